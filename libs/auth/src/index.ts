@@ -1,0 +1,6 @@
+export * from './auth.module.js';
+export * from './current-principal.decorator.js';
+export * from './hmac-auth.guard.js';
+export * from './hmac.js';
+export * from './jwt-auth.guard.js';
+export * from './principal.js';

@@ -1,0 +1,83 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync, ValidateIf } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+
+/**
+ * Every variable the services read, validated once at start-up. A bad value stops
+ * the process with a message that names it (see `loadEnv`).
+ */
+export class Env {
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// connection URL' })
+  DATABASE_URL: string;
+
+  @IsOptional()
+  @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'must be a comma-separated list of host:port' })
+  KAFKA_BROKERS?: string;
+
+  @ValidateIf((env: Env) => !env.JWT_PUBLIC_KEY)
+  @IsString({ message: 'is required (or set JWT_PUBLIC_KEY)' })
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  @IsOptional()
+  @IsString()
+  JWT_PUBLIC_KEY?: string;
+
+  @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, {
+    message: 'must be a 256-bit key: 64 hex characters or 32 bytes in base64',
+  })
+  DATA_ENCRYPTION_KEY: string;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  INTAKE_PORT = 3001;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  RECTIFICATION_PORT = 3002;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  STATISTICS_PORT = 3003;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @Transform(toInt) @IsInt() @Min(5) @Max(60000)
+  OUTBOX_POLL_MS = 50;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  DB_POOL_SIZE = 10;
+}
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'EnvError';
+  }
+}
+
+/** Validates the environment; throws EnvError naming every bad variable. */
+export function loadEnv(raw: Record<string, string | undefined> = process.env): Env {
+  const env = plainToInstance(Env, stripEmpty(raw), { exposeDefaultValues: true });
+  const errors = validateSync(env, { whitelist: false, forbidUnknownValues: false });
+  if (errors.length) {
+    throw new EnvError(errors.map((e) => `${e.property} ${Object.values(e.constraints ?? {}).join('; ')}`));
+  }
+  return env;
+}
+
+function stripEmpty(raw: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(new Env()).concat(['DATABASE_URL', 'KAFKA_BROKERS', 'JWT_SECRET', 'JWT_PUBLIC_KEY', 'DATA_ENCRYPTION_KEY'])) {
+    const value = raw[key];
+    if (value !== undefined && value !== '') out[key] = value;
+  }
+  return out;
+}
+
+export function kafkaBrokers(env: Env): string[] | null {
+  return env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(',') : null;
+}
+
+/** Injection token of the validated `Env`. */
+export const ENV = Symbol('ENV');

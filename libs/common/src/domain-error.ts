@@ -1,0 +1,89 @@
+/** Stable error codes of the external contract (API.md § Errors). */
+export enum ErrorCode {
+  ValidationFailed = 'VALIDATION_FAILED',
+  Unauthenticated = 'UNAUTHENTICATED',
+  SignatureInvalid = 'SIGNATURE_INVALID',
+  TimestampSkew = 'TIMESTAMP_SKEW',
+  DeviceRevoked = 'DEVICE_REVOKED',
+  Forbidden = 'FORBIDDEN',
+  ForbiddenUnit = 'FORBIDDEN_UNIT',
+  NotFound = 'NOT_FOUND',
+  Conflict = 'CONFLICT',
+  AlreadyRated = 'ALREADY_RATED',
+  InvalidTransition = 'INVALID_TRANSITION',
+  PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  RateLimited = 'RATE_LIMITED',
+  ServiceUnavailable = 'SERVICE_UNAVAILABLE',
+  Internal = 'INTERNAL_ERROR',
+}
+
+const STATUS: Record<ErrorCode, number> = {
+  [ErrorCode.ValidationFailed]: 400,
+  [ErrorCode.Unauthenticated]: 401,
+  [ErrorCode.SignatureInvalid]: 401,
+  [ErrorCode.TimestampSkew]: 401,
+  [ErrorCode.DeviceRevoked]: 401,
+  [ErrorCode.Forbidden]: 403,
+  [ErrorCode.ForbiddenUnit]: 403,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.Conflict]: 409,
+  [ErrorCode.AlreadyRated]: 409,
+  [ErrorCode.InvalidTransition]: 409,
+  [ErrorCode.PayloadTooLarge]: 413,
+  [ErrorCode.RateLimited]: 429,
+  [ErrorCode.ServiceUnavailable]: 503,
+  [ErrorCode.Internal]: 500,
+};
+
+const TITLE: Record<ErrorCode, string> = {
+  [ErrorCode.ValidationFailed]: 'Request validation failed',
+  [ErrorCode.Unauthenticated]: 'Authentication required',
+  [ErrorCode.SignatureInvalid]: 'Request signature is invalid',
+  [ErrorCode.TimestampSkew]: 'Request timestamp is too far from server time',
+  [ErrorCode.DeviceRevoked]: 'Credential has been revoked',
+  [ErrorCode.Forbidden]: 'Not allowed for this role',
+  [ErrorCode.ForbiddenUnit]: 'Not allowed for this unit',
+  [ErrorCode.NotFound]: 'Resource not found',
+  [ErrorCode.Conflict]: 'Conflict with the current state',
+  [ErrorCode.AlreadyRated]: 'This service instance has already been rated',
+  [ErrorCode.InvalidTransition]: 'Action not allowed in the current state',
+  [ErrorCode.PayloadTooLarge]: 'Payload too large',
+  [ErrorCode.RateLimited]: 'Too many requests',
+  [ErrorCode.ServiceUnavailable]: 'Service unavailable',
+  [ErrorCode.Internal]: 'Internal server error',
+};
+
+export function statusOf(code: ErrorCode): number {
+  return STATUS[code];
+}
+
+export function titleOf(code: ErrorCode): string {
+  return TITLE[code];
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** A failure the domain understands; the global filter renders it as problem+json. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly errors: FieldError[] = [],
+    /** Extra response headers, e.g. Retry-After. */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+    this.name = 'DomainError';
+  }
+
+  static validation(errors: FieldError[], detail = 'One or more fields are invalid.'): DomainError {
+    return new DomainError(ErrorCode.ValidationFailed, detail, errors);
+  }
+
+  static notFound(what: string): DomainError {
+    return new DomainError(ErrorCode.NotFound, `${what} was not found.`);
+  }
+}

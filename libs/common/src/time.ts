@@ -1,0 +1,39 @@
+import { DateTime } from 'luxon';
+
+/** All calendar logic (quarters, working days, report ranges) is in this zone, whatever the server's TZ. */
+export const CHINA_ZONE = 'Asia/Shanghai';
+
+/** The Shanghai calendar date (YYYY-MM-DD) of an instant. */
+export function shanghaiDate(instant: Date | string): string {
+  const dt = typeof instant === 'string' ? DateTime.fromISO(instant, { setZone: true }) : DateTime.fromJSDate(instant);
+  return dt.setZone(CHINA_ZONE).toISODate()!;
+}
+
+export interface Quarter {
+  year: number;
+  quarter: 1 | 2 | 3 | 4;
+}
+
+export function quarterOf(instant: Date | string): Quarter {
+  const [year, month] = shanghaiDate(instant).split('-').map(Number) as [number, number];
+  return { year, quarter: (Math.floor((month - 1) / 3) + 1) as Quarter['quarter'] };
+}
+
+export function quarterLabel(q: Quarter): string {
+  return `${q.year}-Q${q.quarter}`;
+}
+
+/** First and last Shanghai calendar day of a quarter, inclusive. */
+export function quarterRange(q: Quarter): { from: string; to: string } {
+  const start = DateTime.fromObject({ year: q.year, month: (q.quarter - 1) * 3 + 1, day: 1 }, { zone: CHINA_ZONE });
+  return { from: start.toISODate()!, to: start.plus({ months: 3 }).minus({ days: 1 }).toISODate()! };
+}
+
+export function previousQuarter(q: Quarter): Quarter {
+  return q.quarter === 1 ? { year: q.year - 1, quarter: 4 } : { year: q.year, quarter: (q.quarter - 1) as Quarter['quarter'] };
+}
+
+/** The instant a Shanghai calendar day starts. */
+export function startOfShanghaiDay(date: string): Date {
+  return DateTime.fromISO(date, { zone: CHINA_ZONE }).startOf('day').toJSDate();
+}

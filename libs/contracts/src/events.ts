@@ -1,0 +1,91 @@
+import type { Channel, Grade, RatingLevel } from './rating.js';
+
+/**
+ * Contact details travel between services only encrypted (AES-256-GCM with the
+ * shared data key) plus a masked form for display; see libs/common crypto.
+ */
+export interface ContactPayload {
+  maskedName: string | null;
+  maskedPhone: string | null;
+  /** base64url ciphertext of `{ name, phone }`, or null when there is no contact. */
+  sealed: string | null;
+}
+
+/** data of `gov.review.submitted` (topic reviews.submitted), version 1. */
+export interface ReviewSubmittedData {
+  reviewId: string;
+  unitCode: string;
+  unitName: string;
+  channel: Channel;
+  /** 1–5 for PAD ratings; null for hotline complaints (graded BAD). */
+  level: RatingLevel | null;
+  grade: Grade;
+  tags: string[];
+  serviceItemCode: string | null;
+  serviceItemName: string | null;
+  serviceRecordId: string | null;
+  windowNo: string | null;
+  staffId: string | null;
+  comment: string | null;
+  /** When the citizen rated (PAD) or the hotline received the matter. */
+  ratedAt: string;
+  /** When the matter reached the unit: PAD receipt time or hotline transferredAt. */
+  receivedAt: string;
+  suspect: boolean;
+  suspectReason: string | null;
+  ticketId: string | null;
+  hotlineClientId: string | null;
+  category: string | null;
+  dueAt: string | null;
+  contact: ContactPayload;
+}
+
+/** data of `gov.review.suspect-changed` (topic reviews.submitted). */
+export interface ReviewSuspectChangedData {
+  reviewId: string;
+  unitCode: string;
+  suspect: boolean;
+  reason: string | null;
+}
+
+/** data of `gov.unresolved.reported` (topic unresolved.reported). */
+export interface UnresolvedReportedData {
+  reportId: string;
+  unitCode: string;
+  unitName: string;
+  matter: string;
+  description: string;
+  serviceItemCode: string | null;
+  reportedAt: string;
+  reportedBy: string;
+  contact: ContactPayload;
+}
+
+export type CaseSource = 'BAD_REVIEW' | 'HOTLINE' | 'UNRESOLVED';
+export type CaseStatus = 'PENDING' | 'ACCEPTED' | 'RESPONDED' | 'RECTIFIED' | 'CLOSED' | 'APPEALING';
+export type CaseOutcome = 'RECTIFIED' | 'EXPLAINED' | 'APPEAL_UPHELD';
+
+/** data of every `gov.case.*` event (topic cases.lifecycle): the case as it stands after the change. */
+export interface CaseLifecycleData {
+  caseId: string;
+  source: CaseSource;
+  unitCode: string;
+  reviewId: string | null;
+  reportId: string | null;
+  ticketId: string | null;
+  status: CaseStatus;
+  outcome: CaseOutcome | null;
+  openedAt: string;
+  responseDueAt: string;
+  rectifyDueAt: string;
+  respondedAt: string | null;
+  respondedOnTime: boolean | null;
+  rectifiedAt: string | null;
+  closedAt: string | null;
+  overdue: boolean;
+  reopenedCount: number;
+  /** Monotonic per case: consumers ignore older versions. */
+  version: number;
+  actor: string;
+  note: string | null;
+}

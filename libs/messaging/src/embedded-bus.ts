@@ -1,0 +1,58 @@
+import type { DataSource, QueryRunner } from 'typeorm';
+import { advisoryLockKey } from '#libs/database';
+
+/**
+ * The embedded event transport: a durable, ordered log in PostgreSQL (schema
+ * `event_bus`) with an offset per consumer group — Kafka's shape, without Kafka.
+ * Used when KAFKA_BROKERS is not set.
+ */
+export const BUS_SCHEMA = 'event_bus';
+const APPEND_LOCK = advisoryLockKey('event_bus:append');
+
+export async function ensureEventBus(dataSource: DataSource): Promise<void> {
+  const lock = advisoryLockKey('event_bus:ddl');
+  await dataSource.transaction(async (manager) => {
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [lock]);
+    await manager.query(`CREATE SCHEMA IF NOT EXISTS ${BUS_SCHEMA}`);
+    await manager.query(`
+      CREATE TABLE IF NOT EXISTS ${BUS_SCHEMA}.events (
+        seq bigserial PRIMARY KEY,
+        topic text NOT NULL,
+        message_key text NOT NULL,
+        event_id text NOT NULL,
+        value jsonb NOT NULL,
+        appended_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    await manager.query(`CREATE INDEX IF NOT EXISTS events_topic_seq_idx ON ${BUS_SCHEMA}.events (topic, seq)`);
+    await manager.query(`
+      CREATE TABLE IF NOT EXISTS ${BUS_SCHEMA}.group_offsets (
+        group_id text PRIMARY KEY,
+        last_seq bigint NOT NULL DEFAULT 0,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`);
+  });
+}
+
+/**
+ * Appends records to the log inside the caller's transaction. Appends are
+ * serialized by an advisory lock held to commit, so sequence numbers become
+ * visible in order and a reader never skips one.
+ */
+export async function appendToEventBus(
+  runner: QueryRunner,
+  records: Array<{ topic: string; key: string; eventId: string; value: string }>,
+): Promise<void> {
+  if (records.length === 0) return;
+  await runner.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+  await runner.query(
+    `INSERT INTO ${BUS_SCHEMA}.events (topic, message_key, event_id, value)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])`,
+    [records.map((r) => r.topic), records.map((r) => r.key), records.map((r) => r.eventId), records.map((r) => r.value)],
+  );
+}
+
+export interface BusEvent {
+  seq: string;
+  topic: string;
+  value: unknown;
+}

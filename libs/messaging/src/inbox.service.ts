@@ -1,0 +1,103 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { type CloudEvent, createCloudEvent, EventTypes, isCloudEvent, Topics } from '#libs/contracts';
+import { MetricsRegistry } from '#libs/common';
+import { isTransient, PoisonEventError } from './errors.js';
+import { OutboxService } from './outbox.service.js';
+import { MESSAGING_OPTIONS, type MessagingOptions } from './tokens.js';
+
+export type InboxOutcome = 'processed' | 'duplicate' | 'dead_lettered';
+
+export interface DeadLetterData {
+  consumer: string;
+  topic: string;
+  reason: string;
+  event: unknown;
+}
+
+const LOCAL_ATTEMPTS = 4;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Idempotent consumption. The effect runs in one transaction with the inbox row
+ * `(consumer, event id)`, so a redelivered event changes nothing. Transient
+ * failures are retried here, then handed back to the transport for redelivery
+ * (the offset is not committed); anything else is dead-lettered with its reason,
+ * so one poison message never blocks its partition.
+ */
+@Injectable()
+export class InboxService {
+  private readonly logger = new Logger(InboxService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxService,
+    private readonly metrics: MetricsRegistry,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+  ) {}
+
+  async consume<T>(
+    consumer: string,
+    topic: string,
+    message: unknown,
+    effect: (manager: EntityManager, event: CloudEvent<T>) => Promise<void>,
+  ): Promise<InboxOutcome> {
+    if (!isCloudEvent(message)) {
+      return this.deadLetter(consumer, topic, message, new PoisonEventError('not a CloudEvents 1.0 envelope'));
+    }
+    const event = message as CloudEvent<T>;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await this.dataSource.transaction(async (manager) => {
+          const inserted = (await manager.query(
+            `INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)
+             ON CONFLICT DO NOTHING RETURNING event_id`,
+            [consumer, event.id],
+          )) as unknown[];
+          if (inserted.length === 0) return 'duplicate' as const;
+          await effect(manager, event);
+          return 'processed' as const;
+        });
+        this.metrics.eventsHandled.inc({ topic, outcome });
+        return outcome;
+      } catch (err) {
+        if (!isTransient(err)) return this.deadLetter(consumer, topic, event, err);
+        if (attempt >= LOCAL_ATTEMPTS) {
+          this.metrics.eventsHandled.inc({ topic, outcome: 'failed' });
+          this.logger.warn({ err, consumer, eventId: event.id }, 'transient failure; leaving the event for redelivery');
+          throw err;
+        }
+        await sleep(50 * 2 ** attempt);
+      }
+    }
+  }
+
+  private async deadLetter(consumer: string, topic: string, message: unknown, err: unknown): Promise<InboxOutcome> {
+    const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    const eventId = isCloudEvent(message) ? message.id : null;
+    const key = isCloudEvent(message) && typeof (message.data as { unitCode?: unknown }).unitCode === 'string'
+      ? (message.data as { unitCode: string }).unitCode
+      : 'unknown';
+    this.logger.error({ consumer, topic, eventId, reason }, 'event dead-lettered');
+    await this.dataSource.transaction(async (manager) => {
+      if (eventId) {
+        await manager.query(
+          `INSERT INTO processed_events (consumer, event_id, outcome, reason) VALUES ($1, $2, 'dead_lettered', $3)
+           ON CONFLICT DO NOTHING`,
+          [consumer, eventId, reason],
+        );
+      }
+      await this.outbox.add(manager, {
+        topic: Topics.DeadLetter,
+        key,
+        event: createCloudEvent<DeadLetterData>({
+          type: EventTypes.DeadLettered,
+          source: `/gov-review/${this.options.service}`,
+          data: { consumer, topic, reason, event: message },
+        }),
+      });
+    });
+    this.metrics.eventsHandled.inc({ topic, outcome: 'dead_lettered' });
+    return 'dead_lettered';
+  }
+}

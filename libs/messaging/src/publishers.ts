@@ -1,0 +1,75 @@
+import { ClientKafka } from '@nestjs/microservices';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { appendToEventBus, ensureEventBus } from './embedded-bus.js';
+import type { EventPublisher, OutgoingRecord } from './tokens.js';
+
+/** Publishes through the Kafka transport of @nestjs/microservices (kafkajs producer). */
+export class KafkaEventPublisher implements EventPublisher {
+  readonly kind = 'kafka';
+  private readonly client: ClientKafka;
+  private readonly admin: Admin;
+
+  constructor(brokers: string[], clientId: string) {
+    this.client = new ClientKafka({
+      client: { clientId, brokers, logLevel: logLevel.WARN, retry: { retries: 5, initialRetryTime: 200 } },
+      producer: { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false },
+      producerOnlyMode: true,
+      postfixId: '',
+    });
+    this.admin = new Kafka({ clientId: `${clientId}-admin`, brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+  }
+
+  async connect(): Promise<void> {
+    await this.client.connect();
+  }
+
+  async publish(records: OutgoingRecord[]): Promise<void> {
+    const byTopic = new Map<string, OutgoingRecord[]>();
+    for (const record of records) byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), record]);
+    await this.client.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, list]) => ({
+        topic,
+        messages: list.map((r) => ({
+          key: r.key,
+          value: r.value,
+          headers: { 'content-type': 'application/cloudevents+json', 'ce-id': r.eventId, 'ce-type': r.eventType },
+        })),
+      })),
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.admin.connect();
+    await this.admin.describeCluster();
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+    await this.admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Appends to the embedded event bus in PostgreSQL, inside the relay's transaction. */
+export class EmbeddedEventPublisher implements EventPublisher {
+  readonly kind = 'embedded';
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async connect(): Promise<void> {
+    await ensureEventBus(this.dataSource);
+  }
+
+  async publish(records: OutgoingRecord[], runner: QueryRunner): Promise<void> {
+    await appendToEventBus(runner, records);
+  }
+
+  async ping(): Promise<void> {
+    await this.dataSource.query('SELECT 1 FROM event_bus.group_offsets LIMIT 1');
+  }
+
+  async close(): Promise<void> {
+    // Nothing of its own to release: it writes through the service's datasource.
+  }
+}

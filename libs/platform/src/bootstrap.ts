@@ -1,0 +1,49 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { createValidationPipe, ProblemDetailsFilter } from '#libs/common';
+import { connectEventTransport } from '#libs/messaging';
+
+export interface ServiceAppOptions {
+  service: string;
+  title: string;
+  description: string;
+  /** Whether the service consumes events (has `@EventPattern` handlers). */
+  consumesEvents: boolean;
+  /** Largest accepted JSON body. */
+  bodyLimit?: string;
+}
+
+/** Applies the cross-cutting HTTP set-up shared by every service (and by the e2e tests). */
+export function configureServiceApp(app: NestExpressApplication, options: ServiceAppOptions): void {
+  app.useLogger(app.get(Logger));
+  app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(options.title)
+      .setDescription(options.description)
+      .setVersion('1')
+      .addBearerAuth()
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Signature', description: 'HMAC request signature (API.md)' }, 'device-hmac')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Signature', description: 'HMAC request signature (API.md)' }, 'hotline-hmac')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  if (options.consumesEvents) connectEventTransport(app, { service: options.service, schema: options.service });
+}
+
+/** Creates, configures and starts a service: HTTP on `port`, its event consumers, and graceful shutdown. */
+export async function startService(rootModule: Type, options: ServiceAppOptions, port: number): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(rootModule, { rawBody: true, bufferLogs: true, bodyParser: true });
+  configureServiceApp(app, options);
+  await app.startAllMicroservices();
+  await app.listen(port, process.env.HOST ?? '0.0.0.0');
+  return app;
+}

@@ -1,0 +1,4 @@
+export * from './bootstrap.js';
+export * from './env.module.js';
+export * from './health.controller.js';
+export * from './service-platform.module.js';
