@@ -1,14 +1,13 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { DomainError, type FieldError } from './domain-error.js';
 
-/** Flattens nested class-validator errors into `{ field: 'reviewer.phone', message }`, every one of them. */
+/** Flattens nested class-validator errors into one `{ field: 'reviewer.phone', message }` per invalid field, every one of them. */
 export function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const error of errors) {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
-    for (const message of Object.values(error.constraints ?? {})) {
-      out.push({ field, message: message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message });
-    }
+    const messages = Object.values(error.constraints ?? {}).map((m) => (m.startsWith(`${error.property} `) ? m.slice(error.property.length + 1) : m));
+    if (messages.length) out.push({ field, message: messages.join('; ') });
     if (error.children?.length) out.push(...flattenValidationErrors(error.children, field));
   }
   return out;

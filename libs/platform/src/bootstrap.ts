@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { createValidationPipe, ProblemDetailsFilter } from '#libs/common';
+import { createValidationPipe, type Env, loadEnv, ProblemDetailsFilter } from '#libs/common';
 import { connectEventTransport } from '#libs/messaging';
 
 export interface ServiceAppOptions {
@@ -46,4 +46,19 @@ export async function startService(rootModule: Type, options: ServiceAppOptions,
   await app.startAllMicroservices();
   await app.listen(port, process.env.HOST ?? '0.0.0.0');
   return app;
+}
+
+/**
+ * Entry point of a service process: validates the configuration first (a bad
+ * variable is named and the process exits 1), then starts the service.
+ */
+export async function runService(rootModule: Type, options: ServiceAppOptions, portOf: (env: Env) => number): Promise<void> {
+  let env: Env;
+  try {
+    env = loadEnv(process.env);
+  } catch (err) {
+    process.stderr.write(`${options.service}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+  await startService(rootModule, options, portOf(env));
 }

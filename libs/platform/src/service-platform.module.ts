@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
-import { type Env, ENV, loggerParams, MetricsModule } from '#libs/common';
+import { DataCipher, type Env, ENV, loggerParams, MetricsModule } from '#libs/common';
 import { AuthModule } from '#libs/auth';
 import { DatabaseModule, type ServiceSchema } from '#libs/database';
 import { MessagingModule } from '#libs/messaging';
@@ -37,7 +37,8 @@ export class ServicePlatformModule {
         AuthModule,
       ],
       controllers: [HealthController],
-      exports: [MetricsModule, MessagingModule, DatabaseModule],
+      providers: [{ provide: DataCipher, inject: [ENV], useFactory: (env: Env) => new DataCipher(env.DATA_ENCRYPTION_KEY) }],
+      exports: [MetricsModule, MessagingModule, DatabaseModule, DataCipher],
     };
   }
 }

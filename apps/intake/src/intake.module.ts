@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { ServicePlatformModule } from '#libs/platform';
+import { INTAKE_SCHEMA } from './data-source.js';
+import { RatingsModule } from './ratings/ratings.module.js';
+import { RegistryModule } from './registry/registry.module.js';
+
+@Module({
+  imports: [ServicePlatformModule.forService({ service: 'intake', ...INTAKE_SCHEMA }), RegistryModule, RatingsModule],
+})
+export class IntakeModule {}
+
+export const INTAKE_APP = {
+  service: 'intake',
+  title: '好差评 intake service',
+  description: 'PAD ratings, offline batches, 12345 complaints, 办不成事 reports, and the unit/device registry.',
+  consumesEvents: false,
+} as const;

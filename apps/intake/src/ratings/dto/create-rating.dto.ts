@@ -1,0 +1,89 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { BAD_REVIEW_TAG_CODES, type BadReviewTag, type RatingLevel } from '#libs/contracts';
+import { MAINLAND_MOBILE } from '#libs/common';
+
+/** ISO-8601 with an explicit offset or Z (a bare local time is ambiguous). */
+export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+export class ReviewerDto {
+  @ApiPropertyOptional({ example: '张三' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 50)
+  name?: string;
+
+  @ApiPropertyOptional({ example: '13800138000', description: 'Mainland mobile number' })
+  @IsOptional()
+  @Matches(MAINLAND_MOBILE, { message: 'must be a valid mainland mobile number' })
+  phone?: string;
+}
+
+export class CreateRatingDto {
+  @ApiProperty({ example: 'CN-2024-000123', description: 'The service instance rated (一次一评): one rating each' })
+  @IsString()
+  @Length(1, 64)
+  serviceRecordId: string;
+
+  @ApiProperty({ example: '310105-XK-0001' })
+  @IsString()
+  @Length(1, 64)
+  serviceItemCode: string;
+
+  @ApiPropertyOptional({ example: '食品经营许可' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  serviceItemName?: string;
+
+  @ApiPropertyOptional({ example: 'E1024' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  staffId?: string;
+
+  @ApiProperty({ example: 2, minimum: 1, maximum: 5, description: '5 非常满意 … 1 非常不满意' })
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  level: RatingLevel;
+
+  @ApiPropertyOptional({ example: ['EFFICIENCY'], enum: BAD_REVIEW_TAG_CODES, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(BAD_REVIEW_TAG_CODES.length)
+  @IsIn(BAD_REVIEW_TAG_CODES, { each: true, message: `each value must be one of ${BAD_REVIEW_TAG_CODES.join(', ')}` })
+  tags?: BadReviewTag[];
+
+  @ApiPropertyOptional({ example: '等了很久', maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  comment?: string;
+
+  @ApiPropertyOptional({ type: ReviewerDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ReviewerDto)
+  reviewer?: ReviewerDto;
+
+  @ApiProperty({ example: '2024-11-20T09:30:00+08:00', description: 'ISO-8601 with offset; not more than 300 s in the future' })
+  @IsISO8601({ strict: true })
+  @Matches(ISO_WITH_OFFSET, { message: 'must carry a UTC offset, e.g. 2024-11-20T09:30:00+08:00' })
+  ratedAt: string;
+}

@@ -1,0 +1,89 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { Channel, Grade } from '#libs/contracts';
+
+/** A rating from a PAD, or a 12345 complaint stored as a BAD review. Personal data only sealed + masked. */
+@Entity({ name: 'reviews' })
+@Index('reviews_pad_record_uq', ['unitCode', 'serviceRecordId'], { unique: true, where: `channel = 'PAD'` })
+@Index('reviews_hotline_ticket_uq', ['ticketId'], { unique: true, where: `channel = 'HOTLINE_12345'` })
+@Index('reviews_device_rated_idx', ['deviceId', 'ratedAt'])
+@Index('reviews_unit_rated_idx', ['unitCode', 'ratedAt'])
+export class ReviewEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id: string;
+
+  @Column({ name: 'unit_code', type: 'text' })
+  unitCode: string;
+
+  @Column({ type: 'text' })
+  channel: Channel;
+
+  @Column({ name: 'service_record_id', type: 'text', nullable: true })
+  serviceRecordId: string | null;
+
+  @Column({ name: 'service_item_code', type: 'text', nullable: true })
+  serviceItemCode: string | null;
+
+  @Column({ name: 'service_item_name', type: 'text', nullable: true })
+  serviceItemName: string | null;
+
+  @Column({ name: 'staff_id', type: 'text', nullable: true })
+  staffId: string | null;
+
+  @Column({ name: 'window_no', type: 'text', nullable: true })
+  windowNo: string | null;
+
+  @Column({ name: 'device_id', type: 'uuid', nullable: true })
+  deviceId: string | null;
+
+  @Column({ type: 'smallint', nullable: true })
+  level: number | null;
+
+  @Column({ type: 'text' })
+  grade: Grade;
+
+  @Column({ type: 'text', array: true, default: () => `'{}'` })
+  tags: string[];
+
+  @Column({ type: 'text', nullable: true })
+  comment: string | null;
+
+  @Column({ name: 'contact_sealed', type: 'text', nullable: true })
+  contactSealed: string | null;
+
+  @Column({ name: 'contact_masked_name', type: 'text', nullable: true })
+  contactMaskedName: string | null;
+
+  @Column({ name: 'contact_masked_phone', type: 'text', nullable: true })
+  contactMaskedPhone: string | null;
+
+  @Column({ name: 'rated_at', type: 'timestamptz' })
+  ratedAt: Date;
+
+  @Column({ name: 'received_at', type: 'timestamptz' })
+  receivedAt: Date;
+
+  @Column({ type: 'boolean', default: false })
+  suspect: boolean;
+
+  @Column({ name: 'suspect_reason', type: 'text', nullable: true })
+  suspectReason: string | null;
+
+  @Column({ name: 'ticket_id', type: 'text', nullable: true })
+  ticketId: string | null;
+
+  @Column({ name: 'hotline_client_id', type: 'uuid', nullable: true })
+  hotlineClientId: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  category: string | null;
+
+  @Column({ name: 'due_at', type: 'timestamptz', nullable: true })
+  dueAt: Date | null;
+
+  /** SHA-256 of the canonical request body: an identical retry is a duplicate, a different one a conflict. */
+  @Column({ name: 'body_hash', type: 'text' })
+  bodyHash: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

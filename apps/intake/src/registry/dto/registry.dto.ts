@@ -1,0 +1,51 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
+
+export class CreateUnitDto {
+  @ApiProperty({ example: 'CN-01', description: 'Unit code: letters, digits, dot, dash, underscore' })
+  @Matches(/^[A-Za-z0-9._-]{1,32}$/, { message: 'must be 1–32 letters, digits, dots, dashes or underscores' })
+  code: string;
+
+  @ApiProperty({ example: '区市场监督管理局' })
+  @IsString()
+  @Length(1, 100)
+  name: string;
+}
+
+export class CreateDeviceDto {
+  @ApiProperty({ example: 'CN-01' })
+  @IsString()
+  @Length(1, 32)
+  unitCode: string;
+
+  @ApiProperty({ example: 'A03' })
+  @IsString()
+  @Length(1, 32)
+  windowNo: string;
+
+  @ApiPropertyOptional({ example: '3号窗口评价器' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  label?: string;
+}
+
+export class ListDevicesQuery {
+  @ApiPropertyOptional({ example: 'CN-01' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 32)
+  unitCode?: string;
+}
+
+export class CreateHotlineClientDto {
+  @ApiProperty({ example: '区12345热线' })
+  @IsString()
+  @Length(1, 100)
+  name: string;
+
+  @ApiPropertyOptional({ example: 'https://hotline.example.gov.cn/callbacks/review' })
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  callbackUrl?: string;
+}

@@ -1,0 +1,60 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+
+@Entity({ name: 'units' })
+export class UnitEntity {
+  @PrimaryColumn({ type: 'text' })
+  code: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}
+
+/** A window PAD terminal. Its secret is kept only sealed (AES-256-GCM). */
+@Entity({ name: 'devices' })
+export class DeviceEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'unit_code', type: 'text' })
+  unitCode: string;
+
+  @Column({ name: 'window_no', type: 'text' })
+  windowNo: string;
+
+  @Column({ type: 'text', nullable: true })
+  label: string | null;
+
+  @Column({ name: 'secret_sealed', type: 'text' })
+  secretSealed: string;
+
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}
+
+/** A 12345 hotline system that pushes complaints and receives replies. */
+@Entity({ name: 'hotline_clients' })
+export class HotlineClientEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  @Column({ name: 'callback_url', type: 'text', nullable: true })
+  callbackUrl: string | null;
+
+  @Column({ name: 'secret_sealed', type: 'text' })
+  secretSealed: string;
+
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { DataCipher, DomainError, ErrorCode } from '#libs/common';
+import type { HmacCredential, HmacCredentialResolver, HmacKind } from '#libs/auth';
+import type { CreateDeviceDto, CreateHotlineClientDto, CreateUnitDto } from './dto/registry.dto.js';
+import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry.entities.js';
+
+const CACHE_TTL_MS = 5_000;
+
+export interface DeviceView {
+  deviceId: string;
+  unitCode: string;
+  windowNo: string;
+  label: string | null;
+  revoked: boolean;
+  revokedAt: string | null;
+  createdAt: string;
+}
+
+function newSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Units, PAD devices and hotline clients; also resolves HMAC credentials for the guards. */
+@Injectable()
+export class RegistryService implements HmacCredentialResolver {
+  private readonly credentialCache = new Map<string, { value: HmacCredential | null; until: number }>();
+  private readonly unitCache = new Map<string, { value: UnitEntity | null; until: number }>();
+
+  constructor(
+    @InjectRepository(UnitEntity) private readonly units: Repository<UnitEntity>,
+    @InjectRepository(DeviceEntity) private readonly devices: Repository<DeviceEntity>,
+    @InjectRepository(HotlineClientEntity) private readonly clients: Repository<HotlineClientEntity>,
+    private readonly cipher: DataCipher,
+  ) {}
+
+  async createUnit(dto: CreateUnitDto): Promise<UnitEntity> {
+    if (await this.units.existsBy({ code: dto.code })) {
+      throw new DomainError(ErrorCode.Conflict, `Unit ${dto.code} already exists.`);
+    }
+    const unit = await this.units.save(this.units.create(dto));
+    this.unitCache.delete(unit.code);
+    return unit;
+  }
+
+  listUnits(): Promise<UnitEntity[]> {
+    return this.units.find({ order: { code: 'ASC' } });
+  }
+
+  async findUnit(code: string): Promise<UnitEntity | null> {
+    const cached = this.unitCache.get(code);
+    if (cached && cached.until > Date.now()) return cached.value;
+    const value = await this.units.findOneBy({ code });
+    this.unitCache.set(code, { value, until: Date.now() + CACHE_TTL_MS });
+    return value;
+  }
+
+  async requireUnit(code: string): Promise<UnitEntity> {
+    const unit = await this.findUnit(code);
+    if (!unit) throw DomainError.validation([{ field: 'unitCode', message: `unknown unit ${code}` }]);
+    return unit;
+  }
+
+  async registerDevice(dto: CreateDeviceDto): Promise<{ deviceId: string; secret: string; unitCode: string; windowNo: string; label: string | null }> {
+    await this.requireUnit(dto.unitCode);
+    const secret = newSecret();
+    const device = await this.devices.save(
+      this.devices.create({ unitCode: dto.unitCode, windowNo: dto.windowNo, label: dto.label ?? null, secretSealed: this.cipher.seal(secret) }),
+    );
+    return { deviceId: device.id, secret, unitCode: device.unitCode, windowNo: device.windowNo, label: device.label };
+  }
+
+  async revokeDevice(deviceId: string): Promise<DeviceView> {
+    const device = await this.devices.findOneBy({ id: deviceId });
+    if (!device) throw DomainError.notFound(`Device ${deviceId}`);
+    if (!device.revokedAt) {
+      device.revokedAt = new Date();
+      await this.devices.save(device);
+    }
+    this.credentialCache.delete(`device:${deviceId}`);
+    return this.deviceView(device);
+  }
+
+  async listDevices(unitCode?: string): Promise<DeviceView[]> {
+    const rows = await this.devices.find({ where: unitCode ? { unitCode } : {}, order: { createdAt: 'ASC' } });
+    return rows.map((d) => this.deviceView(d));
+  }
+
+  async registerHotlineClient(dto: CreateHotlineClientDto): Promise<{ clientId: string; secret: string; name: string; callbackUrl: string | null }> {
+    const secret = newSecret();
+    const client = await this.clients.save(
+      this.clients.create({ name: dto.name, callbackUrl: dto.callbackUrl ?? null, secretSealed: this.cipher.seal(secret) }),
+    );
+    return { clientId: client.id, secret, name: client.name, callbackUrl: client.callbackUrl };
+  }
+
+  async resolve(kind: HmacKind, id: string): Promise<HmacCredential | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    const key = `${kind}:${id}`;
+    const cached = this.credentialCache.get(key);
+    if (cached && cached.until > Date.now()) return cached.value;
+    const value = kind === 'device' ? await this.deviceCredential(id) : await this.clientCredential(id);
+    this.credentialCache.set(key, { value, until: Date.now() + CACHE_TTL_MS });
+    return value;
+  }
+
+  private async deviceCredential(id: string): Promise<HmacCredential | null> {
+    const device = await this.devices.findOneBy({ id });
+    if (!device) return null;
+    return {
+      secret: this.cipher.open(device.secretSealed),
+      revoked: device.revokedAt !== null,
+      principal: { kind: 'device', deviceId: device.id, unitCode: device.unitCode, windowNo: device.windowNo },
+    };
+  }
+
+  private async clientCredential(id: string): Promise<HmacCredential | null> {
+    const client = await this.clients.findOneBy({ id });
+    if (!client) return null;
+    return {
+      secret: this.cipher.open(client.secretSealed),
+      revoked: client.revokedAt !== null,
+      principal: { kind: 'hotline', clientId: client.id },
+    };
+  }
+
+  private deviceView(d: DeviceEntity): DeviceView {
+    return {
+      deviceId: d.id,
+      unitCode: d.unitCode,
+      windowNo: d.windowNo,
+      label: d.label,
+      revoked: d.revokedAt !== null,
+      revokedAt: d.revokedAt?.toISOString() ?? null,
+      createdAt: d.createdAt.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,125 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import type { CaseOutcome, CaseSource, CaseStatus } from '#libs/contracts';
+
+/** A rectification case (以评促改): one per bad review, hotline complaint or 办不成事 report. */
+@Entity({ name: 'cases' })
+@Index('cases_review_uq', ['reviewId'], { unique: true, where: 'review_id IS NOT NULL' })
+@Index('cases_report_uq', ['reportId'], { unique: true, where: 'report_id IS NOT NULL' })
+@Index('cases_unit_opened_idx', ['unitCode', 'openedAt'])
+@Index('cases_status_idx', ['status'])
+export class CaseEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id: string;
+
+  @Column({ type: 'text' })
+  source: CaseSource;
+
+  @Column({ name: 'unit_code', type: 'text' })
+  unitCode: string;
+
+  @Column({ name: 'unit_name', type: 'text' })
+  unitName: string;
+
+  @Column({ name: 'review_id', type: 'uuid', nullable: true })
+  reviewId: string | null;
+
+  @Column({ name: 'report_id', type: 'uuid', nullable: true })
+  reportId: string | null;
+
+  @Column({ name: 'ticket_id', type: 'text', nullable: true })
+  ticketId: string | null;
+
+  @Column({ name: 'hotline_client_id', type: 'uuid', nullable: true })
+  hotlineClientId: string | null;
+
+  @Column({ type: 'text' })
+  status: CaseStatus;
+
+  @Column({ type: 'text', nullable: true })
+  outcome: CaseOutcome | null;
+
+  @Column({ name: 'opened_at', type: 'timestamptz' })
+  openedAt: Date;
+
+  @Column({ name: 'response_due_at', type: 'timestamptz' })
+  responseDueAt: Date;
+
+  @Column({ name: 'rectify_due_at', type: 'timestamptz' })
+  rectifyDueAt: Date;
+
+  @Column({ name: 'responded_at', type: 'timestamptz', nullable: true })
+  respondedAt: Date | null;
+
+  @Column({ name: 'responded_on_time', type: 'boolean', nullable: true })
+  respondedOnTime: boolean | null;
+
+  @Column({ name: 'rectified_at', type: 'timestamptz', nullable: true })
+  rectifiedAt: Date | null;
+
+  @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
+  closedAt: Date | null;
+
+  @Column({ type: 'boolean', default: false })
+  overdue: boolean;
+
+  @Column({ name: 'reopened_count', type: 'integer', default: 0 })
+  reopenedCount: number;
+
+  @Column({ name: 'urge_count', type: 'integer', default: 0 })
+  urgeCount: number;
+
+  /** Domain state the state machine needs beyond the columns (pending extension, pre-appeal status, overdue kinds). */
+  @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
+  workflow: Record<string, unknown>;
+
+  /** What the citizen said: level, tags, comment, service item, hotline content. */
+  @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
+  matter: Record<string, unknown>;
+
+  @Column({ name: 'contact_sealed', type: 'text', nullable: true })
+  contactSealed: string | null;
+
+  @Column({ name: 'contact_masked_name', type: 'text', nullable: true })
+  contactMaskedName: string | null;
+
+  @Column({ name: 'contact_masked_phone', type: 'text', nullable: true })
+  contactMaskedPhone: string | null;
+
+  @VersionColumn()
+  version: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
+
+/** Append-only history of a case: who did what, when. */
+@Entity({ name: 'case_timeline' })
+@Index('case_timeline_case_idx', ['caseId', 'id'])
+export class CaseTimelineEntry {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id: string;
+
+  @Column({ name: 'case_id', type: 'uuid' })
+  caseId: string;
+
+  @Column({ type: 'text' })
+  action: string;
+
+  @Column({ type: 'text' })
+  actor: string;
+
+  @Column({ name: 'actor_role', type: 'text', nullable: true })
+  actorRole: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  note: string | null;
+
+  @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
+  data: Record<string, unknown>;
+
+  @Column({ type: 'timestamptz' })
+  at: Date;
+}

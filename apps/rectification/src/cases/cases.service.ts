@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { EntityManager, QueryDeepPartialEntity, Repository } from 'typeorm';
+import { computeDeadlines } from '#libs/calendar';
+import { DomainError } from '#libs/common';
+import {
+  type CaseLifecycleData,
+  type CaseSource,
+  type CloudEvent,
+  createCloudEvent,
+  EventSources,
+  EventTypes,
+  type ReviewSubmittedData,
+  Topics,
+} from '#libs/contracts';
+import { OutboxService } from '#libs/messaging';
+import { CalendarService } from '../calendar/calendar.service.js';
+import { CaseEntity, CaseTimelineEntry } from './case.entity.js';
+import type { ListCasesQuery } from './dto/list-cases.query.js';
+
+export const SYSTEM_ACTOR = 'system';
+
+export function lifecycleData(c: CaseEntity, actor: string, note: string | null): CaseLifecycleData {
+  return {
+    caseId: c.id,
+    source: c.source,
+    unitCode: c.unitCode,
+    reviewId: c.reviewId,
+    reportId: c.reportId,
+    ticketId: c.ticketId,
+    status: c.status,
+    outcome: c.outcome,
+    openedAt: c.openedAt.toISOString(),
+    responseDueAt: c.responseDueAt.toISOString(),
+    rectifyDueAt: c.rectifyDueAt.toISOString(),
+    respondedAt: c.respondedAt?.toISOString() ?? null,
+    respondedOnTime: c.respondedOnTime,
+    rectifiedAt: c.rectifiedAt?.toISOString() ?? null,
+    closedAt: c.closedAt?.toISOString() ?? null,
+    overdue: c.overdue,
+    reopenedCount: c.reopenedCount,
+    version: c.version,
+    actor,
+    note,
+  };
+}
+
+/** The public view of a case: contact masked, workflow internals left out. */
+export function caseView(c: CaseEntity) {
+  return {
+    id: c.id,
+    source: c.source,
+    unitCode: c.unitCode,
+    unitName: c.unitName,
+    status: c.status,
+    reviewId: c.reviewId,
+    reportId: c.reportId,
+    ticketId: c.ticketId,
+    openedAt: c.openedAt.toISOString(),
+    responseDueAt: c.responseDueAt.toISOString(),
+    rectifyDueAt: c.rectifyDueAt.toISOString(),
+    respondedAt: c.respondedAt?.toISOString() ?? null,
+    respondedOnTime: c.respondedOnTime,
+    rectifiedAt: c.rectifiedAt?.toISOString() ?? null,
+    closedAt: c.closedAt?.toISOString() ?? null,
+    overdue: c.overdue,
+    outcome: c.outcome,
+    reopenedCount: c.reopenedCount,
+    urgeCount: c.urgeCount,
+    matter: c.matter,
+    contact: { name: c.contactMaskedName, phone: c.contactMaskedPhone },
+    version: c.version,
+  };
+}
+
+@Injectable()
+export class CasesService {
+  constructor(
+    @InjectRepository(CaseEntity) private readonly cases: Repository<CaseEntity>,
+    @InjectRepository(CaseTimelineEntry) private readonly timeline: Repository<CaseTimelineEntry>,
+    private readonly calendar: CalendarService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  /** Opens the case of a BAD review or hotline complaint (idempotent per review). */
+  async openFromReview(manager: EntityManager, event: CloudEvent<ReviewSubmittedData>): Promise<void> {
+    const review = event.data;
+    if (review.grade !== 'BAD') return;
+    const source: CaseSource = review.channel === 'HOTLINE_12345' ? 'HOTLINE' : 'BAD_REVIEW';
+    const openedAt = new Date(review.receivedAt);
+    const deadlines = computeDeadlines(await this.calendar.calendar(), openedAt, review.dueAt ? new Date(review.dueAt) : null);
+    const entity = manager.create(CaseEntity, {
+      id: randomUUID(),
+      source,
+      unitCode: review.unitCode,
+      unitName: review.unitName,
+      reviewId: review.reviewId,
+      reportId: null,
+      ticketId: review.ticketId,
+      hotlineClientId: review.hotlineClientId,
+      status: 'PENDING',
+      outcome: null,
+      openedAt,
+      responseDueAt: deadlines.responseDueAt,
+      rectifyDueAt: deadlines.rectifyDueAt,
+      matter: {
+        channel: review.channel,
+        level: review.level,
+        tags: review.tags,
+        comment: review.comment,
+        serviceItemCode: review.serviceItemCode,
+        serviceItemName: review.serviceItemName,
+        windowNo: review.windowNo,
+        staffId: review.staffId,
+        ratedAt: review.ratedAt,
+        category: review.category,
+      },
+      contactSealed: review.contact.sealed,
+      contactMaskedName: review.contact.maskedName,
+      contactMaskedPhone: review.contact.maskedPhone,
+      workflow: {},
+    });
+    const inserted = (await manager
+      .createQueryBuilder()
+      .insert()
+      .into(CaseEntity)
+      .values(entity as QueryDeepPartialEntity<CaseEntity>)
+      .orIgnore()
+      .returning(['id'])
+      .execute()) as { raw: unknown[] };
+    if (inserted.raw.length === 0) return;
+    const opened = await manager.findOneByOrFail(CaseEntity, { id: entity.id });
+    await manager.insert(CaseTimelineEntry, {
+      caseId: opened.id,
+      action: 'open',
+      actor: SYSTEM_ACTOR,
+      actorRole: null,
+      note: null,
+      data: { reviewId: review.reviewId, source },
+      at: new Date(),
+    });
+    await this.outbox.add(manager, {
+      topic: Topics.CasesLifecycle,
+      key: opened.unitCode,
+      event: createCloudEvent({ type: EventTypes.CaseOpened, source: EventSources.Rectification, subject: opened.id, data: lifecycleData(opened, SYSTEM_ACTOR, null) }),
+    });
+  }
+
+  async list(query: ListCasesQuery, unitCode: string | undefined) {
+    const qb = this.cases.createQueryBuilder('c');
+    if (unitCode) qb.andWhere('c.unit_code = :unitCode', { unitCode });
+    if (query.status) qb.andWhere('c.status = :status', { status: query.status });
+    if (query.source) qb.andWhere('c.source = :source', { source: query.source });
+    if (query.overdue !== undefined) qb.andWhere('c.overdue = :overdue', { overdue: query.overdue });
+    if (query.from) qb.andWhere('c.opened_at >= :from', { from: query.from });
+    if (query.to) qb.andWhere('c.opened_at <= :to', { to: query.to });
+    const [rows, total] = await qb
+      .orderBy('c.opened_at', 'DESC')
+      .addOrderBy('c.id', 'ASC')
+      .skip((query.page - 1) * query.pageSize)
+      .take(query.pageSize)
+      .getManyAndCount();
+    return { items: rows.map(caseView), page: query.page, pageSize: query.pageSize, total };
+  }
+
+  async get(id: string) {
+    const found = await this.cases.findOneBy({ id });
+    if (!found) throw DomainError.notFound(`Case ${id}`);
+    const entries = await this.timeline.find({ where: { caseId: id }, order: { id: 'ASC' } });
+    return {
+      case: found,
+      view: {
+        ...caseView(found),
+        timeline: entries.map((e) => ({ action: e.action, actor: e.actor, actorRole: e.actorRole, note: e.note, data: e.data, at: e.at.toISOString() })),
+      },
+    };
+  }
+}

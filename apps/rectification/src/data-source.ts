@@ -1,0 +1,11 @@
+import type { ServiceSchema } from '#libs/database';
+import { MESSAGING_ENTITIES } from '#libs/messaging';
+import { CalendarDayEntity } from './calendar/calendar-day.entity.js';
+import { CaseEntity, CaseTimelineEntry } from './cases/case.entity.js';
+import { InitialRectificationSchema1732406400000 } from './migrations/1732406400000-InitialRectificationSchema.js';
+
+export const RECTIFICATION_SCHEMA: ServiceSchema = {
+  schema: 'rectification',
+  entities: [CaseEntity, CaseTimelineEntry, CalendarDayEntity, ...MESSAGING_ENTITIES],
+  migrations: [InitialRectificationSchema1732406400000],
+};

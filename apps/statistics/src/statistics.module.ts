@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { ServicePlatformModule } from '#libs/platform';
+import { STATISTICS_SCHEMA } from './data-source.js';
+import { ReportsController } from './reports/reports.controller.js';
+import { ReportsService } from './reports/reports.service.js';
+import { RollupsConsumer } from './rollups/rollups.consumer.js';
+import { RollupsService } from './rollups/rollups.service.js';
+
+@Module({
+  imports: [ServicePlatformModule.forService({ service: 'statistics', ...STATISTICS_SCHEMA })],
+  controllers: [ReportsController, RollupsConsumer],
+  providers: [ReportsService, RollupsService],
+})
+export class StatisticsModule {}
+
+export const STATISTICS_APP = {
+  service: 'statistics',
+  title: '好差评 statistics service',
+  description: 'Rollups maintained from events; quarterly reports, rankings, exports and the printable bulletin.',
+  consumesEvents: true,
+} as const;

@@ -1,0 +1,70 @@
+import { DomainError } from '#libs/common';
+import type { WorkingCalendar } from './calendar.js';
+
+/** Shanghai's "1、5、15" rule, in working days after the case opens. */
+export const RESPONSE_WORKING_DAYS = 1;
+export const RECTIFY_WORKING_DAYS = 5;
+export const MAX_EXTENSION_WORKING_DAYS = 15;
+
+export interface CaseDeadlines {
+  /** 联系评价人/回访核实: 1 working day after opening. */
+  responseDueAt: Date;
+  /** 整改到位并反馈: 5 working days after opening, or the hotline's own `dueAt`. */
+  rectifyDueAt: Date;
+}
+
+/**
+ * Deadlines of a case opened at `openedAt` (when the matter reached the unit). A hotline
+ * complaint's `dueAt`, when given, is the rectification deadline as the 12345 centre set it.
+ */
+export function computeDeadlines(calendar: WorkingCalendar, openedAt: Date, hotlineDueAt?: Date | null): CaseDeadlines {
+  if (hotlineDueAt != null && Number.isNaN(hotlineDueAt.getTime())) throw new RangeError('hotlineDueAt is not a valid instant');
+  return {
+    responseDueAt: calendar.addWorkingDays(openedAt, RESPONSE_WORKING_DAYS),
+    rectifyDueAt: hotlineDueAt ?? calendar.addWorkingDays(openedAt, RECTIFY_WORKING_DAYS),
+  };
+}
+
+/** The latest a complex case may be extended to: 15 working days after opening. */
+export function maxExtensionUntil(calendar: WorkingCalendar, openedAt: Date): Date {
+  return calendar.addWorkingDays(openedAt, MAX_EXTENSION_WORKING_DAYS);
+}
+
+export type ExtensionCheck =
+  | { ok: true; until: Date; maxUntil: Date }
+  | { ok: false; reason: 'INVALID_DATE' | 'NOT_AFTER_CURRENT_DUE' | 'BEYOND_MAX'; message: string; maxUntil: Date };
+
+/** Whether `requestedUntil` is a valid extension: later than the current rectifyDueAt and ≤ 15 working days after opening. */
+export function checkExtension(calendar: WorkingCalendar, openedAt: Date, currentRectifyDueAt: Date, requestedUntil: Date): ExtensionCheck {
+  const maxUntil = maxExtensionUntil(calendar, openedAt);
+  if (!(requestedUntil instanceof Date) || Number.isNaN(requestedUntil.getTime())) {
+    return { ok: false, reason: 'INVALID_DATE', message: 'must be a valid date-time', maxUntil };
+  }
+  if (requestedUntil.getTime() <= currentRectifyDueAt.getTime()) {
+    return {
+      ok: false,
+      reason: 'NOT_AFTER_CURRENT_DUE',
+      message: `must be after the current rectification deadline ${currentRectifyDueAt.toISOString()}`,
+      maxUntil,
+    };
+  }
+  if (requestedUntil.getTime() > maxUntil.getTime()) {
+    return {
+      ok: false,
+      reason: 'BEYOND_MAX',
+      message: `must not be later than ${maxUntil.toISOString()} (${MAX_EXTENSION_WORKING_DAYS} working days after opening)`,
+      maxUntil,
+    };
+  }
+  return { ok: true, until: requestedUntil, maxUntil };
+}
+
+/**
+ * Throws a VALIDATION_FAILED DomainError (field `until`) unless `requestedUntil` is a valid
+ * extension; returns the bound (15 working days after opening) for the state machine.
+ */
+export function validateExtension(calendar: WorkingCalendar, openedAt: Date, currentRectifyDueAt: Date, requestedUntil: Date): Date {
+  const check = checkExtension(calendar, openedAt, currentRectifyDueAt, requestedUntil);
+  if (!check.ok) throw DomainError.validation([{ field: 'until', message: check.message }], `The extension is not allowed: ${check.message}.`);
+  return check.maxUntil;
+}

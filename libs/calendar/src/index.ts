@@ -1,0 +1,3 @@
+export * from './calendar.js';
+export * from './chinese-days-seed.js';
+export * from './deadlines.js';

@@ -1,0 +1,5 @@
+export * from './auth-helpers.js';
+export * from './eventually.js';
+export * from './service-harness.js';
+export * from './test-database.js';
+export * from './test-env.js';

@@ -1,0 +1,107 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { INTAKE_APP, IntakeModule } from '../../apps/intake/src/intake.module.js';
+import { RECTIFICATION_APP, RectificationModule } from '../../apps/rectification/src/rectification.module.js';
+import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
+import { applyTestEnv, bearer, createTestDatabase, deviceHeaders, eventually, startTestService, type TestDatabase } from '#libs/testing';
+
+describe('walking skeleton on the embedded transport: a bad rating becomes a case and a count', () => {
+  let db: TestDatabase;
+  let intake: INestApplication;
+  let rectification: INestApplication;
+  let statistics: INestApplication;
+  const admin = bearer('admin');
+  const supervisor = bearer('supervisor');
+
+  beforeAll(async () => {
+    db = await createTestDatabase('skeleton');
+    applyTestEnv(db.url);
+    intake = await startTestService(IntakeModule, INTAKE_APP);
+    rectification = await startTestService(RectificationModule, RECTIFICATION_APP);
+    statistics = await startTestService(StatisticsModule, STATISTICS_APP);
+  });
+
+  afterAll(async () => {
+    await Promise.all([intake?.close(), rectification?.close(), statistics?.close()]);
+    await db?.drop();
+  });
+
+  it('carries one signed PAD rating from intake to rectification and statistics', async () => {
+    await request(intake.getHttpServer()).post('/api/v1/units').set('Authorization', admin).send({ code: 'CN-01', name: '区市场监督管理局' }).expect(201);
+    const registered = await request(intake.getHttpServer())
+      .post('/api/v1/devices')
+      .set('Authorization', admin)
+      .send({ unitCode: 'CN-01', windowNo: 'A03' })
+      .expect(201);
+    const device = { id: registered.body.deviceId as string, secret: registered.body.secret as string };
+    expect(device.secret).toHaveLength(43);
+
+    const rating = {
+      serviceRecordId: 'CN-2024-000123',
+      serviceItemCode: '310105-XK-0001',
+      serviceItemName: '食品经营许可',
+      level: 2,
+      tags: ['EFFICIENCY'],
+      comment: '等了很久',
+      reviewer: { name: '张三', phone: '13800138000' },
+      ratedAt: '2024-11-20T09:30:00+08:00',
+    };
+    const body = JSON.stringify(rating);
+    const created = await request(intake.getHttpServer())
+      .post('/api/v1/ratings')
+      .set(deviceHeaders(device, 'POST', '/api/v1/ratings', body))
+      .send(body)
+      .expect(201);
+    expect(created.body).toEqual({ id: expect.any(String), grade: 'BAD', unitCode: 'CN-01', quarter: '2024-Q4', duplicate: false });
+
+    const cases = await eventually(
+      async () => (await request(rectification.getHttpServer()).get('/api/v1/cases').set('Authorization', supervisor).expect(200)).body,
+      (page: { total: number }) => page.total === 1,
+    );
+    expect(cases.items[0]).toMatchObject({
+      source: 'BAD_REVIEW',
+      unitCode: 'CN-01',
+      status: 'PENDING',
+      reviewId: created.body.id,
+      overdue: false,
+      contact: { name: '张*', phone: '138****8000' },
+    });
+
+    const report = await eventually(
+      async () =>
+        (await request(statistics.getHttpServer()).get('/api/v1/reports/quarterly?year=2024&quarter=4').set('Authorization', supervisor).expect(200)).body,
+      (r: { reviews: { total: number } }) => r.reviews.total === 1,
+    );
+    expect(report.reviews).toEqual({
+      total: 1,
+      good: 0,
+      bad: 1,
+      goodRate: 0,
+      byLevel: { '1': 0, '2': 1, '3': 0, '4': 0, '5': 0 },
+      byChannel: { PAD: 1, HOTLINE_12345: 0 },
+    });
+    expect(report.period).toEqual({ year: 2024, quarter: 4, from: '2024-10-01', to: '2024-12-31', timezone: 'Asia/Shanghai' });
+  });
+
+  it('serves health, metrics and OpenAPI on every service', async () => {
+    for (const app of [intake, rectification, statistics]) {
+      const health = await request(app.getHttpServer()).get('/health').expect(200);
+      expect(health.body.info).toMatchObject({ database: { status: 'up' }, broker: { status: 'up', transport: 'embedded' } });
+      const metrics = await request(app.getHttpServer()).get('/metrics').expect(200);
+      expect(metrics.text).toContain('http_request_duration_seconds');
+      const docs = await request(app.getHttpServer()).get('/docs-json').expect(200);
+      expect(docs.body.openapi).toMatch(/^3\./);
+    }
+  });
+
+  it('answers problem+json naming every invalid field and rejects unknown ones', async () => {
+    const res = await request(intake.getHttpServer())
+      .post('/api/v1/units')
+      .set('Authorization', admin)
+      .send({ code: 'bad code!', extra: 1 })
+      .expect(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', title: expect.any(String), type: expect.any(String) });
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['code', 'extra', 'name']);
+  });
+});
