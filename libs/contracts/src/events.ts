@@ -89,3 +89,16 @@ export interface CaseLifecycleData {
   actor: string;
   note: string | null;
 }
+
+/**
+ * data of `gov.hotline-client.registered` / `.revoked` (topic registry.hotline-clients):
+ * rectification keeps its own copy to authenticate ticket queries and sign replies.
+ * The secret travels only sealed with the shared data key.
+ */
+export interface HotlineClientData {
+  clientId: string;
+  name: string;
+  callbackUrl: string | null;
+  secretSealed: string;
+  revoked: boolean;
+}

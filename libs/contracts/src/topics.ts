@@ -3,6 +3,7 @@ export const Topics = {
   ReviewsSubmitted: 'reviews.submitted',
   UnresolvedReported: 'unresolved.reported',
   CasesLifecycle: 'cases.lifecycle',
+  HotlineClients: 'registry.hotline-clients',
   DeadLetter: 'events.dead-letter',
 } as const;
 export type Topic = (typeof Topics)[keyof typeof Topics];
@@ -24,6 +25,8 @@ export const EventTypes = {
   CaseExtensionDecided: 'gov.case.extension-decided',
   ReviewSuspectChanged: 'gov.review.suspect-changed',
   DeadLettered: 'gov.event.dead-lettered',
+  HotlineClientRegistered: 'gov.hotline-client.registered',
+  HotlineClientRevoked: 'gov.hotline-client.revoked',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
