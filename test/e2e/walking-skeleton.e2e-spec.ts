@@ -56,7 +56,7 @@ describe('walking skeleton on the embedded transport: a bad rating becomes a cas
 
     const cases = await eventually(
       async () => (await request(rectification.getHttpServer()).get('/api/v1/cases').set('Authorization', supervisor).expect(200)).body,
-      (page: { total: number }) => page.total === 1,
+      (page: { total: number; items: Array<Record<string, unknown>> }) => page.total === 1,
     );
     expect(cases.items[0]).toMatchObject({
       source: 'BAD_REVIEW',
@@ -70,7 +70,7 @@ describe('walking skeleton on the embedded transport: a bad rating becomes a cas
     const report = await eventually(
       async () =>
         (await request(statistics.getHttpServer()).get('/api/v1/reports/quarterly?year=2024&quarter=4').set('Authorization', supervisor).expect(200)).body,
-      (r: { reviews: { total: number } }) => r.reviews.total === 1,
+      (r: { reviews: { total: number }; period: unknown }) => r.reviews.total === 1,
     );
     expect(report.reviews).toEqual({
       total: 1,
