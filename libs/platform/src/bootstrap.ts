@@ -14,6 +14,8 @@ export interface ServiceAppOptions {
   consumesEvents: boolean;
   /** Largest accepted JSON body. */
   bodyLimit?: string;
+  /** Let Nest close the app on SIGTERM/SIGINT (off when a host process manages several services). */
+  shutdownHooks?: boolean;
 }
 
 /** Applies the cross-cutting HTTP set-up shared by every service (and by the e2e tests). */
@@ -23,7 +25,7 @@ export function configureServiceApp(app: NestExpressApplication, options: Servic
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
-  app.enableShutdownHooks();
+  if (options.shutdownHooks !== false) app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
