@@ -27,7 +27,11 @@ describe('walking skeleton on the embedded transport: a bad rating becomes a cas
   });
 
   it('carries one signed PAD rating from intake to rectification and statistics', async () => {
-    await request(intake.getHttpServer()).post('/api/v1/units').set('Authorization', admin).send({ code: 'CN-01', name: '区市场监督管理局' }).expect(201);
+    await request(intake.getHttpServer())
+      .post('/api/v1/units')
+      .set('Authorization', admin)
+      .send({ code: 'CN-01', name: '区市场监督管理局' })
+      .expect(201);
     const registered = await request(intake.getHttpServer())
       .post('/api/v1/devices')
       .set('Authorization', admin)
@@ -69,7 +73,12 @@ describe('walking skeleton on the embedded transport: a bad rating becomes a cas
 
     const report = await eventually(
       async () =>
-        (await request(statistics.getHttpServer()).get('/api/v1/reports/quarterly?year=2024&quarter=4').set('Authorization', supervisor).expect(200)).body,
+        (
+          await request(statistics.getHttpServer())
+            .get('/api/v1/reports/quarterly?year=2024&quarter=4')
+            .set('Authorization', supervisor)
+            .expect(200)
+        ).body,
       (r: { reviews: { total: number }; period: unknown }) => r.reviews.total === 1,
     );
     expect(report.reviews).toEqual({

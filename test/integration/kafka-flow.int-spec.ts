@@ -37,13 +37,20 @@ describe('over real Kafka: intake → rectification and statistics', () => {
       tags: level <= 2 ? ['ATTITUDE'] : [],
       ratedAt: '2024-11-20T09:30:00+08:00',
     });
-    const res = await request(intake.getHttpServer()).post('/api/v1/ratings').set(deviceHeaders(device, 'POST', '/api/v1/ratings', body)).send(body);
+    const res = await request(intake.getHttpServer())
+      .post('/api/v1/ratings')
+      .set(deviceHeaders(device, 'POST', '/api/v1/ratings', body))
+      .send(body);
     expect(res.status).toBe(201);
     return res.body as { id: string };
   };
   const cases = async () =>
-    (await request(rectification.getHttpServer()).get(`/api/v1/cases?unitCode=${unitCode}&pageSize=200`).set('Authorization', supervisor).expect(200))
-      .body as CasePage;
+    (
+      await request(rectification.getHttpServer())
+        .get(`/api/v1/cases?unitCode=${unitCode}&pageSize=200`)
+        .set('Authorization', supervisor)
+        .expect(200)
+    ).body as CasePage;
   const report = async () =>
     (
       await request(statistics.getHttpServer())
@@ -65,7 +72,11 @@ describe('over real Kafka: intake → rectification and statistics', () => {
     await producer.connect();
     sql = new Client({ connectionString: db.url });
     await sql.connect();
-    await request(intake.getHttpServer()).post('/api/v1/units').set('Authorization', admin).send({ code: unitCode, name: '集成测试单位' }).expect(201);
+    await request(intake.getHttpServer())
+      .post('/api/v1/units')
+      .set('Authorization', admin)
+      .send({ code: unitCode, name: '集成测试单位' })
+      .expect(201);
     const registered = await request(intake.getHttpServer())
       .post('/api/v1/devices')
       .set('Authorization', admin)
@@ -100,7 +111,9 @@ describe('over real Kafka: intake → rectification and statistics', () => {
     expect(page.total).toBe(2);
     const counted = await eventually(report, (r) => r.reviews.total === 2, 30_000);
     expect(counted.reviews).toMatchObject({ total: 2, bad: 2 });
-    const dup = (await sql.query(`SELECT count(*)::int AS n FROM rectification.processed_events WHERE event_id = $1`, [(payload as { id: string }).id])).rows[0];
+    const dup = (
+      await sql.query(`SELECT count(*)::int AS n FROM rectification.processed_events WHERE event_id = $1`, [(payload as { id: string }).id])
+    ).rows[0];
     expect(dup.n).toBe(1);
   });
 

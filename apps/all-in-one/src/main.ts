@@ -51,7 +51,9 @@ async function seedDemo(intake: INestApplication): Promise<{ deviceId: string; s
 function printWelcome(env: Env, device: { deviceId: string; secret: string }, embedded: boolean): void {
   const jwt = new JwtService(jwtOptions(env));
   const token = (role: Role, unitCode?: string) =>
-    env.JWT_PUBLIC_KEY ? '(JWT_PUBLIC_KEY is set: issue tokens with your private key)' : jwt.sign({ sub: `demo-${role}`, role, ...(unitCode ? { unitCode } : {}) }, { expiresIn: '12h' });
+    env.JWT_PUBLIC_KEY
+      ? '(JWT_PUBLIC_KEY is set: issue tokens with your private key)'
+      : jwt.sign({ sub: `demo-${role}`, role, ...(unitCode ? { unitCode } : {}) }, { expiresIn: '12h' });
   const intake = `http://localhost:${env.INTAKE_PORT}`;
   const rectification = `http://localhost:${env.RECTIFICATION_PORT}`;
   const statistics = `http://localhost:${env.STATISTICS_PORT}`;
@@ -108,7 +110,7 @@ async function main(): Promise<void> {
   apps.push(await startService(IntakeModule, { ...INTAKE_APP, ...shared }, env.INTAKE_PORT));
   apps.push(await startService(RectificationModule, { ...RECTIFICATION_APP, ...shared }, env.RECTIFICATION_PORT));
   apps.push(await startService(StatisticsModule, { ...STATISTICS_APP, ...shared }, env.STATISTICS_PORT));
-  printWelcome(env, await seedDemo(apps[0]!), database !== null);
+  printWelcome(env, await seedDemo(apps[0]), database !== null);
 }
 
 await main();

@@ -23,7 +23,7 @@ export class JwtAuthGuard implements CanActivate {
     if (!match) throw new DomainError(ErrorCode.Unauthenticated, 'A bearer token is required.');
     let claims: JwtClaims;
     try {
-      claims = await this.jwt.verifyAsync<JwtClaims & object>(match[1]!);
+      claims = await this.jwt.verifyAsync<JwtClaims & object>(match[1]);
     } catch {
       throw new DomainError(ErrorCode.Unauthenticated, 'The bearer token is invalid or expired.');
     }

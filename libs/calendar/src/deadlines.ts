@@ -65,6 +65,7 @@ export function checkExtension(calendar: WorkingCalendar, openedAt: Date, curren
  */
 export function validateExtension(calendar: WorkingCalendar, openedAt: Date, currentRectifyDueAt: Date, requestedUntil: Date): Date {
   const check = checkExtension(calendar, openedAt, currentRectifyDueAt, requestedUntil);
-  if (!check.ok) throw DomainError.validation([{ field: 'until', message: check.message }], `The extension is not allowed: ${check.message}.`);
+  if (!check.ok)
+    throw DomainError.validation([{ field: 'until', message: check.message }], `The extension is not allowed: ${check.message}.`);
   return check.maxUntil;
 }

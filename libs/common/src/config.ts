@@ -1,8 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync, ValidateIf } from 'class-validator';
 
-const toInt = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+const toInt = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
 
 /**
  * Every variable the services read, validated once at start-up. A bad value stops
@@ -30,22 +29,37 @@ export class Env {
   })
   DATA_ENCRYPTION_KEY: string;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   INTAKE_PORT = 3001;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   RECTIFICATION_PORT = 3002;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   STATISTICS_PORT = 3003;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
-  @Transform(toInt) @IsInt() @Min(5) @Max(60000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  @Max(60000)
   OUTBOX_POLL_MS = 50;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   DB_POOL_SIZE = 10;
 }
 
@@ -68,7 +82,13 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
 
 function stripEmpty(raw: Record<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const key of Object.keys(new Env()).concat(['DATABASE_URL', 'KAFKA_BROKERS', 'JWT_SECRET', 'JWT_PUBLIC_KEY', 'DATA_ENCRYPTION_KEY'])) {
+  for (const key of Object.keys(new Env()).concat([
+    'DATABASE_URL',
+    'KAFKA_BROKERS',
+    'JWT_SECRET',
+    'JWT_PUBLIC_KEY',
+    'DATA_ENCRYPTION_KEY',
+  ])) {
     const value = raw[key];
     if (value !== undefined && value !== '') out[key] = value;
   }

@@ -38,10 +38,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const code = codeForStatus(status);
       const body = exception.getResponse();
-      const message =
-        typeof body === 'object' && body !== null && 'message' in body
-          ? String((body as { message: unknown }).message)
-          : exception.message;
+      const message = typeof body === 'object' && body !== null && 'message' in body ? String(body.message) : exception.message;
       return new DomainError(code, status >= 500 ? 'The server could not complete the request.' : message);
     }
     const parserError = exception as BodyParserError;

@@ -6,7 +6,9 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   const out: FieldError[] = [];
   for (const error of errors) {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
-    const messages = Object.values(error.constraints ?? {}).map((m) => (m.startsWith(`${error.property} `) ? m.slice(error.property.length + 1) : m));
+    const messages = Object.values(error.constraints ?? {}).map((m) =>
+      m.startsWith(`${error.property} `) ? m.slice(error.property.length + 1) : m,
+    );
     if (messages.length) out.push({ field, message: messages.join('; ') });
     if (error.children?.length) out.push(...flattenValidationErrors(error.children, field));
   }

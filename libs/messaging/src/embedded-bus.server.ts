@@ -60,7 +60,8 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
         })
         .catch((err: unknown) => {
           this.failures += 1;
-          if (this.failures === 1 || this.failures % 50 === 0) this.log.error({ err, group: this.groupId }, 'event delivery failed; will retry');
+          if (this.failures === 1 || this.failures % 50 === 0)
+            this.log.error({ err, group: this.groupId }, 'event delivery failed; will retry');
           this.schedule(Math.min(5000, 100 * 2 ** Math.min(this.failures, 6)));
         })
         .finally(() => {
@@ -77,17 +78,16 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
     try {
       await runner.startTransaction();
       await runner.query(`INSERT INTO ${BUS_SCHEMA}.group_offsets (group_id) VALUES ($1) ON CONFLICT DO NOTHING`, [this.groupId]);
-      const owned = (await runner.query(
-        `SELECT last_seq FROM ${BUS_SCHEMA}.group_offsets WHERE group_id = $1 FOR UPDATE SKIP LOCKED`,
-        [this.groupId],
-      )) as Array<{ last_seq: string }>;
+      const owned = (await runner.query(`SELECT last_seq FROM ${BUS_SCHEMA}.group_offsets WHERE group_id = $1 FOR UPDATE SKIP LOCKED`, [
+        this.groupId,
+      ])) as Array<{ last_seq: string }>;
       if (owned.length === 0) {
         await runner.commitTransaction();
         return 0;
       }
       const events = (await runner.query(
         `SELECT seq, topic, value FROM ${BUS_SCHEMA}.events WHERE seq > $1 AND topic = ANY($2) ORDER BY seq LIMIT ${BATCH}`,
-        [owned[0]!.last_seq, topics],
+        [owned[0].last_seq, topics],
       )) as BusEvent[];
       let done: string | null = null;
       let failure: unknown = null;
@@ -108,7 +108,7 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
         ]);
       }
       await runner.commitTransaction();
-      if (failure) throw failure;
+      if (failure) throw failure instanceof Error ? failure : new Error('event handler failed', { cause: failure });
       return events.length;
     } catch (err) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);

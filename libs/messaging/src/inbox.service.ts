@@ -49,11 +49,11 @@ export class InboxService {
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await this.dataSource.transaction(async (manager) => {
-          const inserted = (await manager.query(
+          const inserted = await manager.query<unknown[]>(
             `INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)
              ON CONFLICT DO NOTHING RETURNING event_id`,
             [consumer, event.id],
-          )) as unknown[];
+          );
           if (inserted.length === 0) return 'duplicate' as const;
           await effect(manager, event);
           return 'processed' as const;
@@ -75,9 +75,10 @@ export class InboxService {
   private async deadLetter(consumer: string, topic: string, message: unknown, err: unknown): Promise<InboxOutcome> {
     const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     const eventId = isCloudEvent(message) ? message.id : null;
-    const key = isCloudEvent(message) && typeof (message.data as { unitCode?: unknown }).unitCode === 'string'
-      ? (message.data as { unitCode: string }).unitCode
-      : 'unknown';
+    const key =
+      isCloudEvent(message) && typeof (message.data as { unitCode?: unknown }).unitCode === 'string'
+        ? (message.data as { unitCode: string }).unitCode
+        : 'unknown';
     this.logger.error({ consumer, topic, eventId, reason }, 'event dead-lettered');
     await this.dataSource.transaction(async (manager) => {
       if (eventId) {

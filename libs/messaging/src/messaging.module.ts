@@ -52,8 +52,19 @@ export function connectEventTransport(app: INestApplication, options: MessagingO
         transport: Transport.KAFKA,
         options: {
           postfixId: '',
-          client: { clientId: `${options.service}-consumer`, brokers, logLevel: logLevel.WARN, retry: { retries: 8, initialRetryTime: 300 } },
-          consumer: { groupId: options.service, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000, retry: { retries: 8, initialRetryTime: 300 } },
+          client: {
+            clientId: `${options.service}-consumer`,
+            brokers,
+            logLevel: logLevel.WARN,
+            retry: { retries: 8, initialRetryTime: 300 },
+          },
+          consumer: {
+            groupId: options.service,
+            allowAutoTopicCreation: false,
+            sessionTimeout: 30_000,
+            heartbeatInterval: 3_000,
+            retry: { retries: 8, initialRetryTime: 300 },
+          },
           subscribe: { fromBeginning: true },
           run: { partitionsConsumedConcurrently: 3, autoCommit: true },
         },

@@ -90,14 +90,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       })
       .catch((err: unknown) => {
         this.failures += 1;
-        if (this.failures === 1 || this.failures % 50 === 0) this.logger.error({ err, failures: this.failures }, 'outbox publish failed; will retry');
+        if (this.failures === 1 || this.failures % 50 === 0)
+          this.logger.error({ err, failures: this.failures }, 'outbox publish failed; will retry');
       })
       .finally(() => {
         this.running = null;
       });
     await this.running;
     await this.cleanup();
-    const backoff = this.failures ? Math.min(5000, 100 * 2 ** Math.min(this.failures, 6)) : published === BATCH ? 0 : this.env.OUTBOX_POLL_MS;
+    const backoff = this.failures
+      ? Math.min(5000, 100 * 2 ** Math.min(this.failures, 6))
+      : published === BATCH
+        ? 0
+        : this.env.OUTBOX_POLL_MS;
     this.schedule(backoff);
   }
 
@@ -106,7 +111,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await runner.connect();
     try {
       await runner.startTransaction();
-      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [this.lockKey])) as Array<{ locked: boolean }>;
+      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [this.lockKey])) as Array<{
+        locked: boolean;
+      }>;
       if (!locked) {
         await runner.commitTransaction();
         return 0;

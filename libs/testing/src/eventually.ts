@@ -3,7 +3,12 @@
  * last value seen once `timeoutMs` has passed. For asynchronous effects — never
  * fixed sleeps.
  */
-export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000, intervalMs = 50): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 15_000,
+  intervalMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   let lastError: unknown;
@@ -17,6 +22,6 @@ export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) 
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new Error(
-    `condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}${lastError ? `; last error: ${String(lastError)}` : ''}`,
+    `condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}${lastError instanceof Error ? `; last error: ${lastError.message}` : ''}`,
   );
 }

@@ -143,7 +143,12 @@ export class CasesService {
     await this.outbox.add(manager, {
       topic: Topics.CasesLifecycle,
       key: opened.unitCode,
-      event: createCloudEvent({ type: EventTypes.CaseOpened, source: EventSources.Rectification, subject: opened.id, data: lifecycleData(opened, SYSTEM_ACTOR, null) }),
+      event: createCloudEvent({
+        type: EventTypes.CaseOpened,
+        source: EventSources.Rectification,
+        subject: opened.id,
+        data: lifecycleData(opened, SYSTEM_ACTOR, null),
+      }),
     });
   }
 
@@ -172,7 +177,14 @@ export class CasesService {
       case: found,
       view: {
         ...caseView(found),
-        timeline: entries.map((e) => ({ action: e.action, actor: e.actor, actorRole: e.actorRole, note: e.note, data: e.data, at: e.at.toISOString() })),
+        timeline: entries.map((e) => ({
+          action: e.action,
+          actor: e.actor,
+          actorRole: e.actorRole,
+          note: e.note,
+          data: e.data,
+          at: e.at.toISOString(),
+        })),
       },
     };
   }

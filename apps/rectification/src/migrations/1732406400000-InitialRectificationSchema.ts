@@ -64,7 +64,10 @@ export class InitialRectificationSchema1732406400000 implements MigrationInterfa
     for (const year of seedYearsFromChineseDays()) {
       const dates = [...year.holidays, ...year.makeUpWorkdays];
       const kinds = [...year.holidays.map(() => 'HOLIDAY'), ...year.makeUpWorkdays.map(() => 'WORKDAY')];
-      await q.query(`INSERT INTO calendar_days (date, kind) SELECT * FROM unnest($1::date[], $2::text[]) ON CONFLICT DO NOTHING`, [dates, kinds]);
+      await q.query(`INSERT INTO calendar_days (date, kind) SELECT * FROM unnest($1::date[], $2::text[]) ON CONFLICT DO NOTHING`, [
+        dates,
+        kinds,
+      ]);
     }
     await createMessagingTables(q);
   }

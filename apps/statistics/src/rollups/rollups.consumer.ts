@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { type CloudEvent, EventTypes, type ReviewSubmittedData, Topics } from '#libs/contracts';
+import { EventTypes, type ReviewSubmittedData, Topics } from '#libs/contracts';
 import { InboxService } from '#libs/messaging';
 import { RollupsService } from './rollups.service.js';
 
@@ -16,7 +16,7 @@ export class RollupsConsumer {
   @EventPattern(Topics.ReviewsSubmitted)
   async onReviewEvent(@Payload() message: unknown): Promise<void> {
     await this.inbox.consume<ReviewSubmittedData>(CONSUMER, Topics.ReviewsSubmitted, message, async (manager, event) => {
-      if (event.type === EventTypes.ReviewSubmitted) await this.rollups.applyReviewSubmitted(manager, event as CloudEvent<ReviewSubmittedData>);
+      if (event.type === EventTypes.ReviewSubmitted) await this.rollups.applyReviewSubmitted(manager, event);
     });
   }
 }

@@ -15,12 +15,23 @@ export class RollupsService {
        ON CONFLICT (unit_code) DO UPDATE SET unit_name = EXCLUDED.unit_name`,
       [review.unitCode, review.unitName],
     );
-    const inserted = (await manager.query(
+    const inserted = await manager.query<unknown[]>(
       `INSERT INTO review_facts (review_id, unit_code, day, channel, level, grade, tags, service_item_code, service_item_name, suspect)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (review_id) DO NOTHING RETURNING review_id`,
-      [review.reviewId, review.unitCode, day, review.channel, level, review.grade, review.tags, review.serviceItemCode, review.serviceItemName, review.suspect],
-    )) as unknown[];
+      [
+        review.reviewId,
+        review.unitCode,
+        day,
+        review.channel,
+        level,
+        review.grade,
+        review.tags,
+        review.serviceItemCode,
+        review.serviceItemName,
+        review.suspect,
+      ],
+    );
     if (inserted.length === 0 || review.suspect) return;
     await manager.query(
       `INSERT INTO review_rollups (unit_code, day, channel, level, reviews) VALUES ($1, $2, $3, $4, 1)

@@ -7,13 +7,20 @@ export const CASE_STATUSES: CaseStatus[] = ['PENDING', 'ACCEPTED', 'RESPONDED', 
 export const CASE_SOURCES: CaseSource[] = ['BAD_REVIEW', 'HOTLINE', 'UNRESOLVED'];
 
 export class ListCasesQuery {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 32)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 32)
   unitCode?: string;
 
-  @ApiPropertyOptional({ enum: CASE_STATUSES }) @IsOptional() @IsIn(CASE_STATUSES)
+  @ApiPropertyOptional({ enum: CASE_STATUSES })
+  @IsOptional()
+  @IsIn(CASE_STATUSES)
   status?: CaseStatus;
 
-  @ApiPropertyOptional({ enum: CASE_SOURCES }) @IsOptional() @IsIn(CASE_SOURCES)
+  @ApiPropertyOptional({ enum: CASE_SOURCES })
+  @IsOptional()
+  @IsIn(CASE_SOURCES)
   source?: CaseSource;
 
   @ApiPropertyOptional()
@@ -22,15 +29,28 @@ export class ListCasesQuery {
   @IsBoolean()
   overdue?: boolean;
 
-  @ApiPropertyOptional({ description: 'ISO-8601 instant; cases opened at or after' }) @IsOptional() @IsISO8601({ strict: true })
+  @ApiPropertyOptional({ description: 'ISO-8601 instant; cases opened at or after' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   from?: string;
 
-  @ApiPropertyOptional({ description: 'ISO-8601 instant; cases opened at or before' }) @IsOptional() @IsISO8601({ strict: true })
+  @ApiPropertyOptional({ description: 'ISO-8601 instant; cases opened at or before' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   to?: string;
 
-  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  @ApiPropertyOptional({ default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   page = 1;
 
-  @ApiPropertyOptional({ default: 20, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  @ApiPropertyOptional({ default: 20, maximum: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   pageSize = 20;
 }

@@ -1,0 +1,426 @@
+import type { Role } from '#libs/auth';
+import { DomainError, ErrorCode } from '#libs/common';
+import type { CaseOutcome, CaseStatus } from '#libs/contracts';
+
+/**
+ * The rectification case state machine (API.md § Rectification service) as pure functions:
+ * given a case, an action, its input, the actor and the time, it answers the next case, the
+ * CloudEvents type to publish and the timeline entry to append — or throws.
+ *
+ *   PENDING ─accept→ ACCEPTED ─respond→ RESPONDED ─rectify→ RECTIFIED ─feedback(satisfied)→ CLOSED
+ *                        │                 ▲  │                  │
+ *                        │                 │  └──────────────────┘ feedback(not satisfied): reopened
+ *                        └─appeal→ APPEALING ─decide-appeal(upheld)→ CLOSED (APPEAL_UPHELD)
+ *                                            └─decide-appeal(not upheld)→ back to ACCEPTED/RESPONDED
+ */
+
+export const CASE_STATUSES: readonly CaseStatus[] = ['PENDING', 'ACCEPTED', 'RESPONDED', 'RECTIFIED', 'APPEALING', 'CLOSED'];
+
+export type RectifyOutcome = 'RECTIFIED' | 'EXPLAINED';
+export type ContactMethod = 'PHONE' | 'SMS' | 'VISIT' | 'ONLINE';
+export type DeadlineKind = 'response' | 'rectify';
+export type AppealableStatus = 'ACCEPTED' | 'RESPONDED';
+
+export interface CaseActionInputs {
+  accept: { note?: string | null };
+  respond: { contactedAt: Date; method: ContactMethod; note: string };
+  rectify: { outcome: RectifyOutcome; measures: string };
+  feedback: { reviewerSatisfied: boolean; note: string };
+  /** `maxUntil`: 15 working days after opening (`maxExtensionUntil` of #libs/calendar). */
+  'request-extension': { reason: string; until: Date; maxUntil: Date };
+  /** `maxUntil` is checked again on approval, in case the calendar changed meanwhile. */
+  'decide-extension': { approved: boolean; note: string; maxUntil: Date };
+  appeal: { reason: string; evidence?: readonly string[] | null };
+  'decide-appeal': { upheld: boolean; note: string };
+  urge: { note: string };
+}
+export type CaseAction = keyof CaseActionInputs;
+export const CASE_ACTIONS: readonly CaseAction[] = [
+  'accept',
+  'respond',
+  'rectify',
+  'feedback',
+  'request-extension',
+  'decide-extension',
+  'appeal',
+  'decide-appeal',
+  'urge',
+];
+
+/** The statuses each action may start from (further preconditions are checked by `transition`). */
+export const ACTION_STATUSES: Readonly<Record<CaseAction, readonly CaseStatus[]>> = {
+  accept: ['PENDING'],
+  // A later contact (e.g. after a reopening) is recorded too, but respondedAt/respondedOnTime keep the first.
+  respond: ['ACCEPTED', 'RESPONDED'],
+  rectify: ['RESPONDED'],
+  feedback: ['RECTIFIED'],
+  'request-extension': ['ACCEPTED', 'RESPONDED'],
+  // Only while a request is pending, which can be raised in ACCEPTED/RESPONDED and outlive them.
+  'decide-extension': ['ACCEPTED', 'RESPONDED', 'RECTIFIED', 'APPEALING'],
+  appeal: ['ACCEPTED', 'RESPONDED'],
+  'decide-appeal': ['APPEALING'],
+  urge: ['PENDING', 'ACCEPTED', 'RESPONDED', 'RECTIFIED', 'APPEALING'],
+};
+
+/**
+ * Who may do what. `unit_operator` only on its own unit's cases. `admin` runs the registry and
+ * the calendar but is not a case actor (it is not in the 好差评 chain of responsibility).
+ * `system` is the scheduler: it flags overdue cases (`markOverdue`) and urges them.
+ */
+export type ActorRole = 'unit_operator' | 'supervisor' | 'system';
+export const ACTION_ROLES: Readonly<Record<CaseAction, readonly ActorRole[]>> = {
+  accept: ['unit_operator'],
+  respond: ['unit_operator'],
+  rectify: ['unit_operator'],
+  feedback: ['unit_operator'],
+  'request-extension': ['unit_operator'],
+  'decide-extension': ['supervisor'],
+  appeal: ['unit_operator'],
+  'decide-appeal': ['supervisor'],
+  urge: ['supervisor', 'system'],
+};
+
+/** A person (the JWT principal fits as is) or the scheduler. */
+export interface CaseActor {
+  sub: string;
+  role: Role | 'system';
+  unitCode?: string | null;
+}
+export const SYSTEM_CASE_ACTOR: CaseActor = { sub: 'system', role: 'system', unitCode: null };
+
+export interface ExtensionRequest {
+  status: 'PENDING' | 'APPROVED' | 'REJECTED';
+  reason: string;
+  /** ISO instant. */
+  until: string;
+  requestedAt: string;
+  requestedBy: string;
+  decidedAt: string | null;
+  decidedBy: string | null;
+  note: string | null;
+}
+
+/** What the machine needs beyond the case columns; JSON-ready for the `workflow` jsonb column. */
+export type CaseWorkflow = {
+  acceptedAt: string | null;
+  /** Outcome of the latest rectify, pending the reviewer's feedback. */
+  rectifyOutcome: RectifyOutcome | null;
+  statusBeforeAppeal: AppealableStatus | null;
+  appealCount: number;
+  /** The latest extension request (a rejected one may be followed by a new request). */
+  extension: ExtensionRequest | null;
+  responseOverdue: boolean;
+  rectifyOverdue: boolean;
+};
+
+export interface CaseState {
+  unitCode: string;
+  status: CaseStatus;
+  outcome: CaseOutcome | null;
+  openedAt: Date;
+  responseDueAt: Date;
+  rectifyDueAt: Date;
+  respondedAt: Date | null;
+  respondedOnTime: boolean | null;
+  rectifiedAt: Date | null;
+  closedAt: Date | null;
+  overdue: boolean;
+  reopenedCount: number;
+  urgeCount: number;
+  /** Raw jsonb is accepted (missing keys take defaults); the result always carries a full CaseWorkflow. */
+  workflow: Readonly<Record<string, unknown>>;
+}
+
+export type CaseEventType =
+  | 'gov.case.accepted'
+  | 'gov.case.responded'
+  | 'gov.case.rectified'
+  | 'gov.case.closed'
+  | 'gov.case.reopened'
+  | 'gov.case.appealed'
+  | 'gov.case.appeal-decided'
+  | 'gov.case.overdue'
+  | 'gov.case.urged'
+  | 'gov.case.extension-requested'
+  | 'gov.case.extension-decided';
+
+/** One row of the case timeline (`case_timeline`): who did what, when. */
+export interface TimelineEntryData {
+  action: CaseAction | 'mark-overdue';
+  actor: string;
+  actorRole: Role | null;
+  note: string | null;
+  data: Record<string, unknown>;
+  at: Date;
+}
+
+export interface TransitionResult<S extends CaseState = CaseState> {
+  state: S;
+  eventType: CaseEventType;
+  timeline: TimelineEntryData;
+}
+
+/** 409 INVALID_TRANSITION: the action is not allowed in the case's current state. */
+export class InvalidTransitionError extends DomainError {
+  declare readonly code: ErrorCode.InvalidTransition;
+
+  constructor(
+    readonly action: string,
+    readonly status: CaseStatus,
+    reason?: string,
+  ) {
+    super(ErrorCode.InvalidTransition, reason ?? `Action '${action}' is not allowed in status ${status}.`);
+    this.name = 'InvalidTransitionError';
+  }
+}
+
+/** How far in the future a reported contact time may be (clock skew between PCs), as for ratings. */
+export const CONTACT_CLOCK_SKEW_MS = 300_000;
+
+export function emptyWorkflow(): CaseWorkflow {
+  return {
+    acceptedAt: null,
+    rectifyOutcome: null,
+    statusBeforeAppeal: null,
+    appealCount: 0,
+    extension: null,
+    responseOverdue: false,
+    rectifyOverdue: false,
+  };
+}
+
+/** A full CaseWorkflow from the stored jsonb, tolerating missing keys (new cases start with `{}`). */
+export function readWorkflow(raw: Readonly<Record<string, unknown>> | null | undefined): CaseWorkflow {
+  return { ...emptyWorkflow(), ...(raw ?? {}) };
+}
+
+/** Throws 403 FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit's case) unless the actor may do the action. */
+export function authorize(state: Pick<CaseState, 'unitCode'>, action: CaseAction, actor: CaseActor): void {
+  const allowed = ACTION_ROLES[action] as readonly string[];
+  if (!allowed.includes(actor.role)) {
+    throw new DomainError(ErrorCode.Forbidden, `Role ${actor.role} may not ${action} a case.`);
+  }
+  if (actor.role === 'unit_operator' && actor.unitCode !== state.unitCode) {
+    throw new DomainError(ErrorCode.ForbiddenUnit, 'The case belongs to another unit.');
+  }
+}
+
+/** Whether the action is allowed now, roles aside (status and the action's own preconditions). */
+export function canApply(state: CaseState, action: CaseAction): boolean {
+  return blocker(state, readWorkflow(state.workflow), action) === null;
+}
+
+/** The reason the action is not allowed in this state, or null when it is. */
+function blocker(state: CaseState, wf: CaseWorkflow, action: CaseAction): string | null {
+  if (!ACTION_STATUSES[action].includes(state.status)) return `Action '${action}' is not allowed in status ${state.status}.`;
+  switch (action) {
+    case 'request-extension':
+      if (wf.extension?.status === 'PENDING') return 'An extension request is already pending.';
+      if (wf.extension?.status === 'APPROVED') return 'The case has already been extended once.';
+      return null;
+    case 'decide-extension':
+      return wf.extension?.status === 'PENDING' ? null : 'There is no pending extension request.';
+    case 'appeal':
+      return wf.appealCount > 0 ? 'The case has already been appealed once.' : null;
+    case 'decide-appeal':
+      return wf.statusBeforeAppeal ? null : 'The appeal does not record the status it came from.';
+    case 'feedback':
+      return wf.rectifyOutcome ? null : 'The case has no rectification outcome to report.';
+    case 'accept':
+    case 'respond':
+    case 'rectify':
+    case 'urge':
+      return null;
+  }
+}
+
+function actorRole(actor: CaseActor): Role | null {
+  return actor.role === 'system' ? null : actor.role;
+}
+
+function validDate(value: unknown): value is Date {
+  return value instanceof Date && !Number.isNaN(value.getTime());
+}
+
+/**
+ * Applies an action. Checks, in order: the actor's role and unit (403), the state (409
+ * INVALID_TRANSITION), then the input (400 VALIDATION_FAILED). Never mutates `state`.
+ */
+export function transition<S extends CaseState, A extends CaseAction>(
+  state: S,
+  action: A,
+  input: CaseActionInputs[A],
+  actor: CaseActor,
+  now: Date,
+): TransitionResult<S> {
+  authorize(state, action, actor);
+  const wf = readWorkflow(state.workflow);
+  const reason = blocker(state, wf, action);
+  if (reason) throw new InvalidTransitionError(action, state.status, reason);
+
+  const at = now.toISOString();
+  const result = (
+    changes: Partial<CaseState>,
+    workflow: CaseWorkflow,
+    eventType: CaseEventType,
+    note: string | null,
+    data: Record<string, unknown> = {},
+  ): TransitionResult<S> => {
+    const next = { ...state, ...changes, workflow } as S;
+    return {
+      state: next,
+      eventType,
+      timeline: {
+        action,
+        actor: actor.sub,
+        actorRole: actorRole(actor),
+        note,
+        data: { fromStatus: state.status, toStatus: next.status, ...data },
+        at: now,
+      },
+    };
+  };
+
+  // Each case narrows `input` by hand: TypeScript does not narrow a generic indexed type by `action`.
+  switch (action) {
+    case 'accept': {
+      const { note } = input as CaseActionInputs['accept'];
+      return result({ status: 'ACCEPTED' }, { ...wf, acceptedAt: at }, 'gov.case.accepted', note ?? null);
+    }
+    case 'respond': {
+      const { contactedAt, method, note } = input as CaseActionInputs['respond'];
+      if (!validDate(contactedAt) || contactedAt.getTime() > now.getTime() + CONTACT_CLOCK_SKEW_MS) {
+        throw DomainError.validation([{ field: 'contactedAt', message: 'must be a valid date-time not in the future' }]);
+      }
+      const first = state.respondedAt === null;
+      const respondedAt = first ? contactedAt : state.respondedAt;
+      const respondedOnTime = first ? contactedAt.getTime() <= state.responseDueAt.getTime() : state.respondedOnTime;
+      return result({ status: 'RESPONDED', respondedAt, respondedOnTime }, wf, 'gov.case.responded', note, {
+        contactedAt: contactedAt.toISOString(),
+        method,
+        firstResponse: first,
+        onTime: contactedAt.getTime() <= state.responseDueAt.getTime(),
+      });
+    }
+    case 'rectify': {
+      const { outcome, measures } = input as CaseActionInputs['rectify'];
+      return result({ status: 'RECTIFIED', rectifiedAt: now }, { ...wf, rectifyOutcome: outcome }, 'gov.case.rectified', measures, {
+        outcome,
+        onTime: now.getTime() <= state.rectifyDueAt.getTime(),
+      });
+    }
+    case 'feedback': {
+      const { reviewerSatisfied, note } = input as CaseActionInputs['feedback'];
+      if (reviewerSatisfied) {
+        const outcome = wf.rectifyOutcome!;
+        return result({ status: 'CLOSED', outcome, closedAt: now }, wf, 'gov.case.closed', note, { reviewerSatisfied, outcome });
+      }
+      const reopenedCount = state.reopenedCount + 1;
+      return result({ status: 'RESPONDED', rectifiedAt: null, reopenedCount }, { ...wf, rectifyOutcome: null }, 'gov.case.reopened', note, {
+        reviewerSatisfied,
+        reopenedCount,
+      });
+    }
+    case 'request-extension': {
+      const { reason: why, until, maxUntil } = input as CaseActionInputs['request-extension'];
+      if (!validDate(until) || until.getTime() <= state.rectifyDueAt.getTime()) {
+        throw DomainError.validation([
+          { field: 'until', message: `must be after the current deadline ${state.rectifyDueAt.toISOString()}` },
+        ]);
+      }
+      if (until.getTime() > maxUntil.getTime()) {
+        throw DomainError.validation([
+          { field: 'until', message: `must not be later than ${maxUntil.toISOString()} (15 working days after opening)` },
+        ]);
+      }
+      const extension: ExtensionRequest = {
+        status: 'PENDING',
+        reason: why,
+        until: until.toISOString(),
+        requestedAt: at,
+        requestedBy: actor.sub,
+        decidedAt: null,
+        decidedBy: null,
+        note: null,
+      };
+      return result({}, { ...wf, extension }, 'gov.case.extension-requested', why, { until: extension.until });
+    }
+    case 'decide-extension': {
+      const { approved, note, maxUntil } = input as CaseActionInputs['decide-extension'];
+      const request = wf.extension!;
+      const until = new Date(request.until);
+      if (approved && until.getTime() > maxUntil.getTime()) {
+        throw new InvalidTransitionError(
+          action,
+          state.status,
+          `The requested date is beyond ${maxUntil.toISOString()}, 15 working days after opening.`,
+        );
+      }
+      const extension: ExtensionRequest = {
+        ...request,
+        status: approved ? 'APPROVED' : 'REJECTED',
+        decidedAt: at,
+        decidedBy: actor.sub,
+        note,
+      };
+      const changes: Partial<CaseState> = approved ? { rectifyDueAt: until } : {};
+      return result(changes, { ...wf, extension }, 'gov.case.extension-decided', note, {
+        approved,
+        until: request.until,
+        previousRectifyDueAt: state.rectifyDueAt.toISOString(),
+      });
+    }
+    case 'appeal': {
+      const { reason: why, evidence } = input as CaseActionInputs['appeal'];
+      const from = state.status as AppealableStatus;
+      return result(
+        { status: 'APPEALING' },
+        { ...wf, statusBeforeAppeal: from, appealCount: wf.appealCount + 1 },
+        'gov.case.appealed',
+        why,
+        { evidence: evidence ?? [] },
+      );
+    }
+    case 'decide-appeal': {
+      const { upheld, note } = input as CaseActionInputs['decide-appeal'];
+      const back = wf.statusBeforeAppeal!;
+      const changes: Partial<CaseState> = upheld ? { status: 'CLOSED', outcome: 'APPEAL_UPHELD', closedAt: now } : { status: back };
+      return result(changes, { ...wf, statusBeforeAppeal: null }, 'gov.case.appeal-decided', note, { upheld });
+    }
+    case 'urge': {
+      const { note } = input as CaseActionInputs['urge'];
+      const urgeCount = state.urgeCount + 1;
+      return result({ urgeCount }, wf, 'gov.case.urged', note, { urgeCount, automatic: actor.role === 'system' });
+    }
+  }
+  throw new InvalidTransitionError(action, state.status);
+}
+
+/**
+ * Flags a missed deadline (the scheduler's sweep). Returns null — nothing to do — when the case
+ * is already flagged for that kind, the deadline has not passed, the obligation was met in time
+ * (responded / rectified), the case is closed, or an appeal is pending (the unit has contested the
+ * case; if the appeal fails, the next sweep flags it). The flag is sticky: a later extension or
+ * response does not clear it. The caller then urges the case with SYSTEM_CASE_ACTOR.
+ */
+export function markOverdue<S extends CaseState>(state: S, kind: DeadlineKind, now: Date): TransitionResult<S> | null {
+  const wf = readWorkflow(state.workflow);
+  if (state.status === 'CLOSED' || state.status === 'APPEALING') return null;
+  const dueAt = kind === 'response' ? state.responseDueAt : state.rectifyDueAt;
+  if (now.getTime() <= dueAt.getTime()) return null;
+  if (kind === 'response' && (wf.responseOverdue || state.respondedAt !== null)) return null;
+  if (kind === 'rectify' && (wf.rectifyOverdue || state.status === 'RECTIFIED')) return null;
+  const workflow: CaseWorkflow = kind === 'response' ? { ...wf, responseOverdue: true } : { ...wf, rectifyOverdue: true };
+  return {
+    state: { ...state, overdue: true, workflow },
+    eventType: 'gov.case.overdue',
+    timeline: {
+      action: 'mark-overdue',
+      actor: SYSTEM_CASE_ACTOR.sub,
+      actorRole: null,
+      note: null,
+      data: { kind, dueAt: dueAt.toISOString(), status: state.status },
+      at: now,
+    },
+  };
+}
