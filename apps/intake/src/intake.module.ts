@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ServicePlatformModule } from '#libs/platform';
 import { INTAKE_SCHEMA } from './data-source.js';
+import { HotlineModule } from './hotline/hotline.module.js';
 import { RatingsModule } from './ratings/ratings.module.js';
 import { RegistryModule } from './registry/registry.module.js';
+import { UnresolvedModule } from './unresolved/unresolved.module.js';
 
 @Module({
-  imports: [ServicePlatformModule.forService({ service: 'intake', ...INTAKE_SCHEMA }), RegistryModule, RatingsModule],
+  imports: [ServicePlatformModule.forService({ service: 'intake', ...INTAKE_SCHEMA }), RegistryModule, RatingsModule, HotlineModule, UnresolvedModule],
 })
 export class IntakeModule {}
 

@@ -38,6 +38,12 @@ export interface ReviewSubmittedData {
   category: string | null;
   dueAt: string | null;
   contact: ContactPayload;
+  /**
+   * Hotline complaints only (optional, added by intake): when 12345 itself received the
+   * matter. `ratedAt` and `receivedAt` of a hotline review are its `transferredAt`, so that
+   * quarters follow transferredAt (API.md § Statistics) and the deadline clock starts there.
+   */
+  hotlineReceivedAt?: string | null;
 }
 
 /** data of `gov.review.suspect-changed` (topic reviews.submitted). */

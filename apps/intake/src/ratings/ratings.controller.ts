@@ -1,10 +1,16 @@
-import { Body, Controller, Get, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentPrincipal, DeviceAuth, type DevicePrincipal } from '#libs/auth';
+import { Auth, CurrentPrincipal, DeviceAuth, type DevicePrincipal, type UserPrincipal } from '#libs/auth';
 import { BAD_REVIEW_TAGS, RATING_LEVELS } from '#libs/contracts';
+import { BodyLimit, RateLimited } from '../rate-limit/rate-limit.guard.js';
 import { CreateRatingDto } from './dto/create-rating.dto.js';
+import { RatingBatchDto } from './dto/rating-batch.dto.js';
+import { ListRatingsQueryDto } from './dto/rating-queries.dto.js';
 import { type RatingReceipt, RatingsService } from './ratings.service.js';
+
+/** One rating is a few hundred bytes; 16 KiB leaves room for a 500-character comment in any script. */
+const SINGLE_RATING_BODY_LIMIT = 16 * 1024;
 
 @ApiTags('ratings')
 @Controller()
@@ -12,8 +18,10 @@ export class RatingsController {
   constructor(private readonly ratings: RatingsService) {}
 
   @Post('ratings')
+  @RateLimited()
   @DeviceAuth()
-  @ApiOperation({ summary: 'Submit one rating from a window PAD (一次一评)' })
+  @BodyLimit(SINGLE_RATING_BODY_LIMIT)
+  @ApiOperation({ summary: 'Submit one rating from a window PAD (一次一评): 201 created, 200 identical retry, 409 ALREADY_RATED' })
   async submit(
     @CurrentPrincipal() device: DevicePrincipal,
     @Body() dto: CreateRatingDto,
@@ -24,6 +32,15 @@ export class RatingsController {
     return receipt;
   }
 
+  @Post('ratings/batch')
+  @HttpCode(200)
+  @RateLimited()
+  @DeviceAuth()
+  @ApiOperation({ summary: 'Offline upload of 1–500 ratings; per-item created | duplicate | rejected; over 500 items or 1 MiB → 413' })
+  submitBatch(@CurrentPrincipal() device: DevicePrincipal, @Body() dto: RatingBatchDto) {
+    return this.ratings.submitBatch(device, dto.ratings);
+  }
+
   @Get('rating-tags')
   @ApiOperation({ summary: 'Bad-review tag codes with Chinese labels, and the five levels' })
   tags() {
@@ -31,5 +48,27 @@ export class RatingsController {
       tags: Object.entries(BAD_REVIEW_TAGS).map(([code, label]) => ({ code, label })),
       levels: RATING_LEVELS,
     };
+  }
+
+  @Get('ratings')
+  @Auth('supervisor', 'unit_operator', 'admin')
+  @ApiOperation({ summary: 'List stored ratings (contact masked), e.g. ?suspect=true; unit operators see their own unit only' })
+  list(@CurrentPrincipal() user: UserPrincipal, @Query() query: ListRatingsQueryDto) {
+    return this.ratings.list(user, query);
+  }
+
+  @Get('ratings/:id')
+  @Auth('supervisor', 'unit_operator', 'admin')
+  @ApiOperation({ summary: 'One stored rating with its suspect flag and reason (contact masked)' })
+  get(@CurrentPrincipal() user: UserPrincipal, @Param('id', new ParseUUIDPipe()) id: string) {
+    return this.ratings.get(user, id);
+  }
+
+  @Post('ratings/:id/clear-suspect')
+  @HttpCode(200)
+  @Auth('supervisor')
+  @ApiOperation({ summary: 'Clear a suspect (刷评) flag: the rating counts in the rates again' })
+  clearSuspect(@CurrentPrincipal() user: UserPrincipal, @Param('id', new ParseUUIDPipe()) id: string) {
+    return this.ratings.clearSuspect(user, id);
   }
 }

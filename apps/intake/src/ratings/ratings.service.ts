@@ -1,14 +1,19 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
 import { DataSource } from 'typeorm';
-import type { DevicePrincipal } from '#libs/auth';
-import { DataCipher, DomainError, ErrorCode, quarterLabel, quarterOf, sealContact } from '#libs/common';
-import { createCloudEvent, EventSources, EventTypes, gradeOf, type Grade, type ReviewSubmittedData, Topics } from '#libs/contracts';
+import { assertUnitAccess, type DevicePrincipal, scopedUnit, type UserPrincipal } from '#libs/auth';
+import { DataCipher, DomainError, ErrorCode, type FieldError, flattenValidationErrors, quarterLabel, quarterOf, sealContact } from '#libs/common';
+import { gradeOf, type Grade } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import { RegistryService } from '../registry/registry.service.js';
-import type { CreateRatingDto } from './dto/create-rating.dto.js';
-
-export const FUTURE_TOLERANCE_MS = 300_000;
+import { CreateRatingDto } from './dto/create-rating.dto.js';
+import { MAX_BATCH_ITEMS } from './dto/rating-batch.dto.js';
+import type { ListRatingsQueryDto } from './dto/rating-queries.dto.js';
+import { bodyHash } from './rating-rules.js';
+import { RatingWriter } from './rating-writer.js';
+import { type PreparedRating, suspectChangedEvent } from './ratings.repository.js';
 
 export interface RatingReceipt {
   id: string;
@@ -18,21 +23,76 @@ export interface RatingReceipt {
   duplicate: boolean;
 }
 
-/** Canonical JSON (sorted keys) so that an identical retry hashes identically. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
+export interface BatchItemResult {
+  index: number;
+  status: 'created' | 'duplicate' | 'rejected';
+  id?: string;
+  errors?: FieldError[];
 }
 
-export function bodyHash(dto: object): string {
-  return createHash('sha256').update(canonical(dto)).digest('hex');
+/** A stored rating as supervisors and unit operators see it: contact masked, suspect flag and reason visible. */
+export interface RatingView {
+  id: string;
+  unitCode: string;
+  channel: string;
+  serviceRecordId: string | null;
+  serviceItemCode: string | null;
+  serviceItemName: string | null;
+  staffId: string | null;
+  windowNo: string | null;
+  deviceId: string | null;
+  level: number | null;
+  grade: Grade;
+  tags: string[];
+  comment: string | null;
+  reviewer: { name: string | null; phone: string | null };
+  ratedAt: string;
+  receivedAt: string;
+  quarter: string;
+  suspect: boolean;
+  suspectReason: string | null;
+  suspectClearedAt: string | null;
+  suspectClearedBy: string | null;
+  ticketId: string | null;
+}
+
+interface ReviewRow {
+  id: string;
+  unit_code: string;
+  channel: string;
+  service_record_id: string | null;
+  service_item_code: string | null;
+  service_item_name: string | null;
+  staff_id: string | null;
+  window_no: string | null;
+  device_id: string | null;
+  level: number | null;
+  grade: Grade;
+  tags: string[];
+  comment: string | null;
+  contact_masked_name: string | null;
+  contact_masked_phone: string | null;
+  rated_at: Date;
+  received_at: Date;
+  suspect: boolean;
+  suspect_reason: string | null;
+  suspect_cleared_at: Date | null;
+  suspect_cleared_by: string | null;
+  ticket_id: string | null;
+}
+
+const VIEW_COLUMNS = `id, unit_code, channel, service_record_id, service_item_code, service_item_name, staff_id, window_no, device_id,
+  level, grade, tags, comment, contact_masked_name, contact_masked_phone, rated_at, received_at, suspect, suspect_reason,
+  suspect_cleared_at, suspect_cleared_by, ticket_id`;
+
+/** Validates one batch item exactly as the single endpoint's pipe would (whitelist, unknown fields rejected). */
+export function validateRatingItem(plain: unknown): { dto: CreateRatingDto; errors: [] } | { dto: null; errors: FieldError[] } {
+  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) return { dto: null, errors: [{ field: '', message: 'must be an object' }] };
+  const dto = plainToInstance(CreateRatingDto, plain);
+  const errors = flattenValidationErrors(
+    validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } }),
+  );
+  return errors.length ? { dto: null, errors } : { dto, errors: [] };
 }
 
 @Injectable()
@@ -42,94 +102,134 @@ export class RatingsService {
     private readonly outbox: OutboxService,
     private readonly registry: RegistryService,
     private readonly cipher: DataCipher,
+    private readonly writer: RatingWriter,
   ) {}
 
-  /** Stores one rating and its event in one transaction (一次一评: one per service record and unit). */
+  /** Stores one rating (一次一评: one per service record and unit), durably with its event, before answering. */
   async submit(device: DevicePrincipal, dto: CreateRatingDto, receivedAt = new Date()): Promise<RatingReceipt> {
-    const ratedAt = new Date(dto.ratedAt);
-    if (ratedAt.getTime() - receivedAt.getTime() > FUTURE_TOLERANCE_MS) {
-      throw DomainError.validation([{ field: 'ratedAt', message: 'must not be more than 300 seconds in the future' }]);
+    const row = await this.prepare(device, dto, receivedAt);
+    const outcome = await this.writer.write(row);
+    if (outcome.kind === 'conflict') {
+      throw new DomainError(ErrorCode.AlreadyRated, `Service record ${dto.serviceRecordId} has already been rated with different content.`, [
+        { field: 'serviceRecordId', message: 'has already been rated with a different body' },
+      ]);
     }
-    const unit = await this.registry.requireUnit(device.unitCode);
-    const grade = gradeOf(dto.level);
-    const hash = bodyHash(dto);
-    const id = randomUUID();
-    const contact = sealContact(this.cipher, dto.reviewer);
-    const receipt = (created: string, duplicate: boolean): RatingReceipt => ({
-      id: created,
-      grade,
-      unitCode: unit.code,
-      quarter: quarterLabel(quarterOf(ratedAt)),
-      duplicate,
-    });
+    return { id: outcome.id, grade: row.grade, unitCode: row.unitCode, quarter: quarterLabel(quarterOf(row.ratedAt)), duplicate: outcome.kind === 'duplicate' };
+  }
 
+  /** Offline upload: every item judged on its own; valid ones are stored even when others are rejected. */
+  async submitBatch(device: DevicePrincipal, items: unknown[], receivedAt = new Date()): Promise<{ results: BatchItemResult[] }> {
+    if (items.length > MAX_BATCH_ITEMS) {
+      throw new DomainError(ErrorCode.PayloadTooLarge, `A batch holds at most ${MAX_BATCH_ITEMS} ratings; split it.`);
+    }
+    const results: BatchItemResult[] = new Array(items.length);
+    const valid: Array<{ index: number; row: PreparedRating }> = [];
+    for (const [index, item] of items.entries()) {
+      const checked = validateRatingItem(item);
+      if (checked.dto) valid.push({ index, row: await this.prepare(device, checked.dto, receivedAt) });
+      else results[index] = { index, status: 'rejected', errors: checked.errors };
+    }
+    const outcomes = await this.writer.writeAll(valid.map((v) => v.row));
+    valid.forEach(({ index }, i) => {
+      const o = outcomes[i]!;
+      results[index] =
+        o.kind === 'conflict'
+          ? { index, status: 'rejected', errors: [{ field: 'serviceRecordId', message: 'ALREADY_RATED: has already been rated with a different body' }] }
+          : { index, status: o.kind === 'created' ? 'created' : 'duplicate', id: o.id };
+    });
+    return { results };
+  }
+
+  async get(user: UserPrincipal, id: string): Promise<RatingView> {
+    const [row] = (await this.dataSource.query(`SELECT ${VIEW_COLUMNS} FROM reviews WHERE id = $1`, [id])) as ReviewRow[];
+    if (!row) throw DomainError.notFound(`Rating ${id}`);
+    assertUnitAccess(user, row.unit_code);
+    return toView(row);
+  }
+
+  async list(user: UserPrincipal, query: ListRatingsQueryDto) {
+    const unitCode = scopedUnit(user, query.unitCode);
+    const page = query.page ?? 1;
+    const pageSize = query.pageSize ?? 50;
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (unitCode) where.push(`unit_code = $${params.push(unitCode)}`);
+    if (query.suspect) where.push(`suspect = $${params.push(query.suspect === 'true')}`);
+    if (query.deviceId) where.push(`device_id = $${params.push(query.deviceId)}`);
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM reviews ${clause}`, params)) as Array<{ total: number }>;
+    const rows = (await this.dataSource.query(
+      `SELECT ${VIEW_COLUMNS} FROM reviews ${clause} ORDER BY rated_at DESC, id LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
+      params,
+    )) as ReviewRow[];
+    return { items: rows.map(toView), page, pageSize, total };
+  }
+
+  /** A supervisor puts a suspect rating back into the rates; emits gov.review.suspect-changed. */
+  async clearSuspect(user: UserPrincipal, id: string): Promise<RatingView> {
     return this.dataSource.transaction(async (manager) => {
-      const inserted = (await manager.query(
-        `INSERT INTO reviews (id, unit_code, channel, service_record_id, service_item_code, service_item_name, staff_id,
-           window_no, device_id, level, grade, tags, comment, contact_sealed, contact_masked_name, contact_masked_phone,
-           rated_at, received_at, body_hash)
-         VALUES ($1, $2, 'PAD', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-         ON CONFLICT (unit_code, service_record_id) WHERE channel = 'PAD' DO NOTHING
-         RETURNING id`,
-        [
-          id,
-          unit.code,
-          dto.serviceRecordId,
-          dto.serviceItemCode,
-          dto.serviceItemName ?? null,
-          dto.staffId ?? null,
-          device.windowNo,
-          device.deviceId,
-          dto.level,
-          grade,
-          dto.tags ?? [],
-          dto.comment ?? null,
-          contact.sealed,
-          contact.maskedName,
-          contact.maskedPhone,
-          ratedAt,
-          receivedAt,
-          hash,
-        ],
-      )) as Array<{ id: string }>;
-      if (inserted.length === 0) {
-        const [existing] = (await manager.query(
-          `SELECT id, body_hash FROM reviews WHERE unit_code = $1 AND service_record_id = $2 AND channel = 'PAD'`,
-          [unit.code, dto.serviceRecordId],
-        )) as Array<{ id: string; body_hash: string }>;
-        if (existing && existing.body_hash === hash) return receipt(existing.id, true);
-        throw new DomainError(ErrorCode.AlreadyRated, `Service record ${dto.serviceRecordId} has already been rated with different content.`);
+      const [row] = (await manager.query(`SELECT ${VIEW_COLUMNS} FROM reviews WHERE id = $1 FOR UPDATE`, [id])) as ReviewRow[];
+      if (!row) throw DomainError.notFound(`Rating ${id}`);
+      if (!row.suspect) {
+        if (row.suspect_cleared_at) return toView(row); // already cleared: idempotent
+        throw new DomainError(ErrorCode.InvalidTransition, 'This rating is not flagged as suspect.');
       }
-      const data: ReviewSubmittedData = {
-        reviewId: id,
-        unitCode: unit.code,
-        unitName: unit.name,
-        channel: 'PAD',
-        level: dto.level,
-        grade,
-        tags: dto.tags ?? [],
-        serviceItemCode: dto.serviceItemCode,
-        serviceItemName: dto.serviceItemName ?? null,
-        serviceRecordId: dto.serviceRecordId,
-        windowNo: device.windowNo,
-        staffId: dto.staffId ?? null,
-        comment: dto.comment ?? null,
-        ratedAt: ratedAt.toISOString(),
-        receivedAt: receivedAt.toISOString(),
-        suspect: false,
-        suspectReason: null,
-        ticketId: null,
-        hotlineClientId: null,
-        category: null,
-        dueAt: null,
-        contact,
-      };
-      await this.outbox.add(manager, {
-        topic: Topics.ReviewsSubmitted,
-        key: unit.code,
-        event: createCloudEvent({ type: EventTypes.ReviewSubmitted, source: EventSources.Intake, subject: id, data }),
-      });
-      return receipt(id, false);
+      const [[updated]] = (await manager.query(
+        `UPDATE reviews SET suspect = false, suspect_cleared_at = now(), suspect_cleared_by = $2 WHERE id = $1 RETURNING ${VIEW_COLUMNS}`,
+        [id, user.sub],
+      )) as [ReviewRow[], number];
+      await this.outbox.add(manager, suspectChangedEvent({ reviewId: id, unitCode: row.unit_code, suspect: false, reason: null }));
+      return toView(updated!);
     });
   }
+
+  private async prepare(device: DevicePrincipal, dto: CreateRatingDto, receivedAt: Date): Promise<PreparedRating> {
+    const unit = await this.registry.requireUnit(device.unitCode);
+    return {
+      id: randomUUID(),
+      unitCode: unit.code,
+      unitName: unit.name,
+      deviceId: device.deviceId,
+      windowNo: device.windowNo,
+      serviceRecordId: dto.serviceRecordId,
+      serviceItemCode: dto.serviceItemCode,
+      serviceItemName: dto.serviceItemName ?? null,
+      staffId: dto.staffId ?? null,
+      level: dto.level,
+      grade: gradeOf(dto.level),
+      tags: dto.tags ?? [],
+      comment: dto.comment ?? null,
+      contact: sealContact(this.cipher, dto.reviewer),
+      ratedAt: new Date(dto.ratedAt),
+      receivedAt,
+      bodyHash: bodyHash(dto),
+    };
+  }
+}
+
+function toView(r: ReviewRow): RatingView {
+  return {
+    id: r.id,
+    unitCode: r.unit_code,
+    channel: r.channel,
+    serviceRecordId: r.service_record_id,
+    serviceItemCode: r.service_item_code,
+    serviceItemName: r.service_item_name,
+    staffId: r.staff_id,
+    windowNo: r.window_no,
+    deviceId: r.device_id,
+    level: r.level,
+    grade: r.grade,
+    tags: r.tags,
+    comment: r.comment,
+    reviewer: { name: r.contact_masked_name, phone: r.contact_masked_phone },
+    ratedAt: r.rated_at.toISOString(),
+    receivedAt: r.received_at.toISOString(),
+    quarter: quarterLabel(quarterOf(r.rated_at)),
+    suspect: r.suspect,
+    suspectReason: r.suspect_reason,
+    suspectClearedAt: r.suspect_cleared_at?.toISOString() ?? null,
+    suspectClearedBy: r.suspect_cleared_by,
+    ticketId: r.ticket_id,
+  };
 }

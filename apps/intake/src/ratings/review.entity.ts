@@ -7,6 +7,7 @@ import type { Channel, Grade } from '#libs/contracts';
 @Index('reviews_hotline_ticket_uq', ['ticketId'], { unique: true, where: `channel = 'HOTLINE_12345'` })
 @Index('reviews_device_rated_idx', ['deviceId', 'ratedAt'])
 @Index('reviews_unit_rated_idx', ['unitCode', 'ratedAt'])
+@Index('reviews_suspect_idx', ['unitCode', 'ratedAt'], { where: 'suspect' })
 export class ReviewEntity {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
@@ -67,6 +68,16 @@ export class ReviewEntity {
 
   @Column({ name: 'suspect_reason', type: 'text', nullable: true })
   suspectReason: string | null;
+
+  @Column({ name: 'suspect_cleared_at', type: 'timestamptz', nullable: true })
+  suspectClearedAt: Date | null;
+
+  @Column({ name: 'suspect_cleared_by', type: 'text', nullable: true })
+  suspectClearedBy: string | null;
+
+  /** 12345's own receipt time; `ratedAt`/`receivedAt` of a hotline review are its transferredAt. */
+  @Column({ name: 'hotline_received_at', type: 'timestamptz', nullable: true })
+  hotlineReceivedAt: Date | null;
 
   @Column({ name: 'ticket_id', type: 'text', nullable: true })
   ticketId: string | null;

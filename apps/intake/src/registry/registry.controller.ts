@@ -30,11 +30,13 @@ export class RegistryController {
 
   @Post('devices/:deviceId/revoke')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Revoke a PAD: its signed requests are refused (401 DEVICE_REVOKED)' })
   revokeDevice(@Param('deviceId', new ParseUUIDPipe()) deviceId: string) {
     return this.registry.revokeDevice(deviceId);
   }
 
   @Get('devices')
+  @ApiOperation({ summary: 'List devices, optionally of one unit (never with secrets)' })
   listDevices(@Query() query: ListDevicesQuery) {
     return this.registry.listDevices(query.unitCode);
   }
@@ -43,5 +45,18 @@ export class RegistryController {
   @ApiOperation({ summary: 'Register a 12345 hotline client; the secret is returned once only' })
   registerHotlineClient(@Body() dto: CreateHotlineClientDto) {
     return this.registry.registerHotlineClient(dto);
+  }
+
+  @Get('hotline-clients')
+  @ApiOperation({ summary: 'List hotline clients (no secrets)' })
+  listHotlineClients() {
+    return this.registry.listHotlineClients();
+  }
+
+  @Post('hotline-clients/:clientId/revoke')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Revoke a hotline client: its signed requests are refused (401 DEVICE_REVOKED)' })
+  revokeHotlineClient(@Param('clientId', new ParseUUIDPipe()) clientId: string) {
+    return this.registry.revokeHotlineClient(clientId);
   }
 }

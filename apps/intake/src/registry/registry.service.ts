@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { DataCipher, DomainError, ErrorCode } from '#libs/common';
+import { createCloudEvent, EventSources, EventTypes, type HotlineClientData, Topics } from '#libs/contracts';
+import { OutboxService } from '#libs/messaging';
 import type { HmacCredential, HmacCredentialResolver, HmacKind } from '#libs/auth';
 import type { CreateDeviceDto, CreateHotlineClientDto, CreateUnitDto } from './dto/registry.dto.js';
 import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry.entities.js';
@@ -14,6 +16,15 @@ export interface DeviceView {
   unitCode: string;
   windowNo: string;
   label: string | null;
+  revoked: boolean;
+  revokedAt: string | null;
+  createdAt: string;
+}
+
+export interface HotlineClientView {
+  clientId: string;
+  name: string;
+  callbackUrl: string | null;
   revoked: boolean;
   revokedAt: string | null;
   createdAt: string;
@@ -34,6 +45,8 @@ export class RegistryService implements HmacCredentialResolver {
     @InjectRepository(DeviceEntity) private readonly devices: Repository<DeviceEntity>,
     @InjectRepository(HotlineClientEntity) private readonly clients: Repository<HotlineClientEntity>,
     private readonly cipher: DataCipher,
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxService,
   ) {}
 
   async createUnit(dto: CreateUnitDto): Promise<UnitEntity> {
@@ -88,12 +101,63 @@ export class RegistryService implements HmacCredentialResolver {
     return rows.map((d) => this.deviceView(d));
   }
 
+  /** Registers a 12345 client and tells rectification (which signs replies with the secret) through the outbox. */
   async registerHotlineClient(dto: CreateHotlineClientDto): Promise<{ clientId: string; secret: string; name: string; callbackUrl: string | null }> {
     const secret = newSecret();
-    const client = await this.clients.save(
-      this.clients.create({ name: dto.name, callbackUrl: dto.callbackUrl ?? null, secretSealed: this.cipher.seal(secret) }),
-    );
+    const client = await this.dataSource.transaction(async (manager) => {
+      const saved = await manager.save(
+        manager.create(HotlineClientEntity, { name: dto.name, callbackUrl: dto.callbackUrl ?? null, secretSealed: this.cipher.seal(secret) }),
+      );
+      await this.emitHotlineClient(manager, EventTypes.HotlineClientRegistered, saved);
+      return saved;
+    });
     return { clientId: client.id, secret, name: client.name, callbackUrl: client.callbackUrl };
+  }
+
+  async revokeHotlineClient(clientId: string): Promise<HotlineClientView> {
+    const client = await this.dataSource.transaction(async (manager) => {
+      const found = await manager.findOne(HotlineClientEntity, { where: { id: clientId }, lock: { mode: 'pessimistic_write' } });
+      if (!found) throw DomainError.notFound(`Hotline client ${clientId}`);
+      if (!found.revokedAt) {
+        found.revokedAt = new Date();
+        await manager.save(found);
+        await this.emitHotlineClient(manager, EventTypes.HotlineClientRevoked, found);
+      }
+      return found;
+    });
+    this.credentialCache.delete(`hotline:${clientId}`);
+    return this.hotlineClientView(client);
+  }
+
+  async listHotlineClients(): Promise<HotlineClientView[]> {
+    const rows = await this.clients.find({ order: { createdAt: 'ASC' } });
+    return rows.map((c) => this.hotlineClientView(c));
+  }
+
+  private async emitHotlineClient(manager: EntityManager, type: string, client: HotlineClientEntity): Promise<void> {
+    const data: HotlineClientData = {
+      clientId: client.id,
+      name: client.name,
+      callbackUrl: client.callbackUrl,
+      secretSealed: client.secretSealed,
+      revoked: client.revokedAt !== null,
+    };
+    await this.outbox.add(manager, {
+      topic: Topics.HotlineClients,
+      key: 'hotline',
+      event: createCloudEvent({ type, source: EventSources.Intake, subject: client.id, data }),
+    });
+  }
+
+  private hotlineClientView(c: HotlineClientEntity): HotlineClientView {
+    return {
+      clientId: c.id,
+      name: c.name,
+      callbackUrl: c.callbackUrl,
+      revoked: c.revokedAt !== null,
+      revokedAt: c.revokedAt?.toISOString() ?? null,
+      createdAt: c.createdAt.toISOString(),
+    };
   }
 
   async resolve(kind: HmacKind, id: string): Promise<HmacCredential | null> {

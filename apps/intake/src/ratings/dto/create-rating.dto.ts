@@ -2,10 +2,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayUnique,
   IsArray,
   IsIn,
   IsInt,
   IsISO8601,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -17,9 +19,7 @@ import {
 } from 'class-validator';
 import { BAD_REVIEW_TAG_CODES, type BadReviewTag, type RatingLevel } from '#libs/contracts';
 import { MAINLAND_MOBILE } from '#libs/common';
-
-/** ISO-8601 with an explicit offset or Z (a bare local time is ambiguous). */
-export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+import { IsNotFarFuture, ISO_WITH_OFFSET } from '../../shared/validators.js';
 
 export class ReviewerDto {
   @ApiPropertyOptional({ example: '张三' })
@@ -30,6 +30,7 @@ export class ReviewerDto {
 
   @ApiPropertyOptional({ example: '13800138000', description: 'Mainland mobile number' })
   @IsOptional()
+  @IsString()
   @Matches(MAINLAND_MOBILE, { message: 'must be a valid mainland mobile number' })
   phone?: string;
 }
@@ -67,6 +68,7 @@ export class CreateRatingDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(BAD_REVIEW_TAG_CODES.length)
+  @ArrayUnique({ message: 'must not repeat a tag' })
   @IsIn(BAD_REVIEW_TAG_CODES, { each: true, message: `each value must be one of ${BAD_REVIEW_TAG_CODES.join(', ')}` })
   tags?: BadReviewTag[];
 
@@ -78,6 +80,7 @@ export class CreateRatingDto {
 
   @ApiPropertyOptional({ type: ReviewerDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => ReviewerDto)
   reviewer?: ReviewerDto;
@@ -85,5 +88,6 @@ export class CreateRatingDto {
   @ApiProperty({ example: '2024-11-20T09:30:00+08:00', description: 'ISO-8601 with offset; not more than 300 s in the future' })
   @IsISO8601({ strict: true })
   @Matches(ISO_WITH_OFFSET, { message: 'must carry a UTC offset, e.g. 2024-11-20T09:30:00+08:00' })
+  @IsNotFarFuture()
   ratedAt: string;
 }

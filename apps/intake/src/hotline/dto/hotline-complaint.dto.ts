@@ -1,0 +1,82 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsISO8601, IsObject, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { MAINLAND_MOBILE } from '#libs/common';
+import { IsNotFarFuture, ISO_WITH_OFFSET } from '../../shared/validators.js';
+
+export const HOTLINE_CATEGORIES = ['COMPLAINT', 'REQUEST', 'SUGGESTION', 'CONSULTATION'] as const;
+export type HotlineCategory = (typeof HOTLINE_CATEGORIES)[number];
+
+const OFFSET_MESSAGE = { message: 'must be ISO-8601 with a UTC offset, e.g. 2024-11-20T10:00:00+08:00' };
+
+export class CitizenDto {
+  @ApiPropertyOptional({ example: '李四' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 50)
+  name?: string;
+
+  @ApiPropertyOptional({ example: '13900139000' })
+  @IsOptional()
+  @IsString()
+  @Matches(MAINLAND_MOBILE, { message: 'must be a valid mainland mobile number' })
+  phone?: string;
+}
+
+export class HotlineComplaintDto {
+  @ApiProperty({ example: '12345-20241120-0001' })
+  @IsString()
+  @Length(1, 64)
+  ticketId: string;
+
+  @ApiProperty({ example: 'CN-01' })
+  @IsString()
+  @Length(1, 32)
+  unitCode: string;
+
+  @ApiProperty({ enum: HOTLINE_CATEGORIES })
+  @IsIn(HOTLINE_CATEGORIES)
+  category: HotlineCategory;
+
+  @ApiProperty({ example: '窗口办理营业执照变更时工作人员态度差', maxLength: 2000 })
+  @IsString()
+  @Length(1, 2000)
+  content: string;
+
+  @ApiPropertyOptional({ example: '310105-XK-0001' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  serviceItemCode?: string;
+
+  @ApiPropertyOptional({ type: CitizenDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CitizenDto)
+  citizen?: CitizenDto;
+
+  @ApiProperty({ example: '2024-11-20T08:00:00+08:00', description: 'When 12345 received the matter' })
+  @IsISO8601({ strict: true })
+  @Matches(ISO_WITH_OFFSET, OFFSET_MESSAGE)
+  @IsNotFarFuture()
+  receivedAt: string;
+
+  @ApiProperty({ example: '2024-11-20T10:00:00+08:00', description: 'When it was transferred to the unit: starts the deadline clock, decides the quarter' })
+  @IsISO8601({ strict: true })
+  @Matches(ISO_WITH_OFFSET, OFFSET_MESSAGE)
+  @IsNotFarFuture()
+  transferredAt: string;
+
+  @ApiPropertyOptional({ example: '2024-12-11T23:59:59+08:00', description: 'The hotline’s own deadline; becomes the case’s rectifyDueAt' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  @Matches(ISO_WITH_OFFSET, OFFSET_MESSAGE)
+  dueAt?: string;
+
+  @ApiPropertyOptional({ example: '食品经营许可' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  serviceItemName?: string;
+}

@@ -1,0 +1,28 @@
+import { Body, Controller, Post, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentPrincipal, type HotlineClientPrincipal, HotlineClientAuth } from '#libs/auth';
+import { BodyLimit, RateLimited } from '../rate-limit/rate-limit.guard.js';
+import { HotlineComplaintDto } from './dto/hotline-complaint.dto.js';
+import { type ComplaintReceipt, HotlineService } from './hotline.service.js';
+
+@ApiTags('hotline')
+@Controller('hotline')
+export class HotlineController {
+  constructor(private readonly hotline: HotlineService) {}
+
+  @Post('complaints')
+  @RateLimited()
+  @HotlineClientAuth()
+  @BodyLimit(64 * 1024)
+  @ApiOperation({ summary: '12345 转办: stored as a BAD review on channel HOTLINE_12345; opens a case. 201, or 200 with the same id for a repeated ticketId' })
+  async receive(
+    @CurrentPrincipal() client: HotlineClientPrincipal,
+    @Body() dto: HotlineComplaintDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ComplaintReceipt> {
+    const receipt = await this.hotline.receive(client, dto);
+    res.status(receipt.duplicate ? 200 : 201);
+    return receipt;
+  }
+}

@@ -1,0 +1,28 @@
+import { registerDecorator, type ValidationOptions } from 'class-validator';
+
+/** ISO-8601 with an explicit offset or Z (a bare local time is ambiguous). */
+export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** How far in the future a client clock may be (API.md: ratedAt not more than 300 s ahead). */
+export const FUTURE_TOLERANCE_MS = 300_000;
+
+/**
+ * The instant must not lie more than `toleranceMs` after server time. Checked inside
+ * validation so that it is listed together with every other invalid field.
+ */
+export function IsNotFarFuture(toleranceMs = FUTURE_TOLERANCE_MS, options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isNotFarFuture',
+      target: target.constructor,
+      propertyName,
+      options: { message: `must not be more than ${toleranceMs / 1000} seconds in the future`, ...options },
+      validator: {
+        validate(value: unknown) {
+          if (typeof value !== 'string') return true; // the type is checked by the other decorators
+          const t = Date.parse(value);
+          return Number.isNaN(t) || t - Date.now() <= toleranceMs;
+        },
+      },
+    });
+}

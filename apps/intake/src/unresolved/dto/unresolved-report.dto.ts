@@ -1,0 +1,42 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsISO8601, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { CitizenDto } from '../../hotline/dto/hotline-complaint.dto.js';
+import { IsNotFarFuture, ISO_WITH_OFFSET } from '../../shared/validators.js';
+
+export class UnresolvedReportDto {
+  @ApiProperty({ example: '个体工商户营业执照跨区迁移', description: '办不成的事项' })
+  @IsString()
+  @Length(1, 200)
+  matter: string;
+
+  @ApiProperty({ example: '系统不支持跨区迁移，群众多次往返', maxLength: 2000 })
+  @IsString()
+  @Length(1, 2000)
+  description: string;
+
+  @ApiPropertyOptional({ example: '310105-XK-0001' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  serviceItemCode?: string;
+
+  @ApiPropertyOptional({ type: CitizenDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CitizenDto)
+  citizen?: CitizenDto;
+
+  @ApiProperty({ example: '2024-11-20T09:30:00+08:00', description: 'Starts the case deadline clock' })
+  @IsISO8601({ strict: true })
+  @Matches(ISO_WITH_OFFSET, { message: 'must carry a UTC offset, e.g. 2024-11-20T09:30:00+08:00' })
+  @IsNotFarFuture()
+  reportedAt: string;
+
+  @ApiPropertyOptional({ example: 'CN-01', description: 'Optional; when given it must be the operator’s own unit (else 403 FORBIDDEN_UNIT)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 32)
+  unitCode?: string;
+}

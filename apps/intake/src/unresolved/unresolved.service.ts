@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { assertUnitAccess, type UserPrincipal } from '#libs/auth';
+import { DataCipher, sealContact } from '#libs/common';
+import { createCloudEvent, EventSources, EventTypes, Topics, type UnresolvedReportedData } from '#libs/contracts';
+import { OutboxService } from '#libs/messaging';
+import { RegistryService } from '../registry/registry.service.js';
+import type { UnresolvedReportDto } from './dto/unresolved-report.dto.js';
+import { UnresolvedReportEntity } from './unresolved-report.entity.js';
+
+export interface UnresolvedReportView {
+  id: string;
+  unitCode: string;
+  matter: string;
+  description: string;
+  serviceItemCode: string | null;
+  citizen: { name: string | null; phone: string | null };
+  reportedAt: string;
+  reportedBy: string;
+}
+
+/** 办不成事 reports: stored for the operator's own unit, with the event that opens an UNRESOLVED case. */
+@Injectable()
+export class UnresolvedService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxService,
+    private readonly registry: RegistryService,
+    private readonly cipher: DataCipher,
+  ) {}
+
+  async report(user: UserPrincipal, dto: UnresolvedReportDto): Promise<UnresolvedReportView> {
+    const unitCode = user.unitCode!;
+    if (dto.unitCode !== undefined) assertUnitAccess(user, dto.unitCode);
+    const unit = await this.registry.requireUnit(unitCode);
+    const contact = sealContact(this.cipher, dto.citizen);
+    const entity: UnresolvedReportEntity = Object.assign(new UnresolvedReportEntity(), {
+      id: randomUUID(),
+      unitCode: unit.code,
+      matter: dto.matter,
+      description: dto.description,
+      serviceItemCode: dto.serviceItemCode ?? null,
+      contactSealed: contact.sealed,
+      contactMaskedName: contact.maskedName,
+      contactMaskedPhone: contact.maskedPhone,
+      reportedAt: new Date(dto.reportedAt),
+      reportedBy: user.sub,
+    });
+    await this.dataSource.transaction(async (manager) => {
+      await manager.insert(UnresolvedReportEntity, entity);
+      const data: UnresolvedReportedData = {
+        reportId: entity.id,
+        unitCode: unit.code,
+        unitName: unit.name,
+        matter: entity.matter,
+        description: entity.description,
+        serviceItemCode: entity.serviceItemCode,
+        reportedAt: entity.reportedAt.toISOString(),
+        reportedBy: entity.reportedBy,
+        contact,
+      };
+      await this.outbox.add(manager, {
+        topic: Topics.UnresolvedReported,
+        key: unit.code,
+        event: createCloudEvent({ type: EventTypes.UnresolvedReported, source: EventSources.Intake, subject: entity.id, data }),
+      });
+    });
+    return {
+      id: entity.id,
+      unitCode: entity.unitCode,
+      matter: entity.matter,
+      description: entity.description,
+      serviceItemCode: entity.serviceItemCode,
+      citizen: { name: contact.maskedName, phone: contact.maskedPhone },
+      reportedAt: entity.reportedAt.toISOString(),
+      reportedBy: entity.reportedBy,
+    };
+  }
+}
