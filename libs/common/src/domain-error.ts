@@ -74,6 +74,8 @@ export class DomainError extends Error {
     readonly errors: FieldError[] = [],
     /** Extra response headers, e.g. Retry-After. */
     readonly headers: Record<string, string> = {},
+    /** RFC 9457 extension members added to the problem (e.g. the failing health checks). */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(detail);
     this.name = 'DomainError';

@@ -39,6 +39,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const code = codeForStatus(status);
       const body = exception.getResponse();
       const message = typeof body === 'object' && body !== null && 'message' in body ? String(body.message) : exception.message;
+      // Terminus reports failing checks in `details`: keep them, they name what is down.
+      const checks = typeof body === 'object' && body !== null && 'details' in body ? { checks: (body as { details: unknown }).details } : {};
+      if (status === 503) return new DomainError(code, 'A dependency is unavailable.', [], {}, checks);
       return new DomainError(code, status >= 500 ? 'The server could not complete the request.' : message);
     }
     const parserError = exception as BodyParserError;

@@ -9,6 +9,7 @@ export interface ProblemDetails {
   code: string;
   errors: FieldError[];
   instance?: string;
+  [extension: string]: unknown;
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -26,6 +27,7 @@ export function problemFrom(error: DomainError, instance?: string): ProblemDetai
     code: error.code,
     errors: error.errors,
     ...(instance ? { instance } : {}),
+    ...error.extensions,
   };
 }
 

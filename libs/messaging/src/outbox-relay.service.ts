@@ -30,6 +30,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private stopped = true;
   private failures = 0;
   private lastCleanup = 0;
+  private connected = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -43,8 +44,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.outbox.onAdded(() => this.schedule(2));
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.publisher.connect();
+  /** Starts relaying; an unreachable broker does not stop the service from starting (see /health). */
+  onApplicationBootstrap(): void {
     this.stopped = false;
     this.schedule(0);
   }
@@ -55,7 +56,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.timer) clearTimeout(this.timer);
     await this.running;
     if (this.failures === 0) await this.drain().catch((err: unknown) => this.logger.warn({ err }, 'final flush failed'));
-    await this.publisher.close();
+    if (this.connected) await this.publisher.close();
   }
 
   /** Publishes until nothing is pending; used at shutdown and by tests. */
@@ -107,6 +108,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async publishBatch(): Promise<number> {
+    if (!this.connected) {
+      await this.publisher.connect();
+      this.connected = true;
+    }
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
