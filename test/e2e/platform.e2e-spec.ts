@@ -52,8 +52,16 @@ describe('platform: readiness and poison messages', () => {
       intake = await startTestService(IntakeModule, INTAKE_APP);
       rectification = await startTestService(RectificationModule, RECTIFICATION_APP);
       const admin = bearer('admin');
-      await request(intake.getHttpServer()).post('/api/v1/units').set('Authorization', admin).send({ code: 'DLQ-01', name: '死信测试单位' }).expect(201);
-      const reg = await request(intake.getHttpServer()).post('/api/v1/devices').set('Authorization', admin).send({ unitCode: 'DLQ-01', windowNo: '1' }).expect(201);
+      await request(intake.getHttpServer())
+        .post('/api/v1/units')
+        .set('Authorization', admin)
+        .send({ code: 'DLQ-01', name: '死信测试单位' })
+        .expect(201);
+      const reg = await request(intake.getHttpServer())
+        .post('/api/v1/devices')
+        .set('Authorization', admin)
+        .send({ unitCode: 'DLQ-01', windowNo: '1' })
+        .expect(201);
       // Two poison messages straight onto the bus: not an envelope, and an envelope whose data breaks the handler.
       const broken = createCloudEvent({ type: EventTypes.ReviewSubmitted, source: 'test', data: { grade: 'BAD', unitCode: 'DLQ-01' } });
       await sql.query(
@@ -67,16 +75,20 @@ describe('platform: readiness and poison messages', () => {
         .send(body)
         .expect(201);
       const page = await eventually(
-        async () => (await request(rectification!.getHttpServer()).get('/api/v1/cases').set('Authorization', bearer('supervisor')).expect(200)).body,
+        async () =>
+          (await request(rectification!.getHttpServer()).get('/api/v1/cases').set('Authorization', bearer('supervisor')).expect(200)).body,
         (p: { total: number; items: Array<{ reviewId: string }> }) => p.total === 1,
       );
       expect(page.items[0]!.reviewId).toBe(rating.body.id);
-      const letters = (
-        await sql.query(`SELECT topic, payload FROM rectification.outbox WHERE topic = $1 ORDER BY id`, [Topics.DeadLetter])
-      ).rows as Array<{ payload: { type: string; data: { consumer: string; reason: string; topic: string } } }>;
+      const letters = (await sql.query(`SELECT topic, payload FROM rectification.outbox WHERE topic = $1 ORDER BY id`, [Topics.DeadLetter]))
+        .rows as Array<{ payload: { type: string; data: { consumer: string; reason: string; topic: string } } }>;
       expect(letters).toHaveLength(2);
       expect(letters.map((l) => l.payload.type)).toEqual([EventTypes.DeadLettered, EventTypes.DeadLettered]);
-      expect(letters[0]!.payload.data).toMatchObject({ consumer: 'rectification.cases', topic: Topics.ReviewsSubmitted, reason: expect.stringContaining('CloudEvents') });
+      expect(letters[0]!.payload.data).toMatchObject({
+        consumer: 'rectification.cases',
+        topic: Topics.ReviewsSubmitted,
+        reason: expect.stringContaining('CloudEvents'),
+      });
       expect(letters[1]!.payload.data.reason).toEqual(expect.any(String));
       const marked = (await sql.query(`SELECT outcome FROM rectification.processed_events WHERE event_id = $1`, [broken.id])).rows;
       expect(marked).toEqual([{ outcome: 'dead_lettered' }]);
