@@ -85,17 +85,17 @@ describe('intake: POST /ratings (device HMAC), duplicates, conflicts, concurrenc
       contact_masked_phone: '138****8000',
       suspect: false,
     });
-    expect((row!.rated_at as Date).toISOString()).toBe('2024-11-20T01:30:00.000Z');
+    expect((row.rated_at as Date).toISOString()).toBe('2024-11-20T01:30:00.000Z');
     expect(JSON.stringify(row)).not.toContain('13800138000');
     expect(JSON.stringify(row)).not.toContain('张三');
     const cipher = new DataCipher(process.env.DATA_ENCRYPTION_KEY!);
-    expect(cipher.openJson(row!.contact_sealed as string)).toEqual({ name: '张三', phone: '13800138000' });
+    expect(cipher.openJson(row.contact_sealed as string)).toEqual({ name: '张三', phone: '13800138000' });
 
     const submitted = (await events('gov.review.submitted')).filter((e) => e.payload.data.reviewId === res.body.id);
     expect(submitted).toHaveLength(1);
     expect(submitted[0]).toMatchObject({ topic: 'reviews.submitted', message_key: 'CN-01' });
-    expect(submitted[0]!.payload).toMatchObject({ specversion: '1.0', source: '/gov-review/intake', subject: res.body.id });
-    expect(submitted[0]!.payload.data).toMatchObject({
+    expect(submitted[0].payload).toMatchObject({ specversion: '1.0', source: '/gov-review/intake', subject: res.body.id });
+    expect(submitted[0].payload.data).toMatchObject({
       unitCode: 'CN-01',
       unitName: '区市场监督管理局',
       channel: 'PAD',
@@ -109,7 +109,7 @@ describe('intake: POST /ratings (device HMAC), duplicates, conflicts, concurrenc
       suspectReason: null,
       contact: { maskedName: '张*', maskedPhone: '138****8000', sealed: expect.any(String) },
     });
-    expect(JSON.stringify(submitted[0]!.payload)).not.toContain('13800138000');
+    expect(JSON.stringify(submitted[0].payload)).not.toContain('13800138000');
   });
 
   it('grades the five levels: 5, 4, 3 GOOD; 2, 1 BAD', async () => {
@@ -307,7 +307,7 @@ describe('intake: POST /ratings (device HMAC), duplicates, conflicts, concurrenc
     });
 
     it('lets only a supervisor clear the flag, emitting gov.review.suspect-changed, and keeps it cleared', async () => {
-      const target = ids[2]!;
+      const target = ids[2];
       expect((await http().post(`/api/v1/ratings/${target}/clear-suspect`).set('Authorization', bearer('unit_operator', 'CN-01')).expect(403)).body.code).toBe(
         'FORBIDDEN',
       );
@@ -319,13 +319,13 @@ describe('intake: POST /ratings (device HMAC), duplicates, conflicts, concurrenc
       expect(again.body.suspect).toBe(false);
       const changed = (await events('gov.review.suspect-changed')).filter((e) => e.payload.data.reviewId === target);
       expect(changed.map((e) => e.payload.data.suspect)).toEqual([true, false]);
-      expect(changed[1]!.payload.data).toEqual({ reviewId: target, unitCode: 'CN-01', suspect: false, reason: null });
+      expect(changed[1].payload.data).toEqual({ reviewId: target, unitCode: 'CN-01', suspect: false, reason: null });
 
       // Another rating in the same burst window does not re-flag a cleared rating.
       await rate(burstDevice, rating({ ratedAt: '2024-11-21T10:00:05+08:00' })).expect(201);
       expect((await pg.query(`SELECT suspect FROM intake.reviews WHERE id = $1`, [target])).rows[0].suspect).toBe(false);
 
-      const notSuspect = (await reviewsOf('CN-2024-000123'))[0]!.id as string;
+      const notSuspect = (await reviewsOf('CN-2024-000123'))[0].id as string;
       expect((await http().post(`/api/v1/ratings/${notSuspect}/clear-suspect`).set('Authorization', supervisor).expect(409)).body.code).toBe(
         'INVALID_TRANSITION',
       );

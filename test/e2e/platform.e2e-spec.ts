@@ -79,17 +79,17 @@ describe('platform: readiness and poison messages', () => {
           (await request(rectification!.getHttpServer()).get('/api/v1/cases').set('Authorization', bearer('supervisor')).expect(200)).body,
         (p: { total: number; items: Array<{ reviewId: string }> }) => p.total === 1,
       );
-      expect(page.items[0]!.reviewId).toBe(rating.body.id);
+      expect(page.items[0].reviewId).toBe(rating.body.id);
       const letters = (await sql.query(`SELECT topic, payload FROM rectification.outbox WHERE topic = $1 ORDER BY id`, [Topics.DeadLetter]))
         .rows as Array<{ payload: { type: string; data: { consumer: string; reason: string; topic: string } } }>;
       expect(letters).toHaveLength(2);
       expect(letters.map((l) => l.payload.type)).toEqual([EventTypes.DeadLettered, EventTypes.DeadLettered]);
-      expect(letters[0]!.payload.data).toMatchObject({
+      expect(letters[0].payload.data).toMatchObject({
         consumer: 'rectification.cases',
         topic: Topics.ReviewsSubmitted,
         reason: expect.stringContaining('CloudEvents'),
       });
-      expect(letters[1]!.payload.data.reason).toEqual(expect.any(String));
+      expect(letters[1].payload.data.reason).toEqual(expect.any(String));
       const marked = (await sql.query(`SELECT outcome FROM rectification.processed_events WHERE event_id = $1`, [broken.id])).rows;
       expect(marked).toEqual([{ outcome: 'dead_lettered' }]);
     } finally {
