@@ -2,7 +2,15 @@ import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import request from 'supertest';
 import { INTAKE_APP, IntakeModule } from '../../apps/intake/src/intake.module.js';
-import { applyTestEnv, bearer, createTestDatabase, type Credential, deviceHeaders, startTestService, type TestDatabase } from '#libs/testing';
+import {
+  applyTestEnv,
+  bearer,
+  createTestDatabase,
+  type Credential,
+  deviceHeaders,
+  startTestService,
+  type TestDatabase,
+} from '#libs/testing';
 
 const PATH = '/api/v1/ratings/batch';
 
@@ -16,7 +24,10 @@ describe('intake: POST /ratings/batch (offline upload)', () => {
   const http = () => request(app.getHttpServer());
   const upload = (body: unknown, dev = device) => {
     const raw = typeof body === 'string' ? body : JSON.stringify(body);
-    return http().post(PATH).set(deviceHeaders(dev, 'POST', PATH, raw)).send(raw);
+    return http()
+      .post(PATH)
+      .set(deviceHeaders(dev, 'POST', PATH, raw))
+      .send(raw);
   };
   const count = async (sql: string, params: unknown[] = []) => Number((await pg.query(sql, params)).rows[0].n);
   let seq = 0;
@@ -48,7 +59,11 @@ describe('intake: POST /ratings/batch (offline upload)', () => {
   it('judges each item: created, duplicate, rejected with every error — and stores the valid ones', async () => {
     const existing = rating({ serviceRecordId: 'EXISTING', level: 4 });
     const single = JSON.stringify(existing);
-    const first = await http().post('/api/v1/ratings').set(deviceHeaders(device, 'POST', '/api/v1/ratings', single)).send(single).expect(201);
+    const first = await http()
+      .post('/api/v1/ratings')
+      .set(deviceHeaders(device, 'POST', '/api/v1/ratings', single))
+      .send(single)
+      .expect(201);
 
     const valid1 = rating({ level: 1, tags: ['ATTITUDE', 'PROCESS'], reviewer: { name: '王五', phone: '13700137000' } });
     const valid2 = rating({ level: 3 });
@@ -63,7 +78,12 @@ describe('intake: POST /ratings/batch (offline upload)', () => {
       'not an object',
     ];
     const res = await upload({ ratings: items }).expect(200);
-    const results = res.body.results as Array<{ index: number; status: string; id?: string; errors?: Array<{ field: string; message: string }> }>;
+    const results = res.body.results as Array<{
+      index: number;
+      status: string;
+      id?: string;
+      errors?: Array<{ field: string; message: string }>;
+    }>;
     expect(results.map((r) => [r.index, r.status])).toEqual([
       [0, 'created'],
       [1, 'rejected'],
@@ -81,7 +101,11 @@ describe('intake: POST /ratings/batch (offline upload)', () => {
     expect(results[6]!.errors![0]!.message).toMatch(/^ALREADY_RATED/);
     expect(results[1]!.id).toBeUndefined();
 
-    const stored = (await pg.query(`SELECT id, service_record_id, level, tags, window_no, contact_masked_phone FROM intake.reviews ORDER BY service_record_id`)).rows;
+    const stored = (
+      await pg.query(
+        `SELECT id, service_record_id, level, tags, window_no, contact_masked_phone FROM intake.reviews ORDER BY service_record_id`,
+      )
+    ).rows;
     expect(stored).toHaveLength(3);
     expect(stored.find((r) => r.service_record_id === valid1.serviceRecordId)).toMatchObject({
       id: results[0]!.id,
@@ -91,13 +115,17 @@ describe('intake: POST /ratings/batch (offline upload)', () => {
       contact_masked_phone: '137****7000',
     });
     expect(stored.find((r) => r.service_record_id === 'EXISTING')).toMatchObject({ level: 4 });
-    const events = (await pg.query(`SELECT payload FROM intake.outbox WHERE payload->>'type' = 'gov.review.submitted'`)).rows.map((r) => r.payload.data.reviewId);
+    const events = (await pg.query(`SELECT payload FROM intake.outbox WHERE payload->>'type' = 'gov.review.submitted'`)).rows.map(
+      (r) => r.payload.data.reviewId,
+    );
     expect(events.sort()).toEqual([first.body.id, results[0]!.id, results[4]!.id].sort());
   });
 
   it('stores a full batch of 500 in one go, each with its event', async () => {
     const before = await count(`SELECT count(*) AS n FROM intake.reviews`);
-    const items = Array.from({ length: 500 }, (_, i) => rating({ level: (i % 5) + 1, ratedAt: new Date(Date.UTC(2024, 9, 1) + i * 60_000).toISOString() }));
+    const items = Array.from({ length: 500 }, (_, i) =>
+      rating({ level: (i % 5) + 1, ratedAt: new Date(Date.UTC(2024, 9, 1) + i * 60_000).toISOString() }),
+    );
     const res = await upload({ ratings: items }).expect(200);
     expect(res.body.results.filter((r: { status: string }) => r.status === 'created')).toHaveLength(500);
     expect(await count(`SELECT count(*) AS n FROM intake.reviews`)).toBe(before + 500);
@@ -105,7 +133,9 @@ describe('intake: POST /ratings/batch (offline upload)', () => {
     expect(await count(`SELECT count(*) AS n FROM intake.outbox WHERE (payload->'data'->>'reviewId') = ANY($1::text[])`, [ids])).toBe(500);
     // A replay of the whole backlog is all duplicates with the same ids.
     const replay = await upload({ ratings: items }).expect(200);
-    expect(replay.body.results.map((r: { status: string; id: string }) => [r.status, r.id])).toEqual(ids.map((id: string) => ['duplicate', id]));
+    expect(replay.body.results.map((r: { status: string; id: string }) => [r.status, r.id])).toEqual(
+      ids.map((id: string) => ['duplicate', id]),
+    );
   });
 
   it('flags a burst found in an offline backlog', async () => {
@@ -124,7 +154,9 @@ describe('intake: POST /ratings/batch (offline upload)', () => {
     const tooMany = await upload({ ratings: Array.from({ length: 501 }, () => rating()) }).expect(413);
     expect(tooMany.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(tooMany.body).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
-    const huge = JSON.stringify({ ratings: Array.from({ length: 400 }, () => rating({ comment: '长'.repeat(500), serviceItemName: 'x'.repeat(2000) })) });
+    const huge = JSON.stringify({
+      ratings: Array.from({ length: 400 }, () => rating({ comment: '长'.repeat(500), serviceItemName: 'x'.repeat(2000) })),
+    });
     expect(Buffer.byteLength(huge)).toBeGreaterThan(1024 * 1024);
     expect((await upload(huge).expect(413)).body.code).toBe('PAYLOAD_TOO_LARGE');
     expect(await count(`SELECT count(*) AS n FROM intake.reviews`)).toBe(before);
@@ -133,14 +165,26 @@ describe('intake: POST /ratings/batch (offline upload)', () => {
   it('rejects an empty batch, a missing array and unknown top-level fields with 400', async () => {
     expect((await upload({ ratings: [] }).expect(400)).body.errors.map((e: { field: string }) => e.field)).toEqual(['ratings']);
     expect((await upload({}).expect(400)).body.errors.map((e: { field: string }) => e.field)).toEqual(['ratings']);
-    expect((await upload({ ratings: [rating()], unitCode: 'CN-02' }).expect(400)).body.errors.map((e: { field: string }) => e.field)).toEqual(['unitCode']);
+    expect(
+      (await upload({ ratings: [rating()], unitCode: 'CN-02' }).expect(400)).body.errors.map((e: { field: string }) => e.field),
+    ).toEqual(['unitCode']);
   });
 
   it('needs a valid device signature', async () => {
     const raw = JSON.stringify({ ratings: [rating()] });
-    expect((await http().post(PATH).set(deviceHeaders({ id: device.id, secret: 'nope' }, 'POST', PATH, raw)).send(raw).expect(401)).body.code).toBe(
-      'SIGNATURE_INVALID',
-    );
-    await http().post(PATH).set('Authorization', admin).send({ ratings: [rating()] }).expect(401);
+    expect(
+      (
+        await http()
+          .post(PATH)
+          .set(deviceHeaders({ id: device.id, secret: 'nope' }, 'POST', PATH, raw))
+          .send(raw)
+          .expect(401)
+      ).body.code,
+    ).toBe('SIGNATURE_INVALID');
+    await http()
+      .post(PATH)
+      .set('Authorization', admin)
+      .send({ ratings: [rating()] })
+      .expect(401);
   });
 });

@@ -3,7 +3,15 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { INTAKE_APP, IntakeModule } from '../../apps/intake/src/intake.module.js';
 import { DataCipher } from '#libs/common';
-import { applyTestEnv, bearer, createTestDatabase, type Credential, deviceHeaders, startTestService, type TestDatabase } from '#libs/testing';
+import {
+  applyTestEnv,
+  bearer,
+  createTestDatabase,
+  type Credential,
+  deviceHeaders,
+  startTestService,
+  type TestDatabase,
+} from '#libs/testing';
 
 const PATH = '/api/v1/ratings';
 
@@ -20,16 +28,22 @@ describe('intake: POST /ratings (device HMAC), duplicates, conflicts, concurrenc
   const http = () => request(app.getHttpServer());
   const rate = (dev: Credential, body: unknown, path = PATH) => {
     const raw = JSON.stringify(body);
-    return http().post(path).set(deviceHeaders(dev, 'POST', path, raw)).send(raw);
+    return http()
+      .post(path)
+      .set(deviceHeaders(dev, 'POST', path, raw))
+      .send(raw);
   };
   const events = async (type: string) =>
-    (await pg.query(`SELECT message_key, topic, payload FROM intake.outbox WHERE payload->>'type' = $1 ORDER BY id`, [type])).rows as Array<{
+    (await pg.query(`SELECT message_key, topic, payload FROM intake.outbox WHERE payload->>'type' = $1 ORDER BY id`, [type]))
+      .rows as Array<{
       message_key: string;
       topic: string;
       payload: { id: string; data: Record<string, unknown> };
     }>;
   const reviewsOf = async (serviceRecordId: string) =>
-    (await pg.query(`SELECT * FROM intake.reviews WHERE service_record_id = $1 ORDER BY created_at`, [serviceRecordId])).rows as Array<Record<string, unknown>>;
+    (await pg.query(`SELECT * FROM intake.reviews WHERE service_record_id = $1 ORDER BY created_at`, [serviceRecordId])).rows as Array<
+      Record<string, unknown>
+    >;
   const registerDevice = async (unitCode: string, windowNo: string): Promise<Credential> => {
     const res = await http().post('/api/v1/devices').set('Authorization', admin).send({ unitCode, windowNo }).expect(201);
     return { id: res.body.deviceId, secret: res.body.secret };
@@ -64,7 +78,13 @@ describe('intake: POST /ratings (device HMAC), duplicates, conflicts, concurrenc
   });
 
   it('stores a bad rating with unit and window from the device, contact sealed and masked, and its event, before the 201', async () => {
-    const body = rating({ serviceRecordId: 'CN-2024-000123', level: 2, tags: ['EFFICIENCY'], comment: '等了很久', reviewer: { name: '张三', phone: '13800138000' } });
+    const body = rating({
+      serviceRecordId: 'CN-2024-000123',
+      level: 2,
+      tags: ['EFFICIENCY'],
+      comment: '等了很久',
+      reviewer: { name: '张三', phone: '13800138000' },
+    });
     const res = await rate(device, body).expect(201);
     expect(res.body).toEqual({ id: expect.any(String), grade: 'BAD', unitCode: 'CN-01', quarter: '2024-Q4', duplicate: false });
 
@@ -131,7 +151,13 @@ describe('intake: POST /ratings (device HMAC), duplicates, conflicts, concurrenc
 
   it('lists the bad-review tags with Chinese labels and the levels', async () => {
     const res = await http().get('/api/v1/rating-tags').expect(200);
-    expect(res.body.tags).toEqual(expect.arrayContaining([{ code: 'ATTITUDE', label: '服务态度差' }, { code: 'EFFICIENCY', label: '办事效率低' }, { code: 'OTHER', label: '其他' }]));
+    expect(res.body.tags).toEqual(
+      expect.arrayContaining([
+        { code: 'ATTITUDE', label: '服务态度差' },
+        { code: 'EFFICIENCY', label: '办事效率低' },
+        { code: 'OTHER', label: '其他' },
+      ]),
+    );
     expect(res.body.levels).toContainEqual({ level: 3, name: '基本满意', grade: 'GOOD' });
   });
 
@@ -149,7 +175,17 @@ describe('intake: POST /ratings (device HMAC), duplicates, conflicts, concurrenc
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
     expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(
-      ['comment', 'level', 'ratedAt', 'reviewer.nickname', 'reviewer.phone', 'serviceItemCode', 'serviceRecordId', 'tags', 'unitCode'].sort(),
+      [
+        'comment',
+        'level',
+        'ratedAt',
+        'reviewer.nickname',
+        'reviewer.phone',
+        'serviceItemCode',
+        'serviceRecordId',
+        'tags',
+        'unitCode',
+      ].sort(),
     );
     expect(res.body.errors.find((e: { field: string }) => e.field === 'ratedAt').message).toMatch(/300 seconds in the future/);
     expect(await reviewsOf('x'.repeat(65))).toHaveLength(0);
@@ -185,13 +221,15 @@ describe('intake: POST /ratings (device HMAC), duplicates, conflicts, concurrenc
     expect((await send({ 'Content-Type': 'application/json' }).expect(401)).body.code).toBe('UNAUTHENTICATED');
     expect((await send({ ...good, 'X-Signature': `v1=${'0'.repeat(64)}` }).expect(401)).body.code).toBe('SIGNATURE_INVALID');
     expect((await send(good, JSON.stringify(rating({ level: 1 }))).expect(401)).body.code).toBe('SIGNATURE_INVALID');
-    expect((await send(deviceHeaders({ id: device.id, secret: 'wrong' }, 'POST', PATH, body)).expect(401)).body.code).toBe('SIGNATURE_INVALID');
+    expect((await send(deviceHeaders({ id: device.id, secret: 'wrong' }, 'POST', PATH, body)).expect(401)).body.code).toBe(
+      'SIGNATURE_INVALID',
+    );
     expect((await send(deviceHeaders(device, 'POST', '/api/v1/ratings?x=1', body)).expect(401)).body.code).toBe('SIGNATURE_INVALID');
     expect((await send(deviceHeaders(device, 'POST', PATH, body, Date.now() - 301_000)).expect(401)).body.code).toBe('TIMESTAMP_SKEW');
     expect((await send(deviceHeaders(device, 'POST', PATH, body, Date.now() + 301_000)).expect(401)).body.code).toBe('TIMESTAMP_SKEW');
-    expect((await send(deviceHeaders({ id: '00000000-0000-4000-8000-000000000000', secret: 'x' }, 'POST', PATH, body)).expect(401)).body.code).toBe(
-      'SIGNATURE_INVALID',
-    );
+    expect(
+      (await send(deviceHeaders({ id: '00000000-0000-4000-8000-000000000000', secret: 'x' }, 'POST', PATH, body)).expect(401)).body.code,
+    ).toBe('SIGNATURE_INVALID');
     expect(await reviewsOf(JSON.parse(body).serviceRecordId)).toHaveLength(0);
 
     const doomed = await registerDevice('CN-01', 'A09');
@@ -231,7 +269,9 @@ describe('intake: POST /ratings (device HMAC), duplicates, conflicts, concurrenc
       ['CN-01', 'A03'],
       ['CN-02', 'B01'],
     ]);
-    const smuggled = await rate(otherUnitDevice, { ...rating({ serviceRecordId: 'SMUGGLED' }), unitCode: 'CN-01', windowNo: 'A03' }).expect(400);
+    const smuggled = await rate(otherUnitDevice, { ...rating({ serviceRecordId: 'SMUGGLED' }), unitCode: 'CN-01', windowNo: 'A03' }).expect(
+      400,
+    );
     expect(smuggled.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['unitCode', 'windowNo']);
     expect(await reviewsOf('SMUGGLED')).toHaveLength(0);
   });
@@ -250,7 +290,9 @@ describe('intake: POST /ratings (device HMAC), duplicates, conflicts, concurrenc
 
   it('answers concurrent different bodies for one service record with one 201 and 409s', async () => {
     const responses = await Promise.all(
-      [5, 4, 3, 2, 1, 5, 4, 3].map((level, i) => rate(i % 2 ? device2 : device, rating({ serviceRecordId: 'CONCURRENT-2', level, comment: `c${i}` }))),
+      [5, 4, 3, 2, 1, 5, 4, 3].map((level, i) =>
+        rate(i % 2 ? device2 : device, rating({ serviceRecordId: 'CONCURRENT-2', level, comment: `c${i}` })),
+      ),
     );
     expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
     expect(responses.filter((r) => r.status === 409)).toHaveLength(7);
@@ -282,7 +324,9 @@ describe('intake: POST /ratings (device HMAC), duplicates, conflicts, concurrenc
 
       const submitted = (await events('gov.review.submitted')).find((e) => e.payload.data.reviewId === sixth.body.id)!;
       expect(submitted.payload.data).toMatchObject({ suspect: true, suspectReason: expect.stringMatching(/^BURST/) });
-      const changed = (await events('gov.review.suspect-changed')).filter((e) => ids.slice(0, 5).includes(e.payload.data.reviewId as string));
+      const changed = (await events('gov.review.suspect-changed')).filter((e) =>
+        ids.slice(0, 5).includes(e.payload.data.reviewId as string),
+      );
       expect(changed).toHaveLength(5);
       for (const e of changed) {
         expect(e).toMatchObject({ topic: 'reviews.submitted', message_key: 'CN-01' });
@@ -301,20 +345,26 @@ describe('intake: POST /ratings (device HMAC), duplicates, conflicts, concurrenc
       expect(list.body.total).toBe(6);
       expect(list.body.items.map((r: { id: string }) => r.id).sort()).toEqual([...ids].sort());
       await http().get(`/api/v1/ratings/${ids[0]}`).set('Authorization', bearer('unit_operator', 'CN-02')).expect(403);
-      expect((await http().get('/api/v1/ratings?unitCode=CN-01').set('Authorization', bearer('unit_operator', 'CN-02')).expect(403)).body.code).toBe(
-        'FORBIDDEN_UNIT',
-      );
+      expect(
+        (await http().get('/api/v1/ratings?unitCode=CN-01').set('Authorization', bearer('unit_operator', 'CN-02')).expect(403)).body.code,
+      ).toBe('FORBIDDEN_UNIT');
     });
 
     it('lets only a supervisor clear the flag, emitting gov.review.suspect-changed, and keeps it cleared', async () => {
       const target = ids[2];
-      expect((await http().post(`/api/v1/ratings/${target}/clear-suspect`).set('Authorization', bearer('unit_operator', 'CN-01')).expect(403)).body.code).toBe(
-        'FORBIDDEN',
-      );
+      expect(
+        (await http().post(`/api/v1/ratings/${target}/clear-suspect`).set('Authorization', bearer('unit_operator', 'CN-01')).expect(403))
+          .body.code,
+      ).toBe('FORBIDDEN');
       await http().post(`/api/v1/ratings/${target}/clear-suspect`).set('Authorization', admin).expect(403);
       await http().post(`/api/v1/ratings/${target}/clear-suspect`).expect(401);
       const cleared = await http().post(`/api/v1/ratings/${target}/clear-suspect`).set('Authorization', supervisor).expect(200);
-      expect(cleared.body).toMatchObject({ id: target, suspect: false, suspectReason: expect.stringMatching(/^BURST/), suspectClearedBy: 'supervisor-user' });
+      expect(cleared.body).toMatchObject({
+        id: target,
+        suspect: false,
+        suspectReason: expect.stringMatching(/^BURST/),
+        suspectClearedBy: 'supervisor-user',
+      });
       const again = await http().post(`/api/v1/ratings/${target}/clear-suspect`).set('Authorization', supervisor).expect(200);
       expect(again.body.suspect).toBe(false);
       const changed = (await events('gov.review.suspect-changed')).filter((e) => e.payload.data.reviewId === target);
@@ -326,9 +376,9 @@ describe('intake: POST /ratings (device HMAC), duplicates, conflicts, concurrenc
       expect((await pg.query(`SELECT suspect FROM intake.reviews WHERE id = $1`, [target])).rows[0].suspect).toBe(false);
 
       const notSuspect = (await reviewsOf('CN-2024-000123'))[0].id as string;
-      expect((await http().post(`/api/v1/ratings/${notSuspect}/clear-suspect`).set('Authorization', supervisor).expect(409)).body.code).toBe(
-        'INVALID_TRANSITION',
-      );
+      expect(
+        (await http().post(`/api/v1/ratings/${notSuspect}/clear-suspect`).set('Authorization', supervisor).expect(409)).body.code,
+      ).toBe('INVALID_TRANSITION');
       await http().post(`/api/v1/ratings/00000000-0000-4000-8000-000000000000/clear-suspect`).set('Authorization', supervisor).expect(404);
     });
   });

@@ -7,7 +7,13 @@ import { RegistryModule } from './registry/registry.module.js';
 import { UnresolvedModule } from './unresolved/unresolved.module.js';
 
 @Module({
-  imports: [ServicePlatformModule.forService({ service: 'intake', ...INTAKE_SCHEMA }), RegistryModule, RatingsModule, HotlineModule, UnresolvedModule],
+  imports: [
+    ServicePlatformModule.forService({ service: 'intake', ...INTAKE_SCHEMA }),
+    RegistryModule,
+    RatingsModule,
+    HotlineModule,
+    UnresolvedModule,
+  ],
 })
 export class IntakeModule {}
 

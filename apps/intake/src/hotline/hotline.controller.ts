@@ -15,7 +15,10 @@ export class HotlineController {
   @RateLimited()
   @HotlineClientAuth()
   @BodyLimit(64 * 1024)
-  @ApiOperation({ summary: '12345 转办: stored as a BAD review on channel HOTLINE_12345; opens a case. 201, or 200 with the same id for a repeated ticketId' })
+  @ApiOperation({
+    summary:
+      '12345 转办: stored as a BAD review on channel HOTLINE_12345; opens a case. 201, or 200 with the same id for a repeated ticketId',
+  })
   async receive(
     @CurrentPrincipal() client: HotlineClientPrincipal,
     @Body() dto: HotlineComplaintDto,

@@ -70,7 +70,9 @@ export class HotlineService {
         ],
       )) as Array<{ id: string }>;
       if (inserted.length === 0) {
-        const [existing] = (await manager.query(`SELECT id FROM reviews WHERE ticket_id = $1 AND channel = 'HOTLINE_12345'`, [dto.ticketId])) as Array<{
+        const [existing] = (await manager.query(`SELECT id FROM reviews WHERE ticket_id = $1 AND channel = 'HOTLINE_12345'`, [
+          dto.ticketId,
+        ])) as Array<{
           id: string;
         }>;
         return { id: existing!.id, ticketId: dto.ticketId, status: 'ACCEPTED', duplicate: true };

@@ -1,6 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { createCloudEvent, EventSources, EventTypes, type ContactPayload, type Grade, type RatingLevel, type ReviewSubmittedData, type ReviewSuspectChangedData, Topics } from '#libs/contracts';
+import {
+  createCloudEvent,
+  EventSources,
+  EventTypes,
+  type ContactPayload,
+  type Grade,
+  type RatingLevel,
+  type ReviewSubmittedData,
+  type ReviewSuspectChangedData,
+  Topics,
+} from '#libs/contracts';
 import { type OutboxEntry, OutboxService } from '#libs/messaging';
 import { BURST_MAX_RATINGS, BURST_REASON, BURST_WINDOW_SECONDS } from './rating-rules.js';
 
@@ -99,11 +109,17 @@ export class RatingsRepository {
          WHERE r.channel = 'PAD'`,
         [existingKeys.map((r) => r.unitCode), existingKeys.map((r) => r.serviceRecordId)],
       )) as Array<{ id: string; unit_code: string; service_record_id: string; body_hash: string }>;
-      for (const e of existing) stored.set(keyOf({ unitCode: e.unit_code, serviceRecordId: e.service_record_id }), { id: e.id, hash: e.body_hash });
+      for (const e of existing)
+        stored.set(keyOf({ unitCode: e.unit_code, serviceRecordId: e.service_record_id }), { id: e.id, hash: e.body_hash });
       if (existingKeys.some((r) => !stored.has(keyOf(r)))) throw new Error('conflicting rating vanished during insert');
     }
 
-    const flagged = inserted.size ? await this.flagBursts(manager, toInsert.filter((r) => inserted.has(r.id))) : new Map<string, FlaggedRow>();
+    const flagged = inserted.size
+      ? await this.flagBursts(
+          manager,
+          toInsert.filter((r) => inserted.has(r.id)),
+        )
+      : new Map<string, FlaggedRow>();
 
     const events: OutboxEntry[] = [];
     for (const r of toInsert) {
@@ -112,10 +128,15 @@ export class RatingsRepository {
       events.push(submittedEvent(r, flag?.suspect_reason ?? null));
       flagged.delete(r.id);
     }
-    for (const f of flagged.values()) events.push(suspectChangedEvent({ reviewId: f.id, unitCode: f.unit_code, suspect: true, reason: f.suspect_reason }));
+    for (const f of flagged.values())
+      events.push(suspectChangedEvent({ reviewId: f.id, unitCode: f.unit_code, suspect: true, reason: f.suspect_reason }));
     await this.outbox.add(manager, events);
 
-    const suspectOf = new Map(events.filter((e) => e.event.type === EventTypes.ReviewSubmitted).map((e) => [(e.event.data as ReviewSubmittedData).reviewId, e.event.data as ReviewSubmittedData]));
+    const suspectOf = new Map(
+      events
+        .filter((e) => e.event.type === EventTypes.ReviewSubmitted)
+        .map((e) => [(e.event.data as ReviewSubmittedData).reviewId, e.event.data as ReviewSubmittedData]),
+    );
     const claimed = new Set<string>();
     return rows.map((row): WriteOutcome => {
       const s = stored.get(keyOf(row))!;
@@ -169,7 +190,12 @@ export class RatingsRepository {
        WHERE r.id = w.id AND NOT w.suspect AND w.suspect_cleared_at IS NULL
          AND EXISTS (SELECT 1 FROM starts s WHERE s.device_id = w.device_id AND w.rated_at BETWEEN s.rated_at AND s.rated_at + ${window})
        RETURNING r.id, r.unit_code, r.suspect_reason`,
-      [devices, devices.map((d) => new Date(bounds.get(d)!.lo).toISOString()), devices.map((d) => new Date(bounds.get(d)!.hi).toISOString()), BURST_REASON],
+      [
+        devices,
+        devices.map((d) => new Date(bounds.get(d)!.lo).toISOString()),
+        devices.map((d) => new Date(bounds.get(d)!.hi).toISOString()),
+        BURST_REASON,
+      ],
     )) as [FlaggedRow[], number] | FlaggedRow[];
     const list = Array.isArray(flagged[0]) ? (flagged[0] as FlaggedRow[]) : (flagged as FlaggedRow[]);
     return new Map(list.map((f) => [f.id, f]));

@@ -4,7 +4,16 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { assertUnitAccess, type DevicePrincipal, scopedUnit, type UserPrincipal } from '#libs/auth';
-import { DataCipher, DomainError, ErrorCode, type FieldError, flattenValidationErrors, quarterLabel, quarterOf, sealContact } from '#libs/common';
+import {
+  DataCipher,
+  DomainError,
+  ErrorCode,
+  type FieldError,
+  flattenValidationErrors,
+  quarterLabel,
+  quarterOf,
+  sealContact,
+} from '#libs/common';
 import { gradeOf, type Grade } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import { RegistryService } from '../registry/registry.service.js';
@@ -87,7 +96,8 @@ const VIEW_COLUMNS = `id, unit_code, channel, service_record_id, service_item_co
 
 /** Validates one batch item exactly as the single endpoint's pipe would (whitelist, unknown fields rejected). */
 export function validateRatingItem(plain: unknown): { dto: CreateRatingDto; errors: [] } | { dto: null; errors: FieldError[] } {
-  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) return { dto: null, errors: [{ field: '', message: 'must be an object' }] };
+  if (typeof plain !== 'object' || plain === null || Array.isArray(plain))
+    return { dto: null, errors: [{ field: '', message: 'must be an object' }] };
   const dto = plainToInstance(CreateRatingDto, plain);
   const errors = flattenValidationErrors(
     validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } }),
@@ -110,11 +120,19 @@ export class RatingsService {
     const row = await this.prepare(device, dto, receivedAt);
     const outcome = await this.writer.write(row);
     if (outcome.kind === 'conflict') {
-      throw new DomainError(ErrorCode.AlreadyRated, `Service record ${dto.serviceRecordId} has already been rated with different content.`, [
-        { field: 'serviceRecordId', message: 'has already been rated with a different body' },
-      ]);
+      throw new DomainError(
+        ErrorCode.AlreadyRated,
+        `Service record ${dto.serviceRecordId} has already been rated with different content.`,
+        [{ field: 'serviceRecordId', message: 'has already been rated with a different body' }],
+      );
     }
-    return { id: outcome.id, grade: row.grade, unitCode: row.unitCode, quarter: quarterLabel(quarterOf(row.ratedAt)), duplicate: outcome.kind === 'duplicate' };
+    return {
+      id: outcome.id,
+      grade: row.grade,
+      unitCode: row.unitCode,
+      quarter: quarterLabel(quarterOf(row.ratedAt)),
+      duplicate: outcome.kind === 'duplicate',
+    };
   }
 
   /** Offline upload: every item judged on its own; valid ones are stored even when others are rejected. */
@@ -122,7 +140,7 @@ export class RatingsService {
     if (items.length > MAX_BATCH_ITEMS) {
       throw new DomainError(ErrorCode.PayloadTooLarge, `A batch holds at most ${MAX_BATCH_ITEMS} ratings; split it.`);
     }
-    const results: BatchItemResult[] = new Array(items.length);
+    const results = new Array<BatchItemResult>(items.length);
     const valid: Array<{ index: number; row: PreparedRating }> = [];
     for (const [index, item] of items.entries()) {
       const checked = validateRatingItem(item);
@@ -134,7 +152,11 @@ export class RatingsService {
       const o = outcomes[i]!;
       results[index] =
         o.kind === 'conflict'
-          ? { index, status: 'rejected', errors: [{ field: 'serviceRecordId', message: 'ALREADY_RATED: has already been rated with a different body' }] }
+          ? {
+              index,
+              status: 'rejected',
+              errors: [{ field: 'serviceRecordId', message: 'ALREADY_RATED: has already been rated with a different body' }],
+            }
           : { index, status: o.kind === 'created' ? 'created' : 'duplicate', id: o.id };
     });
     return { results };
@@ -157,7 +179,9 @@ export class RatingsService {
     if (query.suspect) where.push(`suspect = $${params.push(query.suspect === 'true')}`);
     if (query.deviceId) where.push(`device_id = $${params.push(query.deviceId)}`);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM reviews ${clause}`, params)) as Array<{ total: number }>;
+    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM reviews ${clause}`, params)) as Array<{
+      total: number;
+    }>;
     const rows = (await this.dataSource.query(
       `SELECT ${VIEW_COLUMNS} FROM reviews ${clause} ORDER BY rated_at DESC, id LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
       params,

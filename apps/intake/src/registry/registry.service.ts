@@ -76,11 +76,18 @@ export class RegistryService implements HmacCredentialResolver {
     return unit;
   }
 
-  async registerDevice(dto: CreateDeviceDto): Promise<{ deviceId: string; secret: string; unitCode: string; windowNo: string; label: string | null }> {
+  async registerDevice(
+    dto: CreateDeviceDto,
+  ): Promise<{ deviceId: string; secret: string; unitCode: string; windowNo: string; label: string | null }> {
     await this.requireUnit(dto.unitCode);
     const secret = newSecret();
     const device = await this.devices.save(
-      this.devices.create({ unitCode: dto.unitCode, windowNo: dto.windowNo, label: dto.label ?? null, secretSealed: this.cipher.seal(secret) }),
+      this.devices.create({
+        unitCode: dto.unitCode,
+        windowNo: dto.windowNo,
+        label: dto.label ?? null,
+        secretSealed: this.cipher.seal(secret),
+      }),
     );
     return { deviceId: device.id, secret, unitCode: device.unitCode, windowNo: device.windowNo, label: device.label };
   }
@@ -102,11 +109,17 @@ export class RegistryService implements HmacCredentialResolver {
   }
 
   /** Registers a 12345 client and tells rectification (which signs replies with the secret) through the outbox. */
-  async registerHotlineClient(dto: CreateHotlineClientDto): Promise<{ clientId: string; secret: string; name: string; callbackUrl: string | null }> {
+  async registerHotlineClient(
+    dto: CreateHotlineClientDto,
+  ): Promise<{ clientId: string; secret: string; name: string; callbackUrl: string | null }> {
     const secret = newSecret();
     const client = await this.dataSource.transaction(async (manager) => {
       const saved = await manager.save(
-        manager.create(HotlineClientEntity, { name: dto.name, callbackUrl: dto.callbackUrl ?? null, secretSealed: this.cipher.seal(secret) }),
+        manager.create(HotlineClientEntity, {
+          name: dto.name,
+          callbackUrl: dto.callbackUrl ?? null,
+          secretSealed: this.cipher.seal(secret),
+        }),
       );
       await this.emitHotlineClient(manager, EventTypes.HotlineClientRegistered, saved);
       return saved;

@@ -11,7 +11,9 @@ export class UnresolvedController {
 
   @Post()
   @Auth('unit_operator')
-  @ApiOperation({ summary: '办不成事 report for the operator’s own unit; opens a case of source UNRESOLVED. 201 { id, … } (contact masked)' })
+  @ApiOperation({
+    summary: '办不成事 report for the operator’s own unit; opens a case of source UNRESOLVED. 201 { id, … } (contact masked)',
+  })
   report(@CurrentPrincipal() user: UserPrincipal, @Body() dto: UnresolvedReportDto) {
     return this.unresolved.report(user, dto);
   }

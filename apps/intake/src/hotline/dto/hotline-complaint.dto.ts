@@ -62,7 +62,10 @@ export class HotlineComplaintDto {
   @IsNotFarFuture()
   receivedAt: string;
 
-  @ApiProperty({ example: '2024-11-20T10:00:00+08:00', description: 'When it was transferred to the unit: starts the deadline clock, decides the quarter' })
+  @ApiProperty({
+    example: '2024-11-20T10:00:00+08:00',
+    description: 'When it was transferred to the unit: starts the deadline clock, decides the quarter',
+  })
   @IsISO8601({ strict: true })
   @Matches(ISO_WITH_OFFSET, OFFSET_MESSAGE)
   @IsNotFarFuture()

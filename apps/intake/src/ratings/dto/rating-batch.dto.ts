@@ -5,7 +5,12 @@ import { CreateRatingDto } from './create-rating.dto.js';
 export const MAX_BATCH_ITEMS = 500;
 
 export class RatingBatchDto {
-  @ApiProperty({ type: [CreateRatingDto], minItems: 1, maxItems: MAX_BATCH_ITEMS, description: 'Each item is validated on its own; over 500 items → 413' })
+  @ApiProperty({
+    type: [CreateRatingDto],
+    minItems: 1,
+    maxItems: MAX_BATCH_ITEMS,
+    description: 'Each item is validated on its own; over 500 items → 413',
+  })
   @IsArray()
   @ArrayMinSize(1)
   ratings: unknown[];

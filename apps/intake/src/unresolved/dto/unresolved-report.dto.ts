@@ -34,7 +34,10 @@ export class UnresolvedReportDto {
   @IsNotFarFuture()
   reportedAt: string;
 
-  @ApiPropertyOptional({ example: 'CN-01', description: 'Optional; when given it must be the operator’s own unit (else 403 FORBIDDEN_UNIT)' })
+  @ApiPropertyOptional({
+    example: 'CN-01',
+    description: 'Optional; when given it must be the operator’s own unit (else 403 FORBIDDEN_UNIT)',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 32)
