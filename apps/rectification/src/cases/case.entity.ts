@@ -69,11 +69,11 @@ export class CaseEntity {
   urgeCount: number;
 
   /** Domain state the state machine needs beyond the columns (pending extension, pre-appeal status, overdue kinds). */
-  @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
+  @Column({ type: 'jsonb', default: {} })
   workflow: Record<string, unknown>;
 
   /** What the citizen said: level, tags, comment, service item, hotline content. */
-  @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
+  @Column({ type: 'jsonb', default: {} })
   matter: Record<string, unknown>;
 
   @Column({ name: 'contact_sealed', type: 'text', nullable: true })
@@ -117,7 +117,7 @@ export class CaseTimelineEntry {
   @Column({ type: 'text', nullable: true })
   note: string | null;
 
-  @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
+  @Column({ type: 'jsonb', default: {} })
   data: Record<string, unknown>;
 
   @Column({ type: 'timestamptz' })
