@@ -2,3 +2,4 @@ export * from './cloud-event.js';
 export * from './topics.js';
 export * from './rating.js';
 export * from './events.js';
+export * from './schemas.js';

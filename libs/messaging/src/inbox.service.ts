@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type CloudEvent, createCloudEvent, EventTypes, isCloudEvent, Topics } from '#libs/contracts';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { type CloudEvent, createCloudEvent, EVENT_SCHEMAS, EventTypes, isCloudEvent, Topics } from '#libs/contracts';
 import { MetricsRegistry } from '#libs/common';
 import { isTransient, PoisonEventError } from './errors.js';
 import { OutboxService } from './outbox.service.js';
@@ -16,10 +18,21 @@ export interface DeadLetterData {
 }
 
 const LOCAL_ATTEMPTS = 4;
+
+/** Checks `data` against the contract schema of its event type (unknown types pass through). */
+function invalidFields(event: CloudEvent): string[] {
+  const schema = EVENT_SCHEMAS[event.type];
+  if (!schema) return [];
+  return validateSync(plainToInstance(schema, event.data), { forbidUnknownValues: false }).flatMap((error) => {
+    const children = (error.children ?? []).map((child) => `${error.property}.${child.property}`);
+    return children.length ? children : [`${error.property}: ${Object.values(error.constraints ?? {}).join(', ')}`];
+  });
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Idempotent consumption. The effect runs in one transaction with the inbox row
+ * Idempotent consumption. The event's data is first checked against its contract
+ * schema (libs/contracts schemas.ts). The effect runs in one transaction with the inbox row
  * `(consumer, event id)`, so a redelivered event changes nothing. Transient
  * failures are retried here, then handed back to the transport for redelivery
  * (the offset is not committed); anything else is dead-lettered with its reason,
@@ -46,6 +59,10 @@ export class InboxService {
       return this.deadLetter(consumer, topic, message, new PoisonEventError('not a CloudEvents 1.0 envelope'));
     }
     const event = message as CloudEvent<T>;
+    const invalid = invalidFields(event);
+    if (invalid.length) {
+      return this.deadLetter(consumer, topic, event, new PoisonEventError(`${event.type} data is invalid: ${invalid.join('; ')}`));
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await this.dataSource.transaction(async (manager) => {
