@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { ServicePlatformModule } from '#libs/platform';
 import { CasesModule } from './cases/cases.module.js';
 import { RECTIFICATION_SCHEMA } from './data-source.js';
 
 @Module({
-  imports: [ServicePlatformModule.forService({ service: 'rectification', ...RECTIFICATION_SCHEMA }), CasesModule],
+  imports: [ServicePlatformModule.forService({ service: 'rectification', ...RECTIFICATION_SCHEMA }), ScheduleModule.forRoot(), CasesModule],
 })
 export class RectificationModule {}
 

@@ -7,6 +7,8 @@ import type { CaseOutcome, CaseSource, CaseStatus } from '#libs/contracts';
 @Index('cases_report_uq', ['reportId'], { unique: true, where: 'report_id IS NOT NULL' })
 @Index('cases_unit_opened_idx', ['unitCode', 'openedAt'])
 @Index('cases_status_idx', ['status'])
+@Index('cases_ticket_idx', ['ticketId'], { where: 'ticket_id IS NOT NULL' })
+@Index('cases_open_due_idx', ['rectifyDueAt'], { where: `status NOT IN ('CLOSED')` })
 export class CaseEntity {
   @PrimaryColumn({ type: 'uuid' })
   id: string;

@@ -1,11 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { EventTypes, type ReviewSubmittedData, Topics } from '#libs/contracts';
+import { EventTypes, type ReviewSubmittedData, Topics, type UnresolvedReportedData } from '#libs/contracts';
 import { InboxService } from '#libs/messaging';
 import { CasesService } from './cases.service.js';
 
 const CONSUMER = 'rectification.cases';
 
+/** Opens cases from bad reviews, hotline complaints (reviews on channel HOTLINE_12345) and 办不成事 reports. */
 @Controller()
 export class CasesConsumer {
   constructor(
@@ -17,6 +18,13 @@ export class CasesConsumer {
   async onReviewEvent(@Payload() message: unknown): Promise<void> {
     await this.inbox.consume<ReviewSubmittedData>(CONSUMER, Topics.ReviewsSubmitted, message, async (manager, event) => {
       if (event.type === EventTypes.ReviewSubmitted) await this.cases.openFromReview(manager, event);
+    });
+  }
+
+  @EventPattern(Topics.UnresolvedReported)
+  async onUnresolvedEvent(@Payload() message: unknown): Promise<void> {
+    await this.inbox.consume<UnresolvedReportedData>(CONSUMER, Topics.UnresolvedReported, message, async (manager, event) => {
+      if (event.type === EventTypes.UnresolvedReported) await this.cases.openFromUnresolved(manager, event);
     });
   }
 }

@@ -1,14 +1,36 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { assertUnitAccess, Auth, CurrentPrincipal, scopedUnit, type UserPrincipal } from '#libs/auth';
+import { CaseActionsService } from './case-actions.service.js';
 import { CasesService } from './cases.service.js';
+import {
+  AcceptCaseDto,
+  AppealCaseDto,
+  DecideAppealDto,
+  DecideExtensionDto,
+  FeedbackCaseDto,
+  RectifyCaseDto,
+  RequestExtensionDto,
+  RespondCaseDto,
+  UrgeCaseDto,
+} from './dto/case-actions.dto.js';
 import { ListCasesQuery } from './dto/list-cases.query.js';
 
+const UUID = new ParseUUIDPipe();
+
+/**
+ * Cases and their actions. Every action answers 200 with the case as it now stands; 403 FORBIDDEN for
+ * the wrong role, 403 FORBIDDEN_UNIT for another unit's case, 409 INVALID_TRANSITION when the action
+ * does not apply in the case's current state (including the loser of two concurrent actions).
+ */
 @ApiTags('cases')
 @Auth('admin', 'supervisor', 'unit_operator')
 @Controller('cases')
 export class CasesController {
-  constructor(private readonly cases: CasesService) {}
+  constructor(
+    private readonly cases: CasesService,
+    private readonly actions: CaseActionsService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List rectification cases (a unit operator sees only its unit)' })
@@ -18,9 +40,79 @@ export class CasesController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One case with its full timeline' })
-  async get(@CurrentPrincipal() user: UserPrincipal, @Param('id', new ParseUUIDPipe()) id: string) {
+  async get(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string) {
     const found = await this.cases.get(id);
     assertUnitAccess(user, found.case.unitCode);
     return found.view;
+  }
+
+  @Post(':id/accept')
+  @HttpCode(200)
+  @ApiOperation({ summary: '签收 (unit_operator): PENDING → ACCEPTED' })
+  accept(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: AcceptCaseDto) {
+    return this.actions.act(id, 'accept', body, user);
+  }
+
+  @Post(':id/respond')
+  @HttpCode(200)
+  @ApiOperation({ summary: '联系评价人/回访核实 (unit_operator): → RESPONDED; on time when contactedAt ≤ responseDueAt' })
+  respond(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: RespondCaseDto) {
+    return this.actions.act(id, 'respond', body, user);
+  }
+
+  @Post(':id/rectify')
+  @HttpCode(200)
+  @ApiOperation({ summary: '整改 or 情况说明 (unit_operator): RESPONDED → RECTIFIED' })
+  rectify(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: RectifyCaseDto) {
+    return this.actions.act(id, 'rectify', body, user);
+  }
+
+  @Post(':id/feedback')
+  @HttpCode(200)
+  @ApiOperation({ summary: '反馈评价人 (unit_operator): satisfied → CLOSED, else back to RESPONDED (reopened)' })
+  feedback(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: FeedbackCaseDto) {
+    return this.actions.act(id, 'feedback', body, user);
+  }
+
+  @Post(':id/request-extension')
+  @HttpCode(200)
+  @ApiOperation({ summary: '延期申请 (unit_operator): once, to at most 15 working days after opening' })
+  requestExtension(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: RequestExtensionDto) {
+    return this.actions.act(id, 'request-extension', body, user);
+  }
+
+  @Post(':id/decide-extension')
+  @HttpCode(200)
+  @ApiOperation({ summary: '延期审批 (supervisor): approval moves rectifyDueAt' })
+  decideExtension(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: DecideExtensionDto) {
+    return this.actions.act(id, 'decide-extension', body, user);
+  }
+
+  @Post(':id/appeal')
+  @HttpCode(200)
+  @ApiOperation({ summary: '申诉 (unit_operator): ACCEPTED/RESPONDED → APPEALING, once per case' })
+  appeal(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: AppealCaseDto) {
+    return this.actions.act(id, 'appeal', body, user);
+  }
+
+  @Post(':id/decide-appeal')
+  @HttpCode(200)
+  @ApiOperation({ summary: '申诉裁定 (supervisor): upheld → CLOSED (APPEAL_UPHELD), else back to the prior state' })
+  decideAppeal(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: DecideAppealDto) {
+    return this.actions.act(id, 'decide-appeal', body, user);
+  }
+
+  @Post(':id/urge')
+  @HttpCode(200)
+  @ApiOperation({ summary: '督办 (supervisor)' })
+  urge(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: UrgeCaseDto) {
+    return this.actions.act(id, 'urge', body, user);
+  }
+
+  @Post(':id/reveal-contact')
+  @HttpCode(200)
+  @ApiOperation({ summary: "The reviewer's unmasked contact, for the case unit's operator only; recorded in the timeline" })
+  revealContact(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string) {
+    return this.actions.revealContact(id, user);
   }
 }

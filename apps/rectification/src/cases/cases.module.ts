@@ -1,15 +1,18 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CalendarDayEntity } from '../calendar/calendar-day.entity.js';
-import { CalendarService } from '../calendar/calendar.service.js';
+import { CalendarModule } from '../calendar/calendar.module.js';
+import { HotlineModule } from '../hotline/hotline.module.js';
 import { CaseEntity, CaseTimelineEntry } from './case.entity.js';
+import { CaseActionsService } from './case-actions.service.js';
+import { CaseWriter } from './case-writer.js';
 import { CasesConsumer } from './cases.consumer.js';
 import { CasesController } from './cases.controller.js';
 import { CasesService } from './cases.service.js';
+import { OverdueService } from './overdue.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([CaseEntity, CaseTimelineEntry, CalendarDayEntity])],
+  imports: [TypeOrmModule.forFeature([CaseEntity, CaseTimelineEntry]), CalendarModule, HotlineModule],
   controllers: [CasesController, CasesConsumer],
-  providers: [CasesService, CalendarService],
+  providers: [CasesService, CaseActionsService, CaseWriter, OverdueService],
 })
 export class CasesModule {}

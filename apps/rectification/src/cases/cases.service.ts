@@ -11,15 +11,31 @@ import {
   createCloudEvent,
   EventSources,
   EventTypes,
+  type ContactPayload,
   type ReviewSubmittedData,
   Topics,
+  type UnresolvedReportedData,
 } from '#libs/contracts';
-import { OutboxService } from '#libs/messaging';
+import { OutboxService, PoisonEventError } from '#libs/messaging';
 import { CalendarService } from '../calendar/calendar.service.js';
 import { CaseEntity, CaseTimelineEntry } from './case.entity.js';
 import type { ListCasesQuery } from './dto/list-cases.query.js';
 
 export const SYSTEM_ACTOR = 'system';
+
+interface OpenCase {
+  source: CaseSource;
+  unitCode: string;
+  unitName: string;
+  reviewId: string | null;
+  reportId: string | null;
+  ticketId: string | null;
+  hotlineClientId: string | null;
+  openedAt: Date;
+  hotlineDueAt: Date | null;
+  matter: Record<string, unknown>;
+  contact: ContactPayload;
+}
 
 export function lifecycleData(c: CaseEntity, actor: string, note: string | null): CaseLifecycleData {
   return {
@@ -88,10 +104,7 @@ export class CasesService {
     const review = event.data;
     if (review.grade !== 'BAD') return;
     const source: CaseSource = review.channel === 'HOTLINE_12345' ? 'HOTLINE' : 'BAD_REVIEW';
-    const openedAt = new Date(review.receivedAt);
-    const deadlines = computeDeadlines(await this.calendar.calendar(), openedAt, review.dueAt ? new Date(review.dueAt) : null);
-    const entity = manager.create(CaseEntity, {
-      id: randomUUID(),
+    await this.open(manager, {
       source,
       unitCode: review.unitCode,
       unitName: review.unitName,
@@ -99,11 +112,8 @@ export class CasesService {
       reportId: null,
       ticketId: review.ticketId,
       hotlineClientId: review.hotlineClientId,
-      status: 'PENDING',
-      outcome: null,
-      openedAt,
-      responseDueAt: deadlines.responseDueAt,
-      rectifyDueAt: deadlines.rectifyDueAt,
+      openedAt: new Date(review.receivedAt),
+      hotlineDueAt: review.dueAt ? new Date(review.dueAt) : null,
       matter: {
         channel: review.channel,
         level: review.level,
@@ -115,10 +125,56 @@ export class CasesService {
         staffId: review.staffId,
         ratedAt: review.ratedAt,
         category: review.category,
+        ...(review.dueAt ? { hotlineDueAt: review.dueAt } : {}),
       },
-      contactSealed: review.contact.sealed,
-      contactMaskedName: review.contact.maskedName,
-      contactMaskedPhone: review.contact.maskedPhone,
+      contact: review.contact,
+    });
+  }
+
+  /** Opens the case of a 办不成事 report (idempotent per report); the clock starts at `reportedAt`. */
+  async openFromUnresolved(manager: EntityManager, event: CloudEvent<UnresolvedReportedData>): Promise<void> {
+    const report = event.data;
+    await this.open(manager, {
+      source: 'UNRESOLVED',
+      unitCode: report.unitCode,
+      unitName: report.unitName,
+      reviewId: null,
+      reportId: report.reportId,
+      ticketId: null,
+      hotlineClientId: null,
+      openedAt: new Date(report.reportedAt),
+      hotlineDueAt: null,
+      matter: {
+        matter: report.matter,
+        description: report.description,
+        serviceItemCode: report.serviceItemCode,
+        reportedBy: report.reportedBy,
+      },
+      contact: report.contact,
+    });
+  }
+
+  private async open(manager: EntityManager, init: OpenCase): Promise<void> {
+    if (Number.isNaN(init.openedAt.getTime())) throw new PoisonEventError('the event carries no valid start time');
+    const deadlines = computeDeadlines(await this.calendar.calendar(), init.openedAt, init.hotlineDueAt);
+    const entity = manager.create(CaseEntity, {
+      id: randomUUID(),
+      source: init.source,
+      unitCode: init.unitCode,
+      unitName: init.unitName,
+      reviewId: init.reviewId,
+      reportId: init.reportId,
+      ticketId: init.ticketId,
+      hotlineClientId: init.hotlineClientId,
+      status: 'PENDING',
+      outcome: null,
+      openedAt: init.openedAt,
+      responseDueAt: deadlines.responseDueAt,
+      rectifyDueAt: deadlines.rectifyDueAt,
+      matter: init.matter,
+      contactSealed: init.contact.sealed,
+      contactMaskedName: init.contact.maskedName,
+      contactMaskedPhone: init.contact.maskedPhone,
       workflow: {},
     });
     const inserted = (await manager
@@ -137,9 +193,16 @@ export class CasesService {
       actor: SYSTEM_ACTOR,
       actorRole: null,
       note: null,
-      data: { reviewId: review.reviewId, source },
+      data: {
+        source: init.source,
+        reviewId: init.reviewId,
+        reportId: init.reportId,
+        ticketId: init.ticketId,
+        responseDueAt: opened.responseDueAt.toISOString(),
+        rectifyDueAt: opened.rectifyDueAt.toISOString(),
+      } as Record<string, unknown>,
       at: new Date(),
-    });
+    } as QueryDeepPartialEntity<CaseTimelineEntry>);
     await this.outbox.add(manager, {
       topic: Topics.CasesLifecycle,
       key: opened.unitCode,

@@ -1,0 +1,29 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+
+export class CalendarDayDto {
+  @ApiProperty({ example: '2025-10-01' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a YYYY-MM-DD date' })
+  date: string;
+
+  @ApiProperty({ enum: ['HOLIDAY', 'WORKDAY'], description: 'HOLIDAY: statutory day off; WORKDAY: 调休 make-up working day' })
+  @IsIn(['HOLIDAY', 'WORKDAY'])
+  kind: 'HOLIDAY' | 'WORKDAY';
+
+  @ApiPropertyOptional({ example: '国庆节' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  name?: string;
+}
+
+/** The full set of exceptions to the Mon–Fri rule for one year; replaces what is stored. */
+export class PutCalendarYearDto {
+  @ApiProperty({ type: [CalendarDayDto] })
+  @IsArray()
+  @ArrayMaxSize(366)
+  @ValidateNested({ each: true })
+  @Type(() => CalendarDayDto)
+  days: CalendarDayDto[];
+}

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager, QueryDeepPartialEntity } from 'typeorm';
+import { DomainError, ErrorCode } from '#libs/common';
+import { createCloudEvent, EventSources, Topics } from '#libs/contracts';
+import { OutboxService } from '#libs/messaging';
+import { HotlineRepliesService } from '../hotline/hotline-replies.service.js';
+import { CaseEntity, CaseTimelineEntry } from './case.entity.js';
+import { lifecycleData } from './cases.service.js';
+import type { CaseState, TransitionResult } from './domain/case-state-machine.js';
+
+/** The columns a transition may change. */
+type StateColumns = Pick<
+  CaseEntity,
+  | 'status'
+  | 'outcome'
+  | 'rectifyDueAt'
+  | 'respondedAt'
+  | 'respondedOnTime'
+  | 'rectifiedAt'
+  | 'closedAt'
+  | 'overdue'
+  | 'reopenedCount'
+  | 'urgeCount'
+  | 'workflow'
+>;
+
+/**
+ * Persists one state-machine result inside the caller's transaction: the case row (guarded by its
+ * version, on top of the caller's row lock), one append-only timeline entry, one `cases.lifecycle`
+ * event in the outbox, and — when a hotline case closes — its reply in the callback outbox.
+ */
+@Injectable()
+export class CaseWriter {
+  constructor(
+    private readonly outbox: OutboxService,
+    private readonly replies: HotlineRepliesService,
+  ) {}
+
+  async apply(manager: EntityManager, current: CaseEntity, result: TransitionResult<CaseState>): Promise<CaseEntity> {
+    const s = result.state;
+    const changes: StateColumns = {
+      status: s.status,
+      outcome: s.outcome,
+      rectifyDueAt: s.rectifyDueAt,
+      respondedAt: s.respondedAt,
+      respondedOnTime: s.respondedOnTime,
+      rectifiedAt: s.rectifiedAt,
+      closedAt: s.closedAt,
+      overdue: s.overdue,
+      reopenedCount: s.reopenedCount,
+      urgeCount: s.urgeCount,
+      workflow: { ...s.workflow },
+    };
+    const updated = await manager
+      .createQueryBuilder()
+      .update(CaseEntity)
+      .set(changes as QueryDeepPartialEntity<CaseEntity>)
+      .where('id = :id AND version = :version', { id: current.id, version: current.version })
+      .execute();
+    if (updated.affected !== 1) {
+      throw new DomainError(ErrorCode.Conflict, 'The case was changed by someone else at the same time; reload it and try again.');
+    }
+    const saved = await manager.findOneByOrFail(CaseEntity, { id: current.id });
+    const t = result.timeline;
+    await manager.insert(CaseTimelineEntry, {
+      caseId: saved.id,
+      action: t.action,
+      actor: t.actor,
+      actorRole: t.actorRole,
+      note: t.note,
+      data: { ...t.data, eventType: result.eventType, version: saved.version },
+      at: t.at,
+    });
+    await this.outbox.add(manager, {
+      topic: Topics.CasesLifecycle,
+      key: saved.unitCode,
+      event: createCloudEvent({
+        type: result.eventType,
+        source: EventSources.Rectification,
+        subject: saved.id,
+        time: t.at,
+        data: lifecycleData(saved, t.actor, t.note),
+      }),
+    });
+    if (current.status !== 'CLOSED' && saved.status === 'CLOSED' && saved.source === 'HOTLINE') {
+      await this.replies.enqueue(manager, saved);
+    }
+    return saved;
+  }
+}

@@ -1,0 +1,109 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import type { ContactMethod, RectifyOutcome } from '../domain/case-state-machine.js';
+
+/** An ISO-8601 instant with an explicit offset (or Z), as everywhere in the contract. */
+const WITH_OFFSET = /(Z|[+-]\d{2}:\d{2})$/;
+const OFFSET_MESSAGE = 'must be an ISO-8601 date-time with an offset';
+
+export class AcceptCaseDto {
+  @ApiPropertyOptional({ maxLength: 1000 })
+  @IsOptional()
+  @IsString()
+  @Length(0, 1000)
+  note?: string;
+}
+
+export class RespondCaseDto {
+  @ApiProperty({ example: '2024-11-21T10:00:00+08:00', description: '联系评价人/回访核实 time; on time when ≤ responseDueAt' })
+  @IsISO8601({ strict: true })
+  @Matches(WITH_OFFSET, { message: OFFSET_MESSAGE })
+  contactedAt: string;
+
+  @ApiProperty({ enum: ['PHONE', 'SMS', 'VISIT', 'ONLINE'] })
+  @IsIn(['PHONE', 'SMS', 'VISIT', 'ONLINE'])
+  method: ContactMethod;
+
+  @ApiProperty({ maxLength: 2000 })
+  @IsString()
+  @Length(1, 2000)
+  note: string;
+}
+
+export class RectifyCaseDto {
+  @ApiProperty({ enum: ['RECTIFIED', 'EXPLAINED'], description: '整改 (立行立改 or by deadline) or 情况说明' })
+  @IsIn(['RECTIFIED', 'EXPLAINED'])
+  outcome: RectifyOutcome;
+
+  @ApiProperty({ maxLength: 4000, description: 'What was done; becomes the hotline reply of a hotline case' })
+  @IsString()
+  @Length(1, 4000)
+  measures: string;
+}
+
+export class FeedbackCaseDto {
+  @ApiProperty()
+  @IsBoolean()
+  reviewerSatisfied: boolean;
+
+  @ApiProperty({ maxLength: 2000 })
+  @IsString()
+  @Length(1, 2000)
+  note: string;
+}
+
+export class RequestExtensionDto {
+  @ApiProperty({ maxLength: 2000 })
+  @IsString()
+  @Length(1, 2000)
+  reason: string;
+
+  @ApiProperty({ description: 'New rectification deadline; at most 15 working days after opening' })
+  @IsISO8601({ strict: true })
+  @Matches(WITH_OFFSET, { message: OFFSET_MESSAGE })
+  until: string;
+}
+
+export class DecideExtensionDto {
+  @ApiProperty()
+  @IsBoolean()
+  approved: boolean;
+
+  @ApiProperty({ maxLength: 2000 })
+  @IsString()
+  @Length(1, 2000)
+  note: string;
+}
+
+export class AppealCaseDto {
+  @ApiProperty({ maxLength: 2000 })
+  @IsString()
+  @Length(1, 2000)
+  reason: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'References to evidence (file ids, URLs), up to 20' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @Length(1, 500, { each: true })
+  evidence?: string[];
+}
+
+export class DecideAppealDto {
+  @ApiProperty()
+  @IsBoolean()
+  upheld: boolean;
+
+  @ApiProperty({ maxLength: 2000 })
+  @IsString()
+  @Length(1, 2000)
+  note: string;
+}
+
+export class UrgeCaseDto {
+  @ApiProperty({ maxLength: 2000 })
+  @IsString()
+  @Length(1, 2000)
+  note: string;
+}
