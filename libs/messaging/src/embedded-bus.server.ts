@@ -5,6 +5,8 @@ import type { DataSource } from 'typeorm';
 import { BUS_SCHEMA, type BusEvent, ensureEventBus } from './embedded-bus.js';
 
 const BATCH = 200;
+const RETENTION = '7 days';
+const CLEANUP_EVERY_MS = 3_600_000;
 
 /**
  * The embedded transport's consumer: reads the PostgreSQL event log from the
@@ -18,6 +20,7 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
   private polling: Promise<void> | null = null;
   private closed = false;
   private failures = 0;
+  private lastCleanup = Date.now();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -108,6 +111,7 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
         ]);
       }
       await runner.commitTransaction();
+      await this.cleanup();
       if (failure) throw failure instanceof Error ? failure : new Error('event handler failed', { cause: failure });
       return events.length;
     } catch (err) {
@@ -116,6 +120,17 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
     } finally {
       await runner.release();
     }
+  }
+
+  /** Like Kafka's retention: events every group has read, and older than the retention, go. */
+  private async cleanup(): Promise<void> {
+    if (Date.now() - this.lastCleanup < CLEANUP_EVERY_MS) return;
+    this.lastCleanup = Date.now();
+    await this.dataSource.query(
+      `DELETE FROM ${BUS_SCHEMA}.events
+       WHERE seq <= (SELECT coalesce(min(last_seq), 0) FROM ${BUS_SCHEMA}.group_offsets)
+         AND appended_at < now() - interval '${RETENTION}'`,
+    );
   }
 
   private async deliver(event: BusEvent): Promise<void> {
