@@ -2,14 +2,16 @@ import { Module } from '@nestjs/common';
 import { ServicePlatformModule } from '#libs/platform';
 import { STATISTICS_SCHEMA } from './data-source.js';
 import { ReportsController } from './reports/reports.controller.js';
+import { ReportsRepository } from './reports/reports.repository.js';
 import { ReportsService } from './reports/reports.service.js';
+import { RebuildService } from './rollups/rebuild.service.js';
 import { RollupsConsumer } from './rollups/rollups.consumer.js';
 import { RollupsService } from './rollups/rollups.service.js';
 
 @Module({
   imports: [ServicePlatformModule.forService({ service: 'statistics', ...STATISTICS_SCHEMA })],
   controllers: [ReportsController, RollupsConsumer],
-  providers: [ReportsService, RollupsService],
+  providers: [ReportsService, ReportsRepository, RollupsService, RebuildService],
 })
 export class StatisticsModule {}
 

@@ -1,18 +1,70 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { Auth, CurrentPrincipal, scopedUnit, type UserPrincipal } from '#libs/auth';
-import { QuarterlyQuery } from './dto/quarterly-query.dto.js';
+import { RebuildService } from '../rollups/rebuild.service.js';
+import type { QuarterlyReport } from './domain/report.js';
+import { BulletinQuery, QuarterlyQuery, type ReportFormat, SummaryQuery } from './dto/quarterly-query.dto.js';
+import { reportToCsv } from './render/csv.js';
+import { reportToXlsx } from './render/xlsx.js';
 import { ReportsService } from './reports.service.js';
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** JSON by default; csv/xlsx as a download named after the period. */
+async function send(res: Response, report: QuarterlyReport, format: ReportFormat | undefined, name: string) {
+  if (format === 'csv') {
+    res.type('text/csv; charset=utf-8').attachment(`${name}.csv`);
+    return reportToCsv(report);
+  }
+  if (format === 'xlsx') {
+    res.type(XLSX_TYPE).attachment(`${name}.xlsx`);
+    return reportToXlsx(report);
+  }
+  return report;
+}
 
 @ApiTags('reports')
 @Controller('reports')
 export class ReportsController {
-  constructor(private readonly reports: ReportsService) {}
+  constructor(
+    private readonly reports: ReportsService,
+    private readonly rebuilder: RebuildService,
+  ) {}
 
   @Get('quarterly')
   @Auth('admin', 'supervisor', 'unit_operator')
-  @ApiOperation({ summary: 'Quarterly report (Asia/Shanghai calendar quarters)' })
-  quarterly(@CurrentPrincipal() user: UserPrincipal, @Query() query: QuarterlyQuery) {
-    return this.reports.quarterly({ year: query.year, quarter: query.quarter }, scopedUnit(user, query.unitCode));
+  @ApiProduces('application/json', 'text/csv', XLSX_TYPE)
+  @ApiOperation({ summary: 'Quarterly report (Asia/Shanghai calendar quarters), with the previous quarter for comparison' })
+  async quarterly(@CurrentPrincipal() user: UserPrincipal, @Query() q: QuarterlyQuery, @Res({ passthrough: true }) res: Response) {
+    const report = await this.reports.quarterly(q.year, q.quarter, scopedUnit(user, q.unitCode));
+    return send(res, report, q.format, `report-${q.year}-Q${q.quarter}`);
+  }
+
+  @Get('quarterly/bulletin')
+  @Auth('admin', 'supervisor', 'unit_operator')
+  @ApiProduces('text/html')
+  @ApiOperation({ summary: 'Printable quarterly 通报 (HTML, Chinese, with charts)' })
+  async bulletin(@CurrentPrincipal() user: UserPrincipal, @Query() q: BulletinQuery, @Res({ passthrough: true }) res: Response) {
+    const html = await this.reports.bulletin(q.year, q.quarter, scopedUnit(user, q.unitCode));
+    res.type('text/html; charset=utf-8');
+    return html;
+  }
+
+  @Get('summary')
+  @Auth('admin', 'supervisor', 'unit_operator')
+  @ApiProduces('application/json', 'text/csv', XLSX_TYPE)
+  @ApiOperation({ summary: 'The quarterly report over any inclusive range of Shanghai days (previousQuarter is null)' })
+  async summary(@CurrentPrincipal() user: UserPrincipal, @Query() q: SummaryQuery, @Res({ passthrough: true }) res: Response) {
+    const report = await this.reports.summary(q.from, q.to, scopedUnit(user, q.unitCode));
+    return send(res, report, q.format, `report-${q.from}-${q.to}`);
+  }
+
+  @Post('rebuild')
+  @HttpCode(200)
+  @Auth('admin')
+  @ApiOperation({ summary: 'Recompute every rollup from the source tables (intake reviews and reports, rectification cases)' })
+  rebuild() {
+    return this.rebuilder.rebuild();
   }
 }

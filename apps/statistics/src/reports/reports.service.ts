@@ -1,42 +1,40 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { type Quarter, quarterRange } from '#libs/common';
-
-interface Row {
-  channel: string;
-  level: number;
-  reviews: string;
-}
+import { previousQuarter, quarterRange, shanghaiDate } from '#libs/common';
+import { buildReport, periodOfQuarter, periodOfRange, type QuarterlyReport, type ReportPeriod } from './domain/report.js';
+import { type BulletinExtras, renderBulletin } from './render/bulletin.js';
+import { ReportsRepository } from './reports.repository.js';
 
 @Injectable()
 export class ReportsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly repository: ReportsRepository) {}
 
-  /** Volume and 好评率 of a quarter, from the rollups. */
-  async quarterly(quarter: Quarter, unitCode?: string) {
-    const { from, to } = quarterRange(quarter);
-    const rows = await this.dataSource.query<Row[]>(
-      `SELECT channel, level, sum(reviews)::bigint AS reviews FROM review_rollups
-       WHERE day BETWEEN $1 AND $2 AND ($3::text IS NULL OR unit_code = $3)
-       GROUP BY channel, level`,
-      [from, to, unitCode ?? null],
-    );
-    const byLevel: Record<string, number> = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
-    const byChannel: Record<string, number> = { PAD: 0, HOTLINE_12345: 0 };
-    let good = 0;
-    let bad = 0;
-    for (const row of rows) {
-      const n = Number(row.reviews);
-      if (row.level > 0) byLevel[String(row.level)] += n;
-      byChannel[row.channel] = (byChannel[row.channel] ?? 0) + n;
-      if (row.level >= 3) good += n;
-      else bad += n;
-    }
-    const total = good + bad;
-    return {
-      period: { year: quarter.year, quarter: quarter.quarter, from, to, timezone: 'Asia/Shanghai' },
-      reviews: { total, good, bad, goodRate: total === 0 ? null : good / total, byLevel, byChannel },
-      generatedAt: new Date().toISOString(),
+  /** A calendar quarter (Asia/Shanghai), compared with the quarter before. */
+  async quarterly(year: number, quarter: number, unitCode?: string): Promise<QuarterlyReport> {
+    const period = periodOfQuarter(year, quarter);
+    const previous = await this.repository.totals(quarterRange(previousQuarter(period)), unitCode);
+    return this.build(period, unitCode, previous);
+  }
+
+  /** Any inclusive range of Shanghai days ("截至11月底"); there is no comparison period. */
+  async summary(from: string, to: string, unitCode?: string): Promise<QuarterlyReport> {
+    return this.build(periodOfRange(from, to), unitCode, null);
+  }
+
+  async bulletin(year: number, quarter: number, unitCode?: string): Promise<string> {
+    const report = await this.quarterly(year, quarter, unitCode);
+    const extras: BulletinExtras = {
+      monthly: await this.repository.monthly(report.period, unitCode),
+      openProblems: (await this.repository.reportInput(report.period, unitCode, shanghaiDate(new Date()))).units
+        .filter((u) => u.open > 0)
+        .map((u) => ({ unitName: u.unitName, open: u.open, overdue: u.overdue }))
+        .sort((a, b) => b.open - a.open || b.overdue - a.overdue),
     };
+    return renderBulletin(report, extras);
+  }
+
+  private async build(period: ReportPeriod, unitCode: string | undefined, previous: { total: number; good: number } | null) {
+    const now = new Date();
+    const input = await this.repository.reportInput(period, unitCode, shanghaiDate(now));
+    return buildReport(input, period, previous, now);
   }
 }

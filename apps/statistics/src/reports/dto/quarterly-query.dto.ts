@@ -1,8 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 
-export class QuarterlyQuery {
+export const REPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export class UnitScopeQuery {
+  @ApiPropertyOptional({ example: 'CN-01', description: 'Supervisors: any unit (all when absent). Unit operators: their own only.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 32)
+  unitCode?: string;
+}
+
+export class BulletinQuery extends UnitScopeQuery {
   @ApiProperty({ example: 2024 })
   @Type(() => Number)
   @IsInt()
@@ -15,10 +26,26 @@ export class QuarterlyQuery {
   @IsInt()
   @IsIn([1, 2, 3, 4])
   quarter: 1 | 2 | 3 | 4;
+}
 
-  @ApiPropertyOptional({ example: 'CN-01' })
+export class QuarterlyQuery extends BulletinQuery {
+  @ApiPropertyOptional({ enum: REPORT_FORMATS, default: 'json' })
   @IsOptional()
-  @IsString()
-  @Length(1, 32)
-  unitCode?: string;
+  @IsIn(REPORT_FORMATS)
+  format?: ReportFormat;
+}
+
+export class SummaryQuery extends UnitScopeQuery {
+  @ApiProperty({ example: '2024-01-01', description: 'First Shanghai calendar day, inclusive' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be a date YYYY-MM-DD' })
+  from: string;
+
+  @ApiProperty({ example: '2024-11-30', description: 'Last Shanghai calendar day, inclusive' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be a date YYYY-MM-DD' })
+  to: string;
+
+  @ApiPropertyOptional({ enum: REPORT_FORMATS, default: 'json' })
+  @IsOptional()
+  @IsIn(REPORT_FORMATS)
+  format?: ReportFormat;
 }

@@ -1,0 +1,138 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Channel } from '#libs/contracts';
+import type { LevelCounts, ReportInput, UnitCounts } from './domain/report.js';
+import type { MonthlyPoint } from './render/bulletin.js';
+
+export interface DateRange {
+  from: string;
+  to: string;
+}
+
+interface ReviewRow {
+  unitCode: string;
+  channel: Channel;
+  level: number;
+  reviews: number;
+  responded: number;
+  respondedOnTime: number;
+  rectified: number;
+  open: number;
+  overdue: number;
+  appealsUpheld: number;
+}
+
+const SCOPE = `day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR unit_code = $3)`;
+
+/**
+ * Report queries over the rollups only (never the fact rows): every sum below is over
+ * rollup rows of the period's Shanghai days, so any quarter or date range costs the
+ * same handful of index range scans.
+ */
+@Injectable()
+export class ReportsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * `today` is the Shanghai date of "now": a pending bad review's response is due once its
+   * due day is before today (responseDueAt is 23:59:59.999 of that day).
+   */
+  async reportInput(range: DateRange, unitCode: string | undefined, today: string): Promise<ReportInput> {
+    const params = [range.from, range.to, unitCode ?? null];
+    const [units, reviews, pending, tags, items, unresolved] = await Promise.all([
+      this.dataSource.query<Array<{ unitCode: string; unitName: string }>>(
+        `SELECT unit_code AS "unitCode", unit_name AS "unitName" FROM units WHERE ($1::text IS NULL OR unit_code = $1) ORDER BY unit_code`,
+        [unitCode ?? null],
+      ),
+      this.dataSource.query<ReviewRow[]>(
+        `SELECT unit_code AS "unitCode", channel, level, sum(reviews)::int AS reviews, sum(responded)::int AS responded,
+           sum(responded_on_time)::int AS "respondedOnTime", sum(rectified)::int AS rectified, sum(open)::int AS open,
+           sum(overdue)::int AS overdue, sum(appeals_upheld)::int AS "appealsUpheld"
+         FROM review_rollups WHERE ${SCOPE} GROUP BY unit_code, channel, level`,
+        params,
+      ),
+      this.dataSource.query<Array<{ unitCode: string; due: number }>>(
+        `SELECT unit_code AS "unitCode", sum(pending)::int AS due FROM bad_pending_rollups
+         WHERE ${SCOPE} AND due_day < $4::date GROUP BY unit_code`,
+        [...params, today],
+      ),
+      this.dataSource.query<Array<{ tag: string; count: number }>>(
+        `SELECT tag, sum(reviews)::int AS count FROM bad_tag_rollups WHERE ${SCOPE} GROUP BY tag`,
+        params,
+      ),
+      this.dataSource.query<Array<{ serviceItemCode: string; serviceItemName: string | null; count: number }>>(
+        `SELECT r.service_item_code AS "serviceItemCode", max(s.service_item_name) AS "serviceItemName", sum(r.reviews)::int AS count
+         FROM bad_item_rollups r LEFT JOIN service_items s USING (service_item_code)
+         WHERE r.day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR r.unit_code = $3) GROUP BY r.service_item_code`,
+        params,
+      ),
+      this.dataSource.query<Array<{ total: number; closed: number }>>(
+        `SELECT coalesce(sum(total), 0)::int AS total, coalesce(sum(closed), 0)::int AS closed FROM unresolved_rollups WHERE ${SCOPE}`,
+        params,
+      ),
+    ]);
+
+    const byUnit = new Map<string, UnitCounts>();
+    const unitOf = (code: string, name = code): UnitCounts => {
+      let unit = byUnit.get(code);
+      if (!unit) {
+        unit = {
+          unitCode: code,
+          unitName: name,
+          byChannel: {},
+          due: 0,
+          respondedOnTime: 0,
+          rectified: 0,
+          open: 0,
+          overdue: 0,
+          appealsUpheld: 0,
+        };
+        byUnit.set(code, unit);
+      }
+      return unit;
+    };
+    for (const u of units) unitOf(u.unitCode, u.unitName);
+    for (const row of reviews) {
+      const unit = unitOf(row.unitCode);
+      const levels: LevelCounts = (unit.byChannel[row.channel] ??= {});
+      const key = row.level === 0 ? 'unleveled' : (`${row.level}` as keyof LevelCounts);
+      levels[key] = (levels[key] ?? 0) + row.reviews;
+      unit.due += row.responded;
+      unit.respondedOnTime += row.respondedOnTime;
+      unit.rectified += row.rectified;
+      unit.open += row.open;
+      unit.overdue += row.overdue;
+      unit.appealsUpheld += row.appealsUpheld;
+    }
+    for (const row of pending) unitOf(row.unitCode).due += row.due;
+    return {
+      units: [...byUnit.values()],
+      badTags: tags,
+      badServiceItems: items,
+      unresolvedReports: unresolved[0] ?? { total: 0, closed: 0 },
+    };
+  }
+
+  async totals(range: DateRange, unitCode: string | undefined): Promise<{ total: number; good: number }> {
+    const [row] = await this.dataSource.query<Array<{ total: number; good: number }>>(
+      `SELECT coalesce(sum(reviews), 0)::int AS total, coalesce(sum(reviews) FILTER (WHERE level >= 3), 0)::int AS good
+       FROM review_rollups WHERE ${SCOPE}`,
+      [range.from, range.to, unitCode ?? null],
+    );
+    return row ?? { total: 0, good: 0 };
+  }
+
+  /** Reviews and good rate per Shanghai month of the range (months without reviews included). */
+  async monthly(range: DateRange, unitCode: string | undefined): Promise<MonthlyPoint[]> {
+    const rows = await this.dataSource.query<Array<{ month: string; total: number; good: number }>>(
+      `SELECT to_char(m, 'YYYY-MM') AS month, coalesce(sum(r.reviews), 0)::int AS total,
+         coalesce(sum(r.reviews) FILTER (WHERE r.level >= 3), 0)::int AS good
+       FROM generate_series(date_trunc('month', $1::date), $2::date, interval '1 month') AS m
+       LEFT JOIN review_rollups r ON date_trunc('month', r.day) = m AND r.day BETWEEN $1::date AND $2::date
+         AND ($3::text IS NULL OR r.unit_code = $3)
+       GROUP BY m ORDER BY m`,
+      [range.from, range.to, unitCode ?? null],
+    );
+    return rows.map((r) => ({ month: r.month, total: r.total, goodRate: r.total === 0 ? null : r.good / r.total }));
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * What one fact adds to the rollups. Every change to a fact is applied as
+ * `contribution(after) − contribution(before)`, so the rollups always equal the sum of
+ * the contributions of the current facts — which is exactly what a rebuild computes.
+ * Plain functions, no framework.
+ */
+
+export interface ReviewFact {
+  submitted: boolean;
+  unitCode: string | null;
+  day: string | null;
+  channel: string | null;
+  level: number | null;
+  grade: string | null;
+  tags: string[];
+  serviceItemCode: string | null;
+  suspect: boolean;
+  caseVersion: number;
+  caseStatus: string | null;
+  caseOutcome: string | null;
+  responseDueDay: string | null;
+  responded: boolean;
+  respondedOnTime: boolean;
+  overdue: boolean;
+}
+
+export interface UnresolvedFact {
+  submitted: boolean;
+  unitCode: string | null;
+  day: string | null;
+  caseVersion: number;
+  caseStatus: string | null;
+}
+
+/** Rollup tables, their key columns and their counters: the only names ever put into SQL text. */
+export const ROLLUP_TABLES = {
+  review_rollups: {
+    keys: ['unit_code', 'day', 'channel', 'level'],
+    counters: ['reviews', 'responded', 'responded_on_time', 'rectified', 'open', 'overdue', 'appeals_upheld'],
+  },
+  bad_pending_rollups: { keys: ['unit_code', 'day', 'due_day'], counters: ['pending'] },
+  bad_tag_rollups: { keys: ['unit_code', 'day', 'tag'], counters: ['reviews'] },
+  bad_item_rollups: { keys: ['unit_code', 'day', 'service_item_code'], counters: ['reviews'] },
+  unresolved_rollups: { keys: ['unit_code', 'day'], counters: ['total', 'closed'] },
+} as const;
+
+export type RollupTable = keyof typeof ROLLUP_TABLES;
+
+export interface RollupDelta {
+  table: RollupTable;
+  /** Key values in the order of ROLLUP_TABLES[table].keys. */
+  key: Array<string | number>;
+  /** Counter values in the order of ROLLUP_TABLES[table].counters. */
+  counters: number[];
+}
+
+const b = (flag: boolean): number => (flag ? 1 : 0);
+
+export const emptyReviewFact = (): ReviewFact => ({
+  submitted: false,
+  unitCode: null,
+  day: null,
+  channel: null,
+  level: null,
+  grade: null,
+  tags: [],
+  serviceItemCode: null,
+  suspect: false,
+  caseVersion: 0,
+  caseStatus: null,
+  caseOutcome: null,
+  responseDueDay: null,
+  responded: false,
+  respondedOnTime: false,
+  overdue: false,
+});
+
+/** A case counts as rectified in state RECTIFIED, or CLOSED with outcome RECTIFIED/EXPLAINED (API.md). */
+export function isRectified(status: string | null, outcome: string | null): boolean {
+  return status === 'RECTIFIED' || (status === 'CLOSED' && (outcome === 'RECTIFIED' || outcome === 'EXPLAINED'));
+}
+
+export function isAppealUpheld(fact: Pick<ReviewFact, 'caseStatus' | 'caseOutcome'>): boolean {
+  return fact.caseStatus === 'CLOSED' && fact.caseOutcome === 'APPEAL_UPHELD';
+}
+
+export function reviewContribution(f: ReviewFact): RollupDelta[] {
+  if (!f.submitted || f.suspect || !f.unitCode || !f.day || !f.channel) return [];
+  const unit = f.unitCode;
+  const day = f.day;
+  const reviewKey = [unit, day, f.channel, f.level ?? 0];
+  const bad = f.grade === 'BAD';
+  // A bad review removed by an upheld appeal leaves every count but appealsUpheld.
+  if (bad && isAppealUpheld(f)) return [{ table: 'review_rollups', key: reviewKey, counters: [0, 0, 0, 0, 0, 0, 1] }];
+  if (!bad) return [{ table: 'review_rollups', key: reviewKey, counters: [1, 0, 0, 0, 0, 0, 0] }];
+  const closed = f.caseStatus === 'CLOSED';
+  const deltas: RollupDelta[] = [
+    {
+      table: 'review_rollups',
+      key: reviewKey,
+      counters: [
+        1,
+        b(f.responded),
+        b(f.responded && f.respondedOnTime),
+        b(isRectified(f.caseStatus, f.caseOutcome)),
+        b(!closed),
+        b(f.overdue && !closed),
+        0,
+      ],
+    },
+  ];
+  if (!f.responded && f.responseDueDay) deltas.push({ table: 'bad_pending_rollups', key: [unit, day, f.responseDueDay], counters: [1] });
+  for (const tag of new Set(f.tags)) deltas.push({ table: 'bad_tag_rollups', key: [unit, day, tag], counters: [1] });
+  if (f.serviceItemCode) deltas.push({ table: 'bad_item_rollups', key: [unit, day, f.serviceItemCode], counters: [1] });
+  return deltas;
+}
+
+export function unresolvedContribution(f: UnresolvedFact): RollupDelta[] {
+  if (!f.submitted || !f.unitCode || !f.day) return [];
+  return [{ table: 'unresolved_rollups', key: [f.unitCode, f.day], counters: [1, b(f.caseStatus === 'CLOSED')] }];
+}
+
+/** after − before, merged per rollup row, without the rows that do not change. */
+export function difference(before: RollupDelta[], after: RollupDelta[]): RollupDelta[] {
+  const rows = new Map<string, RollupDelta>();
+  const add = (delta: RollupDelta, sign: 1 | -1) => {
+    const id = `${delta.table}\u0000${delta.key.join('\u0000')}`;
+    const row = rows.get(id) ?? { table: delta.table, key: delta.key, counters: delta.counters.map(() => 0) };
+    delta.counters.forEach((n, i) => (row.counters[i] += sign * n));
+    rows.set(id, row);
+  };
+  before.forEach((d) => add(d, -1));
+  after.forEach((d) => add(d, 1));
+  return [...rows.values()].filter((d) => d.counters.some((n) => n !== 0));
+}

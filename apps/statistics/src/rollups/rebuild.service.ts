@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { DomainError, ErrorCode } from '#libs/common';
+
+const ZONE = `'Asia/Shanghai'`;
+
+/** Facts that count: submitted, not suspect; `upheld` marks bad reviews removed by an upheld appeal. */
+const COUNTED = `(SELECT f.*, f.grade = 'BAD' AS bad,
+    f.grade = 'BAD' AND f.case_status = 'CLOSED' AND f.case_outcome = 'APPEAL_UPHELD' AS upheld
+  FROM review_facts f WHERE f.submitted AND NOT f.suspect) c`;
+
+export interface RebuildResult {
+  reviews: number;
+  unresolvedReports: number;
+  rebuiltAt: string;
+}
+
+/**
+ * Recomputes every fact and rollup from the source tables (read-only: intake.reviews,
+ * intake.unresolved_reports, intake.units, rectification.cases), in one transaction that
+ * holds the fact tables exclusively so that no event is applied half-way through.
+ * The rollups are aggregated here in SQL, independently of the incremental path
+ * (rollups/contribution.ts); the e2e test proves the two agree.
+ */
+@Injectable()
+export class RebuildService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async rebuild(): Promise<RebuildResult> {
+    const [sources] = await this.dataSource.query<Array<{ ok: boolean }>>(
+      `SELECT to_regclass('intake.reviews') IS NOT NULL AND to_regclass('intake.unresolved_reports') IS NOT NULL
+         AND to_regclass('rectification.cases') IS NOT NULL AS ok`,
+    );
+    if (!sources?.ok) throw new DomainError(ErrorCode.ServiceUnavailable, 'The source tables are not reachable from this database.');
+    return this.dataSource.transaction(async (m) => {
+      await m.query(`LOCK TABLE review_facts, unresolved_facts IN EXCLUSIVE MODE`);
+      await m.query(
+        `TRUNCATE review_facts, unresolved_facts, review_rollups, bad_pending_rollups, bad_tag_rollups, bad_item_rollups, unresolved_rollups`,
+      );
+      await this.rebuildNames(m);
+      await this.rebuildFacts(m);
+      await this.rebuildRollups(m);
+      const [counts] = await m.query<Array<{ reviews: number; reports: number }>>(
+        `SELECT (SELECT count(*) FROM review_facts)::int AS reviews, (SELECT count(*) FROM unresolved_facts)::int AS reports`,
+      );
+      return { reviews: counts!.reviews, unresolvedReports: counts!.reports, rebuiltAt: new Date().toISOString() };
+    });
+  }
+
+  private async rebuildNames(m: EntityManager) {
+    await m.query(
+      `INSERT INTO units (unit_code, unit_name) SELECT code, name FROM intake.units
+       ON CONFLICT (unit_code) DO UPDATE SET unit_name = EXCLUDED.unit_name`,
+    );
+    await m.query(
+      `INSERT INTO service_items (service_item_code, service_item_name)
+       SELECT DISTINCT ON (service_item_code) service_item_code, service_item_name FROM intake.reviews
+       WHERE service_item_code IS NOT NULL AND service_item_name IS NOT NULL ORDER BY service_item_code, rated_at DESC
+       ON CONFLICT (service_item_code) DO UPDATE SET service_item_name = EXCLUDED.service_item_name`,
+    );
+  }
+
+  private async rebuildFacts(m: EntityManager) {
+    await m.query(
+      `INSERT INTO review_facts (review_id, submitted, unit_code, day, channel, level, grade, tags, service_item_code, suspect,
+         case_version, case_status, case_outcome, response_due_day, responded, responded_on_time, overdue)
+       SELECT r.id, true, r.unit_code, (r.rated_at AT TIME ZONE ${ZONE})::date, r.channel, coalesce(r.level, 0), r.grade, r.tags,
+         r.service_item_code, r.suspect, coalesce(c.version, 0), c.status, c.outcome, (c.response_due_at AT TIME ZONE ${ZONE})::date,
+         c.responded_at IS NOT NULL, coalesce(c.responded_on_time, false), coalesce(c.overdue, false)
+       FROM intake.reviews r LEFT JOIN rectification.cases c ON c.review_id = r.id`,
+    );
+    await m.query(
+      `INSERT INTO unresolved_facts (report_id, submitted, unit_code, day, case_version, case_status)
+       SELECT u.id, true, u.unit_code, (u.reported_at AT TIME ZONE ${ZONE})::date, coalesce(c.version, 0), c.status
+       FROM intake.unresolved_reports u LEFT JOIN rectification.cases c ON c.report_id = u.id`,
+    );
+  }
+
+  private async rebuildRollups(m: EntityManager) {
+    await m.query(
+      `INSERT INTO review_rollups (unit_code, day, channel, level, reviews, responded, responded_on_time, rectified, open, overdue, appeals_upheld)
+       SELECT unit_code, day, channel, level,
+         count(*) FILTER (WHERE NOT upheld),
+         count(*) FILTER (WHERE bad AND NOT upheld AND responded),
+         count(*) FILTER (WHERE bad AND NOT upheld AND responded AND responded_on_time),
+         count(*) FILTER (WHERE bad AND NOT upheld AND (case_status = 'RECTIFIED'
+           OR (case_status = 'CLOSED' AND case_outcome IN ('RECTIFIED', 'EXPLAINED')))),
+         count(*) FILTER (WHERE bad AND NOT upheld AND case_status IS DISTINCT FROM 'CLOSED'),
+         count(*) FILTER (WHERE bad AND NOT upheld AND overdue AND case_status IS DISTINCT FROM 'CLOSED'),
+         count(*) FILTER (WHERE upheld)
+       FROM ${COUNTED} GROUP BY unit_code, day, channel, level`,
+    );
+    await m.query(
+      `INSERT INTO bad_pending_rollups (unit_code, day, due_day, pending)
+       SELECT unit_code, day, response_due_day, count(*) FROM ${COUNTED}
+       WHERE bad AND NOT upheld AND NOT responded AND response_due_day IS NOT NULL GROUP BY unit_code, day, response_due_day`,
+    );
+    await m.query(
+      `INSERT INTO bad_tag_rollups (unit_code, day, tag, reviews)
+       SELECT unit_code, day, t.tag, count(*) FROM ${COUNTED}, LATERAL (SELECT DISTINCT unnest(c.tags) AS tag) t
+       WHERE bad AND NOT upheld GROUP BY unit_code, day, t.tag`,
+    );
+    await m.query(
+      `INSERT INTO bad_item_rollups (unit_code, day, service_item_code, reviews)
+       SELECT unit_code, day, service_item_code, count(*) FROM ${COUNTED}
+       WHERE bad AND NOT upheld AND service_item_code IS NOT NULL GROUP BY unit_code, day, service_item_code`,
+    );
+    await m.query(
+      `INSERT INTO unresolved_rollups (unit_code, day, total, closed)
+       SELECT unit_code, day, count(*), count(*) FILTER (WHERE case_status = 'CLOSED') FROM unresolved_facts
+       WHERE submitted GROUP BY unit_code, day`,
+    );
+  }
+}
