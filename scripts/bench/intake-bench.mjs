@@ -1,0 +1,205 @@
+// npm run bench — intake throughput and latency (BENCHMARKS.md § Intake).
+//
+// Starts the built intake service (dist/, `npx tsc -p tsconfig.build.json` first) on a fresh
+// database of the PostgreSQL at BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres)
+// with Kafka at KAFKA_BROKERS (default 127.0.0.1:9092; `scripts/kafka.sh start`), then drives it
+// with autocannon: single signed ratings, then 500-rating offline batches; finally checks that
+// every acknowledged rating is in the store and in the outbox exactly once.
+//
+// Env: BENCH_DURATION (s, default 20), BENCH_CONNECTIONS (default 64), BENCH_BATCH_CONNECTIONS (default 4),
+//      BENCH_DEVICES (default 200), INTAKE_URL (use an already running intake instead; then pass JWT_SECRET).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { setUpFleet, signed, UNITS, waitForHealth } from './intake-client.mjs';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const duration = Number(process.env.BENCH_DURATION ?? 20);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const batchConnections = Number(process.env.BENCH_BATCH_CONNECTIONS ?? 4);
+const deviceCount = Number(process.env.BENCH_DEVICES ?? 200);
+const baseDbUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+const port = Number(process.env.BENCH_PORT ?? 3101);
+const jwtSecret = process.env.JWT_SECRET ?? randomBytes(32).toString('hex');
+const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
+
+async function freshDatabase() {
+  const name = `intake_bench_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: baseDbUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(baseDbUrl);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString() };
+}
+
+function startIntake(databaseUrl) {
+  const child = spawn(process.execPath, ['dist/apps/intake/src/main.js'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      KAFKA_BROKERS: brokers,
+      JWT_SECRET: jwtSecret,
+      DATA_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+      INTAKE_PORT: String(port),
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? '12',
+      // Benchmark fleets are few devices sending far more than a person could: lift the per-device limit.
+      INTAKE_DEVICE_RATE: '1000000',
+      INTAKE_DEVICE_BURST: '1000000',
+      NODE_ENV: 'production',
+    },
+  });
+  return child;
+}
+
+function run(opts) {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
+    autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
+  });
+}
+
+let child;
+let db;
+try {
+  let baseUrl = process.env.INTAKE_URL;
+  if (!baseUrl) {
+    db = await freshDatabase();
+    child = startIntake(db.url);
+    baseUrl = `http://127.0.0.1:${port}`;
+  }
+  await waitForHealth(baseUrl);
+  const perUnit = Math.ceil(deviceCount / UNITS.length);
+  const { devices } = await setUpFleet(baseUrl, jwtSecret, { units: UNITS, devicesPerUnit: perUnit });
+  log(`fleet: ${devices.length} devices; single ratings: ${connections} connections × ${duration} s`);
+
+  // ratedAt per device 2.1 s apart: never a 刷评 burst, so the measured path is the normal one.
+  const base = Date.now() - 30 * 24 * 3600 * 1000;
+  const perDevice = new Map(devices.map((d) => [d.id, 0]));
+  let seq = 0;
+  const runId = randomBytes(3).toString('hex');
+  const nextRating = (device) => {
+    const k = perDevice.get(device.id);
+    perDevice.set(device.id, k + 1);
+    seq += 1;
+    const level = seq % 50 === 0 ? 1 + (seq % 2) : 5 - (seq % 7 === 0 ? 1 : 0);
+    return {
+      serviceRecordId: `B-${runId}-${seq}`,
+      serviceItemCode: '310105-XK-0001',
+      serviceItemName: '食品经营许可',
+      staffId: `E${1000 + (seq % 40)}`,
+      level,
+      ...(level <= 2 ? { tags: ['EFFICIENCY'], comment: '等了很久', reviewer: { name: '张三', phone: '13800138000' } } : {}),
+      ratedAt: new Date(base + k * 2100).toISOString(),
+    };
+  };
+  let di = 0;
+  const single = await run({
+    url: baseUrl,
+    connections,
+    duration,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/ratings',
+        setupRequest: (req) => {
+          const device = devices[di++ % devices.length];
+          const body = JSON.stringify(nextRating(device));
+          return { ...req, body, headers: signed('x-device-id', device.id, device.secret, 'POST', '/api/v1/ratings', body) };
+        },
+      },
+    ],
+  });
+
+  log(`batches: ${batchConnections} connections × ${duration} s, 500 ratings each`);
+  const batch = await run({
+    url: baseUrl,
+    connections: batchConnections,
+    duration,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/ratings/batch',
+        setupRequest: (req) => {
+          const device = devices[di++ % devices.length];
+          const body = JSON.stringify({ ratings: Array.from({ length: 500 }, () => nextRating(device)) });
+          return { ...req, body, headers: signed('x-device-id', device.id, device.secret, 'POST', '/api/v1/ratings/batch', body) };
+        },
+      },
+    ],
+  });
+
+  const result = {
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model,
+      memGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      kernel: os.release(),
+    },
+    single: {
+      connections,
+      duration,
+      requests2xx: single['2xx'],
+      non2xx: single.non2xx,
+      errors: single.errors,
+      timeouts: single.timeouts,
+      ratingsPerSecond: Math.round(single['2xx'] / single.duration),
+      latencyMs: { p50: single.latency.p50, p90: single.latency.p90, p99: single.latency.p99, max: single.latency.max },
+    },
+    batch: {
+      connections: batchConnections,
+      duration,
+      batches2xx: batch['2xx'],
+      non2xx: batch.non2xx,
+      ratingsPerSecond: Math.round((batch['2xx'] * 500) / batch.duration),
+      batchLatencyMs: { p50: batch.latency.p50, p99: batch.latency.p99 },
+    },
+  };
+
+  if (db) {
+    // Durability: every acknowledged rating is stored once and has exactly one event.
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const [{ n: stored }] = (await client.query(`SELECT count(*)::int AS n FROM intake.reviews`)).rows;
+    const [{ n: events }] = (
+      await client.query(`SELECT count(*)::int AS n FROM intake.outbox WHERE payload->>'type' = 'gov.review.submitted'`)
+    ).rows;
+    const deadline = Date.now() + 60_000;
+    let unpublished = -1;
+    while (Date.now() < deadline) {
+      unpublished = (await client.query(`SELECT count(*)::int AS n FROM intake.outbox WHERE published_at IS NULL`)).rows[0].n;
+      if (unpublished === 0) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await client.end();
+    const acknowledged = single['2xx'] + batch['2xx'] * 500;
+    result.durability = {
+      acknowledged,
+      stored,
+      events,
+      unpublishedAfterDrain: unpublished,
+      ok: stored === acknowledged && events === acknowledged,
+    };
+  }
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+} finally {
+  if (child) {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+  if (db && !process.env.BENCH_KEEP_DB) {
+    const admin = new pg.Client({ connectionString: baseDbUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS "${db.name}" WITH (FORCE)`);
+    await admin.end();
+  }
+}
