@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Auth, CurrentPrincipal, scopedUnit, type UserPrincipal } from '#libs/auth';
@@ -14,12 +14,12 @@ const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.s
 /** JSON by default; csv/xlsx as a download named after the period. */
 async function send(res: Response, report: QuarterlyReport, format: ReportFormat | undefined, name: string) {
   if (format === 'csv') {
-    res.type('text/csv; charset=utf-8').attachment(`${name}.csv`);
-    return reportToCsv(report);
+    res.attachment(`${name}.csv`);
+    return new StreamableFile(reportToCsv(report), { type: 'text/csv; charset=utf-8' });
   }
   if (format === 'xlsx') {
-    res.type(XLSX_TYPE).attachment(`${name}.xlsx`);
-    return reportToXlsx(report);
+    res.attachment(`${name}.xlsx`);
+    return new StreamableFile(await reportToXlsx(report), { type: XLSX_TYPE });
   }
   return report;
 }
