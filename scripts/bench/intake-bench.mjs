@@ -102,6 +102,8 @@ try {
     };
   };
   let di = 0;
+  // Ids of every acknowledged (2xx) rating, checked against the store at the end.
+  const acknowledged = new Set();
   const single = await run({
     url: baseUrl,
     connections,
@@ -114,6 +116,9 @@ try {
           const device = devices[di++ % devices.length];
           const body = JSON.stringify(nextRating(device));
           return { ...req, body, headers: signed('x-device-id', device.id, device.secret, 'POST', '/api/v1/ratings', body) };
+        },
+        onResponse: (status, body) => {
+          if (status === 201 || status === 200) acknowledged.add(JSON.parse(body).id);
         },
       },
     ],
@@ -132,6 +137,9 @@ try {
           const device = devices[di++ % devices.length];
           const body = JSON.stringify({ ratings: Array.from({ length: 500 }, () => nextRating(device)) });
           return { ...req, body, headers: signed('x-device-id', device.id, device.secret, 'POST', '/api/v1/ratings/batch', body) };
+        },
+        onResponse: (status, body) => {
+          if (status === 200) for (const r of JSON.parse(body).results) if (r.id) acknowledged.add(r.id);
         },
       },
     ],
@@ -169,11 +177,24 @@ try {
     // Durability: every acknowledged rating is stored once and has exactly one event.
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
+    const ids = [...acknowledged];
+    let found = 0;
+    let withEvent = 0;
+    for (let i = 0; i < ids.length; i += 10_000) {
+      const chunk = ids.slice(i, i + 10_000);
+      found += (await client.query(`SELECT count(*)::int AS n FROM intake.reviews WHERE id = ANY($1::uuid[])`, [chunk])).rows[0].n;
+      withEvent += (
+        await client.query(
+          `SELECT count(DISTINCT payload->'data'->>'reviewId')::int AS n FROM intake.outbox WHERE payload->>'type' = 'gov.review.submitted' AND payload->'data'->>'reviewId' = ANY($1::text[])`,
+          [chunk],
+        )
+      ).rows[0].n;
+    }
     const [{ n: stored }] = (await client.query(`SELECT count(*)::int AS n FROM intake.reviews`)).rows;
     const [{ n: events }] = (
       await client.query(`SELECT count(*)::int AS n FROM intake.outbox WHERE payload->>'type' = 'gov.review.submitted'`)
     ).rows;
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 120_000;
     let unpublished = -1;
     while (Date.now() < deadline) {
       unpublished = (await client.query(`SELECT count(*)::int AS n FROM intake.outbox WHERE published_at IS NULL`)).rows[0].n;
@@ -181,13 +202,15 @@ try {
       await new Promise((r) => setTimeout(r, 500));
     }
     await client.end();
-    const acknowledged = single['2xx'] + batch['2xx'] * 500;
     result.durability = {
-      acknowledged,
-      stored,
-      events,
+      acknowledged: ids.length,
+      acknowledgedAndStored: found,
+      acknowledgedWithOneEvent: withEvent,
+      // Requests still in flight when the load generator stopped may be stored without being counted as acknowledged.
+      storedTotal: stored,
+      eventsTotal: events,
       unpublishedAfterDrain: unpublished,
-      ok: stored === acknowledged && events === acknowledged,
+      ok: found === ids.length && withEvent === ids.length && events === stored,
     };
   }
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -15,22 +15,35 @@ function numberFromEnv(name: string, fallback: number): number {
   return Number.isInteger(value) && value > 0 ? value : fallback;
 }
 
+/** FNV-1a: a stable lane per device. */
+function laneOf(deviceId: string, lanes: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < deviceId.length; i++) h = Math.imul(h ^ deviceId.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % lanes;
+}
+
 /**
- * Group commit for ratings. Requests that arrive while earlier transactions are in
+ * Group commit for ratings. Requests that arrive while an earlier transaction is in
  * flight are coalesced into one transaction (one multi-row INSERT … ON CONFLICT, one
- * outbox insert, one commit), so the commit cost is shared; each caller still gets its
- * own exact outcome, and is answered only after the commit (durable before the 2xx).
- * At low load a rating is written alone at once; under load groups grow by themselves.
+ * burst check, one outbox insert, one commit), so the commit cost is shared; each
+ * caller still gets its own exact outcome, and is answered only after the commit
+ * (durable before the 2xx). At low load a rating is written alone at once; under load
+ * groups grow by themselves.
+ *
+ * Ratings are spread over a few lanes by device, each lane writing one group at a time:
+ * two transactions of this process never hold the same device's burst lock, so lanes
+ * never wait for each other (another instance may still, which the lock makes correct).
  */
 @Injectable()
 export class RatingWriter {
   private readonly logger = new Logger(RatingWriter.name);
-  private readonly queue: Pending[] = [];
-  private inFlight = 0;
-  private scheduled = false;
-  /** Transactions at once (leave pool connections for the relay and the registry). */
-  private readonly maxConcurrent = numberFromEnv('INTAKE_WRITE_CONCURRENCY', 4);
-  private readonly maxGroup = numberFromEnv('INTAKE_WRITE_GROUP', 500);
+  /** Parallel lanes (leave pool connections for the relay and the registry). */
+  private readonly lanes = Array.from({ length: numberFromEnv('INTAKE_WRITE_LANES', 3) }, () => ({
+    queue: [] as Pending[],
+    busy: false,
+    scheduled: false,
+  }));
+  private readonly maxGroup = numberFromEnv('INTAKE_WRITE_GROUP', 1000);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -39,8 +52,15 @@ export class RatingWriter {
 
   write(row: PreparedRating): Promise<WriteOutcome> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ row, resolve, reject });
-      this.schedule();
+      const lane = this.lanes[laneOf(row.deviceId, this.lanes.length)]!;
+      lane.queue.push({ row, resolve, reject });
+      if (lane.busy || lane.scheduled) return;
+      lane.scheduled = true;
+      // setImmediate: everything parsed in this turn of the event loop joins the same group.
+      setImmediate(() => {
+        lane.scheduled = false;
+        this.pump(lane);
+      });
     });
   }
 
@@ -48,27 +68,15 @@ export class RatingWriter {
     return Promise.all(rows.map((row) => this.write(row)));
   }
 
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    // setImmediate: everything parsed in this turn of the event loop joins the same group.
-    setImmediate(() => {
-      this.scheduled = false;
-      this.pump();
+  private pump(lane: { queue: Pending[]; busy: boolean }): void {
+    if (lane.busy || lane.queue.length === 0) return;
+    const group = lane.queue.splice(0, this.maxGroup);
+    lane.busy = true;
+    void this.run(group).finally(() => {
+      lane.busy = false;
+      this.pump(lane);
     });
   }
-
-  private pump(): void {
-    while (this.inFlight < this.maxConcurrent && this.queue.length > 0) {
-      const group = this.queue.splice(0, this.maxGroup);
-      this.inFlight += 1;
-      void this.run(group).finally(() => {
-        this.inFlight -= 1;
-        if (this.queue.length > 0) this.pump();
-      });
-    }
-  }
-
   private async run(group: Pending[]): Promise<void> {
     try {
       const outcomes = await this.commit(group.map((p) => p.row));

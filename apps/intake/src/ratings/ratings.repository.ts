@@ -177,11 +177,13 @@ export class RatingsRepository {
       `WITH b AS (
          SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS b(device_id, lo, hi)
        ), w AS (
+         -- LATERAL per device keeps this an index range scan on (device_id, rated_at), whatever the table size.
          SELECT r.id, r.device_id, r.rated_at, r.suspect, r.suspect_cleared_at,
            count(*) OVER (PARTITION BY r.device_id ORDER BY r.rated_at RANGE BETWEEN CURRENT ROW AND ${window} FOLLOWING) AS n
-         FROM reviews r JOIN b ON r.device_id = b.device_id
-           AND r.rated_at BETWEEN b.lo - ${window} AND b.hi + ${window}
-         WHERE r.channel = 'PAD'
+         FROM b CROSS JOIN LATERAL (
+           SELECT x.id, x.device_id, x.rated_at, x.suspect, x.suspect_cleared_at FROM reviews x
+           WHERE x.device_id = b.device_id AND x.rated_at BETWEEN b.lo - ${window} AND b.hi + ${window}
+         ) r
        ), starts AS (
          SELECT device_id, rated_at FROM w WHERE n > ${BURST_MAX_RATINGS}
        )
