@@ -6,7 +6,7 @@ const ZONE = `'Asia/Shanghai'`;
 
 /** Facts that count: submitted, not suspect; `upheld` marks bad reviews removed by an upheld appeal. */
 const COUNTED = `(SELECT f.*, f.grade = 'BAD' AS bad,
-    f.grade = 'BAD' AND f.case_status = 'CLOSED' AND f.case_outcome = 'APPEAL_UPHELD' AS upheld
+    coalesce(f.grade = 'BAD' AND f.case_status = 'CLOSED' AND f.case_outcome = 'APPEAL_UPHELD', false) AS upheld
   FROM review_facts f WHERE f.submitted AND NOT f.suspect) c`;
 
 export interface RebuildResult {

@@ -1,0 +1,271 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { Client } from 'pg';
+import request from 'supertest';
+import type { QueryRunner } from 'typeorm';
+import { InitialIntakeSchema1732406400000 } from '../../apps/intake/src/migrations/1732406400000-InitialIntakeSchema.js';
+import { IntakeComplete1732492800000 } from '../../apps/intake/src/migrations/1732492800000-IntakeComplete.js';
+import { InitialRectificationSchema1732406400000 } from '../../apps/rectification/src/migrations/1732406400000-InitialRectificationSchema.js';
+import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
+import {
+  type CaseLifecycleData,
+  type CaseOutcome,
+  type CaseStatus,
+  createCloudEvent,
+  EventTypes,
+  type ReviewSubmittedData,
+  Topics,
+  type UnresolvedReportedData,
+} from '#libs/contracts';
+import { applyTestEnv, bearer, createTestDatabase, eventually, startTestService, type TestDatabase } from '#libs/testing';
+
+/** A small seeded PRNG (mulberry32), so a failing stream can be replayed from its seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ROLLUP_QUERIES = {
+  review_rollups: `SELECT unit_code, day::text, channel, level, reviews, responded, responded_on_time, rectified, open, overdue, appeals_upheld
+    FROM statistics.review_rollups WHERE reviews + responded + responded_on_time + rectified + open + overdue + appeals_upheld <> 0`,
+  bad_pending_rollups: `SELECT unit_code, day::text, due_day::text, pending FROM statistics.bad_pending_rollups WHERE pending <> 0`,
+  bad_tag_rollups: `SELECT unit_code, day::text, tag, reviews FROM statistics.bad_tag_rollups WHERE reviews <> 0`,
+  bad_item_rollups: `SELECT unit_code, day::text, service_item_code, reviews FROM statistics.bad_item_rollups WHERE reviews <> 0`,
+  unresolved_rollups: `SELECT unit_code, day::text, total, closed FROM statistics.unresolved_rollups WHERE total + closed <> 0`,
+};
+
+describe('statistics: rebuild from the source tables equals the incrementally maintained rollups', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let sql: Client;
+  const eventIds = new Set<string>();
+
+  /** Runs another service's migration into its schema, as a stand-in for that service's database. */
+  async function migrate(schema: string, migrations: Array<{ up(q: QueryRunner): Promise<void> }>) {
+    await sql.query(`CREATE SCHEMA ${schema}`);
+    await sql.query(`SET search_path TO ${schema}`);
+    const runner = { query: async (text: string, params?: unknown[]) => (await sql.query(text, params)).rows } as unknown as QueryRunner;
+    for (const m of migrations) await m.up(runner);
+    await sql.query(`SET search_path TO public`);
+  }
+
+  async function publish<T extends { unitCode: string }>(topic: string, type: string, data: T, id?: string): Promise<string> {
+    const event = createCloudEvent({ type, source: 'test', data, id });
+    await sql.query(`INSERT INTO event_bus.events (topic, message_key, event_id, value) VALUES ($1, $2, $3, $4)`, [
+      topic,
+      data.unitCode,
+      event.id,
+      JSON.stringify(event),
+    ]);
+    eventIds.add(event.id);
+    return event.id;
+  }
+
+  async function snapshot(): Promise<Record<string, unknown[]>> {
+    const out: Record<string, unknown[]> = {};
+    for (const [table, query] of Object.entries(ROLLUP_QUERIES)) {
+      out[table] = (await sql.query(query)).rows.map((r) => JSON.stringify(r)).sort();
+    }
+    return out;
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase('stats_rebuild');
+    applyTestEnv(db.url);
+    sql = new Client({ connectionString: db.url });
+    await sql.connect();
+    await migrate('intake', [new InitialIntakeSchema1732406400000(), new IntakeComplete1732492800000()]);
+    await migrate('rectification', [new InitialRectificationSchema1732406400000()]);
+    app = await startTestService(StatisticsModule, STATISTICS_APP);
+  });
+
+  afterAll(async () => {
+    await sql?.end();
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('after a randomized stream with duplicates, stale versions, suspect flips and appeals', async () => {
+    const seed = Number(process.env.STATS_SEED ?? Date.now() % 1_000_000);
+    const rnd = prng(seed);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const units = ['CN-01', 'CN-02', 'CN-03'];
+    for (const code of units) await sql.query(`INSERT INTO intake.units (code, name) VALUES ($1, $2)`, [code, `单位${code}`]);
+    const tags = ['ATTITUDE', 'EFFICIENCY', 'PROCESS', 'OTHER'];
+    const items = [null, 'S-1', 'S-2', 'S-3'];
+    const statuses: CaseStatus[] = ['PENDING', 'ACCEPTED', 'RESPONDED', 'RECTIFIED', 'CLOSED', 'APPEALING'];
+    const outcomes: Record<CaseStatus, Array<CaseOutcome | null>> = {
+      PENDING: [null],
+      ACCEPTED: [null],
+      RESPONDED: [null],
+      RECTIFIED: ['RECTIFIED', 'EXPLAINED'],
+      CLOSED: ['RECTIFIED', 'EXPLAINED', 'APPEAL_UPHELD', 'APPEAL_UPHELD'],
+      APPEALING: [null],
+    };
+    const day = () => `2024-${pick(['09', '10', '11', '12'])}-${String(1 + Math.floor(rnd() * 28)).padStart(2, '0')}`;
+
+    /** A random case history: the final (highest-version) state is written to rectification.cases. */
+    async function caseHistory(
+      target: { reviewId: string | null; reportId: string | null; unitCode: string },
+      source: CaseLifecycleData['source'],
+    ) {
+      const states: CaseLifecycleData[] = [];
+      const caseId = randomUUID();
+      const steps = 1 + Math.floor(rnd() * 5);
+      for (let version = 1; version <= steps; version++) {
+        const status = version === 1 ? 'PENDING' : pick(statuses);
+        const responded = status !== 'PENDING' && status !== 'ACCEPTED' && rnd() < 0.8;
+        states.push({
+          caseId,
+          source,
+          unitCode: target.unitCode,
+          reviewId: target.reviewId,
+          reportId: target.reportId,
+          ticketId: null,
+          status,
+          outcome: pick(outcomes[status]),
+          openedAt: '2024-10-01T09:00:00+08:00',
+          responseDueAt: rnd() < 0.3 ? '2099-01-05T23:59:59.999+08:00' : `${day()}T23:59:59.999+08:00`,
+          rectifyDueAt: '2099-01-10T23:59:59.999+08:00',
+          respondedAt: responded ? '2024-10-02T09:00:00+08:00' : null,
+          respondedOnTime: responded ? rnd() < 0.6 : null,
+          rectifiedAt: null,
+          closedAt: null,
+          overdue: rnd() < 0.3,
+          reopenedCount: 0,
+          version,
+          actor: 'test',
+          note: null,
+        });
+      }
+      const last = states[states.length - 1]!;
+      await sql.query(
+        `INSERT INTO rectification.cases (id, source, unit_code, unit_name, review_id, report_id, status, outcome, opened_at, response_due_at,
+           rectify_due_at, responded_at, responded_on_time, overdue, version)
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+        [
+          caseId,
+          source,
+          last.unitCode,
+          last.reviewId,
+          last.reportId,
+          last.status,
+          last.outcome,
+          last.openedAt,
+          last.responseDueAt,
+          last.rectifyDueAt,
+          last.respondedAt,
+          last.respondedOnTime,
+          last.overdue,
+          last.version,
+        ],
+      );
+      // Shuffled (stale versions arrive late) with some redeliveries of the same event id.
+      for (const state of states.sort(() => rnd() - 0.5)) {
+        const id = await publish(Topics.CasesLifecycle, EventTypes.CaseResponded, state);
+        if (rnd() < 0.2) await publish(Topics.CasesLifecycle, EventTypes.CaseResponded, state, id);
+      }
+    }
+
+    for (let i = 0; i < 120; i++) {
+      const hotline = rnd() < 0.15;
+      const level = hotline ? null : ((1 + Math.floor(rnd() * 5)) as 1 | 2 | 3 | 4 | 5);
+      const grade = level === null || level <= 2 ? 'BAD' : 'GOOD';
+      const ratedAt = `${day()}T${pick(['00:30', '09:00', '23:30'])}:00+08:00`;
+      const item = pick(items);
+      const data: ReviewSubmittedData = {
+        reviewId: randomUUID(),
+        unitCode: pick(units),
+        unitName: '',
+        channel: hotline ? 'HOTLINE_12345' : 'PAD',
+        level,
+        grade,
+        tags: grade === 'BAD' && !hotline ? tags.filter(() => rnd() < 0.4) : [],
+        serviceItemCode: item,
+        serviceItemName: item && `事项${item}`,
+        serviceRecordId: null,
+        windowNo: null,
+        staffId: null,
+        comment: null,
+        ratedAt,
+        receivedAt: ratedAt,
+        suspect: rnd() < 0.15,
+        suspectReason: null,
+        ticketId: null,
+        hotlineClientId: null,
+        category: null,
+        dueAt: null,
+        contact: { maskedName: null, maskedPhone: null, sealed: null },
+      };
+      data.unitName = `单位${data.unitCode}`;
+      const id = await publish(Topics.ReviewsSubmitted, EventTypes.ReviewSubmitted, data);
+      if (rnd() < 0.2) await publish(Topics.ReviewsSubmitted, EventTypes.ReviewSubmitted, data, id);
+      let suspect = data.suspect;
+      for (let flips = Math.floor(rnd() * 3); flips > 0; flips--) {
+        suspect = !suspect;
+        await publish(Topics.ReviewsSubmitted, EventTypes.ReviewSuspectChanged, {
+          reviewId: data.reviewId,
+          unitCode: data.unitCode,
+          suspect,
+          reason: null,
+        });
+      }
+      await sql.query(
+        `INSERT INTO intake.reviews (id, unit_code, channel, level, grade, tags, service_item_code, service_item_name, rated_at, received_at, suspect, body_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, 'x')`,
+        [data.reviewId, data.unitCode, data.channel, level, grade, data.tags, item, data.serviceItemName, ratedAt, suspect],
+      );
+      if (grade === 'BAD' && rnd() < 0.85)
+        await caseHistory({ reviewId: data.reviewId, reportId: null, unitCode: data.unitCode }, hotline ? 'HOTLINE' : 'BAD_REVIEW');
+    }
+    for (let i = 0; i < 15; i++) {
+      const report: UnresolvedReportedData = {
+        reportId: randomUUID(),
+        unitCode: pick(units),
+        unitName: '',
+        matter: '事项',
+        description: '说明',
+        serviceItemCode: null,
+        reportedAt: `${day()}T10:00:00+08:00`,
+        reportedBy: 'operator',
+        contact: { maskedName: null, maskedPhone: null, sealed: null },
+      };
+      report.unitName = `单位${report.unitCode}`;
+      await publish(Topics.UnresolvedReported, EventTypes.UnresolvedReported, report);
+      await sql.query(
+        `INSERT INTO intake.unresolved_reports (id, unit_code, matter, description, reported_at, reported_by) VALUES ($1, $2, '事项', '说明', $3, 'operator')`,
+        [report.reportId, report.unitCode, report.reportedAt],
+      );
+      if (rnd() < 0.8) await caseHistory({ reviewId: null, reportId: report.reportId, unitCode: report.unitCode }, 'UNRESOLVED');
+    }
+
+    await eventually(
+      async () =>
+        Number((await sql.query(`SELECT count(*) AS n FROM statistics.processed_events WHERE consumer = 'statistics.rollups'`)).rows[0].n),
+      (n) => n === eventIds.size,
+      30_000,
+    );
+    const supervisor = bearer('supervisor');
+    const report = async () => {
+      const res = await request(app.getHttpServer())
+        .get('/api/v1/reports/quarterly?year=2024&quarter=4')
+        .set('Authorization', supervisor)
+        .expect(200);
+      return { ...res.body, generatedAt: undefined };
+    };
+    const incremental = await snapshot();
+    const incrementalReport = await report();
+    expect(incremental.review_rollups!.length).toBeGreaterThan(10);
+
+    const rebuilt = await request(app.getHttpServer()).post('/api/v1/reports/rebuild').set('Authorization', bearer('admin')).expect(200);
+    expect(rebuilt.body).toMatchObject({ reviews: 120, unresolvedReports: 15 });
+    expect({ seed, rollups: await snapshot() }).toEqual({ seed, rollups: incremental });
+    expect(await report()).toEqual(incrementalReport);
+  });
+});
