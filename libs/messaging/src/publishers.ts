@@ -12,7 +12,7 @@ export class KafkaEventPublisher implements EventPublisher {
 
   constructor(brokers: string[], clientId: string) {
     this.client = new ClientKafka({
-      client: { clientId, brokers, logLevel: logLevel.WARN, retry: { retries: 5, initialRetryTime: 200 } },
+      client: { clientId, brokers, logLevel: logLevel.WARN, retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 5 } },
       producer: { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false },
       producerOnlyMode: true,
       postfixId: '',
