@@ -1,0 +1,189 @@
+/** `GET /reports/quarterly/bulletin`: a printable Chinese HTML 通报 with server-rendered SVG charts. */
+import { CHINA_ZONE } from '#libs/common';
+import { DateTime } from 'luxon';
+import { isQuarterPeriod, LEVEL_KEYS, type QuarterlyReport } from '../domain/report.js';
+import { levelDistributionChart, monthlyTrendChart, unitGoodRateChart, type MonthlyPoint } from './charts.js';
+import { CHANNEL_LABELS, formatPercent, LEVEL_LABELS, periodSpan, periodTitle } from './format.js';
+
+export type { MonthlyPoint } from './charts.js';
+
+/** A unit with bad-review cases still open at report time. */
+export interface OpenProblem {
+  unitName: string;
+  open: number;
+  overdue: number;
+}
+
+export interface BulletinExtras {
+  /** One point per month of the period, in order. */
+  monthly: MonthlyPoint[];
+  /** Units with open cases; when absent, only the report's totals are stated. */
+  openProblems?: OpenProblem[];
+  /** Free-text paragraphs for the open-problems section (e.g. 督办 notes). */
+  notes?: string[];
+  /** 发文单位, shown above the title. */
+  issuer?: string;
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+export function bulletinTitle(report: QuarterlyReport): string {
+  return `${periodTitle(report.period)}政务服务“好差评”情况通报`;
+}
+
+/** `+0.05 个百分点` style difference between two rates, or null when either is missing. */
+function pointsChange(current: number | null, previous: number | null): string | null {
+  if (current === null || previous === null) return null;
+  const points = Math.round(Number(((current - previous) * 10_000).toPrecision(12))) / 100;
+  if (points === 0) return '与上季度持平';
+  return `较上季度${points > 0 ? '上升' : '下降'} ${Math.abs(points).toFixed(2)} 个百分点`;
+}
+
+/** The opening paragraph: totals and the three headline rates. */
+export function headline(report: QuarterlyReport): string {
+  const { reviews, badReviews: bad } = report;
+  const scope = isQuarterPeriod(report.period) ? '本季度' : '本期';
+  const channels = (Object.keys(CHANNEL_LABELS) as Array<keyof typeof CHANNEL_LABELS>)
+    .map((c) => `${CHANNEL_LABELS[c]} ${reviews.byChannel[c]} 件`)
+    .join('、');
+  const parts = [
+    `${scope}共收到评价 ${reviews.total} 件，好评率 ${formatPercent(reviews.goodRate)}，差评及时答复率 ${formatPercent(bad.timelyResponseRate)}，差评整改率 ${formatPercent(bad.rectificationRate)}。`,
+    `其中好评 ${reviews.good} 件、差评 ${reviews.bad} 件；${channels}。`,
+  ];
+  if (bad.appealsUpheld > 0) parts.push(`经申诉核实剔除差评 ${bad.appealsUpheld} 件，不计入统计。`);
+  const previous = report.previousQuarter;
+  if (previous && isQuarterPeriod(report.period)) {
+    const change = pointsChange(reviews.goodRate, previous.goodRate);
+    parts.push(
+      `上季度共收到评价 ${previous.total} 件，好评率 ${formatPercent(previous.goodRate)}${change ? `，本季度好评率${change}` : ''}。`,
+    );
+  }
+  parts.push(`“办不成事”反映窗口共受理 ${report.unresolvedReports.total} 件，已办结 ${report.unresolvedReports.closed} 件。`);
+  return parts.join('');
+}
+
+function table(headers: string[], rows: string[][], className = ''): string {
+  const head = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const body = rows.length
+    ? rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('\n')
+    : `<tr><td colspan="${headers.length}" class="empty">无</td></tr>`;
+  return `<table class="${className}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+function figure(caption: string, svg: string): string {
+  return `<figure class="chart">${svg}<figcaption>${escapeHtml(caption)}</figcaption></figure>`;
+}
+
+function levelSlices(report: QuarterlyReport): Array<{ name: string; value: number }> {
+  const leveled = LEVEL_KEYS.toReversed().map((level) => ({ name: LEVEL_LABELS[level], value: report.reviews.byLevel[level] }));
+  const unleveled = report.reviews.total - leveled.reduce((sum, s) => sum + s.value, 0);
+  return unleveled > 0 ? [...leveled, { name: '12345热线转办', value: unleveled }] : leveled;
+}
+
+function openProblemsSection(report: QuarterlyReport, extras: BulletinExtras): string {
+  const { open, overdue } = report.badReviews;
+  const parts = [`<p>截至通报生成时，${escapeHtml(periodTitle(report.period))}差评中尚未办结 ${open} 件，其中超期 ${overdue} 件。</p>`];
+  if (extras.openProblems) {
+    const rows = [...extras.openProblems]
+      .sort((a, b) => b.overdue - a.overdue || b.open - a.open)
+      .map((p) => [escapeHtml(p.unitName), String(p.open), String(p.overdue)]);
+    parts.push(table(['单位名称', '未办结（件）', '其中超期（件）'], rows, 'narrow'));
+  }
+  for (const note of extras.notes ?? []) parts.push(`<p>${escapeHtml(note)}</p>`);
+  return parts.join('\n');
+}
+
+const PRINT_CSS = `
+@page { size: A4; margin: 20mm 18mm 22mm; }
+* { box-sizing: border-box; }
+body { font-family: "FangSong", "仿宋", "STFangsong", "Noto Serif CJK SC", serif; font-size: 15px; line-height: 1.75; color: #111; margin: 0; }
+.bulletin { max-width: 174mm; margin: 0 auto; padding: 8mm 0; }
+.issuer { text-align: center; color: #c00; font-size: 22px; font-weight: bold; letter-spacing: 2px; margin: 0; border-bottom: 2px solid #c00; padding-bottom: 6px; }
+h1 { font-family: "SimHei", "黑体", "Noto Sans CJK SC", sans-serif; font-size: 22px; text-align: center; margin: 18px 0 4px; }
+.period { text-align: center; margin: 0 0 16px; }
+h2 { font-family: "SimHei", "黑体", "Noto Sans CJK SC", sans-serif; font-size: 17px; margin: 18px 0 6px; break-after: avoid; page-break-after: avoid; }
+p { text-indent: 2em; margin: 6px 0; }
+table { width: 100%; border-collapse: collapse; margin: 8px 0; font-size: 13px; page-break-inside: auto; }
+table.narrow { width: auto; min-width: 60%; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+th, td { border: 1px solid #444; padding: 3px 6px; text-align: center; }
+td.empty { color: #666; }
+figure.chart { margin: 10px 0; text-align: center; break-inside: avoid; page-break-inside: avoid; }
+figure.chart svg { max-width: 100%; height: auto; }
+figcaption { font-size: 13px; color: #333; }
+footer { margin-top: 24px; text-align: right; font-size: 13px; color: #444; }
+section.page-break { break-before: page; page-break-before: always; }
+@media print { .bulletin { padding: 0; max-width: none; } }
+`;
+
+export function renderBulletin(report: QuarterlyReport, extras: BulletinExtras): string {
+  const title = bulletinTitle(report);
+  const unitRows = report.units.map((u) => [
+    String(u.rank),
+    escapeHtml(u.unitName),
+    String(u.total),
+    String(u.good),
+    String(u.bad),
+    formatPercent(u.goodRate),
+    formatPercent(u.timelyResponseRate),
+  ]);
+  const tagRows = report.topBadTags.map((t, i) => [String(i + 1), escapeHtml(t.label), String(t.count)]);
+  const itemRows = report.topBadServiceItems.map((s, i) => [
+    String(i + 1),
+    escapeHtml(s.serviceItemName ?? s.serviceItemCode),
+    escapeHtml(s.serviceItemCode),
+    String(s.count),
+  ]);
+  const generated = DateTime.fromISO(report.generatedAt, { setZone: true }).setZone(CHINA_ZONE).toFormat('yyyy年M月d日 HH:mm');
+
+  return `<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>${escapeHtml(title)}</title>
+<style>${PRINT_CSS}</style>
+</head>
+<body>
+<article class="bulletin">
+<header>
+${extras.issuer ? `<p class="issuer">${escapeHtml(extras.issuer)}</p>` : ''}
+<h1>${escapeHtml(title)}</h1>
+<p class="period">统计时段：${escapeHtml(periodSpan(report.period))}</p>
+</header>
+
+<section>
+<h2>一、总体情况</h2>
+<p class="headline">${escapeHtml(headline(report))}</p>
+${figure('图1 月度评价量及好评率', monthlyTrendChart(extras.monthly))}
+${figure('图2 评价等级分布', levelDistributionChart(levelSlices(report)))}
+</section>
+
+<section>
+<h2>二、各单位评价情况排名</h2>
+<p>各单位按好评率由高到低排名，好评率相同的按评价量由多到少排名；本期无评价的单位列于最后。</p>
+${table(['排名', '单位名称', '评价总数', '好评数', '差评数', '好评率', '差评及时答复率'], unitRows)}
+${figure('图3 各单位好评率', unitGoodRateChart(report.units))}
+</section>
+
+<section>
+<h2>三、差评反映的主要问题</h2>
+${table(['序号', '差评标签', '差评数（件）'], tagRows, 'narrow')}
+${table(['序号', '服务事项', '事项编码', '差评数（件）'], itemRows)}
+</section>
+
+<section>
+<h2>四、未办结问题</h2>
+${openProblemsSection(report, extras)}
+</section>
+
+<footer>生成时间：${escapeHtml(generated)}</footer>
+</article>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,72 @@
+/** Formatting shared by the CSV, XLSX and bulletin renderers. */
+import { CHANNELS, RATING_LEVELS, type Channel } from '#libs/contracts';
+import { isQuarterPeriod, LEVEL_KEYS, type LevelKey, type QuarterlyReport, type Rate, type ReportPeriod } from '../domain/report.js';
+
+/**
+ * A rate as a percentage with two decimals, `99.97%`; whole percentages drop the decimals
+ * (`100%`, `0%`), as 通报 write them. `—` for a null rate (no denominator).
+ * Rounds half up on the decimal value (toPrecision first, so 0.99965 gives 99.97%, not 99.96%).
+ */
+export function formatPercent(rate: Rate): string {
+  if (rate === null) return '—';
+  const hundredths = Math.round(Number((rate * 10_000).toPrecision(12)));
+  const whole = hundredths % 100 === 0;
+  return `${whole ? hundredths / 100 : (hundredths / 100).toFixed(2)}%`;
+}
+
+export const CHANNEL_LABELS: Record<Channel, string> = { PAD: '评价器（PAD）', HOTLINE_12345: '12345热线' };
+
+export const LEVEL_LABELS = Object.fromEntries(RATING_LEVELS.map((l) => [`${l.level}`, l.name])) as Record<LevelKey, string>;
+
+const QUARTER_NAMES = ['一', '二', '三', '四'] as const;
+
+/** `2024-10-01` → `2024年10月1日`. */
+export function chineseDate(isoDate: string): string {
+  const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
+  return `${y}年${m}月${d}日`;
+}
+
+/** `2024年第四季度`, or `2024年1月1日至2024年11月30日` for a summary range. */
+export function periodTitle(period: ReportPeriod): string {
+  return isQuarterPeriod(period)
+    ? `${period.year}年第${QUARTER_NAMES[period.quarter - 1]}季度`
+    : `${chineseDate(period.from)}至${chineseDate(period.to)}`;
+}
+
+/** `2024年10月1日至2024年12月31日（北京时间）`. */
+export function periodSpan(period: ReportPeriod): string {
+  return `${chineseDate(period.from)}至${chineseDate(period.to)}（北京时间）`;
+}
+
+export const UNIT_HEADERS = ['排名', '单位代码', '单位名称', '评价总数', '好评数', '差评数', '好评率', '差评及时答复率'] as const;
+
+/** One line of the summary block: a label and a text, a count, or a rate. */
+export type SummaryValue = string | number | { rate: Rate };
+
+export function summaryRows(report: QuarterlyReport): Array<[string, SummaryValue]> {
+  const { reviews, badReviews: bad } = report;
+  const rows: Array<[string, SummaryValue]> = [
+    ['统计期间', periodSpan(report.period)],
+    ['评价总数', reviews.total],
+    ['好评数', reviews.good],
+    ['差评数', reviews.bad],
+    ['好评率', { rate: reviews.goodRate }],
+    ...LEVEL_KEYS.toReversed().map((level): [string, SummaryValue] => [`${LEVEL_LABELS[level]}（${level}）`, reviews.byLevel[level]]),
+    ...CHANNELS.map((channel): [string, SummaryValue] => [`渠道：${CHANNEL_LABELS[channel]}`, reviews.byChannel[channel]]),
+    ['差评应答复数', bad.due],
+    ['差评按时答复数', bad.respondedOnTime],
+    ['差评及时答复率', { rate: bad.timelyResponseRate }],
+    ['差评已整改数', bad.rectified],
+    ['差评整改率', { rate: bad.rectificationRate }],
+    ['差评未办结数', bad.open],
+    ['差评超期数', bad.overdue],
+    ['申诉核实剔除差评数', bad.appealsUpheld],
+    ['“办不成事”反映数', report.unresolvedReports.total],
+    ['“办不成事”已办结数', report.unresolvedReports.closed],
+  ];
+  if (report.previousQuarter) {
+    rows.push(['上季度评价总数', report.previousQuarter.total], ['上季度好评率', { rate: report.previousQuarter.goodRate }]);
+  }
+  rows.push(['生成时间', report.generatedAt]);
+  return rows;
+}
