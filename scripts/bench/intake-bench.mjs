@@ -77,6 +77,7 @@ try {
     baseUrl = `http://127.0.0.1:${port}`;
   }
   await waitForHealth(baseUrl);
+  const loadBefore = os.loadavg()[0];
   const perUnit = Math.ceil(deviceCount / UNITS.length);
   const { devices } = await setUpFleet(baseUrl, jwtSecret, { units: UNITS, devicesPerUnit: perUnit });
   log(`fleet: ${devices.length} devices; single ratings: ${connections} connections × ${duration} s`);
@@ -146,6 +147,7 @@ try {
   });
 
   const result = {
+    loadAverageBeforeAfter: [loadBefore, os.loadavg()[0]].map((l) => Math.round(l * 100) / 100),
     machine: {
       cpus: os.cpus().length,
       model: os.cpus()[0]?.model,

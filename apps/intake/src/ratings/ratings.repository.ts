@@ -60,38 +60,43 @@ export class RatingsRepository {
     const inserted = new Set(
       (
         (await manager.query(
+          // One JSON parameter parsed by json_to_recordset: far cheaper than 18 escaped array literals for large groups.
           `INSERT INTO reviews (id, unit_code, channel, service_record_id, service_item_code, service_item_name, staff_id,
              window_no, device_id, level, grade, tags, comment, contact_sealed, contact_masked_name, contact_masked_phone,
              rated_at, received_at, body_hash)
            SELECT t.id, t.unit_code, 'PAD', t.service_record_id, t.service_item_code, t.service_item_name, t.staff_id,
-             t.window_no, t.device_id, t.level, t.grade, t.tags::text[], t.comment, t.contact_sealed, t.masked_name, t.masked_phone,
+             t.window_no, t.device_id, t.level, t.grade, t.tags, t.comment, t.contact_sealed, t.masked_name, t.masked_phone,
              t.rated_at, t.received_at, t.body_hash
-           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[], $9::smallint[],
-             $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::timestamptz[], $17::timestamptz[], $18::text[])
-             AS t(id, unit_code, service_record_id, service_item_code, service_item_name, staff_id, window_no, device_id, level,
-               grade, tags, comment, contact_sealed, masked_name, masked_phone, rated_at, received_at, body_hash)
+           FROM json_to_recordset($1::json) AS t(id uuid, unit_code text, service_record_id text, service_item_code text,
+             service_item_name text, staff_id text, window_no text, device_id uuid, level smallint, grade text, tags text[],
+             comment text, contact_sealed text, masked_name text, masked_phone text, rated_at timestamptz, received_at timestamptz,
+             body_hash text)
            ORDER BY t.unit_code, t.service_record_id
            ON CONFLICT (unit_code, service_record_id) WHERE channel = 'PAD' DO NOTHING
            RETURNING id`,
           [
-            toInsert.map((r) => r.id),
-            toInsert.map((r) => r.unitCode),
-            toInsert.map((r) => r.serviceRecordId),
-            toInsert.map((r) => r.serviceItemCode),
-            toInsert.map((r) => r.serviceItemName),
-            toInsert.map((r) => r.staffId),
-            toInsert.map((r) => r.windowNo),
-            toInsert.map((r) => r.deviceId),
-            toInsert.map((r) => r.level),
-            toInsert.map((r) => r.grade),
-            toInsert.map((r) => pgTextArray(r.tags)),
-            toInsert.map((r) => r.comment),
-            toInsert.map((r) => r.contact.sealed),
-            toInsert.map((r) => r.contact.maskedName),
-            toInsert.map((r) => r.contact.maskedPhone),
-            toInsert.map((r) => r.ratedAt.toISOString()),
-            toInsert.map((r) => r.receivedAt.toISOString()),
-            toInsert.map((r) => r.bodyHash),
+            JSON.stringify(
+              toInsert.map((r) => ({
+                id: r.id,
+                unit_code: r.unitCode,
+                service_record_id: r.serviceRecordId,
+                service_item_code: r.serviceItemCode,
+                service_item_name: r.serviceItemName,
+                staff_id: r.staffId,
+                window_no: r.windowNo,
+                device_id: r.deviceId,
+                level: r.level,
+                grade: r.grade,
+                tags: r.tags,
+                comment: r.comment,
+                contact_sealed: r.contact.sealed,
+                masked_name: r.contact.maskedName,
+                masked_phone: r.contact.maskedPhone,
+                rated_at: r.ratedAt.toISOString(),
+                received_at: r.receivedAt.toISOString(),
+                body_hash: r.bodyHash,
+              })),
+            ),
           ],
         )) as Array<{ id: string }>
       ).map((r) => r.id),
@@ -208,11 +213,6 @@ interface FlaggedRow {
   id: string;
   unit_code: string;
   suspect_reason: string;
-}
-
-/** A Postgres text[] literal of tag codes (validated identifiers, quoted anyway). */
-function pgTextArray(values: string[]): string {
-  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
 
 function submittedEvent(r: PreparedRating, suspectReason: string | null): OutboxEntry {
