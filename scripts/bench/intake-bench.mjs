@@ -7,7 +7,7 @@
 // every acknowledged rating is in the store and in the outbox exactly once.
 //
 // Env: BENCH_DURATION (s, default 20), BENCH_CONNECTIONS (default 64), BENCH_BATCH_CONNECTIONS (default 4),
-//      BENCH_DEVICES (default 200), INTAKE_URL (use an already running intake instead; then pass JWT_SECRET).
+//      BENCH_DEVICES (default 200), BENCH_PHASES (default single,batch), INTAKE_URL (use an already running intake instead; then pass JWT_SECRET).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const duration = Number(process.env.BENCH_DURATION ?? 20);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const batchConnections = Number(process.env.BENCH_BATCH_CONNECTIONS ?? 4);
+const phases = (process.env.BENCH_PHASES ?? 'single,batch').split(',');
 const deviceCount = Number(process.env.BENCH_DEVICES ?? 200);
 const baseDbUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -105,46 +106,51 @@ try {
   let di = 0;
   // Ids of every acknowledged (2xx) rating, checked against the store at the end.
   const acknowledged = new Set();
-  const single = await run({
-    url: baseUrl,
-    connections,
-    duration,
-    requests: [
-      {
-        method: 'POST',
-        path: '/api/v1/ratings',
-        setupRequest: (req) => {
-          const device = devices[di++ % devices.length];
-          const body = JSON.stringify(nextRating(device));
-          return { ...req, body, headers: signed('x-device-id', device.id, device.secret, 'POST', '/api/v1/ratings', body) };
-        },
-        onResponse: (status, body) => {
-          if (status === 201 || status === 200) acknowledged.add(JSON.parse(body).id);
-        },
-      },
-    ],
-  });
+  const skipped = { '2xx': 0, non2xx: 0, errors: 0, timeouts: 0, duration: 1, latency: {} };
+  const single = !phases.includes('single')
+    ? skipped
+    : await run({
+        url: baseUrl,
+        connections,
+        duration,
+        requests: [
+          {
+            method: 'POST',
+            path: '/api/v1/ratings',
+            setupRequest: (req) => {
+              const device = devices[di++ % devices.length];
+              const body = JSON.stringify(nextRating(device));
+              return { ...req, body, headers: signed('x-device-id', device.id, device.secret, 'POST', '/api/v1/ratings', body) };
+            },
+            onResponse: (status, body) => {
+              if (status === 201 || status === 200) acknowledged.add(JSON.parse(body).id);
+            },
+          },
+        ],
+      });
 
   log(`batches: ${batchConnections} connections × ${duration} s, 500 ratings each`);
-  const batch = await run({
-    url: baseUrl,
-    connections: batchConnections,
-    duration,
-    requests: [
-      {
-        method: 'POST',
-        path: '/api/v1/ratings/batch',
-        setupRequest: (req) => {
-          const device = devices[di++ % devices.length];
-          const body = JSON.stringify({ ratings: Array.from({ length: 500 }, () => nextRating(device)) });
-          return { ...req, body, headers: signed('x-device-id', device.id, device.secret, 'POST', '/api/v1/ratings/batch', body) };
-        },
-        onResponse: (status, body) => {
-          if (status === 200) for (const r of JSON.parse(body).results) if (r.id) acknowledged.add(r.id);
-        },
-      },
-    ],
-  });
+  const batch = !phases.includes('batch')
+    ? skipped
+    : await run({
+        url: baseUrl,
+        connections: batchConnections,
+        duration,
+        requests: [
+          {
+            method: 'POST',
+            path: '/api/v1/ratings/batch',
+            setupRequest: (req) => {
+              const device = devices[di++ % devices.length];
+              const body = JSON.stringify({ ratings: Array.from({ length: 500 }, () => nextRating(device)) });
+              return { ...req, body, headers: signed('x-device-id', device.id, device.secret, 'POST', '/api/v1/ratings/batch', body) };
+            },
+            onResponse: (status, body) => {
+              if (status === 200) for (const r of JSON.parse(body).results) if (r.id) acknowledged.add(r.id);
+            },
+          },
+        ],
+      });
 
   const result = {
     loadAverageBeforeAfter: [loadBefore, os.loadavg()[0]].map((l) => Math.round(l * 100) / 100),
