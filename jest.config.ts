@@ -20,6 +20,8 @@ const config: Config = {
     { ...esmTs, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
     { ...esmTs, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
     { ...esmTs, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'] },
+    // Headless Chromium (apt: chromium fonts-noto-cjk); `npm run test:visual`, not part of `npm test`.
+    { ...esmTs, displayName: 'visual', testMatch: ['<rootDir>/test/visual/**/*.visual-spec.ts'] },
   ],
 };
 
