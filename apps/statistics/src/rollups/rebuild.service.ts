@@ -33,12 +33,20 @@ export class RebuildService {
     );
     if (!sources?.ok) throw new DomainError(ErrorCode.ServiceUnavailable, 'The source tables are not reachable from this database.');
     return this.dataSource.transaction(async (m) => {
+      // Memory for the aggregates (tens of thousands of groups) and the one index build, this transaction only.
+      await m.query(`SET LOCAL work_mem = '64MB'`);
+      await m.query(`SET LOCAL maintenance_work_mem = '512MB'`);
       await m.query(`LOCK TABLE review_facts, unresolved_facts IN EXCLUSIVE MODE`);
       await m.query(
         `TRUNCATE review_facts, unresolved_facts, review_rollups, bad_pending_rollups, bad_tag_rollups, bad_item_rollups, unresolved_rollups`,
       );
       await this.rebuildNames(m);
+      // A bulk load: the review facts' primary key is built once, by a sort, after the rows are in, rather than by
+      // millions of insertions at random places of the index (review ids are random UUIDs). TRUNCATE already holds the
+      // table exclusively until commit, so nobody sees it without its key.
+      await m.query(`ALTER TABLE review_facts DROP CONSTRAINT review_facts_pkey`);
       await this.rebuildFacts(m);
+      await m.query(`ALTER TABLE review_facts ADD CONSTRAINT review_facts_pkey PRIMARY KEY (review_id)`);
       await this.rebuildRollups(m);
       const [counts] = await m.query<Array<{ reviews: number; reports: number }>>(
         `SELECT (SELECT count(*) FROM review_facts)::int AS reviews, (SELECT count(*) FROM unresolved_facts)::int AS reports`,
@@ -54,8 +62,10 @@ export class RebuildService {
     );
     await m.query(
       `INSERT INTO service_items (service_item_code, service_item_name)
-       SELECT DISTINCT ON (service_item_code) service_item_code, service_item_name FROM intake.reviews
-       WHERE service_item_code IS NOT NULL AND service_item_name IS NOT NULL ORDER BY service_item_code, rated_at DESC
+       SELECT DISTINCT ON (service_item_code) service_item_code, service_item_name
+       FROM (SELECT service_item_code, service_item_name, max(rated_at) AS rated_at FROM intake.reviews
+             WHERE service_item_code IS NOT NULL AND service_item_name IS NOT NULL GROUP BY service_item_code, service_item_name) n
+       ORDER BY service_item_code, rated_at DESC
        ON CONFLICT (service_item_code) DO UPDATE SET service_item_name = EXCLUDED.service_item_name`,
     );
   }
@@ -77,6 +87,11 @@ export class RebuildService {
   }
 
   private async rebuildRollups(m: EntityManager) {
+    // The counted bad reviews are a small share of the facts: one scan collects them for the three bad-only rollups.
+    await m.query(
+      `CREATE TEMP TABLE rebuild_bad_facts ON COMMIT DROP AS
+       SELECT unit_code, day, response_due_day, responded, tags, service_item_code FROM ${COUNTED} WHERE bad AND NOT upheld`,
+    );
     await m.query(
       `INSERT INTO review_rollups (unit_code, day, channel, level, reviews, responded, responded_on_time, rectified, open, overdue, appeals_upheld)
        SELECT unit_code, day, channel, level,
@@ -92,18 +107,18 @@ export class RebuildService {
     );
     await m.query(
       `INSERT INTO bad_pending_rollups (unit_code, day, due_day, pending)
-       SELECT unit_code, day, response_due_day, count(*) FROM ${COUNTED}
-       WHERE bad AND NOT upheld AND NOT responded AND response_due_day IS NOT NULL GROUP BY unit_code, day, response_due_day`,
+       SELECT unit_code, day, response_due_day, count(*) FROM rebuild_bad_facts
+       WHERE NOT responded AND response_due_day IS NOT NULL GROUP BY unit_code, day, response_due_day`,
     );
     await m.query(
       `INSERT INTO bad_tag_rollups (unit_code, day, tag, reviews)
-       SELECT unit_code, day, t.tag, count(*) FROM ${COUNTED}, LATERAL (SELECT DISTINCT unnest(c.tags) AS tag) t
-       WHERE bad AND NOT upheld GROUP BY unit_code, day, t.tag`,
+       SELECT unit_code, day, t.tag, count(*) FROM rebuild_bad_facts c, LATERAL (SELECT DISTINCT unnest(c.tags) AS tag) t
+       GROUP BY unit_code, day, t.tag`,
     );
     await m.query(
       `INSERT INTO bad_item_rollups (unit_code, day, service_item_code, reviews)
-       SELECT unit_code, day, service_item_code, count(*) FROM ${COUNTED}
-       WHERE bad AND NOT upheld AND service_item_code IS NOT NULL GROUP BY unit_code, day, service_item_code`,
+       SELECT unit_code, day, service_item_code, count(*) FROM rebuild_bad_facts
+       WHERE service_item_code IS NOT NULL GROUP BY unit_code, day, service_item_code`,
     );
     await m.query(
       `INSERT INTO unresolved_rollups (unit_code, day, total, closed)
