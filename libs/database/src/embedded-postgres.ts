@@ -33,7 +33,7 @@ export async function startEmbeddedPostgres(
   const database = options.database ?? 'gov_review';
   const port = await freePort(options.port ?? 54329);
   mkdirSync(dir, { recursive: true });
-  const databaseDir = join(dir, 'pg');
+  const databaseDir = join(dir, 'postgres');
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const log = options.onLog ?? (() => undefined);
   const pg = new EmbeddedPostgres({
