@@ -6,14 +6,17 @@
 // hotline transfers a complaint. Prints a one-line summary every 5 s and on exit (Ctrl-C).
 //
 // Env: INTAKE_URL (default http://127.0.0.1:3001), JWT_SECRET (the services' secret, for the admin
-//      set-up calls), SIM_RATE (ratings/s, default 20), SIM_DURATION (s, default: until Ctrl-C),
+//      set-up calls; default: the one `npm start` keeps in ./.data/secrets.json), SIM_RATE (ratings/s, default 20), SIM_DURATION (s, default: until Ctrl-C),
 //      SIM_DEVICES_PER_UNIT (default: enough that each PAD rates about once per 20 s).
 // About once in 2,000 requests a PAD is abused (7 ratings within seconds): intake flags them suspect.
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { call, setUpFleet, signed, UNITS, waitForHealth } from './bench/intake-client.mjs';
 
 const baseUrl = process.env.INTAKE_URL ?? 'http://127.0.0.1:3001';
-const jwtSecret = process.env.JWT_SECRET;
+// `npm start` keeps its generated secret in ./.data/secrets.json: use it when JWT_SECRET is not set.
+const keptSecrets = existsSync('.data/secrets.json') ? JSON.parse(readFileSync('.data/secrets.json', 'utf8')) : {};
+const jwtSecret = process.env.JWT_SECRET ?? keptSecrets.JWT_SECRET;
 if (!jwtSecret) {
   process.stderr.write('simulate: set JWT_SECRET to the services’ JWT secret (used to register units and devices as admin)\n');
   process.exit(1);
