@@ -41,6 +41,13 @@ function trendFloor(monthly: readonly MonthlyPoint[]): number {
   return rates.length === 0 ? 0 : Math.max(0, Math.floor(Math.min(...rates)) - 1);
 }
 
+/** 47,170 → 50,000: an axis top a reader takes in at a glance. */
+function roundUpNicely(value: number): number {
+  if (value <= 10) return 10;
+  const step = 10 ** Math.floor(Math.log10(value));
+  return Math.ceil(value / step) * step;
+}
+
 /** Reviews per month (bars, left axis) and the good rate (line, right axis). */
 export function monthlyTrendChart(monthly: readonly MonthlyPoint[]): string {
   return renderSvg(
@@ -49,7 +56,8 @@ export function monthlyTrendChart(monthly: readonly MonthlyPoint[]): string {
       grid: { left: 56, right: 64, top: 40, bottom: 36 },
       xAxis: { type: 'category', data: monthly.map((m) => m.month) },
       yAxis: [
-        { type: 'value', name: '件', minInterval: 1 },
+        // Headroom above the bars so the rate line and its labels run clear of them.
+        { type: 'value', name: '件', minInterval: 1, max: (extent: { max: number }) => roundUpNicely(extent.max * 1.6) },
         { ...PERCENT_AXIS, name: '好评率', min: trendFloor(monthly) },
       ],
       series: [
@@ -79,7 +87,9 @@ export function levelDistributionChart(slices: ReadonlyArray<{ name: string; val
           radius: ['35%', '65%'],
           center: ['60%', '50%'],
           data: slices.filter((s) => s.value > 0),
-          label: { formatter: '{b}\n{c}件（{d}%）' },
+          minShowLabelAngle: 4,
+          label: { formatter: '{b}\n{c}件（{d}%）', minMargin: 6 },
+          labelLayout: { hideOverlap: true },
         },
       ],
     },
