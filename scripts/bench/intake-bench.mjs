@@ -7,8 +7,10 @@
 // every acknowledged rating is in the store and in the outbox exactly once.
 //
 // Env: BENCH_DURATION (s, default 20), BENCH_CONNECTIONS (default 64), BENCH_BATCH_CONNECTIONS (default 4),
-//      BENCH_DEVICES (default 200), BENCH_PHASES (default single,batch), INTAKE_URL (use an already running intake instead; then pass JWT_SECRET).
+//      BENCH_DEVICES (default 200), BENCH_PHASES (default single,batch), INTAKE_URL (use an already running intake instead; then pass JWT_SECRET),
+//      BENCH_NODE_ARGS (extra node flags for the intake process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof --import ./scripts/bench/intake-exit-on-term.mjs`).
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
@@ -40,7 +42,8 @@ async function freshDatabase() {
 }
 
 function startIntake(databaseUrl) {
-  const child = spawn(process.execPath, ['dist/apps/intake/src/main.js'], {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/apps/intake/src/main.js'], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
@@ -61,6 +64,39 @@ function startIntake(databaseUrl) {
   return child;
 }
 
+/** CPU seconds (user + system) of a process from /proc (Linux; null elsewhere), and of the whole machine. */
+function cpuOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { user: Number(f[11]) / 100, system: Number(f[12]) / 100 };
+  } catch {
+    return null;
+  }
+}
+function machineBusy() {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return (f.reduce((a, b) => a + b, 0) - f[3] - f[4]) / 100; // all but idle and iowait
+  } catch {
+    return null;
+  }
+}
+/** CPU spent during a phase: intake (all its processes), this load generator, and the whole 2-core machine. */
+async function measured(pids, fn) {
+  const sum = (kind) => pids().reduce((a, p) => a + (cpuOf(p)?.[kind] ?? 0), 0);
+  const before = { intake: sum('user') + sum('system'), intakeSystem: sum('system'), bench: process.cpuUsage(), machine: machineBusy() };
+  const result = await fn();
+  const bench = process.cpuUsage(before.bench);
+  result.cpuSeconds = {
+    intake: Math.round((sum('user') + sum('system') - before.intake) * 100) / 100,
+    intakeKernel: Math.round((sum('system') - before.intakeSystem) * 100) / 100,
+    loadGenerator: Math.round((bench.user + bench.system) / 1e4) / 100,
+    machine: before.machine === null ? null : Math.round((machineBusy() - before.machine) * 100) / 100,
+  };
+  return result;
+}
+
 function run(opts) {
   return new Promise((resolve, reject) => {
     const instance = autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
@@ -70,6 +106,21 @@ function run(opts) {
 
 let child;
 let db;
+/** The intake process and its children (cluster workers), for CPU accounting. */
+function intakePids() {
+  if (!child) return [];
+  const out = [];
+  const walk = (pid) => {
+    out.push(pid);
+    try {
+      for (const c of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) walk(Number(c));
+    } catch {
+      /* not Linux, or gone */
+    }
+  };
+  walk(child.pid);
+  return out;
+}
 try {
   let baseUrl = process.env.INTAKE_URL;
   if (!baseUrl) {
@@ -109,48 +160,52 @@ try {
   const skipped = { '2xx': 0, non2xx: 0, errors: 0, timeouts: 0, duration: 1, latency: {} };
   const single = !phases.includes('single')
     ? skipped
-    : await run({
-        url: baseUrl,
-        connections,
-        duration,
-        requests: [
-          {
-            method: 'POST',
-            path: '/api/v1/ratings',
-            setupRequest: (req) => {
-              const device = devices[di++ % devices.length];
-              const body = JSON.stringify(nextRating(device));
-              return { ...req, body, headers: signed('x-device-id', device.id, device.secret, 'POST', '/api/v1/ratings', body) };
+    : await measured(intakePids, () =>
+        run({
+          url: baseUrl,
+          connections,
+          duration,
+          requests: [
+            {
+              method: 'POST',
+              path: '/api/v1/ratings',
+              setupRequest: (req) => {
+                const device = devices[di++ % devices.length];
+                const body = JSON.stringify(nextRating(device));
+                return { ...req, body, headers: signed('x-device-id', device.id, device.secret, 'POST', '/api/v1/ratings', body) };
+              },
+              onResponse: (status, body) => {
+                if (status === 201 || status === 200) acknowledged.add(JSON.parse(body).id);
+              },
             },
-            onResponse: (status, body) => {
-              if (status === 201 || status === 200) acknowledged.add(JSON.parse(body).id);
-            },
-          },
-        ],
-      });
+          ],
+        }),
+      );
 
   log(`batches: ${batchConnections} connections × ${duration} s, 500 ratings each`);
   const batch = !phases.includes('batch')
     ? skipped
-    : await run({
-        url: baseUrl,
-        connections: batchConnections,
-        duration,
-        requests: [
-          {
-            method: 'POST',
-            path: '/api/v1/ratings/batch',
-            setupRequest: (req) => {
-              const device = devices[di++ % devices.length];
-              const body = JSON.stringify({ ratings: Array.from({ length: 500 }, () => nextRating(device)) });
-              return { ...req, body, headers: signed('x-device-id', device.id, device.secret, 'POST', '/api/v1/ratings/batch', body) };
+    : await measured(intakePids, () =>
+        run({
+          url: baseUrl,
+          connections: batchConnections,
+          duration,
+          requests: [
+            {
+              method: 'POST',
+              path: '/api/v1/ratings/batch',
+              setupRequest: (req) => {
+                const device = devices[di++ % devices.length];
+                const body = JSON.stringify({ ratings: Array.from({ length: 500 }, () => nextRating(device)) });
+                return { ...req, body, headers: signed('x-device-id', device.id, device.secret, 'POST', '/api/v1/ratings/batch', body) };
+              },
+              onResponse: (status, body) => {
+                if (status === 200) for (const r of JSON.parse(body).results) if (r.id) acknowledged.add(r.id);
+              },
             },
-            onResponse: (status, body) => {
-              if (status === 200) for (const r of JSON.parse(body).results) if (r.id) acknowledged.add(r.id);
-            },
-          },
-        ],
-      });
+          ],
+        }),
+      );
 
   const result = {
     loadAverageBeforeAfter: [loadBefore, os.loadavg()[0]].map((l) => Math.round(l * 100) / 100),
@@ -170,6 +225,8 @@ try {
       timeouts: single.timeouts,
       ratingsPerSecond: Math.round(single['2xx'] / single.duration),
       latencyMs: { p50: single.latency.p50, p90: single.latency.p90, p99: single.latency.p99, max: single.latency.max },
+      cpuSeconds: single.cpuSeconds,
+      intakeCpuMsPerRating: single['2xx'] ? Math.round(((single.cpuSeconds?.intake ?? 0) * 1e5) / single['2xx']) / 100 : null,
     },
     batch: {
       connections: batchConnections,
@@ -178,6 +235,8 @@ try {
       non2xx: batch.non2xx,
       ratingsPerSecond: Math.round((batch['2xx'] * 500) / batch.duration),
       batchLatencyMs: { p50: batch.latency.p50, p99: batch.latency.p99 },
+      cpuSeconds: batch.cpuSeconds,
+      intakeCpuMsPerRating: batch['2xx'] ? Math.round(((batch.cpuSeconds?.intake ?? 0) * 1e5) / (batch['2xx'] * 500)) / 100 : null,
     },
   };
 

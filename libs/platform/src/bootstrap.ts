@@ -3,8 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { createValidationPipe, type Env, loadEnv, ProblemDetailsFilter } from '#libs/common';
+import { type Env, loadEnv, ProblemDetailsFilter } from '#libs/common';
 import { connectEventTransport } from '#libs/messaging';
+import { FastPathValidationPipe } from './fast-validation.js';
 
 export interface ServiceAppOptions {
   service: string;
@@ -22,7 +23,7 @@ export interface ServiceAppOptions {
 export function configureServiceApp(app: NestExpressApplication, options: ServiceAppOptions): void {
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new FastPathValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
   if (options.shutdownHooks !== false) app.enableShutdownHooks();

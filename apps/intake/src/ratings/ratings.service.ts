@@ -18,6 +18,7 @@ import { gradeOf, type Grade } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import { RegistryService } from '../registry/registry.service.js';
 import { CreateRatingDto } from './dto/create-rating.dto.js';
+import { fastRating } from './dto/fast-rating-validation.js';
 import { MAX_BATCH_ITEMS } from './dto/rating-batch.dto.js';
 import type { ListRatingsQueryDto } from './dto/rating-queries.dto.js';
 import { bodyHash } from './rating-rules.js';
@@ -96,6 +97,8 @@ const VIEW_COLUMNS = `id, unit_code, channel, service_record_id, service_item_co
 
 /** Validates one batch item exactly as the single endpoint's pipe would (whitelist, unknown fields rejected). */
 export function validateRatingItem(plain: unknown): { dto: CreateRatingDto; errors: [] } | { dto: null; errors: FieldError[] } {
+  const fast = fastRating(plain);
+  if (fast) return { dto: fast, errors: [] };
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain))
     return { dto: null, errors: [{ field: '', message: 'must be an object' }] };
   const dto = plainToInstance(CreateRatingDto, plain);

@@ -6,6 +6,13 @@ export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})
 /** How far in the future a client clock may be (API.md: ratedAt not more than 300 s ahead). */
 export const FUTURE_TOLERANCE_MS = 300_000;
 
+/** The check of @IsNotFarFuture, also used by the ratings' fast validator. */
+export function notFarFuture(value: unknown, toleranceMs = FUTURE_TOLERANCE_MS): boolean {
+  if (typeof value !== 'string') return true; // the type is checked by the other decorators
+  const t = Date.parse(value);
+  return Number.isNaN(t) || t - Date.now() <= toleranceMs;
+}
+
 /**
  * The instant must not lie more than `toleranceMs` after server time. Checked inside
  * validation so that it is listed together with every other invalid field.
@@ -19,9 +26,7 @@ export function IsNotFarFuture(toleranceMs = FUTURE_TOLERANCE_MS, options?: Vali
       options: { message: `must not be more than ${toleranceMs / 1000} seconds in the future`, ...options },
       validator: {
         validate(value: unknown) {
-          if (typeof value !== 'string') return true; // the type is checked by the other decorators
-          const t = Date.parse(value);
-          return Number.isNaN(t) || t - Date.now() <= toleranceMs;
+          return notFarFuture(value, toleranceMs);
         },
       },
     });
