@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
 import { DataCipher, sealContact } from '#libs/common';
 import {
   type CloudEvent,
@@ -14,34 +13,18 @@ import {
   Topics,
   type UnresolvedReportedData,
 } from '#libs/contracts';
-import { appendToEventBus } from '#libs/messaging';
-import { eventually } from '#libs/testing';
+import { eventually, publishToBus, reviewSubmittedData } from '#libs/testing';
 
 /** Feeds events into rectification through the embedded bus, as intake's relay would. */
-export async function publish(app: INestApplication, topic: string, key: string, event: CloudEvent): Promise<void> {
-  const runner = app.get(DataSource).createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.startTransaction();
-    await appendToEventBus(runner, [{ topic, key, eventId: event.id, value: JSON.stringify(event) }]);
-    await runner.commitTransaction();
-  } finally {
-    await runner.release();
-  }
-}
+export const publish = publishToBus;
 
 export function cipher(): DataCipher {
   return new DataCipher(process.env.DATA_ENCRYPTION_KEY!);
 }
 
 export function reviewEvent(overrides: Partial<ReviewSubmittedData> = {}, contact = { name: '张三', phone: '13800138000' }) {
-  const data: ReviewSubmittedData = {
-    reviewId: randomUUID(),
-    unitCode: 'CN-01',
-    unitName: '区市场监督管理局',
-    channel: 'PAD',
+  const data = reviewSubmittedData({
     level: 2,
-    grade: 'BAD',
     tags: ['EFFICIENCY'],
     serviceItemCode: '310105-XK-0001',
     serviceItemName: '食品经营许可',
@@ -49,17 +32,9 @@ export function reviewEvent(overrides: Partial<ReviewSubmittedData> = {}, contac
     windowNo: 'A03',
     staffId: 'E1024',
     comment: '等了很久',
-    ratedAt: new Date().toISOString(),
-    receivedAt: new Date().toISOString(),
-    suspect: false,
-    suspectReason: null,
-    ticketId: null,
-    hotlineClientId: null,
-    category: null,
-    dueAt: null,
     contact: sealContact(cipher(), contact),
     ...overrides,
-  };
+  });
   return createCloudEvent({ type: EventTypes.ReviewSubmitted, source: EventSources.Intake, subject: data.reviewId, data });
 }
 

@@ -13,7 +13,16 @@ import {
   Topics,
   type UnresolvedReportedData,
 } from '#libs/contracts';
-import { applyTestEnv, bearer, createTestDatabase, eventually, startTestService, type TestDatabase } from '#libs/testing';
+import {
+  applyTestEnv,
+  bearer,
+  caseLifecycleData,
+  createTestDatabase,
+  eventually,
+  reviewSubmittedData,
+  startTestService,
+  type TestDatabase,
+} from '#libs/testing';
 
 const UNIT_NAMES: Record<string, string> = { 'CN-01': '区市场监督管理局', 'CN-02': '区人力资源和社会保障局' };
 
@@ -23,31 +32,7 @@ function review(
   ratedAt: string,
   extra: Partial<ReviewSubmittedData> = {},
 ): ReviewSubmittedData {
-  return {
-    reviewId: randomUUID(),
-    unitCode,
-    unitName: UNIT_NAMES[unitCode]!,
-    channel: 'PAD',
-    level,
-    grade: level === null || level <= 2 ? 'BAD' : 'GOOD',
-    tags: [],
-    serviceItemCode: null,
-    serviceItemName: null,
-    serviceRecordId: null,
-    windowNo: null,
-    staffId: null,
-    comment: null,
-    ratedAt,
-    receivedAt: ratedAt,
-    suspect: false,
-    suspectReason: null,
-    ticketId: null,
-    hotlineClientId: null,
-    category: null,
-    dueAt: null,
-    contact: { maskedName: null, maskedPhone: null, sealed: null },
-    ...extra,
-  };
+  return reviewSubmittedData({ unitCode, unitName: UNIT_NAMES[unitCode]!, level, ratedAt, ...extra });
 }
 
 function caseState(
@@ -56,29 +41,15 @@ function caseState(
   status: CaseStatus,
   extra: Partial<CaseLifecycleData> = {},
 ): CaseLifecycleData {
-  return {
-    caseId: randomUUID(),
+  return caseLifecycleData({
     source: target.reportId ? 'UNRESOLVED' : 'BAD_REVIEW',
     unitCode: target.unitCode,
     reviewId: target.reviewId ?? null,
     reportId: target.reportId ?? null,
-    ticketId: null,
     status,
-    outcome: null,
-    openedAt: '2024-11-20T10:00:00+08:00',
-    responseDueAt: '2024-11-21T23:59:59.999+08:00',
-    rectifyDueAt: '2024-11-27T23:59:59.999+08:00',
-    respondedAt: null,
-    respondedOnTime: null,
-    rectifiedAt: null,
-    closedAt: null,
-    overdue: false,
-    reopenedCount: 0,
     version,
-    actor: 'test',
-    note: null,
     ...extra,
-  };
+  });
 }
 
 const CASE_TYPE: Record<CaseStatus, string> = {

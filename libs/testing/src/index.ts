@@ -3,3 +3,4 @@ export * from './eventually.js';
 export * from './service-harness.js';
 export * from './test-database.js';
 export * from './test-env.js';
+export * from './event-fixtures.js';
