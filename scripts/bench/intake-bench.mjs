@@ -8,6 +8,7 @@
 //
 // Env: BENCH_DURATION (s, default 20), BENCH_CONNECTIONS (default 64), BENCH_BATCH_CONNECTIONS (default 4),
 //      BENCH_DEVICES (default 200), BENCH_PHASES (default single,batch), INTAKE_URL (use an already running intake instead; then pass JWT_SECRET),
+//      INTAKE_WORKERS (intake processes behind the port, node:cluster; default 1),
 //      BENCH_NODE_ARGS (extra node flags for the intake process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof --import ./scripts/bench/intake-exit-on-term.mjs`).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
