@@ -29,7 +29,7 @@ if (Number.isInteger(workers) && workers > 1 && cluster.isPrimary) {
   for (let i = 0; i < workers; i++) fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(process.exitCode ?? 0);
       return;
     }
     if (!listening.has(worker.id)) {
@@ -48,7 +48,7 @@ if (Number.isInteger(workers) && workers > 1 && cluster.isPrimary) {
     process.on(sig, () => {
       stopping = true;
       for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(sig);
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(process.exitCode ?? 0);
     });
   }
 } else {
