@@ -5,15 +5,33 @@ export const BURST_MAX_RATINGS = 5;
 export const BURST_WINDOW_SECONDS = 10;
 export const BURST_REASON = `BURST: more than ${BURST_MAX_RATINGS} ratings from one device with ratedAt within ${BURST_WINDOW_SECONDS} s`;
 
-/** Canonical JSON (sorted keys, undefined dropped) so that an identical retry hashes identically. */
+/**
+ * Canonical JSON (sorted keys, undefined dropped) so that an identical retry hashes identically.
+ * Stored hashes depend on these exact bytes: rating-rules.spec.ts pins them against the first
+ * (map/filter/join) formulation; this one only allocates less.
+ */
 export function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += canonical(value[i]) ?? ''; // as Array#join renders an undefined element
+    }
+    return `${out}]`;
+  }
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record).sort();
+    let out = '{';
+    let first = true;
+    for (const k of keys) {
+      const v = record[k];
+      if (v === undefined) continue;
+      if (!first) out += ',';
+      first = false;
+      out += `${JSON.stringify(k)}:${canonical(v)}`;
+    }
+    return `${out}}`;
   }
   return JSON.stringify(value);
 }

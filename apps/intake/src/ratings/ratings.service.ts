@@ -16,6 +16,7 @@ import {
 } from '#libs/common';
 import { gradeOf, type Grade } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
+import type { UnitEntity } from '../registry/registry.entities.js';
 import { RegistryService } from '../registry/registry.service.js';
 import { CreateRatingDto } from './dto/create-rating.dto.js';
 import { fastRating } from './dto/fast-rating-validation.js';
@@ -168,10 +169,13 @@ export class RatingsService {
     }
     const results = new Array<BatchItemResult>(items.length);
     const valid: Array<{ index: number; row: PreparedRating }> = [];
+    let unit: UnitEntity | undefined; // looked up once, at the first valid item (as before: not at all when none is valid)
     for (const [index, item] of items.entries()) {
       const checked = validateRatingItem(item);
-      if (checked.dto) valid.push({ index, row: await this.prepare(device, checked.dto, receivedAt) });
-      else results[index] = { index, status: 'rejected', errors: checked.errors };
+      if (checked.dto) {
+        unit ??= await this.registry.requireUnit(device.unitCode);
+        valid.push({ index, row: this.prepareFor(unit, device, checked.dto, receivedAt) });
+      } else results[index] = { index, status: 'rejected', errors: checked.errors };
     }
     const outcomes = await this.writer.writeAll(valid.map((v) => v.row));
     valid.forEach(({ index }, i) => {
@@ -234,7 +238,10 @@ export class RatingsService {
   }
 
   private async prepare(device: DevicePrincipal, dto: CreateRatingDto, receivedAt: Date): Promise<PreparedRating> {
-    const unit = await this.registry.requireUnit(device.unitCode);
+    return this.prepareFor(await this.registry.requireUnit(device.unitCode), device, dto, receivedAt);
+  }
+
+  private prepareFor(unit: UnitEntity, device: DevicePrincipal, dto: CreateRatingDto, receivedAt: Date): PreparedRating {
     return {
       id: randomUUID(),
       unitCode: unit.code,
