@@ -8,7 +8,16 @@ import { isTransient, PoisonEventError } from './errors.js';
 import { OutboxService } from './outbox.service.js';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './tokens.js';
 
-export type InboxOutcome = 'processed' | 'duplicate' | 'dead_lettered';
+export type InboxOutcome = 'processed' | 'duplicate' | 'dead_lettered' | 'skipped';
+
+export interface ConsumeOptions<T> {
+  /**
+   * Which events this consumer acts on. Others are acknowledged at once, with no
+   * transaction and no inbox row: an effect-free event is idempotent by nature, and
+   * most traffic (good ratings, for rectification) should cost a consumer nothing.
+   */
+  when?: (event: CloudEvent<T>) => boolean;
+}
 
 export interface DeadLetterData {
   consumer: string;
@@ -54,6 +63,7 @@ export class InboxService {
     topic: string,
     message: unknown,
     effect: (manager: EntityManager, event: CloudEvent<T>) => Promise<void>,
+    options: ConsumeOptions<T> = {},
   ): Promise<InboxOutcome> {
     if (!isCloudEvent(message)) {
       return this.deadLetter(consumer, topic, message, new PoisonEventError('not a CloudEvents 1.0 envelope'));
@@ -62,6 +72,10 @@ export class InboxService {
     const invalid = invalidFields(event);
     if (invalid.length) {
       return this.deadLetter(consumer, topic, event, new PoisonEventError(`${event.type} data is invalid: ${invalid.join('; ')}`));
+    }
+    if (options.when && !options.when(event)) {
+      this.metrics.eventsHandled.inc({ topic, outcome: 'skipped' });
+      return 'skipped';
     }
     for (let attempt = 1; ; attempt++) {
       try {

@@ -16,15 +16,24 @@ export class CasesConsumer {
 
   @EventPattern(Topics.ReviewsSubmitted)
   async onReviewEvent(@Payload() message: unknown): Promise<void> {
-    await this.inbox.consume<ReviewSubmittedData>(CONSUMER, Topics.ReviewsSubmitted, message, async (manager, event) => {
-      if (event.type === EventTypes.ReviewSubmitted) await this.cases.openFromReview(manager, event);
-    });
+    await this.inbox.consume<ReviewSubmittedData>(
+      CONSUMER,
+      Topics.ReviewsSubmitted,
+      message,
+      (manager, event) => this.cases.openFromReview(manager, event),
+      // Only bad reviews and complaints open cases: good ratings cost this consumer nothing.
+      { when: (event) => event.type === EventTypes.ReviewSubmitted && event.data.grade === 'BAD' },
+    );
   }
 
   @EventPattern(Topics.UnresolvedReported)
   async onUnresolvedEvent(@Payload() message: unknown): Promise<void> {
-    await this.inbox.consume<UnresolvedReportedData>(CONSUMER, Topics.UnresolvedReported, message, async (manager, event) => {
-      if (event.type === EventTypes.UnresolvedReported) await this.cases.openFromUnresolved(manager, event);
-    });
+    await this.inbox.consume<UnresolvedReportedData>(
+      CONSUMER,
+      Topics.UnresolvedReported,
+      message,
+      (manager, event) => this.cases.openFromUnresolved(manager, event),
+      { when: (event) => event.type === EventTypes.UnresolvedReported },
+    );
   }
 }
