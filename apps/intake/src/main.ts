@@ -11,15 +11,18 @@ import { INTAKE_APP, IntakeModule } from './intake.module.js';
  * advisory locks. In-memory state is per worker: per-device rate-limit buckets
  * (a device spread over n workers may get up to n× its limit) and the 5 s credential cache.
  */
-const workers = Number(process.env.INTAKE_WORKERS ?? 1);
-
-if (Number.isInteger(workers) && workers > 1 && cluster.isPrimary) {
+function workerCount(): number {
   try {
-    loadEnv(process.env); // a bad variable is named once, by the primary, before any worker starts
+    return loadEnv(process.env).INTAKE_WORKERS; // a bad variable is named once, before any worker starts
   } catch (err) {
     process.stderr.write(`intake: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   }
+}
+
+const workers = cluster.isPrimary ? workerCount() : 1;
+
+if (workers > 1) {
   let stopping = false;
   const listening = new Set<number>();
   const fork = () =>

@@ -34,6 +34,15 @@ describe('configuration', () => {
     expect(names).toEqual(['DATABASE_URL', 'DATA_ENCRYPTION_KEY', 'INTAKE_PORT', 'JWT_SECRET', 'KAFKA_BROKERS']);
   });
 
+  it('validates the intake tuning variables too', () => {
+    expect(loadEnv({ ...validEnv, INTAKE_DEVICE_RATE: '0.05', INTAKE_WORKERS: '2' })).toMatchObject({
+      INTAKE_DEVICE_RATE: 0.05,
+      INTAKE_WORKERS: 2,
+    });
+    expect(() => loadEnv({ ...validEnv, INTAKE_WRITE_LANES: '0' })).toThrow(/INTAKE_WRITE_LANES/);
+    expect(() => loadEnv({ ...validEnv, INTAKE_CLIENT_BURST: 'lots' })).toThrow(/INTAKE_CLIENT_BURST/);
+  });
+
   it('accepts a JWT public key instead of a secret', () => {
     const { JWT_SECRET: _unused, ...rest } = validEnv;
     expect(loadEnv({ ...rest, JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----' }).JWT_PUBLIC_KEY).toContain('PUBLIC KEY');

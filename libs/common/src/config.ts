@@ -1,7 +1,9 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync, ValidateIf } from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+const toNumber = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
 
 /**
  * Every variable the services read, validated once at start-up. A bad value stops
@@ -61,6 +63,53 @@ export class Env {
   @Min(1)
   @Max(200)
   DB_POOL_SIZE = 10;
+
+  /** Interface the HTTP servers bind to. */
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** intake: processes behind one port (node:cluster). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  INTAKE_WORKERS = 1;
+
+  /** intake: parallel group-commit lanes of the rating writer. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(32)
+  INTAKE_WRITE_LANES = 3;
+
+  /** intake: most ratings committed in one transaction. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  INTAKE_WRITE_GROUP = 1000;
+
+  /** intake: per-device rate limit, requests per second and bucket size. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.001)
+  INTAKE_DEVICE_RATE = 20;
+
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(1)
+  INTAKE_DEVICE_BURST = 100;
+
+  /** intake: per-hotline-client rate limit, requests per second and bucket size. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.001)
+  INTAKE_CLIENT_RATE = 50;
+
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(1)
+  INTAKE_CLIENT_BURST = 200;
 }
 
 export class EnvError extends Error {

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { type Env, loadEnv, ProblemDetailsFilter } from '#libs/common';
+import { type Env, ENV, loadEnv, ProblemDetailsFilter } from '#libs/common';
 import { connectEventTransport } from '#libs/messaging';
 import { FastPathValidationPipe } from './fast-validation.js';
 
@@ -47,7 +47,7 @@ export async function startService(rootModule: Type, options: ServiceAppOptions,
   const app = await NestFactory.create<NestExpressApplication>(rootModule, { rawBody: true, bufferLogs: true, bodyParser: true });
   configureServiceApp(app, options);
   await app.startAllMicroservices();
-  await app.listen(port, process.env.HOST ?? '0.0.0.0');
+  await app.listen(port, app.get<Env>(ENV).HOST);
   return app;
 }
 

@@ -1,22 +1,8 @@
-import { applyDecorators, type CanActivate, type ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
+import { applyDecorators, type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { AuthenticatedRequest } from '#libs/auth';
-import { DomainError, ErrorCode } from '#libs/common';
+import { DomainError, type Env, ENV, ErrorCode } from '#libs/common';
 import { TokenBuckets } from './token-bucket.js';
-
-function numberFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? NaN : Number(raw);
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
-/** Limits, overridable for load tests: INTAKE_DEVICE_RATE/_BURST, INTAKE_CLIENT_RATE/_BURST (requests per second / bucket size). */
-export function rateLimitsFromEnv() {
-  return {
-    device: { ratePerSecond: numberFromEnv('INTAKE_DEVICE_RATE', 20), capacity: numberFromEnv('INTAKE_DEVICE_BURST', 100) },
-    client: { ratePerSecond: numberFromEnv('INTAKE_CLIENT_RATE', 50), capacity: numberFromEnv('INTAKE_CLIENT_BURST', 200) },
-  };
-}
 
 /**
  * Per-credential rate limit (429 RATE_LIMITED with Retry-After), keyed by the
@@ -32,10 +18,10 @@ export class RateLimitGuard implements CanActivate {
   private readonly devices: TokenBuckets;
   private readonly clients: TokenBuckets;
 
-  constructor() {
-    const limits = rateLimitsFromEnv();
-    this.devices = new TokenBuckets(limits.device);
-    this.clients = new TokenBuckets(limits.client);
+  /** Limits from INTAKE_DEVICE_RATE/_BURST and INTAKE_CLIENT_RATE/_BURST (requests per second / bucket size). */
+  constructor(@Inject(ENV) env: Env) {
+    this.devices = new TokenBuckets({ ratePerSecond: env.INTAKE_DEVICE_RATE, capacity: env.INTAKE_DEVICE_BURST });
+    this.clients = new TokenBuckets({ ratePerSecond: env.INTAKE_CLIENT_RATE, capacity: env.INTAKE_CLIENT_BURST });
   }
 
   canActivate(context: ExecutionContext): boolean {

@@ -13,7 +13,7 @@ function harness(writeGroup: (rows: PreparedRating[]) => Promise<WriteOutcome[]>
       return writeGroup(rows);
     },
   } as unknown as RatingsRepository;
-  return { writer: new RatingWriter(dataSource, repository), groups };
+  return { writer: new RatingWriter(dataSource, repository, { INTAKE_WRITE_LANES: 3, INTAKE_WRITE_GROUP: 1000 }), groups };
 }
 
 const created = (rows: PreparedRating[]): Promise<WriteOutcome[]> =>

@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type Env, ENV } from '#libs/common';
 import { DataSource } from 'typeorm';
 import { type PreparedRating, RatingsRepository, type WriteOutcome } from './ratings.repository.js';
 
@@ -9,11 +10,6 @@ interface Pending {
 }
 
 const RETRYABLE = new Set(['40P01', '40001']); // deadlock, serialization failure
-
-function numberFromEnv(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
 
 /** FNV-1a: a stable lane per device. */
 function laneOf(deviceId: string, lanes: number): number {
@@ -37,18 +33,19 @@ function laneOf(deviceId: string, lanes: number): number {
 @Injectable()
 export class RatingWriter {
   private readonly logger = new Logger(RatingWriter.name);
-  /** Parallel lanes (leave pool connections for the relay and the registry). */
-  private readonly lanes = Array.from({ length: numberFromEnv('INTAKE_WRITE_LANES', 3) }, () => ({
-    queue: [] as Pending[],
-    busy: false,
-    scheduled: false,
-  }));
-  private readonly maxGroup = numberFromEnv('INTAKE_WRITE_GROUP', 1000);
+  /** Parallel lanes, INTAKE_WRITE_LANES (leave pool connections for the relay and the registry). */
+  private readonly lanes: Array<{ queue: Pending[]; busy: boolean; scheduled: boolean }>;
+  /** Most ratings in one transaction, INTAKE_WRITE_GROUP. */
+  private readonly maxGroup: number;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly repository: RatingsRepository,
-  ) {}
+    @Inject(ENV) env: Pick<Env, 'INTAKE_WRITE_LANES' | 'INTAKE_WRITE_GROUP'>,
+  ) {
+    this.lanes = Array.from({ length: env.INTAKE_WRITE_LANES }, () => ({ queue: [], busy: false, scheduled: false }));
+    this.maxGroup = env.INTAKE_WRITE_GROUP;
+  }
 
   write(row: PreparedRating): Promise<WriteOutcome> {
     return new Promise((resolve, reject) => {
