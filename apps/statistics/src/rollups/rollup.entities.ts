@@ -64,15 +64,18 @@ export class ReviewFactEntity {
   overdue: boolean;
 }
 
-/** Reviews by unit × Shanghai day × channel × level (0 = hotline), with the bad-review case counters. */
-@Entity({ name: 'review_rollups' })
-export class ReviewRollupEntity {
+/** The grain every rollup shares: one unit's Shanghai calendar day. */
+abstract class UnitDayRollup {
   @PrimaryColumn({ name: 'unit_code', type: 'text' })
   unitCode: string;
 
   @PrimaryColumn({ type: 'date' })
   day: string;
+}
 
+/** Reviews by unit × Shanghai day × channel × level (0 = hotline), with the bad-review case counters. */
+@Entity({ name: 'review_rollups' })
+export class ReviewRollupEntity extends UnitDayRollup {
   @PrimaryColumn({ type: 'text' })
   channel: string;
 
@@ -103,13 +106,7 @@ export class ReviewRollupEntity {
 
 /** Counted bad reviews not yet responded to, by the Shanghai day their response falls due. */
 @Entity({ name: 'bad_pending_rollups' })
-export class BadPendingRollupEntity {
-  @PrimaryColumn({ name: 'unit_code', type: 'text' })
-  unitCode: string;
-
-  @PrimaryColumn({ type: 'date' })
-  day: string;
-
+export class BadPendingRollupEntity extends UnitDayRollup {
   @PrimaryColumn({ name: 'due_day', type: 'date' })
   dueDay: string;
 
@@ -118,13 +115,7 @@ export class BadPendingRollupEntity {
 }
 
 @Entity({ name: 'bad_tag_rollups' })
-export class BadTagRollupEntity {
-  @PrimaryColumn({ name: 'unit_code', type: 'text' })
-  unitCode: string;
-
-  @PrimaryColumn({ type: 'date' })
-  day: string;
-
+export class BadTagRollupEntity extends UnitDayRollup {
   @PrimaryColumn({ type: 'text' })
   tag: string;
 
@@ -133,13 +124,7 @@ export class BadTagRollupEntity {
 }
 
 @Entity({ name: 'bad_item_rollups' })
-export class BadItemRollupEntity {
-  @PrimaryColumn({ name: 'unit_code', type: 'text' })
-  unitCode: string;
-
-  @PrimaryColumn({ type: 'date' })
-  day: string;
-
+export class BadItemRollupEntity extends UnitDayRollup {
   @PrimaryColumn({ name: 'service_item_code', type: 'text' })
   serviceItemCode: string;
 
@@ -170,13 +155,7 @@ export class UnresolvedFactEntity {
 }
 
 @Entity({ name: 'unresolved_rollups' })
-export class UnresolvedRollupEntity {
-  @PrimaryColumn({ name: 'unit_code', type: 'text' })
-  unitCode: string;
-
-  @PrimaryColumn({ type: 'date' })
-  day: string;
-
+export class UnresolvedRollupEntity extends UnitDayRollup {
   @Column({ type: 'integer', default: 0 })
   total: number;
 
