@@ -10,6 +10,10 @@ import { applyTestEnv, bearer, createTestDatabase, deviceHeaders, eventually, st
 const kafka = (command: 'start' | 'stop') => execFileSync('scripts/kafka.sh', [command], { stdio: 'ignore', timeout: 150_000 });
 
 /**
+ * (After this test a kafkajs consumer that was restarted by the outage can keep one
+ * idle socket to the broker past `close()`; `npm run test:integration` runs jest with
+ * --forceExit for that reason — every assertion has already run by then.)
+ *
  * The outbox at work: while the broker is down, intake keeps acknowledging ratings
  * (they are durable in PostgreSQL); once it is back, every one of them is published
  * and becomes a case — none lost, none twice.

@@ -1,5 +1,5 @@
 import { ClientKafka } from '@nestjs/microservices';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { appendToEventBus, ensureEventBus } from './embedded-bus.js';
 import type { EventPublisher, OutgoingRecord } from './tokens.js';
@@ -8,7 +8,7 @@ import type { EventPublisher, OutgoingRecord } from './tokens.js';
 export class KafkaEventPublisher implements EventPublisher {
   readonly kind = 'kafka';
   private readonly client: ClientKafka;
-  private readonly admin: Admin;
+  private readonly kafka: Kafka;
 
   constructor(brokers: string[], clientId: string) {
     this.client = new ClientKafka({
@@ -17,7 +17,7 @@ export class KafkaEventPublisher implements EventPublisher {
       producerOnlyMode: true,
       postfixId: '',
     });
-    this.admin = new Kafka({ clientId: `${clientId}-admin`, brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+    this.kafka = new Kafka({ clientId: `${clientId}-admin`, brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
   }
 
   async connect(): Promise<void> {
@@ -40,14 +40,19 @@ export class KafkaEventPublisher implements EventPublisher {
     });
   }
 
+  /** A short-lived admin connection per check: nothing lingers between checks or after a broker restart. */
   async ping(): Promise<void> {
-    await this.admin.connect();
-    await this.admin.describeCluster();
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {
     await this.client.close();
-    await this.admin.disconnect().catch(() => undefined);
   }
 }
 
