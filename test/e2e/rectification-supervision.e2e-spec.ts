@@ -259,4 +259,54 @@ describe('rectification supervision: overdue sweep, calendar, hotline replies', 
     );
     expect(revoked.body.code).toBe('DEVICE_REVOKED');
   });
+  it('keeps an undelivered reply through a restart: the next instance delivers the same reply', async () => {
+    const client = { id: randomUUID(), secret: 'restart-secret-0123456789abcdefghijklmnopqrs' };
+    await publish(
+      app,
+      Topics.HotlineClients,
+      'hotline',
+      hotlineClientEvent({ clientId: client.id, name: '12345热线', callbackUrl: receiverUrl, secret: client.secret, revoked: false }),
+    );
+    const ticketId = `12345-restart-${Date.now()}`;
+    const opened = await openCase(
+      app,
+      supervisor,
+      reviewEvent({ channel: 'HOTLINE_12345', level: null, ticketId, hotlineClientId: client.id, category: 'COMPLAINT' }),
+    );
+    failFirst = 1_000; // the hotline is down: every attempt is refused
+    await act(opened.id, 'accept', operator).expect(200);
+    await act(opened.id, 'respond', operator, { contactedAt: new Date().toISOString(), method: 'PHONE', note: '已联系' }).expect(200);
+    await act(opened.id, 'rectify', operator, { outcome: 'EXPLAINED', measures: '系统限制，已向市民说明' }).expect(200);
+    await act(opened.id, 'feedback', operator, { reviewerSatisfied: true, note: '市民认可' }).expect(200);
+    const attempted = () => received.filter((r) => r.body.includes(opened.id));
+    await eventually(
+      async () => attempted().length,
+      (n) => n >= 1,
+    );
+
+    await app.close(); // the service goes down with the reply undelivered
+    failFirst = 0; // the hotline comes back
+    app = await startTestService(RectificationModule, RECTIFICATION_APP);
+
+    const path = `/api/v1/hotline/tickets/${ticketId}`;
+    const after = (
+      await eventually(
+        () =>
+          http()
+            .get(path)
+            .set(clientHeaders(client, 'GET', path, '')),
+        (r) => (r.body as { replyDelivery?: { status: string } }).replyDelivery?.status === 'DELIVERED',
+        20_000,
+      )
+    ).body;
+    expect(after).toMatchObject({ status: 'CLOSED', outcome: 'EXPLAINED', reply: '系统限制，已向市民说明' });
+    const deliveries = attempted();
+    expect(deliveries.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(deliveries.map((r) => r.body)).size).toBe(1);
+    expect(new Set(deliveries.map((r) => r.headers['x-reply-id']))).toEqual(new Set([after.replyId]));
+    const rows = await sql<{ n: string }>(db.url, `SELECT count(*) AS n FROM rectification.hotline_callbacks WHERE case_id = $1`, [
+      opened.id,
+    ]);
+    expect(rows[0]!.n).toBe('1');
+  });
 });
