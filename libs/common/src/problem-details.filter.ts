@@ -40,7 +40,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const body = exception.getResponse();
       const message = typeof body === 'object' && body !== null && 'message' in body ? String(body.message) : exception.message;
       // Terminus reports failing checks in `details`: keep them, they name what is down.
-      const checks = typeof body === 'object' && body !== null && 'details' in body ? { checks: (body).details } : {};
+      const checks = typeof body === 'object' && body !== null && 'details' in body ? { checks: body.details } : {};
       if (status === 503) return new DomainError(code, 'A dependency is unavailable.', [], {}, checks);
       return new DomainError(code, status >= 500 ? 'The server could not complete the request.' : message);
     }
