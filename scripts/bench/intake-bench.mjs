@@ -9,7 +9,7 @@
 // Env: BENCH_DURATION (s, default 20), BENCH_CONNECTIONS (default 64), BENCH_BATCH_CONNECTIONS (default 4),
 //      BENCH_DEVICES (default 200), BENCH_PHASES (default single,batch), INTAKE_URL (use an already running intake instead; then pass JWT_SECRET),
 //      INTAKE_WORKERS (intake processes behind the port, node:cluster; default 1),
-//      BENCH_NODE_ARGS (extra node flags for the intake process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof --import ./scripts/bench/intake-exit-on-term.mjs`).
+//      BENCH_NODE_ARGS (node flags for the intake process; default --max-old-space-size=128, as the services run; e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof --import ./scripts/bench/intake-exit-on-term.mjs`).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -43,7 +43,8 @@ async function freshDatabase() {
 }
 
 function startIntake(databaseUrl) {
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // Default: the heap cap the services run with (package.json start:*, Dockerfile).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '--max-old-space-size=128').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, 'dist/apps/intake/src/main.js'], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -83,11 +84,26 @@ function machineBusy() {
     return null;
   }
 }
-/** CPU spent during a phase: intake (all its processes), this load generator, and the whole 2-core machine. */
+/** Resident memory (MiB) of a process from /proc (Linux; 0 elsewhere). */
+function rssOf(pid) {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    return line ? Number(line.split(/\s+/)[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU spent during a phase: intake (all its processes), this load generator, and the whole 2-core machine; and intake's peak RSS. */
 async function measured(pids, fn) {
   const sum = (kind) => pids().reduce((a, p) => a + (cpuOf(p)?.[kind] ?? 0), 0);
   const before = { intake: sum('user') + sum('system'), intakeSystem: sum('system'), bench: process.cpuUsage(), machine: machineBusy() };
-  const result = await fn();
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, ...pids().map(rssOf));
+  }, 250);
+  const result = await fn().finally(() => clearInterval(sampler));
+  result.intakePeakRssMiB = Math.round(peakRss);
   const bench = process.cpuUsage(before.bench);
   result.cpuSeconds = {
     intake: Math.round((sum('user') + sum('system') - before.intake) * 100) / 100,
@@ -228,6 +244,7 @@ try {
       latencyMs: { p50: single.latency.p50, p90: single.latency.p90, p99: single.latency.p99, max: single.latency.max },
       cpuSeconds: single.cpuSeconds,
       intakeCpuMsPerRating: single['2xx'] ? Math.round(((single.cpuSeconds?.intake ?? 0) * 1e5) / single['2xx']) / 100 : null,
+      intakePeakRssMiB: single.intakePeakRssMiB ?? null,
     },
     batch: {
       connections: batchConnections,
@@ -238,6 +255,7 @@ try {
       batchLatencyMs: { p50: batch.latency.p50, p99: batch.latency.p99 },
       cpuSeconds: batch.cpuSeconds,
       intakeCpuMsPerRating: batch['2xx'] ? Math.round(((batch.cpuSeconds?.intake ?? 0) * 1e5) / (batch['2xx'] * 500)) / 100 : null,
+      intakePeakRssMiB: batch.intakePeakRssMiB ?? null,
     },
   };
 
