@@ -82,6 +82,12 @@ create_topics() {
 start() {
   install
   if running; then log "already running (pid $(cat "$pidfile"))"; create_topics; return; fi
+  if answers; then
+    # Another broker (another checkout's, or a system one) already serves this port: use it.
+    log "a broker already answers on 127.0.0.1:${port}; using it (set KAFKA_PORT to run a separate one)"
+    create_topics
+    return
+  fi
   write_config
   if [ ! -f "$home/data/meta.properties" ]; then
     log "formatting KRaft storage in $home/data"
