@@ -1,4 +1,5 @@
-import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { IsISO8601, Matches, registerDecorator, type ValidationOptions } from 'class-validator';
 
 /** ISO-8601 with an explicit offset or Z (a bare local time is ambiguous). */
 export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -18,11 +19,11 @@ export function notFarFuture(value: unknown, toleranceMs = FUTURE_TOLERANCE_MS):
  * validation so that it is listed together with every other invalid field.
  */
 export function IsNotFarFuture(toleranceMs = FUTURE_TOLERANCE_MS, options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
+  return (target: object, propertyName: string | symbol) =>
     registerDecorator({
       name: 'isNotFarFuture',
       target: target.constructor,
-      propertyName,
+      propertyName: String(propertyName),
       options: { message: `must not be more than ${toleranceMs / 1000} seconds in the future`, ...options },
       validator: {
         validate(value: unknown) {
@@ -30,4 +31,16 @@ export function IsNotFarFuture(toleranceMs = FUTURE_TOLERANCE_MS, options?: Vali
         },
       },
     });
+}
+
+/**
+ * An instant the way every intake body carries one: strict ISO-8601 with a UTC offset
+ * (a bare local time is ambiguous) and, unless `future: true`, not more than 300 s ahead.
+ */
+export function IsInstantWithOffset(options: { future?: boolean } = {}) {
+  const checks = [
+    IsISO8601({ strict: true }),
+    Matches(ISO_WITH_OFFSET, { message: 'must carry a UTC offset, e.g. 2024-11-20T09:30:00+08:00' }),
+  ];
+  return applyDecorators(...(options.future ? checks : [...checks, IsNotFarFuture()]));
 }

@@ -1,13 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsISO8601, IsObject, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { MAINLAND_MOBILE } from '#libs/common';
-import { IsNotFarFuture, ISO_WITH_OFFSET } from '../../shared/validators.js';
+import { IsInstantWithOffset } from '../../shared/validators.js';
 
 export const HOTLINE_CATEGORIES = ['COMPLAINT', 'REQUEST', 'SUGGESTION', 'CONSULTATION'] as const;
 export type HotlineCategory = (typeof HOTLINE_CATEGORIES)[number];
-
-const OFFSET_MESSAGE = { message: 'must be ISO-8601 with a UTC offset, e.g. 2024-11-20T10:00:00+08:00' };
 
 export class CitizenDto {
   @ApiPropertyOptional({ example: '李四' })
@@ -57,24 +55,19 @@ export class HotlineComplaintDto {
   citizen?: CitizenDto;
 
   @ApiProperty({ example: '2024-11-20T08:00:00+08:00', description: 'When 12345 received the matter' })
-  @IsISO8601({ strict: true })
-  @Matches(ISO_WITH_OFFSET, OFFSET_MESSAGE)
-  @IsNotFarFuture()
+  @IsInstantWithOffset()
   receivedAt: string;
 
   @ApiProperty({
     example: '2024-11-20T10:00:00+08:00',
     description: 'When it was transferred to the unit: starts the deadline clock, decides the quarter',
   })
-  @IsISO8601({ strict: true })
-  @Matches(ISO_WITH_OFFSET, OFFSET_MESSAGE)
-  @IsNotFarFuture()
+  @IsInstantWithOffset()
   transferredAt: string;
 
   @ApiPropertyOptional({ example: '2024-12-11T23:59:59+08:00', description: 'The hotline’s own deadline; becomes the case’s rectifyDueAt' })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  @Matches(ISO_WITH_OFFSET, OFFSET_MESSAGE)
+  @IsInstantWithOffset({ future: true })
   dueAt?: string;
 
   @ApiPropertyOptional({ example: '食品经营许可' })

@@ -6,7 +6,6 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsISO8601,
   IsObject,
   IsOptional,
   IsString,
@@ -19,7 +18,7 @@ import {
 } from 'class-validator';
 import { BAD_REVIEW_TAG_CODES, type BadReviewTag, type RatingLevel } from '#libs/contracts';
 import { MAINLAND_MOBILE } from '#libs/common';
-import { IsNotFarFuture, ISO_WITH_OFFSET } from '../../shared/validators.js';
+import { IsInstantWithOffset } from '../../shared/validators.js';
 
 export class ReviewerDto {
   @ApiPropertyOptional({ example: '张三' })
@@ -86,8 +85,6 @@ export class CreateRatingDto {
   reviewer?: ReviewerDto;
 
   @ApiProperty({ example: '2024-11-20T09:30:00+08:00', description: 'ISO-8601 with offset; not more than 300 s in the future' })
-  @IsISO8601({ strict: true })
-  @Matches(ISO_WITH_OFFSET, { message: 'must carry a UTC offset, e.g. 2024-11-20T09:30:00+08:00' })
-  @IsNotFarFuture()
+  @IsInstantWithOffset()
   ratedAt: string;
 }

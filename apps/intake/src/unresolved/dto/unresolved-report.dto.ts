@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsISO8601, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { IsObject, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
 import { CitizenDto } from '../../hotline/dto/hotline-complaint.dto.js';
-import { IsNotFarFuture, ISO_WITH_OFFSET } from '../../shared/validators.js';
+import { IsInstantWithOffset } from '../../shared/validators.js';
 
 export class UnresolvedReportDto {
   @ApiProperty({ example: '个体工商户营业执照跨区迁移', description: '办不成的事项' })
@@ -29,9 +29,7 @@ export class UnresolvedReportDto {
   citizen?: CitizenDto;
 
   @ApiProperty({ example: '2024-11-20T09:30:00+08:00', description: 'Starts the case deadline clock' })
-  @IsISO8601({ strict: true })
-  @Matches(ISO_WITH_OFFSET, { message: 'must carry a UTC offset, e.g. 2024-11-20T09:30:00+08:00' })
-  @IsNotFarFuture()
+  @IsInstantWithOffset()
   reportedAt: string;
 
   @ApiPropertyOptional({
