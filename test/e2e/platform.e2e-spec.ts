@@ -5,7 +5,16 @@ import request from 'supertest';
 import { INTAKE_APP, IntakeModule } from '../../apps/intake/src/intake.module.js';
 import { RECTIFICATION_APP, RectificationModule } from '../../apps/rectification/src/rectification.module.js';
 import { createCloudEvent, EventTypes, Topics } from '#libs/contracts';
-import { applyTestEnv, bearer, createTestDatabase, deviceHeaders, eventually, startTestService, type TestDatabase } from '#libs/testing';
+import {
+  applyTestEnv,
+  bearer,
+  createTestDatabase,
+  deviceHeaders,
+  eventually,
+  registerDevice,
+  startTestService,
+  type TestDatabase,
+} from '#libs/testing';
 
 /** A loopback port with nothing listening on it. */
 async function closedPort(): Promise<number> {
@@ -51,17 +60,7 @@ describe('platform: readiness and poison messages', () => {
     try {
       intake = await startTestService(IntakeModule, INTAKE_APP);
       rectification = await startTestService(RectificationModule, RECTIFICATION_APP);
-      const admin = bearer('admin');
-      await request(intake.getHttpServer())
-        .post('/api/v1/units')
-        .set('Authorization', admin)
-        .send({ code: 'DLQ-01', name: '死信测试单位' })
-        .expect(201);
-      const reg = await request(intake.getHttpServer())
-        .post('/api/v1/devices')
-        .set('Authorization', admin)
-        .send({ unitCode: 'DLQ-01', windowNo: '1' })
-        .expect(201);
+      const device = await registerDevice(intake.getHttpServer(), { code: 'DLQ-01', name: '死信测试单位' }, '1');
       // Two poison messages straight onto the bus: not an envelope, and an envelope whose data breaks the handler.
       const broken = createCloudEvent({ type: EventTypes.ReviewSubmitted, source: 'test', data: { grade: 'BAD', unitCode: 'DLQ-01' } });
       await sql.query(
@@ -71,7 +70,7 @@ describe('platform: readiness and poison messages', () => {
       const body = JSON.stringify({ serviceRecordId: 'R-1', serviceItemCode: 'S-1', level: 1, ratedAt: '2024-11-20T09:30:00+08:00' });
       const rating = await request(intake.getHttpServer())
         .post('/api/v1/ratings')
-        .set(deviceHeaders({ id: reg.body.deviceId, secret: reg.body.secret }, 'POST', '/api/v1/ratings', body))
+        .set(deviceHeaders(device, 'POST', '/api/v1/ratings', body))
         .send(body)
         .expect(201);
       const page = await eventually(

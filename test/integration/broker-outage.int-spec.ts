@@ -5,7 +5,16 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { INTAKE_APP, IntakeModule } from '../../apps/intake/src/intake.module.js';
 import { RECTIFICATION_APP, RectificationModule } from '../../apps/rectification/src/rectification.module.js';
-import { applyTestEnv, bearer, createTestDatabase, deviceHeaders, eventually, startTestService, type TestDatabase } from '#libs/testing';
+import {
+  applyTestEnv,
+  bearer,
+  createTestDatabase,
+  deviceHeaders,
+  eventually,
+  registerDevice,
+  startTestService,
+  type TestDatabase,
+} from '#libs/testing';
 
 const kafka = (command: 'start' | 'stop') => execFileSync('scripts/kafka.sh', [command], { stdio: 'ignore', timeout: 150_000 });
 
@@ -44,18 +53,7 @@ describe('a stopped broker loses nothing', () => {
   });
 
   it('publishes what was acknowledged during the outage once the broker is back', async () => {
-    const admin = bearer('admin');
-    await request(intake.getHttpServer())
-      .post('/api/v1/units')
-      .set('Authorization', admin)
-      .send({ code: unitCode, name: '断网测试单位' })
-      .expect(201);
-    const reg = await request(intake.getHttpServer())
-      .post('/api/v1/devices')
-      .set('Authorization', admin)
-      .send({ unitCode, windowNo: '9' })
-      .expect(201);
-    const device = { id: reg.body.deviceId as string, secret: reg.body.secret as string };
+    const device = await registerDevice(intake.getHttpServer(), { code: unitCode, name: '断网测试单位' }, '9');
 
     kafka('stop');
     const ids: string[] = [];

@@ -7,7 +7,16 @@ import { INTAKE_APP, IntakeModule } from '../../apps/intake/src/intake.module.js
 import { RECTIFICATION_APP, RectificationModule } from '../../apps/rectification/src/rectification.module.js';
 import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
 import { Topics } from '#libs/contracts';
-import { applyTestEnv, bearer, createTestDatabase, deviceHeaders, eventually, startTestService, type TestDatabase } from '#libs/testing';
+import {
+  applyTestEnv,
+  bearer,
+  createTestDatabase,
+  deviceHeaders,
+  eventually,
+  registerDevice,
+  startTestService,
+  type TestDatabase,
+} from '#libs/testing';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
 
@@ -25,7 +34,6 @@ describe('over real Kafka: intake → rectification and statistics', () => {
   let sql: Client;
   let device: { id: string; secret: string };
   const unitCode = `IT-${randomUUID().slice(0, 8)}`;
-  const admin = bearer('admin');
   const supervisor = bearer('supervisor');
   let sequence = 0;
 
@@ -73,17 +81,7 @@ describe('over real Kafka: intake → rectification and statistics', () => {
     await producer.connect();
     sql = new Client({ connectionString: db.url });
     await sql.connect();
-    await request(intake.getHttpServer())
-      .post('/api/v1/units')
-      .set('Authorization', admin)
-      .send({ code: unitCode, name: '集成测试单位' })
-      .expect(201);
-    const registered = await request(intake.getHttpServer())
-      .post('/api/v1/devices')
-      .set('Authorization', admin)
-      .send({ unitCode, windowNo: 'B01' })
-      .expect(201);
-    device = { id: registered.body.deviceId, secret: registered.body.secret };
+    device = await registerDevice(intake.getHttpServer(), { code: unitCode, name: '集成测试单位' }, 'B01');
   });
 
   afterAll(async () => {

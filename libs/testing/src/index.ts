@@ -4,3 +4,4 @@ export * from './service-harness.js';
 export * from './test-database.js';
 export * from './test-env.js';
 export * from './event-fixtures.js';
+export * from './registry-fixtures.js';
