@@ -37,9 +37,9 @@ interface OpenCase {
   contact: ContactPayload;
 }
 
-export function lifecycleData(c: CaseEntity, actor: string, note: string | null): CaseLifecycleData {
+/** What every rendering of a case carries: references, state and its instants as ISO strings. */
+function caseState(c: CaseEntity) {
   return {
-    caseId: c.id,
     source: c.source,
     unitCode: c.unitCode,
     reviewId: c.reviewId,
@@ -57,36 +57,22 @@ export function lifecycleData(c: CaseEntity, actor: string, note: string | null)
     overdue: c.overdue,
     reopenedCount: c.reopenedCount,
     version: c.version,
-    actor,
-    note,
   };
+}
+
+export function lifecycleData(c: CaseEntity, actor: string, note: string | null): CaseLifecycleData {
+  return { caseId: c.id, ...caseState(c), actor, note };
 }
 
 /** The public view of a case: contact masked, workflow internals left out. */
 export function caseView(c: CaseEntity) {
   return {
     id: c.id,
-    source: c.source,
-    unitCode: c.unitCode,
     unitName: c.unitName,
-    status: c.status,
-    reviewId: c.reviewId,
-    reportId: c.reportId,
-    ticketId: c.ticketId,
-    openedAt: c.openedAt.toISOString(),
-    responseDueAt: c.responseDueAt.toISOString(),
-    rectifyDueAt: c.rectifyDueAt.toISOString(),
-    respondedAt: c.respondedAt?.toISOString() ?? null,
-    respondedOnTime: c.respondedOnTime,
-    rectifiedAt: c.rectifiedAt?.toISOString() ?? null,
-    closedAt: c.closedAt?.toISOString() ?? null,
-    overdue: c.overdue,
-    outcome: c.outcome,
-    reopenedCount: c.reopenedCount,
+    ...caseState(c),
     urgeCount: c.urgeCount,
     matter: c.matter,
     contact: { name: c.contactMaskedName, phone: c.contactMaskedPhone },
-    version: c.version,
   };
 }
 
