@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { setUpFleet, signed, UNITS, waitForHealth } from './intake-client.mjs';
+import { freshDatabase, setUpFleet, signed, UNITS, waitForHealth } from './intake-client.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const duration = Number(process.env.BENCH_DURATION ?? 20);
@@ -30,17 +30,6 @@ const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const port = Number(process.env.BENCH_PORT ?? 3101);
 const jwtSecret = process.env.JWT_SECRET ?? randomBytes(32).toString('hex');
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
-
-async function freshDatabase() {
-  const name = `intake_bench_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: baseDbUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(baseDbUrl);
-  url.pathname = `/${name}`;
-  return { name, url: url.toString() };
-}
 
 function startIntake(databaseUrl) {
   // Default: the heap cap the services run with (package.json start:*, Dockerfile).
@@ -143,7 +132,7 @@ function intakePids() {
 try {
   let baseUrl = process.env.INTAKE_URL;
   if (!baseUrl) {
-    db = await freshDatabase();
+    db = await freshDatabase(baseDbUrl, 'intake_bench');
     child = startIntake(db.url);
     baseUrl = `http://127.0.0.1:${port}`;
   }

@@ -1,6 +1,7 @@
 // Shared by the benchmark and the traffic simulator: signing (API.md § Authentication),
 // admin JWTs, registry set-up. Plain ESM JavaScript so it runs with node, no build step.
 import { createHash, createHmac } from 'node:crypto';
+import pg from 'pg';
 
 export function sha256Hex(body) {
   return createHash('sha256').update(body).digest('hex');
@@ -90,3 +91,15 @@ export const UNITS = [
   { code: 'SIM-03', name: '区税务局' },
   { code: 'SIM-04', name: '区公安分局出入境管理处' },
 ];
+
+/** Creates an empty database `<prefix>_<time>` on the server of `baseDbUrl`; returns its name and URL. */
+export async function freshDatabase(baseDbUrl, prefix) {
+  const name = `${prefix}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: baseDbUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(baseDbUrl);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString() };
+}

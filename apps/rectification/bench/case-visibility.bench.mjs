@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { call, jwt, setUpFleet, signed, waitForHealth } from '../../../scripts/bench/intake-client.mjs';
+import { call, freshDatabase, jwt, setUpFleet, signed, waitForHealth } from '../../../scripts/bench/intake-client.mjs';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const duration = Number(process.env.BENCH_DURATION ?? 20) * 1000;
@@ -22,17 +22,6 @@ const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const jwtSecret = randomBytes(32).toString('hex');
 const dataKey = randomBytes(32).toString('hex');
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
-
-async function freshDatabase() {
-  const name = `rect_bench_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: baseDbUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(baseDbUrl);
-  url.pathname = `/${name}`;
-  return { name, url: url.toString() };
-}
 
 function start(service, databaseUrl, port) {
   return spawn(process.execPath, [`dist/apps/${service}/src/main.js`], {
@@ -53,7 +42,7 @@ function start(service, databaseUrl, port) {
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 async function main() {
-  const db = await freshDatabase();
+  const db = await freshDatabase(baseDbUrl, 'rect_bench');
   const intakeUrl = 'http://127.0.0.1:3201';
   const rectUrl = 'http://127.0.0.1:3202';
   const intake = start('intake', db.url, 3201);
