@@ -97,10 +97,53 @@ describe('walking skeleton on the embedded transport: a bad rating becomes a cas
       const health = await request(app.getHttpServer()).get('/health').expect(200);
       expect(health.body.info).toMatchObject({ database: { status: 'up' }, broker: { status: 'up', transport: 'embedded' } });
       const metrics = await request(app.getHttpServer()).get('/metrics').expect(200);
-      expect(metrics.text).toContain('http_request_duration_seconds');
+      expect(metrics.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} [1-9]/);
       const docs = await request(app.getHttpServer()).get('/docs-json').expect(200);
       expect(docs.body.openapi).toMatch(/^3\./);
+      const ui = await request(app.getHttpServer()).get('/docs').expect(200);
+      expect(ui.text).toContain('swagger-ui');
     }
+  });
+
+  it('echoes a caller X-Request-Id and issues one otherwise', async () => {
+    const given = await request(intake.getHttpServer()).get('/api/v1/rating-tags').set('X-Request-Id', 'pad-42.req-7').expect(200);
+    expect(given.headers['x-request-id']).toBe('pad-42.req-7');
+    const issued = await request(intake.getHttpServer()).get('/api/v1/rating-tags').set('X-Request-Id', 'not a valid id').expect(200);
+    expect(issued.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("answers unreadable bodies and unknown routes with problem+json, never with the framework's own error shape", async () => {
+    const server = intake.getHttpServer();
+    const malformed = await request(server)
+      .post('/api/v1/units')
+      .set('Authorization', admin)
+      .set('Content-Type', 'application/json')
+      .send('{"code": "CN-09",')
+      .expect(400);
+    expect(malformed.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(malformed.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'body', message: 'is not valid JSON' }] });
+
+    const xml = await request(server)
+      .post('/api/v1/units')
+      .set('Authorization', admin)
+      .set('Content-Type', 'application/xml')
+      .send('<unit code="CN-09"/>')
+      .expect(400);
+    expect(xml.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'content-type', message: 'must be application/json' }] });
+
+    const empty = await request(server)
+      .post('/api/v1/units')
+      .set('Authorization', admin)
+      .set('Content-Type', 'application/json')
+      .expect(400);
+    expect(empty.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ field: 'body', message: expect.stringMatching(/must not be empty/) }],
+    });
+
+    const missing = await request(server).get('/api/v1/no-such-thing').expect(404);
+    expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(missing.body).toMatchObject({ status: 404, code: 'NOT_FOUND', instance: '/api/v1/no-such-thing' });
   });
 
   it('answers problem+json naming every invalid field and rejects unknown ones', async () => {

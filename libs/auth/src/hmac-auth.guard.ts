@@ -1,8 +1,8 @@
 import { applyDecorators, type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiHeader, ApiSecurity } from '@nestjs/swagger';
-import type { Request } from 'express';
-import { DomainError, ErrorCode } from '#libs/common';
+import type { FastifyRequest } from 'fastify';
+import { DomainError, ErrorCode, headerOf } from '#libs/common';
 import { SIGNATURE_WINDOW_MS, signatureMatches, signRequest } from './hmac.js';
 import type { DevicePrincipal, HotlineClientPrincipal } from './principal.js';
 
@@ -22,7 +22,7 @@ export interface HmacCredentialResolver {
 export const HMAC_CREDENTIALS = Symbol('HMAC_CREDENTIALS');
 const HMAC_KIND = 'hmac:kind';
 
-export interface AuthenticatedRequest extends Request {
+export interface AuthenticatedRequest extends FastifyRequest {
   rawBody?: Buffer;
   principal?: import('./principal.js').Principal;
 }
@@ -39,9 +39,9 @@ export class HmacAuthGuard implements CanActivate {
     const kind = this.reflector.getAllAndOverride<HmacKind>(HMAC_KIND, [context.getHandler(), context.getClass()]);
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const idHeader = kind === 'device' ? 'x-device-id' : 'x-client-id';
-    const id = req.header(idHeader);
-    const timestamp = req.header('x-timestamp');
-    const signature = req.header('x-signature');
+    const id = headerOf(req, idHeader);
+    const timestamp = headerOf(req, 'x-timestamp');
+    const signature = headerOf(req, 'x-signature');
     if (!id || !timestamp || !signature) {
       throw new DomainError(ErrorCode.Unauthenticated, `Signed requests need ${idHeader}, X-Timestamp and X-Signature headers.`);
     }
@@ -49,7 +49,7 @@ export class HmacAuthGuard implements CanActivate {
       throw new DomainError(ErrorCode.TimestampSkew, 'X-Timestamp must be Unix epoch milliseconds within 300 seconds of server time.');
     }
     const credential = await this.credentials.resolve(kind, id);
-    const expected = signRequest(credential?.secret ?? 'unknown', req.method, req.originalUrl, timestamp, req.rawBody ?? Buffer.alloc(0));
+    const expected = signRequest(credential?.secret ?? 'unknown', req.method, req.url, timestamp, req.rawBody ?? Buffer.alloc(0));
     if (!signatureMatches(expected, signature) || !credential) {
       throw new DomainError(ErrorCode.SignatureInvalid, 'The signature does not match the request.');
     }

@@ -2,7 +2,7 @@ import { applyDecorators, type CanActivate, type ExecutionContext, Injectable, S
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import { DomainError, ErrorCode } from '#libs/common';
+import { DomainError, ErrorCode, headerOf } from '#libs/common';
 import type { AuthenticatedRequest } from './hmac-auth.guard.js';
 import { type JwtClaims, type Role, ROLES, type UserPrincipal } from './principal.js';
 
@@ -18,7 +18,7 @@ export class JwtAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const header = req.header('authorization') ?? '';
+    const header = headerOf(req, 'authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new DomainError(ErrorCode.Unauthenticated, 'A bearer token is required.');
     let claims: JwtClaims;

@@ -1,5 +1,6 @@
 export * from './config.js';
 export * from './domain-error.js';
+export * from './http.js';
 export * from './logging.js';
 export * from './metrics.js';
 export * from './personal-data.js';

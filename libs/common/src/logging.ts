@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Params } from 'nestjs-pino';
 
 /** Paths of personal data and secrets that must never reach a log line. */
@@ -16,19 +16,19 @@ export const REDACTED_PATHS = [
   'citizen',
 ];
 
-/** pino JSON logs with a request id taken from `X-Request-Id` or generated, and echoed back. */
+/** The request id: the caller's `X-Request-Id` when it is a sane token, else a new UUID. Echoed back by the HTTP layer. */
+export function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+/** pino JSON logs; each request's lines carry the id the HTTP layer assigned (`requestIdOf`). */
 export function loggerParams(service: string, level: string): Params {
   return {
     pinoHttp: {
       level,
       name: service,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),

@@ -1,6 +1,6 @@
-import { Controller, Get, Header, Injectable, Module, type NestMiddleware, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { Controller, Get, Header, Injectable, Module } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /** One Prometheus registry per service (several services may share a process). */
@@ -35,18 +35,17 @@ export class MetricsRegistry {
   }
 }
 
-@Injectable()
-class HttpMetricsMiddleware implements NestMiddleware {
-  constructor(private readonly metrics: MetricsRegistry) {}
-
-  use(req: Request, res: Response, next: NextFunction): void {
-    const end = this.metrics.httpDuration.startTimer({ method: req.method });
-    res.once('finish', () => {
-      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      end({ route: `${req.baseUrl}${route}`, status: String(res.statusCode) });
-    });
-    next();
-  }
+/**
+ * Times every response by method, route pattern and status, in Fastify's onResponse
+ * hook (after the reply is sent, from Fastify's own clock): no per-request closure or
+ * listener. Install before the routes are registered (before `app.init()`).
+ */
+export function recordHttpMetrics(fastify: FastifyInstance, metrics: MetricsRegistry): void {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
+  });
 }
 
 @ApiExcludeController()
@@ -66,8 +65,4 @@ class MetricsController {
   controllers: [MetricsController],
   exports: [MetricsRegistry],
 })
-export class MetricsModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('{*path}');
-  }
-}
+export class MetricsModule {}

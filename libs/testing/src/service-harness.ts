@@ -1,12 +1,12 @@
 import type { INestApplication, Type } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { configureServiceApp, type ServiceAppOptions } from '#libs/platform';
+import { configureServiceApp, createHttpAdapter, SERVICE_APP_OPTIONS, type ServiceAppOptions } from '#libs/platform';
 
 /** Boots a real service (pipes, guards, filter, transport) on an ephemeral port for supertest. */
 export async function startTestService(rootModule: Type, options: ServiceAppOptions): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({ imports: [rootModule] }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ rawBody: true, bufferLogs: true });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(options), SERVICE_APP_OPTIONS);
   configureServiceApp(app, options);
   await app.startAllMicroservices();
   await app.listen(0, '127.0.0.1');

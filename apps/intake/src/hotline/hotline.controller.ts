@@ -1,6 +1,6 @@
 import { Body, Controller, Post, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, type HotlineClientPrincipal, HotlineClientAuth } from '#libs/auth';
 import { BodyLimit, RateLimited } from '../rate-limit/rate-limit.guard.js';
 import { HotlineComplaintDto } from './dto/hotline-complaint.dto.js';
@@ -22,7 +22,7 @@ export class HotlineController {
   async receive(
     @CurrentPrincipal() client: HotlineClientPrincipal,
     @Body() dto: HotlineComplaintDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<ComplaintReceipt> {
     const receipt = await this.hotline.receive(client, dto);
     res.status(receipt.duplicate ? 200 : 201);

@@ -1,7 +1,7 @@
 import { applyDecorators, type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { AuthenticatedRequest } from '#libs/auth';
-import { DomainError, type Env, ENV, ErrorCode } from '#libs/common';
+import { DomainError, type Env, ENV, ErrorCode, headerOf } from '#libs/common';
 import { TokenBuckets } from './token-bucket.js';
 
 /**
@@ -53,7 +53,7 @@ export class BodyLimitGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const limit = this.reflector.get<number | undefined>(BODY_LIMIT, context.getHandler());
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const size = req.rawBody?.length ?? Number(req.header('content-length') ?? 0);
+    const size = req.rawBody?.length ?? Number(headerOf(req, 'content-length') ?? 0);
     if (limit !== undefined && size > limit) {
       throw new DomainError(ErrorCode.PayloadTooLarge, `The request body exceeds ${limit} bytes.`);
     }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Auth, CurrentPrincipal, DeviceAuth, type DevicePrincipal, type UserPrincipal } from '#libs/auth';
 import { BAD_REVIEW_TAGS, RATING_LEVELS } from '#libs/contracts';
 import { BodyLimit, RateLimited } from '../rate-limit/rate-limit.guard.js';
@@ -25,7 +25,7 @@ export class RatingsController {
   async submit(
     @CurrentPrincipal() device: DevicePrincipal,
     @Body() dto: CreateRatingDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<RatingReceipt> {
     const receipt = await this.ratings.submit(device, dto);
     res.status(receipt.duplicate ? 200 : 201);

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Auth, CurrentPrincipal, scopedUnit, type UserPrincipal } from '#libs/auth';
 import { RebuildService } from '../rollups/rebuild.service.js';
 import type { QuarterlyReport } from './domain/report.js';
@@ -11,14 +11,17 @@ import { ReportsService } from './reports.service.js';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
+/** A download's Content-Disposition; names are built from validated periods (ASCII, no quotes). */
+const attachment = (filename: string) => `attachment; filename="${filename}"`;
+
 /** JSON by default; csv/xlsx as a download named after the period. */
-async function send(res: Response, report: QuarterlyReport, format: ReportFormat | undefined, name: string) {
+async function send(res: FastifyReply, report: QuarterlyReport, format: ReportFormat | undefined, name: string) {
   if (format === 'csv') {
-    res.attachment(`${name}.csv`);
+    res.header('Content-Disposition', attachment(`${name}.csv`));
     return new StreamableFile(reportToCsv(report), { type: 'text/csv; charset=utf-8' });
   }
   if (format === 'xlsx') {
-    res.attachment(`${name}.xlsx`);
+    res.header('Content-Disposition', attachment(`${name}.xlsx`));
     return new StreamableFile(await reportToXlsx(report), { type: XLSX_TYPE });
   }
   return report;
@@ -36,7 +39,7 @@ export class ReportsController {
   @Auth('admin', 'supervisor', 'unit_operator')
   @ApiProduces('application/json', 'text/csv', XLSX_TYPE)
   @ApiOperation({ summary: 'Quarterly report (Asia/Shanghai calendar quarters), with the previous quarter for comparison' })
-  async quarterly(@CurrentPrincipal() user: UserPrincipal, @Query() q: QuarterlyQuery, @Res({ passthrough: true }) res: Response) {
+  async quarterly(@CurrentPrincipal() user: UserPrincipal, @Query() q: QuarterlyQuery, @Res({ passthrough: true }) res: FastifyReply) {
     const report = await this.reports.quarterly(q.year, q.quarter, scopedUnit(user, q.unitCode));
     return send(res, report, q.format, `report-${q.year}-Q${q.quarter}`);
   }
@@ -45,7 +48,7 @@ export class ReportsController {
   @Auth('admin', 'supervisor', 'unit_operator')
   @ApiProduces('text/html')
   @ApiOperation({ summary: 'Printable quarterly 通报 (HTML, Chinese, with charts)' })
-  async bulletin(@CurrentPrincipal() user: UserPrincipal, @Query() q: BulletinQuery, @Res({ passthrough: true }) res: Response) {
+  async bulletin(@CurrentPrincipal() user: UserPrincipal, @Query() q: BulletinQuery, @Res({ passthrough: true }) res: FastifyReply) {
     const html = await this.reports.bulletin(q.year, q.quarter, scopedUnit(user, q.unitCode));
     res.type('text/html; charset=utf-8');
     return html;
@@ -55,7 +58,7 @@ export class ReportsController {
   @Auth('admin', 'supervisor', 'unit_operator')
   @ApiProduces('application/json', 'text/csv', XLSX_TYPE)
   @ApiOperation({ summary: 'The quarterly report over any inclusive range of Shanghai days (previousQuarter is null)' })
-  async summary(@CurrentPrincipal() user: UserPrincipal, @Query() q: SummaryQuery, @Res({ passthrough: true }) res: Response) {
+  async summary(@CurrentPrincipal() user: UserPrincipal, @Query() q: SummaryQuery, @Res({ passthrough: true }) res: FastifyReply) {
     const report = await this.reports.summary(q.from, q.to, scopedUnit(user, q.unitCode));
     return send(res, report, q.format, `report-${q.from}-${q.to}`);
   }
