@@ -10,7 +10,9 @@ interface OutboxRow {
   event_id: string;
   topic: string;
   message_key: string;
-  payload: { type: string };
+  event_type: string;
+  /** The CloudEvent as stored, sent on as it is (no parse and re-serialise). */
+  payload: string;
 }
 
 const BATCH = 500;
@@ -124,7 +126,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         return 0;
       }
       const rows = (await runner.query(
-        `SELECT id, event_id, topic, message_key, payload FROM outbox
+        `SELECT id, event_id, topic, message_key, payload->>'type' AS event_type, payload::text AS payload FROM outbox
          WHERE published_at IS NULL ORDER BY id LIMIT ${BATCH}`,
       )) as OutboxRow[];
       if (rows.length === 0) {
@@ -134,9 +136,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const records: OutgoingRecord[] = rows.map((row) => ({
         topic: row.topic,
         key: row.message_key,
-        value: JSON.stringify(row.payload),
+        value: row.payload,
         eventId: row.event_id,
-        eventType: row.payload.type,
+        eventType: row.event_type,
       }));
       await this.publisher.publish(records, runner);
       await runner.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
