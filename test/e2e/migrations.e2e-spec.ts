@@ -39,12 +39,19 @@ describe.each([
     expect(applied.map((m) => m.name)).toEqual((schema.migrations as Array<{ name: string }>).map((m) => m.name));
   });
 
-  it('roll back cleanly', async () => {
+  it('roll back cleanly: no table, function or type is left', async () => {
     for (let i = 0; i < (schema.migrations as unknown[]).length; i++) await dataSource.undoLastMigration();
     const tables = await dataSource.query<Array<{ table_name: string }>>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> 'migrations'`,
       [schema.schema],
     );
     expect(tables).toEqual([]);
+    const routinesAndTypes = await dataSource.query<Array<{ name: string }>>(
+      `SELECT routine_name AS name FROM information_schema.routines WHERE routine_schema = $1
+       UNION ALL
+       SELECT user_defined_type_name FROM information_schema.user_defined_types WHERE user_defined_type_schema = $1`,
+      [schema.schema],
+    );
+    expect(routinesAndTypes).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import type { ServiceSchema } from '#libs/database';
 import { MESSAGING_ENTITIES } from '#libs/messaging';
 import { InitialIntakeSchema1732406400000 } from './migrations/1732406400000-InitialIntakeSchema.js';
 import { IntakeComplete1732492800000 } from './migrations/1732492800000-IntakeComplete.js';
+import { WritePadRatingsFunction1732579200000 } from './migrations/1732579200000-WritePadRatingsFunction.js';
 import { ReviewEntity } from './ratings/review.entity.js';
 import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry/registry.entities.js';
 import { UnresolvedReportEntity } from './unresolved/unresolved-report.entity.js';
@@ -10,5 +11,5 @@ import { UnresolvedReportEntity } from './unresolved/unresolved-report.entity.js
 export const INTAKE_SCHEMA: ServiceSchema = {
   schema: 'intake',
   entities: [UnitEntity, DeviceEntity, HotlineClientEntity, ReviewEntity, UnresolvedReportEntity, ...MESSAGING_ENTITIES],
-  migrations: [InitialIntakeSchema1732406400000, IntakeComplete1732492800000],
+  migrations: [InitialIntakeSchema1732406400000, IntakeComplete1732492800000, WritePadRatingsFunction1732579200000],
 };

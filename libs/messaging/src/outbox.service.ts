@@ -29,15 +29,19 @@ export class OutboxService {
        SELECT e.id, e.topic, e.key, e.event FROM json_to_recordset($1::json) AS e(id uuid, topic text, key text, event jsonb)`,
       [JSON.stringify(list.map((e) => ({ id: e.event.id, topic: e.topic, key: e.key, event: e.event })))],
     );
-    this.notify();
+    this.notifyAdded();
+  }
+
+  /**
+   * Wakes the relay. add() does so itself; a writer that inserts outbox rows in its own SQL
+   * (a database function, say) calls this once its transaction has committed.
+   */
+  notifyAdded(): void {
+    for (const listener of this.listeners) listener();
   }
 
   /** The relay subscribes to be woken when new rows may be ready. */
   onAdded(listener: Listener): void {
     this.listeners.push(listener);
-  }
-
-  private notify(): void {
-    for (const listener of this.listeners) listener();
   }
 }

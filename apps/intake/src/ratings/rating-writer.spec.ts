@@ -1,4 +1,3 @@
-import type { DataSource, EntityManager } from 'typeorm';
 import { RatingWriter } from './rating-writer.js';
 import type { PreparedRating, RatingsRepository, WriteOutcome } from './ratings.repository.js';
 
@@ -6,14 +5,13 @@ const row = (id: string, deviceId = 'device-1'): PreparedRating => ({ id, device
 
 function harness(writeGroup: (rows: PreparedRating[]) => Promise<WriteOutcome[]>) {
   const groups: string[][] = [];
-  const dataSource = { transaction: (work: (m: EntityManager) => Promise<unknown>) => work({} as EntityManager) } as unknown as DataSource;
   const repository = {
-    writeGroup: (_m: EntityManager, rows: PreparedRating[]) => {
+    writeGroup: (rows: PreparedRating[]) => {
       groups.push(rows.map((r) => r.id));
       return writeGroup(rows);
     },
   } as unknown as RatingsRepository;
-  return { writer: new RatingWriter(dataSource, repository, { INTAKE_WRITE_LANES: 3, INTAKE_WRITE_GROUP: 1000 }), groups };
+  return { writer: new RatingWriter(repository, { INTAKE_WRITE_LANES: 3, INTAKE_WRITE_GROUP: 1000 }), groups };
 }
 
 const created = (rows: PreparedRating[]): Promise<WriteOutcome[]> =>

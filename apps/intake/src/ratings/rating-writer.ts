@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type Env, ENV } from '#libs/common';
-import { DataSource } from 'typeorm';
 import { type PreparedRating, RatingsRepository, type WriteOutcome } from './ratings.repository.js';
 
 interface Pending {
@@ -20,11 +19,10 @@ function laneOf(deviceId: string, lanes: number): number {
 
 /**
  * Group commit for ratings. Requests that arrive while an earlier transaction is in
- * flight are coalesced into one transaction (one multi-row INSERT … ON CONFLICT, one
- * burst check, one outbox insert, one commit), so the commit cost is shared; each
- * caller still gets its own exact outcome, and is answered only after the commit
- * (durable before the 2xx). At low load a rating is written alone at once; under load
- * groups grow by themselves.
+ * flight are coalesced into one transaction — one statement, one round trip
+ * (RatingsRepository.writeGroup) — so the commit cost is shared; each caller still gets
+ * its own exact outcome, and is answered only after the commit (durable before the 2xx).
+ * At low load a rating is written alone at once; under load groups grow by themselves.
  *
  * Ratings are spread over a few lanes by device, each lane writing one group at a time:
  * two transactions of this process never hold the same device's burst lock, so lanes
@@ -39,7 +37,6 @@ export class RatingWriter {
   private readonly maxGroup: number;
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly repository: RatingsRepository,
     @Inject(ENV) env: Pick<Env, 'INTAKE_WRITE_LANES' | 'INTAKE_WRITE_GROUP'>,
   ) {
@@ -92,7 +89,7 @@ export class RatingWriter {
   private async commit(rows: PreparedRating[]): Promise<WriteOutcome[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction((manager) => this.repository.writeGroup(manager, rows));
+        return await this.repository.writeGroup(rows);
       } catch (err) {
         const code = (err as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (err as { code?: string }).code;
         if (!code || !RETRYABLE.has(code) || attempt >= 3) throw err;
