@@ -46,7 +46,11 @@ export class WritePadRatingsFunction1732579200000 implements MigrationInterface 
         p_topic text,               -- outbox topic of both event types, keyed by unit code
         p_suspect_changed jsonb     -- gov.review.suspect-changed envelope (suspect true, p_burst_reason) to fill per rating
       ) RETURNS TABLE (outcome text, review_id uuid, reason text)
-      LANGUAGE plpgsql AS $fn$
+      LANGUAGE plpgsql
+      -- Plan each statement for the group at hand: a cached generic plan does not know how few rows the
+      -- group arrays hold and can pick sequential scans of reviews (seen under load: thousands of them).
+      SET plan_cache_mode = force_custom_plan
+      AS $fn$
       DECLARE
         v_group pad_rating_in[];
         v_new bigint[];                  -- positions in v_group of the rows inserted here
