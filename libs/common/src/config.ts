@@ -80,7 +80,7 @@ export class Env {
   @IsInt()
   @Min(1)
   @Max(32)
-  INTAKE_WRITE_LANES = 3;
+  INTAKE_WRITE_LANES = 1;
 
   /** intake: most ratings committed in one transaction. */
   @Transform(toInt)

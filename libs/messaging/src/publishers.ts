@@ -38,7 +38,8 @@ export class KafkaEventPublisher implements EventPublisher {
         messages: list.map((r) => ({
           key: r.key,
           value: r.value,
-          headers: { 'content-type': 'application/cloudevents+json', 'ce-id': r.eventId, 'ce-type': r.eventType },
+          // Structured mode of the CloudEvents Kafka binding: the whole event is the value, announced by content-type.
+          headers: { 'content-type': 'application/cloudevents+json' },
         })),
       })),
     });
