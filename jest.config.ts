@@ -8,7 +8,11 @@ const esmTs: Config = {
   },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true }],
+    // content-disposition is ESM-only and require()d by @fastify/static (swagger UI assets). Node >= 20.19
+    // loads that natively; jest's module runtime does not, so it is compiled to CommonJS for tests.
+    '/node_modules/(.+/)?content-disposition/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs' } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!(.+/)?content-disposition/)'],
   testEnvironment: 'node',
 };
 
