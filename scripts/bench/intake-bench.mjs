@@ -7,7 +7,9 @@
 // every acknowledged rating is in the store and in the outbox exactly once.
 //
 // Env: BENCH_DURATION (s, default 20), BENCH_CONNECTIONS (default 64), BENCH_BATCH_CONNECTIONS (default 4),
-//      BENCH_DEVICES (default 200), BENCH_PHASES (default single,batch), INTAKE_URL (use an already running intake instead; then pass JWT_SECRET),
+//      BENCH_DEVICES (default 200), BENCH_PHASES (default single,batch),
+//      BENCH_RATE (single ratings offered per second, open loop; default: as fast as the connections go),
+//      BENCH_WARMUP (s of single ratings before the measured phases, acknowledged ones durability-checked too; default 5), INTAKE_URL (use an already running intake instead; then pass JWT_SECRET),
 //      INTAKE_WORKERS (intake processes behind the port, node:cluster; default 1),
 //      BENCH_NODE_ARGS (node flags for the intake process; default --max-old-space-size=128, as the services run; e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof --import ./scripts/bench/intake-exit-on-term.mjs`).
 import { spawn } from 'node:child_process';
@@ -22,6 +24,10 @@ import { freshDatabase, setUpFleet, signed, UNITS, waitForHealth } from './intak
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const duration = Number(process.env.BENCH_DURATION ?? 20);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
+// A fixed offered rate measures latency at that load instead of at saturation.
+const offeredRate = process.env.BENCH_RATE ? Number(process.env.BENCH_RATE) : undefined;
+// JIT, plan caches, pools and credential caches are cold at first: that second is not what a running system sees.
+const warmup = Number(process.env.BENCH_WARMUP ?? 5);
 const batchConnections = Number(process.env.BENCH_BATCH_CONNECTIONS ?? 4);
 const phases = (process.env.BENCH_PHASES ?? 'single,batch').split(',');
 const deviceCount = Number(process.env.BENCH_DEVICES ?? 200);
@@ -140,7 +146,9 @@ try {
   const loadBefore = os.loadavg()[0];
   const perUnit = Math.ceil(deviceCount / UNITS.length);
   const { devices } = await setUpFleet(baseUrl, jwtSecret, { units: UNITS, devicesPerUnit: perUnit });
-  log(`fleet: ${devices.length} devices; single ratings: ${connections} connections × ${duration} s`);
+  log(
+    `fleet: ${devices.length} devices; single ratings: ${connections} connections × ${duration} s${offeredRate ? ` at ${offeredRate}/s` : ''}`,
+  );
 
   // ratedAt per device 2.1 s apart: never a 刷评 burst, so the measured path is the normal one.
   const base = Date.now() - 30 * 24 * 3600 * 1000;
@@ -166,29 +174,32 @@ try {
   // Ids of every acknowledged (2xx) rating, checked against the store at the end.
   const acknowledged = new Set();
   const skipped = { '2xx': 0, non2xx: 0, errors: 0, timeouts: 0, duration: 1, latency: {} };
-  const single = !phases.includes('single')
-    ? skipped
-    : await measured(intakePids, () =>
-        run({
-          url: baseUrl,
-          connections,
-          duration,
-          requests: [
-            {
-              method: 'POST',
-              path: '/api/v1/ratings',
-              setupRequest: (req) => {
-                const device = devices[di++ % devices.length];
-                const body = JSON.stringify(nextRating(device));
-                return { ...req, body, headers: signed('x-device-id', device.id, device.secret, 'POST', '/api/v1/ratings', body) };
-              },
-              onResponse: (status, body) => {
-                if (status === 201 || status === 200) acknowledged.add(JSON.parse(body).id);
-              },
-            },
-          ],
-        }),
-      );
+  const singleRatings = (seconds) =>
+    run({
+      url: baseUrl,
+      connections,
+      duration: seconds,
+      ...(offeredRate ? { overallRate: offeredRate } : {}),
+      requests: [
+        {
+          method: 'POST',
+          path: '/api/v1/ratings',
+          setupRequest: (req) => {
+            const device = devices[di++ % devices.length];
+            const body = JSON.stringify(nextRating(device));
+            return { ...req, body, headers: signed('x-device-id', device.id, device.secret, 'POST', '/api/v1/ratings', body) };
+          },
+          onResponse: (status, body) => {
+            if (status === 201 || status === 200) acknowledged.add(JSON.parse(body).id);
+          },
+        },
+      ],
+    });
+  if (warmup > 0) {
+    log(`warm-up: ${warmup} s of single ratings (not measured)`);
+    await singleRatings(warmup);
+  }
+  const single = !phases.includes('single') ? skipped : await measured(intakePids, () => singleRatings(duration));
 
   log(`batches: ${batchConnections} connections × ${duration} s, 500 ratings each`);
   const batch = !phases.includes('batch')
@@ -227,6 +238,7 @@ try {
     single: {
       connections,
       duration,
+      offeredPerSecond: offeredRate ?? null,
       requests2xx: single['2xx'],
       non2xx: single.non2xx,
       errors: single.errors,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { LRUCache } from 'lru-cache';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { DataCipher, DomainError, ErrorCode } from '#libs/common';
 import { createCloudEvent, EventSources, EventTypes, type HotlineClientData, Topics } from '#libs/contracts';
@@ -10,6 +11,8 @@ import type { CreateDeviceDto, CreateHotlineClientDto, CreateUnitDto } from './d
 import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry.entities.js';
 
 const CACHE_TTL_MS = 5_000;
+/** How long a resolved HMAC credential is trusted: a revocation made on another instance applies within about this long. */
+const CREDENTIAL_TTL_MS = 4_000;
 
 export interface DeviceView {
   deviceId: string;
@@ -37,7 +40,20 @@ function newSecret(): string {
 /** Units, PAD devices and hotline clients; also resolves HMAC credentials for the guards. */
 @Injectable()
 export class RegistryService implements HmacCredentialResolver {
-  private readonly credentialCache = new Map<string, { value: HmacCredential | null; until: number }>();
+  /**
+   * Resolved credentials by `kind:id`. An expired entry is served once more while a single
+   * lookup refreshes it in the background (callers of one key share it): a fleet whose entries
+   * expire together never stalls its requests queueing on the connection pool.
+   */
+  private readonly credentials = new LRUCache<string, { credential: HmacCredential | null }>({
+    max: 100_000,
+    ttl: CREDENTIAL_TTL_MS,
+    allowStale: true,
+    fetchMethod: async (key) => {
+      const [kind, id] = key.split(':') as [HmacKind, string];
+      return { credential: kind === 'device' ? await this.deviceCredential(id) : await this.clientCredential(id) };
+    },
+  });
   private readonly unitCache = new Map<string, { value: UnitEntity | null; until: number }>();
 
   constructor(
@@ -99,7 +115,7 @@ export class RegistryService implements HmacCredentialResolver {
       device.revokedAt = new Date();
       await this.devices.save(device);
     }
-    this.credentialCache.delete(`device:${deviceId}`);
+    this.credentials.delete(`device:${deviceId}`);
     return this.deviceView(device);
   }
 
@@ -138,7 +154,7 @@ export class RegistryService implements HmacCredentialResolver {
       }
       return found;
     });
-    this.credentialCache.delete(`hotline:${clientId}`);
+    this.credentials.delete(`hotline:${clientId}`);
     return this.hotlineClientView(client);
   }
 
@@ -175,12 +191,7 @@ export class RegistryService implements HmacCredentialResolver {
 
   async resolve(kind: HmacKind, id: string): Promise<HmacCredential | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-    const key = `${kind}:${id}`;
-    const cached = this.credentialCache.get(key);
-    if (cached && cached.until > Date.now()) return cached.value;
-    const value = kind === 'device' ? await this.deviceCredential(id) : await this.clientCredential(id);
-    this.credentialCache.set(key, { value, until: Date.now() + CACHE_TTL_MS });
-    return value;
+    return (await this.credentials.fetch(`${kind}:${id}`))?.credential ?? null;
   }
 
   private async deviceCredential(id: string): Promise<HmacCredential | null> {
