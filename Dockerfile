@@ -13,7 +13,7 @@ FROM node:22-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 # Keeps each service under 200 MB RSS at full load (BENCHMARKS.md § Memory).
-ENV NODE_OPTIONS=--max-old-space-size=128
+ENV NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=8"
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -11,7 +11,7 @@
 //      BENCH_RATE (single ratings offered per second, open loop; default: as fast as the connections go),
 //      BENCH_WARMUP (s of single ratings before the measured phases, acknowledged ones durability-checked too; default 5), INTAKE_URL (use an already running intake instead; then pass JWT_SECRET),
 //      INTAKE_WORKERS (intake processes behind the port, node:cluster; default 1),
-//      BENCH_NODE_ARGS (node flags for the intake process; default --max-old-space-size=128, as the services run; e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof --import ./scripts/bench/intake-exit-on-term.mjs`).
+//      BENCH_NODE_ARGS (node flags for the intake process; default --max-old-space-size=128 --max-semi-space-size=8, as the services run; e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof --import ./scripts/bench/intake-exit-on-term.mjs`).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -39,7 +39,7 @@ const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 
 function startIntake(databaseUrl) {
   // Default: the heap cap the services run with (package.json start:*, Dockerfile).
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '--max-old-space-size=128').split(' ').filter(Boolean);
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '--max-old-space-size=128 --max-semi-space-size=8').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, 'dist/apps/intake/src/main.js'], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
