@@ -22,7 +22,10 @@ const env = {
   LOG_LEVEL: 'error',
 };
 delete env.KAFKA_BROKERS;
-let child = spawn(process.execPath, ['--max-old-space-size=128', '--max-semi-space-size=8', 'dist/apps/statistics/src/main.js'], { env, stdio: 'inherit' });
+let child = spawn(process.execPath, ['--max-old-space-size=128', '--max-semi-space-size=8', 'dist/apps/statistics/src/main.js'], {
+  env,
+  stdio: 'inherit',
+});
 const c = new pg.Client({ connectionString: url });
 await c.connect();
 for (let i = 0; i < 100; i++) {
@@ -77,7 +80,10 @@ await c.query(
   [JSON.stringify(rows)],
 );
 const t0 = Date.now();
-child = spawn(process.execPath, ['--max-old-space-size=128', '--max-semi-space-size=8', 'dist/apps/statistics/src/main.js'], { env, stdio: 'inherit' });
+child = spawn(process.execPath, ['--max-old-space-size=128', '--max-semi-space-size=8', 'dist/apps/statistics/src/main.js'], {
+  env,
+  stdio: 'inherit',
+});
 for (;;) {
   const n = (await c.query(`SELECT count(*)::int n FROM statistics.processed_events`)).rows[0].n;
   if (n >= N) break;
