@@ -126,7 +126,7 @@ describe('intake: writing a group of PAD ratings', () => {
     sql = new Client({ connectionString: db.url });
     await sql.connect();
     repository = new RatingsRepository(dataSource, new OutboxService());
-    writer = new RatingWriter(repository, { INTAKE_WRITE_LANES: 2, INTAKE_WRITE_GROUP: 1000 });
+    writer = new RatingWriter(repository, { INTAKE_WRITE_LANES: 2, INTAKE_BATCH_LANES: 2, INTAKE_WRITE_GROUP: 1000 });
   });
 
   afterAll(async () => {

@@ -75,12 +75,19 @@ export class Env {
   @Max(64)
   INTAKE_WORKERS = 1;
 
-  /** intake: parallel group-commit lanes of the rating writer. */
+  /** intake: group-commit lanes of single ratings (fewer lanes, larger groups). */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(32)
   INTAKE_WRITE_LANES = 1;
+
+  /** intake: group-commit lanes of offline batches (apart from single ratings). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(32)
+  INTAKE_BATCH_LANES = 2;
 
   /** intake: most ratings committed in one transaction. */
   @Transform(toInt)

@@ -11,7 +11,7 @@ function harness(writeGroup: (rows: PreparedRating[]) => Promise<WriteOutcome[]>
       return writeGroup(rows);
     },
   } as unknown as RatingsRepository;
-  return { writer: new RatingWriter(repository, { INTAKE_WRITE_LANES: 3, INTAKE_WRITE_GROUP: 1000 }), groups };
+  return { writer: new RatingWriter(repository, { INTAKE_WRITE_LANES: 1, INTAKE_BATCH_LANES: 2, INTAKE_WRITE_GROUP: 1000 }), groups };
 }
 
 const created = (rows: PreparedRating[]): Promise<WriteOutcome[]> =>
@@ -39,6 +39,21 @@ describe('RatingWriter (group commit)', () => {
     release();
     await Promise.all([first, ...later]);
     expect(groups).toEqual([['a'], ['b', 'c']]);
+  });
+
+  it('writes offline batches on lanes of their own: a live rating never waits behind a backlog commit', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { writer, groups } = harness(async (rows) => {
+      if (rows[0]!.id.startsWith('batch')) await gate;
+      return created(rows);
+    });
+    const backlog = writer.writeAll([row('batch-1'), row('batch-2')]);
+    await new Promise((r) => setImmediate(r));
+    await expect(writer.write(row('live'))).resolves.toMatchObject({ kind: 'created', id: 'live' });
+    expect(groups).toEqual([['batch-1', 'batch-2'], ['live']]);
+    release();
+    expect((await backlog).map((o) => o.id)).toEqual(['batch-1', 'batch-2']);
   });
 
   it('retries a failed group one by one so that one bad rating does not fail its neighbours', async () => {

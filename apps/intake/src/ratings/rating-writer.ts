@@ -8,6 +8,14 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+interface Lane {
+  queue: Pending[];
+  busy: boolean;
+  scheduled: boolean;
+}
+
+const newLanes = (count: number): Lane[] => Array.from({ length: count }, () => ({ queue: [], busy: false, scheduled: false }));
+
 const RETRYABLE = new Set(['40P01', '40001']); // deadlock, serialization failure
 
 /** FNV-1a: a stable lane per device. */
@@ -24,29 +32,46 @@ function laneOf(deviceId: string, lanes: number): number {
  * its own exact outcome, and is answered only after the commit (durable before the 2xx).
  * At low load a rating is written alone at once; under load groups grow by themselves.
  *
- * Ratings are spread over a few lanes by device, each lane writing one group at a time:
- * two transactions of this process never hold the same device's burst lock, so lanes
- * never wait for each other (another instance may still, which the lock makes correct).
+ * Ratings are spread over lanes by device, each lane writing one group at a time. Single
+ * ratings share few lanes (INTAKE_WRITE_LANES, default one: the fewer the lanes, the
+ * larger the groups and the cheaper each rating). Offline batches, already hundreds of
+ * ratings each, have lanes of their own (INTAKE_BATCH_LANES), so a live rating never
+ * waits behind a backlog upload's commit, and batches of different devices commit in
+ * parallel. A device's lock makes concurrent writers of one device correct wherever
+ * they run (another lane, another instance); lanes only decide who waits.
  */
 @Injectable()
 export class RatingWriter {
   private readonly logger = new Logger(RatingWriter.name);
-  /** Parallel lanes, INTAKE_WRITE_LANES (leave pool connections for the relay and the registry). */
-  private readonly lanes: Array<{ queue: Pending[]; busy: boolean; scheduled: boolean }>;
+  /** Lanes of single ratings, INTAKE_WRITE_LANES (leave pool connections for the relay and the registry). */
+  private readonly singleLanes: Lane[];
+  /** Lanes of offline batches, INTAKE_BATCH_LANES. */
+  private readonly batchLanes: Lane[];
   /** Most ratings in one transaction, INTAKE_WRITE_GROUP. */
   private readonly maxGroup: number;
 
   constructor(
     private readonly repository: RatingsRepository,
-    @Inject(ENV) env: Pick<Env, 'INTAKE_WRITE_LANES' | 'INTAKE_WRITE_GROUP'>,
+    @Inject(ENV) env: Pick<Env, 'INTAKE_WRITE_LANES' | 'INTAKE_BATCH_LANES' | 'INTAKE_WRITE_GROUP'>,
   ) {
-    this.lanes = Array.from({ length: env.INTAKE_WRITE_LANES }, () => ({ queue: [], busy: false, scheduled: false }));
+    this.singleLanes = newLanes(env.INTAKE_WRITE_LANES);
+    this.batchLanes = newLanes(env.INTAKE_BATCH_LANES);
     this.maxGroup = env.INTAKE_WRITE_GROUP;
   }
 
+  /** One rating (POST /ratings): stored durably, with its event, before the promise resolves. */
   write(row: PreparedRating): Promise<WriteOutcome> {
+    return this.enqueue(this.singleLanes, row);
+  }
+
+  /** An offline batch's valid ratings, on the batch lanes; each gets its own outcome. */
+  writeAll(rows: PreparedRating[]): Promise<WriteOutcome[]> {
+    return Promise.all(rows.map((row) => this.enqueue(this.batchLanes, row)));
+  }
+
+  private enqueue(lanes: Lane[], row: PreparedRating): Promise<WriteOutcome> {
     return new Promise((resolve, reject) => {
-      const lane = this.lanes[laneOf(row.deviceId, this.lanes.length)]!;
+      const lane = lanes[laneOf(row.deviceId, lanes.length)]!;
       lane.queue.push({ row, resolve, reject });
       if (lane.busy || lane.scheduled) return;
       lane.scheduled = true;
@@ -58,11 +83,7 @@ export class RatingWriter {
     });
   }
 
-  writeAll(rows: PreparedRating[]): Promise<WriteOutcome[]> {
-    return Promise.all(rows.map((row) => this.write(row)));
-  }
-
-  private pump(lane: { queue: Pending[]; busy: boolean }): void {
+  private pump(lane: Lane): void {
     if (lane.busy || lane.queue.length === 0) return;
     const group = lane.queue.splice(0, this.maxGroup);
     lane.busy = true;
@@ -71,6 +92,7 @@ export class RatingWriter {
       this.pump(lane);
     });
   }
+
   private async run(group: Pending[]): Promise<void> {
     try {
       const outcomes = await this.commit(group.map((p) => p.row));
