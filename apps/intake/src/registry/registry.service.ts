@@ -46,7 +46,7 @@ export class RegistryService implements HmacCredentialResolver {
    * expire together never stalls its requests queueing on the connection pool.
    */
   private readonly credentials = new LRUCache<string, { credential: HmacCredential | null }>({
-    max: 100_000,
+    max: 50_000, // devices and hotline clients of a whole province; lru-cache sizes its arrays by this up front
     ttl: CREDENTIAL_TTL_MS,
     allowStale: true,
     fetchMethod: async (key) => {
