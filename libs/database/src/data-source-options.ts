@@ -1,4 +1,5 @@
 import type { DataSourceOptions, EntitySchema, MixedList } from 'typeorm';
+import { QueryErrorLogger } from './query-logger.js';
 
 export interface ServiceSchema {
   /** The service's own PostgreSQL schema (intake, rectification, statistics). */
@@ -24,7 +25,7 @@ export function serviceDataSourceOptions(service: ServiceSchema, url: string, po
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error'],
+    logger: new QueryErrorLogger(),
     poolSize,
     extra: {
       options: `-c search_path=${service.schema},public -c timezone=UTC`,
