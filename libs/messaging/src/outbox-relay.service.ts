@@ -10,7 +10,6 @@ interface OutboxRow {
   event_id: string;
   topic: string;
   message_key: string;
-  event_type: string;
   /** The CloudEvent as stored, sent on as it is (no parse and re-serialise). */
   payload: string;
 }
@@ -126,7 +125,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         return 0;
       }
       const rows = (await runner.query(
-        `SELECT id, event_id, topic, message_key, payload->>'type' AS event_type, payload::text AS payload FROM outbox
+        `SELECT id, event_id, topic, message_key, payload::text AS payload FROM outbox
          WHERE published_at IS NULL ORDER BY id LIMIT ${BATCH}`,
       )) as OutboxRow[];
       if (rows.length === 0) {
@@ -138,7 +137,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         key: row.message_key,
         value: row.payload,
         eventId: row.event_id,
-        eventType: row.event_type,
       }));
       await this.publisher.publish(records, runner);
       await runner.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);

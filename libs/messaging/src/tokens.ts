@@ -15,7 +15,6 @@ export interface OutgoingRecord {
   /** The CloudEvent, serialized. */
   value: string;
   eventId: string;
-  eventType: string;
 }
 
 /** Where the outbox relay hands events: Kafka, or the embedded bus in PostgreSQL. */
