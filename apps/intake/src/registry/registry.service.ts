@@ -10,7 +10,6 @@ import type { HmacCredential, HmacCredentialResolver, HmacKind } from '#libs/aut
 import type { CreateDeviceDto, CreateHotlineClientDto, CreateUnitDto } from './dto/registry.dto.js';
 import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry.entities.js';
 
-const CACHE_TTL_MS = 5_000;
 /** How long a resolved HMAC credential is trusted: a revocation made on another instance applies within about this long. */
 const CREDENTIAL_TTL_MS = 4_000;
 
@@ -54,7 +53,13 @@ export class RegistryService implements HmacCredentialResolver {
       return { credential: kind === 'device' ? await this.deviceCredential(id) : await this.clientCredential(id) };
     },
   });
-  private readonly unitCache = new Map<string, { value: UnitEntity | null; until: number }>();
+  /** Units by code, looked up again (in the background, as credentials) after 5 s. */
+  private readonly unitCache = new LRUCache<string, { unit: UnitEntity | null }>({
+    max: 10_000,
+    ttl: 5_000,
+    allowStale: true,
+    fetchMethod: async (code) => ({ unit: await this.units.findOneBy({ code }) }),
+  });
 
   constructor(
     @InjectRepository(UnitEntity) private readonly units: Repository<UnitEntity>,
@@ -79,11 +84,7 @@ export class RegistryService implements HmacCredentialResolver {
   }
 
   async findUnit(code: string): Promise<UnitEntity | null> {
-    const cached = this.unitCache.get(code);
-    if (cached && cached.until > Date.now()) return cached.value;
-    const value = await this.units.findOneBy({ code });
-    this.unitCache.set(code, { value, until: Date.now() + CACHE_TTL_MS });
-    return value;
+    return (await this.unitCache.fetch(code))?.unit ?? null;
   }
 
   async requireUnit(code: string): Promise<UnitEntity> {
