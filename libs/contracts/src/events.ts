@@ -48,6 +48,18 @@ export interface ReviewSubmittedData {
   imported?: boolean;
 }
 
+/**
+ * data of `gov.unit.registered` (topic reviews.submitted, key = unit code): a unit entered the
+ * registry. Statistics lists every registered unit in every report from these events. It rides on
+ * reviews.submitted so that, keyed by the unit code, it precedes the unit's reviews in their
+ * partition, and no deployment has a topic to create for it.
+ */
+export interface UnitRegisteredData {
+  unitCode: string;
+  unitName: string;
+  registeredAt: string;
+}
+
 /** data of `gov.review.suspect-changed` (topic reviews.submitted). */
 export interface ReviewSuspectChangedData {
   reviewId: string;

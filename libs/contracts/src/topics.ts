@@ -24,6 +24,7 @@ export const EventTypes = {
   CaseExtensionRequested: 'gov.case.extension-requested',
   CaseExtensionDecided: 'gov.case.extension-decided',
   ReviewSuspectChanged: 'gov.review.suspect-changed',
+  UnitRegistered: 'gov.unit.registered',
   DeadLettered: 'gov.event.dead-lettered',
   HotlineClientRegistered: 'gov.hotline-client.registered',
   HotlineClientRevoked: 'gov.hotline-client.revoked',

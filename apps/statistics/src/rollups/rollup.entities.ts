@@ -62,6 +62,10 @@ export class ReviewFactEntity {
 
   @Column({ type: 'boolean', default: false })
   overdue: boolean;
+
+  /** The 12345 category of a hotline transfer (null for PAD ratings). */
+  @Column({ type: 'text', nullable: true })
+  category: string | null;
 }
 
 /** The grain every rollup shares: one unit's Shanghai calendar day. */
@@ -163,6 +167,22 @@ export class UnresolvedRollupEntity extends UnitDayRollup {
   closed: number;
 }
 
+/** 12345 transfers by unit × Shanghai day (of transferredAt) × category: the report's hotline section. */
+@Entity({ name: 'hotline_rollups' })
+export class HotlineRollupEntity extends UnitDayRollup {
+  @PrimaryColumn({ type: 'text' })
+  category: string;
+
+  @Column({ type: 'integer', default: 0 })
+  total: number;
+
+  @Column({ type: 'integer', default: 0 })
+  closed: number;
+
+  @Column({ type: 'integer', default: 0 })
+  overdue: number;
+}
+
 @Entity({ name: 'units' })
 export class StatisticsUnitEntity {
   @PrimaryColumn({ name: 'unit_code', type: 'text' })
@@ -189,6 +209,7 @@ export const ROLLUP_ENTITIES = [
   BadItemRollupEntity,
   UnresolvedFactEntity,
   UnresolvedRollupEntity,
+  HotlineRollupEntity,
   StatisticsUnitEntity,
   ServiceItemEntity,
 ];
