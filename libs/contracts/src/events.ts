@@ -107,6 +107,7 @@ export interface CaseLifecycleData {
   /** Monotonic per case: consumers ignore older versions. */
   version: number;
   actor: string;
+  /** Always null: what units and supervisors write as notes is internal and stays in the case timeline (API.md). */
   note: string | null;
 }
 
