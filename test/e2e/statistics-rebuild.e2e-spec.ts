@@ -8,6 +8,8 @@ import { IntakeComplete1732492800000 } from '../../apps/intake/src/migrations/17
 import { HotlineTicketsPerClient1733200100000 } from '../../apps/intake/src/migrations/1733200100000-HotlineTicketsPerClient.js';
 import { ImportedRatings1733200200000 } from '../../apps/intake/src/migrations/1733200200000-ImportedRatings.js';
 import { InitialRectificationSchema1732406400000 } from '../../apps/rectification/src/migrations/1732406400000-InitialRectificationSchema.js';
+import { RectificationWorkflow1732579200000 } from '../../apps/rectification/src/migrations/1732579200000-RectificationWorkflow.js';
+import { CalendarYearStatus1733500000000 } from '../../apps/rectification/src/migrations/1733500000000-CalendarYearStatus.js';
 import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
 import {
   type CaseLifecycleData,
@@ -47,6 +49,7 @@ const ROLLUP_QUERIES = {
   unresolved_rollups: `SELECT unit_code, day::text, total, closed FROM statistics.unresolved_rollups WHERE total + closed <> 0`,
   hotline_rollups: `SELECT unit_code, day::text, category, total, closed, overdue FROM statistics.hotline_rollups WHERE total + closed + overdue <> 0`,
   units: `SELECT unit_code, unit_name FROM statistics.units`,
+  provisional_deadline_rollups: `SELECT unit_code, day::text, reviews FROM statistics.provisional_deadline_rollups WHERE reviews <> 0`,
 };
 
 describe('statistics: rebuild from the source tables equals the incrementally maintained rollups', () => {
@@ -95,7 +98,11 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
       new HotlineTicketsPerClient1733200100000(),
       new ImportedRatings1733200200000(),
     ]);
-    await migrate('rectification', [new InitialRectificationSchema1732406400000()]);
+    await migrate('rectification', [
+      new InitialRectificationSchema1732406400000(),
+      new RectificationWorkflow1732579200000(),
+      new CalendarYearStatus1733500000000(),
+    ]);
     app = await startTestService(StatisticsModule, STATISTICS_APP);
   });
 
@@ -162,13 +169,14 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
           version,
           actor: 'test',
           note: null,
+          deadlineProvisional: rnd() < 0.3,
         });
       }
       const last = states[states.length - 1]!;
       await sql.query(
         `INSERT INTO rectification.cases (id, source, unit_code, unit_name, review_id, report_id, status, outcome, opened_at, response_due_at,
-           rectify_due_at, responded_at, responded_on_time, overdue, version)
-         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+           rectify_due_at, responded_at, responded_on_time, overdue, version, deadline_provisional)
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
         [
           caseId,
           source,
@@ -184,6 +192,7 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
           last.respondedOnTime,
           last.overdue,
           last.version,
+          last.deadlineProvisional,
         ],
       );
       // Shuffled (stale versions arrive late) with some redeliveries of the same event id.

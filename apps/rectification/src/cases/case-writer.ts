@@ -13,7 +13,9 @@ type StateColumns = Pick<
   CaseEntity,
   | 'status'
   | 'outcome'
+  | 'responseDueAt'
   | 'rectifyDueAt'
+  | 'deadlineProvisional'
   | 'respondedAt'
   | 'respondedOnTime'
   | 'rectifiedAt'
@@ -41,7 +43,9 @@ export class CaseWriter {
     const changes: StateColumns = {
       status: s.status,
       outcome: s.outcome,
+      responseDueAt: s.responseDueAt,
       rectifyDueAt: s.rectifyDueAt,
+      deadlineProvisional: s.deadlineProvisional ?? current.deadlineProvisional,
       respondedAt: s.respondedAt,
       respondedOnTime: s.respondedOnTime,
       rectifiedAt: s.rectifiedAt,
@@ -80,7 +84,7 @@ export class CaseWriter {
         subject: saved.id,
         time: t.at,
         // Notes are internal (API.md): they stay in the timeline and never travel in events.
-        data: lifecycleData(saved, t.actor, null),
+        data: { ...lifecycleData(saved, t.actor, null), ...result.eventData },
       }),
     });
     if (current.status !== 'CLOSED' && saved.status === 'CLOSED' && saved.source === 'HOTLINE') {

@@ -42,7 +42,7 @@ export class ReportsRepository {
    */
   async reportInput(range: DateRange, unitCode: string | undefined, today: string, db: ReportDb = this.dataSource): Promise<ReportInput> {
     const params = [range.from, range.to, unitCode ?? null];
-    const [units, reviews, pending, tags, items, unresolved, hotline] = await this.all(db, [
+    const [units, reviews, pending, tags, items, unresolved, hotline, provisional] = await this.all(db, [
       () =>
         db.query<Array<{ unitCode: string; unitName: string }>>(
           `SELECT unit_code AS "unitCode", unit_name AS "unitName" FROM units WHERE ($1::text IS NULL OR unit_code = $1) ORDER BY unit_code`,
@@ -83,6 +83,11 @@ export class ReportsRepository {
         db.query<Array<{ category: string; total: number; closed: number; overdue: number }>>(
           `SELECT category, sum(total)::int AS total, sum(closed)::int AS closed, sum(overdue)::int AS overdue
            FROM hotline_rollups WHERE ${SCOPE} GROUP BY category`,
+          params,
+        ),
+      () =>
+        db.query<Array<{ reviews: number }>>(
+          `SELECT coalesce(sum(reviews), 0)::int AS reviews FROM provisional_deadline_rollups WHERE ${SCOPE}`,
           params,
         ),
     ] as const);
@@ -126,6 +131,7 @@ export class ReportsRepository {
       badServiceItems: items,
       unresolvedReports: unresolved[0] ?? { total: 0, closed: 0 },
       hotline,
+      provisionalDeadlines: provisional[0]?.reviews ?? 0,
     };
   }
 

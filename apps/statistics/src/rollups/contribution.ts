@@ -26,6 +26,8 @@ export interface ReviewFact {
   overdue: boolean;
   /** The 12345 category of a hotline transfer; null for a PAD rating. */
   category: string | null;
+  /** The case's deadline rests on a provisional calendar day. */
+  deadlineProvisional: boolean;
 }
 
 export interface UnresolvedFact {
@@ -47,6 +49,7 @@ export const ROLLUP_TABLES = {
   bad_item_rollups: { keys: ['unit_code', 'day', 'service_item_code'], counters: ['reviews'] },
   unresolved_rollups: { keys: ['unit_code', 'day'], counters: ['total', 'closed'] },
   hotline_rollups: { keys: ['unit_code', 'day', 'category'], counters: ['total', 'closed', 'overdue'] },
+  provisional_deadline_rollups: { keys: ['unit_code', 'day'], counters: ['reviews'] },
 } as const;
 
 export type RollupTable = keyof typeof ROLLUP_TABLES;
@@ -79,6 +82,7 @@ export const emptyReviewFact = (): ReviewFact => ({
   respondedOnTime: false,
   overdue: false,
   category: null,
+  deadlineProvisional: false,
 });
 
 /** A case counts as rectified in state RECTIFIED, or CLOSED with outcome RECTIFIED/EXPLAINED (API.md). */
@@ -138,6 +142,7 @@ function ratingContribution(f: ReviewFact): RollupDelta[] {
   if (!f.responded && f.responseDueDay) deltas.push({ table: 'bad_pending_rollups', key: [unit, day, f.responseDueDay], counters: [1] });
   for (const tag of new Set(f.tags)) deltas.push({ table: 'bad_tag_rollups', key: [unit, day, tag], counters: [1] });
   if (f.serviceItemCode) deltas.push({ table: 'bad_item_rollups', key: [unit, day, f.serviceItemCode], counters: [1] });
+  if (f.deadlineProvisional) deltas.push({ table: 'provisional_deadline_rollups', key: [unit, day], counters: [1] });
   return deltas;
 }
 

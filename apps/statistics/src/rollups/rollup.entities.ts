@@ -66,6 +66,10 @@ export class ReviewFactEntity {
   /** The 12345 category of a hotline transfer (null for PAD ratings). */
   @Column({ type: 'text', nullable: true })
   category: string | null;
+
+  /** The case's deadline rests on a provisional calendar day (carried by the lifecycle events). */
+  @Column({ name: 'deadline_provisional', type: 'boolean', default: false })
+  deadlineProvisional: boolean;
 }
 
 /** The grain every rollup shares: one unit's Shanghai calendar day. */
@@ -201,7 +205,15 @@ export class ServiceItemEntity {
   serviceItemName: string;
 }
 
+/** Counted bad reviews whose case deadline rests on a provisional calendar day (the bulletin's footnote). */
+@Entity({ name: 'provisional_deadline_rollups' })
+export class ProvisionalDeadlineRollupEntity extends UnitDayRollup {
+  @Column({ type: 'integer', default: 0 })
+  reviews: number;
+}
+
 export const ROLLUP_ENTITIES = [
+  ProvisionalDeadlineRollupEntity,
   ReviewFactEntity,
   ReviewRollupEntity,
   BadPendingRollupEntity,

@@ -84,6 +84,11 @@ export interface QuarterlyReport {
     open: number;
     overdue: number;
     appealsUpheld: number;
+    /**
+     * Of the period's bad reviews, those whose case deadline rests on a provisional calendar day
+     * (a year not yet published or confirmed): their timeliness may still change once it is.
+     */
+    provisionalDeadlines?: number;
   };
   unresolvedReports: { total: number; closed: number };
   /**
@@ -166,6 +171,8 @@ export interface ReportInput {
   unresolvedReports: { total: number; closed: number };
   /** 12345 transfers by category (hotline_rollups); absent = none. */
   hotline?: Array<{ category: string; total: number; closed: number; overdue: number }>;
+  /** Bad reviews whose case deadline rests on a provisional calendar day (absent: 0). */
+  provisionalDeadlines?: number;
 }
 
 /** Counts of the comparison period, or null when there is none. */
@@ -323,6 +330,7 @@ export function buildReport(
       open: bad.open,
       overdue: bad.overdue,
       appealsUpheld: bad.appealsUpheld,
+      provisionalDeadlines: input.provisionalDeadlines ?? 0,
     },
     unresolvedReports: { total: input.unresolvedReports.total, closed: input.unresolvedReports.closed },
     hotline: hotlineSection(input.hotline),
