@@ -281,7 +281,8 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
       async () =>
         Number((await sql.query(`SELECT count(*) AS n FROM statistics.processed_events WHERE consumer = 'statistics.rollups'`)).rows[0].n),
       (n) => n === eventIds.size,
-      30_000,
+      // ~700 events, each its own inbox transaction: on a 2-core machine shared with parallel suites this takes a while.
+      75_000,
     );
     const supervisor = bearer('supervisor');
     const quarterly = (query: string) =>
