@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { type Env, ENV, loadEnv, MetricsRegistry, ProblemDetailsFilter, recordHttpMetrics, requestIdOf } from '#libs/common';
 import { connectEventTransport } from '#libs/messaging';
+import { clientErrorHandler, frameworkErrors, installTextGuard, strictJsonBodyParser } from './edge.js';
 import { FastPathValidationPipe } from './fast-validation.js';
 
 export interface ServiceAppOptions {
@@ -28,11 +29,18 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
  * carries and every response echoes.
  */
 export function createHttpAdapter(options: Pick<ServiceAppOptions, 'bodyLimit'>): FastifyAdapter {
-  const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, requestIdHeader: false, genReqId: requestIdOf });
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+    frameworkErrors,
+    clientErrorHandler,
+  });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
     done();
   });
+  installTextGuard(adapter.getInstance());
   return adapter;
 }
 
@@ -43,6 +51,7 @@ export const SERVICE_APP_OPTIONS = { rawBody: true, bufferLogs: true } as const;
 export function configureServiceApp(app: NestFastifyApplication, options: ServiceAppOptions): void {
   app.useLogger(app.get(Logger));
   recordHttpMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsRegistry));
+  app.useBodyParser('application/json', {}, strictJsonBodyParser);
   app.useGlobalPipes(new FastPathValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });

@@ -3,3 +3,4 @@ export * from './fast-validation.js';
 export * from './env.module.js';
 export * from './health.controller.js';
 export * from './service-platform.module.js';
+export * from './edge.js';

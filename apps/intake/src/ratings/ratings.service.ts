@@ -13,6 +13,7 @@ import {
   quarterLabel,
   quarterOf,
   sealContact,
+  unstorableTextErrors,
 } from '#libs/common';
 import { gradeOf, type Grade } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
@@ -121,6 +122,9 @@ export function quarterLabelOf(instant: Date): string {
 
 /** Validates one batch item exactly as the single endpoint's pipe would (whitelist, unknown fields rejected). */
 export function validateRatingItem(plain: unknown): { dto: CreateRatingDto; errors: [] } | { dto: null; errors: FieldError[] } {
+  // The edge's text guard, for this item alone (the batch route leaves its items to this check).
+  const unstorable = unstorableTextErrors(plain);
+  if (unstorable.length) return { dto: null, errors: unstorable };
   const fast = fastRating(plain);
   if (fast) return { dto: fast, errors: [] };
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain))
@@ -130,6 +134,17 @@ export function validateRatingItem(plain: unknown): { dto: CreateRatingDto; erro
     validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } }),
   );
   return errors.length ? { dto: null, errors } : { dto, errors: [] };
+}
+
+/**
+ * SQLSTATE classes of errors caused by a row's own values, not by the database's state:
+ * 22 data exception (out of range, invalid text), 23 integrity constraint violation,
+ * 54 program limit exceeded (a value too large to index).
+ */
+export function isItemLevelDbError(err: unknown): boolean {
+  const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  return typeof code === 'string' && /^(22|23|54)/.test(code);
 }
 
 @Injectable()
@@ -177,9 +192,18 @@ export class RatingsService {
         valid.push({ index, row: this.prepareFor(unit, device, checked.dto, receivedAt) });
       } else results[index] = { index, status: 'rejected', errors: checked.errors };
     }
-    const outcomes = await this.writer.writeAll(valid.map((v) => v.row));
+    const settled = await Promise.allSettled(this.writer.writeAll(valid.map((v) => v.row)));
+    // What only the database can refuse about one item (a value it cannot store) rejects that item alone;
+    // anything else (the database unreachable) is the whole request's failure.
+    const failure = settled.find((s) => s.status === 'rejected' && !isItemLevelDbError(s.reason));
+    if (failure?.status === 'rejected') throw failure.reason;
     valid.forEach(({ index }, i) => {
-      const o = outcomes[i]!;
+      const s = settled[i]!;
+      if (s.status === 'rejected') {
+        results[index] = { index, status: 'rejected', errors: [{ field: '', message: 'could not be stored: a value is out of range' }] };
+        return;
+      }
+      const o = s.value;
       results[index] =
         o.kind === 'conflict'
           ? {
