@@ -28,9 +28,11 @@ export function IsIntInRange(min: number, max: number) {
   return applyDecorators(Transform(toDecimalInt), IsInt(), Min(min), Max(max));
 }
 
-/** An identifier must hold something besides white space. */
+/** An identifier must hold something besides white space (@IsNotBlank and the fast validators). */
+export const NOT_BLANK = /\S/;
+
 export function IsNotBlank(options?: ValidationOptions) {
-  return Matches(/\S/, { message: 'must not be blank', ...options });
+  return Matches(NOT_BLANK, { message: 'must not be blank', ...options });
 }
 
 /** True for a real calendar day `YYYY-MM-DD` within 2000-01-01 … 2100-12-31. */

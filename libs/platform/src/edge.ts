@@ -69,6 +69,15 @@ export function strictJsonBodyParser(req: FastifyRequest, body: Buffer, done: (e
   }
 }
 
+/** The services speak JSON only: a form body (which Nest would otherwise parse) is refused like any other media type. */
+export function refuseBodyParser(_req: FastifyRequest, _body: Buffer, done: (err: Error | null, body?: unknown) => void): void {
+  done(
+    new DomainError(ErrorCode.UnsupportedMediaType, 'The request body must be JSON.', [
+      { field: 'content-type', message: 'must be application/json' },
+    ]),
+  );
+}
+
 /** Every unstorable string of a request — body, query, path parameters, headers — by field. */
 export function requestTextErrors(request: FastifyRequest): FieldError[] {
   const errors: FieldError[] = [];
@@ -88,6 +97,8 @@ export function requestTextErrors(request: FastifyRequest): FieldError[] {
 
 /** Installs the text guard: runs after parsing, before guards, pipes and handlers (so before any database access). */
 export function installTextGuard(fastify: FastifyInstance): void {
+  // Fastify parses text/plain by default; no route takes it, so it is refused (415) like every non-JSON type.
+  fastify.removeContentTypeParser('text/plain');
   fastify.addHook('preValidation', (request, _reply, done) => {
     const errors = requestTextErrors(request);
     if (errors.length) done(DomainError.validation(errors, 'The request holds text that cannot be stored.'));

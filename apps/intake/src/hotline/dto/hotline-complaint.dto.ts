@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsObject, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { MAINLAND_MOBILE } from '#libs/common';
+import { IsNotBlank, MAINLAND_MOBILE } from '#libs/common';
 import { IsInstantWithOffset } from '../../shared/validators.js';
 
 export const HOTLINE_CATEGORIES = ['COMPLAINT', 'REQUEST', 'SUGGESTION', 'CONSULTATION'] as const;
@@ -25,11 +25,13 @@ export class HotlineComplaintDto {
   @ApiProperty({ example: '12345-20241120-0001' })
   @IsString()
   @Length(1, 64)
+  @IsNotBlank()
   ticketId: string;
 
   @ApiProperty({ example: 'CN-01' })
   @IsString()
   @Length(1, 32)
+  @IsNotBlank()
   unitCode: string;
 
   @ApiProperty({ enum: HOTLINE_CATEGORIES })
@@ -39,12 +41,14 @@ export class HotlineComplaintDto {
   @ApiProperty({ example: '窗口办理营业执照变更时工作人员态度差', maxLength: 2000 })
   @IsString()
   @Length(1, 2000)
+  @IsNotBlank()
   content: string;
 
   @ApiPropertyOptional({ example: '310105-XK-0001' })
   @IsOptional()
   @IsString()
   @Length(1, 64)
+  @IsNotBlank()
   serviceItemCode?: string;
 
   @ApiPropertyOptional({ type: CitizenDto })

@@ -17,7 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { BAD_REVIEW_TAG_CODES, type BadReviewTag, type RatingLevel } from '#libs/contracts';
-import { MAINLAND_MOBILE } from '#libs/common';
+import { IsNotBlank, MAINLAND_MOBILE } from '#libs/common';
 import { IsInstantWithOffset } from '../../shared/validators.js';
 
 export class ReviewerDto {
@@ -38,11 +38,13 @@ export class CreateRatingDto {
   @ApiProperty({ example: 'CN-2024-000123', description: 'The service instance rated (一次一评): one rating each' })
   @IsString()
   @Length(1, 64)
+  @IsNotBlank()
   serviceRecordId: string;
 
   @ApiProperty({ example: '310105-XK-0001' })
   @IsString()
   @Length(1, 64)
+  @IsNotBlank()
   serviceItemCode: string;
 
   @ApiPropertyOptional({ example: '食品经营许可' })

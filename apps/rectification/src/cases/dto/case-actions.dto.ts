@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
 import type { ContactMethod, RectifyOutcome } from '../domain/case-state-machine.js';
+import { IsInstantInRange } from '#libs/common';
 
 /** An ISO-8601 instant with an explicit offset (or Z), as everywhere in the contract. */
 const WITH_OFFSET = /(Z|[+-]\d{2}:\d{2})$/;
@@ -18,6 +19,7 @@ export class RespondCaseDto {
   @ApiProperty({ example: '2024-11-21T10:00:00+08:00', description: '联系评价人/回访核实 time; on time when ≤ responseDueAt' })
   @IsISO8601({ strict: true })
   @Matches(WITH_OFFSET, { message: OFFSET_MESSAGE })
+  @IsInstantInRange()
   contactedAt: string;
 
   @ApiProperty({ enum: ['PHONE', 'SMS', 'VISIT', 'ONLINE'] })
@@ -61,6 +63,7 @@ export class RequestExtensionDto {
   @ApiProperty({ description: 'New rectification deadline; at most 15 working days after opening' })
   @IsISO8601({ strict: true })
   @Matches(WITH_OFFSET, { message: OFFSET_MESSAGE })
+  @IsInstantInRange()
   until: string;
 }
 

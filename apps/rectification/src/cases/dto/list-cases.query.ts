@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
 import type { CaseSource, CaseStatus } from '#libs/contracts';
+import { IsInstantInRange, IsIntInRange, IsNotBlank, MAX_PAGE, MAX_PAGE_SIZE } from '#libs/common';
 
 export const CASE_STATUSES: CaseStatus[] = ['PENDING', 'ACCEPTED', 'RESPONDED', 'RECTIFIED', 'CLOSED', 'APPEALING'];
 export const CASE_SOURCES: CaseSource[] = ['BAD_REVIEW', 'HOTLINE', 'UNRESOLVED'];
@@ -11,6 +12,7 @@ export class ListCasesQuery {
   @IsOptional()
   @IsString()
   @Length(1, 32)
+  @IsNotBlank()
   unitCode?: string;
 
   @ApiPropertyOptional({ enum: CASE_STATUSES })
@@ -32,25 +34,22 @@ export class ListCasesQuery {
   @ApiPropertyOptional({ description: 'ISO-8601 instant; cases opened at or after' })
   @IsOptional()
   @IsISO8601({ strict: true })
+  @IsInstantInRange()
   from?: string;
 
   @ApiPropertyOptional({ description: 'ISO-8601 instant; cases opened at or before' })
   @IsOptional()
   @IsISO8601({ strict: true })
+  @IsInstantInRange()
   to?: string;
 
-  @ApiPropertyOptional({ default: 1 })
+  @ApiPropertyOptional({ default: 1, minimum: 1, maximum: MAX_PAGE })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IsIntInRange(1, MAX_PAGE)
   page = 1;
 
   @ApiPropertyOptional({ default: 20, maximum: 200 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @IsIntInRange(1, MAX_PAGE_SIZE)
   pageSize = 20;
 }
