@@ -11,3 +11,4 @@ export * from './validation.js';
 export * from './bounds.js';
 export * from './strict-json.js';
 export * from './text-guard.js';
+export * from './token-bucket.js';

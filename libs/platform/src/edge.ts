@@ -97,6 +97,11 @@ export function requestTextErrors(request: FastifyRequest): FieldError[] {
 
 /** Installs the text guard: runs after parsing, before guards, pipes and handlers (so before any database access). */
 export function installTextGuard(fastify: FastifyInstance): void {
+  // Every response states its type firmly: no browser sniffs a JSON or CSV answer into HTML.
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    void reply.header('X-Content-Type-Options', 'nosniff');
+    done();
+  });
   // Fastify parses text/plain by default; no route takes it, so it is refused (415) like every non-JSON type.
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('preValidation', (request, _reply, done) => {

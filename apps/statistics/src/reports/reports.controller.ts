@@ -7,7 +7,15 @@ import type { QuarterlyReport } from './domain/report.js';
 import { BulletinQuery, QuarterlyQuery, type ReportFormat, SummaryQuery } from './dto/quarterly-query.dto.js';
 import { reportToCsv } from './render/csv.js';
 import { reportToXlsx } from './render/xlsx.js';
+import { HeavyRead } from './heavy-read.interceptor.js';
 import { ReportsService } from './reports.service.js';
+
+/**
+ * The bulletin is self-contained: inline CSS and inline SVG charts, no script, no external
+ * resource. Styles stay inline-only (the charts' SVG carries style attributes); nothing else loads.
+ */
+export const BULLETIN_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -36,6 +44,7 @@ export class ReportsController {
   ) {}
 
   @Get('quarterly')
+  @HeavyRead()
   @Auth('admin', 'supervisor', 'unit_operator')
   @ApiProduces('application/json', 'text/csv', XLSX_TYPE)
   @ApiOperation({ summary: 'Quarterly report (Asia/Shanghai calendar quarters), with the previous quarter for comparison' })
@@ -45,16 +54,19 @@ export class ReportsController {
   }
 
   @Get('quarterly/bulletin')
+  @HeavyRead()
   @Auth('admin', 'supervisor', 'unit_operator')
   @ApiProduces('text/html')
   @ApiOperation({ summary: 'Printable quarterly 通报 (HTML, Chinese, with charts)' })
   async bulletin(@CurrentPrincipal() user: UserPrincipal, @Query() q: BulletinQuery, @Res({ passthrough: true }) res: FastifyReply) {
     const html = await this.reports.bulletin(q.year, q.quarter, scopedUnit(user, q.unitCode));
     res.type('text/html; charset=utf-8');
+    res.header('Content-Security-Policy', BULLETIN_CSP);
     return html;
   }
 
   @Get('summary')
+  @HeavyRead()
   @Auth('admin', 'supervisor', 'unit_operator')
   @ApiProduces('application/json', 'text/csv', XLSX_TYPE)
   @ApiOperation({ summary: 'The quarterly report over any inclusive range of Shanghai days (previousQuarter is null)' })
@@ -64,6 +76,7 @@ export class ReportsController {
   }
 
   @Post('rebuild')
+  @HeavyRead()
   @HttpCode(200)
   @Auth('admin')
   @ApiOperation({ summary: 'Recompute every rollup from the source tables (intake reviews and reports, rectification cases)' })
