@@ -10,6 +10,7 @@ import {
   ErrorCode,
   type FieldError,
   flattenValidationErrors,
+  maskFreeTextFields,
   quarterLabel,
   quarterOf,
   sealContact,
@@ -266,6 +267,8 @@ export class RatingsService {
   }
 
   private prepareFor(unit: UnitEntity, device: DevicePrincipal, dto: CreateRatingDto, receivedAt: Date): PreparedRating {
+    // A phone or ID-card number typed into the comment is masked; the original is sealed with the contact.
+    const text = maskFreeTextFields({ comment: dto.comment });
     return {
       id: randomUUID(),
       unitCode: unit.code,
@@ -279,8 +282,8 @@ export class RatingsService {
       level: dto.level,
       grade: gradeOf(dto.level),
       tags: dto.tags ?? [],
-      comment: dto.comment ?? null,
-      contact: sealContact(this.cipher, dto.reviewer),
+      comment: text.masked.comment,
+      contact: sealContact(this.cipher, dto.reviewer, text.originals),
       ratedAt: new Date(dto.ratedAt),
       receivedAt,
       bodyHash: bodyHash(dto),
