@@ -112,12 +112,10 @@ describe('personal numbers inside free text: masked in every response, event and
 
     const kase = await eventually(
       async () => (await request(rectification.getHttpServer()).get('/api/v1/cases').set('Authorization', supervisor).expect(200)).body,
-      (p: { items: Array<{ reviewId: string }> }) => p.items.some((c) => c.reviewId === created.body.id),
+      (p: { items: Array<{ id: string; reviewId: string; matter: { comment: string } }> }) =>
+        p.items.some((c) => c.reviewId === created.body.id),
     );
-    const opened = kase.items.find((c: { reviewId: string }) => c.reviewId === created.body.id) as {
-      id: string;
-      matter: { comment: string };
-    };
+    const opened = kase.items.find((c) => c.reviewId === created.body.id)!;
     expect(opened.matter.comment).toBe(masked);
 
     // Case notes: masked in the timeline and the lifecycle event; sealed original in the entry, not shown.
