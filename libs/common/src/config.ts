@@ -52,6 +52,11 @@ export class Env {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /** When set, log lines are appended to this file instead of standard output. */
+  @IsOptional()
+  @IsString()
+  LOG_FILE?: string;
+
   @Transform(toInt)
   @IsInt()
   @Min(5)
@@ -182,6 +187,7 @@ function stripEmpty(raw: Record<string, string | undefined>): Record<string, str
     'JWT_PUBLIC_KEY',
     'DATA_ENCRYPTION_KEY',
     'METRICS_TOKEN',
+    'LOG_FILE',
   ])) {
     const value = raw[key];
     if (value !== undefined && value !== '') out[key] = value;

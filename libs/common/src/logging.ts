@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Params } from 'nestjs-pino';
+import { destination } from 'pino';
 
 /** Paths of personal data and secrets that must never reach a log line. */
 export const REDACTED_PATHS = [
@@ -23,18 +24,18 @@ export function requestIdOf(req: IncomingMessage): string {
 }
 
 /** pino JSON logs; each request's lines carry the id the HTTP layer assigned (`requestIdOf`). */
-export function loggerParams(service: string, level: string): Params {
-  return {
-    pinoHttp: {
-      level,
-      name: service,
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+export function loggerParams(service: string, level: string, file?: string): Params {
+  const options: Exclude<Params['pinoHttp'], undefined | unknown[]> = {
+    level,
+    name: service,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    serializers: {
+      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
+    autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
   };
+  // LOG_FILE: the lines go to that file (appended) instead of standard output.
+  return { pinoHttp: file ? [options, destination({ dest: file, append: true, sync: true })] : options };
 }

@@ -78,6 +78,34 @@ export function refuseBodyParser(_req: FastifyRequest, _body: Buffer, done: (err
   );
 }
 
+/**
+ * The query parser decodes percent-escapes that are not UTF-8 (`%ED%A0%80`, a lone surrogate
+ * as a careless client encodes it; `%E9`) into U+FFFD without a word: such a parameter is
+ * refused, by name, rather than stored altered.
+ */
+export function malformedQueryErrors(url: string): FieldError[] {
+  const q = url.indexOf('?');
+  if (q < 0 || !url.includes('%', q)) return [];
+  const errors: FieldError[] = [];
+  for (const pair of url.slice(q + 1).split('&')) {
+    if (!pair.includes('%')) continue;
+    const eq = pair.indexOf('=');
+    const rawName = eq < 0 ? pair : pair.slice(0, eq);
+    try {
+      decodeURIComponent(pair.replace(/\+/g, ' '));
+    } catch {
+      let name = rawName;
+      try {
+        name = decodeURIComponent(rawName);
+      } catch {
+        name = 'query';
+      }
+      errors.push({ field: name, message: 'is not valid percent-encoded UTF-8' });
+    }
+  }
+  return errors;
+}
+
 /** Every unstorable string of a request — body, query, path parameters, headers — by field. */
 export function requestTextErrors(request: FastifyRequest): FieldError[] {
   const errors: FieldError[] = [];
@@ -85,6 +113,7 @@ export function requestTextErrors(request: FastifyRequest): FieldError[] {
   const itemsAt = typeof config?.[TEXT_ITEMS_AT] === 'string' ? (config[TEXT_ITEMS_AT] as string) : undefined;
   if (request.body !== undefined) unstorableTextErrors(request.body, '', { itemsAt }, errors);
   if (request.query) unstorableTextErrors(request.query, '', {}, errors);
+  errors.push(...malformedQueryErrors(request.url));
   if (request.params) unstorableTextErrors(request.params, '', {}, errors);
   for (const [name, value] of Object.entries(request.headers)) {
     for (const v of Array.isArray(value) ? value : [value]) {

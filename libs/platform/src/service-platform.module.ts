@@ -28,7 +28,7 @@ export class ServicePlatformModule {
         EnvModule,
         LoggerModule.forRootAsync({
           inject: [ENV],
-          useFactory: (env: Env) => loggerParams(definition.service, env.LOG_LEVEL),
+          useFactory: (env: Env) => loggerParams(definition.service, env.LOG_LEVEL, env.LOG_FILE),
         }),
         MetricsModule,
         TerminusModule.forRoot({ errorLogStyle: 'json' }),
