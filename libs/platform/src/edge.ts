@@ -94,16 +94,18 @@ export function malformedQueryErrors(url: string): FieldError[] {
     try {
       decodeURIComponent(pair.replace(/\+/g, ' '));
     } catch {
-      let name = rawName;
-      try {
-        name = decodeURIComponent(rawName);
-      } catch {
-        name = 'query';
-      }
-      errors.push({ field: name, message: 'is not valid percent-encoded UTF-8' });
+      errors.push({ field: safeDecode(rawName) ?? 'query', message: 'is not valid percent-encoded UTF-8' });
     }
   }
   return errors;
+}
+
+function safeDecode(value: string): string | null {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return null;
+  }
 }
 
 /** Every unstorable string of a request — body, query, path parameters, headers — by field. */
