@@ -54,6 +54,7 @@ describe('intake: writing a group of PAD ratings', () => {
       ratedAt: new Date(Date.UTC(2024, 10, 20, 2) + offsetSeconds * 1000),
       receivedAt: new Date(Date.UTC(2024, 10, 20, 3)),
       bodyHash: `hash-${seq}`,
+      live: false,
       ...over,
     };
   };

@@ -263,10 +263,11 @@ export class RatingsService {
   }
 
   private async prepare(device: DevicePrincipal, dto: CreateRatingDto, receivedAt: Date): Promise<PreparedRating> {
-    return this.prepareFor(await this.registry.requireUnit(device.unitCode), device, dto, receivedAt);
+    return this.prepareFor(await this.registry.requireUnit(device.unitCode), device, dto, receivedAt, true);
   }
 
-  private prepareFor(unit: UnitEntity, device: DevicePrincipal, dto: CreateRatingDto, receivedAt: Date): PreparedRating {
+  /** `live`: a single rating as it happens (its arrival counts for 刷评), not an item of an offline batch. */
+  private prepareFor(unit: UnitEntity, device: DevicePrincipal, dto: CreateRatingDto, receivedAt: Date, live = false): PreparedRating {
     // A phone or ID-card number typed into the comment is masked; the original is sealed with the contact.
     const text = maskFreeTextFields({ comment: dto.comment });
     return {
@@ -287,6 +288,7 @@ export class RatingsService {
       ratedAt: new Date(dto.ratedAt),
       receivedAt,
       bodyHash: bodyHash(dto),
+      live,
     };
   }
 }
