@@ -78,8 +78,7 @@ export class RatingsRepository {
    */
   async writeGroup(rows: PreparedRating[]): Promise<WriteOutcome[]> {
     const results = await this.dataSource.query<GroupOutcomeRow[]>(
-      `SELECT outcome, review_id, reason
-       FROM write_pad_ratings($1::json, $2::interval, $3::integer, $4::text, $5::interval, $6::integer, $7::text, $8::text, $9::jsonb)`,
+      `SELECT outcome, review_id, reason FROM write_pad_ratings($1::json, $2::interval, $3::integer, $4::text, $5::interval, $6::integer, $7::text, $8::text, $9::jsonb)`,
       [
         // One json parameter: far cheaper to encode and parse than one escaped array literal per column.
         JSON.stringify(rows.map(groupRow)),
