@@ -52,7 +52,7 @@ export class Env {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
-  /** When set, log lines are appended to this file instead of standard output. */
+  /** Write log lines to this file instead of stdout (the tests use one per jest worker). */
   @IsOptional()
   @IsString()
   LOG_FILE?: string;

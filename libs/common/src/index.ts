@@ -12,3 +12,4 @@ export * from './bounds.js';
 export * from './strict-json.js';
 export * from './text-guard.js';
 export * from './token-bucket.js';
+export * from './clock.js';

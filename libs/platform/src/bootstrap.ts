@@ -3,7 +3,16 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { type Env, ENV, loadEnv, MetricsRegistry, ProblemDetailsFilter, recordHttpMetrics, requestIdOf } from '#libs/common';
+import {
+  type Env,
+  ENV,
+  loadEnv,
+  logHttpRequests,
+  MetricsRegistry,
+  ProblemDetailsFilter,
+  recordHttpMetrics,
+  requestIdOf,
+} from '#libs/common';
 import { connectEventTransport } from '#libs/messaging';
 import { clientErrorHandler, frameworkErrors, installTextGuard, refuseBodyParser, strictJsonBodyParser } from './edge.js';
 import { FastPathValidationPipe } from './fast-validation.js';
@@ -51,6 +60,7 @@ export const SERVICE_APP_OPTIONS = { rawBody: true, bufferLogs: true } as const;
 export function configureServiceApp(app: NestFastifyApplication, options: ServiceAppOptions): void {
   app.useLogger(app.get(Logger));
   recordHttpMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsRegistry));
+  logHttpRequests(app.getHttpAdapter().getInstance());
   app.useBodyParser('application/json', {}, strictJsonBodyParser);
   app.useBodyParser('application/x-www-form-urlencoded', {}, refuseBodyParser);
   app.useGlobalPipes(new FastPathValidationPipe());
