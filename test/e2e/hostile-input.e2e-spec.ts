@@ -191,7 +191,7 @@ describe('hostile input: every string field of every route of every service', ()
     await pg?.end();
     await Promise.all(Object.values(apps).map((a) => a?.close()));
     await db?.drop();
-    rmSync(logDir, { recursive: true, force: true });
+    if (!process.env.KEEP_FUZZ_LOG) rmSync(logDir, { recursive: true, force: true });
   });
 
   /** The bearer a route needs (the OpenAPI document says a bearer, not which role). */
@@ -383,7 +383,8 @@ describe('hostile input: every string field of every route of every service', ()
       200,
     );
     const lines = readFileSync(logFile, 'utf8').split('\n').filter(Boolean);
-    expect(lines.length).toBeGreaterThan(100);
+    // The file is the three services' log (an unhandled error is logged there by the problem filter, with its stack).
+    expect(lines.filter((l) => l.includes('Nest application successfully started'))).toHaveLength(3);
     const bad = lines.filter((l) => {
       const entry = JSON.parse(l) as { level: number; res?: { statusCode?: number }; err?: unknown; stack?: unknown };
       return entry.level >= 50 || (entry.res?.statusCode ?? 0) >= 500 || /"stack"|\\n\s+at /.test(l);
