@@ -40,7 +40,10 @@ export class RatingsController {
   @RouteConfig({ [TEXT_ITEMS_AT]: 'ratings' })
   @RateLimited()
   @DeviceAuth()
-  @ApiOperation({ summary: 'Offline upload of 1–500 ratings; per-item created | duplicate | rejected; over 500 items or 1 MiB → 413' })
+  @ApiOperation({
+    summary:
+      'Offline upload of 1–500 ratings; per-item created | duplicate | rejected (never 500 for an item); over 500 items or 1 MiB → 413; the items count against the device hourly budget (429 RATE_LIMITED + Retry-After)',
+  })
   submitBatch(@CurrentPrincipal() device: DevicePrincipal, @Body() dto: RatingBatchDto) {
     return this.ratings.submitBatch(device, dto.ratings);
   }
