@@ -129,8 +129,11 @@ describe('walking skeleton on the embedded transport: a bad rating becomes a cas
       .set('Authorization', admin)
       .set('Content-Type', 'application/xml')
       .send('<unit code="CN-09"/>')
-      .expect(400);
-    expect(xml.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'content-type', message: 'must be application/json' }] });
+      .expect(415);
+    expect(xml.body).toMatchObject({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      errors: [{ field: 'content-type', message: 'must be application/json' }],
+    });
 
     const empty = await request(server)
       .post('/api/v1/units')

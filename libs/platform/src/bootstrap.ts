@@ -14,6 +14,7 @@ import {
   requestIdOf,
 } from '#libs/common';
 import { connectEventTransport } from '#libs/messaging';
+import { clientErrorHandler, frameworkErrors, installTextGuard, refuseBodyParser, strictJsonBodyParser } from './edge.js';
 import { FastPathValidationPipe } from './fast-validation.js';
 
 export interface ServiceAppOptions {
@@ -39,7 +40,13 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
  * carries and every response echoes.
  */
 export function createHttpAdapter(options: Pick<ServiceAppOptions, 'bodyLimit' | 'routeBodyLimits'>): FastifyAdapter {
-  const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, requestIdHeader: false, genReqId: requestIdOf });
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+    frameworkErrors,
+    clientErrorHandler,
+  });
   const routeLimits = options.routeBodyLimits ?? {};
   // Fastify reads a route's bodyLimit when the route is registered (Nest registers them later, at init).
   adapter.getInstance().addHook('onRoute', (route) => {
@@ -50,6 +57,7 @@ export function createHttpAdapter(options: Pick<ServiceAppOptions, 'bodyLimit' |
     void reply.header('X-Request-Id', request.id);
     done();
   });
+  installTextGuard(adapter.getInstance());
   return adapter;
 }
 
@@ -61,6 +69,8 @@ export function configureServiceApp(app: NestFastifyApplication, options: Servic
   app.useLogger(app.get(Logger));
   recordHttpMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsRegistry));
   logHttpRequests(app.getHttpAdapter().getInstance());
+  app.useBodyParser('application/json', {}, strictJsonBodyParser);
+  app.useBodyParser('application/x-www-form-urlencoded', {}, refuseBodyParser);
   app.useGlobalPipes(new FastPathValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
