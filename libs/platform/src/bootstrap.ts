@@ -4,7 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { type Env, ENV, loadEnv, MetricsRegistry, ProblemDetailsFilter, recordHttpMetrics, requestIdOf } from '#libs/common';
-import { connectEventTransport } from '#libs/messaging';
+import { connectEventTransport, isTransient } from '#libs/messaging';
 import { FastPathValidationPipe } from './fast-validation.js';
 
 export interface ServiceAppOptions {
@@ -44,8 +44,8 @@ export function configureServiceApp(app: NestFastifyApplication, options: Servic
   app.useLogger(app.get(Logger));
   recordHttpMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsRegistry));
   app.useGlobalPipes(new FastPathValidationPipe());
-  app.useGlobalFilters(new ProblemDetailsFilter());
-  app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
+  app.useGlobalFilters(new ProblemDetailsFilter({ isTransient }));
+  app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/live', 'health/ready', 'metrics'] });
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

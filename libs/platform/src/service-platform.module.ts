@@ -6,6 +6,7 @@ import { AuthModule } from '#libs/auth';
 import { DatabaseModule, type ServiceSchema } from '#libs/database';
 import { MessagingModule } from '#libs/messaging';
 import { EnvModule } from './env.module.js';
+import { HealthContributors } from './health-contributors.js';
 import { HealthController } from './health.controller.js';
 
 export interface ServiceDefinition extends ServiceSchema {
@@ -37,8 +38,11 @@ export class ServicePlatformModule {
         AuthModule,
       ],
       controllers: [HealthController],
-      providers: [{ provide: DataCipher, inject: [ENV], useFactory: (env: Env) => new DataCipher(env.DATA_ENCRYPTION_KEY) }],
-      exports: [MetricsModule, MessagingModule, DatabaseModule, DataCipher],
+      providers: [
+        HealthContributors,
+        { provide: DataCipher, inject: [ENV], useFactory: (env: Env) => new DataCipher(env.DATA_ENCRYPTION_KEY) },
+      ],
+      exports: [MetricsModule, MessagingModule, DatabaseModule, DataCipher, HealthContributors],
     };
   }
 }
