@@ -10,11 +10,12 @@ const TRANSIENT_MESSAGES =
  * HTTP answers them 503 with Retry-After.
  */
 export function isTransientDatabaseError(err: unknown, depth = 0): boolean {
-  if (!(err instanceof Error) || depth > 4) return false;
-  const e = err as Error & { code?: unknown; driverError?: { code?: unknown }; errors?: unknown };
+  // Duck-typed, not `instanceof Error`: socket errors may come from another realm (a test sandbox).
+  if (typeof err !== 'object' || err === null || depth > 4) return false;
+  const e = err as { code?: unknown; message?: unknown; cause?: unknown; driverError?: { code?: unknown }; errors?: unknown };
   const code = e.driverError?.code ?? e.code;
   if (typeof code === 'string' && (code.startsWith('08') || TRANSIENT_SQLSTATES.has(code) || TRANSIENT_NODE_CODES.has(code))) return true;
-  if (TRANSIENT_MESSAGES.test(e.message)) return true;
+  if (typeof e.message === 'string' && TRANSIENT_MESSAGES.test(e.message)) return true;
   // A refused dual-stack connect is an AggregateError; a wrapped failure keeps its cause.
   const inner = [...(Array.isArray(e.errors) ? (e.errors as unknown[]) : []), e.cause, e.driverError];
   return inner.some((x) => x !== err && isTransientDatabaseError(x, depth + 1));

@@ -37,6 +37,8 @@ export interface GroupLag {
   /** Age of the oldest of them, in seconds (0 when none; Kafka: found from record timestamps to the second). */
   oldestUnappliedSeconds: number;
   byTopic: Record<string, number>;
+  /** Set when the lag could not be measured now (e.g. the broker is down): the figures are the last measured ones. */
+  stale?: { measuredAt: string; error: string };
 }
 
 export interface PipelineSnapshot {
@@ -58,6 +60,7 @@ const MAX_AGE_SECONDS = 7 * 24 * 3600;
 export class PipelineMonitor {
   private readonly logger = new Logger(PipelineMonitor.name);
   private cached: { at: number; value: Promise<PipelineSnapshot> } | null = null;
+  private readonly lastMeasured = new Map<string, { at: Date; lag: GroupLag }>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -91,11 +94,18 @@ export class PipelineMonitor {
     return Promise.all(
       groups.map(async ({ groupId, topics }) => {
         try {
-          return publisher instanceof KafkaEventPublisher
-            ? await publisher.withAdmin((admin) => kafkaLag(admin, groupId, topics))
-            : await this.embeddedLag(groupId, topics);
+          const lag = await withTimeout(
+            publisher instanceof KafkaEventPublisher
+              ? publisher.withAdmin((admin) => kafkaLag(admin, groupId, topics))
+              : this.embeddedLag(groupId, topics),
+            3_000,
+          );
+          this.lastMeasured.set(groupId, { at: new Date(), lag });
+          return lag;
         } catch (err) {
-          return { group: groupId, error: err instanceof Error ? err.message : String(err) };
+          const error = err instanceof Error ? err.message : String(err);
+          const last = this.lastMeasured.get(groupId);
+          return last ? { ...last.lag, stale: { measuredAt: last.at.toISOString(), error } } : { group: groupId, error };
         }
       }),
     );
@@ -104,9 +114,7 @@ export class PipelineMonitor {
   private async measure(): Promise<PipelineSnapshot> {
     const [outbox, consumers] = await Promise.all([
       this.outboxBacklog().catch((err: unknown) => ({ error: err instanceof Error ? err.message : String(err) })),
-      withTimeout(this.consumerLag(), 3_000).catch((err: unknown) =>
-        this.groups.list().map(({ groupId }) => ({ group: groupId, error: err instanceof Error ? err.message : String(err) })),
-      ),
+      this.consumerLag(),
     ]);
     return { outbox, relay: this.relay.status(), consumers };
   }

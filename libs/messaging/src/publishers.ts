@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { type ISocketFactory, Kafka, logLevel, type Producer } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { appendToEventBus, ensureEventBus } from './embedded-bus.js';
 import type { EventPublisher, OutgoingRecord, PublisherState } from './tokens.js';
@@ -42,6 +42,8 @@ export interface KafkaPublisherOptions {
   /** Called each time the producer is thrown away and rebuilt (for the restarts metric). */
   onRebuild?: (reason: string) => void;
   rebuildAfterFailures?: number;
+  /** How the producer opens its broker connections (kafkajs' default when absent; a proxy or a test's fault injection). */
+  socketFactory?: ISocketFactory;
 }
 
 /**
@@ -75,6 +77,7 @@ export class KafkaEventPublisher implements EventPublisher {
       brokers,
       logLevel: logLevel.WARN,
       retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 5 },
+      ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}),
     });
     this.admin = new Kafka({ clientId: `${clientId}-admin`, brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
     this.rebuildAfter = options.rebuildAfterFailures ?? PRODUCER_REBUILD_AFTER_FAILURES;
