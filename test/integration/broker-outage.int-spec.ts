@@ -55,9 +55,15 @@ describe('a stopped broker loses nothing', () => {
   it('publishes what was acknowledged during the outage once the broker is back', async () => {
     const device = await registerDevice(intake.getHttpServer(), { code: unitCode, name: '断网测试单位' }, '9');
 
-    const before = await request(rectification.getHttpServer()).get('/health/ready').expect(200);
-    expect(before.body.details.pipeline.consumers).toEqual([
-      expect.objectContaining({ group: 'rectification', transport: 'kafka', waiting: expect.any(Number) }),
+    const before = await eventually(
+      async () => (await request(rectification.getHttpServer()).get('/health/ready').expect(200)).body,
+      (b: { details: { pipeline: { consumers: Array<{ waiting?: number }> } } }) =>
+        typeof b.details.pipeline.consumers[0]?.waiting === 'number',
+      30_000,
+      250,
+    );
+    expect(before.details.pipeline.consumers).toEqual([
+      expect.objectContaining({ group: 'rectification', transport: 'kafka', waiting: expect.any(Number), measuredAt: expect.any(String) }),
     ]);
 
     kafka('stop');
@@ -87,9 +93,15 @@ describe('a stopped broker loses nothing', () => {
       const health = await request(intake.getHttpServer()).get(path).expect(200);
       expect(health.body).toMatchObject({ status: 'ok', warnings: { broker: { status: 'down', transport: 'kafka' } } });
       expect(health.body.details.pipeline.outbox.pending).toBeGreaterThanOrEqual(10);
-      expect(health.body.details.pipeline.relay.state).toBe('retrying');
     }
-    const consumer = await request(rectification.getHttpServer()).get('/health/ready').expect(200);
+    // Lag is measured in the background: during the outage the last figures are reported, marked stale.
+    const consumer = await eventually(
+      async () => request(rectification.getHttpServer()).get('/health/ready').expect(200),
+      (r) =>
+        (r.body as { details: { pipeline: { consumers: Array<{ stale?: unknown }> } } }).details.pipeline.consumers[0]?.stale !== undefined,
+      30_000,
+      250,
+    );
     expect(consumer.body.warnings.broker).toMatchObject({ status: 'down' });
     expect(consumer.body.details.pipeline.consumers).toEqual([
       expect.objectContaining({ group: 'rectification', transport: 'kafka', waiting: expect.any(Number), stale: expect.any(Object) }),

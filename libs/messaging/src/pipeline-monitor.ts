@@ -37,8 +37,9 @@ export interface GroupLag {
   /** Age of the oldest of them, in seconds (0 when none; Kafka: found from record timestamps to the second). */
   oldestUnappliedSeconds: number;
   byTopic: Record<string, number>;
-  /** Set when the lag could not be measured now (e.g. the broker is down): the figures are the last measured ones. */
-  stale?: { measuredAt: string; error: string };
+  measuredAt?: string;
+  /** Set when the lag could not be measured lately (e.g. the broker is down): the figures are the last measured ones. */
+  stale?: { error: string };
 }
 
 export interface PipelineSnapshot {
@@ -48,6 +49,7 @@ export interface PipelineSnapshot {
 }
 
 const CACHE_MS = 1_000;
+const STALE_AFTER_MS = 10_000;
 /** Longest age the Kafka search looks back (a week: the topics' retention). */
 const MAX_AGE_SECONDS = 7 * 24 * 3600;
 
@@ -61,6 +63,9 @@ export class PipelineMonitor {
   private readonly logger = new Logger(PipelineMonitor.name);
   private cached: { at: number; value: Promise<PipelineSnapshot> } | null = null;
   private readonly lastMeasured = new Map<string, { at: Date; lag: GroupLag }>();
+  private readonly lagErrors = new Map<string, string>();
+  private lagRun: Promise<void> | null = null;
+  private lagAt = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -87,25 +92,48 @@ export class PipelineMonitor {
     return { pending: row.pending, oldestPendingSeconds: Math.max(0, Math.round(row.oldest * 10) / 10) };
   }
 
+  /**
+   * The lag of each group, as last measured. Measuring runs in the background (a Kafka
+   * measurement is several admin requests, and an unreachable broker makes it slow), so
+   * a probe never waits on it except for the very first figure; figures older than
+   * STALE_AFTER_MS, or whose last measurement failed, carry `stale`.
+   */
   async consumerLag(): Promise<Array<GroupLag | { group: string; error: string }>> {
     const groups = this.groups.list();
     if (groups.length === 0) return [];
+    if (!this.lagRun && Date.now() - this.lagAt > CACHE_MS) {
+      this.lagRun = this.measureLag(groups).finally(() => {
+        this.lagRun = null;
+        this.lagAt = Date.now();
+      });
+    }
+    if (this.lagRun && groups.some((g) => !this.lastMeasured.has(g.groupId) && !this.lagErrors.has(g.groupId)))
+      await withTimeout(this.lagRun, 3_000).catch(() => undefined);
+    return groups.map(({ groupId }) => {
+      const last = this.lastMeasured.get(groupId);
+      const error = this.lagErrors.get(groupId);
+      if (!last) return { group: groupId, error: error ?? 'not measured yet' };
+      const measuredAt = last.at.toISOString();
+      const old = Date.now() - last.at.getTime() > STALE_AFTER_MS;
+      return { ...last.lag, measuredAt, ...(error || old ? { stale: { error: error ?? 'measurement in progress' } } : {}) };
+    });
+  }
+
+  private async measureLag(groups: Array<{ groupId: string; topics: string[] }>): Promise<void> {
     const publisher = this.publisher;
-    return Promise.all(
+    await Promise.all(
       groups.map(async ({ groupId, topics }) => {
         try {
           const lag = await withTimeout(
             publisher instanceof KafkaEventPublisher
               ? publisher.withAdmin((admin) => kafkaLag(admin, groupId, topics))
               : this.embeddedLag(groupId, topics),
-            3_000,
+            15_000,
           );
           this.lastMeasured.set(groupId, { at: new Date(), lag });
-          return lag;
+          this.lagErrors.delete(groupId);
         } catch (err) {
-          const error = err instanceof Error ? err.message : String(err);
-          const last = this.lastMeasured.get(groupId);
-          return last ? { ...last.lag, stale: { measuredAt: last.at.toISOString(), error } } : { group: groupId, error };
+          this.lagErrors.set(groupId, err instanceof Error ? err.message : String(err));
         }
       }),
     );
@@ -186,11 +214,14 @@ export class PipelineMonitor {
 
 /** Kafka lag of one group: log-end offset − committed offset per partition (uncommitted partitions count from the log start). */
 export async function kafkaLag(admin: Admin, groupId: string, topics: string[]): Promise<GroupLag> {
+  // Log ends first: that also loads the cluster metadata the group-coordinator lookup needs.
+  const endsOf = new Map<string, Awaited<ReturnType<Admin['fetchTopicOffsets']>>>();
+  for (const topic of topics) endsOf.set(topic, await admin.fetchTopicOffsets(topic));
   const committed = await admin.fetchOffsets({ groupId, topics });
   const byTopic: Record<string, number> = {};
   let oldest = 0;
   for (const { topic, partitions } of committed) {
-    const ends = await admin.fetchTopicOffsets(topic);
+    const ends = endsOf.get(topic) ?? [];
     const behind = new Map<number, number>();
     let waiting = 0;
     for (const end of ends) {
