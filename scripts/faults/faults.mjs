@@ -9,12 +9,13 @@
 // the rollups and the quarterly report, that every bad one has its case, and that the outboxes
 // drained — with no step by hand, within SETTLE_DEADLINE_S. Killed processes are restarted
 // at once, as a process supervisor (systemd, Kubernetes) would.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
 import pg from 'pg';
 import { call, jwt, signed } from '../bench/intake-client.mjs';
@@ -62,7 +63,8 @@ function freePort() {
 // ---------------------------------------------------------------- infrastructure
 
 const kafkaEnv = { ...process.env, KAFKA_PORT, KAFKA_CONTROLLER_PORT };
-const kafkaSh = (command) => execFileSync(join(root, 'scripts/kafka.sh'), [command], { env: kafkaEnv, stdio: 'ignore', timeout: 180_000 });
+// Asynchronous: the PAD fleet runs in this process and must not stop while the broker does.
+const kafkaSh = (command) => promisify(execFile)(join(root, 'scripts/kafka.sh'), [command], { env: kafkaEnv, timeout: 180_000 });
 const kafkaHome = process.env.KAFKA_HOME ?? join(root, '.data', 'kafka');
 const brokerPid = () => Number(readFileSync(join(kafkaHome, 'broker.pid'), 'utf8'));
 
@@ -299,9 +301,9 @@ function faults() {
       name: `broker stop ${OUTAGE_S} s`,
       key: 'broker-stop',
       inject: async () => {
-        kafkaSh('stop');
+        await kafkaSh('stop');
         await sleep(OUTAGE_S * 1000);
-        kafkaSh('start');
+        await kafkaSh('start');
       },
     },
     ...Array.from({ length: BROKER_KILLS }, (_, i) => ({
@@ -310,7 +312,7 @@ function faults() {
       inject: async () => {
         process.kill(brokerPid(), 'SIGKILL');
         await sleep(OUTAGE_S * 1000);
-        kafkaSh('start');
+        await kafkaSh('start');
       },
     })),
     { name: 'PostgreSQL restart -m fast', key: 'pg-fast', inject: () => cluster.restart('fast') },
@@ -332,6 +334,24 @@ function faults() {
       inject: async () => {
         byName('rectification', 1).kill9();
         byName('statistics', 1).kill9();
+        // Failover: how long until each group is down to its survivor (the dead member expired, partitions reassigned).
+        const killedAt = Date.now();
+        const admin = new kafkajs.Kafka({
+          clientId: 'faults-groups',
+          brokers: [`127.0.0.1:${KAFKA_PORT}`],
+          logLevel: kafkajs.logLevel.NOTHING,
+        }).admin();
+        await admin.connect();
+        try {
+          for (;;) {
+            const { groups } = await admin.describeGroups(['rectification', 'statistics']);
+            if (groups.every((g) => g.state === 'Stable' && g.members.length === 1)) break;
+            await sleep(250);
+          }
+          return `partitions moved to the survivors in ${((Date.now() - killedAt) / 1000).toFixed(1)} s`;
+        } finally {
+          await admin.disconnect();
+        }
       },
       after: async () => {
         // The survivors carry on alone; the first instances come back for what follows.
@@ -391,7 +411,7 @@ async function topicDuplicates(unitsByCase) {
 async function main() {
   say(`${SHORT ? 'short' : 'full'} run ${run}; logs in ${logDir}`);
   say(`Kafka on 127.0.0.1:${KAFKA_PORT}`);
-  kafkaSh('start');
+  await kafkaSh('start');
   say(`PostgreSQL cluster on 127.0.0.1:${PG_PORT}`);
   await cluster.start();
   const admin = new pg.Client({ connectionString: cluster.url() });
@@ -432,7 +452,7 @@ async function main() {
     fleet.start();
     await sleep(WARMUP_S * 1000);
     const injectedAt = Date.now();
-    await fault.inject();
+    const note = await fault.inject();
     const faultEnded = Date.now();
     await sleep(AFTER_S * 1000);
     await fleet.stop();
@@ -463,6 +483,7 @@ async function main() {
       ackGapSeconds: fleet.longestGap(started, stoppedAt) / 1000,
       settleSeconds: (settledAt - lastAck) / 1000,
       settled: result.settled && report === fleet.acked.size && fleet.mismatches === 0,
+      ...(note ? { note } : {}),
     };
     rows.push(row);
     say(`  ${JSON.stringify(row)}`);
@@ -494,6 +515,7 @@ function printTable(rows) {
     'cases',
     'duplicates absorbed (PAD replays / topic)',
     'client-visible errors',
+    'fault until back s',
     'longest ack gap s',
     'settled after last ack s',
     'ok',
@@ -510,12 +532,14 @@ function printTable(rows) {
     Object.entries(r.errors)
       .map(([k, v]) => `${k}: ${v}`)
       .join(', ') || 'none',
+    r.faultSeconds.toFixed(1),
     r.ackGapSeconds.toFixed(1),
     r.settleSeconds.toFixed(1),
     r.settled ? 'yes' : 'NO',
   ]);
   const out = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...lines.map((l) => `| ${l.join(' | ')} |`)];
-  process.stdout.write(`\n${out.join('\n')}\n`);
+  const notes = rows.filter((r) => r.note).map((r) => `- ${r.fault}: ${r.note}`);
+  process.stdout.write(`\n${out.join('\n')}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`);
 }
 
 main().catch(async (err) => {

@@ -31,6 +31,7 @@ export class PgCluster {
   }
 
   async start(): Promise<void> {
+    if (await this.running()) return;
     if (!existsSync(join(this.dataDir, 'PG_VERSION'))) {
       rmSync(this.dataDir, { recursive: true, force: true });
       mkdirSync(this.dataDir, { recursive: true });
@@ -59,6 +60,15 @@ export class PgCluster {
 
   async stop(): Promise<void> {
     await this.pg('pg_ctl', ['-D', this.dataDir, '-m', 'fast', '-w', '-t', '60', 'stop']).catch(() => undefined);
+  }
+
+  /** `pg_ctl status`: whether this cluster's postmaster is up. */
+  async running(): Promise<boolean> {
+    if (!existsSync(join(this.dataDir, 'PG_VERSION'))) return false;
+    return this.pg('pg_ctl', ['-D', this.dataDir, 'status']).then(
+      () => true,
+      () => false,
+    );
   }
 
   private postgresIds(): [number, number] {
