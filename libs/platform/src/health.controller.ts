@@ -1,25 +1,38 @@
-import { Controller, Get, Inject, Logger, type OnModuleInit } from '@nestjs/common';
+import { Controller, Get, Inject, Logger } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { DomainError, type Env, ENV, ErrorCode } from '#libs/common';
 import { BrokerHealthIndicator, PipelineMonitor } from '#libs/messaging';
-import { type HealthContributor, HealthContributors, type HealthDetail } from './health-contributors.js';
+import { type HealthWarning, HealthWarnings } from './health-warnings.js';
 
 const CHECK_TIMEOUT_MS = 2_000;
 /** Seconds a client or balancer should wait before asking again after a 503. */
 export const HEALTH_RETRY_AFTER_SECONDS = 5;
 
+/** What one named check reports: `status` and any details worth showing an operator. */
+export interface HealthDetail {
+  status: 'up' | 'down';
+  [detail: string]: unknown;
+}
+
+interface Check {
+  name: string;
+  /** A fatal check that is down fails readiness; a non-fatal one becomes a warning. */
+  fatal: boolean;
+  run(): Promise<HealthDetail>;
+}
+
 export interface HealthBody {
   status: 'ok' | 'error';
   /** Whether readiness holds (on /health/live, whose own status is always ok). */
   ready: boolean;
-  /** Contributors that are up. */
+  /** Checks that are up. */
   info: Record<string, HealthDetail>;
-  /** Fatal contributors that are down (readiness fails). */
+  /** Fatal checks that are down (readiness fails). */
   error: Record<string, HealthDetail>;
-  /** Non-fatal contributors that are down: reported, readiness unaffected. */
-  warnings: Record<string, HealthDetail>;
   details: Record<string, HealthDetail>;
+  /** What needs attention without failing readiness: non-fatal checks that are down (the broker) and registered warnings (the calendar). Absent when none. */
+  warnings?: HealthWarning[];
 }
 
 /**
@@ -32,49 +45,48 @@ export interface HealthBody {
  *   broker and the consumer lag are reported, not fatal. What does fail readiness is a
  *   stalled relay: an outbox backlog older than OUTBOX_STALL_SECONDS while the broker
  *   answers.
+ *
+ * Features add warnings through `HealthWarnings`.
  */
 @ApiTags('operations')
 @Controller('health')
-export class HealthController implements OnModuleInit {
+export class HealthController {
   private readonly logger = new Logger('Health');
   private lastStallLog = 0;
+  private readonly checks: Check[];
 
   constructor(
-    private readonly contributors: HealthContributors,
     private readonly database: TypeOrmHealthIndicator,
     private readonly broker: BrokerHealthIndicator,
     private readonly pipeline: PipelineMonitor,
+    private readonly warnings: HealthWarnings,
     @Inject(ENV) private readonly env: Env,
-  ) {}
-
-  onModuleInit(): void {
-    this.contributors.register({
-      name: 'database',
-      fatal: true,
-      check: async () => (await this.database.pingCheck('database', { timeout: CHECK_TIMEOUT_MS })).database as HealthDetail,
-    });
-    this.contributors.register({
-      name: 'broker',
-      fatal: false,
-      check: async () => (await this.broker.check('broker')).broker as HealthDetail,
-    });
-    this.contributors.register({ name: 'pipeline', fatal: true, check: () => this.pipelineDetail() });
+  ) {
+    this.checks = [
+      {
+        name: 'database',
+        fatal: true,
+        run: async () => (await this.database.pingCheck('database', { timeout: CHECK_TIMEOUT_MS })).database as HealthDetail,
+      },
+      { name: 'broker', fatal: false, run: async () => (await this.broker.check('broker')).broker as HealthDetail },
+      { name: 'pipeline', fatal: true, run: () => this.pipelineDetail() },
+    ];
   }
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: 200 while the process can answer; the body reports the same details as readiness' })
-  @ApiOkResponse({ description: 'The process works' })
+  @ApiOkResponse({ description: 'The process works; `ready` says whether readiness holds' })
   async live(): Promise<HealthBody> {
     const body = await this.evaluate();
-    return { ...body, status: 'ok', ready: body.status === 'ok' };
+    return { ...body, status: 'ok' };
   }
 
   @Get('ready')
   @ApiOperation({
     summary:
-      'Readiness: 200 when this instance can do its job (database reachable, relay not stalled); broker and consumer lag are reported, not fatal',
+      'Readiness: 200 when this instance can do its job (database reachable, relay not stalled); the broker, consumer lag and e.g. an unconfirmed calendar year are reported in `warnings`, not fatal',
   })
-  @ApiOkResponse({ description: 'Ready; `warnings` names what is degraded but not fatal (e.g. the broker during an outage)' })
+  @ApiOkResponse({ description: 'Ready; `warnings` lists what needs attention without failing readiness' })
   @ApiServiceUnavailableResponse({ description: 'problem+json SERVICE_UNAVAILABLE with Retry-After; `checks` names what is down' })
   async ready(): Promise<HealthBody> {
     const body = await this.evaluate();
@@ -84,7 +96,7 @@ export class HealthController implements OnModuleInit {
         'A dependency is unavailable.',
         [],
         { 'Retry-After': String(HEALTH_RETRY_AFTER_SECONDS) },
-        { checks: body.details, warnings: body.warnings },
+        { checks: body.details, ...(body.warnings ? { warnings: body.warnings } : {}) },
       );
     }
     return body;
@@ -97,16 +109,25 @@ export class HealthController implements OnModuleInit {
   }
 
   private async evaluate(): Promise<HealthBody> {
-    const body: HealthBody = { status: 'ok', ready: true, info: {}, error: {}, warnings: {}, details: {} };
-    const contributors = this.contributors.list();
-    const results = await Promise.all(contributors.map((c) => runCheck(c)));
-    contributors.forEach((contributor, i) => {
+    const body: HealthBody = { status: 'ok', ready: true, info: {}, error: {}, details: {} };
+    const [results, registered] = await Promise.all([
+      Promise.all(this.checks.map((c) => runCheck(c))),
+      this.warnings
+        .current()
+        .catch((err: unknown): HealthWarning[] => [
+          { name: 'warnings', message: `could not evaluate warnings: ${err instanceof Error ? err.message : String(err)}` },
+        ]),
+    ]);
+    const warnings: HealthWarning[] = [];
+    this.checks.forEach((check, i) => {
       const detail = results[i];
-      body.details[contributor.name] = detail;
-      if (detail.status === 'up') body.info[contributor.name] = detail;
-      else if (contributor.fatal) body.error[contributor.name] = detail;
-      else body.warnings[contributor.name] = detail;
+      body.details[check.name] = detail;
+      if (detail.status === 'up') body.info[check.name] = detail;
+      else if (check.fatal) body.error[check.name] = detail;
+      else warnings.push({ name: check.name, message: `${check.name} is down (reported, not fatal)`, details: detail });
     });
+    warnings.push(...registered);
+    if (warnings.length) body.warnings = warnings;
     if (Object.keys(body.error).length) {
       body.status = 'error';
       body.ready = false;
@@ -137,16 +158,16 @@ export class HealthController implements OnModuleInit {
   }
 }
 
-async function runCheck(contributor: HealthContributor): Promise<HealthDetail> {
+async function runCheck(check: Check): Promise<HealthDetail> {
   try {
     return await Promise.race([
-      contributor.check(),
+      check.run(),
       new Promise<HealthDetail>((_, reject) =>
         setTimeout(() => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS * 2} ms`)), CHECK_TIMEOUT_MS * 2).unref(),
       ),
     ]);
   } catch (err) {
-    const detail = (err as { causes?: Record<string, HealthDetail> }).causes?.[contributor.name];
+    const detail = (err as { causes?: Record<string, HealthDetail> }).causes?.[check.name];
     return detail ?? { status: 'down', message: err instanceof Error ? err.message : String(err) };
   }
 }

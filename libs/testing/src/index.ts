@@ -6,3 +6,4 @@ export * from './test-env.js';
 export * from './event-fixtures.js';
 export * from './registry-fixtures.js';
 export * from './pg-cluster.js';
+export * from './test-logs.js';

@@ -3,13 +3,16 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import { configureServiceApp, createHttpAdapter, SERVICE_APP_OPTIONS, type ServiceAppOptions } from '#libs/platform';
 
-/** Boots a real service (pipes, guards, filter, transport) on an ephemeral port for supertest. */
+/**
+ * Boots a real service (pipes, guards, filter, transport) on an ephemeral port for supertest.
+ * `configure` may override providers (e.g. a fixed data source standing in for a package upgrade).
+ */
 export async function startTestService(
   rootModule: Type,
   options: ServiceAppOptions,
-  customize: (builder: TestingModuleBuilder) => TestingModuleBuilder = (builder) => builder,
+  configure: (builder: TestingModuleBuilder) => TestingModuleBuilder = (builder) => builder,
 ): Promise<INestApplication> {
-  const moduleRef = await customize(Test.createTestingModule({ imports: [rootModule] })).compile();
+  const moduleRef = await configure(Test.createTestingModule({ imports: [rootModule] })).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(options), SERVICE_APP_OPTIONS);
   configureServiceApp(app, options);
   await app.startAllMicroservices();
