@@ -13,6 +13,13 @@ import { logLevel } from 'kafkajs';
  *   the consumer disconnects; Nest closes it on SIGTERM), so a deploy moves its
  *   partitions at once instead of after the session timeout.
  */
+/**
+ * Reconnecting after a broker outage: back off up to 3 s. kafkajs restarts a consumer that
+ * ran out of retries after the last back-off, which with its default cap (30 s) left the
+ * consumers idle for 30 s after the broker came back.
+ */
+export const KAFKA_CONSUMER_RETRY = { initialRetryTime: 300, maxRetryTime: 3_000, retries: 10 } as const;
+
 export const KAFKA_CONSUMER_SETTINGS = {
   sessionTimeout: 8_000,
   heartbeatInterval: 1_000,
@@ -22,12 +29,12 @@ export const KAFKA_CONSUMER_SETTINGS = {
 /** The kafkajs client and consumer options of a service's consumer group. */
 export function kafkaConsumerOptions(service: string, brokers: string[]) {
   return {
-    client: { clientId: `${service}-consumer`, brokers, logLevel: logLevel.WARN, retry: { retries: 8, initialRetryTime: 300 } },
+    client: { clientId: `${service}-consumer`, brokers, logLevel: logLevel.WARN, retry: KAFKA_CONSUMER_RETRY },
     consumer: {
       groupId: service,
       allowAutoTopicCreation: false,
       ...KAFKA_CONSUMER_SETTINGS,
-      retry: { retries: 8, initialRetryTime: 300 },
+      retry: KAFKA_CONSUMER_RETRY,
     },
   };
 }
