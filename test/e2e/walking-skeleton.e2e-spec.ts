@@ -123,6 +123,7 @@ describe('walking skeleton on the embedded transport: a bad rating becomes a cas
       const metrics = await request(app.getHttpServer()).get('/metrics').expect(200);
       expect(metrics.text).toMatch(new RegExp(`^consumer_group_lag_events\\{group="${group}",topic="reviews.submitted"\\} 0$`, 'm'));
       expect(metrics.text).toMatch(new RegExp(`^consumer_group_oldest_unapplied_seconds\\{group="${group}"\\} 0$`, 'm'));
+      expect(metrics.text).toMatch(new RegExp(`^event_batches_handled_total\\{group="${group}",outcome="applied"\\} [1-9]`, 'm'));
       const docs = await request(app.getHttpServer()).get('/docs-json').expect(200);
       expect(docs.body.openapi).toMatch(/^3\./);
       const ui = await request(app.getHttpServer()).get('/docs').expect(200);

@@ -61,7 +61,7 @@ export function connectEventTransport(app: INestApplication, options: MessagingO
         subscribe: { fromBeginning: true },
         run: { partitionsConsumedConcurrently: 3, autoCommit: true },
       })
-    : new EmbeddedBusServer(app.get(DataSource), options.service, env.OUTBOX_POLL_MS);
+    : new EmbeddedBusServer(app.get(DataSource), options.service, env.OUTBOX_POLL_MS, app.get(MetricsRegistry));
   // Lag is measured on the topics the group's handlers read (see PipelineMonitor).
   app.get(ConsumerGroups).register(options.service, () => [...server.getHandlers().keys()]);
   app.connectMicroservice<MicroserviceOptions>({ strategy: server }, { inheritAppConfig: true });
