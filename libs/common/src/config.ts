@@ -69,6 +69,16 @@ export class Env {
   @Max(200)
   DB_POOL_SIZE = 10;
 
+  /**
+   * Readiness fails when the oldest unpublished outbox event is older than this while
+   * the broker answers: the relay is stalled (a broker outage alone does not count).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  OUTBOX_STALL_SECONDS = 60;
+
   /** Interface the HTTP servers bind to. */
   @IsString()
   HOST = '0.0.0.0';

@@ -13,6 +13,8 @@ export class MetricsRegistry {
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly eventsHandled: Counter<'topic' | 'outcome'>;
   readonly eventsPublished: Counter<'topic'>;
+  readonly relayRestarts: Counter<'reason'>;
+  readonly batchesHandled: Counter<'group' | 'outcome'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -33,6 +35,18 @@ export class MetricsRegistry {
       name: 'outbox_events_published_total',
       help: 'Outbox events published to the broker',
       labelNames: ['topic'],
+      registers: [this.registry],
+    });
+    this.relayRestarts = new Counter({
+      name: 'outbox_relay_restarts_total',
+      help: 'Kafka producers the outbox relay threw away and rebuilt (fatal producer error or repeated failures)',
+      labelNames: ['reason'],
+      registers: [this.registry],
+    });
+    this.batchesHandled = new Counter({
+      name: 'event_batches_handled_total',
+      help: 'Batches of events a consumer group handled, by outcome (applied, failed)',
+      labelNames: ['group', 'outcome'],
       registers: [this.registry],
     });
   }

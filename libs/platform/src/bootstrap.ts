@@ -13,7 +13,7 @@ import {
   recordHttpMetrics,
   requestIdOf,
 } from '#libs/common';
-import { connectEventTransport } from '#libs/messaging';
+import { connectEventTransport, isTransient } from '#libs/messaging';
 import { clientErrorHandler, frameworkErrors, installTextGuard, refuseBodyParser, strictJsonBodyParser } from './edge.js';
 import { FastPathValidationPipe } from './fast-validation.js';
 
@@ -72,8 +72,8 @@ export function configureServiceApp(app: NestFastifyApplication, options: Servic
   app.useBodyParser('application/json', {}, strictJsonBodyParser);
   app.useBodyParser('application/x-www-form-urlencoded', {}, refuseBodyParser);
   app.useGlobalPipes(new FastPathValidationPipe());
-  app.useGlobalFilters(new ProblemDetailsFilter());
-  app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
+  app.useGlobalFilters(new ProblemDetailsFilter({ isTransient }));
+  app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/live', 'health/ready', 'metrics'] });
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
