@@ -10,3 +10,6 @@ export * from './outbox-relay.service.js';
 export * from './outbox.service.js';
 export * from './publishers.js';
 export * from './tokens.js';
+export * from './batch.js';
+export * from './kafka-batch.server.js';
+export * from './worker.js';

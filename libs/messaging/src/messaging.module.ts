@@ -1,12 +1,14 @@
 import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
-import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import { TerminusModule } from '@nestjs/terminus';
 import { logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { type Env, ENV, kafkaBrokers } from '#libs/common';
+import { kafkaConsumerTuning } from './batch.js';
 import { BrokerHealthIndicator } from './broker.health.js';
 import { EmbeddedBusServer } from './embedded-bus.server.js';
 import { InboxService } from './inbox.service.js';
+import { KafkaBatchServer } from './kafka-batch.server.js';
 import { OutboxRelay } from './outbox-relay.service.js';
 import { OutboxService } from './outbox.service.js';
 import { EmbeddedEventPublisher, KafkaEventPublisher } from './publishers.js';
@@ -43,37 +45,40 @@ export class MessagingModule {
 }
 
 /**
- * Connects the app's `@EventPattern` handlers to the configured transport: Kafka
- * (consumer group = service name) when KAFKA_BROKERS is set, else the embedded bus.
+ * Connects the app's event handlers (`@BatchEventPattern`, `@EventPattern`) to the configured transport:
+ * Kafka, consumed a partition's batch at a time (consumer group = service name), when KAFKA_BROKERS is
+ * set, else the embedded bus.
  */
 export function connectEventTransport(app: INestApplication, options: MessagingOptions): void {
   const env = app.get<Env>(ENV);
   const brokers = kafkaBrokers(env);
   if (brokers) {
-    app.connectMicroservice<MicroserviceOptions>(
+    const tuning = kafkaConsumerTuning();
+    const server = new KafkaBatchServer(
       {
-        transport: Transport.KAFKA,
-        options: {
-          postfixId: '',
-          client: {
-            clientId: `${options.service}-consumer`,
-            brokers,
-            logLevel: logLevel.WARN,
-            retry: { retries: 8, initialRetryTime: 300 },
-          },
-          consumer: {
-            groupId: options.service,
-            allowAutoTopicCreation: false,
-            sessionTimeout: 30_000,
-            heartbeatInterval: 3_000,
-            retry: { retries: 8, initialRetryTime: 300 },
-          },
-          subscribe: { fromBeginning: true },
-          run: { partitionsConsumedConcurrently: 3, autoCommit: true },
+        postfixId: '',
+        client: {
+          clientId: `${options.service}-consumer`,
+          brokers,
+          logLevel: logLevel.WARN,
+          retry: { retries: 8, initialRetryTime: 300 },
         },
+        consumer: {
+          groupId: options.service,
+          allowAutoTopicCreation: false,
+          sessionTimeout: tuning.sessionTimeout,
+          heartbeatInterval: tuning.heartbeatInterval,
+          maxBytesPerPartition: tuning.maxBytesPerPartition,
+          maxBytes: tuning.maxBytes,
+          maxWaitTimeInMs: tuning.maxWaitTimeInMs,
+          retry: { retries: 8, initialRetryTime: 300 },
+        },
+        subscribe: { fromBeginning: true },
+        run: { partitionsConsumedConcurrently: tuning.partitionsConsumedConcurrently },
       },
-      { inheritAppConfig: true },
+      tuning.heartbeatInterval,
     );
+    app.connectMicroservice<MicroserviceOptions>({ strategy: server }, { inheritAppConfig: true });
     return;
   }
   app.connectMicroservice<MicroserviceOptions>(

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { type Env, ENV, MetricsRegistry } from '#libs/common';
 import { advisoryLockKey } from '#libs/database';
 import { OutboxService } from './outbox.service.js';
+import { PollingWorker } from './worker.js';
 import { EVENT_PUBLISHER, type EventPublisher, MESSAGING_OPTIONS, type MessagingOptions, type OutgoingRecord } from './tokens.js';
 
 interface OutboxRow {
@@ -14,7 +15,8 @@ interface OutboxRow {
   payload: string;
 }
 
-const BATCH = 500;
+/** Rows per relay pass: one read, one `sendBatch` (or bus append) and one update for all of them. */
+export const RELAY_BATCH = 5_000;
 const RETENTION = '7 days';
 
 /**
@@ -26,10 +28,7 @@ const RETENTION = '7 days';
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly lockKey: string;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = true;
-  private failures = 0;
+  private readonly worker: PollingWorker;
   private lastCleanup = 0;
   private connected = false;
 
@@ -39,73 +38,39 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly metrics: MetricsRegistry,
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
     @Inject(MESSAGING_OPTIONS) options: MessagingOptions,
-    @Inject(ENV) private readonly env: Env,
+    @Inject(ENV) env: Env,
   ) {
     this.lockKey = advisoryLockKey(`outbox-relay:${options.schema}`);
-    this.outbox.onAdded(() => this.schedule(2));
+    this.worker = new PollingWorker({
+      name: 'outbox relay',
+      idleMs: env.OUTBOX_POLL_MS,
+      logger: this.logger,
+      pass: async () => {
+        const published = await this.publishBatch();
+        await this.cleanup();
+        return published === RELAY_BATCH ? 'more' : 'idle';
+      },
+    });
+    this.outbox.onAdded(() => this.worker.wake(2));
   }
 
   /** Starts relaying; an unreachable broker does not stop the service from starting (see /health). */
   onApplicationBootstrap(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.worker.start();
   }
 
   /** Drains what is committed, then stops (graceful shutdown). */
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-    if (this.failures === 0) await this.drain().catch((err: unknown) => this.logger.warn({ err }, 'final flush failed'));
+    await this.worker.stop();
+    if (this.worker.failureCount === 0) await this.drain().catch((err: unknown) => this.logger.warn({ err }, 'final flush failed'));
     if (this.connected) await this.publisher.close();
   }
 
   /** Publishes until nothing is pending; used at shutdown and by tests. */
   async drain(): Promise<void> {
-    while ((await this.publishBatch()) === BATCH) {
+    while ((await this.publishBatch()) === RELAY_BATCH) {
       /* keep going */
     }
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    if (this.timer) {
-      if (delayMs >= this.env.OUTBOX_POLL_MS) return;
-      clearTimeout(this.timer);
-    }
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.tick();
-    }, delayMs);
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) {
-      this.schedule(this.env.OUTBOX_POLL_MS);
-      return;
-    }
-    let published = 0;
-    this.running = this.publishBatch()
-      .then((count) => {
-        published = count;
-        this.failures = 0;
-      })
-      .catch((err: unknown) => {
-        this.failures += 1;
-        if (this.failures === 1 || this.failures % 50 === 0)
-          this.logger.error({ err, failures: this.failures }, 'outbox publish failed; will retry');
-      })
-      .finally(() => {
-        this.running = null;
-      });
-    await this.running;
-    await this.cleanup();
-    const backoff = this.failures
-      ? Math.min(5000, 100 * 2 ** Math.min(this.failures, 6))
-      : published === BATCH
-        ? 0
-        : this.env.OUTBOX_POLL_MS;
-    this.schedule(backoff);
   }
 
   private async publishBatch(): Promise<number> {
@@ -126,7 +91,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       }
       const rows = (await runner.query(
         `SELECT id, event_id, topic, message_key, payload::text AS payload FROM outbox
-         WHERE published_at IS NULL ORDER BY id LIMIT ${BATCH}`,
+         WHERE published_at IS NULL ORDER BY id LIMIT ${RELAY_BATCH}`,
       )) as OutboxRow[];
       if (rows.length === 0) {
         await runner.commitTransaction();
