@@ -10,6 +10,7 @@ export class MetricsRegistry {
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly eventsHandled: Counter<'topic' | 'outcome'>;
   readonly eventsPublished: Counter<'topic'>;
+  readonly relayPhase: Histogram<'phase'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -30,6 +31,13 @@ export class MetricsRegistry {
       name: 'outbox_events_published_total',
       help: 'Outbox events published to the broker',
       labelNames: ['topic'],
+      registers: [this.registry],
+    });
+    this.relayPhase = new Histogram({
+      name: 'outbox_relay_phase_seconds',
+      help: 'Time of the outbox relay per pass, by phase (read, publish, mark, commit)',
+      labelNames: ['phase'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [this.registry],
     });
   }

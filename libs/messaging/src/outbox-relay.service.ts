@@ -15,6 +15,16 @@ interface OutboxRow {
   payload: string;
 }
 
+/** Observes the time since the previous call (or creation) under `phase`. */
+function phaseTimer(metrics: MetricsRegistry): (phase: string) => void {
+  let last = performance.now();
+  return (phase) => {
+    const now = performance.now();
+    metrics.relayPhase.observe({ phase }, (now - last) / 1000);
+    last = now;
+  };
+}
+
 /** Rows per relay pass: one read, one `sendBatch` (or bus append) and one update for all of them. */
 export const RELAY_BATCH = 5_000;
 const RETENTION = '7 days';
@@ -89,6 +99,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         await runner.commitTransaction();
         return 0;
       }
+      const timer = phaseTimer(this.metrics);
       const rows = (await runner.query(
         `SELECT id, event_id, topic, message_key, payload::text AS payload FROM outbox
          WHERE published_at IS NULL ORDER BY id LIMIT ${RELAY_BATCH}`,
@@ -97,6 +108,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         await runner.commitTransaction();
         return 0;
       }
+      timer('read');
       const records: OutgoingRecord[] = rows.map((row) => ({
         topic: row.topic,
         key: row.message_key,
@@ -104,9 +116,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         eventId: row.event_id,
       }));
       await this.publisher.publish(records, runner);
+      timer('publish');
+      // By the ids read, not by an id range: a row with a smaller id may commit after the read.
       await runner.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+      timer('mark');
       await runner.commitTransaction();
-      for (const record of records) this.metrics.eventsPublished.inc({ topic: record.topic });
+      timer('commit');
+      const perTopic = new Map<string, number>();
+      for (const record of records) perTopic.set(record.topic, (perTopic.get(record.topic) ?? 0) + 1);
+      for (const [topic, n] of perTopic) this.metrics.eventsPublished.inc({ topic }, n);
       return rows.length;
     } catch (err) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
