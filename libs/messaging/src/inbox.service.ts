@@ -53,6 +53,14 @@ function invalidFields(event: CloudEvent): string[] {
     return children.length ? children : [`${error.property}: ${Object.values(error.constraints ?? {}).join(', ')}`];
   });
 }
+/** `when` of an event whose data may be malformed: one it cannot judge is kept (and then checked against its schema). */
+function wanted<T>(when: (event: CloudEvent<T>) => boolean, event: CloudEvent<T>): boolean {
+  try {
+    return when(event);
+  } catch {
+    return true;
+  }
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const reasonOf = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
@@ -106,11 +114,14 @@ export class InboxService {
         continue;
       }
       const event = message as CloudEvent<T>;
+      // Events the consumer does not act on are passed over before anything else is spent on them.
+      if (options.when && !wanted(options.when, event)) {
+        outcome.skipped += 1;
+        continue;
+      }
       const invalid = invalidFields(event);
       if (invalid.length) {
         poison.push({ message, reason: `PoisonEventError: ${event.type} data is invalid: ${invalid.join('; ')}` });
-      } else if (options.when && !options.when(event)) {
-        outcome.skipped += 1;
       } else if (seen.has(event.id)) {
         outcome.duplicate += 1;
       } else {
