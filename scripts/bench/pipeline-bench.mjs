@@ -163,7 +163,11 @@ async function skipToEnd(groupId, topics) {
   if (!brokers.length) return;
   const admin = new Kafka({ clientId: 'pipeline-bench-admin', brokers, logLevel: logLevel.WARN }).admin();
   await admin.connect();
-  for (const topic of topics) await admin.resetOffsets({ groupId, topic, earliest: false });
+  // Explicit offsets: a reset to "latest" is stored as -1, which the consumer reads as "none" (and starts from the beginning).
+  for (const topic of topics) {
+    const partitions = (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high }));
+    await admin.setOffsets({ groupId, topic, partitions });
+  }
   await admin.disconnect();
 }
 
@@ -261,6 +265,17 @@ async function drain(service) {
   }
 }
 
+/** Where intake's relay spent its time: outbox_relay_phase_seconds sums (s) and counts per phase, from /metrics. */
+async function relayPhases() {
+  const text = await (await fetch(`${healthOf('intake')}/metrics`)).text();
+  const out = {};
+  for (const m of text.matchAll(/^outbox_relay_phase_seconds_(sum|count)\{phase="(\w+)"\} ([\d.e+-]+)$/gm)) {
+    out[m[2]] ??= {};
+    out[m[2]][m[1] === 'sum' ? 'seconds' : 'passes'] = Number(Number(m[3]).toFixed(3));
+  }
+  return out;
+}
+
 /** Starts intake, rectification and statistics (one process on the embedded bus, three on Kafka). */
 async function startSystem(url) {
   const children = brokers.length ? ['intake', 'rectification', 'statistics'].map((s) => start(s, url)) : [start('all-in-one', url)];
@@ -355,7 +370,9 @@ async function endToEnd() {
       await sleep(250);
     }
     const reportSeconds = (Date.now() - t0) / 1000;
+    const relay = await relayPhases();
     return {
+      relay,
       scenario: 'end to end (batch endpoint)',
       transport,
       ratings: accepted,
@@ -429,6 +446,7 @@ async function sustained() {
       await sleep(500);
     }
     const caughtUpAfter = (Date.now() - loadEnd) / 1000;
+    const relay = await relayPhases();
     running = false;
     await sampler;
     const during = samples.filter((s) => s.t <= DURATION);
@@ -452,6 +470,7 @@ async function sustained() {
         rectification: peak(during.slice(-third), 'rectification'),
       },
       loadBefore: Number(loadBefore.toFixed(1)),
+      relay,
       samples,
     };
   } finally {

@@ -4,6 +4,28 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import { appendToEventBus, ensureEventBus } from './embedded-bus.js';
 import type { EventPublisher, OutgoingRecord } from './tokens.js';
 
+/** Most bytes of event values in one produce request: every partition's record batch stays under the broker's 1 MiB default. */
+export const KAFKA_REQUEST_BYTES = 900 * 1024;
+
+/** Consecutive chunks of records whose values add up to at most `maxBytes` (a larger record goes alone). */
+export function chunksBySize(records: OutgoingRecord[], maxBytes: number): OutgoingRecord[][] {
+  const chunks: OutgoingRecord[][] = [];
+  let current: OutgoingRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = Buffer.byteLength(record.value) + Buffer.byteLength(record.key) + 64;
+    if (current.length && bytes + size > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(record);
+    bytes += size;
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
+}
+
 /** Publishes through the Kafka transport of @nestjs/microservices (kafkajs producer). */
 export class KafkaEventPublisher implements EventPublisher {
   readonly kind = 'kafka';
@@ -24,25 +46,32 @@ export class KafkaEventPublisher implements EventPublisher {
     await this.client.connect();
   }
 
+  /**
+   * Sends the relay's records with `sendBatch`: one request when they fit under the broker's default
+   * message size (1 MiB per partition's record batch), else one request per chunk of at most
+   * KAFKA_REQUEST_BYTES, in order (idempotent producer, one request in flight).
+   */
   async publish(records: OutgoingRecord[]): Promise<void> {
-    const byTopic = new Map<string, OutgoingRecord[]>();
-    for (const record of records) {
-      const list = byTopic.get(record.topic);
-      if (list) list.push(record);
-      else byTopic.set(record.topic, [record]);
-    }
-    await this.client.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, list]) => ({
-        topic,
-        messages: list.map((r) => ({
-          key: r.key,
-          value: r.value,
-          // Structured mode of the CloudEvents Kafka binding: the whole event is the value, announced by content-type.
-          headers: { 'content-type': 'application/cloudevents+json' },
+    for (const chunk of chunksBySize(records, KAFKA_REQUEST_BYTES)) {
+      const byTopic = new Map<string, OutgoingRecord[]>();
+      for (const record of chunk) {
+        const list = byTopic.get(record.topic);
+        if (list) list.push(record);
+        else byTopic.set(record.topic, [record]);
+      }
+      await this.client.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, list]) => ({
+          topic,
+          messages: list.map((r) => ({
+            key: r.key,
+            value: r.value,
+            // Structured mode of the CloudEvents Kafka binding: the whole event is the value, announced by content-type.
+            headers: { 'content-type': 'application/cloudevents+json' },
+          })),
         })),
-      })),
-    });
+      });
+    }
   }
 
   /** A short-lived admin connection per check: nothing lingers between checks or after a broker restart. */
