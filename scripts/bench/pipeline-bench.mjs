@@ -14,6 +14,7 @@
 //                the lag of each consumer group (and intake's unpublished outbox rows).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
@@ -76,6 +77,16 @@ async function stop(child) {
   await child.exited;
 }
 const healthOf = (service) => `http://127.0.0.1:${ports[service]}`;
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux). */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
 
 async function dropDatabase(name) {
   const admin = new pg.Client({ connectionString: baseDbUrl });
@@ -238,7 +249,12 @@ async function drain(service) {
       const lag = await lags(sql, admin, ['rectification']);
       return (lag.rectification ?? 1) === 0;
     };
-    while (!(await done())) await sleep(100);
+    let cpuAtFirst = null;
+    while (!(await done())) {
+      if (firstAt && cpuAtFirst === null) cpuAtFirst = cpuSeconds(child.pid);
+      await sleep(100);
+    }
+    const cpuUsed = cpuSeconds(child.pid) - (cpuAtFirst ?? 0);
     const seconds = (Date.now() - t0) / 1000;
     const steady = firstAt ? (Date.now() - firstAt) / 1000 : seconds;
     await admin?.disconnect();
@@ -252,6 +268,8 @@ async function drain(service) {
       eventsPerSecondFromStart: Math.round(N / seconds),
       secondsFromFirstApplied: steady,
       eventsPerSecond: Math.round(N / steady),
+      // The service's own CPU per event while draining (PostgreSQL's is not in it): its ceiling on one core.
+      serviceCpuMsPerEvent: Number(((cpuUsed * 1000) / N).toFixed(3)),
       loadBefore: Number(loadBefore.toFixed(1)),
     };
     if (service === 'statistics') {

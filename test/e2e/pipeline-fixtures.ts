@@ -6,6 +6,8 @@ import type { QueryRunner } from 'typeorm';
 import { InitialIntakeSchema1732406400000 } from '../../apps/intake/src/migrations/1732406400000-InitialIntakeSchema.js';
 import { IntakeComplete1732492800000 } from '../../apps/intake/src/migrations/1732492800000-IntakeComplete.js';
 import { InitialRectificationSchema1732406400000 } from '../../apps/rectification/src/migrations/1732406400000-InitialRectificationSchema.js';
+import { RectificationWorkflow1732579200000 } from '../../apps/rectification/src/migrations/1732579200000-RectificationWorkflow.js';
+import { CalendarYearStatus1733500000000 } from '../../apps/rectification/src/migrations/1733500000000-CalendarYearStatus.js';
 import { type CaseLifecycleData, type CloudEvent, createCloudEvent, EventTypes, Topics } from '#libs/contracts';
 import { bearer, caseLifecycleData, reviewSubmittedData } from '#libs/testing';
 
@@ -17,6 +19,7 @@ const ROLLUP_QUERIES = {
   bad_tag_rollups: `SELECT unit_code, day::text, tag, reviews FROM statistics.bad_tag_rollups WHERE reviews <> 0`,
   bad_item_rollups: `SELECT unit_code, day::text, service_item_code, reviews FROM statistics.bad_item_rollups WHERE reviews <> 0`,
   unresolved_rollups: `SELECT unit_code, day::text, total, closed FROM statistics.unresolved_rollups WHERE total + closed <> 0`,
+  provisional_deadline_rollups: `SELECT unit_code, day::text, reviews FROM statistics.provisional_deadline_rollups WHERE reviews <> 0`,
 };
 
 export async function rollupSnapshot(sql: Client): Promise<Record<string, string[]>> {
@@ -36,7 +39,11 @@ export async function migrateSourceSchemas(sql: Client): Promise<void> {
     await sql.query(`SET search_path TO public`);
   };
   await migrate('intake', [new InitialIntakeSchema1732406400000(), new IntakeComplete1732492800000()]);
-  await migrate('rectification', [new InitialRectificationSchema1732406400000()]);
+  await migrate('rectification', [
+    new InitialRectificationSchema1732406400000(),
+    new RectificationWorkflow1732579200000(),
+    new CalendarYearStatus1733500000000(),
+  ]);
 }
 
 /** Asserts that the incrementally kept rollups equal what POST /reports/rebuild computes from the sources. */

@@ -57,6 +57,7 @@ function caseState(c: CaseEntity) {
     overdue: c.overdue,
     reopenedCount: c.reopenedCount,
     version: c.version,
+    deadlineProvisional: c.deadlineProvisional,
   };
 }
 
@@ -178,6 +179,7 @@ export class CasesService {
         openedAt: init.openedAt,
         responseDueAt: deadlines.responseDueAt,
         rectifyDueAt: deadlines.rectifyDueAt,
+        deadlineProvisional: deadlines.provisional,
         matter: init.matter,
         contactSealed: init.contact.sealed,
         contactMaskedName: init.contact.maskedName,
@@ -214,6 +216,7 @@ export class CasesService {
               ticketId: c.ticketId,
               responseDueAt: c.responseDueAt.toISOString(),
               rectifyDueAt: c.rectifyDueAt.toISOString(),
+              deadlineProvisional: c.deadlineProvisional,
             } as Record<string, unknown>,
             at,
           }) as QueryDeepPartialEntity<CaseTimelineEntry>,

@@ -23,7 +23,8 @@ import {
 
 const REVIEW_FACT_COLUMNS = `review_id AS id, submitted, unit_code AS "unitCode", day::text AS day, channel, level, grade, tags,
   service_item_code AS "serviceItemCode", suspect, case_version AS "caseVersion", case_status AS "caseStatus",
-  case_outcome AS "caseOutcome", response_due_day::text AS "responseDueDay", responded, responded_on_time AS "respondedOnTime", overdue`;
+  case_outcome AS "caseOutcome", response_due_day::text AS "responseDueDay", responded, responded_on_time AS "respondedOnTime", overdue,
+  deadline_provisional AS "deadlineProvisional"`;
 const UNRESOLVED_FACT_COLUMNS = `report_id AS id, submitted, unit_code AS "unitCode", day::text AS day, case_version AS "caseVersion",
   case_status AS "caseStatus"`;
 
@@ -67,6 +68,7 @@ const REVIEW_FACTS: FactKind<ReviewFact> = {
     responded: f.responded,
     responded_on_time: f.respondedOnTime,
     overdue: f.overdue,
+    deadline_provisional: f.deadlineProvisional,
   }),
 };
 
@@ -167,6 +169,7 @@ function caseChanges(data: CaseLifecycleData): FactChange[] {
               responded: data.respondedAt !== null,
               respondedOnTime: data.respondedOnTime === true,
               overdue: data.overdue,
+              deadlineProvisional: data.deadlineProvisional === true,
             },
     },
   ];
