@@ -227,7 +227,7 @@ async function drain(service) {
     await stop(child);
     await sql.connect();
     const badEvery = service === 'statistics' ? 20 : Math.round(1 / BAD_SHARE);
-    await skipToEnd(service, ['reviews.submitted']);
+    await skipToEnd(service, GROUP_TOPICS[service]);
     const loadBefore = os.loadavg()[0];
     const bad = await queueEvents(sql, N, badEvery);
     log(`${service}: ${N} events queued (${bad} bad) on ${transport}; starting the service`);
@@ -300,8 +300,8 @@ async function startSystem(url) {
   for (const s of ['intake', 'rectification', 'statistics']) await waitForHealth(healthOf(s), 120_000);
   if (brokers.length) {
     for (const child of children.slice(1)) await stop(child);
-    await skipToEnd('rectification', ['reviews.submitted', 'unresolved.reported']);
-    await skipToEnd('statistics', ['reviews.submitted', 'cases.lifecycle', 'unresolved.reported']);
+    await skipToEnd('rectification', GROUP_TOPICS.rectification);
+    await skipToEnd('statistics', GROUP_TOPICS.statistics);
     children[1] = start('rectification', url);
     children[2] = start('statistics', url);
     for (const s of ['rectification', 'statistics']) await waitForHealth(healthOf(s), 120_000);
