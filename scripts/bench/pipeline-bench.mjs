@@ -192,10 +192,13 @@ const GROUP_TOPICS = {
 async function lags(sql, admin, groups) {
   const out = {};
   if (admin) {
+    // Committed offsets first, log ends after: a commit between the two reads cannot make a lag negative.
+    const committedOf = new Map();
+    for (const groupId of groups) committedOf.set(groupId, await admin.fetchOffsets({ groupId, topics: GROUP_TOPICS[groupId] }));
     const ends = new Map();
     for (const topic of new Set(groups.flatMap((g) => GROUP_TOPICS[g]))) ends.set(topic, await admin.fetchTopicOffsets(topic));
     for (const groupId of groups) {
-      const committed = await admin.fetchOffsets({ groupId, topics: GROUP_TOPICS[groupId] });
+      const committed = committedOf.get(groupId);
       let lag = 0;
       for (const { topic, partitions } of committed) {
         for (const p of partitions) {
