@@ -5,6 +5,8 @@ import request from 'supertest';
 import type { QueryRunner } from 'typeorm';
 import { InitialIntakeSchema1732406400000 } from '../../apps/intake/src/migrations/1732406400000-InitialIntakeSchema.js';
 import { IntakeComplete1732492800000 } from '../../apps/intake/src/migrations/1732492800000-IntakeComplete.js';
+import { HotlineTicketsPerClient1733200100000 } from '../../apps/intake/src/migrations/1733200100000-HotlineTicketsPerClient.js';
+import { ImportedRatings1733200200000 } from '../../apps/intake/src/migrations/1733200200000-ImportedRatings.js';
 import { InitialRectificationSchema1732406400000 } from '../../apps/rectification/src/migrations/1732406400000-InitialRectificationSchema.js';
 import { RectificationWorkflow1732579200000 } from '../../apps/rectification/src/migrations/1732579200000-RectificationWorkflow.js';
 import { CalendarYearStatus1733500000000 } from '../../apps/rectification/src/migrations/1733500000000-CalendarYearStatus.js';
@@ -19,6 +21,7 @@ const ROLLUP_QUERIES = {
   bad_tag_rollups: `SELECT unit_code, day::text, tag, reviews FROM statistics.bad_tag_rollups WHERE reviews <> 0`,
   bad_item_rollups: `SELECT unit_code, day::text, service_item_code, reviews FROM statistics.bad_item_rollups WHERE reviews <> 0`,
   unresolved_rollups: `SELECT unit_code, day::text, total, closed FROM statistics.unresolved_rollups WHERE total + closed <> 0`,
+  hotline_rollups: `SELECT unit_code, day::text, category, total, closed, overdue FROM statistics.hotline_rollups WHERE total + closed + overdue <> 0`,
   provisional_deadline_rollups: `SELECT unit_code, day::text, reviews FROM statistics.provisional_deadline_rollups WHERE reviews <> 0`,
 };
 
@@ -38,7 +41,12 @@ export async function migrateSourceSchemas(sql: Client): Promise<void> {
     for (const m of migrations) await m.up(runner);
     await sql.query(`SET search_path TO public`);
   };
-  await migrate('intake', [new InitialIntakeSchema1732406400000(), new IntakeComplete1732492800000()]);
+  await migrate('intake', [
+    new InitialIntakeSchema1732406400000(),
+    new IntakeComplete1732492800000(),
+    new HotlineTicketsPerClient1733200100000(),
+    new ImportedRatings1733200200000(),
+  ]);
   await migrate('rectification', [
     new InitialRectificationSchema1732406400000(),
     new RectificationWorkflow1732579200000(),

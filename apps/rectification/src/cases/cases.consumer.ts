@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { EventTypes, type ReviewSubmittedData, Topics, type UnresolvedReportedData } from '#libs/contracts';
+import { EventTypes, opensCase, type ReviewSubmittedData, Topics, type UnresolvedReportedData } from '#libs/contracts';
 import { BatchEventPattern, InboxService } from '#libs/messaging';
 import { CasesService } from './cases.service.js';
 
@@ -21,7 +21,8 @@ export class CasesConsumer {
   @BatchEventPattern(Topics.ReviewsSubmitted)
   async onReviewEvents(@Payload() messages: unknown[]): Promise<void> {
     await this.inbox.consumeBatch<ReviewSubmittedData>(CONSUMER, Topics.ReviewsSubmitted, messages, {
-      when: (event) => event.type === EventTypes.ReviewSubmitted && event.data.grade === 'BAD',
+      // Only bad reviews and 12345 transfers open cases: good ratings cost this consumer nothing.
+      when: (event) => event.type === EventTypes.ReviewSubmitted && opensCase(event.data),
       apply: (manager, events) => this.cases.openMany(manager, events),
     });
   }

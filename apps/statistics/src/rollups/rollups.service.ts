@@ -7,6 +7,7 @@ import {
   EventTypes,
   type ReviewSubmittedData,
   type ReviewSuspectChangedData,
+  type UnitRegisteredData,
   type UnresolvedReportedData,
 } from '#libs/contracts';
 import {
@@ -24,7 +25,7 @@ import {
 const REVIEW_FACT_COLUMNS = `review_id AS id, submitted, unit_code AS "unitCode", day::text AS day, channel, level, grade, tags,
   service_item_code AS "serviceItemCode", suspect, case_version AS "caseVersion", case_status AS "caseStatus",
   case_outcome AS "caseOutcome", response_due_day::text AS "responseDueDay", responded, responded_on_time AS "respondedOnTime", overdue,
-  deadline_provisional AS "deadlineProvisional"`;
+  category, deadline_provisional AS "deadlineProvisional"`;
 const UNRESOLVED_FACT_COLUMNS = `report_id AS id, submitted, unit_code AS "unitCode", day::text AS day, case_version AS "caseVersion",
   case_status AS "caseStatus"`;
 
@@ -68,6 +69,7 @@ const REVIEW_FACTS: FactKind<ReviewFact> = {
     responded: f.responded,
     responded_on_time: f.respondedOnTime,
     overdue: f.overdue,
+    category: f.category,
     deadline_provisional: f.deadlineProvisional,
   }),
 };
@@ -111,6 +113,7 @@ export function factChanges(event: CloudEvent): FactChange[] {
                   tags: review.tags ?? [],
                   serviceItemCode: review.serviceItemCode,
                   suspect: review.suspect,
+                  category: review.channel === 'HOTLINE_12345' ? review.category : null,
                 },
         },
       ];
@@ -244,6 +247,10 @@ export class RollupsService {
       } else if (event.type === EventTypes.UnresolvedReported) {
         const report = event.data as UnresolvedReportedData;
         units.set(report.unitCode, report.unitName);
+      } else if (event.type === EventTypes.UnitRegistered) {
+        // A registered unit is listed in every report, also before (or without) any review of it.
+        const unit = event.data as UnitRegisteredData;
+        units.set(unit.unitCode, unit.unitName);
       }
     }
     const sorted = (m: Map<string, string>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
