@@ -98,12 +98,18 @@ describe('over real Kafka: intake → rectification and statistics', () => {
     expect(page.items[0]).toMatchObject({ reviewId: rating.id, status: 'PENDING', unitCode });
     const counted = await eventually(report, (r) => r.reviews.total === 1, 30_000);
     expect(counted.reviews).toMatchObject({ total: 1, good: 0, bad: 1 });
-    const [published] = (await sql.query(`SELECT count(*)::int AS n FROM intake.outbox WHERE published_at IS NOT NULL`)).rows;
+    const [published] = (
+      await sql.query(
+        `SELECT count(*)::int AS n FROM intake.outbox WHERE published_at IS NOT NULL AND payload->>'type' = 'gov.review.submitted'`,
+      )
+    ).rows;
     expect(published.n).toBe(1);
   });
 
   it('changes nothing when the same event is delivered twice', async () => {
-    const [{ payload }] = (await sql.query(`SELECT payload FROM intake.outbox ORDER BY id LIMIT 1`)).rows as Array<{ payload: object }>;
+    const [{ payload }] = (
+      await sql.query(`SELECT payload FROM intake.outbox WHERE payload->>'type' = 'gov.review.submitted' ORDER BY id LIMIT 1`)
+    ).rows as Array<{ payload: object }>;
     await producer.send({ topic: Topics.ReviewsSubmitted, messages: [{ key: unitCode, value: JSON.stringify(payload) }] });
     // A later event on the same key is consumed after the duplicate: once it shows, the duplicate was handled.
     const marker = await postRating(2);

@@ -1,3 +1,4 @@
+import * as luxon from 'luxon';
 import { randomBytes } from 'node:crypto';
 import type { ValidationError } from '@nestjs/common';
 import { EnvError, loadEnv } from './config.js';
@@ -126,6 +127,21 @@ describe('Asia/Shanghai calendar quarters', () => {
     expect(quarterLabel(quarterOf('2024-03-31T23:30:00+08:00'))).toBe('2024-Q1');
     expect(quarterLabel(quarterOf('2024-03-31T16:30:00Z'))).toBe('2024-Q2');
     expect(shanghaiDate(new Date('2024-12-31T16:00:00Z'))).toBe('2025-01-01');
+    // The arithmetic fast path agrees with the zone database (luxon) across offsets, DST-era dates and odd forms.
+    const { DateTime } = luxon;
+    for (const s of [
+      '2024-12-31T15:59:59.999Z',
+      '2024-12-31T16:00:00Z',
+      '2024-11-20T23:30:00+08:00',
+      '2024-11-20T00:30:00-05:00',
+      '2024-03-01T00:00+14:00',
+      '1991-06-01T15:30:00Z',
+      '1988-04-17T15:30:00Z',
+      '2024-11-20',
+      '2024-11-20T09:30:00.123456+08:00',
+    ]) {
+      expect(shanghaiDate(s)).toBe(DateTime.fromISO(s, { setZone: true }).setZone('Asia/Shanghai').toISODate());
+    }
   });
 
   it('gives inclusive quarter ranges', () => {

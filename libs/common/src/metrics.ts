@@ -15,6 +15,7 @@ export class MetricsRegistry {
   readonly eventsPublished: Counter<'topic'>;
   readonly relayRestarts: Counter<'reason'>;
   readonly batchesHandled: Counter<'group' | 'outcome'>;
+  readonly relayPhase: Histogram<'phase'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -47,6 +48,13 @@ export class MetricsRegistry {
       name: 'event_batches_handled_total',
       help: 'Batches of events a consumer group handled, by outcome (applied, failed)',
       labelNames: ['group', 'outcome'],
+      registers: [this.registry],
+    });
+    this.relayPhase = new Histogram({
+      name: 'outbox_relay_phase_seconds',
+      help: 'Time of the outbox relay per pass, by phase (read, publish, mark, commit)',
+      labelNames: ['phase'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [this.registry],
     });
   }

@@ -9,8 +9,17 @@ export const CLIENT_CLOCK_TOLERANCE_MS = 300_000;
 /** All calendar logic (quarters, working days, report ranges) is in this zone, whatever the server's TZ. */
 export const CHINA_ZONE = 'Asia/Shanghai';
 
+/** A full ISO 8601 instant with an explicit offset: the form events and requests carry. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+/** China has kept UTC+8 without daylight saving since 1992-01-01 (UTC+8 midnight). */
+const FIXED_OFFSET_SINCE = Date.UTC(1991, 11, 31, 16);
+const UTC8_MS = 8 * 3600 * 1000;
+
 /** The Shanghai calendar date (YYYY-MM-DD) of an instant. */
 export function shanghaiDate(instant: Date | string): string {
+  // Fast path (statistics computes this per event): plain arithmetic where the zone's offset is fixed.
+  const ms = typeof instant === 'string' ? (ISO_INSTANT.test(instant) ? Date.parse(instant) : NaN) : instant.getTime();
+  if (ms >= FIXED_OFFSET_SINCE && ms < Date.UTC(10000, 0, 1) - UTC8_MS) return new Date(ms + UTC8_MS).toISOString().slice(0, 10);
   const dt = typeof instant === 'string' ? DateTime.fromISO(instant, { setZone: true }) : DateTime.fromJSDate(instant);
   return dt.setZone(CHINA_ZONE).toISODate()!;
 }

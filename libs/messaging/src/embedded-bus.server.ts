@@ -1,50 +1,55 @@
 import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { isObservable, lastValueFrom } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import type { MetricsRegistry } from '#libs/common';
+import { EMBEDDED_BATCH_SIZE, type EventBatchContext, isBatchHandler, runHandler } from './batch.js';
 import { BUS_SCHEMA, type BusEvent, ensureEventBus } from './embedded-bus.js';
+import { PollingWorker } from './worker.js';
 
-const BATCH = 200;
 const RETENTION = '7 days';
 const CLEANUP_EVERY_MS = 3_600_000;
 
 /**
- * The embedded transport's consumer: reads the PostgreSQL event log from the
- * group's offset and calls the same `@EventPattern` handlers the Kafka transport
- * would. One instance of a group reads at a time (row lock on its offset); the
- * offset moves only past events whose handler succeeded, so nothing is lost.
+ * The embedded transport's consumer: reads the PostgreSQL event log from the group's offset
+ * and calls the same handlers the Kafka transport would — a `@BatchEventPattern` handler with
+ * each topic's events of the read as one batch, in log order; other handlers event by event.
+ * One instance of a group reads at a time (row lock on its offset); the offset moves only past
+ * events whose handler succeeded, so nothing is lost, and what is delivered again is made
+ * harmless by the inbox.
  */
 export class EmbeddedBusServer extends Server implements CustomTransportStrategy {
   private readonly log = new Logger(EmbeddedBusServer.name);
-  private timer: NodeJS.Timeout | null = null;
-  private polling: Promise<void> | null = null;
-  private closed = false;
-  private failures = 0;
+  private readonly worker: PollingWorker;
   private lastCleanup = Date.now();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly groupId: string,
-    private readonly pollMs: number,
+    pollMs: number,
     private readonly metrics?: MetricsRegistry,
+    private readonly batchSize = EMBEDDED_BATCH_SIZE,
   ) {
     super();
+    this.worker = new PollingWorker({
+      name: `embedded bus consumer ${groupId}`,
+      idleMs: pollMs,
+      logger: this.log,
+      pass: async () => ((await this.poll()) === this.batchSize ? 'more' : 'idle'),
+    });
   }
 
   listen(callback: (err?: unknown) => void): void {
     ensureEventBus(this.dataSource)
       .then(() => {
-        this.schedule(0);
+        this.worker.start();
         callback();
       })
       .catch((err: unknown) => callback(err));
   }
 
+  /** Stops reading; the batch under way finishes and its offset is stored first. */
   async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.polling;
+    await this.worker.stop();
   }
 
   on(): never {
@@ -53,26 +58,6 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
 
   unwrap<T>(): T {
     return this.dataSource as T;
-  }
-
-  private schedule(delay: number): void {
-    if (this.closed) return;
-    this.timer = setTimeout(() => {
-      this.polling = this.poll()
-        .then((count) => {
-          this.failures = 0;
-          this.schedule(count === BATCH ? 0 : this.pollMs);
-        })
-        .catch((err: unknown) => {
-          this.failures += 1;
-          if (this.failures === 1 || this.failures % 50 === 0)
-            this.log.error({ err, group: this.groupId }, 'event delivery failed; will retry');
-          this.schedule(Math.min(5000, 100 * 2 ** Math.min(this.failures, 6)));
-        })
-        .finally(() => {
-          this.polling = null;
-        });
-    }, delay);
   }
 
   private async poll(): Promise<number> {
@@ -91,21 +76,10 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
         return 0;
       }
       const events = (await runner.query(
-        `SELECT seq, topic, value FROM ${BUS_SCHEMA}.events WHERE seq > $1 AND topic = ANY($2) ORDER BY seq LIMIT ${BATCH}`,
-        [owned[0].last_seq, topics],
+        `SELECT seq, topic, value FROM ${BUS_SCHEMA}.events WHERE seq > $1 AND topic = ANY($2) ORDER BY seq LIMIT ${this.batchSize}`,
+        [owned[0]!.last_seq, topics],
       )) as BusEvent[];
-      let done: string | null = null;
-      let failure: unknown = null;
-      for (const event of events) {
-        if (this.closed) break;
-        try {
-          await this.deliver(event);
-          done = event.seq;
-        } catch (err) {
-          failure = err;
-          break;
-        }
-      }
+      const { done, failure } = await this.deliver(events);
       if (done !== null) {
         await runner.query(`UPDATE ${BUS_SCHEMA}.group_offsets SET last_seq = $2, updated_at = now() WHERE group_id = $1`, [
           this.groupId,
@@ -125,6 +99,61 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
     }
   }
 
+  /**
+   * Hands the events to their handlers, topic by topic. Returns the sequence number the group's
+   * offset may move to: the last event read, or — when a handler failed — the one before the
+   * first event not handled.
+   */
+  private async deliver(events: BusEvent[]): Promise<{ done: string | null; failure: unknown }> {
+    if (events.length === 0) return { done: null, failure: null };
+    const byTopic = new Map<string, BusEvent[]>();
+    for (const event of events) {
+      const list = byTopic.get(event.topic);
+      if (list) list.push(event);
+      else byTopic.set(event.topic, [event]);
+    }
+    let firstUnhandled: bigint | null = null;
+    let failure: unknown = null;
+    for (const [topic, list] of byTopic) {
+      const failed = await this.deliverTopic(topic, list);
+      if (!failed) continue;
+      const seq = BigInt(list[failed.at]!.seq);
+      if (firstUnhandled === null || seq < firstUnhandled) firstUnhandled = seq;
+      failure ??= failed.err;
+    }
+    if (firstUnhandled === null) return { done: events[events.length - 1]!.seq, failure: null };
+    const before = firstUnhandled - 1n;
+    const first = BigInt(events[0]!.seq);
+    return { done: before >= first ? before.toString() : null, failure };
+  }
+
+  /** One topic's events: as one batch to a batch handler, else one by one; returns where it failed. */
+  private async deliverTopic(topic: string, list: BusEvent[]): Promise<{ at: number; err: unknown } | null> {
+    const handler = this.getHandlerByPattern(topic);
+    if (!handler) return null;
+    const context: EventBatchContext = { topic, partition: null };
+    if (isBatchHandler(handler)) {
+      try {
+        await runHandler(
+          handler,
+          list.map((e) => e.value),
+          context,
+        );
+        return null;
+      } catch (err) {
+        return { at: 0, err };
+      }
+    }
+    for (const [at, event] of list.entries()) {
+      try {
+        await runHandler(handler, event.value, context);
+      } catch (err) {
+        return { at, err };
+      }
+    }
+    return null;
+  }
+
   /** Like Kafka's retention: events every group has read, and older than the retention, go. */
   private async cleanup(): Promise<void> {
     if (Date.now() - this.lastCleanup < CLEANUP_EVERY_MS) return;
@@ -134,12 +163,5 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
        WHERE seq <= (SELECT coalesce(min(last_seq), 0) FROM ${BUS_SCHEMA}.group_offsets)
          AND appended_at < now() - interval '${RETENTION}'`,
     );
-  }
-
-  private async deliver(event: BusEvent): Promise<void> {
-    const handler = this.getHandlerByPattern(event.topic);
-    if (!handler) return;
-    const result: unknown = await handler(event.value, { topic: event.topic, seq: event.seq });
-    if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
   }
 }

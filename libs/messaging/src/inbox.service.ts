@@ -4,7 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { type CloudEvent, createCloudEvent, EVENT_SCHEMAS, EventTypes, isCloudEvent, Topics } from '#libs/contracts';
 import { MetricsRegistry } from '#libs/common';
-import { isTransient, PoisonEventError } from './errors.js';
+import { isTransient } from './errors.js';
 import { OutboxService } from './outbox.service.js';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './tokens.js';
 
@@ -19,11 +19,27 @@ export interface ConsumeOptions<T> {
   when?: (event: CloudEvent<T>) => boolean;
 }
 
+export interface BatchConsumeOptions<T> extends ConsumeOptions<T> {
+  /**
+   * Applies the batch's events that this consumer has not handled before, in log order, inside
+   * the batch's transaction (the one that records them in the inbox).
+   */
+  apply: (manager: EntityManager, events: Array<CloudEvent<T>>) => Promise<void>;
+}
+
+/** How many events of a batch ended how. */
+export type BatchOutcome = Record<InboxOutcome, number>;
+
 export interface DeadLetterData {
   consumer: string;
   topic: string;
   reason: string;
   event: unknown;
+}
+
+interface Poison {
+  message: unknown;
+  reason: string;
 }
 
 const LOCAL_ATTEMPTS = 4;
@@ -37,15 +53,27 @@ function invalidFields(event: CloudEvent): string[] {
     return children.length ? children : [`${error.property}: ${Object.values(error.constraints ?? {}).join(', ')}`];
   });
 }
+/** `when` of an event whose data may be malformed: one it cannot judge is kept (and then checked against its schema). */
+function wanted<T>(when: (event: CloudEvent<T>) => boolean, event: CloudEvent<T>): boolean {
+  try {
+    return when(event);
+  } catch {
+    return true;
+  }
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const reasonOf = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
 /**
- * Idempotent consumption. The event's data is first checked against its contract
- * schema (libs/contracts schemas.ts). The effect runs in one transaction with the inbox row
- * `(consumer, event id)`, so a redelivered event changes nothing. Transient
- * failures are retried here, then handed back to the transport for redelivery
- * (the offset is not committed); anything else is dead-lettered with its reason,
- * so one poison message never blocks its partition.
+ * Idempotent consumption, a batch at a time. Each event's data is first checked against its
+ * contract schema (libs/contracts schemas.ts); events the consumer does not act on are
+ * acknowledged without touching the database. The rest are recorded in the inbox
+ * `(consumer, event id)` with one `INSERT … ON CONFLICT DO NOTHING RETURNING` and only those new
+ * to the inbox are applied, in the same transaction — so a batch delivered again, in whole or in
+ * part, or holding the same event twice, changes nothing. Transient failures are retried here,
+ * then handed back to the transport for redelivery (its position is not committed); a batch that
+ * fails for any other reason is split in halves until the poison events are alone, and those are
+ * dead-lettered with their reason while the rest is applied.
  */
 @Injectable()
 export class InboxService {
@@ -58,6 +86,7 @@ export class InboxService {
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
   ) {}
 
+  /** One event: `consumeBatch` of one, with a per-event effect. */
   async consume<T>(
     consumer: string,
     topic: string,
@@ -65,37 +94,96 @@ export class InboxService {
     effect: (manager: EntityManager, event: CloudEvent<T>) => Promise<void>,
     options: ConsumeOptions<T> = {},
   ): Promise<InboxOutcome> {
-    if (!isCloudEvent(message)) {
-      return this.deadLetter(consumer, topic, message, new PoisonEventError('not a CloudEvents 1.0 envelope'));
+    const outcome = await this.consumeBatch<T>(consumer, topic, [message], {
+      ...options,
+      apply: async (manager, events) => {
+        for (const event of events) await effect(manager, event);
+      },
+    });
+    return (Object.keys(outcome) as InboxOutcome[]).find((k) => outcome[k] > 0) ?? 'duplicate';
+  }
+
+  async consumeBatch<T>(consumer: string, topic: string, messages: unknown[], options: BatchConsumeOptions<T>): Promise<BatchOutcome> {
+    const outcome: BatchOutcome = { processed: 0, duplicate: 0, dead_lettered: 0, skipped: 0 };
+    const poison: Poison[] = [];
+    const seen = new Set<string>();
+    const events: Array<CloudEvent<T>> = [];
+    for (const message of messages) {
+      if (!isCloudEvent(message)) {
+        poison.push({ message, reason: 'PoisonEventError: not a CloudEvents 1.0 envelope' });
+        continue;
+      }
+      const event = message as CloudEvent<T>;
+      // Events the consumer does not act on are passed over before anything else is spent on them.
+      if (options.when && !wanted(options.when, event)) {
+        outcome.skipped += 1;
+        continue;
+      }
+      const invalid = invalidFields(event);
+      if (invalid.length) {
+        poison.push({ message, reason: `PoisonEventError: ${event.type} data is invalid: ${invalid.join('; ')}` });
+      } else if (seen.has(event.id)) {
+        outcome.duplicate += 1;
+      } else {
+        seen.add(event.id);
+        events.push(event);
+      }
     }
-    const event = message as CloudEvent<T>;
-    const invalid = invalidFields(event);
-    if (invalid.length) {
-      return this.deadLetter(consumer, topic, event, new PoisonEventError(`${event.type} data is invalid: ${invalid.join('; ')}`));
-    }
-    if (options.when && !options.when(event)) {
-      this.metrics.eventsHandled.inc({ topic, outcome: 'skipped' });
-      return 'skipped';
-    }
+    if (events.length || poison.length) await this.applyChunk(consumer, topic, events, poison, options.apply, outcome);
+    for (const key of Object.keys(outcome) as InboxOutcome[])
+      if (outcome[key]) this.metrics.eventsHandled.inc({ topic, outcome: key }, outcome[key]);
+    return outcome;
+  }
+
+  /** One transaction for `events` (and the dead letters of `poison`); split on a failure that is not transient. */
+  private async applyChunk<T>(
+    consumer: string,
+    topic: string,
+    events: Array<CloudEvent<T>>,
+    poison: Poison[],
+    apply: BatchConsumeOptions<T>['apply'],
+    outcome: BatchOutcome,
+  ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const outcome = await this.dataSource.transaction(async (manager) => {
-          const inserted = await manager.query<unknown[]>(
-            `INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)
+        const counts = await this.dataSource.transaction(async (manager) => {
+          const dead = await this.deadLetter(manager, consumer, topic, poison);
+          if (events.length === 0) return { processed: 0, duplicate: 0, dead };
+          const inserted = await manager.query<Array<{ event_id: string }>>(
+            `INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::text[])
              ON CONFLICT DO NOTHING RETURNING event_id`,
-            [consumer, event.id],
+            [consumer, events.map((e) => e.id)],
           );
-          if (inserted.length === 0) return 'duplicate' as const;
-          await effect(manager, event);
-          return 'processed' as const;
+          const fresh = new Set(inserted.map((r) => r.event_id));
+          const apply_ = events.filter((e) => fresh.has(e.id));
+          if (apply_.length) await apply(manager, apply_);
+          return { processed: apply_.length, duplicate: events.length - apply_.length, dead };
         });
-        this.metrics.eventsHandled.inc({ topic, outcome });
-        return outcome;
+        outcome.processed += counts.processed;
+        outcome.duplicate += counts.duplicate;
+        outcome.dead_lettered += counts.dead;
+        return;
       } catch (err) {
-        if (!isTransient(err)) return this.deadLetter(consumer, topic, event, err);
+        if (!isTransient(err)) {
+          if (events.length <= 1) {
+            await this.applyChunk(
+              consumer,
+              topic,
+              [],
+              [...poison, ...events.map((message) => ({ message, reason: reasonOf(err) }))],
+              apply,
+              outcome,
+            );
+            return;
+          }
+          const half = Math.ceil(events.length / 2);
+          await this.applyChunk(consumer, topic, events.slice(0, half), poison, apply, outcome);
+          await this.applyChunk(consumer, topic, events.slice(half), [], apply, outcome);
+          return;
+        }
         if (attempt >= LOCAL_ATTEMPTS) {
-          this.metrics.eventsHandled.inc({ topic, outcome: 'failed' });
-          this.logger.warn({ err, consumer, eventId: event.id }, 'transient failure; leaving the event for redelivery');
+          this.metrics.eventsHandled.inc({ topic, outcome: 'failed' }, events.length);
+          this.logger.warn({ err, consumer, events: events.length }, 'transient failure; leaving the batch for redelivery');
           throw err;
         }
         await sleep(50 * 2 ** attempt);
@@ -103,33 +191,38 @@ export class InboxService {
     }
   }
 
-  private async deadLetter(consumer: string, topic: string, message: unknown, err: unknown): Promise<InboxOutcome> {
-    const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    const eventId = isCloudEvent(message) ? message.id : null;
-    const key =
-      isCloudEvent(message) && typeof (message.data as { unitCode?: unknown }).unitCode === 'string'
-        ? (message.data as { unitCode: string }).unitCode
-        : 'unknown';
-    this.logger.error({ consumer, topic, eventId, reason }, 'event dead-lettered');
-    await this.dataSource.transaction(async (manager) => {
-      if (eventId) {
-        await manager.query(
-          `INSERT INTO processed_events (consumer, event_id, outcome, reason) VALUES ($1, $2, 'dead_lettered', $3)
-           ON CONFLICT DO NOTHING`,
-          [consumer, eventId, reason],
-        );
-      }
-      await this.outbox.add(manager, {
-        topic: Topics.DeadLetter,
-        key,
-        event: createCloudEvent<DeadLetterData>({
-          type: EventTypes.DeadLettered,
-          source: `/gov-review/${this.options.service}`,
-          data: { consumer, topic, reason, event: message },
-        }),
-      });
-    });
-    this.metrics.eventsHandled.inc({ topic, outcome: 'dead_lettered' });
-    return 'dead_lettered';
+  /** Records poison events as dead-lettered and sends each to the dead-letter topic once. */
+  private async deadLetter(manager: EntityManager, consumer: string, topic: string, poison: Poison[]): Promise<number> {
+    if (poison.length === 0) return 0;
+    const withId = poison.filter((p) => isCloudEvent(p.message));
+    const inserted = await manager.query<Array<{ event_id: string }>>(
+      `INSERT INTO processed_events (consumer, event_id, outcome, reason)
+       SELECT $1, e.id, 'dead_lettered', e.reason FROM unnest($2::text[], $3::text[]) AS e(id, reason)
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+      [consumer, withId.map((p) => (p.message as CloudEvent).id), withId.map((p) => p.reason)],
+    );
+    const fresh = new Set(inserted.map((r) => r.event_id));
+    const letters = poison.filter((p) => !isCloudEvent(p.message) || fresh.has(p.message.id));
+    for (const p of letters)
+      this.logger.error(
+        { consumer, topic, eventId: isCloudEvent(p.message) ? p.message.id : null, reason: p.reason },
+        'event dead-lettered',
+      );
+    await this.outbox.add(
+      manager,
+      letters.map((p) => {
+        const data = isCloudEvent(p.message) ? (p.message.data as { unitCode?: unknown }) : null;
+        return {
+          topic: Topics.DeadLetter,
+          key: typeof data?.unitCode === 'string' ? data.unitCode : 'unknown',
+          event: createCloudEvent<DeadLetterData>({
+            type: EventTypes.DeadLettered,
+            source: `/gov-review/${this.options.service}`,
+            data: { consumer, topic, reason: p.reason, event: p.message },
+          }),
+        };
+      }),
+    );
+    return letters.length;
   }
 }

@@ -12,3 +12,6 @@ export * from './publishers.js';
 export * from './tokens.js';
 export * from './kafka-settings.js';
 export * from './pipeline-monitor.js';
+export * from './batch.js';
+export * from './kafka-batch.server.js';
+export * from './worker.js';

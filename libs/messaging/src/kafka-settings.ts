@@ -26,6 +26,19 @@ export const KAFKA_CONSUMER_SETTINGS = {
   rebalanceTimeout: 10_000,
 } as const;
 
+/**
+ * Fetch sizes for batch consumption: up to 4 MiB a partition and 16 MiB a fetch (thousands of events
+ * per handler call), and no more than 100 ms of waiting for a fuller fetch.
+ */
+export const KAFKA_CONSUMER_FETCH = {
+  maxBytesPerPartition: 4 * 1024 * 1024,
+  maxBytes: 16 * 1024 * 1024,
+  maxWaitTimeInMs: 100,
+} as const;
+
+/** Partitions of a consumer handled at once (each partition's batches stay in order). */
+export const KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY = 3;
+
 /** The kafkajs client and consumer options of a service's consumer group. */
 export function kafkaConsumerOptions(service: string, brokers: string[]) {
   return {
@@ -34,6 +47,7 @@ export function kafkaConsumerOptions(service: string, brokers: string[]) {
       groupId: service,
       allowAutoTopicCreation: false,
       ...KAFKA_CONSUMER_SETTINGS,
+      ...KAFKA_CONSUMER_FETCH,
       retry: KAFKA_CONSUMER_RETRY,
     },
   };

@@ -1,12 +1,13 @@
 import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
-import { type MicroserviceOptions, ServerKafka } from '@nestjs/microservices';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import { TerminusModule } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { type Env, ENV, kafkaBrokers, MetricsRegistry } from '#libs/common';
 import { BrokerHealthIndicator } from './broker.health.js';
 import { EmbeddedBusServer } from './embedded-bus.server.js';
 import { InboxService } from './inbox.service.js';
-import { kafkaConsumerOptions } from './kafka-settings.js';
+import { KafkaBatchServer } from './kafka-batch.server.js';
+import { KAFKA_CONSUMER_SETTINGS, KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY, kafkaConsumerOptions } from './kafka-settings.js';
 import { OutboxRelay } from './outbox-relay.service.js';
 import { OutboxService } from './outbox.service.js';
 import { ConsumerGroups, PipelineMonitor } from './pipeline-monitor.js';
@@ -48,19 +49,23 @@ export class MessagingModule {
 }
 
 /**
- * Connects the app's `@EventPattern` handlers to the configured transport: Kafka
- * (consumer group = service name) when KAFKA_BROKERS is set, else the embedded bus.
+ * Connects the app's event handlers (`@BatchEventPattern`, `@EventPattern`) to the configured transport:
+ * Kafka, consumed a partition's batch at a time (consumer group = service name), when KAFKA_BROKERS is
+ * set, else the embedded bus.
  */
 export function connectEventTransport(app: INestApplication, options: MessagingOptions): void {
   const env = app.get<Env>(ENV);
   const brokers = kafkaBrokers(env);
   const server = brokers
-    ? new ServerKafka({
-        postfixId: '',
-        ...kafkaConsumerOptions(options.service, brokers),
-        subscribe: { fromBeginning: true },
-        run: { partitionsConsumedConcurrently: 3, autoCommit: true },
-      })
+    ? new KafkaBatchServer(
+        {
+          postfixId: '',
+          ...kafkaConsumerOptions(options.service, brokers),
+          subscribe: { fromBeginning: true },
+          run: { partitionsConsumedConcurrently: KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY },
+        },
+        KAFKA_CONSUMER_SETTINGS.heartbeatInterval,
+      )
     : new EmbeddedBusServer(app.get(DataSource), options.service, env.OUTBOX_POLL_MS, app.get(MetricsRegistry));
   // Lag is measured on the topics the group's handlers read (see PipelineMonitor).
   app.get(ConsumerGroups).register(options.service, () => [...server.getHandlers().keys()]);

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { type Env, ENV, MetricsRegistry } from '#libs/common';
 import { advisoryLockKey } from '#libs/database';
 import { OutboxService } from './outbox.service.js';
+import { PollingWorker } from './worker.js';
 import {
   EVENT_PUBLISHER,
   type EventPublisher,
@@ -29,7 +30,18 @@ export interface RelayStatus {
   publisher: PublisherState;
 }
 
-const BATCH = 500;
+/** Observes the time since the previous call (or creation) under `phase`. */
+function phaseTimer(metrics: MetricsRegistry): (phase: string) => void {
+  let last = performance.now();
+  return (phase) => {
+    const now = performance.now();
+    metrics.relayPhase.observe({ phase }, (now - last) / 1000);
+    last = now;
+  };
+}
+
+/** Rows per relay pass: one read, one `sendBatch` (or bus append) and one update for all of them. */
+export const RELAY_BATCH = 5_000;
 const RETENTION = '7 days';
 
 /**
@@ -41,12 +53,10 @@ const RETENTION = '7 days';
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly lockKey: string;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = true;
-  private failures = 0;
+  private readonly worker: PollingWorker;
   private lastCleanup = 0;
   private connected = false;
+  private stopped = false;
   private lastSuccessAt: Date | null = null;
   private lastError: string | null = null;
 
@@ -56,87 +66,58 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly metrics: MetricsRegistry,
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
     @Inject(MESSAGING_OPTIONS) options: MessagingOptions,
-    @Inject(ENV) private readonly env: Env,
+    @Inject(ENV) env: Env,
   ) {
     this.lockKey = advisoryLockKey(`outbox-relay:${options.schema}`);
-    this.outbox.onAdded(() => this.schedule(2));
+    this.worker = new PollingWorker({
+      name: 'outbox relay',
+      idleMs: env.OUTBOX_POLL_MS,
+      logger: this.logger,
+      pass: async () => {
+        try {
+          const published = await this.publishBatch();
+          this.lastSuccessAt = new Date();
+          this.lastError = null;
+          await this.cleanup();
+          return published === RELAY_BATCH ? 'more' : 'idle';
+        } catch (err) {
+          this.lastError = err instanceof Error ? err.message : String(err);
+          throw err;
+        }
+      },
+    });
+    this.outbox.onAdded(() => this.worker.wake(2));
   }
 
   /** Starts relaying; an unreachable broker does not stop the service from starting (see /health). */
   onApplicationBootstrap(): void {
-    this.stopped = false;
-    this.schedule(0);
-  }
-
-  /** Drains what is committed, then stops (graceful shutdown). */
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-    if (this.failures === 0) await this.drain().catch((err: unknown) => this.logger.warn({ err }, 'final flush failed'));
-    if (this.connected) await this.publisher.close();
-  }
-
-  /** Publishes until nothing is pending; used at shutdown and by tests. */
-  async drain(): Promise<void> {
-    while ((await this.publishBatch()) === BATCH) {
-      /* keep going */
-    }
+    this.worker.start();
   }
 
   /** What the relay is doing, for /health (the publisher rebuilds its own producer; see publishers.ts). */
   status(): RelayStatus {
     return {
-      state: this.stopped ? 'stopped' : this.failures > 0 ? 'retrying' : 'running',
-      consecutiveFailures: this.failures,
+      state: this.stopped ? 'stopped' : this.worker.failureCount > 0 ? 'retrying' : 'running',
+      consecutiveFailures: this.worker.failureCount,
       lastSuccessAt: this.lastSuccessAt?.toISOString() ?? null,
       lastError: this.lastError,
       publisher: this.publisher.state(),
     };
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    if (this.timer) {
-      if (delayMs >= this.env.OUTBOX_POLL_MS) return;
-      clearTimeout(this.timer);
-    }
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.tick();
-    }, delayMs);
+  /** Drains what is committed, then stops (graceful shutdown). */
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.worker.stop();
+    if (this.worker.failureCount === 0) await this.drain().catch((err: unknown) => this.logger.warn({ err }, 'final flush failed'));
+    if (this.connected) await this.publisher.close();
   }
 
-  private async tick(): Promise<void> {
-    if (this.running) {
-      this.schedule(this.env.OUTBOX_POLL_MS);
-      return;
+  /** Publishes until nothing is pending; used at shutdown and by tests. */
+  async drain(): Promise<void> {
+    while ((await this.publishBatch()) === RELAY_BATCH) {
+      /* keep going */
     }
-    let published = 0;
-    this.running = this.publishBatch()
-      .then((count) => {
-        published = count;
-        this.failures = 0;
-        this.lastSuccessAt = new Date();
-        this.lastError = null;
-      })
-      .catch((err: unknown) => {
-        this.failures += 1;
-        this.lastError = err instanceof Error ? err.message : String(err);
-        if (this.failures === 1 || this.failures % 50 === 0)
-          this.logger.error({ err, failures: this.failures }, 'outbox publish failed; will retry');
-      })
-      .finally(() => {
-        this.running = null;
-      });
-    await this.running;
-    await this.cleanup();
-    const backoff = this.failures
-      ? Math.min(5000, 100 * 2 ** Math.min(this.failures, 6))
-      : published === BATCH
-        ? 0
-        : this.env.OUTBOX_POLL_MS;
-    this.schedule(backoff);
   }
 
   private async publishBatch(): Promise<number> {
@@ -155,14 +136,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         await runner.commitTransaction();
         return 0;
       }
+      const timer = phaseTimer(this.metrics);
       const rows = (await runner.query(
         `SELECT id, event_id, topic, message_key, payload::text AS payload FROM outbox
-         WHERE published_at IS NULL ORDER BY id LIMIT ${BATCH}`,
+         WHERE published_at IS NULL ORDER BY id LIMIT ${RELAY_BATCH}`,
       )) as OutboxRow[];
       if (rows.length === 0) {
         await runner.commitTransaction();
         return 0;
       }
+      timer('read');
       const records: OutgoingRecord[] = rows.map((row) => ({
         topic: row.topic,
         key: row.message_key,
@@ -170,9 +153,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         eventId: row.event_id,
       }));
       await this.publisher.publish(records, runner);
+      timer('publish');
+      // By the ids read, not by an id range: a row with a smaller id may commit after the read.
       await runner.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+      timer('mark');
       await runner.commitTransaction();
-      for (const record of records) this.metrics.eventsPublished.inc({ topic: record.topic });
+      timer('commit');
+      const perTopic = new Map<string, number>();
+      for (const record of records) perTopic.set(record.topic, (perTopic.get(record.topic) ?? 0) + 1);
+      for (const [topic, n] of perTopic) this.metrics.eventsPublished.inc({ topic }, n);
       return rows.length;
     } catch (err) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);

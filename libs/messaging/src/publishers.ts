@@ -19,6 +19,28 @@ export const FATAL_PRODUCER_ERRORS: ReadonlySet<string> = new Set([
   'DUPLICATE_SEQUENCE_NUMBER',
 ]);
 
+/** Most bytes of event values in one produce request: every partition's record batch stays under the broker's 1 MiB default. */
+export const KAFKA_REQUEST_BYTES = 900 * 1024;
+
+/** Consecutive chunks of records whose values add up to at most `maxBytes` (a larger record goes alone). */
+export function chunksBySize(records: OutgoingRecord[], maxBytes: number): OutgoingRecord[][] {
+  const chunks: OutgoingRecord[][] = [];
+  let current: OutgoingRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = Buffer.byteLength(record.value) + Buffer.byteLength(record.key) + 64;
+    if (current.length && bytes + size > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(record);
+    bytes += size;
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
+}
+
 /** Consecutive failed sends (of any kind) after which the producer is rebuilt anyway. */
 export const PRODUCER_REBUILD_AFTER_FAILURES = 5;
 
@@ -87,10 +109,16 @@ export class KafkaEventPublisher implements EventPublisher {
     await this.currentProducer();
   }
 
+  /**
+   * Sends the relay's records with `sendBatch`: one request when they fit under the broker's default
+   * message size (1 MiB per partition's record batch), else one request per chunk of at most
+   * KAFKA_REQUEST_BYTES, in order (idempotent producer, one request in flight).
+   */
   async publish(records: OutgoingRecord[]): Promise<void> {
     try {
       const producer = await this.currentProducer();
-      await producer.sendBatch({ acks: -1, topicMessages: topicMessagesOf(records) });
+      for (const chunk of chunksBySize(records, KAFKA_REQUEST_BYTES))
+        await producer.sendBatch({ acks: -1, topicMessages: topicMessagesOf(chunk) });
       this.consecutiveFailures = 0;
       this.lastError = null;
     } catch (err) {

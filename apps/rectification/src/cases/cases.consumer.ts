@@ -1,12 +1,16 @@
 import { Controller } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { EventTypes, opensCase, type ReviewSubmittedData, Topics, type UnresolvedReportedData } from '#libs/contracts';
-import { InboxService } from '#libs/messaging';
+import { BatchEventPattern, InboxService } from '#libs/messaging';
 import { CasesService } from './cases.service.js';
 
 const CONSUMER = 'rectification.cases';
 
-/** Opens cases from bad reviews, hotline complaints (reviews on channel HOTLINE_12345) and 办不成事 reports. */
+/**
+ * Opens cases from bad reviews, hotline complaints (reviews on channel HOTLINE_12345) and 办不成事
+ * reports, a batch at a time. Only those events cost a transaction: good ratings are passed over
+ * without touching the database.
+ */
 @Controller()
 export class CasesConsumer {
   constructor(
@@ -14,26 +18,20 @@ export class CasesConsumer {
     private readonly cases: CasesService,
   ) {}
 
-  @EventPattern(Topics.ReviewsSubmitted)
-  async onReviewEvent(@Payload() message: unknown): Promise<void> {
-    await this.inbox.consume<ReviewSubmittedData>(
-      CONSUMER,
-      Topics.ReviewsSubmitted,
-      message,
-      (manager, event) => this.cases.openFromReview(manager, event),
+  @BatchEventPattern(Topics.ReviewsSubmitted)
+  async onReviewEvents(@Payload() messages: unknown[]): Promise<void> {
+    await this.inbox.consumeBatch<ReviewSubmittedData>(CONSUMER, Topics.ReviewsSubmitted, messages, {
       // Only bad reviews and 12345 transfers open cases: good ratings cost this consumer nothing.
-      { when: (event) => event.type === EventTypes.ReviewSubmitted && opensCase(event.data) },
-    );
+      when: (event) => event.type === EventTypes.ReviewSubmitted && opensCase(event.data),
+      apply: (manager, events) => this.cases.openMany(manager, events),
+    });
   }
 
-  @EventPattern(Topics.UnresolvedReported)
-  async onUnresolvedEvent(@Payload() message: unknown): Promise<void> {
-    await this.inbox.consume<UnresolvedReportedData>(
-      CONSUMER,
-      Topics.UnresolvedReported,
-      message,
-      (manager, event) => this.cases.openFromUnresolved(manager, event),
-      { when: (event) => event.type === EventTypes.UnresolvedReported },
-    );
+  @BatchEventPattern(Topics.UnresolvedReported)
+  async onUnresolvedEvents(@Payload() messages: unknown[]): Promise<void> {
+    await this.inbox.consumeBatch<UnresolvedReportedData>(CONSUMER, Topics.UnresolvedReported, messages, {
+      when: (event) => event.type === EventTypes.UnresolvedReported,
+      apply: (manager, events) => this.cases.openMany(manager, events),
+    });
   }
 }

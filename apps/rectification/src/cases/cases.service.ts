@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, QueryDeepPartialEntity, Repository } from 'typeorm';
+import { type EntityManager, In, type QueryDeepPartialEntity, type Repository } from 'typeorm';
 import { computeDeadlines } from '#libs/calendar';
 import { DomainError, rangeBound } from '#libs/common';
 import {
@@ -78,22 +78,13 @@ export function caseView(c: CaseEntity) {
   };
 }
 
-@Injectable()
-export class CasesService {
-  constructor(
-    @InjectRepository(CaseEntity) private readonly cases: Repository<CaseEntity>,
-    @InjectRepository(CaseTimelineEntry) private readonly timeline: Repository<CaseTimelineEntry>,
-    private readonly calendar: CalendarService,
-    private readonly outbox: OutboxService,
-  ) {}
-
-  /** Opens the case of a BAD review or a 12345 transfer of any category (idempotent per review). */
-  async openFromReview(manager: EntityManager, event: CloudEvent<ReviewSubmittedData>): Promise<void> {
-    const review = event.data;
-    if (!opensCase(review)) return;
-    const source: CaseSource = review.channel === 'HOTLINE_12345' ? 'HOTLINE' : 'BAD_REVIEW';
-    await this.open(manager, {
-      source,
+/** The case a BAD review or a 12345 transfer of any category opens; none for other reviews. */
+function fromReview(event: CloudEvent<ReviewSubmittedData>): OpenCase[] {
+  const review = event.data;
+  if (!opensCase(review)) return [];
+  return [
+    {
+      source: review.channel === 'HOTLINE_12345' ? 'HOTLINE' : 'BAD_REVIEW',
       unitCode: review.unitCode,
       unitName: review.unitName,
       reviewId: review.reviewId,
@@ -116,93 +107,135 @@ export class CasesService {
         ...(review.dueAt ? { hotlineDueAt: review.dueAt } : {}),
       },
       contact: review.contact,
-    });
+    },
+  ];
+}
+
+/** The case of a 办不成事 report; the clock starts at `reportedAt`. */
+function fromUnresolved(event: CloudEvent<UnresolvedReportedData>): OpenCase {
+  const report = event.data;
+  return {
+    source: 'UNRESOLVED',
+    unitCode: report.unitCode,
+    unitName: report.unitName,
+    reviewId: null,
+    reportId: report.reportId,
+    ticketId: null,
+    hotlineClientId: null,
+    openedAt: new Date(report.reportedAt),
+    hotlineDueAt: null,
+    matter: {
+      matter: report.matter,
+      description: report.description,
+      serviceItemCode: report.serviceItemCode,
+      reportedBy: report.reportedBy,
+    },
+    contact: report.contact,
+  };
+}
+
+@Injectable()
+export class CasesService {
+  constructor(
+    @InjectRepository(CaseEntity) private readonly cases: Repository<CaseEntity>,
+    @InjectRepository(CaseTimelineEntry) private readonly timeline: Repository<CaseTimelineEntry>,
+    private readonly calendar: CalendarService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  /**
+   * Opens the cases of a batch of events (idempotent per review and per report): one insert for
+   * the batch's new cases, one for their timeline entries, one for their `gov.case.opened` events.
+   * Events that open no case (good reviews) are passed over.
+   */
+  async openMany(
+    manager: EntityManager,
+    events: Array<CloudEvent<ReviewSubmittedData> | CloudEvent<UnresolvedReportedData>>,
+  ): Promise<void> {
+    const inits = events.flatMap((event) =>
+      event.type === EventTypes.UnresolvedReported
+        ? [fromUnresolved(event as CloudEvent<UnresolvedReportedData>)]
+        : fromReview(event as CloudEvent<ReviewSubmittedData>),
+    );
+    await this.open(manager, inits);
   }
 
-  /** Opens the case of a 办不成事 report (idempotent per report); the clock starts at `reportedAt`. */
-  async openFromUnresolved(manager: EntityManager, event: CloudEvent<UnresolvedReportedData>): Promise<void> {
-    const report = event.data;
-    await this.open(manager, {
-      source: 'UNRESOLVED',
-      unitCode: report.unitCode,
-      unitName: report.unitName,
-      reviewId: null,
-      reportId: report.reportId,
-      ticketId: null,
-      hotlineClientId: null,
-      openedAt: new Date(report.reportedAt),
-      hotlineDueAt: null,
-      matter: {
-        matter: report.matter,
-        description: report.description,
-        serviceItemCode: report.serviceItemCode,
-        reportedBy: report.reportedBy,
-      },
-      contact: report.contact,
-    });
-  }
-
-  private async open(manager: EntityManager, init: OpenCase): Promise<void> {
-    if (Number.isNaN(init.openedAt.getTime())) throw new PoisonEventError('the event carries no valid start time');
-    const deadlines = computeDeadlines(await this.calendar.calendar(), init.openedAt, init.hotlineDueAt);
-    const entity = manager.create(CaseEntity, {
-      id: randomUUID(),
-      source: init.source,
-      unitCode: init.unitCode,
-      unitName: init.unitName,
-      reviewId: init.reviewId,
-      reportId: init.reportId,
-      ticketId: init.ticketId,
-      hotlineClientId: init.hotlineClientId,
-      status: 'PENDING',
-      outcome: null,
-      openedAt: init.openedAt,
-      responseDueAt: deadlines.responseDueAt,
-      rectifyDueAt: deadlines.rectifyDueAt,
-      deadlineProvisional: deadlines.provisional,
-      matter: init.matter,
-      contactSealed: init.contact.sealed,
-      contactMaskedName: init.contact.maskedName,
-      contactMaskedPhone: init.contact.maskedPhone,
-      workflow: {},
+  private async open(manager: EntityManager, inits: OpenCase[]): Promise<void> {
+    if (inits.length === 0) return;
+    const calendar = await this.calendar.calendar();
+    const entities = inits.map((init) => {
+      if (Number.isNaN(init.openedAt.getTime())) throw new PoisonEventError('the event carries no valid start time');
+      const deadlines = computeDeadlines(calendar, init.openedAt, init.hotlineDueAt);
+      return manager.create(CaseEntity, {
+        id: randomUUID(),
+        source: init.source,
+        unitCode: init.unitCode,
+        unitName: init.unitName,
+        reviewId: init.reviewId,
+        reportId: init.reportId,
+        ticketId: init.ticketId,
+        hotlineClientId: init.hotlineClientId,
+        status: 'PENDING',
+        outcome: null,
+        openedAt: init.openedAt,
+        responseDueAt: deadlines.responseDueAt,
+        rectifyDueAt: deadlines.rectifyDueAt,
+        deadlineProvisional: deadlines.provisional,
+        matter: init.matter,
+        contactSealed: init.contact.sealed,
+        contactMaskedName: init.contact.maskedName,
+        contactMaskedPhone: init.contact.maskedPhone,
+        workflow: {},
+      });
     });
     const inserted = (await manager
       .createQueryBuilder()
       .insert()
       .into(CaseEntity)
-      .values(entity as QueryDeepPartialEntity<CaseEntity>)
+      .values(entities as Array<QueryDeepPartialEntity<CaseEntity>>)
       .orIgnore()
       .returning(['id'])
-      .execute()) as { raw: unknown[] };
+      .execute()) as { raw: Array<{ id: string }> };
     if (inserted.raw.length === 0) return;
-    const opened = await manager.findOneByOrFail(CaseEntity, { id: entity.id });
-    await manager.insert(CaseTimelineEntry, {
-      caseId: opened.id,
-      action: 'open',
-      actor: SYSTEM_ACTOR,
-      actorRole: null,
-      note: null,
-      data: {
-        source: init.source,
-        reviewId: init.reviewId,
-        reportId: init.reportId,
-        ticketId: init.ticketId,
-        responseDueAt: opened.responseDueAt.toISOString(),
-        rectifyDueAt: opened.rectifyDueAt.toISOString(),
-        deadlineProvisional: opened.deadlineProvisional,
-      } as Record<string, unknown>,
-      at: new Date(),
-    } as QueryDeepPartialEntity<CaseTimelineEntry>);
-    await this.outbox.add(manager, {
-      topic: Topics.CasesLifecycle,
-      key: opened.unitCode,
-      event: createCloudEvent({
-        type: EventTypes.CaseOpened,
-        source: EventSources.Rectification,
-        subject: opened.id,
-        data: lifecycleData(opened, SYSTEM_ACTOR, null),
-      }),
-    });
+    const byId = new Map((await manager.findBy(CaseEntity, { id: In(inserted.raw.map((r) => r.id)) })).map((c) => [c.id, c]));
+    const opened = entities.flatMap((e) => byId.get(e.id) ?? []);
+    const at = new Date();
+    await manager.insert(
+      CaseTimelineEntry,
+      opened.map(
+        (c) =>
+          ({
+            caseId: c.id,
+            action: 'open',
+            actor: SYSTEM_ACTOR,
+            actorRole: null,
+            note: null,
+            data: {
+              source: c.source,
+              reviewId: c.reviewId,
+              reportId: c.reportId,
+              ticketId: c.ticketId,
+              responseDueAt: c.responseDueAt.toISOString(),
+              rectifyDueAt: c.rectifyDueAt.toISOString(),
+              deadlineProvisional: c.deadlineProvisional,
+            } as Record<string, unknown>,
+            at,
+          }) as QueryDeepPartialEntity<CaseTimelineEntry>,
+      ),
+    );
+    await this.outbox.add(
+      manager,
+      opened.map((c) => ({
+        topic: Topics.CasesLifecycle,
+        key: c.unitCode,
+        event: createCloudEvent({
+          type: EventTypes.CaseOpened,
+          source: EventSources.Rectification,
+          subject: c.id,
+          data: lifecycleData(c, SYSTEM_ACTOR, null),
+        }),
+      })),
+    );
   }
 
   async list(query: ListCasesQuery, unitCode: string | undefined) {

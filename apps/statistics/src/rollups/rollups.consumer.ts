@@ -1,20 +1,12 @@
 import { Controller } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import {
-  type CaseLifecycleData,
-  EventTypes,
-  type ReviewSubmittedData,
-  type ReviewSuspectChangedData,
-  Topics,
-  type UnitRegisteredData,
-  type UnresolvedReportedData,
-} from '#libs/contracts';
-import { InboxService } from '#libs/messaging';
+import { Payload } from '@nestjs/microservices';
+import { Topics } from '#libs/contracts';
+import { BatchEventPattern, InboxService } from '#libs/messaging';
 import { RollupsService } from './rollups.service.js';
 
 const CONSUMER = 'statistics.rollups';
 
-/** One handler per topic; each effect runs in the inbox transaction, so a redelivered event changes nothing. */
+/** A batch of a topic at a time; each batch is one inbox transaction, so a redelivered batch changes nothing. */
 @Controller()
 export class RollupsConsumer {
   constructor(
@@ -22,27 +14,22 @@ export class RollupsConsumer {
     private readonly rollups: RollupsService,
   ) {}
 
-  @EventPattern(Topics.ReviewsSubmitted)
-  async onReviewEvent(@Payload() message: unknown): Promise<void> {
-    await this.inbox.consume<unknown>(CONSUMER, Topics.ReviewsSubmitted, message, async (manager, event) => {
-      if (event.type === EventTypes.ReviewSubmitted) await this.rollups.applyReviewSubmitted(manager, event.data as ReviewSubmittedData);
-      else if (event.type === EventTypes.ReviewSuspectChanged)
-        await this.rollups.applySuspectChanged(manager, event.data as ReviewSuspectChangedData);
-      else if (event.type === EventTypes.UnitRegistered) await this.rollups.applyUnitRegistered(manager, event.data as UnitRegisteredData);
-    });
+  @BatchEventPattern(Topics.ReviewsSubmitted)
+  async onReviewEvents(@Payload() messages: unknown[]): Promise<void> {
+    await this.consume(Topics.ReviewsSubmitted, messages);
   }
 
-  @EventPattern(Topics.CasesLifecycle)
-  async onCaseEvent(@Payload() message: unknown): Promise<void> {
-    await this.inbox.consume<CaseLifecycleData>(CONSUMER, Topics.CasesLifecycle, message, async (manager, event) => {
-      if (event.type.startsWith('gov.case.')) await this.rollups.applyCase(manager, event.data);
-    });
+  @BatchEventPattern(Topics.CasesLifecycle)
+  async onCaseEvents(@Payload() messages: unknown[]): Promise<void> {
+    await this.consume(Topics.CasesLifecycle, messages);
   }
 
-  @EventPattern(Topics.UnresolvedReported)
-  async onUnresolvedEvent(@Payload() message: unknown): Promise<void> {
-    await this.inbox.consume<UnresolvedReportedData>(CONSUMER, Topics.UnresolvedReported, message, async (manager, event) => {
-      if (event.type === EventTypes.UnresolvedReported) await this.rollups.applyUnresolvedReported(manager, event.data);
-    });
+  @BatchEventPattern(Topics.UnresolvedReported)
+  async onUnresolvedEvents(@Payload() messages: unknown[]): Promise<void> {
+    await this.consume(Topics.UnresolvedReported, messages);
+  }
+
+  private async consume(topic: string, messages: unknown[]): Promise<void> {
+    await this.inbox.consumeBatch(CONSUMER, topic, messages, { apply: (manager, events) => this.rollups.applyEvents(manager, events) });
   }
 }

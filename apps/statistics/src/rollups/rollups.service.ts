@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { shanghaiDate } from '#libs/common';
-import type {
-  CaseLifecycleData,
-  ReviewSubmittedData,
-  ReviewSuspectChangedData,
-  UnitRegisteredData,
-  UnresolvedReportedData,
+import {
+  type CaseLifecycleData,
+  type CloudEvent,
+  EventTypes,
+  type ReviewSubmittedData,
+  type ReviewSuspectChangedData,
+  type UnitRegisteredData,
+  type UnresolvedReportedData,
 } from '#libs/contracts';
 import {
   difference,
@@ -15,170 +17,288 @@ import {
   ROLLUP_TABLES,
   type ReviewFact,
   type RollupDelta,
+  type RollupTable,
   type UnresolvedFact,
   unresolvedContribution,
 } from './contribution.js';
 
-const REVIEW_FACT_COLUMNS = `submitted, unit_code AS "unitCode", day::text AS day, channel, level, grade, tags,
+const REVIEW_FACT_COLUMNS = `review_id AS id, submitted, unit_code AS "unitCode", day::text AS day, channel, level, grade, tags,
   service_item_code AS "serviceItemCode", suspect, case_version AS "caseVersion", case_status AS "caseStatus",
   case_outcome AS "caseOutcome", response_due_day::text AS "responseDueDay", responded, responded_on_time AS "respondedOnTime", overdue,
   category, deadline_provisional AS "deadlineProvisional"`;
+const UNRESOLVED_FACT_COLUMNS = `report_id AS id, submitted, unit_code AS "unitCode", day::text AS day, case_version AS "caseVersion",
+  case_status AS "caseStatus"`;
+
+/** A change of one fact, as one event asks for it: the new fact, or null when the event changes nothing. */
+type FactChange =
+  | { kind: 'review'; id: string; change: (fact: ReviewFact) => ReviewFact | null }
+  | { kind: 'unresolved'; id: string; change: (fact: UnresolvedFact) => UnresolvedFact | null };
+
+/** A fact kind: its table, its columns and its contribution to the rollups (contribution.ts). */
+interface FactKind<F> {
+  table: 'review_facts' | 'unresolved_facts';
+  idColumn: string;
+  select: string;
+  empty: () => F;
+  contribution: (fact: F) => RollupDelta[];
+  /** The fact as a row of its table (column name → value), for json_populate_recordset. */
+  row: (id: string, fact: F) => Record<string, unknown>;
+}
+
+const REVIEW_FACTS: FactKind<ReviewFact> = {
+  table: 'review_facts',
+  idColumn: 'review_id',
+  select: REVIEW_FACT_COLUMNS,
+  empty: emptyReviewFact,
+  contribution: reviewContribution,
+  row: (id, f) => ({
+    review_id: id,
+    submitted: f.submitted,
+    unit_code: f.unitCode,
+    day: f.day,
+    channel: f.channel,
+    level: f.level,
+    grade: f.grade,
+    tags: f.tags,
+    service_item_code: f.serviceItemCode,
+    suspect: f.suspect,
+    case_version: f.caseVersion,
+    case_status: f.caseStatus,
+    case_outcome: f.caseOutcome,
+    response_due_day: f.responseDueDay,
+    responded: f.responded,
+    responded_on_time: f.respondedOnTime,
+    overdue: f.overdue,
+    category: f.category,
+    deadline_provisional: f.deadlineProvisional,
+  }),
+};
+
+const UNRESOLVED_FACTS: FactKind<UnresolvedFact> = {
+  table: 'unresolved_facts',
+  idColumn: 'report_id',
+  select: UNRESOLVED_FACT_COLUMNS,
+  empty: () => ({ submitted: false, unitCode: null, day: null, caseVersion: 0, caseStatus: null }),
+  contribution: unresolvedContribution,
+  row: (id, f) => ({
+    report_id: id,
+    submitted: f.submitted,
+    unit_code: f.unitCode,
+    day: f.day,
+    case_version: f.caseVersion,
+    case_status: f.caseStatus,
+  }),
+};
+
+/** What one event changes: which facts, and how (pure; the order of a batch's changes is the log's). */
+export function factChanges(event: CloudEvent): FactChange[] {
+  switch (event.type) {
+    case EventTypes.ReviewSubmitted: {
+      const review = event.data as ReviewSubmittedData;
+      return [
+        {
+          kind: 'review',
+          id: review.reviewId,
+          change: (fact) =>
+            fact.submitted
+              ? null
+              : {
+                  ...fact,
+                  submitted: true,
+                  unitCode: review.unitCode,
+                  day: shanghaiDate(review.ratedAt),
+                  channel: review.channel,
+                  level: review.level ?? 0,
+                  grade: review.grade,
+                  tags: review.tags ?? [],
+                  serviceItemCode: review.serviceItemCode,
+                  suspect: review.suspect,
+                  category: review.channel === 'HOTLINE_12345' ? review.category : null,
+                },
+        },
+      ];
+    }
+    case EventTypes.ReviewSuspectChanged: {
+      const change = event.data as ReviewSuspectChangedData;
+      return [
+        {
+          kind: 'review',
+          id: change.reviewId,
+          change: (fact) => (fact.suspect === change.suspect ? null : { ...fact, suspect: change.suspect }),
+        },
+      ];
+    }
+    case EventTypes.UnresolvedReported: {
+      const report = event.data as UnresolvedReportedData;
+      return [
+        {
+          kind: 'unresolved',
+          id: report.reportId,
+          change: (fact) =>
+            fact.submitted ? null : { ...fact, submitted: true, unitCode: report.unitCode, day: shanghaiDate(report.reportedAt) },
+        },
+      ];
+    }
+    default:
+      return event.type.startsWith('gov.case.') ? caseChanges(event.data as CaseLifecycleData) : [];
+  }
+}
+
+function caseChanges(data: CaseLifecycleData): FactChange[] {
+  if (data.source === 'UNRESOLVED') {
+    if (!data.reportId) return [];
+    return [
+      {
+        kind: 'unresolved',
+        id: data.reportId,
+        change: (fact) => (data.version <= fact.caseVersion ? null : { ...fact, caseVersion: data.version, caseStatus: data.status }),
+      },
+    ];
+  }
+  if (!data.reviewId) return [];
+  return [
+    {
+      kind: 'review',
+      id: data.reviewId,
+      change: (fact) =>
+        data.version <= fact.caseVersion
+          ? null
+          : {
+              ...fact,
+              caseVersion: data.version,
+              caseStatus: data.status,
+              caseOutcome: data.outcome,
+              responseDueDay: data.responseDueAt ? shanghaiDate(data.responseDueAt) : null,
+              responded: data.respondedAt !== null,
+              respondedOnTime: data.respondedOnTime === true,
+              overdue: data.overdue,
+              deadlineProvisional: data.deadlineProvisional === true,
+            },
+    },
+  ];
+}
 
 /**
- * Keeps the rollups in step with the events. Each change locks the fact row, computes the
- * fact's contribution before and after, and adds the difference to the rollup rows with
- * `INSERT … ON CONFLICT DO UPDATE SET x = x + delta` — never a read-modify-write of a rollup.
+ * Keeps the rollups in step with the events, a batch at a time. The batch's facts are locked
+ * (in id order) and read once; every event's change is applied to them in memory, in log order;
+ * the changed facts are written back in one statement per fact table; and the difference of
+ * their contributions before and after (contribution.ts), summed per rollup row, is added with
+ * one `INSERT … ON CONFLICT DO UPDATE SET x = x + delta` per rollup table — never a
+ * read-modify-write of a rollup.
  */
 @Injectable()
 export class RollupsService {
-  async applyReviewSubmitted(manager: EntityManager, review: ReviewSubmittedData): Promise<void> {
-    await this.upsertNames(manager, review.unitCode, review.unitName, review.serviceItemCode, review.serviceItemName);
-    await this.changeReview(manager, review.reviewId, (fact) =>
-      fact.submitted
-        ? null
-        : {
-            ...fact,
-            submitted: true,
-            unitCode: review.unitCode,
-            day: shanghaiDate(review.ratedAt),
-            channel: review.channel,
-            level: review.level ?? 0,
-            grade: review.grade,
-            tags: review.tags ?? [],
-            serviceItemCode: review.serviceItemCode,
-            suspect: review.suspect,
-            category: review.channel === 'HOTLINE_12345' ? review.category : null,
-          },
-    );
+  async applyEvents(manager: EntityManager, events: CloudEvent[]): Promise<void> {
+    await this.upsertNames(manager, events);
+    const changes = events.flatMap(factChanges);
+    const review = changes.filter((c) => c.kind === 'review');
+    const unresolved = changes.filter((c) => c.kind === 'unresolved');
+    const deltas = [
+      ...(await this.changeFacts(manager, REVIEW_FACTS, review)),
+      ...(await this.changeFacts(manager, UNRESOLVED_FACTS, unresolved)),
+    ];
+    await applyDeltas(manager, deltas);
   }
 
-  /** A registered unit is listed in every report, also before (or without) any review of it. */
-  async applyUnitRegistered(manager: EntityManager, unit: UnitRegisteredData): Promise<void> {
-    await this.upsertNames(manager, unit.unitCode, unit.unitName, null, null);
-  }
-
-  async applySuspectChanged(manager: EntityManager, change: ReviewSuspectChangedData): Promise<void> {
-    await this.changeReview(manager, change.reviewId, (fact) =>
-      fact.suspect === change.suspect ? null : { ...fact, suspect: change.suspect },
-    );
-  }
-
-  async applyCase(manager: EntityManager, data: CaseLifecycleData): Promise<void> {
-    if (data.source === 'UNRESOLVED') {
-      if (!data.reportId) return;
-      await this.changeUnresolved(manager, data.reportId, (fact) =>
-        data.version <= fact.caseVersion ? null : { ...fact, caseVersion: data.version, caseStatus: data.status },
-      );
-      return;
-    }
-    if (!data.reviewId) return;
-    await this.changeReview(manager, data.reviewId, (fact) =>
-      data.version <= fact.caseVersion
-        ? null
-        : {
-            ...fact,
-            caseVersion: data.version,
-            caseStatus: data.status,
-            caseOutcome: data.outcome,
-            responseDueDay: data.responseDueAt ? shanghaiDate(data.responseDueAt) : null,
-            responded: data.respondedAt !== null,
-            respondedOnTime: data.respondedOnTime === true,
-            overdue: data.overdue,
-            deadlineProvisional: data.deadlineProvisional === true,
-          },
-    );
-  }
-
-  async applyUnresolvedReported(manager: EntityManager, report: UnresolvedReportedData): Promise<void> {
-    await this.upsertNames(manager, report.unitCode, report.unitName, null, null);
-    await this.changeUnresolved(manager, report.reportId, (fact) =>
-      fact.submitted ? null : { ...fact, submitted: true, unitCode: report.unitCode, day: shanghaiDate(report.reportedAt) },
-    );
-  }
-
-  private async changeReview(manager: EntityManager, reviewId: string, change: (fact: ReviewFact) => ReviewFact | null): Promise<void> {
-    await manager.query(`INSERT INTO review_facts (review_id) VALUES ($1) ON CONFLICT DO NOTHING`, [reviewId]);
-    const [row] = await manager.query<ReviewFact[]>(`SELECT ${REVIEW_FACT_COLUMNS} FROM review_facts WHERE review_id = $1 FOR UPDATE`, [
-      reviewId,
-    ]);
-    const before: ReviewFact = { ...emptyReviewFact(), ...row };
-    const after = change(before);
-    if (!after) return;
-    await manager.query(
-      `UPDATE review_facts SET submitted = $2, unit_code = $3, day = $4, channel = $5, level = $6, grade = $7, tags = $8,
-         service_item_code = $9, suspect = $10, case_version = $11, case_status = $12, case_outcome = $13, response_due_day = $14,
-         responded = $15, responded_on_time = $16, overdue = $17, category = $18, deadline_provisional = $19
-       WHERE review_id = $1`,
-      [
-        reviewId,
-        after.submitted,
-        after.unitCode,
-        after.day,
-        after.channel,
-        after.level,
-        after.grade,
-        after.tags,
-        after.serviceItemCode,
-        after.suspect,
-        after.caseVersion,
-        after.caseStatus,
-        after.caseOutcome,
-        after.responseDueDay,
-        after.responded,
-        after.respondedOnTime,
-        after.overdue,
-        after.category,
-        after.deadlineProvisional,
-      ],
-    );
-    await this.applyDeltas(manager, difference(reviewContribution(before), reviewContribution(after)));
-  }
-
-  private async changeUnresolved(
+  /** Applies the changes to their facts and returns what that changes in the rollups (not yet summed). */
+  private async changeFacts<F>(
     manager: EntityManager,
-    reportId: string,
-    change: (fact: UnresolvedFact) => UnresolvedFact | null,
-  ): Promise<void> {
-    await manager.query(`INSERT INTO unresolved_facts (report_id) VALUES ($1) ON CONFLICT DO NOTHING`, [reportId]);
-    const [before] = await manager.query<UnresolvedFact[]>(
-      `SELECT submitted, unit_code AS "unitCode", day::text AS day, case_version AS "caseVersion", case_status AS "caseStatus"
-       FROM unresolved_facts WHERE report_id = $1 FOR UPDATE`,
-      [reportId],
+    kind: FactKind<F>,
+    changes: Array<{ id: string; change: (fact: F) => F | null }>,
+  ): Promise<RollupDelta[]> {
+    if (changes.length === 0) return [];
+    const ids = [...new Set(changes.map((c) => c.id))].sort();
+    await manager.query(`INSERT INTO ${kind.table} (${kind.idColumn}) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING`, [ids]);
+    const rows = await manager.query<Array<F & { id: string }>>(
+      `SELECT ${kind.select} FROM ${kind.table} WHERE ${kind.idColumn} = ANY($1::uuid[]) ORDER BY ${kind.idColumn} FOR UPDATE`,
+      [ids],
     );
-    const after = change(before!);
-    if (!after) return;
+    const before = new Map<string, F>(rows.map(({ id, ...fact }) => [id, { ...kind.empty(), ...(fact as F) }]));
+    const current = new Map(before);
+    const changed = new Set<string>();
+    for (const { id, change } of changes) {
+      const next = change(current.get(id)!);
+      if (!next) continue;
+      current.set(id, next);
+      changed.add(id);
+    }
+    if (changed.size === 0) return [];
+    const columns = Object.keys(kind.row(ids[0]!, kind.empty())).filter((c) => c !== kind.idColumn);
     await manager.query(
-      `UPDATE unresolved_facts SET submitted = $2, unit_code = $3, day = $4, case_version = $5, case_status = $6 WHERE report_id = $1`,
-      [reportId, after.submitted, after.unitCode, after.day, after.caseVersion, after.caseStatus],
+      `UPDATE ${kind.table} f SET ${columns.map((c) => `${c} = v.${c}`).join(', ')}
+       FROM json_populate_recordset(NULL::${kind.table}, $1::json) v WHERE f.${kind.idColumn} = v.${kind.idColumn}`,
+      [JSON.stringify([...changed].map((id) => kind.row(id, current.get(id)!)))],
     );
-    await this.applyDeltas(manager, difference(unresolvedContribution(before!), unresolvedContribution(after)));
+    return difference(
+      [...changed].flatMap((id) => kind.contribution(before.get(id)!)),
+      [...changed].flatMap((id) => kind.contribution(current.get(id)!)),
+    );
   }
 
-  private async applyDeltas(manager: EntityManager, deltas: RollupDelta[]): Promise<void> {
-    for (const delta of deltas) {
-      const { keys, counters } = ROLLUP_TABLES[delta.table];
-      const columns = [...keys, ...counters];
-      const placeholders = columns.map((_, i) => `$${i + 1}`).join(', ');
-      const updates = counters.map((c) => `${c} = ${delta.table}.${c} + EXCLUDED.${c}`).join(', ');
+  /** Unit and service item names as the batch's latest events carry them: one upsert per table. */
+  private async upsertNames(manager: EntityManager, events: CloudEvent[]): Promise<void> {
+    const units = new Map<string, string>();
+    const items = new Map<string, string>();
+    for (const event of events) {
+      if (event.type === EventTypes.ReviewSubmitted) {
+        const review = event.data as ReviewSubmittedData;
+        units.set(review.unitCode, review.unitName);
+        if (review.serviceItemCode && review.serviceItemName) items.set(review.serviceItemCode, review.serviceItemName);
+      } else if (event.type === EventTypes.UnresolvedReported) {
+        const report = event.data as UnresolvedReportedData;
+        units.set(report.unitCode, report.unitName);
+      } else if (event.type === EventTypes.UnitRegistered) {
+        // A registered unit is listed in every report, also before (or without) any review of it.
+        const unit = event.data as UnitRegisteredData;
+        units.set(unit.unitCode, unit.unitName);
+      }
+    }
+    const sorted = (m: Map<string, string>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (units.size) {
+      const list = sorted(units);
       await manager.query(
-        `INSERT INTO ${delta.table} (${columns.join(', ')}) VALUES (${placeholders})
-         ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${updates}`,
-        [...delta.key, ...delta.counters],
+        `INSERT INTO units (unit_code, unit_name) SELECT * FROM unnest($1::text[], $2::text[])
+         ON CONFLICT (unit_code) DO UPDATE SET unit_name = EXCLUDED.unit_name WHERE units.unit_name IS DISTINCT FROM EXCLUDED.unit_name`,
+        [list.map(([c]) => c), list.map(([, n]) => n)],
+      );
+    }
+    if (items.size) {
+      const list = sorted(items);
+      await manager.query(
+        `INSERT INTO service_items (service_item_code, service_item_name) SELECT * FROM unnest($1::text[], $2::text[])
+         ON CONFLICT (service_item_code) DO UPDATE SET service_item_name = EXCLUDED.service_item_name
+         WHERE service_items.service_item_name IS DISTINCT FROM EXCLUDED.service_item_name`,
+        [list.map(([c]) => c), list.map(([, n]) => n)],
       );
     }
   }
+}
 
-  private async upsertNames(manager: EntityManager, unitCode: string, unitName: string, itemCode: string | null, itemName: string | null) {
+/**
+ * Adds deltas to the rollups: summed per rollup row first (an upsert may touch a row only once),
+ * then one set-based upsert per rollup table, in key order (so concurrent batches lock rows in
+ * the same order). Generic over ROLLUP_TABLES: a table added there needs nothing here.
+ */
+export async function applyDeltas(manager: EntityManager, deltas: RollupDelta[]): Promise<void> {
+  const byTable = new Map<RollupTable, Array<Record<string, unknown>>>();
+  for (const delta of difference([], deltas)) {
+    const { keys, counters } = ROLLUP_TABLES[delta.table];
+    const row: Record<string, unknown> = {};
+    keys.forEach((k, i) => (row[k] = delta.key[i]));
+    counters.forEach((c, i) => (row[c] = delta.counters[i]));
+    const list = byTable.get(delta.table);
+    if (list) list.push(row);
+    else byTable.set(delta.table, [row]);
+  }
+  for (const [table, rows] of byTable) {
+    const { keys, counters } = ROLLUP_TABLES[table];
+    const columns = [...keys, ...counters].join(', ');
+    const updates = counters.map((c) => `${c} = ${table}.${c} + EXCLUDED.${c}`).join(', ');
     await manager.query(
-      `INSERT INTO units (unit_code, unit_name) VALUES ($1, $2) ON CONFLICT (unit_code) DO UPDATE SET unit_name = EXCLUDED.unit_name`,
-      [unitCode, unitName],
+      `INSERT INTO ${table} (${columns})
+       SELECT ${columns} FROM json_populate_recordset(NULL::${table}, $1::json) ORDER BY ${keys.join(', ')}
+       ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${updates}`,
+      [JSON.stringify(rows)],
     );
-    if (itemCode && itemName) {
-      await manager.query(
-        `INSERT INTO service_items (service_item_code, service_item_name) VALUES ($1, $2)
-         ON CONFLICT (service_item_code) DO UPDATE SET service_item_name = EXCLUDED.service_item_name`,
-        [itemCode, itemName],
-      );
-    }
   }
 }

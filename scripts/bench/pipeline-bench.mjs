@@ -1,0 +1,520 @@
+// The back half of the pipeline: how fast the consumers drain a backlog and keep up with intake.
+// `npm run bench:pipeline` (builds first). Each scenario uses a fresh database on BENCH_DATABASE_URL's
+// server (default postgres://postgres@127.0.0.1:5432/postgres) and the built services (dist/), on the
+// embedded event bus, or on real Kafka when KAFKA_BROKERS is set. Scenarios (BENCH_SCENARIOS, comma-
+// separated, default all):
+//   stats-drain  N (BENCH_EVENTS, default 200,000) gov.review.submitted events (5 % bad) queued before
+//                statistics starts; events/s until every one is in its inbox.
+//   rect-drain   the same for rectification with 2 % bad events (BENCH_BAD_SHARE); events/s until its
+//                consumer group has read them all and every bad one has its case.
+//   e2e          BENCH_RATINGS (default 100,000) ratings through POST /api/v1/ratings/batch (500 each,
+//                BENCH_BATCH_CONNECTIONS parallel), then the time until GET /reports/quarterly counts all.
+//                Embedded: all three services in one process (npm start's all-in-one); Kafka: three processes.
+//   sustained    BENCH_RATE (default 3,000) single ratings/s for BENCH_DURATION (default 60) s; every 2 s
+//                the lag of each consumer group (and intake's unpublished outbox rows).
+import { randomBytes, randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import autocannon from 'autocannon';
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { freshDatabase, jwt, setUpFleet, signed, UNITS, waitForHealth } from './intake-client.mjs';
+
+const baseDbUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
+const transport = brokers.length ? 'kafka' : 'embedded';
+const scenarios = (process.env.BENCH_SCENARIOS ?? 'stats-drain,rect-drain,e2e,sustained').split(',');
+const N = Number(process.env.BENCH_EVENTS ?? 200_000);
+const BAD_SHARE = Number(process.env.BENCH_BAD_SHARE ?? 0.02);
+const RATINGS = Number(process.env.BENCH_RATINGS ?? 100_000);
+const BATCH_CONNECTIONS = Number(process.env.BENCH_BATCH_CONNECTIONS ?? 4);
+const RATE = Number(process.env.BENCH_RATE ?? 3_000);
+const DURATION = Number(process.env.BENCH_DURATION ?? 60);
+const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '--max-old-space-size=128 --max-semi-space-size=8').split(' ').filter(Boolean);
+const jwtSecret = randomBytes(32).toString('hex');
+const ports = { intake: 3291, rectification: 3292, statistics: 3293 };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (line) => process.stderr.write(`[pipeline-bench] ${line}\n`);
+const results = [];
+/** Every service process still running: ended when the bench ends, however it ends. */
+const started = new Set();
+process.on('exit', () => {
+  for (const child of started) child.kill('SIGTERM');
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+
+function env(url) {
+  const e = {
+    ...process.env,
+    DATABASE_URL: url,
+    JWT_SECRET: jwtSecret,
+    DATA_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    INTAKE_PORT: String(ports.intake),
+    RECTIFICATION_PORT: String(ports.rectification),
+    STATISTICS_PORT: String(ports.statistics),
+    LOG_LEVEL: 'warn',
+    INTAKE_DEVICE_RATE: '100000',
+    INTAKE_DEVICE_BURST: '100000',
+  };
+  if (!brokers.length) delete e.KAFKA_BROKERS;
+  return e;
+}
+
+function start(service, url, extraArgs = []) {
+  const main = service === 'all-in-one' ? 'dist/apps/all-in-one/src/main.js' : `dist/apps/${service}/src/main.js`;
+  const child = spawn(process.execPath, [...(service === 'all-in-one' ? [] : nodeArgs), ...extraArgs, main], {
+    env: env(url),
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  child.exited = new Promise((r) => child.once('exit', r));
+  started.add(child);
+  void child.exited.then(() => started.delete(child));
+  return child;
+}
+async function stop(child) {
+  child.kill('SIGTERM');
+  await child.exited;
+}
+const healthOf = (service) => `http://127.0.0.1:${ports[service]}`;
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux). */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+async function dropDatabase(name) {
+  const admin = new pg.Client({ connectionString: baseDbUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.end();
+}
+
+function reviewEvent(i, bad) {
+  const t = new Date(Date.parse('2026-11-02T09:00:00+08:00') + i * 1000).toISOString();
+  const level = bad ? 1 + (i % 2) : 5 - (i % 7 === 0 ? 1 : 0);
+  return {
+    specversion: '1.0',
+    id: randomUUID(),
+    source: '/gov-review/intake',
+    type: 'gov.review.submitted',
+    time: t,
+    datacontenttype: 'application/json',
+    data: {
+      reviewId: randomUUID(),
+      unitCode: UNITS[i % UNITS.length].code,
+      unitName: UNITS[i % UNITS.length].name,
+      channel: 'PAD',
+      level,
+      grade: bad ? 'BAD' : 'GOOD',
+      tags: bad ? ['EFFICIENCY'] : [],
+      serviceItemCode: `310105-XK-000${i % 8}`,
+      serviceItemName: '食品经营许可',
+      serviceRecordId: `R-${i}`,
+      windowNo: `W${String(1 + (i % 40)).padStart(2, '0')}`,
+      staffId: `E${1000 + (i % 40)}`,
+      comment: bad ? '等了很久' : null,
+      ratedAt: t,
+      receivedAt: t,
+      suspect: false,
+      suspectReason: null,
+      ticketId: null,
+      hotlineClientId: null,
+      category: null,
+      dueAt: null,
+      contact: { maskedName: bad ? '张*' : null, maskedPhone: bad ? '138****8000' : null, sealed: null },
+    },
+  };
+}
+
+/** Queues `count` review events: into the embedded bus, or onto the Kafka topic past the group's committed offsets. */
+async function queueEvents(sql, count, badEvery) {
+  let bad = 0;
+  const chunk = 10_000;
+  const producer = brokers.length ? new Kafka({ clientId: 'pipeline-bench', brokers, logLevel: logLevel.WARN }).producer() : null;
+  await producer?.connect();
+  for (let from = 0; from < count; from += chunk) {
+    const events = [];
+    for (let i = from; i < Math.min(count, from + chunk); i++) {
+      const isBad = i % badEvery === 0;
+      if (isBad) bad += 1;
+      events.push(reviewEvent(i, isBad));
+    }
+    if (producer) {
+      for (let k = 0; k < events.length; k += 2_000) {
+        await producer.send({
+          topic: 'reviews.submitted',
+          acks: -1,
+          messages: events.slice(k, k + 2_000).map((e) => ({
+            key: e.data.unitCode,
+            value: JSON.stringify(e),
+            headers: { 'content-type': 'application/cloudevents+json' },
+          })),
+        });
+      }
+    } else {
+      await sql.query(
+        `INSERT INTO event_bus.events (topic, message_key, event_id, value)
+         SELECT 'reviews.submitted', v->'data'->>'unitCode', v->>'id', v FROM jsonb_array_elements($1::jsonb) v`,
+        [JSON.stringify(events)],
+      );
+    }
+  }
+  await producer?.disconnect();
+  return bad;
+}
+
+/** Kafka: moves a group's offsets to the end of its topics (so only what is queued next is measured). */
+async function skipToEnd(groupId, topics) {
+  if (!brokers.length) return;
+  const admin = new Kafka({ clientId: 'pipeline-bench-admin', brokers, logLevel: logLevel.WARN }).admin();
+  await admin.connect();
+  // Explicit offsets: a reset to "latest" is stored as -1, which the consumer reads as "none" (and starts from the beginning).
+  for (const topic of topics) {
+    const partitions = (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high }));
+    await admin.setOffsets({ groupId, topic, partitions });
+  }
+  await admin.disconnect();
+}
+
+/** The topics each consumer group reads (its handlers' topics). */
+const GROUP_TOPICS = {
+  rectification: ['reviews.submitted', 'unresolved.reported', 'registry.hotline-clients'],
+  statistics: ['reviews.submitted', 'cases.lifecycle', 'unresolved.reported'],
+};
+
+/** Events not yet read by each consumer group: Kafka log-end − committed offset; embedded: events past the group's offset. */
+async function lags(sql, admin, groups) {
+  const out = {};
+  if (admin) {
+    // Committed offsets first, log ends after: a commit between the two reads cannot make a lag negative.
+    const committedOf = new Map();
+    for (const groupId of groups) committedOf.set(groupId, await admin.fetchOffsets({ groupId, topics: GROUP_TOPICS[groupId] }));
+    const ends = new Map();
+    for (const topic of new Set(groups.flatMap((g) => GROUP_TOPICS[g]))) ends.set(topic, await admin.fetchTopicOffsets(topic));
+    for (const groupId of groups) {
+      const committed = committedOf.get(groupId);
+      let lag = 0;
+      for (const { topic, partitions } of committed) {
+        for (const p of partitions) {
+          const high = Number(ends.get(topic).find((e) => e.partition === p.partition).high);
+          lag += high - Math.max(0, Number(p.offset));
+        }
+      }
+      out[groupId] = lag;
+    }
+  } else {
+    for (const groupId of groups) {
+      const { rows } = await sql.query(
+        `SELECT count(*)::int AS lag FROM event_bus.events e
+         WHERE e.topic = ANY($2) AND e.seq > coalesce((SELECT last_seq FROM event_bus.group_offsets WHERE group_id = $1), 0)`,
+        [groupId, GROUP_TOPICS[groupId]],
+      );
+      out[groupId] = rows[0].lag;
+    }
+  }
+  return out;
+}
+
+async function drain(service) {
+  const db = await freshDatabase(baseDbUrl, `pipe_${service}`);
+  const sql = new pg.Client({ connectionString: db.url });
+  try {
+    let child = start(service, db.url);
+    await waitForHealth(healthOf(service));
+    await stop(child);
+    await sql.connect();
+    const badEvery = service === 'statistics' ? 20 : Math.round(1 / BAD_SHARE);
+    await skipToEnd(service, GROUP_TOPICS[service]);
+    const loadBefore = os.loadavg()[0];
+    const bad = await queueEvents(sql, N, badEvery);
+    log(`${service}: ${N} events queued (${bad} bad) on ${transport}; starting the service`);
+    const t0 = Date.now();
+    child = start(service, db.url);
+    const admin = brokers.length ? new Kafka({ clientId: 'pipeline-bench-lag', brokers, logLevel: logLevel.WARN }).admin() : null;
+    await admin?.connect();
+    let firstAt = null;
+    const done = async () => {
+      if (service === 'statistics') {
+        const n = (await sql.query(`SELECT count(*)::int AS n FROM statistics.processed_events`).catch(() => ({ rows: [{ n: 0 }] })))
+          .rows[0].n;
+        if (n > 0) firstAt ??= Date.now();
+        return n >= N;
+      }
+      const cases = (await sql.query(`SELECT count(*)::int AS n FROM rectification.cases`).catch(() => ({ rows: [{ n: 0 }] }))).rows[0].n;
+      if (cases > 0) firstAt ??= Date.now();
+      if (cases < bad) return false;
+      const lag = await lags(sql, admin, ['rectification']);
+      return (lag.rectification ?? 1) === 0;
+    };
+    let cpuAtFirst = null;
+    while (!(await done())) {
+      if (firstAt && cpuAtFirst === null) cpuAtFirst = cpuSeconds(child.pid);
+      await sleep(100);
+    }
+    const cpuUsed = cpuSeconds(child.pid) - (cpuAtFirst ?? 0);
+    const seconds = (Date.now() - t0) / 1000;
+    const steady = firstAt ? (Date.now() - firstAt) / 1000 : seconds;
+    await admin?.disconnect();
+    await stop(child);
+    const result = {
+      scenario: `${service} drain`,
+      transport,
+      events: N,
+      bad,
+      secondsFromStart: seconds,
+      eventsPerSecondFromStart: Math.round(N / seconds),
+      secondsFromFirstApplied: steady,
+      eventsPerSecond: Math.round(N / steady),
+      // The service's own CPU per event while draining (PostgreSQL's is not in it): its ceiling on one core.
+      serviceCpuMsPerEvent: Number(((cpuUsed * 1000) / N).toFixed(3)),
+      loadBefore: Number(loadBefore.toFixed(1)),
+    };
+    if (service === 'statistics') {
+      const [r] = (await sql.query(`SELECT sum(reviews)::int AS reviews FROM statistics.review_rollups`)).rows;
+      result.rollupReviews = r.reviews;
+    }
+    return result;
+  } finally {
+    await sql.end().catch(() => undefined);
+    await dropDatabase(db.name);
+  }
+}
+
+/** Where intake's relay spent its time: outbox_relay_phase_seconds sums (s) and counts per phase, from /metrics. */
+async function relayPhases() {
+  const text = await (await fetch(`${healthOf('intake')}/metrics`)).text();
+  const out = {};
+  for (const m of text.matchAll(/^outbox_relay_phase_seconds_(sum|count)\{phase="(\w+)"\} ([\d.e+-]+)$/gm)) {
+    out[m[2]] ??= {};
+    out[m[2]][m[1] === 'sum' ? 'seconds' : 'passes'] = Number(Number(m[3]).toFixed(3));
+  }
+  return out;
+}
+
+/** Starts intake, rectification and statistics (one process on the embedded bus, three on Kafka). */
+async function startSystem(url) {
+  const children = brokers.length ? ['intake', 'rectification', 'statistics'].map((s) => start(s, url)) : [start('all-in-one', url)];
+  for (const s of ['intake', 'rectification', 'statistics']) await waitForHealth(healthOf(s), 120_000);
+  if (brokers.length) {
+    for (const child of children.slice(1)) await stop(child);
+    await skipToEnd('rectification', GROUP_TOPICS.rectification);
+    await skipToEnd('statistics', GROUP_TOPICS.statistics);
+    children[1] = start('rectification', url);
+    children[2] = start('statistics', url);
+    for (const s of ['rectification', 'statistics']) await waitForHealth(healthOf(s), 120_000);
+  }
+  return children;
+}
+
+function ratingFactory(devices) {
+  const base = Date.now() - 10 * 24 * 3600 * 1000;
+  const perDevice = new Map(devices.map((d) => [d.id, 0]));
+  const runId = randomBytes(3).toString('hex');
+  let seq = 0;
+  return (device) => {
+    const k = perDevice.get(device.id);
+    perDevice.set(device.id, k + 1);
+    seq += 1;
+    const level = seq % 50 === 0 ? 1 + (seq % 2) : 5 - (seq % 7 === 0 ? 1 : 0);
+    return {
+      serviceRecordId: `P-${runId}-${seq}`,
+      serviceItemCode: '310105-XK-0001',
+      serviceItemName: '食品经营许可',
+      staffId: `E${1000 + (seq % 40)}`,
+      level,
+      ...(level <= 2 ? { tags: ['EFFICIENCY'], comment: '等了很久' } : {}),
+      // 2.1 s apart per device: never a 刷评 burst, every rating counts.
+      ratedAt: new Date(base + k * 2100).toISOString(),
+    };
+  };
+}
+
+const shanghaiQuarter = (ms) => {
+  const d = new Date(ms + 8 * 3600 * 1000);
+  return { year: d.getUTCFullYear(), quarter: Math.floor(d.getUTCMonth() / 3) + 1 };
+};
+
+async function reportedTotal(token) {
+  const { year, quarter } = shanghaiQuarter(Date.now() - 10 * 24 * 3600 * 1000);
+  const res = await fetch(`${healthOf('statistics')}/api/v1/reports/quarterly?year=${year}&quarter=${quarter}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (res.status !== 200) return -1;
+  const body = await res.json();
+  return body.reviews.total;
+}
+
+async function endToEnd() {
+  const db = await freshDatabase(baseDbUrl, 'pipe_e2e');
+  const children = await startSystem(db.url);
+  try {
+    const { devices } = await setUpFleet(healthOf('intake'), jwtSecret, { units: UNITS, devicesPerUnit: 50 });
+    const next = ratingFactory(devices);
+    const bodies = [];
+    for (let b = 0; b < RATINGS / 500; b++) {
+      const device = devices[b % devices.length];
+      bodies.push({ device, body: JSON.stringify({ ratings: Array.from({ length: 500 }, () => next(device)) }) });
+    }
+    const supervisor = jwt(jwtSecret, 'supervisor');
+    const loadBefore = os.loadavg()[0];
+    log(`e2e on ${transport}: ${RATINGS} ratings in ${bodies.length} batches, ${BATCH_CONNECTIONS} connections`);
+    const t0 = Date.now();
+    let accepted = 0;
+    let index = 0;
+    await Promise.all(
+      Array.from({ length: BATCH_CONNECTIONS }, async () => {
+        while (index < bodies.length) {
+          const { device, body } = bodies[index++];
+          const res = await fetch(`${healthOf('intake')}/api/v1/ratings/batch`, {
+            method: 'POST',
+            headers: signed('x-device-id', device.id, device.secret, 'POST', '/api/v1/ratings/batch', body),
+            body,
+          });
+          const out = await res.json();
+          if (res.status !== 200 && res.status !== 207 && res.status !== 201)
+            throw new Error(`batch: ${res.status} ${JSON.stringify(out)}`);
+          accepted += out.results.filter((r) => r.status === 'created').length;
+        }
+      }),
+    );
+    const acceptSeconds = (Date.now() - t0) / 1000;
+    log(`accepted ${accepted} in ${acceptSeconds} s; waiting for the quarterly report`);
+    let total = 0;
+    while ((total = await reportedTotal(supervisor)) < accepted) {
+      if (Date.now() - t0 > 900_000) throw new Error(`report counts ${total} of ${accepted} after 900 s`);
+      await sleep(250);
+    }
+    const reportSeconds = (Date.now() - t0) / 1000;
+    const relay = await relayPhases();
+    return {
+      relay,
+      scenario: 'end to end (batch endpoint)',
+      transport,
+      ratings: accepted,
+      acceptSeconds,
+      acceptedPerSecond: Math.round(accepted / acceptSeconds),
+      reportCountsAllAfterSeconds: reportSeconds,
+      bound: Number((1.5 * acceptSeconds + 10).toFixed(1)),
+      met: reportSeconds <= 1.5 * acceptSeconds + 10,
+      loadBefore: Number(loadBefore.toFixed(1)),
+    };
+  } finally {
+    for (const child of children) await stop(child);
+    await dropDatabase(db.name);
+  }
+}
+
+async function sustained() {
+  const db = await freshDatabase(baseDbUrl, 'pipe_sustained');
+  const children = await startSystem(db.url);
+  const sql = new pg.Client({ connectionString: db.url });
+  await sql.connect();
+  const admin = brokers.length ? new Kafka({ clientId: 'pipeline-bench-lag', brokers, logLevel: logLevel.WARN }).admin() : null;
+  await admin?.connect();
+  try {
+    const { devices } = await setUpFleet(healthOf('intake'), jwtSecret, { units: UNITS, devicesPerUnit: 50 });
+    const next = ratingFactory(devices);
+    let di = 0;
+    const samples = [];
+    const t0 = Date.now();
+    let running = true;
+    const sampler = (async () => {
+      while (running) {
+        const lag = await lags(sql, admin, ['rectification', 'statistics']);
+        const [{ n }] = (await sql.query(`SELECT count(*)::int AS n FROM intake.outbox WHERE published_at IS NULL`)).rows;
+        samples.push({ t: Math.round((Date.now() - t0) / 1000), outbox: n, ...lag });
+        await sleep(2_000);
+      }
+    })();
+    log(`sustained on ${transport}: ${RATE} single ratings/s for ${DURATION} s`);
+    const loadBefore = os.loadavg()[0];
+    const result = await new Promise((resolve, reject) => {
+      const instance = autocannon(
+        {
+          url: healthOf('intake'),
+          connections: 64,
+          duration: DURATION,
+          overallRate: RATE,
+          requests: [
+            {
+              method: 'POST',
+              path: '/api/v1/ratings',
+              setupRequest: (req) => {
+                const device = devices[di++ % devices.length];
+                const body = JSON.stringify(next(device));
+                return { ...req, body, headers: signed('x-device-id', device.id, device.secret, 'POST', '/api/v1/ratings', body) };
+              },
+            },
+          ],
+        },
+        (err, res) => (err ? reject(err) : resolve(res)),
+      );
+      autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
+    });
+    const loadEnd = Date.now();
+    // After the load: until every group has caught up.
+    for (;;) {
+      const lag = await lags(sql, admin, ['rectification', 'statistics']);
+      const [{ n }] = (await sql.query(`SELECT count(*)::int AS n FROM intake.outbox WHERE published_at IS NULL`)).rows;
+      if (n === 0 && Object.values(lag).every((v) => v === 0)) break;
+      if (Date.now() - loadEnd > 300_000) break;
+      await sleep(500);
+    }
+    const caughtUpAfter = (Date.now() - loadEnd) / 1000;
+    const relay = await relayPhases();
+    running = false;
+    await sampler;
+    const during = samples.filter((s) => s.t <= DURATION);
+    const third = Math.max(1, Math.floor(during.length / 3));
+    const peak = (list, key) => Math.max(0, ...list.map((s) => s[key] ?? 0));
+    return {
+      scenario: 'sustained single ratings',
+      transport,
+      offeredPerSecond: RATE,
+      seconds: DURATION,
+      answered2xxPerSecond: Math.round(result['2xx'] / result.duration),
+      non2xx: result.non2xx,
+      p99Ms: result.latency.p99,
+      caughtUpSecondsAfterLoad: caughtUpAfter,
+      peakLagFirstThird: {
+        statistics: peak(during.slice(0, third), 'statistics'),
+        rectification: peak(during.slice(0, third), 'rectification'),
+      },
+      peakLagLastThird: {
+        statistics: peak(during.slice(-third), 'statistics'),
+        rectification: peak(during.slice(-third), 'rectification'),
+      },
+      loadBefore: Number(loadBefore.toFixed(1)),
+      relay,
+      samples,
+    };
+  } finally {
+    await admin?.disconnect();
+    await sql.end();
+    for (const child of children) await stop(child);
+    await dropDatabase(db.name);
+  }
+}
+
+log(
+  `machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; load ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+for (const scenario of scenarios) {
+  let result;
+  if (scenario === 'stats-drain') result = await drain('statistics');
+  else if (scenario === 'rect-drain') result = await drain('rectification');
+  else if (scenario === 'e2e') result = await endToEnd();
+  else if (scenario === 'sustained') result = await sustained();
+  else throw new Error(`unknown scenario ${scenario}`);
+  results.push(result);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
