@@ -2,6 +2,10 @@ import { Module } from '@nestjs/common';
 import { ServicePlatformModule } from '#libs/platform';
 import { INTAKE_SCHEMA } from './data-source.js';
 import { HotlineModule } from './hotline/hotline.module.js';
+import { servePadPage } from './pad/pad-assets.js';
+import { PadModule } from './pad/pad.module.js';
+import { PairingModule } from './pairing/pairing.module.js';
+import { PromptsModule } from './prompts/prompts.module.js';
 import { RatingsModule } from './ratings/ratings.module.js';
 import { RegistryModule } from './registry/registry.module.js';
 import { UnresolvedModule } from './unresolved/unresolved.module.js';
@@ -13,6 +17,9 @@ import { UnresolvedModule } from './unresolved/unresolved.module.js';
     RatingsModule,
     HotlineModule,
     UnresolvedModule,
+    PairingModule,
+    PromptsModule,
+    PadModule,
   ],
 })
 export class IntakeModule {}
@@ -22,4 +29,5 @@ export const INTAKE_APP = {
   title: '好差评 intake service',
   description: 'PAD ratings, offline batches, 12345 complaints, 办不成事 reports, and the unit/device registry.',
   consumesEvents: false,
+  configure: servePadPage,
 } as const;

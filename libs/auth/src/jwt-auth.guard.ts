@@ -6,7 +6,7 @@ import { DomainError, ErrorCode, headerOf } from '#libs/common';
 import type { AuthenticatedRequest } from './hmac-auth.guard.js';
 import { type JwtClaims, type Role, ROLES, type UserPrincipal } from './principal.js';
 
-const ROLES_KEY = 'auth:roles';
+export const ROLES_KEY = 'auth:roles';
 
 /** Bearer JWT (HS256 with JWT_SECRET, or RS256 with JWT_PUBLIC_KEY) and role check. */
 @Injectable()

@@ -14,6 +14,9 @@ export enum ErrorCode {
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   RateLimited = 'RATE_LIMITED',
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
+  PairingCodeInvalid = 'PAIRING_CODE_INVALID',
+  PairingCodeExpired = 'PAIRING_CODE_EXPIRED',
+  PairingCodeUsed = 'PAIRING_CODE_USED',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -32,6 +35,9 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.PayloadTooLarge]: 413,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.ServiceUnavailable]: 503,
+  [ErrorCode.PairingCodeInvalid]: 404,
+  [ErrorCode.PairingCodeExpired]: 410,
+  [ErrorCode.PairingCodeUsed]: 410,
   [ErrorCode.Internal]: 500,
 };
 
@@ -50,6 +56,9 @@ const TITLE: Record<ErrorCode, string> = {
   [ErrorCode.PayloadTooLarge]: 'Payload too large',
   [ErrorCode.RateLimited]: 'Too many requests',
   [ErrorCode.ServiceUnavailable]: 'Service unavailable',
+  [ErrorCode.PairingCodeInvalid]: 'Unknown pairing code',
+  [ErrorCode.PairingCodeExpired]: 'Pairing code has expired',
+  [ErrorCode.PairingCodeUsed]: 'Pairing code has already been used',
   [ErrorCode.Internal]: 'Internal server error',
 };
 

@@ -8,6 +8,7 @@ import { createCloudEvent, EventSources, EventTypes, type HotlineClientData, Top
 import { OutboxService } from '#libs/messaging';
 import type { HmacCredential, HmacCredentialResolver, HmacKind } from '#libs/auth';
 import type { CreateDeviceDto, CreateHotlineClientDto, CreateUnitDto } from './dto/registry.dto.js';
+import { isDeviceOnline } from '../pad/heartbeat.js';
 import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry.entities.js';
 
 /** How long a resolved HMAC credential is trusted: a revocation made on another instance applies within about this long. */
@@ -21,6 +22,17 @@ export interface DeviceView {
   revoked: boolean;
   revokedAt: string | null;
   createdAt: string;
+  /** When a PAD page last paired with this device (pairing code exchanged). */
+  pairedAt: string | null;
+  /** The last heartbeat of the PAD page. */
+  lastSeenAt: string | null;
+  /** Heard from within the last three heartbeat intervals. */
+  online: boolean;
+  /** Ratings in the PAD's offline queue at its last heartbeat. */
+  queueLength: number | null;
+  /** Ratings the server rejected that the PAD keeps aside with their reasons. */
+  rejectedCount: number | null;
+  appVersion: string | null;
 }
 
 export interface HotlineClientView {
@@ -120,6 +132,22 @@ export class RegistryService implements HmacCredentialResolver {
     return this.deviceView(device);
   }
 
+  /** Drops a device's cached credential (its secret was rotated by pairing). */
+  forgetDeviceCredential(deviceId: string): void {
+    this.credentials.delete(`device:${deviceId}`);
+  }
+
+  /** Records that the device's page is alive; with a heartbeat, also its queue and app version. */
+  async touchDevice(deviceId: string, report?: { queueLength: number; rejectedCount: number; appVersion: string }): Promise<void> {
+    await this.devices.update({ id: deviceId }, { lastSeenAt: new Date(), ...(report ?? {}) });
+  }
+
+  async requireDevice(deviceId: string): Promise<DeviceEntity> {
+    const device = await this.devices.findOneBy({ id: deviceId });
+    if (!device) throw DomainError.notFound(`Device ${deviceId}`);
+    return device;
+  }
+
   async listDevices(unitCode?: string): Promise<DeviceView[]> {
     const rows = await this.devices.find({ where: unitCode ? { unitCode } : {}, order: { createdAt: 'ASC' } });
     return rows.map((d) => this.deviceView(d));
@@ -215,7 +243,7 @@ export class RegistryService implements HmacCredentialResolver {
     };
   }
 
-  private deviceView(d: DeviceEntity): DeviceView {
+  deviceView(d: DeviceEntity, now = new Date()): DeviceView {
     return {
       deviceId: d.id,
       unitCode: d.unitCode,
@@ -224,6 +252,12 @@ export class RegistryService implements HmacCredentialResolver {
       revoked: d.revokedAt !== null,
       revokedAt: d.revokedAt?.toISOString() ?? null,
       createdAt: d.createdAt.toISOString(),
+      pairedAt: d.pairedAt?.toISOString() ?? null,
+      lastSeenAt: d.lastSeenAt?.toISOString() ?? null,
+      online: d.revokedAt === null && isDeviceOnline(d.lastSeenAt, now),
+      queueLength: d.queueLength,
+      rejectedCount: d.rejectedCount,
+      appVersion: d.appVersion,
     };
   }
 }
