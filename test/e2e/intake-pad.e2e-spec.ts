@@ -49,6 +49,7 @@ async function openPromptStream(baseUrl: string, device: Credential) {
     }
   })();
   return {
+    finished: done,
     status: response.status,
     contentType: response.headers.get('content-type'),
     events,
@@ -341,6 +342,27 @@ describe('intake: PAD pairing codes, rating prompts and heartbeats', () => {
         padA.id,
       ]);
       expect(stored.rows.map((r) => r.service_record_id)).toEqual(['SR-PROMPT-1', 'SR-PROMPT-2', 'SR-PROMPT-3']);
+    });
+
+    it("ends a revoked device's open stream at once, and refuses to open another", async () => {
+      const pad = await registerDevice(app.getHttpServer(), { code: 'PROMPT-A' }, 'W9');
+      const stream = await openPromptStream(baseUrl, pad);
+      let ended = false;
+      void stream.finished.then(() => (ended = true));
+      await eventually(
+        async () => stream.events.map((e) => e.event),
+        (events) => events.includes('ready'),
+        5_000,
+      );
+      await http().post(`/api/v1/devices/${pad.id}/revoke`).set('Authorization', admin).expect(200);
+      await eventually(
+        async () => ended,
+        (e) => e,
+        3_000,
+      );
+      const again = await openPromptStream(baseUrl, pad);
+      expect(again.status).toBe(401);
+      await again.close();
     });
 
     it('is documented in the OpenAPI spec', async () => {

@@ -2,9 +2,13 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { Client, type Notification } from 'pg';
 import { type Env, ENV } from '#libs/common';
 import type { PromptDto } from './dto/prompt.dto.js';
-import { PROMPT_CHANNEL } from './prompt-rules.js';
+import { DEVICE_REVOKED_CHANNEL, PROMPT_CHANNEL } from './prompt-rules.js';
 
-type Listener = (prompt: PromptDto) => void;
+interface Listener {
+  onPrompt(prompt: PromptDto): void;
+  /** The stream must end: the device was revoked, or the service is stopping. */
+  onEnd(): void;
+}
 
 const RECONNECT_MS = 1_000;
 
@@ -12,13 +16,12 @@ const RECONNECT_MS = 1_000;
  * Carries new prompts to the PAD streams open on this instance. A prompt is announced with
  * PostgreSQL NOTIFY in the transaction that stores it (delivered on commit, to every intake
  * instance and worker); each instance LISTENs on one connection of its own and hands the
- * prompt to the streams of that device.
+ * prompt to the streams of that device. A revoked device's streams are ended the same way.
  */
 @Injectable()
 export class PromptBus implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(PromptBus.name);
   private readonly listeners = new Map<string, Set<Listener>>();
-  private readonly closers = new Set<() => void>();
   private client: Client | null = null;
   private stopping = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -33,22 +36,20 @@ export class PromptBus implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    for (const close of [...this.closers]) close();
+    for (const set of [...this.listeners.values()]) for (const listener of [...set]) listener.onEnd();
     const client = this.client;
     this.client = null;
     await client?.end().catch(() => undefined);
   }
 
-  /** Calls `listener` with each new prompt for the device until the returned function is called. */
-  subscribe(deviceId: string, listener: Listener, onShutdown: () => void): () => void {
+  /** Hands `listener` each new prompt for the device until the returned function is called. */
+  subscribe(deviceId: string, listener: Listener): () => void {
     let set = this.listeners.get(deviceId);
     if (!set) this.listeners.set(deviceId, (set = new Set()));
     set.add(listener);
-    this.closers.add(onShutdown);
     return () => {
       set.delete(listener);
       if (set.size === 0) this.listeners.delete(deviceId);
-      this.closers.delete(onShutdown);
     };
   }
 
@@ -63,6 +64,7 @@ export class PromptBus implements OnModuleInit, OnModuleDestroy {
     try {
       await client.connect();
       await client.query(`LISTEN ${PROMPT_CHANNEL}`);
+      await client.query(`LISTEN ${DEVICE_REVOKED_CHANNEL}`);
       this.client = client;
     } catch (err) {
       this.logger.warn(`prompt listener could not connect: ${err instanceof Error ? err.message : String(err)}`);
@@ -81,13 +83,19 @@ export class PromptBus implements OnModuleInit, OnModuleDestroy {
   }
 
   private deliver(notification: Notification): void {
-    if (notification.channel !== PROMPT_CHANNEL || !notification.payload) return;
+    if (!notification.payload) return;
+    if (notification.channel === DEVICE_REVOKED_CHANNEL) {
+      // Its streams end now; the PAD reconnects and is told DEVICE_REVOKED.
+      for (const listener of [...(this.listeners.get(notification.payload) ?? [])]) listener.onEnd();
+      return;
+    }
+    if (notification.channel !== PROMPT_CHANNEL) return;
     let prompt: PromptDto;
     try {
       prompt = JSON.parse(notification.payload) as PromptDto;
     } catch {
       return;
     }
-    for (const listener of this.listeners.get(prompt.deviceId) ?? []) listener(prompt);
+    for (const listener of this.listeners.get(prompt.deviceId) ?? []) listener.onPrompt(prompt);
   }
 }

@@ -6,3 +6,5 @@ export const PROMPT_STREAM_MAX_MS = 55_000;
 export const PROMPT_STREAM_PING_MS = 15_000;
 /** The PostgreSQL NOTIFY channel that carries new prompts to every intake instance. */
 export const PROMPT_CHANNEL = 'pad_prompts';
+/** The NOTIFY channel on which a revocation ends the device's open streams at once (payload: the device id). */
+export const DEVICE_REVOKED_CHANNEL = 'pad_device_revoked';

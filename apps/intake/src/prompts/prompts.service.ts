@@ -80,7 +80,7 @@ export class PromptsService {
   stream(device: DevicePrincipal): Observable<MessageEvent> {
     return new Observable<MessageEvent>((subscriber) => {
       const send = (prompt: PromptDto) => subscriber.next({ type: 'prompt', id: prompt.id, data: prompt });
-      const unsubscribe = this.bus.subscribe(device.deviceId, send, () => subscriber.complete());
+      const unsubscribe = this.bus.subscribe(device.deviceId, { onPrompt: send, onEnd: () => subscriber.complete() });
       const ping = setInterval(
         () => subscriber.next({ type: 'ping', data: { serverTime: new Date().toISOString() } }),
         PROMPT_STREAM_PING_MS,

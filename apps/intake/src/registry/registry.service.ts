@@ -9,6 +9,7 @@ import { OutboxService } from '#libs/messaging';
 import type { HmacCredential, HmacCredentialResolver, HmacKind } from '#libs/auth';
 import type { CreateDeviceDto, CreateHotlineClientDto, CreateUnitDto } from './dto/registry.dto.js';
 import { isDeviceOnline } from '../pad/heartbeat.js';
+import { DEVICE_REVOKED_CHANNEL } from '../prompts/prompt-rules.js';
 import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry.entities.js';
 
 /** How long a resolved HMAC credential is trusted: a revocation made on another instance applies within about this long. */
@@ -129,6 +130,8 @@ export class RegistryService implements HmacCredentialResolver {
       await this.devices.save(device);
     }
     this.credentials.delete(`device:${deviceId}`);
+    // Ends the device's open prompt streams on every instance (prompts/prompt-bus.ts).
+    await this.dataSource.query(`SELECT pg_notify($1, $2)`, [DEVICE_REVOKED_CHANNEL, deviceId]);
     return this.deviceView(device);
   }
 
