@@ -60,6 +60,7 @@ export function App() {
   const [tags, setTags] = useState<RatingTag[]>(FALLBACK_TAGS);
   const [online, setOnline] = useState(navigator.onLine);
   const [queue, setQueue] = useState({ waiting: 0, rejected: 0 });
+  const [streaming, setStreaming] = useState(false);
   const rated = useRef(new Set<string>());
 
   const refused = useCallback((error: ApiError) => {
@@ -107,6 +108,7 @@ export function App() {
         if (!rated.current.has(p.serviceRecordId) && Date.parse(p.expiresAt) > serverNow().getTime()) setPrompt(p);
       },
       onConnected: (connected) => {
+        setStreaming(connected);
         if (connected) setOnline(true);
       },
       onRefused: refused,
@@ -197,7 +199,7 @@ export function App() {
   };
 
   return (
-    <div className={`app screen-${screen.name}`}>
+    <div className={`app screen-${screen.name}`} data-stream={streaming ? 'open' : 'closed'}>
       <header className="topbar">
         <div className="title">
           <strong>{credentials ? credentials.unitName : '政务服务“好差评”'}</strong>
@@ -205,7 +207,11 @@ export function App() {
         </div>
         {credentials && (
           <div className="status" role="status" aria-live="polite">
-            <span className={`pill ${online ? 'ok' : 'offline'}`}>{online ? '在线' : '离线'}</span>
+            {screen.name === 'refused' ? (
+              <span className="pill offline">已停用</span>
+            ) : (
+              <span className={`pill ${online ? 'ok' : 'offline'}`}>{online ? '在线' : '离线'}</span>
+            )}
             <span className={`pill ${queue.waiting ? 'warn' : ''}`} data-testid="queue-indicator">
               待上传 {queue.waiting}
             </span>
@@ -409,7 +415,7 @@ function DetailsScreen({
             </output>
             <Keypad
               keys={PHONE_DIGITS}
-              columns={4}
+              columns={6}
               onKey={(d) => setPhone((p) => (p.length < 11 ? p + d : p))}
               onDelete={() => setPhone((p) => p.slice(0, -1))}
             />

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@nestjs/common';
+import fastifyStatic from '@fastify/static';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 /** Where `npm run build:pad` puts the PAD page: dist/pad of the repository. */
@@ -29,14 +30,15 @@ export function servePadPage(app: NestFastifyApplication): void {
   }
   const fastify = app.getHttpAdapter().getInstance();
   fastify.get('/pad', (_req, reply) => reply.redirect('/pad/', 301));
-  app.useStaticAssets({
+  // Registered as the plugin itself: Nest's useStaticAssets types setHeaders for an older @fastify/static.
+  void app.register(fastifyStatic, {
     root,
     prefix: '/pad/',
     decorateReply: false,
-    setHeaders(res, path) {
-      if (/[/\\]assets[/\\]/.test(path)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
-      else res.setHeader('Cache-Control', 'no-cache');
-      if (path.endsWith('sw.js')) res.setHeader('Service-Worker-Allowed', '/pad/');
+    setHeaders(reply, path) {
+      if (/[/\\]assets[/\\]/.test(path)) void reply.header('Cache-Control', 'public, max-age=31536000, immutable');
+      else void reply.header('Cache-Control', 'no-cache');
+      if (path.endsWith('sw.js')) void reply.header('Service-Worker-Allowed', '/pad/');
     },
   });
 }
