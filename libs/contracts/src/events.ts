@@ -44,6 +44,8 @@ export interface ReviewSubmittedData {
    * quarters follow transferredAt (API.md § Statistics) and the deadline clock starts there.
    */
   hotlineReceivedAt?: string | null;
+  /** True for a rating brought in from a previous platform (POST /imports/ratings); absent or false otherwise. */
+  imported?: boolean;
 }
 
 /** data of `gov.review.suspect-changed` (topic reviews.submitted). */

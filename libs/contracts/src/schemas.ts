@@ -61,6 +61,8 @@ export class ReviewSubmittedSchema implements ReviewSubmittedData {
   @IsOptional() @IsString() category: string | null;
   @IsOptional() @IsISO8601() dueAt: string | null;
   @ValidateNested() @Type(() => ContactSchema) contact: ContactPayload;
+  @IsOptional() @IsISO8601() hotlineReceivedAt?: string | null;
+  @IsOptional() @IsBoolean() imported?: boolean;
 }
 
 export class ReviewSuspectChangedSchema implements ReviewSuspectChangedData {

@@ -85,6 +85,29 @@ export interface QuarterlyReport {
   previousQuarter: { total: number; goodRate: Rate } | null;
   /** ISO-8601 instant. */
   generatedAt: string;
+  /** Set on the frozen report of a published quarter (POST /reports/quarterly/publish): when and by whom. */
+  published?: PublishedInfo;
+  /**
+   * On a published quarter's frozen report: null while the live figures still equal the frozen ones,
+   * else how far later events (a late import, an upheld appeal) have moved them — live minus published.
+   */
+  changedSincePublished?: ChangeSincePublished | null;
+}
+
+export interface PublishedInfo {
+  /** ISO-8601 instant of publication. */
+  at: string;
+  /** The publishing supervisor (JWT `sub`). */
+  by: string;
+}
+
+export interface ChangeSincePublished {
+  /** Live reviews.total − published reviews.total. */
+  reviews: number;
+  /** Live reviews.bad − published reviews.bad. */
+  bad: number;
+  /** Live goodRate − published goodRate (null when either is null). */
+  goodRate: Rate;
 }
 
 // ---------------------------------------------------------------- input (raw counts)

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 
 export const REPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -13,7 +13,8 @@ export class UnitScopeQuery {
   unitCode?: string;
 }
 
-export class BulletinQuery extends UnitScopeQuery {
+/** `?year&quarter`: a calendar quarter in Asia/Shanghai. */
+export class QuarterQuery {
   @ApiProperty({ example: 2024 })
   @Type(() => Number)
   @IsInt()
@@ -26,6 +27,24 @@ export class BulletinQuery extends UnitScopeQuery {
   @IsInt()
   @IsIn([1, 2, 3, 4])
   quarter: 1 | 2 | 3 | 4;
+}
+
+export class BulletinQuery extends QuarterQuery {
+  @ApiPropertyOptional({ example: 'CN-01', description: 'Supervisors: any unit (all when absent). Unit operators: their own only.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 32)
+  unitCode?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'A published quarter answers its frozen figures; live=true gives the live figures instead (an unpublished quarter is always live)',
+    default: false,
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  live?: boolean;
 }
 
 export class QuarterlyQuery extends BulletinQuery {

@@ -68,5 +68,6 @@ export function summaryRows(report: QuarterlyReport): Array<[string, SummaryValu
     rows.push(['上季度评价总数', report.previousQuarter.total], ['上季度好评率', { rate: report.previousQuarter.goodRate }]);
   }
   rows.push(['生成时间', report.generatedAt]);
+  if (report.published) rows.push(['发布状态', '已发布'], ['发布时间', report.published.at], ['发布人', report.published.by]);
   return rows;
 }
