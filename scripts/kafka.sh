@@ -20,7 +20,7 @@ home="${KAFKA_HOME:-$root/.data/kafka}"
 config="$home/server.properties"
 pidfile="$home/broker.pid"
 logfile="$home/broker.log"
-topics=(reviews.submitted unresolved.reported cases.lifecycle registry.hotline-clients events.dead-letter)
+topics=(reviews.submitted unresolved.reported cases.lifecycle cases.publication registry.hotline-clients events.dead-letter)
 
 log() { printf '[kafka] %s\n' "$*" >&2; }
 

@@ -5,9 +5,10 @@ import { CaseEntity, CaseTimelineEntry } from './cases/case.entity.js';
 import { HotlineCallbackEntity, HotlineClientCopy } from './hotline/hotline.entities.js';
 import { InitialRectificationSchema1732406400000 } from './migrations/1732406400000-InitialRectificationSchema.js';
 import { RectificationWorkflow1732579200000 } from './migrations/1732579200000-RectificationWorkflow.js';
+import { CasePublication1733400000100 } from './migrations/1733400000100-CasePublication.js';
 
 export const RECTIFICATION_SCHEMA: ServiceSchema = {
   schema: 'rectification',
   entities: [CaseEntity, CaseTimelineEntry, CalendarDayEntity, HotlineClientCopy, HotlineCallbackEntity, ...MESSAGING_ENTITIES],
-  migrations: [InitialRectificationSchema1732406400000, RectificationWorkflow1732579200000],
+  migrations: [InitialRectificationSchema1732406400000, RectificationWorkflow1732579200000, CasePublication1733400000100],
 };

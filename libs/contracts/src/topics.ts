@@ -3,6 +3,7 @@ export const Topics = {
   ReviewsSubmitted: 'reviews.submitted',
   UnresolvedReported: 'unresolved.reported',
   CasesLifecycle: 'cases.lifecycle',
+  CasesPublication: 'cases.publication',
   HotlineClients: 'registry.hotline-clients',
   DeadLetter: 'events.dead-letter',
 } as const;
@@ -23,6 +24,7 @@ export const EventTypes = {
   CaseUrged: 'gov.case.urged',
   CaseExtensionRequested: 'gov.case.extension-requested',
   CaseExtensionDecided: 'gov.case.extension-decided',
+  CasePublicationChanged: 'gov.case.publication-changed',
   ReviewSuspectChanged: 'gov.review.suspect-changed',
   DeadLettered: 'gov.event.dead-lettered',
   HotlineClientRegistered: 'gov.hotline-client.registered',
