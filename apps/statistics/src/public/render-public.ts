@@ -35,12 +35,12 @@ h1 { font-size: 1.6rem; margin: 1rem 0 .25rem; }
 h2 { font-size: 1.25rem; margin: 2rem 0 .75rem; padding-bottom: .25rem; border-bottom: 2px solid var(--line); }
 h3 { font-size: 1.05rem; margin: 0 0 .5rem; }
 .meta { color: var(--muted); margin: 0 0 1rem; }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); gap: .75rem; margin: 0; padding: 0; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: .75rem; margin: 0; padding: 0; }
 .cards div { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: .75rem 1rem; }
 .cards dt { color: var(--muted); font-size: .9rem; }
 .cards dd { margin: 0; font-size: 1.6rem; font-weight: 700; }
 figure { margin: 1rem 0; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: .5rem; overflow-x: auto; }
-figure svg { max-width: 100%; height: auto; display: block; }
+figure svg { width: 100%; max-width: 900px; height: auto; display: block; }
 figcaption { color: var(--muted); font-size: .9rem; padding: .25rem .5rem; }
 .table-wrap { overflow-x: auto; background: #fff; border: 1px solid var(--line); border-radius: 8px; }
 table { border-collapse: collapse; width: 100%; min-width: 560px; }
