@@ -14,18 +14,24 @@ const esmTs: Config = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(.+/)?content-disposition/)'],
   testEnvironment: 'node',
+  // Logs go to .data/test-logs/worker-N.log, not the console: a passing run prints no ERROR line.
+  setupFiles: ['<rootDir>/test/setup/test-logs.ts'],
+};
+
+/** Projects whose tests need PostgreSQL: DATABASE_URL's server, else an embedded one (test/setup). Unit tests need none. */
+const withDatabase: Config = {
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
 };
 
 const config: Config = {
   testTimeout: 120_000,
-  globalSetup: '<rootDir>/test/setup/global-setup.ts',
-  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   projects: [
     { ...esmTs, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
-    { ...esmTs, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
-    { ...esmTs, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'] },
+    { ...esmTs, ...withDatabase, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    { ...esmTs, ...withDatabase, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'] },
     // Headless Chromium (apt: chromium fonts-noto-cjk); `npm run test:visual`, not part of `npm test`.
-    { ...esmTs, displayName: 'visual', testMatch: ['<rootDir>/test/visual/**/*.visual-spec.ts'] },
+    { ...esmTs, ...withDatabase, displayName: 'visual', testMatch: ['<rootDir>/test/visual/**/*.visual-spec.ts'] },
   ],
 };
 

@@ -5,7 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { jwtOptions, type Role } from '#libs/auth';
 import { type Env, EnvError, loadEnv } from '#libs/common';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '#libs/database';
+import { type EmbeddedDatabase, EmbeddedPostgresError, startEmbeddedPostgres } from '#libs/database';
 import { startService } from '#libs/platform';
 import { INTAKE_APP, IntakeModule } from '../../intake/src/intake.module.js';
 import { PairingService } from '../../intake/src/pairing/pairing.service.js';
@@ -62,7 +62,12 @@ async function demoPairingCode(intake: INestApplication): Promise<string> {
   return `${issued.code.slice(0, 4)}-${issued.code.slice(4)}`;
 }
 
-function printWelcome(env: Env, device: { deviceId: string; secret: string }, pairingCode: string, embedded: boolean): void {
+function printWelcome(
+  env: Env,
+  device: { deviceId: string; secret: string },
+  pairingCode: string,
+  database: EmbeddedDatabase | null,
+): void {
   const jwt = new JwtService(jwtOptions(env));
   const token = (role: Role, unitCode?: string) =>
     env.JWT_PUBLIC_KEY
@@ -73,7 +78,7 @@ function printWelcome(env: Env, device: { deviceId: string; secret: string }, pa
   const statistics = `http://localhost:${env.STATISTICS_PORT}`;
   out();
   out('好差评 backend is running');
-  out(`  database:  ${embedded ? 'embedded PostgreSQL (data in ./.data/postgres)' : 'DATABASE_URL'}`);
+  out(`  database:  ${database ? `embedded PostgreSQL (data in ${database.databaseDir})` : 'DATABASE_URL'}`);
   out(`  events:    ${env.KAFKA_BROKERS ? `Kafka at ${env.KAFKA_BROKERS}` : 'embedded event bus (PostgreSQL)'}`);
   out(`  intake:        ${intake}/docs`);
   out(`  rectification: ${rectification}/docs`);
@@ -103,7 +108,18 @@ async function main(): Promise<void> {
   ensureSecrets();
   let database: EmbeddedDatabase | null = null;
   if (!process.env.DATABASE_URL) {
-    database = await startEmbeddedPostgres(DATA_DIR);
+    try {
+      database = await startEmbeddedPostgres({
+        databaseDir: join(DATA_DIR, 'postgres'),
+        settings: { shared_buffers: '128MB', fsync: 'on' },
+        stopOnSignals: false,
+      });
+    } catch (err) {
+      process.stderr.write(
+        `${err instanceof EmbeddedPostgresError ? err.message : `The embedded PostgreSQL did not start: ${String(err)}`}\n`,
+      );
+      process.exit(1);
+    }
     process.env.DATABASE_URL = database.url;
   }
   let env: Env;
@@ -128,7 +144,7 @@ async function main(): Promise<void> {
   apps.push(await startService(RectificationModule, { ...RECTIFICATION_APP, ...shared }, env.RECTIFICATION_PORT));
   apps.push(await startService(StatisticsModule, { ...STATISTICS_APP, ...shared }, env.STATISTICS_PORT));
   const demoDevice = await seedDemo(apps[0]);
-  printWelcome(env, demoDevice, await demoPairingCode(apps[0]), database !== null);
+  printWelcome(env, demoDevice, await demoPairingCode(apps[0]), database);
 }
 
 await main();

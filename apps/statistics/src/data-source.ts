@@ -3,11 +3,17 @@ import { MESSAGING_ENTITIES } from '#libs/messaging';
 import { InitialStatisticsSchema1732406400000 } from './migrations/1732406400000-InitialStatisticsSchema.js';
 import { PublishedQuarters1733200000000 } from './migrations/1733200000000-PublishedQuarters.js';
 import { PublicCaseExamples1733400000200 } from './migrations/1733400000200-PublicCaseExamples.js';
+import { ProvisionalDeadlineRollups1733500000001 } from './migrations/1733500000001-ProvisionalDeadlineRollups.js';
 import { PUBLISHED_ENTITIES } from './publishing/published.entities.js';
 import { ROLLUP_ENTITIES } from './rollups/rollup.entities.js';
 
 export const STATISTICS_SCHEMA: ServiceSchema = {
   schema: 'statistics',
   entities: [...ROLLUP_ENTITIES, ...PUBLISHED_ENTITIES, ...MESSAGING_ENTITIES],
-  migrations: [InitialStatisticsSchema1732406400000, PublishedQuarters1733200000000, PublicCaseExamples1733400000200],
+  migrations: [
+    InitialStatisticsSchema1732406400000,
+    PublishedQuarters1733200000000,
+    PublicCaseExamples1733400000200,
+    ProvisionalDeadlineRollups1733500000001,
+  ],
 };

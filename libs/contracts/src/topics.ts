@@ -24,6 +24,7 @@ export const EventTypes = {
   CaseUrged: 'gov.case.urged',
   CaseExtensionRequested: 'gov.case.extension-requested',
   CaseExtensionDecided: 'gov.case.extension-decided',
+  CaseDeadlineChanged: 'gov.case.deadline-changed',
   CasePublicationChanged: 'gov.case.publication-changed',
   ReviewSuspectChanged: 'gov.review.suspect-changed',
   DeadLettered: 'gov.event.dead-lettered',

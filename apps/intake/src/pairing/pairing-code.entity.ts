@@ -1,7 +1,9 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { DeviceEntity } from '../registry/registry.entities.js';
 
 /** A one-time pairing code of a device; only its hash is kept. */
 @Entity({ name: 'device_pairing_codes' })
+@Index('device_pairing_codes_device', ['deviceId', 'createdAt'])
 export class PairingCodeEntity {
   @PrimaryColumn({ name: 'code_hash', type: 'text' })
   codeHash: string;
@@ -9,10 +11,14 @@ export class PairingCodeEntity {
   @Column({ name: 'device_id', type: 'uuid' })
   deviceId: string;
 
+  @ManyToOne(() => DeviceEntity)
+  @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'device_pairing_codes_device_id_fkey' })
+  device?: DeviceEntity;
+
   @Column({ name: 'created_by', type: 'text' })
   createdBy: string;
 
-  @Column({ name: 'created_at', type: 'timestamptz' })
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 
   @Column({ name: 'expires_at', type: 'timestamptz' })

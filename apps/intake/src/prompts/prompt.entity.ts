@@ -1,13 +1,19 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { DeviceEntity } from '../registry/registry.entities.js';
 
 /** A window's request that its PAD ask the citizen for a rating of one service. */
 @Entity({ name: 'device_prompts' })
+@Index('device_prompts_device', ['deviceId', 'createdAt'])
 export class PromptEntity {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
 
   @Column({ name: 'device_id', type: 'uuid' })
   deviceId: string;
+
+  @ManyToOne(() => DeviceEntity)
+  @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'device_prompts_device_id_fkey' })
+  device?: DeviceEntity;
 
   @Column({ name: 'unit_code', type: 'text' })
   unitCode: string;
@@ -27,7 +33,7 @@ export class PromptEntity {
   @Column({ name: 'requested_by', type: 'text' })
   requestedBy: string;
 
-  @Column({ name: 'created_at', type: 'timestamptz' })
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 
   @Column({ name: 'expires_at', type: 'timestamptz' })
