@@ -78,7 +78,7 @@ describe('calendar: provisional 2027, loud until confirmed, confirmation and dea
     await db?.drop();
   });
 
-  it('serves 2027 as provisional: the statutory days, no make-up days', async () => {
+  it('serves 2027 as provisional: the statutory days and their 补假, no make-up days', async () => {
     const y2027 = (await http().get('/api/v1/calendar/2027').set('Authorization', admin).expect(200)).body;
     expect(y2027).toMatchObject({ year: 2027, status: 'PROVISIONAL', provisional: true, makeUpWorkdays: [] });
     expect(y2027.holidays).toEqual([
@@ -87,14 +87,20 @@ describe('calendar: provisional 2027, loud until confirmed, confirmation and dea
       '2027-02-06',
       '2027-02-07',
       '2027-02-08',
+      '2027-02-09', // 补假 for 初一 on Sat 02-06
+      '2027-02-10', // and 初二 on Sun 02-07
       '2027-04-05',
       '2027-05-01',
       '2027-05-02',
+      '2027-05-03', // 补假: 劳动节 on a weekend
+      '2027-05-04',
       '2027-06-09',
       '2027-09-15',
       '2027-10-01',
       '2027-10-02',
       '2027-10-03',
+      '2027-10-04', // 补假: 国庆's 10-02 and 10-03 on a weekend
+      '2027-10-05',
     ]);
     expect(y2027.days[0]).toEqual({ date: '2027-01-01', kind: 'HOLIDAY', name: '元旦', origin: 'provisional' });
     const y2026 = (await http().get('/api/v1/calendar/2026').set('Authorization', admin).expect(200)).body;
@@ -249,9 +255,10 @@ describe('calendar: provisional 2027, loud until confirmed, confirmation and dea
 
   it('a newer package is picked up at start-up: a new year becomes PUBLISHED and moves deadlines; a confirmed year is kept and the difference reported', async () => {
     now.mockRestore();
-    // Tue 2027-12-28: Dec 29, 30, 31, (Sat–Sun), Mon Jan 3, Tue Jan 4 → due 2028-01-04, provisional (2028 is not published).
+    // Tue 2027-12-28: Dec 29, 30, 31, (元旦 on Sat, Sun), Mon Jan 3 off (元旦's 补假), Tue Jan 4, Wed Jan 5
+    // → due 2028-01-05, provisional (2028 is not published).
     const into2028 = await openCase(app, supervisor, reviewEvent({ receivedAt: '2027-12-28T10:00:00+08:00' }));
-    expect(into2028).toMatchObject({ rectifyDueAt: '2028-01-04T15:59:59.999Z', deadlineProvisional: true });
+    expect(into2028).toMatchObject({ rectifyDueAt: '2028-01-05T15:59:59.999Z', deadlineProvisional: true });
     await app.close();
 
     const published2027: CalendarYearSeed = {
@@ -262,7 +269,7 @@ describe('calendar: provisional 2027, loud until confirmed, confirmation and dea
     };
     const published2028: CalendarYearSeed = {
       year: 2028,
-      holidays: ['2028-01-01', '2028-01-02', '2028-01-03'],
+      holidays: ['2028-01-01', '2028-01-02', '2028-01-03', '2028-01-04'],
       makeUpWorkdays: [],
       names: {},
     };
@@ -277,10 +284,10 @@ describe('calendar: provisional 2027, loud until confirmed, confirmation and dea
       holidays: published2028.holidays,
     });
     const moved = await getCase(into2028.id);
-    expect(moved).toMatchObject({ rectifyDueAt: '2028-01-05T15:59:59.999Z', deadlineProvisional: false });
+    expect(moved).toMatchObject({ rectifyDueAt: '2028-01-06T15:59:59.999Z', deadlineProvisional: false });
     expect(moved.timeline.at(-1)).toMatchObject({
       action: 'deadline-changed',
-      data: { calendarChange: 'PUBLISHED', calendarYear: 2028, previous: { rectifyDueAt: '2028-01-04T15:59:59.999Z' } },
+      data: { calendarChange: 'PUBLISHED', calendarYear: 2028, previous: { rectifyDueAt: '2028-01-05T15:59:59.999Z' } },
     });
     expect((await deadlineEvents(db.url, into2028.id)).map((e) => e.data.calendarChange)).toEqual(['PUBLISHED']);
 

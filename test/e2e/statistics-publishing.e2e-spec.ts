@@ -174,6 +174,52 @@ describe('statistics: quarter publishing (frozen snapshots)', () => {
     expect(live).not.toContain('已发布');
   });
 
+  it('lists every registered unit and counts 12345 transfers by category, only complaints as reviews', async () => {
+    const event = createCloudEvent({
+      type: EventTypes.UnitRegistered,
+      source: 'test',
+      data: { unitCode: 'CN-09', unitName: '区新设单位', registeredAt: new Date().toISOString() },
+    });
+    await sql.query(`INSERT INTO event_bus.events (topic, message_key, event_id, value) VALUES ($1, $2, $3, $4)`, [
+      Topics.ReviewsSubmitted,
+      'CN-09',
+      event.id,
+      JSON.stringify(event),
+    ]);
+    eventIds.add(event.id);
+    const hotline = (category: string, grade: 'BAD' | 'NONE') =>
+      reviewSubmittedData({
+        unitCode: 'CN-01',
+        unitName: '单位CN-01',
+        channel: 'HOTLINE_12345',
+        level: null,
+        grade,
+        category,
+        ticketId: `T-${category}`,
+        ratedAt: '2025-02-10T10:00:00+08:00',
+      });
+    const complaint = hotline('COMPLAINT', 'BAD');
+    const consultation = hotline('CONSULTATION', 'NONE');
+    for (const r of [complaint, consultation, hotline('REQUEST', 'NONE')]) await submit(r);
+    await drained();
+    const report = (await http().get('/api/v1/reports/quarterly?year=2025&quarter=1').set('Authorization', supervisor).expect(200)).body;
+    expect(report.reviews).toMatchObject({ total: 1, bad: 1, byChannel: { PAD: 0, HOTLINE_12345: 1 } });
+    expect(report.hotline).toEqual({
+      total: 3,
+      byCategory: { COMPLAINT: 1, REQUEST: 1, SUGGESTION: 0, CONSULTATION: 1 },
+      closed: 0,
+      overdue: 0,
+    });
+    expect(report.units.map((u: { unitCode: string; total: number }) => [u.unitCode, u.total])).toEqual([
+      ['CN-01', 1],
+      ['CN-02', 0],
+      ['CN-09', 0],
+    ]);
+    const csv = (await http().get('/api/v1/reports/quarterly?year=2025&quarter=1&format=csv').set('Authorization', supervisor).expect(200))
+      .text;
+    expect(csv).toContain('12345咨询,1');
+  });
+
   it('lists published quarters; snapshots cannot be changed or deleted, not even in SQL', async () => {
     const list = await http().get('/api/v1/reports/quarterly/published').set('Authorization', supervisor).expect(200);
     expect(list.body).toEqual({ items: [{ year: 2024, quarter: 4, publishedAt: expect.any(String), publishedBy: '王督查' }] });

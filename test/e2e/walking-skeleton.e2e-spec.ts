@@ -16,6 +16,7 @@ describe('walking skeleton on the embedded transport: a bad rating becomes a cas
   beforeAll(async () => {
     db = await createTestDatabase('skeleton');
     applyTestEnv(db.url);
+    process.env.RATING_MAX_AGE_DAYS = '3660'; // the fixtures rate on fixed dates of 2024 (the age bound has its own tests)
     intake = await startTestService(IntakeModule, INTAKE_APP);
     rectification = await startTestService(RectificationModule, RECTIFICATION_APP);
     statistics = await startTestService(StatisticsModule, STATISTICS_APP);

@@ -3,6 +3,10 @@ import { MESSAGING_ENTITIES } from '#libs/messaging';
 import { InitialIntakeSchema1732406400000 } from './migrations/1732406400000-InitialIntakeSchema.js';
 import { IntakeComplete1732492800000 } from './migrations/1732492800000-IntakeComplete.js';
 import { WritePadRatingsFunction1732579200000 } from './migrations/1732579200000-WritePadRatingsFunction.js';
+import { HotlineTicketsPerClient1733200100000 } from './migrations/1733200100000-HotlineTicketsPerClient.js';
+import { ImportedRatings1733200200000 } from './migrations/1733200200000-ImportedRatings.js';
+import { UnitRegisteredBackfill1733200400000 } from './migrations/1733200400000-UnitRegisteredBackfill.js';
+import { WriteImportedRatingsFunction1733200500000 } from './migrations/1733200500000-WriteImportedRatingsFunction.js';
 import { DevicePairingPromptsHeartbeat1733400000000 } from './migrations/1733400000000-DevicePairingPromptsHeartbeat.js';
 import { PairingCodeEntity } from './pairing/pairing-code.entity.js';
 import { PromptEntity } from './prompts/prompt.entity.js';
@@ -27,6 +31,10 @@ export const INTAKE_SCHEMA: ServiceSchema = {
     InitialIntakeSchema1732406400000,
     IntakeComplete1732492800000,
     WritePadRatingsFunction1732579200000,
+    HotlineTicketsPerClient1733200100000,
+    ImportedRatings1733200200000,
+    UnitRegisteredBackfill1733200400000,
+    WriteImportedRatingsFunction1733200500000,
     DevicePairingPromptsHeartbeat1733400000000,
   ],
 };

@@ -6,6 +6,8 @@ import { servePadPage } from './pad/pad-assets.js';
 import { PadModule } from './pad/pad.module.js';
 import { PairingModule } from './pairing/pairing.module.js';
 import { PromptsModule } from './prompts/prompts.module.js';
+import { IMPORT_BODY_LIMIT, IMPORT_ROUTE } from './imports/imports.controller.js';
+import { ImportsModule } from './imports/imports.module.js';
 import { RatingsModule } from './ratings/ratings.module.js';
 import { RegistryModule } from './registry/registry.module.js';
 import { UnresolvedModule } from './unresolved/unresolved.module.js';
@@ -15,6 +17,7 @@ import { UnresolvedModule } from './unresolved/unresolved.module.js';
     ServicePlatformModule.forService({ service: 'intake', ...INTAKE_SCHEMA }),
     RegistryModule,
     RatingsModule,
+    ImportsModule,
     HotlineModule,
     UnresolvedModule,
     PairingModule,
@@ -30,4 +33,5 @@ export const INTAKE_APP = {
   description: 'PAD ratings, offline batches, 12345 complaints, 办不成事 reports, and the unit/device registry.',
   consumesEvents: false,
   configure: servePadPage,
+  routeBodyLimits: { [IMPORT_ROUTE]: IMPORT_BODY_LIMIT },
 } as const;

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { isoWeekday, WorkingCalendar } from './calendar.js';
 import { seedYearsFromChineseDays } from './chinese-days-seed.js';
 import { computeDeadlines, deadlineMissed, recomputeDeadlines } from './deadlines.js';
-import { provisionalYear, statutoryDaysOff } from './provisional.js';
+import { madeUpDaysOff, provisionalYear, statutoryDaysOff } from './provisional.js';
 
 const published = (year: number) => seedYearsFromChineseDays().find((s) => s.year === year)!;
 const weekdays = (dates: readonly string[]) => dates.filter((d) => isoWeekday(d) <= 5);
@@ -15,35 +15,34 @@ const inLieu = (year: number) =>
     .sort();
 
 /**
- * What the State Council's published arrangement adds to the statutory days, year by year. 调休: a
- * weekday given off in exchange for a make-up working day (chinese-days `inLieuDays`); 补休: the
- * weekday given off because a statutory day fell on a weekend. Neither can be known in advance, so
- * the provisional year has none of them — and these are the only differences.
+ * What the State Council's published arrangement adds to the regulation, year by year: the 调休
+ * shifts, weekdays given off in exchange for make-up working days (chinese-days marks them as
+ * `inLieuDays`), and the make-up working days themselves. Neither can be known in advance, so the
+ * provisional year has none of them — and these are the only differences. (补假, the weekday off
+ * for a statutory day that fell on a weekend, is the regulation's own rule: the provisional year has it.)
  */
-const KNOWN_ARRANGEMENT_DAYS: Record<number, { shiftedOff: Record<string, '调休' | '补休'>; makeUpWorkdays: string[] }> = {
+const KNOWN_ARRANGEMENT_DAYS: Record<number, { shiftedOff: string[]; madeUp: string[]; makeUpWorkdays: string[] }> = {
   2025: {
-    shiftedOff: {
-      '2025-02-03': '调休', // 春节 extended to 初七
-      '2025-02-04': '调休',
-      '2025-05-05': '调休', // 劳动节 5 days
-      '2025-06-02': '补休', // 端午 fell on Sat 05-31
-      '2025-10-07': '调休', // 国庆·中秋 8 days
-      '2025-10-08': '调休',
-    },
+    shiftedOff: [
+      '2025-02-03', // 春节 extended to 初七
+      '2025-02-04',
+      '2025-05-05', // 劳动节 5 days
+      '2025-10-07', // 国庆·中秋 8 days
+      '2025-10-08',
+    ],
+    madeUp: ['2025-06-02'], // 端午 fell on Sat 05-31
     makeUpWorkdays: ['2025-01-26', '2025-02-08', '2025-04-27', '2025-09-28', '2025-10-11'],
   },
   2026: {
-    shiftedOff: {
-      '2026-01-02': '调休', // 元旦 3 days
-      '2026-02-20': '调休', // 春节 9 days
-      '2026-02-23': '调休',
-      '2026-04-06': '补休', // 清明 fell on Sun 04-05
-      '2026-05-04': '补休', // 劳动节's 05-02 fell on a Saturday
-      '2026-05-05': '调休',
-      '2026-10-05': '补休', // 国庆's 10-03 fell on a Saturday
-      '2026-10-06': '调休',
-      '2026-10-07': '调休',
-    },
+    shiftedOff: [
+      '2026-01-02', // 元旦 3 days
+      '2026-02-20', // 春节 9 days
+      '2026-02-23',
+      '2026-05-05',
+      '2026-10-06',
+      '2026-10-07',
+    ],
+    madeUp: ['2026-04-06', '2026-05-04', '2026-10-05'], // 清明 fell on Sun 04-05, 劳动节's 05-02 and 国庆's 10-03 on Saturdays
     makeUpWorkdays: ['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10'],
   },
 };
@@ -54,29 +53,25 @@ describe('provisional year from the statutory rules (in force since 2025-01-01)'
     const actual = published(year);
     const known = KNOWN_ARRANGEMENT_DAYS[year]!;
 
-    it('has 13 statutory days, no make-up working days', () => {
-      expect(provisional.holidays).toHaveLength(13);
+    it('has 13 statutory days, their 补假, and no make-up working days', () => {
+      expect(Object.keys(statutoryDaysOff(year))).toHaveLength(13);
+      expect(Object.keys(madeUpDaysOff(statutoryDaysOff(year))).sort()).toEqual(known.madeUp);
+      expect(provisional.holidays).toHaveLength(13 + known.madeUp.length);
       expect(provisional.makeUpWorkdays).toEqual([]);
     });
 
-    it('every statutory day is a day off in the published arrangement', () => {
+    it('every provisional day off, 补假 included, is a day off in the published arrangement', () => {
       expect(minus(provisional.holidays, actual.holidays)).toEqual([]);
     });
 
-    it('the published weekdays off are exactly the statutory ones plus the known 调休/补休 days', () => {
-      expect(minus(weekdays(actual.holidays), weekdays(provisional.holidays))).toEqual(Object.keys(known.shiftedOff).sort());
+    it('the published weekdays off are exactly the provisional ones plus the known 调休 days', () => {
+      expect(minus(weekdays(actual.holidays), weekdays(provisional.holidays))).toEqual([...known.shiftedOff].sort());
       expect(minus(weekdays(provisional.holidays), weekdays(actual.holidays))).toEqual([]);
     });
 
-    it('the known 调休 days are the ones chinese-days marks as shifted (inLieuDays), the rest are 补休', () => {
-      const shifted = Object.entries(known.shiftedOff)
-        .filter(([, kind]) => kind === '调休')
-        .map(([d]) => d)
-        .sort();
-      expect(shifted).toEqual(inLieu(year));
-      for (const [date, kind] of Object.entries(known.shiftedOff)) {
-        if (kind === '补休') expect(chineseDays.isInLieu(date)).toBe(false);
-      }
+    it('the known 调休 days are the ones chinese-days marks as shifted (inLieuDays); the 补假 days are not shifts', () => {
+      expect([...known.shiftedOff].sort()).toEqual(inLieu(year));
+      for (const date of known.madeUp) expect(chineseDays.isInLieu(date)).toBe(false);
     });
 
     it('the published make-up working days are the known ones, which the provisional year cannot know', () => {
@@ -95,7 +90,7 @@ describe('provisional year from the statutory rules (in force since 2025-01-01)'
           if (prov.isWorkingDay(date) !== pub.isWorkingDay(date)) differing.push(date);
         }
       }
-      expect(differing.sort()).toEqual([...Object.keys(known.shiftedOff), ...known.makeUpWorkdays].sort());
+      expect(differing.sort()).toEqual([...known.shiftedOff, ...known.makeUpWorkdays].sort());
     });
   });
 
@@ -115,6 +110,17 @@ describe('provisional year from the statutory rules (in force since 2025-01-01)'
       '2027-10-01': '国庆节',
       '2027-10-02': '国庆节',
       '2027-10-03': '国庆节',
+    });
+  });
+
+  it("makes up 2027's weekend statutory days on the next free weekdays (春节 02-06/07, 劳动节, 国庆)", () => {
+    expect(madeUpDaysOff(statutoryDaysOff(2027))).toEqual({
+      '2027-02-09': '春节补假', // 初一 Sat 02-06 → Tue (Mon 02-08 is 初三)
+      '2027-02-10': '春节补假', // 初二 Sun 02-07
+      '2027-05-03': '劳动节补假',
+      '2027-05-04': '劳动节补假',
+      '2027-10-04': '国庆节补假',
+      '2027-10-05': '国庆节补假',
     });
   });
 

@@ -1,17 +1,19 @@
 import chineseDays from 'chinese-days';
-import { addCalendarDays, type IsoDate } from './calendar.js';
+import { addCalendarDays, type IsoDate, isoWeekday } from './calendar.js';
 import type { CalendarYearSeed } from './chinese-days-seed.js';
 
 /**
- * A provisional year: the statutory days off of the national holiday regulation
+ * A provisional year: the days off of the national holiday regulation
  * (《全国年节及纪念日放假办法》, as in force since 2025-01-01) for a year whose arrangement
- * (国务院办公厅 节假日安排) has not been published yet. Only the statutory days themselves:
+ * (国务院办公厅 节假日安排) has not been published yet. Only what the regulation itself fixes:
  * the 调休 shifts and make-up working days of a published arrangement cannot be known in advance,
  * so a provisional year has no make-up working days.
  *
  *   元旦 1 day (1月1日) · 春节 4 days (农历除夕, 正月初一–初三) · 清明节 1 day (the 清明 solar term)
  *   劳动节 2 days (5月1日–2日) · 端午节 1 day (农历五月初五) · 中秋节 1 day (农历八月十五)
  *   国庆节 3 days (10月1日–3日)
+ *   补假 (第六条): a statutory day that falls on a Saturday or Sunday is made up on a working day, the
+ *   first weekday after it that is not already off — so deadlines are never earlier than the rules allow.
  *
  * Lunar and solar-term dates come from chinese-days' own functions.
  */
@@ -75,13 +77,28 @@ export function statutoryDaysOff(year: number): Record<IsoDate, string> {
   return byDate;
 }
 
+/** 补假: for each statutory day on a weekend, in date order, the first later weekday that is not off yet. */
+export function madeUpDaysOff(statutory: Record<IsoDate, string>): Record<IsoDate, string> {
+  const off = new Set(Object.keys(statutory));
+  const madeUp: Record<IsoDate, string> = {};
+  for (const date of Object.keys(statutory).sort()) {
+    if (isoWeekday(date) <= 5) continue;
+    let day = addCalendarDays(date, 1);
+    while (isoWeekday(day) > 5 || off.has(day)) day = addCalendarDays(day, 1);
+    off.add(day);
+    madeUp[day] = `${statutory[date]}补假`;
+  }
+  return madeUp;
+}
+
 const memo = new Map<number, CalendarYearSeed>();
 
-/** A provisional year in the shape of a published one: holidays only, no make-up working days. Fresh copy per call. */
+/** A provisional year in the shape of a published one: statutory days and their 补假, no make-up working days. Fresh copy per call. */
 export function provisionalYear(year: number): CalendarYearSeed {
   let seed = memo.get(year);
   if (!seed) {
-    const names = statutoryDaysOff(year);
+    const statutory = statutoryDaysOff(year);
+    const names = { ...statutory, ...madeUpDaysOff(statutory) };
     seed = { year, holidays: Object.keys(names).sort(), makeUpWorkdays: [], names };
     memo.set(year, seed);
   }

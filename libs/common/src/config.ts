@@ -122,6 +122,17 @@ export class Env {
   @IsNumber()
   @Min(1)
   INTAKE_CLIENT_BURST = 200;
+
+  /**
+   * intake: a device rating's ratedAt may lie at most this many days before its receipt (a PAD clock
+   * reset to 2000 or a rating replayed into a closed quarter is refused; history comes in through
+   * POST /imports/ratings).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3660)
+  RATING_MAX_AGE_DAYS = 30;
 }
 
 export class EnvError extends Error {

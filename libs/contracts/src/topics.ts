@@ -27,6 +27,7 @@ export const EventTypes = {
   CaseDeadlineChanged: 'gov.case.deadline-changed',
   CasePublicationChanged: 'gov.case.publication-changed',
   ReviewSuspectChanged: 'gov.review.suspect-changed',
+  UnitRegistered: 'gov.unit.registered',
   DeadLettered: 'gov.event.dead-lettered',
   HotlineClientRegistered: 'gov.hotline-client.registered',
   HotlineClientRevoked: 'gov.hotline-client.revoked',

@@ -24,6 +24,8 @@ export interface ServiceAppOptions {
   consumesEvents: boolean;
   /** Largest accepted request body in bytes (default 1 MiB; routes may set tighter limits). */
   bodyLimit?: number;
+  /** Larger limits for particular routes (full path → bytes), e.g. a bulk import; every other route keeps `bodyLimit`. */
+  routeBodyLimits?: Readonly<Record<string, number>>;
   /** Let Nest close the app on SIGTERM/SIGINT (off when a host process manages several services). */
   shutdownHooks?: boolean;
   /** Service-specific HTTP set-up after the shared one, e.g. static pages (intake's /pad). */
@@ -38,8 +40,14 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
  * (the caller's X-Request-Id or a new one), which every log line of the request
  * carries and every response echoes.
  */
-export function createHttpAdapter(options: Pick<ServiceAppOptions, 'bodyLimit'>): FastifyAdapter {
+export function createHttpAdapter(options: Pick<ServiceAppOptions, 'bodyLimit' | 'routeBodyLimits'>): FastifyAdapter {
   const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, requestIdHeader: false, genReqId: requestIdOf });
+  const routeLimits = options.routeBodyLimits ?? {};
+  // Fastify reads a route's bodyLimit when the route is registered (Nest registers them later, at init).
+  adapter.getInstance().addHook('onRoute', (route) => {
+    const limit = routeLimits[route.url];
+    if (limit !== undefined) route.bodyLimit = limit;
+  });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
     done();

@@ -36,6 +36,9 @@ export interface PreparedRating {
   bodyHash: string;
 }
 
+/** A validated rating from a previous platform: the unit (and window, when given) from the import, no device. */
+export type PreparedImport = Omit<PreparedRating, 'deviceId' | 'windowNo'> & { deviceId: null; windowNo: string | null };
+
 export type WriteOutcome =
   | { kind: 'created'; id: string; suspect: boolean; suspectReason: string | null }
   | { kind: 'duplicate'; id: string }
@@ -90,10 +93,33 @@ export class RatingsRepository {
     if (outcomes.some((o) => o.kind === 'created')) this.outbox.notifyAdded();
     return outcomes;
   }
+
+  /** Writes imported ratings (no burst check) in one round trip and answers each one's outcome, in order; committed on return. */
+  async writeImported(rows: PreparedImport[]): Promise<WriteOutcome[]> {
+    const results = await this.dataSource.query<ImportOutcomeRow[]>(
+      `SELECT outcome, review_id FROM write_imported_ratings($1::json, $2::text)`,
+      [JSON.stringify(rows.map(groupRow)), Topics.ReviewsSubmitted],
+    );
+    if (results.length !== rows.length)
+      throw new Error(`write_imported_ratings answered ${results.length} outcomes for ${rows.length} ratings`);
+    const outcomes = results.map((r): WriteOutcome =>
+      r.outcome === 'created'
+        ? { kind: 'created', id: r.review_id, suspect: false, suspectReason: null }
+        : { kind: r.outcome, id: r.review_id },
+    );
+    if (outcomes.some((o) => o.kind === 'created')) this.outbox.notifyAdded();
+    return outcomes;
+  }
 }
 
-/** A group element as write_pad_ratings reads it (the pad_rating_in type): the review's columns and its event. */
-function groupRow(r: PreparedRating) {
+/** write_imported_ratings' answer, in the order of the group. */
+interface ImportOutcomeRow {
+  outcome: WriteOutcome['kind'];
+  review_id: string;
+}
+
+/** A group element as write_pad_ratings / write_imported_ratings read it (the pad_rating_in type): the review's columns and its event. */
+function groupRow(r: PreparedRating | PreparedImport) {
   const event = submittedEvent(r);
   return {
     id: r.id,
@@ -120,7 +146,7 @@ function groupRow(r: PreparedRating) {
 }
 
 /** The rating's gov.review.submitted envelope, unflagged: write_pad_ratings sets data.suspect and data.suspectReason when the burst check flags it. */
-function submittedEvent(r: PreparedRating): CloudEvent<ReviewSubmittedData> {
+function submittedEvent(r: PreparedRating | PreparedImport): CloudEvent<ReviewSubmittedData> {
   const data: ReviewSubmittedData = {
     reviewId: r.id,
     unitCode: r.unitCode,
@@ -144,6 +170,7 @@ function submittedEvent(r: PreparedRating): CloudEvent<ReviewSubmittedData> {
     category: null,
     dueAt: null,
     contact: r.contact,
+    ...(r.deviceId === null ? { imported: true } : {}),
   };
   return createCloudEvent({ type: EventTypes.ReviewSubmitted, source: EventSources.Intake, subject: r.id, data });
 }

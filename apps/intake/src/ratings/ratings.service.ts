@@ -18,8 +18,9 @@ import { gradeOf, type Grade } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import type { UnitEntity } from '../registry/registry.entities.js';
 import { RegistryService } from '../registry/registry.service.js';
-import { CreateRatingDto } from './dto/create-rating.dto.js';
-import { fastRating } from './dto/fast-rating-validation.js';
+import { CreateRatingDto, ImportedRatingDto } from './dto/create-rating.dto.js';
+import { fastImportedRating, fastRating } from './dto/fast-rating-validation.js';
+import type { RatedAtKind } from './rated-at.js';
 import { MAX_BATCH_ITEMS } from './dto/rating-batch.dto.js';
 import type { ListRatingsQueryDto } from './dto/rating-queries.dto.js';
 import { bodyHash } from './rating-rules.js';
@@ -119,13 +120,24 @@ export function quarterLabelOf(instant: Date): string {
   return label;
 }
 
-/** Validates one batch item exactly as the single endpoint's pipe would (whitelist, unknown fields rejected). */
-export function validateRatingItem(plain: unknown): { dto: CreateRatingDto; errors: [] } | { dto: null; errors: FieldError[] } {
-  const fast = fastRating(plain);
+/**
+ * Validates one batch item exactly as the single endpoint's pipe would (whitelist, unknown fields
+ * rejected); `kind` 'import' judges ratedAt by the import's bounds (ImportedRatingDto).
+ */
+export function validateRatingItem(plain: unknown): { dto: CreateRatingDto; errors: [] } | { dto: null; errors: FieldError[] };
+export function validateRatingItem(
+  plain: unknown,
+  kind: 'import',
+): { dto: ImportedRatingDto; errors: [] } | { dto: null; errors: FieldError[] };
+export function validateRatingItem(
+  plain: unknown,
+  kind: RatedAtKind = 'device',
+): { dto: CreateRatingDto | ImportedRatingDto; errors: [] } | { dto: null; errors: FieldError[] } {
+  const fast = kind === 'device' ? fastRating(plain) : fastImportedRating(plain);
   if (fast) return { dto: fast, errors: [] };
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain))
     return { dto: null, errors: [{ field: '', message: 'must be an object' }] };
-  const dto = plainToInstance(CreateRatingDto, plain);
+  const dto = plainToInstance(kind === 'device' ? CreateRatingDto : ImportedRatingDto, plain);
   const errors = flattenValidationErrors(
     validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } }),
   );

@@ -4,7 +4,7 @@ import type { Channel, Grade } from '#libs/contracts';
 /** A rating from a PAD, or a 12345 complaint stored as a BAD review. Personal data only sealed + masked. */
 @Entity({ name: 'reviews' })
 @Index('reviews_pad_record_uq', ['unitCode', 'serviceRecordId'], { unique: true, where: `channel = 'PAD'` })
-@Index('reviews_hotline_ticket_uq', ['ticketId'], { unique: true, where: `channel = 'HOTLINE_12345'` })
+@Index('reviews_hotline_client_ticket_uq', ['hotlineClientId', 'ticketId'], { unique: true, where: `channel = 'HOTLINE_12345'` })
 @Index('reviews_device_rated_idx', ['deviceId', 'ratedAt'])
 @Index('reviews_unit_rated_idx', ['unitCode', 'ratedAt'])
 @Index('reviews_suspect_idx', ['unitCode', 'ratedAt'], { where: 'suspect' })
@@ -90,6 +90,10 @@ export class ReviewEntity {
 
   @Column({ name: 'due_at', type: 'timestamptz', nullable: true })
   dueAt: Date | null;
+
+  /** Brought in from a previous platform (POST /imports/ratings). */
+  @Column({ type: 'boolean', default: false })
+  imported: boolean;
 
   /** SHA-256 of the canonical request body: an identical retry is a duplicate, a different one a conflict. */
   @Column({ name: 'body_hash', type: 'text' })

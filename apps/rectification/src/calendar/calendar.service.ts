@@ -126,7 +126,7 @@ export class CalendarService implements OnApplicationBootstrap {
       ...(status === 'PROVISIONAL'
         ? {
             provisionalRule:
-              'No published arrangement yet: the statutory days off of the holiday regulation in force since 2025-01-01 (元旦 1, 春节 4 from 除夕, 清明 1, 劳动节 2, 端午 1, 中秋 1, 国庆 3), without 调休 make-up days. Deadlines computed from it are marked deadlineProvisional.',
+              'No published arrangement yet: the statutory days off of the holiday regulation in force since 2025-01-01 (元旦 1, 春节 4 from 除夕, 清明 1, 劳动节 2, 端午 1, 中秋 1, 国庆 3) and their 补假 (a statutory day on a weekend is made up on the next free weekday), without 调休 make-up days. Deadlines computed from it are marked deadlineProvisional.',
           }
         : {}),
       source: meta?.source ?? (status === 'PROVISIONAL' ? 'statutory rules' : null),

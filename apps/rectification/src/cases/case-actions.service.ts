@@ -98,7 +98,9 @@ export class CaseActionsService {
     switch (action) {
       case 'respond': {
         const b = body as RespondCaseDto;
-        return { contactedAt: new Date(b.contactedAt), method: b.method, note: b.note } as CaseActionInputs[A];
+        // A reviewer can be called back only with a phone number (a name alone reaches nobody).
+        const caseHasContact = current.contactMaskedPhone !== null;
+        return { contactedAt: new Date(b.contactedAt), method: b.method, note: b.note, caseHasContact } as CaseActionInputs[A];
       }
       case 'request-extension': {
         const b = body as RequestExtensionDto;
@@ -107,6 +109,15 @@ export class CaseActionsService {
       case 'decide-extension': {
         const b = body as DecideExtensionDto;
         return { approved: b.approved, note: b.note, maxUntil: maxUntil() } as CaseActionInputs[A];
+      }
+      case 'decide-appeal': {
+        const b = body as DecideAppealDto;
+        return {
+          upheld: b.upheld,
+          note: b.note,
+          replyToCitizen: b.replyToCitizen ?? null,
+          hotline: current.source === 'HOTLINE',
+        } as CaseActionInputs[A];
       }
       case 'appeal': {
         const b = body as AppealCaseDto;

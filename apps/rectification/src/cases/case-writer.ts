@@ -83,7 +83,8 @@ export class CaseWriter {
         source: EventSources.Rectification,
         subject: saved.id,
         time: t.at,
-        data: { ...lifecycleData(saved, t.actor, t.note), ...result.eventData },
+        // Notes are internal (API.md): they stay in the timeline and never travel in events.
+        data: { ...lifecycleData(saved, t.actor, null), ...result.eventData },
       }),
     });
     if (current.status !== 'CLOSED' && saved.status === 'CLOSED' && saved.source === 'HOTLINE') {

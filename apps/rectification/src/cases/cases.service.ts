@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, QueryDeepPartialEntity, Repository } from 'typeorm';
 import { computeDeadlines } from '#libs/calendar';
-import { DomainError } from '#libs/common';
+import { DomainError, rangeBound } from '#libs/common';
 import {
   type CaseLifecycleData,
   type CaseSource,
@@ -12,6 +12,7 @@ import {
   EventSources,
   EventTypes,
   type ContactPayload,
+  opensCase,
   type ReviewSubmittedData,
   Topics,
   type UnresolvedReportedData,
@@ -92,10 +93,10 @@ export class CasesService {
     private readonly outbox: OutboxService,
   ) {}
 
-  /** Opens the case of a BAD review or hotline complaint (idempotent per review). */
+  /** Opens the case of a BAD review or a 12345 transfer of any category (idempotent per review). */
   async openFromReview(manager: EntityManager, event: CloudEvent<ReviewSubmittedData>): Promise<void> {
     const review = event.data;
-    if (review.grade !== 'BAD') return;
+    if (!opensCase(review)) return;
     const source: CaseSource = review.channel === 'HOTLINE_12345' ? 'HOTLINE' : 'BAD_REVIEW';
     await this.open(manager, {
       source,
@@ -216,8 +217,12 @@ export class CasesService {
     if (query.status) qb.andWhere('c.status = :status', { status: query.status });
     if (query.source) qb.andWhere('c.source = :source', { source: query.source });
     if (query.overdue !== undefined) qb.andWhere('c.overdue = :overdue', { overdue: query.overdue });
-    if (query.from) qb.andWhere('c.opened_at >= :from', { from: query.from });
-    if (query.to) qb.andWhere('c.opened_at <= :to', { to: query.to });
+    const from = query.from ? rangeBound(query.from, 'from') : null;
+    const to = query.to ? rangeBound(query.to, 'to') : null;
+    if (from && to && (to.exclusive ? from.at >= to.at : from.at > to.at))
+      throw DomainError.validation([{ field: 'to', message: 'to must not be before from' }]);
+    if (from) qb.andWhere('c.opened_at >= :from', { from: from.at });
+    if (to) qb.andWhere(to.exclusive ? 'c.opened_at < :to' : 'c.opened_at <= :to', { to: to.at });
     const [rows, total] = await qb
       .orderBy('c.opened_at', 'DESC')
       .addOrderBy('c.id', 'ASC')

@@ -42,7 +42,7 @@ export class ReportsRepository {
    */
   async reportInput(range: DateRange, unitCode: string | undefined, today: string, db: ReportDb = this.dataSource): Promise<ReportInput> {
     const params = [range.from, range.to, unitCode ?? null];
-    const [units, reviews, pending, tags, items, unresolved, provisional] = await this.all(db, [
+    const [units, reviews, pending, tags, items, unresolved, hotline, provisional] = await this.all(db, [
       () =>
         db.query<Array<{ unitCode: string; unitName: string }>>(
           `SELECT unit_code AS "unitCode", unit_name AS "unitName" FROM units WHERE ($1::text IS NULL OR unit_code = $1) ORDER BY unit_code`,
@@ -77,6 +77,12 @@ export class ReportsRepository {
       () =>
         db.query<Array<{ total: number; closed: number }>>(
           `SELECT coalesce(sum(total), 0)::int AS total, coalesce(sum(closed), 0)::int AS closed FROM unresolved_rollups WHERE ${SCOPE}`,
+          params,
+        ),
+      () =>
+        db.query<Array<{ category: string; total: number; closed: number; overdue: number }>>(
+          `SELECT category, sum(total)::int AS total, sum(closed)::int AS closed, sum(overdue)::int AS overdue
+           FROM hotline_rollups WHERE ${SCOPE} GROUP BY category`,
           params,
         ),
       () =>
@@ -124,6 +130,7 @@ export class ReportsRepository {
       badTags: tags,
       badServiceItems: items,
       unresolvedReports: unresolved[0] ?? { total: 0, closed: 0 },
+      hotline,
       provisionalDeadlines: provisional[0]?.reviews ?? 0,
     };
   }

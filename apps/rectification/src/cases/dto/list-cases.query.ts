@@ -1,10 +1,25 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, registerDecorator } from 'class-validator';
+import { rangeBound } from '#libs/common';
 import type { CaseSource, CaseStatus } from '#libs/contracts';
 
 export const CASE_STATUSES: CaseStatus[] = ['PENDING', 'ACCEPTED', 'RESPONDED', 'RECTIFIED', 'CLOSED', 'APPEALING'];
 export const CASE_SOURCES: CaseSource[] = ['BAD_REVIEW', 'HOTLINE', 'UNRESOLVED'];
+
+/** A date filter end as the reports read one (rangeBound of #libs/common). */
+function IsDayOrInstant() {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isDayOrInstant',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message: `${String(propertyName)} must be a date YYYY-MM-DD (Asia/Shanghai) or an ISO-8601 instant with an offset` },
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && rangeBound(value, 'from') !== null,
+      },
+    });
+}
 
 export class ListCasesQuery {
   @ApiPropertyOptional()
@@ -29,14 +44,20 @@ export class ListCasesQuery {
   @IsBoolean()
   overdue?: boolean;
 
-  @ApiPropertyOptional({ description: 'ISO-8601 instant; cases opened at or after' })
+  @ApiPropertyOptional({
+    example: '2026-11-30',
+    description: 'Cases opened on or after: an Asia/Shanghai date (from its first instant) or an ISO-8601 instant with an offset',
+  })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsDayOrInstant()
   from?: string;
 
-  @ApiPropertyOptional({ description: 'ISO-8601 instant; cases opened at or before' })
+  @ApiPropertyOptional({
+    example: '2026-11-30',
+    description: 'Cases opened on or before: an Asia/Shanghai date (the whole day, inclusive) or an ISO-8601 instant with an offset',
+  })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsDayOrInstant()
   to?: string;
 
   @ApiPropertyOptional({ default: 1 })

@@ -3,9 +3,17 @@
  * the rollup SQL has already aggregated. Plain functions, no framework: every formula of
  * the contract lives here and nowhere else.
  */
-import { CHINA_ZONE, DomainError, quarterRange, type FieldError, type Quarter } from '#libs/common';
-import { BAD_REVIEW_TAGS, CHANNELS, RATING_LEVELS, type Channel, type RatingLevel } from '#libs/contracts';
-import { DateTime } from 'luxon';
+import { CHINA_ZONE, DomainError, isShanghaiDay, quarterRange, type FieldError, type Quarter } from '#libs/common';
+import {
+  BAD_REVIEW_TAGS,
+  CHANNELS,
+  HOTLINE_CATEGORIES,
+  type HotlineCategory,
+  hotlineCategoryOf,
+  RATING_LEVELS,
+  type Channel,
+  type RatingLevel,
+} from '#libs/contracts';
 
 /** A ratio at full precision, or null when its denominator is 0. */
 export type Rate = number | null;
@@ -83,6 +91,12 @@ export interface QuarterlyReport {
     provisionalDeadlines?: number;
   };
   unresolvedReports: { total: number; closed: number };
+  /**
+   * The period's 12345 transfers (by transferredAt) of every category; only complaints are also in
+   * `reviews`. closed: their case is closed; overdue: past a deadline and not closed. Absent from
+   * snapshots published before the section existed.
+   */
+  hotline?: HotlineSection;
   units: UnitRow[];
   topBadTags: TagCount[];
   topBadServiceItems: ServiceItemCount[];
@@ -97,6 +111,13 @@ export interface QuarterlyReport {
    * else how far later events (a late import, an upheld appeal) have moved them — live minus published.
    */
   changedSincePublished?: ChangeSincePublished | null;
+}
+
+export interface HotlineSection {
+  total: number;
+  byCategory: Record<HotlineCategory, number>;
+  closed: number;
+  overdue: number;
 }
 
 export interface PublishedInfo {
@@ -148,6 +169,8 @@ export interface ReportInput {
   badTags: Array<{ tag: string; count: number }>;
   badServiceItems: Array<{ serviceItemCode: string; serviceItemName: string | null; count: number }>;
   unresolvedReports: { total: number; closed: number };
+  /** 12345 transfers by category (hotline_rollups); absent = none. */
+  hotline?: Array<{ category: string; total: number; closed: number; overdue: number }>;
   /** Bad reviews whose case deadline rests on a provisional calendar day (absent: 0). */
   provisionalDeadlines?: number;
 }
@@ -249,6 +272,22 @@ export function topBadServiceItems(items: ReportInput['badServiceItems'], n = TO
     .slice(0, n);
 }
 
+export function hotlineSection(rows: ReportInput['hotline'] = []): HotlineSection {
+  const section: HotlineSection = {
+    total: 0,
+    byCategory: Object.fromEntries(HOTLINE_CATEGORIES.map((c) => [c, 0])) as Record<HotlineCategory, number>,
+    closed: 0,
+    overdue: 0,
+  };
+  for (const row of rows) {
+    section.total += row.total;
+    section.byCategory[hotlineCategoryOf(row.category)] += row.total;
+    section.closed += row.closed;
+    section.overdue += row.overdue;
+  }
+  return section;
+}
+
 export function buildReport(
   input: ReportInput,
   period: ReportPeriod,
@@ -294,6 +333,7 @@ export function buildReport(
       provisionalDeadlines: input.provisionalDeadlines ?? 0,
     },
     unresolvedReports: { total: input.unresolvedReports.total, closed: input.unresolvedReports.closed },
+    hotline: hotlineSection(input.hotline),
     units: rankUnits(unitRows),
     topBadTags: topBadTags(input.badTags),
     topBadServiceItems: topBadServiceItems(input.badServiceItems),
@@ -317,11 +357,7 @@ export function periodOfQuarter(year: number, quarter: number): QuarterPeriod {
   return { ...q, ...quarterRange(q), timezone: CHINA_ZONE };
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function validDate(value: string): boolean {
-  return ISO_DATE.test(value) && DateTime.fromISO(value, { zone: CHINA_ZONE }).isValid;
-}
+const validDate = isShanghaiDay;
 
 /** An inclusive range of Shanghai calendar days; both ends YYYY-MM-DD and from ≤ to. */
 export function periodOfRange(from: string, to: string): RangePeriod {
