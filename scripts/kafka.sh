@@ -20,7 +20,6 @@ home="${KAFKA_HOME:-$root/.data/kafka}"
 config="$home/server.properties"
 pidfile="$home/broker.pid"
 logfile="$home/broker.log"
-topics=(reviews.submitted unresolved.reported cases.lifecycle cases.publication registry.hotline-clients events.dead-letter)
 
 log() { printf '[kafka] %s\n' "$*" >&2; }
 
@@ -48,9 +47,9 @@ controller.listener.names=CONTROLLER
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 log.dirs=${home}/data
-num.partitions=3
+num.partitions=12
 offsets.topic.replication.factor=1
-offsets.topic.num.partitions=3
+offsets.topic.num.partitions=12
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
@@ -72,11 +71,8 @@ answers() {
 }
 
 create_topics() {
-  for topic in "${topics[@]}"; do
-    kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:${port}" \
-      --create --if-not-exists --topic "$topic" --partitions 3 --replication-factor 1 >/dev/null
-  done
-  log "topics ready: ${topics[*]}"
+  # One node process and one admin request for all topics of libs/contracts/src/topics.ts (not a JVM per topic).
+  node "$here/kafka/create-topics.mjs" "127.0.0.1:${port}"
 }
 
 start() {
@@ -99,14 +95,14 @@ start() {
     -Dlog4j2.configurationFile="$runtime/log4j2.yaml" -Dkafka.logs.dir="$home" \
     -cp "$lib/*" kafka.Kafka "$config" >"$logfile" 2>&1 &
   echo $! >"$pidfile"
-  for _ in $(seq 1 120); do
+  for _ in $(seq 1 600); do
     if ! running; then log "broker exited; last lines of $logfile:"; tail -n 30 "$logfile" >&2; exit 1; fi
     if answers && grep -q "Kafka Server started" "$logfile"; then
       create_topics
       log "ready (pid $(cat "$pidfile"))"
       return
     fi
-    sleep 1
+    sleep 0.2
   done
   log "broker did not become ready in 120 s; see $logfile"
   exit 1

@@ -58,6 +58,7 @@ function startIntake(databaseUrl) {
       // Benchmark fleets are few devices sending far more than a person could: lift the per-device limit.
       INTAKE_DEVICE_RATE: '1000000',
       INTAKE_DEVICE_BURST: '1000000',
+      INTAKE_DEVICE_ITEMS_PER_HOUR: '1000000000',
       NODE_ENV: 'production',
     },
   });

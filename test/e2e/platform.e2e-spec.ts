@@ -36,15 +36,22 @@ describe('platform: readiness and poison messages', () => {
     await db?.drop();
   });
 
-  it('answers /health with 503 problem+json naming the broker when Kafka is unreachable', async () => {
+  it('stays ready with an unreachable broker (the outbox carries intake) and reports it; live answers too', async () => {
     applyTestEnv(db.url);
     process.env.KAFKA_BROKERS = `127.0.0.1:${await closedPort()}`;
     const intake = await startTestService(IntakeModule, INTAKE_APP);
     try {
-      const res = await request(intake.getHttpServer()).get('/health').expect(503);
-      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
-      expect(res.body.checks).toMatchObject({ database: { status: 'up' }, broker: { status: 'down', transport: 'kafka' } });
+      for (const path of ['/health', '/health/ready', '/health/live']) {
+        const res = await request(intake.getHttpServer()).get(path).expect(200);
+        expect(res.body).toMatchObject({
+          status: 'ok',
+          ready: true,
+          info: { database: { status: 'up' }, pipeline: { status: 'up' } },
+          error: {},
+          warnings: [expect.objectContaining({ name: 'broker', details: expect.objectContaining({ status: 'down', transport: 'kafka' }) })],
+        });
+        expect(res.body.details.pipeline.relay.publisher).toMatchObject({ transport: 'kafka', connected: false });
+      }
     } finally {
       await intake.close();
       delete process.env.KAFKA_BROKERS;

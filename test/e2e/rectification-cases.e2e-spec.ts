@@ -340,7 +340,7 @@ describe('rectification cases over HTTP: opening, actions, roles, unit scope, er
         (await http().post(`/api/v1/cases/${opened.id}/reveal-contact`).set('Authorization', otherOperator).expect(403)).body.code,
       ).toBe('FORBIDDEN_UNIT');
       const revealed = (await http().post(`/api/v1/cases/${opened.id}/reveal-contact`).set('Authorization', operator).expect(200)).body;
-      expect(revealed).toEqual({ name: '欧阳娜娜', phone: '13912345678' });
+      expect(revealed).toEqual({ name: '欧阳娜娜', phone: '13912345678', freeText: {}, notes: [] });
       const full = (await http().get(`/api/v1/cases/${opened.id}`).set('Authorization', supervisor).expect(200)).body;
       expect(full.timeline[1]).toMatchObject({ action: 'reveal-contact', actor: 'op-1', actorRole: 'unit_operator' });
       expect(full.contact).toEqual({ name: '欧***', phone: '139****5678' });

@@ -97,8 +97,34 @@ describe('walking skeleton on the embedded transport: a bad rating becomes a cas
     for (const app of [intake, rectification, statistics]) {
       const health = await request(app.getHttpServer()).get('/health').expect(200);
       expect(health.body.info).toMatchObject({ database: { status: 'up' }, broker: { status: 'up', transport: 'embedded' } });
+      for (const path of ['/health/live', '/health/ready']) {
+        const res = await request(app.getHttpServer()).get(path).expect(200);
+        expect(res.body.status).toBe('ok');
+        expect(res.body.details.pipeline).toMatchObject({
+          status: 'up',
+          outbox: { pending: expect.any(Number), oldestPendingSeconds: expect.any(Number) },
+          relay: { state: 'running', publisher: { transport: 'embedded' } },
+        });
+      }
       const metrics = await request(app.getHttpServer()).get('/metrics').expect(200);
       expect(metrics.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} [1-9]/);
+      expect(metrics.text).toMatch(/^outbox_pending_events \d+$/m);
+      expect(metrics.text).toMatch(/^outbox_oldest_pending_seconds [\d.]+$/m);
+      expect(metrics.text).toContain('# TYPE outbox_relay_restarts_total counter');
+    }
+    // The consumers report their group's lag (caught up here: the events above were all applied).
+    for (const [app, group] of [
+      [rectification, 'rectification'],
+      [statistics, 'statistics'],
+    ] as const) {
+      const ready = await request(app.getHttpServer()).get('/health/ready').expect(200);
+      expect(ready.body.details.pipeline.consumers).toEqual([
+        expect.objectContaining({ group, transport: 'embedded', waiting: 0, oldestUnappliedSeconds: 0 }),
+      ]);
+      const metrics = await request(app.getHttpServer()).get('/metrics').expect(200);
+      expect(metrics.text).toMatch(new RegExp(`^consumer_group_lag_events\\{group="${group}",topic="reviews.submitted"\\} 0$`, 'm'));
+      expect(metrics.text).toMatch(new RegExp(`^consumer_group_oldest_unapplied_seconds\\{group="${group}"\\} 0$`, 'm'));
+      expect(metrics.text).toMatch(new RegExp(`^event_batches_handled_total\\{group="${group}",outcome="applied"\\} [1-9]`, 'm'));
       const docs = await request(app.getHttpServer()).get('/docs-json').expect(200);
       expect(docs.body.openapi).toMatch(/^3\./);
       const ui = await request(app.getHttpServer()).get('/docs').expect(200);
@@ -129,8 +155,11 @@ describe('walking skeleton on the embedded transport: a bad rating becomes a cas
       .set('Authorization', admin)
       .set('Content-Type', 'application/xml')
       .send('<unit code="CN-09"/>')
-      .expect(400);
-    expect(xml.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'content-type', message: 'must be application/json' }] });
+      .expect(415);
+    expect(xml.body).toMatchObject({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      errors: [{ field: 'content-type', message: 'must be application/json' }],
+    });
 
     const empty = await request(server)
       .post('/api/v1/units')

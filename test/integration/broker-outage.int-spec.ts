@@ -55,6 +55,17 @@ describe('a stopped broker loses nothing', () => {
   it('publishes what was acknowledged during the outage once the broker is back', async () => {
     const device = await registerDevice(intake.getHttpServer(), { code: unitCode, name: '断网测试单位' }, '9');
 
+    const before = await eventually(
+      async () => (await request(rectification.getHttpServer()).get('/health/ready').expect(200)).body,
+      (b: { details: { pipeline: { consumers: Array<{ waiting?: number }> } } }) =>
+        typeof b.details.pipeline.consumers[0]?.waiting === 'number',
+      30_000,
+      250,
+    );
+    expect(before.details.pipeline.consumers).toEqual([
+      expect.objectContaining({ group: 'rectification', transport: 'kafka', waiting: expect.any(Number), measuredAt: expect.any(String) }),
+    ]);
+
     kafka('stop');
     const ids: string[] = [];
     // One a minute apart: a real window's pace, well clear of the misuse (刷评) burst rule.
@@ -76,8 +87,30 @@ describe('a stopped broker loses nothing', () => {
       unitCode,
     ]);
     expect(pending.rows[0].n).toBe(10);
-    const health = await request(intake.getHttpServer()).get('/health');
-    expect(health.status).toBe(503);
+    // Readiness tells the truth: intake can do its job (the outbox holds the ratings), the broker is
+    // reported down, and so is the backlog; rectification is ready too, its lag reported as last measured.
+    for (const path of ['/health', '/health/ready']) {
+      const health = await request(intake.getHttpServer()).get(path).expect(200);
+      expect(health.body).toMatchObject({
+        status: 'ok',
+        warnings: [expect.objectContaining({ name: 'broker', details: expect.objectContaining({ status: 'down', transport: 'kafka' }) })],
+      });
+      expect(health.body.details.pipeline.outbox.pending).toBeGreaterThanOrEqual(10);
+    }
+    // Lag is measured in the background: during the outage the last figures are reported, marked stale.
+    const consumer = await eventually(
+      async () => request(rectification.getHttpServer()).get('/health/ready').expect(200),
+      (r) =>
+        (r.body as { details: { pipeline: { consumers: Array<{ stale?: unknown }> } } }).details.pipeline.consumers[0]?.stale !== undefined,
+      30_000,
+      250,
+    );
+    expect(consumer.body.warnings).toEqual([
+      expect.objectContaining({ name: 'broker', details: expect.objectContaining({ status: 'down' }) }),
+    ]);
+    expect(consumer.body.details.pipeline.consumers).toEqual([
+      expect.objectContaining({ group: 'rectification', transport: 'kafka', waiting: expect.any(Number), stale: expect.any(Object) }),
+    ]);
 
     kafka('start');
     const page = await eventually(
@@ -96,5 +129,13 @@ describe('a stopped broker loses nothing', () => {
     const left = await sql.query(`SELECT count(*)::int AS n FROM intake.outbox WHERE published_at IS NULL`);
     expect(left.rows[0].n).toBe(0);
     await request(intake.getHttpServer()).get('/health').expect(200);
+    const after = await eventually(
+      async () => (await request(rectification.getHttpServer()).get('/health/ready').expect(200)).body,
+      (b: { warnings?: unknown; details: { pipeline: { consumers: Array<{ waiting: number; stale?: unknown }> } } }) =>
+        b.details.pipeline.consumers[0].stale === undefined && b.details.pipeline.consumers[0].waiting === 0,
+      30_000,
+      250,
+    );
+    expect(after.warnings).toBeUndefined();
   });
 });

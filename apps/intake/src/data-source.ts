@@ -7,6 +7,7 @@ import { HotlineTicketsPerClient1733200100000 } from './migrations/1733200100000
 import { ImportedRatings1733200200000 } from './migrations/1733200200000-ImportedRatings.js';
 import { UnitRegisteredBackfill1733200400000 } from './migrations/1733200400000-UnitRegisteredBackfill.js';
 import { WriteImportedRatingsFunction1733200500000 } from './migrations/1733200500000-WriteImportedRatingsFunction.js';
+import { ArrivalBurstCheck1733300000000 } from './migrations/1733300000000-ArrivalBurstCheck.js';
 import { DevicePairingPromptsHeartbeat1733400000000 } from './migrations/1733400000000-DevicePairingPromptsHeartbeat.js';
 import { PairingCodeEntity } from './pairing/pairing-code.entity.js';
 import { PromptEntity } from './prompts/prompt.entity.js';
@@ -35,6 +36,7 @@ export const INTAKE_SCHEMA: ServiceSchema = {
     ImportedRatings1733200200000,
     UnitRegisteredBackfill1733200400000,
     WriteImportedRatingsFunction1733200500000,
+    ArrivalBurstCheck1733300000000,
     DevicePairingPromptsHeartbeat1733400000000,
   ],
 };

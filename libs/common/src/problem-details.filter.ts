@@ -12,11 +12,25 @@ const BODY_ERRORS: Record<string, () => DomainError> = {
       'The request body is empty.',
     ),
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () =>
-    DomainError.validation([{ field: 'content-type', message: 'must be application/json' }], 'The request body must be JSON.'),
+    new DomainError(ErrorCode.UnsupportedMediaType, 'The request body must be JSON.', [
+      { field: 'content-type', message: 'must be application/json' },
+    ]),
   FST_ERR_CTP_BODY_TOO_LARGE: () => new DomainError(ErrorCode.PayloadTooLarge, 'The request body exceeds the size limit.'),
 };
 
 const notJson = () => DomainError.validation([{ field: 'body', message: 'is not valid JSON' }], 'The request body is not valid JSON.');
+
+/** Seconds a client should wait before retrying a transient failure (503). */
+export const TRANSIENT_RETRY_AFTER_SECONDS = 2;
+
+export interface ProblemDetailsFilterOptions {
+  /**
+   * Recognises failures that pass by themselves (a lost database connection, a server
+   * starting or stopping, a serialization failure or deadlock retries did not absorb):
+   * they answer 503 SERVICE_UNAVAILABLE with Retry-After instead of 500.
+   */
+  isTransient?: (err: unknown) => boolean;
+}
 
 /**
  * The one place errors become HTTP responses: every non-2xx is problem+json, and a
@@ -26,17 +40,28 @@ const notJson = () => DomainError.validation([{ field: 'body', message: 'is not 
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
 
+  constructor(private readonly options: ProblemDetailsFilterOptions = {}) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const path = http.getRequest<FastifyRequest>().url.split('?')[0];
-    const error = toDomainError(exception);
+    const error = this.options.isTransient?.(exception) ? transientError() : toDomainError(exception);
     if (error.code === ErrorCode.Internal) this.logger.error({ err: exception, path }, 'unhandled error');
+    else if (error.code === ErrorCode.ServiceUnavailable && !(exception instanceof DomainError))
+      this.logger.warn({ err: exception, path }, 'transient failure answered 503');
     if (reply.sent) return;
     const problem = problemFrom(error, path);
     void reply.status(problem.status).headers(error.headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
+}
+
+/** A transient failure: the same request, retried after a moment, may well succeed (and is safe to repeat). */
+export function transientError(): DomainError {
+  return new DomainError(ErrorCode.ServiceUnavailable, 'The service is briefly unavailable; retry the same request shortly.', [], {
+    'Retry-After': String(TRANSIENT_RETRY_AFTER_SECONDS),
+  });
 }
 
 /** Any thrown value as the contract's error: domain errors as they are, framework errors mapped, the rest a bare 500. */

@@ -40,3 +40,20 @@ export const EventSources = {
   Rectification: '/gov-review/rectification',
   Statistics: '/gov-review/statistics',
 } as const;
+
+/**
+ * Partitions of every topic. The key is the unit code, so a unit's events stay in
+ * order on one partition; 12 lets 1, 2, 3, 4, 6 or 12 instances of a consumer
+ * share a topic evenly and spreads a district's units (a dozen to a few hundred)
+ * over enough partitions that a second or fourth instance has work to take.
+ */
+export const TOPIC_PARTITIONS = 12;
+
+/**
+ * The one list of topics and their partition counts: the services, `scripts/kafka.sh`
+ * (through scripts/kafka/create-topics.mjs) and docker-compose.yml (checked by a test) read it.
+ */
+export const TOPIC_SPECS: ReadonlyArray<{ readonly name: Topic; readonly partitions: number }> = Object.values(Topics).map((name) => ({
+  name,
+  partitions: TOPIC_PARTITIONS,
+}));

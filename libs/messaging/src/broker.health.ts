@@ -10,7 +10,20 @@ export class BrokerHealthIndicator {
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
   ) {}
 
-  async check(key = 'broker') {
+  private recent: { at: number; result: ReturnType<BrokerHealthIndicator['probe']> } | null = null;
+
+  /** One probe serves every check within a second (readiness and the pipeline detail both ask). */
+  check(key = 'broker') {
+    const now = Date.now();
+    if (!this.recent || now - this.recent.at > 1_000 || key !== 'broker') {
+      const result = this.probe(key);
+      if (key !== 'broker') return result;
+      this.recent = { at: now, result };
+    }
+    return this.recent.result;
+  }
+
+  private async probe(key: string) {
     const indicator = this.health.check(key);
     try {
       await Promise.race([

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { DataSource } from 'typeorm';
+import type { MetricsRegistry } from '#libs/common';
 import { BUS_SCHEMA, type BusEvent, ensureEventBus } from './embedded-bus.js';
 
 const BATCH = 200;
@@ -26,6 +27,7 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
     private readonly dataSource: DataSource,
     private readonly groupId: string,
     private readonly pollMs: number,
+    private readonly metrics?: MetricsRegistry,
   ) {
     super();
   }
@@ -111,6 +113,7 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
         ]);
       }
       await runner.commitTransaction();
+      if (events.length) this.metrics?.batchesHandled.inc({ group: this.groupId, outcome: failure ? 'failed' : 'applied' });
       await this.cleanup();
       if (failure) throw failure instanceof Error ? failure : new Error('event handler failed', { cause: failure });
       return events.length;

@@ -26,3 +26,12 @@ describe('transient vs poison failures', () => {
     expect(isTransient(error)).toBe(false);
   });
 });
+
+describe('transient failures wrapped or aggregated', () => {
+  it('sees through a cause and an AggregateError of refused connections', () => {
+    expect(isTransient(new Error('write failed', { cause: withCode('57P01') }))).toBe(true);
+    expect(isTransient(new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')], 'connect failed'))).toBe(true);
+    expect(isTransient(new Error('the database system is starting up'))).toBe(true);
+    expect(isTransient(new Error('wrapped', { cause: withCode('23505') }))).toBe(false);
+  });
+});

@@ -10,3 +10,5 @@ export * from './outbox-relay.service.js';
 export * from './outbox.service.js';
 export * from './publishers.js';
 export * from './tokens.js';
+export * from './kafka-settings.js';
+export * from './pipeline-monitor.js';

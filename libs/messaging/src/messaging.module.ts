@@ -1,14 +1,15 @@
 import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
-import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
+import { type MicroserviceOptions, ServerKafka } from '@nestjs/microservices';
 import { TerminusModule } from '@nestjs/terminus';
-import { logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { type Env, ENV, kafkaBrokers } from '#libs/common';
+import { type Env, ENV, kafkaBrokers, MetricsRegistry } from '#libs/common';
 import { BrokerHealthIndicator } from './broker.health.js';
 import { EmbeddedBusServer } from './embedded-bus.server.js';
 import { InboxService } from './inbox.service.js';
+import { kafkaConsumerOptions } from './kafka-settings.js';
 import { OutboxRelay } from './outbox-relay.service.js';
 import { OutboxService } from './outbox.service.js';
+import { ConsumerGroups, PipelineMonitor } from './pipeline-monitor.js';
 import { EmbeddedEventPublisher, KafkaEventPublisher } from './publishers.js';
 import { EVENT_PUBLISHER, MESSAGING_OPTIONS, type MessagingOptions } from './tokens.js';
 
@@ -26,18 +27,22 @@ export class MessagingModule {
         { provide: MESSAGING_OPTIONS, useValue: options },
         {
           provide: EVENT_PUBLISHER,
-          inject: [ENV, DataSource],
-          useFactory: (env: Env, dataSource: DataSource) => {
+          inject: [ENV, DataSource, MetricsRegistry],
+          useFactory: (env: Env, dataSource: DataSource, metrics: MetricsRegistry) => {
             const brokers = kafkaBrokers(env);
-            return brokers ? new KafkaEventPublisher(brokers, options.service) : new EmbeddedEventPublisher(dataSource);
+            return brokers
+              ? new KafkaEventPublisher(brokers, options.service, { onRebuild: (reason) => metrics.relayRestarts.inc({ reason }) })
+              : new EmbeddedEventPublisher(dataSource);
           },
         },
         OutboxService,
         OutboxRelay,
         InboxService,
         BrokerHealthIndicator,
+        ConsumerGroups,
+        PipelineMonitor,
       ],
-      exports: [OutboxService, OutboxRelay, InboxService, BrokerHealthIndicator, EVENT_PUBLISHER],
+      exports: [OutboxService, OutboxRelay, InboxService, BrokerHealthIndicator, ConsumerGroups, PipelineMonitor, EVENT_PUBLISHER],
     };
   }
 }
@@ -49,35 +54,15 @@ export class MessagingModule {
 export function connectEventTransport(app: INestApplication, options: MessagingOptions): void {
   const env = app.get<Env>(ENV);
   const brokers = kafkaBrokers(env);
-  if (brokers) {
-    app.connectMicroservice<MicroserviceOptions>(
-      {
-        transport: Transport.KAFKA,
-        options: {
-          postfixId: '',
-          client: {
-            clientId: `${options.service}-consumer`,
-            brokers,
-            logLevel: logLevel.WARN,
-            retry: { retries: 8, initialRetryTime: 300 },
-          },
-          consumer: {
-            groupId: options.service,
-            allowAutoTopicCreation: false,
-            sessionTimeout: 30_000,
-            heartbeatInterval: 3_000,
-            retry: { retries: 8, initialRetryTime: 300 },
-          },
-          subscribe: { fromBeginning: true },
-          run: { partitionsConsumedConcurrently: 3, autoCommit: true },
-        },
-      },
-      { inheritAppConfig: true },
-    );
-    return;
-  }
-  app.connectMicroservice<MicroserviceOptions>(
-    { strategy: new EmbeddedBusServer(app.get(DataSource), options.service, env.OUTBOX_POLL_MS) },
-    { inheritAppConfig: true },
-  );
+  const server = brokers
+    ? new ServerKafka({
+        postfixId: '',
+        ...kafkaConsumerOptions(options.service, brokers),
+        subscribe: { fromBeginning: true },
+        run: { partitionsConsumedConcurrently: 3, autoCommit: true },
+      })
+    : new EmbeddedBusServer(app.get(DataSource), options.service, env.OUTBOX_POLL_MS, app.get(MetricsRegistry));
+  // Lag is measured on the topics the group's handlers read (see PipelineMonitor).
+  app.get(ConsumerGroups).register(options.service, () => [...server.getHandlers().keys()]);
+  app.connectMicroservice<MicroserviceOptions>({ strategy: server }, { inheritAppConfig: true });
 }

@@ -3,7 +3,14 @@ import { DataSource } from 'typeorm';
 import { type Env, ENV, MetricsRegistry } from '#libs/common';
 import { advisoryLockKey } from '#libs/database';
 import { OutboxService } from './outbox.service.js';
-import { EVENT_PUBLISHER, type EventPublisher, MESSAGING_OPTIONS, type MessagingOptions, type OutgoingRecord } from './tokens.js';
+import {
+  EVENT_PUBLISHER,
+  type EventPublisher,
+  MESSAGING_OPTIONS,
+  type MessagingOptions,
+  type OutgoingRecord,
+  type PublisherState,
+} from './tokens.js';
 
 interface OutboxRow {
   id: string;
@@ -12,6 +19,14 @@ interface OutboxRow {
   message_key: string;
   /** The CloudEvent as stored, sent on as it is (no parse and re-serialise). */
   payload: string;
+}
+
+export interface RelayStatus {
+  state: 'running' | 'retrying' | 'stopped';
+  consecutiveFailures: number;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+  publisher: PublisherState;
 }
 
 const BATCH = 500;
@@ -32,6 +47,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private failures = 0;
   private lastCleanup = 0;
   private connected = false;
+  private lastSuccessAt: Date | null = null;
+  private lastError: string | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -67,6 +84,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
+  /** What the relay is doing, for /health (the publisher rebuilds its own producer; see publishers.ts). */
+  status(): RelayStatus {
+    return {
+      state: this.stopped ? 'stopped' : this.failures > 0 ? 'retrying' : 'running',
+      consecutiveFailures: this.failures,
+      lastSuccessAt: this.lastSuccessAt?.toISOString() ?? null,
+      lastError: this.lastError,
+      publisher: this.publisher.state(),
+    };
+  }
+
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     if (this.timer) {
@@ -89,9 +117,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       .then((count) => {
         published = count;
         this.failures = 0;
+        this.lastSuccessAt = new Date();
+        this.lastError = null;
       })
       .catch((err: unknown) => {
         this.failures += 1;
+        this.lastError = err instanceof Error ? err.message : String(err);
         if (this.failures === 1 || this.failures % 50 === 0)
           this.logger.error({ err, failures: this.failures }, 'outbox publish failed; will retry');
       })

@@ -26,7 +26,21 @@ export interface EventPublisher {
    * transaction, so the hand-off and the outbox update commit together.
    */
   publish(records: OutgoingRecord[], runner: import('typeorm').QueryRunner): Promise<void>;
+  /** The producer's life so far (health and metrics). */
+  state(): PublisherState;
   /** Throws when the broker cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface PublisherState {
+  transport: 'kafka' | 'embedded';
+  /** A producer is connected now. */
+  connected: boolean;
+  /** Producers built so far (each rebuild takes a new producer id). */
+  generation: number;
+  /** Producers thrown away after a fatal error or repeated failures. */
+  rebuilds: number;
+  consecutiveFailures: number;
+  lastError: string | null;
 }

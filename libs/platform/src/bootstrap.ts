@@ -13,7 +13,8 @@ import {
   recordHttpMetrics,
   requestIdOf,
 } from '#libs/common';
-import { connectEventTransport } from '#libs/messaging';
+import { connectEventTransport, isTransient } from '#libs/messaging';
+import { clientErrorHandler, frameworkErrors, installTextGuard, refuseBodyParser, strictJsonBodyParser } from './edge.js';
 import { FastPathValidationPipe } from './fast-validation.js';
 
 export interface ServiceAppOptions {
@@ -41,7 +42,13 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
  * carries and every response echoes.
  */
 export function createHttpAdapter(options: Pick<ServiceAppOptions, 'bodyLimit' | 'routeBodyLimits'>): FastifyAdapter {
-  const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, requestIdHeader: false, genReqId: requestIdOf });
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+    frameworkErrors,
+    clientErrorHandler,
+  });
   const routeLimits = options.routeBodyLimits ?? {};
   // Fastify reads a route's bodyLimit when the route is registered (Nest registers them later, at init).
   adapter.getInstance().addHook('onRoute', (route) => {
@@ -52,6 +59,7 @@ export function createHttpAdapter(options: Pick<ServiceAppOptions, 'bodyLimit' |
     void reply.header('X-Request-Id', request.id);
     done();
   });
+  installTextGuard(adapter.getInstance());
   return adapter;
 }
 
@@ -63,9 +71,11 @@ export function configureServiceApp(app: NestFastifyApplication, options: Servic
   app.useLogger(app.get(Logger));
   recordHttpMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsRegistry));
   logHttpRequests(app.getHttpAdapter().getInstance());
+  app.useBodyParser('application/json', {}, strictJsonBodyParser);
+  app.useBodyParser('application/x-www-form-urlencoded', {}, refuseBodyParser);
   app.useGlobalPipes(new FastPathValidationPipe());
-  app.useGlobalFilters(new ProblemDetailsFilter());
-  app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
+  app.useGlobalFilters(new ProblemDetailsFilter({ isTransient }));
+  app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/live', 'health/ready', 'metrics'] });
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

@@ -5,4 +5,5 @@ export * from './test-database.js';
 export * from './test-env.js';
 export * from './event-fixtures.js';
 export * from './registry-fixtures.js';
+export * from './pg-cluster.js';
 export * from './test-logs.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { HotlineClientPrincipal } from '#libs/auth';
-import { DataCipher, DomainError, ErrorCode, sealContact } from '#libs/common';
+import { DataCipher, DomainError, ErrorCode, maskFreeTextFields, sealContact } from '#libs/common';
 import { createCloudEvent, EventSources, EventTypes, gradeOfHotline, type ReviewSubmittedData, Topics } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import { bodyHash } from '../ratings/rating-rules.js';
@@ -40,7 +40,10 @@ export class HotlineService {
     const unit = await this.registry.findUnit(dto.unitCode);
     if (!unit) throw DomainError.validation([{ field: 'unitCode', message: `unknown unit ${dto.unitCode}` }]);
     const id = randomUUID();
-    const contact = sealContact(this.cipher, dto.citizen);
+    // A phone or ID-card number in the complaint's text is masked; the original is sealed with the citizen's contact.
+    const text = maskFreeTextFields({ content: dto.content });
+    const content = text.masked.content!;
+    const contact = sealContact(this.cipher, dto.citizen, text.originals);
     const dueAt = dto.dueAt ? new Date(dto.dueAt) : null;
 
     return this.dataSource.transaction(async (manager) => {
@@ -56,7 +59,7 @@ export class HotlineService {
           unit.code,
           dto.serviceItemCode ?? null,
           dto.serviceItemName ?? null,
-          dto.content,
+          content,
           contact.sealed,
           contact.maskedName,
           contact.maskedPhone,
@@ -96,7 +99,7 @@ export class HotlineService {
         serviceRecordId: null,
         windowNo: null,
         staffId: null,
-        comment: dto.content,
+        comment: content,
         ratedAt: transferredAt.toISOString(),
         receivedAt: transferredAt.toISOString(),
         suspect: false,

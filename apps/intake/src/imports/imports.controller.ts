@@ -1,6 +1,8 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth } from '#libs/auth';
+import { TEXT_ITEMS_AT } from '#libs/platform';
 import { BodyLimit } from '../rate-limit/rate-limit.guard.js';
 import { ImportRatingsDto } from './dto/import-ratings.dto.js';
 import { ImportsService } from './imports.service.js';
@@ -16,6 +18,8 @@ export class ImportsController {
 
   @Post('ratings')
   @HttpCode(200)
+  // Each item's text is judged with the item (rejected on its own), not as the whole request.
+  @RouteConfig({ [TEXT_ITEMS_AT]: 'ratings' })
   @Auth('admin')
   @BodyLimit(IMPORT_BODY_LIMIT)
   @ApiOperation({

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataCipher, DomainError, type Env, ENV, ErrorCode, sealContact } from '#libs/common';
+import { DataCipher, DomainError, type Env, ENV, ErrorCode, maskFreeTextFields, sealContact } from '#libs/common';
 import { gradeOf } from '#libs/contracts';
 import type { ImportedRatingDto } from '../ratings/dto/create-rating.dto.js';
 import { bodyHash } from '../ratings/rating-rules.js';
@@ -64,6 +64,8 @@ export class ImportsService {
   }
 
   private prepare(unit: { code: string; name: string }, windowNo: string | null, dto: ImportedRatingDto, receivedAt: Date): PreparedImport {
+    // A phone or ID-card number typed into the comment is masked; the original is sealed with the contact.
+    const text = maskFreeTextFields({ comment: dto.comment });
     return {
       id: randomUUID(),
       unitCode: unit.code,
@@ -77,11 +79,12 @@ export class ImportsService {
       level: dto.level,
       grade: gradeOf(dto.level),
       tags: dto.tags ?? [],
-      comment: dto.comment ?? null,
-      contact: sealContact(this.cipher, dto.reviewer),
+      comment: text.masked.comment,
+      contact: sealContact(this.cipher, dto.reviewer, text.originals),
       ratedAt: new Date(dto.ratedAt),
       receivedAt,
       bodyHash: bodyHash(dto),
+      live: false,
     };
   }
 }

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { UserPrincipal } from '#libs/auth';
-import { DataCipher, DomainError, ErrorCode } from '#libs/common';
-import { TokenBuckets } from '../rate-limit/token-bucket.js';
+import { DataCipher, DomainError, ErrorCode, TokenBuckets } from '#libs/common';
+
 import { DeviceEntity } from '../registry/registry.entities.js';
 import { RegistryService } from '../registry/registry.service.js';
 import type { PairedDeviceDto, PairingCodeDto } from './dto/pairing.dto.js';

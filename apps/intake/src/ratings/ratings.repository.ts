@@ -13,7 +13,14 @@ import {
   Topics,
 } from '#libs/contracts';
 import { type OutboxEntry, OutboxService } from '#libs/messaging';
-import { BURST_MAX_RATINGS, BURST_REASON, BURST_WINDOW_SECONDS } from './rating-rules.js';
+import {
+  ARRIVAL_BURST_MAX_RATINGS,
+  ARRIVAL_BURST_REASON,
+  ARRIVAL_BURST_WINDOW_SECONDS,
+  BURST_MAX_RATINGS,
+  BURST_REASON,
+  BURST_WINDOW_SECONDS,
+} from './rating-rules.js';
 
 /** A validated PAD rating, ready to store: unit and window come from the device, never the body. */
 export interface PreparedRating {
@@ -34,6 +41,8 @@ export interface PreparedRating {
   ratedAt: Date;
   receivedAt: Date;
   bodyHash: string;
+  /** A live single rating (POST /ratings): its arrival counts for the 刷评 check; false for offline batch items. */
+  live: boolean;
 }
 
 /** A validated rating from a previous platform: the unit (and window, when given) from the import, no device. */
@@ -72,13 +81,16 @@ export class RatingsRepository {
    */
   async writeGroup(rows: PreparedRating[]): Promise<WriteOutcome[]> {
     const results = await this.dataSource.query<GroupOutcomeRow[]>(
-      `SELECT outcome, review_id, reason FROM write_pad_ratings($1::json, $2::interval, $3::integer, $4::text, $5::text, $6::jsonb)`,
+      `SELECT outcome, review_id, reason FROM write_pad_ratings($1::json, $2::interval, $3::integer, $4::text, $5::interval, $6::integer, $7::text, $8::text, $9::jsonb)`,
       [
         // One json parameter: far cheaper to encode and parse than one escaped array literal per column.
         JSON.stringify(rows.map(groupRow)),
         `${BURST_WINDOW_SECONDS} seconds`,
         BURST_MAX_RATINGS,
         BURST_REASON,
+        `${ARRIVAL_BURST_WINDOW_SECONDS} seconds`,
+        ARRIVAL_BURST_MAX_RATINGS,
+        ARRIVAL_BURST_REASON,
         Topics.ReviewsSubmitted, // the outbox topic of both event types (as suspectChangedEvent's), keyed by unit code
         JSON.stringify(burstSuspectChangedTemplate()),
       ],
@@ -140,6 +152,7 @@ function groupRow(r: PreparedRating | PreparedImport) {
     rated_at: event.data.ratedAt,
     received_at: event.data.receivedAt,
     body_hash: r.bodyHash,
+    live: r.live,
     // Built for every row, though only the rows that get inserted use it: the SQL decides which.
     event,
   };
@@ -185,7 +198,8 @@ export function suspectChangedEvent(data: ReviewSuspectChangedData): OutboxEntry
 
 /**
  * The gov.review.suspect-changed envelope of a stored rating flagged retroactively by a later
- * burst: write_pad_ratings gives each such rating its own id, subject, data.reviewId and data.unitCode.
+ * burst: write_pad_ratings gives each such rating its own id, subject, data.reviewId, data.unitCode
+ * and data.reason (the rule's that flagged it).
  */
 function burstSuspectChangedTemplate(): CloudEvent {
   return suspectChangedEvent({ reviewId: '', unitCode: '', suspect: true, reason: BURST_REASON }).event;

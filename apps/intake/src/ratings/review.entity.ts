@@ -8,6 +8,7 @@ import type { Channel, Grade } from '#libs/contracts';
 @Index('reviews_device_rated_idx', ['deviceId', 'ratedAt'])
 @Index('reviews_unit_rated_idx', ['unitCode', 'ratedAt'])
 @Index('reviews_suspect_idx', ['unitCode', 'ratedAt'], { where: 'suspect' })
+@Index('reviews_live_arrival_idx', ['deviceId', 'receivedAt'], { where: 'live' })
 export class ReviewEntity {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
@@ -62,6 +63,10 @@ export class ReviewEntity {
 
   @Column({ name: 'received_at', type: 'timestamptz' })
   receivedAt: Date;
+
+  /** A live single rating (POST /ratings): the 刷评 check also counts its arrival. False for batch items and older rows. */
+  @Column({ type: 'boolean', default: false })
+  live: boolean;
 
   @Column({ type: 'boolean', default: false })
   suspect: boolean;

@@ -19,7 +19,7 @@ import {
 } from '#libs/contracts';
 import { OutboxService, PoisonEventError } from '#libs/messaging';
 import { CalendarService } from '../calendar/calendar.service.js';
-import { CaseEntity, CaseTimelineEntry } from './case.entity.js';
+import { CaseEntity, CaseTimelineEntry, SEALED_TEXT } from './case.entity.js';
 import type { ListCasesQuery } from './dto/list-cases.query.js';
 
 export const SYSTEM_ACTOR = 'system';
@@ -245,10 +245,17 @@ export class CasesService {
           actor: e.actor,
           actorRole: e.actorRole,
           note: e.note,
-          data: e.data,
+          data: withoutSealedText(e.data),
           at: e.at.toISOString(),
         })),
       },
     };
   }
+}
+
+/** Timeline data as shown: the sealed originals of masked free text stay inside (reveal-contact opens them). */
+function withoutSealedText(data: Record<string, unknown>): Record<string, unknown> {
+  if (!(SEALED_TEXT in data)) return data;
+  const { [SEALED_TEXT]: _sealed, ...shown } = data;
+  return shown;
 }

@@ -9,7 +9,15 @@ import { BulletinQuery, QuarterlyQuery, QuarterQuery, type ReportFormat, Summary
 import { renderBulletin } from './render/bulletin.js';
 import { reportToCsv } from './render/csv.js';
 import { reportToXlsx } from './render/xlsx.js';
+import { HeavyRead } from './heavy-read.interceptor.js';
 import { ReportsService } from './reports.service.js';
+
+/**
+ * The bulletin is self-contained: inline CSS and inline SVG charts, no script, no external
+ * resource. Styles stay inline-only (the charts' SVG carries style attributes); nothing else loads.
+ */
+export const BULLETIN_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -39,6 +47,7 @@ export class ReportsController {
   ) {}
 
   @Get('quarterly')
+  @HeavyRead()
   @Auth('admin', 'supervisor', 'unit_operator')
   @ApiProduces('application/json', 'text/csv', XLSX_TYPE)
   @ApiOperation({
@@ -57,6 +66,7 @@ export class ReportsController {
   }
 
   @Get('quarterly/bulletin')
+  @HeavyRead()
   @Auth('admin', 'supervisor', 'unit_operator')
   @ApiProduces('text/html')
   @ApiOperation({
@@ -66,6 +76,7 @@ export class ReportsController {
   async bulletin(@CurrentPrincipal() user: UserPrincipal, @Query() q: BulletinQuery, @Res({ passthrough: true }) res: FastifyReply) {
     const { report, extras } = await this.publishing.bulletin(q.year, q.quarter, scopedUnit(user, q.unitCode), q.live === true);
     res.type('text/html; charset=utf-8');
+    res.header('Content-Security-Policy', BULLETIN_CSP);
     return renderBulletin(report, extras);
   }
 
@@ -92,6 +103,7 @@ export class ReportsController {
   }
 
   @Get('summary')
+  @HeavyRead()
   @Auth('admin', 'supervisor', 'unit_operator')
   @ApiProduces('application/json', 'text/csv', XLSX_TYPE)
   @ApiOperation({ summary: 'The quarterly report over any inclusive range of Shanghai days (previousQuarter is null)' })
@@ -101,6 +113,7 @@ export class ReportsController {
   }
 
   @Post('rebuild')
+  @HeavyRead()
   @HttpCode(200)
   @Auth('admin')
   @ApiOperation({ summary: 'Recompute every rollup from the source tables (intake reviews and reports, rectification cases)' })

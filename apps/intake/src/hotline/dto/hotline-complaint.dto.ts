@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsObject, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { MAINLAND_MOBILE } from '#libs/common';
+import { IsNotBlank, MAINLAND_MOBILE } from '#libs/common';
 import { HOTLINE_CATEGORIES, type HotlineCategory } from '#libs/contracts';
 import { IsInstantWithOffset } from '../../shared/validators.js';
 import { InHotlineTimeOrder } from '../hotline-times.js';
@@ -29,11 +29,13 @@ export class HotlineComplaintDto {
   })
   @IsString()
   @Length(1, 64)
+  @IsNotBlank()
   ticketId: string;
 
   @ApiProperty({ example: 'CN-01' })
   @IsString()
   @Length(1, 32)
+  @IsNotBlank()
   unitCode: string;
 
   @ApiProperty({
@@ -46,12 +48,14 @@ export class HotlineComplaintDto {
   @ApiProperty({ example: '窗口办理营业执照变更时工作人员态度差', maxLength: 2000 })
   @IsString()
   @Length(1, 2000)
+  @IsNotBlank()
   content: string;
 
   @ApiPropertyOptional({ example: '310105-XK-0001' })
   @IsOptional()
   @IsString()
   @Length(1, 64)
+  @IsNotBlank()
   serviceItemCode?: string;
 
   @ApiPropertyOptional({ type: CitizenDto })

@@ -17,7 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { BAD_REVIEW_TAG_CODES, type BadReviewTag, type RatingLevel } from '#libs/contracts';
-import { MAINLAND_MOBILE } from '#libs/common';
+import { IsNotBlank, MAINLAND_MOBILE } from '#libs/common';
 import { IsInstantWithOffset } from '../../shared/validators.js';
 import { IsRatedAt } from '../rated-at.js';
 
@@ -40,11 +40,13 @@ export abstract class RatingFieldsDto {
   @ApiProperty({ example: 'CN-2024-000123', description: 'The service instance rated (一次一评): one rating each' })
   @IsString()
   @Length(1, 64)
+  @IsNotBlank()
   serviceRecordId: string;
 
   @ApiProperty({ example: '310105-XK-0001' })
   @IsString()
   @Length(1, 64)
+  @IsNotBlank()
   serviceItemCode: string;
 
   @ApiPropertyOptional({ example: '食品经营许可' })

@@ -1,6 +1,6 @@
 import { arrayMaxSize, arrayUnique, isIn, isInt, isISO8601, isString, length, matches, max, maxLength, min } from 'class-validator';
 import { BAD_REVIEW_TAG_CODES } from '#libs/contracts';
-import { MAINLAND_MOBILE } from '#libs/common';
+import { isInstantInRange, MAINLAND_MOBILE, NOT_BLANK } from '#libs/common';
 import { registerFastValidator } from '#libs/platform';
 import { ISO_WITH_OFFSET } from '../../shared/validators.js';
 import { type RatedAtKind, ratedAtProblem } from '../rated-at.js';
@@ -66,8 +66,8 @@ export function fastImportedRating(value: unknown): ImportedRatingDto | null {
 function fastRatingOf(value: unknown, kind: RatedAtKind): CreateRatingDto | ImportedRatingDto | null {
   if (!isPlainObject(value) || !onlyKeys(value, RATING_KEYS)) return null;
   const v = value;
-  if (!isString(v.serviceRecordId) || !length(v.serviceRecordId, 1, 64)) return null;
-  if (!isString(v.serviceItemCode) || !length(v.serviceItemCode, 1, 64)) return null;
+  if (!isString(v.serviceRecordId) || !length(v.serviceRecordId, 1, 64) || !NOT_BLANK.test(v.serviceRecordId)) return null;
+  if (!isString(v.serviceItemCode) || !length(v.serviceItemCode, 1, 64) || !NOT_BLANK.test(v.serviceItemCode)) return null;
   if ('serviceItemName' in v && (!isString(v.serviceItemName) || !maxLength(v.serviceItemName, 200))) return null;
   if ('staffId' in v && (!isString(v.staffId) || !maxLength(v.staffId, 64))) return null;
   if (!isInt(v.level) || !min(v.level, 1) || !max(v.level, 5)) return null;
@@ -88,7 +88,8 @@ function fastRatingOf(value: unknown, kind: RatedAtKind): CreateRatingDto | Impo
     !isString(ratedAt) ||
     !isISO8601(ratedAt, { strict: true }) ||
     !matches(ratedAt, ISO_WITH_OFFSET) ||
-    ratedAtProblem(ratedAt, kind) !== null
+    ratedAtProblem(ratedAt, kind) !== null ||
+    !isInstantInRange(ratedAt)
   )
     return null;
 

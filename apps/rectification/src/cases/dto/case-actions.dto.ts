@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { CONTACT_METHODS, type ContactMethod, type RectifyOutcome } from '../domain/case-state-machine.js';
+import { IsInstantInRange } from '#libs/common';
 
 /** An ISO-8601 instant with an explicit offset (or Z), as everywhere in the contract. */
 const WITH_OFFSET = /(Z|[+-]\d{2}:\d{2})$/;
@@ -22,6 +23,7 @@ export class RespondCaseDto {
   })
   @IsISO8601({ strict: true })
   @Matches(WITH_OFFSET, { message: OFFSET_MESSAGE })
+  @IsInstantInRange()
   contactedAt: string;
 
   @ApiProperty({
@@ -73,6 +75,7 @@ export class RequestExtensionDto {
   @ApiProperty({ description: 'New rectification deadline; at most 15 working days after opening' })
   @IsISO8601({ strict: true })
   @Matches(WITH_OFFSET, { message: OFFSET_MESSAGE })
+  @IsInstantInRange()
   until: string;
 }
 

@@ -1,8 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, registerDecorator } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, Length, registerDecorator } from 'class-validator';
 import { rangeBound } from '#libs/common';
 import type { CaseSource, CaseStatus } from '#libs/contracts';
+import { IsInstantInRange, IsIntInRange, IsNotBlank, MAX_PAGE, MAX_PAGE_SIZE } from '#libs/common';
 
 export const CASE_STATUSES: CaseStatus[] = ['PENDING', 'ACCEPTED', 'RESPONDED', 'RECTIFIED', 'CLOSED', 'APPEALING'];
 export const CASE_SOURCES: CaseSource[] = ['BAD_REVIEW', 'HOTLINE', 'UNRESOLVED'];
@@ -26,6 +27,7 @@ export class ListCasesQuery {
   @IsOptional()
   @IsString()
   @Length(1, 32)
+  @IsNotBlank()
   unitCode?: string;
 
   @ApiPropertyOptional({ enum: CASE_STATUSES })
@@ -50,6 +52,7 @@ export class ListCasesQuery {
   })
   @IsOptional()
   @IsDayOrInstant()
+  @IsInstantInRange()
   from?: string;
 
   @ApiPropertyOptional({
@@ -58,20 +61,16 @@ export class ListCasesQuery {
   })
   @IsOptional()
   @IsDayOrInstant()
+  @IsInstantInRange()
   to?: string;
 
-  @ApiPropertyOptional({ default: 1 })
+  @ApiPropertyOptional({ default: 1, minimum: 1, maximum: MAX_PAGE })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IsIntInRange(1, MAX_PAGE)
   page = 1;
 
   @ApiPropertyOptional({ default: 20, maximum: 200 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @IsIntInRange(1, MAX_PAGE_SIZE)
   pageSize = 20;
 }

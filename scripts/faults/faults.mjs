@@ -1,0 +1,550 @@
+// The fault suite (`npm run faults`; `npm run faults -- --short` in CI). RELIABILITY.md explains it.
+//
+// Real Kafka (scripts/kafka.sh, KAFKA_PORT) and a PostgreSQL cluster of its own on a spare port
+// (FAULTS_PG_PORT, default 25432) that it can restart; the three services run as separate
+// processes from the compiled entry points (`npm run build` first). A fleet of signed PADs
+// rates without pause and retries as a real PAD does: the same body on a network error, 503
+// or 429 (after Retry-After), until acknowledged. Every acknowledged id is recorded, a fault is
+// injected, and the audit checks that each acknowledged rating is stored once, counted once in
+// the rollups and the quarterly report, that every bad one has its case, and that the outboxes
+// drained — with no step by hand, within SETTLE_DEADLINE_S. Killed processes are restarted
+// at once, as a process supervisor (systemd, Kubernetes) would.
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import kafkajs from 'kafkajs';
+import pg from 'pg';
+import { call, jwt, signed } from '../bench/intake-client.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const { PgCluster } = await import(join(root, 'dist/libs/testing/src/pg-cluster.js'));
+
+const SHORT = process.argv.includes('--short');
+const ONLY = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
+const BROKER_KILLS = Number(process.argv.find((a) => a.startsWith('--broker-kills='))?.slice(15) ?? (SHORT ? 1 : 5));
+const KAFKA_PORT = process.env.KAFKA_PORT ?? '9092';
+const KAFKA_CONTROLLER_PORT = process.env.KAFKA_CONTROLLER_PORT ?? String(Number(KAFKA_PORT) + 1);
+const PG_PORT = Number(process.env.FAULTS_PG_PORT ?? 25432);
+const OUTAGE_S = SHORT ? 10 : 30;
+const WARMUP_S = SHORT ? 5 : 10;
+const AFTER_S = SHORT ? 5 : 10;
+const SETTLE_DEADLINE_S = 180;
+const UNITS_PER_CASE = 12;
+const PADS_PER_UNIT = 4;
+/** A PAD waits this long between two ratings: a busy window, yet clear of the 刷评 rule (more than 5 arriving within 10 s). */
+const PAD_PAUSE_MS = 2_100;
+const JWT_SECRET = `faults-${randomBytes(16).toString('hex')}`;
+const DATA_ENCRYPTION_KEY = randomBytes(32).toString('hex');
+const run = Date.now().toString(36);
+const logDir = join(root, '.data', 'faults', run);
+mkdirSync(logDir, { recursive: true });
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const say = (msg) => process.stderr.write(`[faults ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// ---------------------------------------------------------------- infrastructure
+
+const kafkaEnv = { ...process.env, KAFKA_PORT, KAFKA_CONTROLLER_PORT };
+// Asynchronous: the PAD fleet runs in this process and must not stop while the broker does.
+const kafkaSh = (command) => promisify(execFile)(join(root, 'scripts/kafka.sh'), [command], { env: kafkaEnv, timeout: 180_000 });
+const kafkaHome = process.env.KAFKA_HOME ?? join(root, '.data', 'kafka');
+const brokerPid = () => Number(readFileSync(join(kafkaHome, 'broker.pid'), 'utf8'));
+
+/** One service process from its compiled entry point (what `npm run start:<name>` runs). */
+class ServiceProcess {
+  constructor(name, instance, port, env) {
+    Object.assign(this, { name, instance, port, env, child: null, starts: 0 });
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  start() {
+    this.starts += 1;
+    const log = createWriteStream(join(logDir, `${this.name}-${this.instance}.log`), { flags: 'a' });
+    this.child = spawn(
+      process.execPath,
+      ['--max-old-space-size=128', '--max-semi-space-size=8', join(root, `dist/apps/${this.name}/src/main.js`)],
+      { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.child.stdout.pipe(log);
+    this.child.stderr.pipe(log);
+  }
+
+  kill9() {
+    this.child?.kill('SIGKILL');
+    this.child = null;
+  }
+
+  async stop() {
+    const child = this.child;
+    this.child = null;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(15_000)]);
+    child.kill('SIGKILL');
+  }
+
+  async ready(timeoutMs = 90_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        if ((await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(3_000) })).status === 200) return;
+      } catch {
+        /* not up yet */
+      }
+      await sleep(200);
+    }
+    throw new Error(`${this.name}-${this.instance} not ready in ${timeoutMs} ms (see ${logDir})`);
+  }
+}
+
+// ---------------------------------------------------------------- the PAD fleet
+
+/** The Shanghai calendar quarter of an instant: ratings are reported by it. */
+function quarterOf(ms) {
+  const d = new Date(ms + 8 * 3600_000);
+  return { year: d.getUTCFullYear(), quarter: Math.floor(d.getUTCMonth() / 3) + 1 };
+}
+
+class Fleet {
+  constructor(devices, intakeUrl) {
+    Object.assign(this, { devices, intakeUrl, stopped: false, loops: [] });
+    this.acked = new Map(); // review id → { unitCode, bad, ackAt }
+    this.byRecord = new Map(); // serviceRecordId → review id (the same body must always get the same id)
+    this.replays = 0; // retries answered 200 duplicate: the first attempt had been stored
+    this.errors = {}; // status (or "network") → count
+    this.mismatches = 0;
+    this.quarters = new Set();
+    // ratedAt: 11 s apart per PAD (clear of the 刷评 burst rule), starting two days back.
+    this.base = Date.now() - 2 * 24 * 3600_000;
+  }
+
+  start() {
+    this.loops = this.devices.map((device) => this.pad(device));
+  }
+
+  /** Stops after each PAD has its current rating acknowledged (a PAD never drops one). */
+  async stop() {
+    this.stopped = true;
+    await Promise.all(this.loops);
+  }
+
+  async pad(device) {
+    for (let i = 0; !this.stopped; i++) {
+      const ratedAt = this.base + i * 11_000;
+      this.quarters.add(JSON.stringify(quarterOf(ratedAt)));
+      const level = i % 10 === 3 ? 1 : i % 10 === 7 ? 2 : 5;
+      const body = JSON.stringify({
+        serviceRecordId: `${device.id.slice(0, 8)}-${i}`,
+        serviceItemCode: 'S-1',
+        level,
+        ratedAt: new Date(ratedAt).toISOString(),
+      });
+      await this.sendUntilAcknowledged(device, body, level <= 2);
+      await sleep(PAD_PAUSE_MS);
+    }
+  }
+
+  async sendUntilAcknowledged(device, body, bad) {
+    const recordId = JSON.parse(body).serviceRecordId;
+    for (;;) {
+      let status;
+      let retryAfter = 0;
+      try {
+        const res = await fetch(`${this.intakeUrl}/api/v1/ratings`, {
+          method: 'POST',
+          headers: signed('x-device-id', device.id, device.secret, 'POST', '/api/v1/ratings', body),
+          body,
+          signal: AbortSignal.timeout(10_000),
+        });
+        status = res.status;
+        retryAfter = Number(res.headers.get('retry-after') ?? 0);
+        const json = await res.json().catch(() => ({}));
+        if (status === 201 || status === 200) {
+          const known = this.byRecord.get(recordId);
+          if (known && known !== json.id) this.mismatches += 1;
+          this.byRecord.set(recordId, json.id);
+          if (json.duplicate) this.replays += 1;
+          this.acked.set(json.id, { unitCode: device.unitCode, bad, ackAt: Date.now() });
+          return;
+        }
+      } catch {
+        status = 'network';
+      }
+      this.errors[status] = (this.errors[status] ?? 0) + 1;
+      if (typeof status === 'number' && status < 500 && status !== 429) {
+        say(`PAD ${device.id.slice(0, 8)}: ${status} for ${recordId}, not retried`);
+        return;
+      }
+      await sleep(retryAfter ? retryAfter * 1000 : 500);
+    }
+  }
+
+  /** The longest stretch without any acknowledgement while the fleet ran. */
+  longestGap(from, to) {
+    const times = [from, ...[...this.acked.values()].map((a) => a.ackAt).sort((a, b) => a - b), to];
+    let gap = 0;
+    for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i] - times[i - 1]);
+    return gap;
+  }
+}
+
+// ---------------------------------------------------------------- the suite
+
+const cluster = new PgCluster(PG_PORT, join(root, '.data', `faults-pg-${PG_PORT}`));
+const services = [];
+
+async function withSql(database, work) {
+  const client = new pg.Client({ connectionString: cluster.url(database) });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function audit(sql, fleet, units) {
+  const ids = [...fleet.acked.keys()];
+  const badIds = [...fleet.acked].filter(([, a]) => a.bad).map(([id]) => id);
+  const { rows } = await sql.query(
+    `SELECT
+       (SELECT count(*)::int FROM intake.reviews WHERE id = ANY($1::uuid[])) AS stored,
+       (SELECT count(*)::int FROM intake.reviews WHERE unit_code = ANY($3)) AS stored_in_units,
+       (SELECT coalesce(sum(reviews), 0)::int FROM statistics.review_rollups WHERE unit_code = ANY($3)) AS rollups,
+       (SELECT count(*)::int FROM rectification.cases WHERE review_id = ANY($2::uuid[])) AS cases,
+       (SELECT count(*)::int FROM rectification.cases WHERE unit_code = ANY($3)) AS cases_in_units,
+       (SELECT count(*)::int FROM intake.outbox WHERE published_at IS NULL)
+         + (SELECT count(*)::int FROM rectification.outbox WHERE published_at IS NULL)
+         + (SELECT count(*)::int FROM statistics.outbox WHERE published_at IS NULL) AS pending`,
+    [ids, badIds, units],
+  );
+  const r = rows[0];
+  const settled =
+    r.stored === ids.length &&
+    r.stored_in_units === ids.length &&
+    r.rollups === ids.length &&
+    r.cases === badIds.length &&
+    r.cases_in_units === badIds.length &&
+    r.pending === 0;
+  return { ...r, acknowledged: ids.length, bad: badIds.length, settled };
+}
+
+async function reportTotal(statisticsUrl, fleet, units) {
+  const token = jwt(JWT_SECRET, 'supervisor');
+  let total = 0;
+  for (const q of [...fleet.quarters].map((s) => JSON.parse(s)))
+    for (const unitCode of units) {
+      const res = await call(statisticsUrl(), 'GET', `/api/v1/reports/quarterly?year=${q.year}&quarter=${q.quarter}&unitCode=${unitCode}`, {
+        token,
+      });
+      if (res.status !== 200) throw new Error(`report ${unitCode}: ${res.status} ${JSON.stringify(res.body)}`);
+      total += res.body.reviews.total;
+    }
+  return total;
+}
+
+async function setUpUnits(intakeUrl, prefix) {
+  const admin = jwt(JWT_SECRET, 'admin');
+  const devices = [];
+  const units = [];
+  for (let u = 1; u <= UNITS_PER_CASE; u++) {
+    const code = `${prefix}-U${String(u).padStart(2, '0')}`;
+    units.push(code);
+    const created = await call(intakeUrl, 'POST', '/api/v1/units', { token: admin, body: { code, name: `故障演练单位${u}` } });
+    if (created.status !== 201) throw new Error(`unit ${code}: ${created.status} ${JSON.stringify(created.body)}`);
+    for (let w = 1; w <= PADS_PER_UNIT; w++) {
+      const d = await call(intakeUrl, 'POST', '/api/v1/devices', { token: admin, body: { unitCode: code, windowNo: `W${w}` } });
+      if (d.status !== 201) throw new Error(`device: ${d.status} ${JSON.stringify(d.body)}`);
+      devices.push({ id: d.body.deviceId, secret: d.body.secret, unitCode: code });
+    }
+  }
+  return { units, devices };
+}
+
+const byName = (name, instance = 1) => services.find((s) => s.name === name && s.instance === instance);
+
+/** Kill -9 and restart at once (the supervisor's part); resolves when the process is ready again. */
+async function killAndRestart(name) {
+  const service = byName(name);
+  service.kill9();
+  await sleep(500);
+  service.start();
+  await service.ready();
+}
+
+function faults() {
+  const list = [
+    { name: 'kill -9 intake', key: 'kill-intake', inject: () => killAndRestart('intake') },
+    { name: 'kill -9 rectification', key: 'kill-rectification', inject: () => killAndRestart('rectification') },
+    { name: 'kill -9 statistics', key: 'kill-statistics', inject: () => killAndRestart('statistics') },
+    {
+      name: `broker stop ${OUTAGE_S} s`,
+      key: 'broker-stop',
+      inject: async () => {
+        await kafkaSh('stop');
+        await sleep(OUTAGE_S * 1000);
+        await kafkaSh('start');
+      },
+    },
+    ...Array.from({ length: BROKER_KILLS }, (_, i) => ({
+      name: `broker kill -9 ${OUTAGE_S} s #${i + 1}`,
+      key: 'broker-kill',
+      inject: async () => {
+        process.kill(brokerPid(), 'SIGKILL');
+        await sleep(OUTAGE_S * 1000);
+        await kafkaSh('start');
+      },
+    })),
+    { name: 'PostgreSQL restart -m fast', key: 'pg-fast', inject: () => cluster.restart('fast') },
+    { name: 'PostgreSQL restart -m immediate', key: 'pg-immediate', inject: () => cluster.restart('immediate') },
+    {
+      name: 'consumers ×2, one of each killed',
+      key: 'consumer-instance',
+      before: async () => {
+        for (const name of ['rectification', 'statistics']) {
+          const first = byName(name);
+          const port = await freePort();
+          const second = new ServiceProcess(name, 2, port, { ...first.env, [portVar(name)]: String(port) });
+          services.push(second);
+          second.start();
+          await second.ready();
+        }
+        await sleep(12_000); // both instances hold partitions
+      },
+      inject: async () => {
+        byName('rectification', 1).kill9();
+        byName('statistics', 1).kill9();
+        // Failover: how long until each group is down to its survivor (the dead member expired, partitions reassigned).
+        const killedAt = Date.now();
+        const admin = new kafkajs.Kafka({
+          clientId: 'faults-groups',
+          brokers: [`127.0.0.1:${KAFKA_PORT}`],
+          logLevel: kafkajs.logLevel.NOTHING,
+        }).admin();
+        await admin.connect();
+        try {
+          for (;;) {
+            const { groups } = await admin.describeGroups(['rectification', 'statistics']);
+            if (groups.every((g) => g.state === 'Stable' && g.members.length === 1)) break;
+            await sleep(250);
+          }
+          return `partitions moved to the survivors in ${((Date.now() - killedAt) / 1000).toFixed(1)} s`;
+        } finally {
+          await admin.disconnect();
+        }
+      },
+      after: async () => {
+        // The survivors carry on alone; the first instances come back for what follows.
+        for (const name of ['rectification', 'statistics']) {
+          const first = byName(name, 1);
+          first.start();
+          await first.ready();
+        }
+      },
+    },
+  ];
+  if (SHORT) return list.filter((f) => ['kill-intake', 'broker-kill', 'pg-immediate'].includes(f.key));
+  return ONLY ? list.filter((f) => ONLY.includes(f.key)) : list;
+}
+
+const portVar = (name) => `${name.toUpperCase()}_PORT`;
+
+/** Duplicates on the topics (records − distinct event ids) among the run's keys: the inbox absorbed each. */
+async function topicDuplicates(unitsByCase) {
+  const kafka = new kafkajs.Kafka({ clientId: 'faults-audit', brokers: [`127.0.0.1:${KAFKA_PORT}`], logLevel: kafkajs.logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = ['reviews.submitted', 'cases.lifecycle'];
+  const ends = {};
+  for (const topic of topics) ends[topic] = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const caseOf = new Map();
+  unitsByCase.forEach((units, i) => units.forEach((u) => caseOf.set(u, i)));
+  const seen = unitsByCase.map(() => ({ records: 0, ids: new Set() }));
+  const remaining = new Set(topics.flatMap((t) => ends[t].filter((e) => Number(e.high) > Number(e.low)).map((e) => `${t}:${e.partition}`)));
+  const consumer = kafka.consumer({ groupId: `faults-audit-${run}`, sessionTimeout: 8_000, heartbeatInterval: 1_000 });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  const done = new Promise((resolve) => {
+    if (remaining.size === 0) resolve();
+    void consumer.run({
+      eachBatchAutoResolve: true,
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) {
+          const i = caseOf.get(message.key?.toString());
+          if (i !== undefined) {
+            seen[i].records += 1;
+            seen[i].ids.add(JSON.parse(message.value.toString()).id);
+          }
+        }
+        const end = ends[batch.topic].find((e) => e.partition === batch.partition);
+        if (Number(batch.lastOffset()) + 1 >= Number(end.high)) remaining.delete(`${batch.topic}:${batch.partition}`);
+        if (remaining.size === 0) resolve();
+      },
+    });
+  });
+  await Promise.race([done, sleep(120_000)]);
+  await consumer.disconnect();
+  return seen.map((s) => s.records - s.ids.size);
+}
+
+async function main() {
+  say(`${SHORT ? 'short' : 'full'} run ${run}; logs in ${logDir}`);
+  say(`Kafka on 127.0.0.1:${KAFKA_PORT}`);
+  await kafkaSh('start');
+  say(`PostgreSQL cluster on 127.0.0.1:${PG_PORT}`);
+  await cluster.start();
+  const admin = new pg.Client({ connectionString: cluster.url() });
+  await admin.connect();
+  const database = `faults_${run}`;
+  await admin.query(`CREATE DATABASE "${database}"`);
+  await admin.end();
+  const env = {
+    ...process.env,
+    DATABASE_URL: cluster.url(database),
+    KAFKA_BROKERS: `127.0.0.1:${KAFKA_PORT}`,
+    JWT_SECRET,
+    DATA_ENCRYPTION_KEY,
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+  };
+  for (const name of ['intake', 'rectification', 'statistics']) {
+    const port = await freePort();
+    const service = new ServiceProcess(name, 1, port, { ...env, [portVar(name)]: String(port) });
+    services.push(service);
+  }
+  // intake first: its migrations and those of the others run under advisory locks, one at a time.
+  for (const service of services) {
+    service.start();
+    await service.ready();
+  }
+  const intakeUrl = byName('intake').url;
+  const statisticsUrl = () => services.find((s) => s.name === 'statistics' && s.child)?.url;
+  const rows = [];
+  const unitsByCase = [];
+  for (const [index, fault] of faults().entries()) {
+    say(`case ${index + 1}: ${fault.name}`);
+    if (fault.before) await fault.before();
+    const { units, devices } = await setUpUnits(intakeUrl, `F${run}-${index + 1}`);
+    unitsByCase.push(units);
+    const fleet = new Fleet(devices, intakeUrl);
+    const started = Date.now();
+    fleet.start();
+    await sleep(WARMUP_S * 1000);
+    const injectedAt = Date.now();
+    const note = await fault.inject();
+    const faultEnded = Date.now();
+    await sleep(AFTER_S * 1000);
+    await fleet.stop();
+    const lastAck = Math.max(...[...fleet.acked.values()].map((a) => a.ackAt));
+    const stoppedAt = Date.now();
+    // The audit polls the database (a connection per poll: the PostgreSQL cases drop connections).
+    let result;
+    for (const deadline = Date.now() + SETTLE_DEADLINE_S * 1000; ;) {
+      result = await withSql(database, (client) => audit(client, fleet, units)).catch((err) => ({ settled: false, error: err.message }));
+      if (result.settled || Date.now() > deadline) break;
+      await sleep(500);
+    }
+    const settledAt = Date.now();
+    const report = result.settled ? await reportTotal(statisticsUrl, fleet, units) : null;
+    if (fault.after) await fault.after();
+    const row = {
+      fault: fault.name,
+      acknowledged: fleet.acked.size,
+      stored: result.stored,
+      rollups: result.rollups,
+      report,
+      bad: result.bad,
+      cases: result.cases,
+      replays: fleet.replays,
+      errors: fleet.errors,
+      mismatches: fleet.mismatches,
+      faultSeconds: (faultEnded - injectedAt) / 1000,
+      ackGapSeconds: fleet.longestGap(started, stoppedAt) / 1000,
+      settleSeconds: (settledAt - lastAck) / 1000,
+      settled: result.settled && report === fleet.acked.size && fleet.mismatches === 0,
+      ...(note ? { note } : {}),
+    };
+    rows.push(row);
+    say(`  ${JSON.stringify(row)}`);
+  }
+  say('topic duplicates (records - distinct event ids) per case');
+  const duplicates = await topicDuplicates(unitsByCase).catch((err) => {
+    say(`topic scan failed: ${err.message}`);
+    return rows.map(() => null);
+  });
+  rows.forEach((row, i) => (row.topicDuplicates = duplicates[i]));
+  printTable(rows);
+  await Promise.all(services.map((s) => s.stop()));
+  await cluster.stop();
+  const failed = rows.filter((r) => !r.settled);
+  if (failed.length) {
+    say(`NOT SETTLED: ${failed.map((r) => r.fault).join('; ')}`);
+    process.exitCode = 1;
+  } else say(`every case settled with nothing lost or counted twice (deadline ${SETTLE_DEADLINE_S} s after the last acknowledgement)`);
+}
+
+function printTable(rows) {
+  const header = [
+    'fault',
+    'acknowledged',
+    'stored',
+    'in rollups',
+    'in report',
+    'bad',
+    'cases',
+    'duplicates absorbed (PAD replays / topic)',
+    'client-visible errors',
+    'fault until back s',
+    'longest ack gap s',
+    'settled after last ack s',
+    'ok',
+  ];
+  const lines = rows.map((r) => [
+    r.fault,
+    r.acknowledged,
+    r.stored,
+    r.rollups,
+    r.report ?? '—',
+    r.bad,
+    r.cases,
+    `${r.replays} / ${r.topicDuplicates ?? '?'}`,
+    Object.entries(r.errors)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ') || 'none',
+    r.faultSeconds.toFixed(1),
+    r.ackGapSeconds.toFixed(1),
+    r.settleSeconds.toFixed(1),
+    r.settled ? 'yes' : 'NO',
+  ]);
+  const out = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...lines.map((l) => `| ${l.join(' | ')} |`)];
+  const notes = rows.filter((r) => r.note).map((r) => `- ${r.fault}: ${r.note}`);
+  process.stdout.write(`\n${out.join('\n')}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`);
+}
+
+main().catch(async (err) => {
+  say(`failed: ${err.stack ?? err}`);
+  await Promise.all(services.map((s) => s.stop()));
+  await cluster.stop();
+  process.exit(1);
+});
