@@ -23,6 +23,13 @@ export default tseslint.config(
     },
   },
   {
+    // The service worker is type-checked against the WebWorker library, apart from the page (DOM).
+    files: ['apps/pad/src/sw.ts'],
+    languageOptions: {
+      parserOptions: { projectService: false, project: './apps/pad/tsconfig.sw.json', tsconfigRootDir: import.meta.dirname },
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/*.int-spec.ts', 'libs/testing/**', 'test/**', 'scripts/**'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -86,6 +86,12 @@ describe('intake: registry of units, devices and hotline clients (admin)', () =>
         revoked: false,
         revokedAt: null,
         createdAt: expect.any(String),
+        pairedAt: null,
+        lastSeenAt: null,
+        online: false,
+        queueLength: null,
+        rejectedCount: null,
+        appVersion: null,
       },
     ]);
     expect(JSON.stringify(list.body)).not.toContain(secret);

@@ -8,6 +8,7 @@ import { type Env, EnvError, loadEnv } from '#libs/common';
 import { type EmbeddedDatabase, EmbeddedPostgresError, startEmbeddedPostgres } from '#libs/database';
 import { startService } from '#libs/platform';
 import { INTAKE_APP, IntakeModule } from '../../intake/src/intake.module.js';
+import { PairingService } from '../../intake/src/pairing/pairing.service.js';
 import { RegistryService } from '../../intake/src/registry/registry.service.js';
 import { RECTIFICATION_APP, RectificationModule } from '../../rectification/src/rectification.module.js';
 import { STATISTICS_APP, StatisticsModule } from '../../statistics/src/statistics.module.js';
@@ -20,6 +21,8 @@ import { STATISTICS_APP, StatisticsModule } from '../../statistics/src/statistic
 const DATA_DIR = join(process.cwd(), '.data');
 const DEMO_UNIT = { code: 'DEMO-01', name: '示范区政务服务中心' };
 const DEMO_WINDOW = 'A01';
+/** The window whose PAD runs the browser page (/pad): paired with a code, so it keeps its own device. */
+const DEMO_PAD_WINDOW = 'A02';
 
 function out(line = ''): void {
   process.stdout.write(`${line}\n`);
@@ -48,7 +51,23 @@ async function seedDemo(intake: INestApplication): Promise<{ deviceId: string; s
   return { deviceId: device.deviceId, secret: device.secret };
 }
 
-function printWelcome(env: Env, device: { deviceId: string; secret: string }, database: EmbeddedDatabase | null): void {
+/** A fresh pairing code for the demo PAD page's device (registered once). */
+async function demoPairingCode(intake: INestApplication): Promise<string> {
+  const registry = intake.get(RegistryService);
+  const existing = (await registry.listDevices(DEMO_UNIT.code)).find((d) => d.windowNo === DEMO_PAD_WINDOW && !d.revoked);
+  const deviceId =
+    existing?.deviceId ??
+    (await registry.registerDevice({ unitCode: DEMO_UNIT.code, windowNo: DEMO_PAD_WINDOW, label: '示范网页评价器' })).deviceId;
+  const issued = await intake.get(PairingService).issue({ kind: 'user', sub: 'npm-start', role: 'admin', unitCode: null }, deviceId);
+  return `${issued.code.slice(0, 4)}-${issued.code.slice(4)}`;
+}
+
+function printWelcome(
+  env: Env,
+  device: { deviceId: string; secret: string },
+  pairingCode: string,
+  database: EmbeddedDatabase | null,
+): void {
   const jwt = new JwtService(jwtOptions(env));
   const token = (role: Role, unitCode?: string) =>
     env.JWT_PUBLIC_KEY
@@ -71,6 +90,9 @@ function printWelcome(env: Env, device: { deviceId: string; secret: string }, da
   out(`  ADMIN_TOKEN=${token('admin')}`);
   out(`  SUPERVISOR_TOKEN=${token('supervisor')}`);
   out(`  OPERATOR_TOKEN=${token('unit_operator', DEMO_UNIT.code)}`);
+  out();
+  out(`PAD page (window ${DEMO_PAD_WINDOW}): ${intake}/pad/  pairing code ${pairingCode} (valid 15 minutes, once)`);
+  out(`Public pages (published quarters): ${statistics}/public`);
   out();
   out('Try:');
   out(`  curl -H "Authorization: Bearer $ADMIN_TOKEN" ${intake}/api/v1/units`);
@@ -121,7 +143,8 @@ async function main(): Promise<void> {
   apps.push(await startService(IntakeModule, { ...INTAKE_APP, ...shared }, env.INTAKE_PORT));
   apps.push(await startService(RectificationModule, { ...RECTIFICATION_APP, ...shared }, env.RECTIFICATION_PORT));
   apps.push(await startService(StatisticsModule, { ...STATISTICS_APP, ...shared }, env.STATISTICS_PORT));
-  printWelcome(env, await seedDemo(apps[0]), database);
+  const demoDevice = await seedDemo(apps[0]);
+  printWelcome(env, demoDevice, await demoPairingCode(apps[0]), database);
 }
 
 await main();

@@ -8,6 +8,9 @@ import { ImportedRatings1733200200000 } from './migrations/1733200200000-Importe
 import { UnitRegisteredBackfill1733200400000 } from './migrations/1733200400000-UnitRegisteredBackfill.js';
 import { WriteImportedRatingsFunction1733200500000 } from './migrations/1733200500000-WriteImportedRatingsFunction.js';
 import { ArrivalBurstCheck1733300000000 } from './migrations/1733300000000-ArrivalBurstCheck.js';
+import { DevicePairingPromptsHeartbeat1733400000000 } from './migrations/1733400000000-DevicePairingPromptsHeartbeat.js';
+import { PairingCodeEntity } from './pairing/pairing-code.entity.js';
+import { PromptEntity } from './prompts/prompt.entity.js';
 import { ReviewEntity } from './ratings/review.entity.js';
 import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry/registry.entities.js';
 import { UnresolvedReportEntity } from './unresolved/unresolved-report.entity.js';
@@ -15,7 +18,16 @@ import { UnresolvedReportEntity } from './unresolved/unresolved-report.entity.js
 /** intake's schema, entities and migrations: used by the Nest module and the TypeORM CLI (data-source.cli.ts). */
 export const INTAKE_SCHEMA: ServiceSchema = {
   schema: 'intake',
-  entities: [UnitEntity, DeviceEntity, HotlineClientEntity, ReviewEntity, UnresolvedReportEntity, ...MESSAGING_ENTITIES],
+  entities: [
+    UnitEntity,
+    DeviceEntity,
+    HotlineClientEntity,
+    ReviewEntity,
+    UnresolvedReportEntity,
+    PairingCodeEntity,
+    PromptEntity,
+    ...MESSAGING_ENTITIES,
+  ],
   migrations: [
     InitialIntakeSchema1732406400000,
     IntakeComplete1732492800000,
@@ -25,5 +37,6 @@ export const INTAKE_SCHEMA: ServiceSchema = {
     UnitRegisteredBackfill1733200400000,
     WriteImportedRatingsFunction1733200500000,
     ArrivalBurstCheck1733300000000,
+    DevicePairingPromptsHeartbeat1733400000000,
   ],
 };

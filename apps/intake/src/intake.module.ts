@@ -2,6 +2,10 @@ import { Module } from '@nestjs/common';
 import { ServicePlatformModule } from '#libs/platform';
 import { INTAKE_SCHEMA } from './data-source.js';
 import { HotlineModule } from './hotline/hotline.module.js';
+import { servePadPage } from './pad/pad-assets.js';
+import { PadModule } from './pad/pad.module.js';
+import { PairingModule } from './pairing/pairing.module.js';
+import { PromptsModule } from './prompts/prompts.module.js';
 import { IMPORT_BODY_LIMIT, IMPORT_ROUTE } from './imports/imports.controller.js';
 import { ImportsModule } from './imports/imports.module.js';
 import { RatingsModule } from './ratings/ratings.module.js';
@@ -16,6 +20,9 @@ import { UnresolvedModule } from './unresolved/unresolved.module.js';
     ImportsModule,
     HotlineModule,
     UnresolvedModule,
+    PairingModule,
+    PromptsModule,
+    PadModule,
   ],
 })
 export class IntakeModule {}
@@ -25,5 +32,6 @@ export const INTAKE_APP = {
   title: '好差评 intake service',
   description: 'PAD ratings, offline batches, 12345 complaints, 办不成事 reports, and the unit/device registry.',
   consumesEvents: false,
+  configure: servePadPage,
   routeBodyLimits: { [IMPORT_ROUTE]: IMPORT_BODY_LIMIT },
 } as const;

@@ -5,6 +5,7 @@ import { CaseEntity, CaseTimelineEntry } from './cases/case.entity.js';
 import { HotlineCallbackEntity, HotlineClientCopy } from './hotline/hotline.entities.js';
 import { InitialRectificationSchema1732406400000 } from './migrations/1732406400000-InitialRectificationSchema.js';
 import { RectificationWorkflow1732579200000 } from './migrations/1732579200000-RectificationWorkflow.js';
+import { CasePublication1733400000100 } from './migrations/1733400000100-CasePublication.js';
 import { CalendarYearStatus1733500000000 } from './migrations/1733500000000-CalendarYearStatus.js';
 
 export const RECTIFICATION_SCHEMA: ServiceSchema = {
@@ -18,5 +19,10 @@ export const RECTIFICATION_SCHEMA: ServiceSchema = {
     HotlineCallbackEntity,
     ...MESSAGING_ENTITIES,
   ],
-  migrations: [InitialRectificationSchema1732406400000, RectificationWorkflow1732579200000, CalendarYearStatus1733500000000],
+  migrations: [
+    InitialRectificationSchema1732406400000,
+    RectificationWorkflow1732579200000,
+    CasePublication1733400000100,
+    CalendarYearStatus1733500000000,
+  ],
 };

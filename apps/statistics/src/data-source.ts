@@ -3,6 +3,7 @@ import { MESSAGING_ENTITIES } from '#libs/messaging';
 import { InitialStatisticsSchema1732406400000 } from './migrations/1732406400000-InitialStatisticsSchema.js';
 import { HotlineRollups1733200300000 } from './migrations/1733200300000-HotlineRollups.js';
 import { PublishedQuarters1733200000000 } from './migrations/1733200000000-PublishedQuarters.js';
+import { PublicCaseExamples1733400000200 } from './migrations/1733400000200-PublicCaseExamples.js';
 import { PUBLISHED_ENTITIES } from './publishing/published.entities.js';
 import { ProvisionalDeadlineRollups1733500000001 } from './migrations/1733500000001-ProvisionalDeadlineRollups.js';
 import { ROLLUP_ENTITIES } from './rollups/rollup.entities.js';
@@ -14,6 +15,7 @@ export const STATISTICS_SCHEMA: ServiceSchema = {
     InitialStatisticsSchema1732406400000,
     PublishedQuarters1733200000000,
     HotlineRollups1733200300000,
+    PublicCaseExamples1733400000200,
     ProvisionalDeadlineRollups1733500000001,
   ],
 };

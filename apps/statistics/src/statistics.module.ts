@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ServicePlatformModule } from '#libs/platform';
 import { STATISTICS_SCHEMA } from './data-source.js';
+import { PublicCasesConsumer } from './public/public-cases.consumer.js';
+import { servePublicPages } from './public/public-pages.js';
+import { PublicController } from './public/public.controller.js';
+import { PublicRepository } from './public/public.repository.js';
+import { PublicService } from './public/public.service.js';
 import { PublishingService } from './publishing/publishing.service.js';
 import { ReportsController } from './reports/reports.controller.js';
 import { ReportsRepository } from './reports/reports.repository.js';
@@ -11,8 +16,8 @@ import { RollupsService } from './rollups/rollups.service.js';
 
 @Module({
   imports: [ServicePlatformModule.forService({ service: 'statistics', ...STATISTICS_SCHEMA })],
-  controllers: [ReportsController, RollupsConsumer],
-  providers: [ReportsService, PublishingService, ReportsRepository, RollupsService, RebuildService],
+  controllers: [ReportsController, RollupsConsumer, PublicController, PublicCasesConsumer],
+  providers: [ReportsService, PublishingService, ReportsRepository, RollupsService, RebuildService, PublicService, PublicRepository],
 })
 export class StatisticsModule {}
 
@@ -21,4 +26,5 @@ export const STATISTICS_APP = {
   title: '好差评 statistics service',
   description: 'Rollups maintained from events; quarterly reports, rankings, exports and the printable bulletin.',
   consumesEvents: true,
+  configure: servePublicPages,
 } as const;

@@ -20,7 +20,7 @@ export interface HmacCredentialResolver {
 }
 
 export const HMAC_CREDENTIALS = Symbol('HMAC_CREDENTIALS');
-const HMAC_KIND = 'hmac:kind';
+export const HMAC_KIND = 'hmac:kind';
 
 export interface AuthenticatedRequest extends FastifyRequest {
   rawBody?: Buffer;

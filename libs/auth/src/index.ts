@@ -4,3 +4,4 @@ export * from './hmac-auth.guard.js';
 export * from './hmac.js';
 export * from './jwt-auth.guard.js';
 export * from './principal.js';
+export * from './device-or-user.guard.js';

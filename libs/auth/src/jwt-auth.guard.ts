@@ -6,7 +6,7 @@ import { DomainError, ErrorCode, headerOf, unstorableText } from '#libs/common';
 import type { AuthenticatedRequest } from './hmac-auth.guard.js';
 import { type JwtClaims, type Role, ROLES, type UserPrincipal } from './principal.js';
 
-const ROLES_KEY = 'auth:roles';
+export const ROLES_KEY = 'auth:roles';
 
 /** Clock skew allowed between the token issuer and this service when checking `exp` / `nbf` / `iat` (seconds). */
 export const JWT_CLOCK_TOLERANCE_SECONDS = 30;

@@ -21,6 +21,9 @@ export enum ErrorCode {
   HeadersTooLarge = 'HEADERS_TOO_LARGE',
   RateLimited = 'RATE_LIMITED',
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
+  PairingCodeInvalid = 'PAIRING_CODE_INVALID',
+  PairingCodeExpired = 'PAIRING_CODE_EXPIRED',
+  PairingCodeUsed = 'PAIRING_CODE_USED',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -46,6 +49,9 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.HeadersTooLarge]: 431,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.ServiceUnavailable]: 503,
+  [ErrorCode.PairingCodeInvalid]: 404,
+  [ErrorCode.PairingCodeExpired]: 410,
+  [ErrorCode.PairingCodeUsed]: 410,
   [ErrorCode.Internal]: 500,
 };
 
@@ -71,6 +77,9 @@ const TITLE: Record<ErrorCode, string> = {
   [ErrorCode.HeadersTooLarge]: 'Request header fields too large',
   [ErrorCode.RateLimited]: 'Too many requests',
   [ErrorCode.ServiceUnavailable]: 'Service unavailable',
+  [ErrorCode.PairingCodeInvalid]: 'Unknown pairing code',
+  [ErrorCode.PairingCodeExpired]: 'Pairing code has expired',
+  [ErrorCode.PairingCodeUsed]: 'Pairing code has already been used',
   [ErrorCode.Internal]: 'Internal server error',
 };
 

@@ -133,6 +133,26 @@ export interface CaseDeadlineChangedData extends CaseLifecycleData {
 }
 
 /**
+ * data of `gov.case.publication-changed` (topic cases.publication): what a unit chose to publish of a
+ * closed case as a 以评促改 example on the public pages. `matter` and `measures` are the only texts
+ * that leave rectification for the public, and only while `publishable` is true.
+ */
+export interface CasePublicationData {
+  caseId: string;
+  unitCode: string;
+  unitName: string;
+  source: CaseSource;
+  publishable: boolean;
+  matter: string | null;
+  measures: string | null;
+  outcome: CaseOutcome | null;
+  openedAt: string;
+  closedAt: string | null;
+  /** Monotonic per case (the case's version): consumers ignore older ones. */
+  version: number;
+}
+
+/**
  * data of `gov.hotline-client.registered` / `.revoked` (topic registry.hotline-clients):
  * rectification keeps its own copy to authenticate ticket queries and sign replies.
  * The secret travels only sealed with the shared data key.

@@ -16,6 +16,7 @@ import {
 import type {
   CaseDeadlineChangedData,
   CaseLifecycleData,
+  CasePublicationData,
   CaseOutcome,
   CaseSource,
   CaseStatus,
@@ -124,6 +125,20 @@ export class CaseDeadlineChangedSchema extends CaseLifecycleSchema implements Ca
   @IsIn(['CONFIRMED', 'PUBLISHED']) calendarChange: 'CONFIRMED' | 'PUBLISHED';
 }
 
+export class CasePublicationSchema implements CasePublicationData {
+  @IsUUID() caseId: string;
+  @IsString() @MinLength(1) unitCode: string;
+  @IsString() unitName: string;
+  @IsIn(['BAD_REVIEW', 'HOTLINE', 'UNRESOLVED']) source: CaseSource;
+  @IsBoolean() publishable: boolean;
+  @IsOptional() @IsString() matter: string | null;
+  @IsOptional() @IsString() measures: string | null;
+  @IsOptional() @IsIn(['RECTIFIED', 'EXPLAINED', 'APPEAL_UPHELD']) outcome: CaseOutcome | null;
+  @IsISO8601() openedAt: string;
+  @IsOptional() @IsISO8601() closedAt: string | null;
+  @IsInt() @Min(1) version: number;
+}
+
 export class HotlineClientSchema implements HotlineClientData {
   @IsUUID() clientId: string;
   @IsString() name: string;
@@ -155,6 +170,7 @@ export const EVENT_SCHEMAS: Readonly<Record<string, new () => object>> = {
   [EventTypes.UnresolvedReported]: UnresolvedReportedSchema,
   [EventTypes.HotlineClientRegistered]: HotlineClientSchema,
   [EventTypes.HotlineClientRevoked]: HotlineClientSchema,
+  [EventTypes.CasePublicationChanged]: CasePublicationSchema,
   ...Object.fromEntries(CASE_EVENT_TYPES.map((type) => [type, CaseLifecycleSchema])),
   [EventTypes.CaseDeadlineChanged]: CaseDeadlineChangedSchema,
 };

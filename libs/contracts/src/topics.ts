@@ -3,6 +3,7 @@ export const Topics = {
   ReviewsSubmitted: 'reviews.submitted',
   UnresolvedReported: 'unresolved.reported',
   CasesLifecycle: 'cases.lifecycle',
+  CasesPublication: 'cases.publication',
   HotlineClients: 'registry.hotline-clients',
   DeadLetter: 'events.dead-letter',
 } as const;
@@ -24,6 +25,7 @@ export const EventTypes = {
   CaseExtensionRequested: 'gov.case.extension-requested',
   CaseExtensionDecided: 'gov.case.extension-decided',
   CaseDeadlineChanged: 'gov.case.deadline-changed',
+  CasePublicationChanged: 'gov.case.publication-changed',
   ReviewSuspectChanged: 'gov.review.suspect-changed',
   UnitRegistered: 'gov.unit.registered',
   DeadLettered: 'gov.event.dead-lettered',

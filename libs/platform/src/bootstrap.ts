@@ -29,6 +29,8 @@ export interface ServiceAppOptions {
   routeBodyLimits?: Readonly<Record<string, number>>;
   /** Let Nest close the app on SIGTERM/SIGINT (off when a host process manages several services). */
   shutdownHooks?: boolean;
+  /** Service-specific HTTP set-up after the shared one, e.g. static pages (intake's /pad). */
+  configure?: (app: NestFastifyApplication) => void;
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -87,6 +89,7 @@ export function configureServiceApp(app: NestFastifyApplication, options: Servic
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  options.configure?.(app);
   if (options.consumesEvents) connectEventTransport(app, { service: options.service, schema: options.service });
 }
 

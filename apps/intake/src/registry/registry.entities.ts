@@ -35,6 +35,25 @@ export class DeviceEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** When a PAD page last exchanged a pairing code for this device's credentials. */
+  @Column({ name: 'paired_at', type: 'timestamptz', nullable: true })
+  pairedAt: Date | null;
+
+  /** The last heartbeat (POST /pad/heartbeat) or prompt stream the device opened. */
+  @Column({ name: 'last_seen_at', type: 'timestamptz', nullable: true })
+  lastSeenAt: Date | null;
+
+  /** Ratings waiting in the PAD's offline queue at its last heartbeat. */
+  @Column({ name: 'queue_length', type: 'integer', nullable: true })
+  queueLength: number | null;
+
+  /** Ratings the server rejected that the PAD keeps aside, at its last heartbeat. */
+  @Column({ name: 'rejected_count', type: 'integer', nullable: true })
+  rejectedCount: number | null;
+
+  @Column({ name: 'app_version', type: 'text', nullable: true })
+  appVersion: string | null;
 }
 
 /** A 12345 hotline system that pushes complaints and receives replies. */

@@ -8,6 +8,8 @@ import { createCloudEvent, EventSources, EventTypes, type HotlineClientData, Top
 import { OutboxService } from '#libs/messaging';
 import type { HmacCredential, HmacCredentialResolver, HmacKind } from '#libs/auth';
 import type { CreateDeviceDto, CreateHotlineClientDto, CreateUnitDto } from './dto/registry.dto.js';
+import { isDeviceOnline } from '../pad/heartbeat.js';
+import { DEVICE_REVOKED_CHANNEL } from '../prompts/prompt-rules.js';
 import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry.entities.js';
 
 /** How long a resolved HMAC credential is trusted: a revocation made on another instance applies within about this long. */
@@ -21,6 +23,17 @@ export interface DeviceView {
   revoked: boolean;
   revokedAt: string | null;
   createdAt: string;
+  /** When a PAD page last paired with this device (pairing code exchanged). */
+  pairedAt: string | null;
+  /** The last heartbeat of the PAD page. */
+  lastSeenAt: string | null;
+  /** Heard from within the last three heartbeat intervals. */
+  online: boolean;
+  /** Ratings in the PAD's offline queue at its last heartbeat. */
+  queueLength: number | null;
+  /** Ratings the server rejected that the PAD keeps aside with their reasons. */
+  rejectedCount: number | null;
+  appVersion: string | null;
 }
 
 export interface HotlineClientView {
@@ -128,7 +141,25 @@ export class RegistryService implements HmacCredentialResolver {
       await this.devices.save(device);
     }
     this.credentials.delete(`device:${deviceId}`);
+    // Ends the device's open prompt streams on every instance (prompts/prompt-bus.ts).
+    await this.dataSource.query(`SELECT pg_notify($1, $2)`, [DEVICE_REVOKED_CHANNEL, deviceId]);
     return this.deviceView(device);
+  }
+
+  /** Drops a device's cached credential (its secret was rotated by pairing). */
+  forgetDeviceCredential(deviceId: string): void {
+    this.credentials.delete(`device:${deviceId}`);
+  }
+
+  /** Records that the device's page is alive; with a heartbeat, also its queue and app version. */
+  async touchDevice(deviceId: string, report?: { queueLength: number; rejectedCount: number; appVersion: string }): Promise<void> {
+    await this.devices.update({ id: deviceId }, { lastSeenAt: new Date(), ...(report ?? {}) });
+  }
+
+  async requireDevice(deviceId: string): Promise<DeviceEntity> {
+    const device = await this.devices.findOneBy({ id: deviceId });
+    if (!device) throw DomainError.notFound(`Device ${deviceId}`);
+    return device;
   }
 
   async listDevices(unitCode?: string): Promise<DeviceView[]> {
@@ -226,7 +257,7 @@ export class RegistryService implements HmacCredentialResolver {
     };
   }
 
-  private deviceView(d: DeviceEntity): DeviceView {
+  deviceView(d: DeviceEntity, now = new Date()): DeviceView {
     return {
       deviceId: d.id,
       unitCode: d.unitCode,
@@ -235,6 +266,12 @@ export class RegistryService implements HmacCredentialResolver {
       revoked: d.revokedAt !== null,
       revokedAt: d.revokedAt?.toISOString() ?? null,
       createdAt: d.createdAt.toISOString(),
+      pairedAt: d.pairedAt?.toISOString() ?? null,
+      lastSeenAt: d.lastSeenAt?.toISOString() ?? null,
+      online: d.revokedAt === null && isDeviceOnline(d.lastSeenAt, now),
+      queueLength: d.queueLength,
+      rejectedCount: d.rejectedCount,
+      appVersion: d.appVersion,
     };
   }
 }

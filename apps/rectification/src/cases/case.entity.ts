@@ -91,6 +91,20 @@ export class CaseEntity {
   @Column({ name: 'contact_masked_phone', type: 'text', nullable: true })
   contactMaskedPhone: string | null;
 
+  /** The unit chose to publish this closed case as a 以评促改 example (publication/). */
+  @Column({ type: 'boolean', default: false })
+  publishable: boolean;
+
+  /** The matter as published: the unit's anonymised wording, never the citizen's own text unless the unit wrote it so. */
+  @Column({ name: 'published_matter', type: 'text', nullable: true })
+  publishedMatter: string | null;
+
+  @Column({ name: 'published_measures', type: 'text', nullable: true })
+  publishedMeasures: string | null;
+
+  @Column({ name: 'publication_changed_at', type: 'timestamptz', nullable: true })
+  publicationChangedAt: Date | null;
+
   @VersionColumn()
   version: number;
 

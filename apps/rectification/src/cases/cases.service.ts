@@ -75,6 +75,12 @@ export function caseView(c: CaseEntity) {
     urgeCount: c.urgeCount,
     matter: c.matter,
     contact: { name: c.contactMaskedName, phone: c.contactMaskedPhone },
+    publication: {
+      publishable: c.publishable,
+      matter: c.publishedMatter,
+      measures: c.publishedMeasures,
+      changedAt: c.publicationChangedAt?.toISOString() ?? null,
+    },
   };
 }
 

@@ -1,0 +1,42 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, DeviceAuth, type DevicePrincipal } from '#libs/auth';
+import { RateLimited } from '../rate-limit/rate-limit.guard.js';
+import { RegistryService } from '../registry/registry.service.js';
+import { HeartbeatDto, HeartbeatReplyDto } from './dto/heartbeat.dto.js';
+import { HEARTBEAT_INTERVAL_MS } from './heartbeat.js';
+
+@ApiTags('pad')
+@Controller('pad')
+export class PadController {
+  constructor(private readonly registry: RegistryService) {}
+
+  @Post('heartbeat')
+  @HttpCode(200)
+  @RateLimited()
+  @DeviceAuth()
+  @ApiOperation({
+    summary: 'The PAD page reports it is alive, with its offline queue length and app version (shown in GET /devices)',
+    description: 'A revoked device gets 401 DEVICE_REVOKED, which the page shows as 设备已停用.',
+  })
+  @ApiOkResponse({ type: HeartbeatReplyDto })
+  async heartbeat(@CurrentPrincipal() device: DevicePrincipal, @Body() dto: HeartbeatDto): Promise<HeartbeatReplyDto> {
+    await this.registry.touchDevice(device.deviceId, {
+      queueLength: dto.queueLength,
+      rejectedCount: dto.rejectedCount ?? 0,
+      appVersion: dto.appVersion,
+    });
+    const [stored, unit] = await Promise.all([this.registry.requireDevice(device.deviceId), this.registry.findUnit(device.unitCode)]);
+    return {
+      serverTime: new Date().toISOString(),
+      nextHeartbeatInMs: HEARTBEAT_INTERVAL_MS,
+      device: {
+        deviceId: stored.id,
+        unitCode: stored.unitCode,
+        unitName: unit?.name ?? stored.unitCode,
+        windowNo: stored.windowNo,
+        label: stored.label,
+      },
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import { Body, Controller, type MessageEvent, Param, ParseUUIDPipe, Post, Sse } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Observable } from 'rxjs';
+import { CurrentPrincipal, DeviceAuth, type DevicePrincipal, DeviceOrUserAuth, type UserPrincipal } from '#libs/auth';
+import { CreatePromptDto, PromptDto } from './dto/prompt.dto.js';
+import { PromptsService } from './prompts.service.js';
+
+@ApiTags('pad')
+@Controller()
+export class PromptsController {
+  constructor(private readonly prompts: PromptsService) {}
+
+  @Post('devices/:deviceId/prompts')
+  @DeviceOrUserAuth('unit_operator', 'admin')
+  @ApiOperation({
+    summary: "Ask a window's PAD to take a rating of a service that just ended (the window's business system calls this)",
+    description:
+      'Called by an operator of the device’s unit (bearer JWT), an admin, or a signed device of the same unit (e.g. the window’s ' +
+      'business terminal registered as a device). Another unit’s operator or device → 403 FORBIDDEN_UNIT; a supervisor → 403 FORBIDDEN; ' +
+      'a revoked device → 409. The PAD learns of it through GET /pad/prompts/stream within a second and rates it under the given ' +
+      'serviceRecordId; it is offered for 10 minutes.',
+  })
+  @ApiCreatedResponse({ type: PromptDto })
+  create(
+    @CurrentPrincipal() caller: UserPrincipal | DevicePrincipal,
+    @Param('deviceId', new ParseUUIDPipe()) deviceId: string,
+    @Body() dto: CreatePromptDto,
+  ): Promise<PromptDto> {
+    return this.prompts.create(caller, deviceId, dto);
+  }
+
+  @Sse('pad/prompts/stream')
+  @DeviceAuth()
+  @ApiProduces('text/event-stream')
+  @ApiOperation({
+    summary:
+      'Server-sent events for the calling PAD: `ready`, then `prompt` (a PromptDto) for the pending and each new prompt, `ping` every 15 s',
+    description:
+      'Signed like every device request (GET, empty body). The stream ends after 55 s; the PAD reconnects with a fresh signature. ' +
+      'Read it with fetch() (EventSource cannot send the signature headers).',
+  })
+  stream(@CurrentPrincipal() device: DevicePrincipal): Observable<MessageEvent> {
+    return this.prompts.stream(device);
+  }
+}

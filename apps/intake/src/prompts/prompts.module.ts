@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { DeviceOrUserGuard } from '#libs/auth';
+import { RegistryModule } from '../registry/registry.module.js';
+import { PromptBus } from './prompt-bus.js';
+import { PromptsController } from './prompts.controller.js';
+import { PromptsService } from './prompts.service.js';
+
+@Module({
+  imports: [RegistryModule],
+  controllers: [PromptsController],
+  providers: [PromptsService, PromptBus, DeviceOrUserGuard],
+})
+export class PromptsModule {}

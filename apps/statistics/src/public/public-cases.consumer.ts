@@ -1,0 +1,23 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { type CasePublicationData, EventTypes, Topics } from '#libs/contracts';
+import { InboxService } from '#libs/messaging';
+import { PublicRepository } from './public.repository.js';
+
+const CONSUMER = 'statistics.public-cases';
+
+/** Keeps the 以评促改 examples the units chose to publish (idempotent through the inbox, ordered by case version). */
+@Controller()
+export class PublicCasesConsumer {
+  constructor(
+    private readonly inbox: InboxService,
+    private readonly repository: PublicRepository,
+  ) {}
+
+  @EventPattern(Topics.CasesPublication)
+  async onPublicationEvent(@Payload() message: unknown): Promise<void> {
+    await this.inbox.consume<CasePublicationData>(CONSUMER, Topics.CasesPublication, message, async (manager, event) => {
+      if (event.type === EventTypes.CasePublicationChanged) await this.repository.saveExample(manager, event.data);
+    });
+  }
+}

@@ -1,0 +1,305 @@
+// npm run test:visual — the PAD kiosk page driven by touch in headless Chromium (/usr/bin/chromium) against the three
+// running services (intake serving /pad, rectification, statistics; embedded event bus on a real PostgreSQL).
+// Screenshots of every screen, in both orientations where the layout changes, go to docs/pad/.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { Client } from 'pg';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import request from 'supertest';
+import { INTAKE_APP, IntakeModule } from '../../apps/intake/src/intake.module.js';
+import { RECTIFICATION_APP, RectificationModule } from '../../apps/rectification/src/rectification.module.js';
+import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
+import { applyTestEnv, bearer, createTestDatabase, eventually, startTestService, type TestDatabase } from '#libs/testing';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = join(process.cwd(), 'docs', 'pad');
+const LANDSCAPE = { width: 1280, height: 800 };
+const PORTRAIT = { width: 800, height: 1280 };
+const UNIT = { code: 'PAD-01', name: '区政务服务中心' };
+
+describe('visual: the PAD rating page in headless Chromium', () => {
+  let db: TestDatabase;
+  let intake: INestApplication;
+  let rectification: INestApplication;
+  let statistics: INestApplication;
+  let sql: Client;
+  let context: BrowserContext;
+  let page: Page;
+  let profile: string;
+  let padUrl: string;
+  let deviceId: string;
+  const admin = bearer('admin');
+  const pageErrors: string[] = [];
+
+  const reviews = async () =>
+    (
+      await sql.query(
+        `SELECT service_record_id, service_item_code, service_item_name, staff_id, level, tags, comment, contact_masked_phone
+           FROM intake.reviews WHERE device_id = $1 ORDER BY received_at`,
+        [deviceId],
+      )
+    ).rows as Array<Record<string, unknown>>;
+
+  /** Both orientations of the current screen (the layout changes between them); back to landscape after. */
+  async function shoot(name: string, orientations: Array<'landscape' | 'portrait'> = ['landscape', 'portrait']) {
+    for (const orientation of orientations) {
+      await page.setViewportSize(orientation === 'landscape' ? LANDSCAPE : PORTRAIT);
+      await page.evaluate('document.fonts.ready.then(() => undefined)');
+      // Every touch target and text block is wholly on screen, and none overlaps another.
+      const problems = await page.evaluate<string[]>(`(() => {
+        const items = [...document.querySelectorAll('button, textarea, output, .pipl, h1, .service, .code, [role=alert]')]
+          .map((el) => ({ el, r: el.getBoundingClientRect() }))
+          .filter(({ r }) => r.width > 0 && r.height > 0);
+        const name = (el) => (el.getAttribute('aria-label') || el.textContent || el.tagName).trim().slice(0, 12);
+        const out = [];
+        for (const { el, r } of items) {
+          if (r.left < 0 || r.top < 0 || r.right > innerWidth + 0.5 || r.bottom > innerHeight + 0.5) out.push('off screen: ' + name(el));
+        }
+        for (let i = 0; i < items.length; i++)
+          for (let j = i + 1; j < items.length; j++) {
+            const a = items[i], b = items[j];
+            if (a.el.contains(b.el) || b.el.contains(a.el)) continue;
+            const overlap = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left) > 1 && Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top) > 1;
+            if (overlap) out.push('overlap: ' + name(a.el) + ' / ' + name(b.el));
+          }
+        return out;
+      })()`);
+      expect({ name, orientation, problems }).toEqual({ name, orientation, problems: [] });
+      await page.screenshot({ path: join(SHOTS, `${name}-${orientation}.png`), type: 'png' });
+    }
+    await page.setViewportSize(LANDSCAPE);
+  }
+
+  const tap = (name: string) => page.getByRole('button', { name, exact: true }).click();
+  const queueIndicator = () => page.getByTestId('queue-indicator');
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    db = await createTestDatabase('visual_pad');
+    applyTestEnv(db.url);
+    intake = await startTestService(IntakeModule, INTAKE_APP);
+    rectification = await startTestService(RectificationModule, RECTIFICATION_APP);
+    statistics = await startTestService(StatisticsModule, STATISTICS_APP);
+    sql = new Client({ connectionString: db.url });
+    await sql.connect();
+    padUrl = `${(await intake.getUrl()).replace('[::1]', '127.0.0.1')}/pad/`;
+    await request(intake.getHttpServer()).post('/api/v1/units').set('Authorization', admin).send(UNIT).expect(201);
+    const device = await request(intake.getHttpServer())
+      .post('/api/v1/devices')
+      .set('Authorization', admin)
+      .send({ unitCode: UNIT.code, windowNo: 'A03', label: '3号窗口评价器' })
+      .expect(201);
+    deviceId = device.body.deviceId as string;
+
+    profile = mkdtempSync(join(tmpdir(), 'pad-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: LANDSCAPE,
+      hasTouch: true,
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await sql?.end();
+    await Promise.all([intake?.close(), rectification?.close(), statistics?.close()]);
+    await db?.drop();
+  });
+
+  it('pairs with a one-time code typed on the on-screen keys', async () => {
+    const response = await page.goto(padUrl, { waitUntil: 'load' });
+    expect(response?.status()).toBe(200);
+    expect(await page.evaluate<string>('document.documentElement.lang')).toBe('zh-CN');
+    await page.getByRole('heading', { name: '评价器配对' }).waitFor();
+    const issued = await request(intake.getHttpServer())
+      .post(`/api/v1/devices/${deviceId}/pairing-codes`)
+      .set('Authorization', admin)
+      .expect(201);
+    const code = issued.body.code as string;
+    // A wrong code first: the page says so and stays.
+    for (const c of 'ZZZZZZZZ') await tap(c);
+    await tap('配对');
+    await page.getByRole('alert').filter({ hasText: '配对码不正确' }).waitFor();
+    for (let i = 0; i < 8; i++) await tap('删除');
+    for (const c of code.slice(0, 5)) await tap(c);
+    await shoot('1-pairing');
+    for (const c of code.slice(5)) await tap(c);
+    expect(await page.getByTestId('pairing-code').innerText()).toBe(code.split('').join('\n'));
+    await tap('配对');
+    await page.getByRole('heading', { name: '请您对本次服务进行评价' }).waitFor();
+    await expectText(page.locator('.topbar'), `${UNIT.name}`);
+    await expectText(page.locator('.topbar'), '窗口 A03');
+    const row = (await sql.query(`SELECT paired_at FROM intake.devices WHERE id = $1`, [deviceId])).rows[0];
+    expect(row.paired_at).toBeInstanceOf(Date);
+    // The credentials live in IndexedDB: a reload stays paired.
+    await page.reload({ waitUntil: 'load' });
+    await page.getByRole('heading', { name: '请您对本次服务进行评价' }).waitFor();
+    // The heartbeat shows in the registry.
+    const [listed] = await eventually(
+      async () =>
+        (await request(intake.getHttpServer()).get(`/api/v1/devices?unitCode=${UNIT.code}`).set('Authorization', admin).expect(200)).body,
+      (list: Array<Record<string, unknown>>) => list[0]?.online === true && list[0]?.appVersion === '1.0.0',
+      10_000,
+    );
+    expect(listed).toMatchObject({ deviceId, queueLength: 0, rejectedCount: 0, appVersion: '1.0.0', online: true });
+    await page.locator('[data-stream="open"]').waitFor();
+    await shoot('2-waiting');
+  });
+
+  it('shows a prompt from the window within a second and takes a 5 (非常满意)', async () => {
+    const sentAt = Date.now();
+    await request(intake.getHttpServer())
+      .post(`/api/v1/devices/${deviceId}/prompts`)
+      .set('Authorization', bearer('unit_operator', UNIT.code))
+      .send({ serviceRecordId: 'SR-PAD-0001', serviceItemCode: '310105-XK-0001', serviceItemName: '食品经营许可', staffId: 'E1024' })
+      .expect(201);
+    await page.getByTestId('prompt').filter({ hasText: '食品经营许可' }).waitFor({ timeout: 1_000 });
+    expect(Date.now() - sentAt).toBeLessThan(1_000);
+    await expectText(page.getByTestId('prompt'), 'E1024');
+    await shoot('3-prompt');
+    await tap('非常满意');
+    await page.getByRole('heading', { name: '感谢您的评价！' }).waitFor();
+    await shoot('4-thanks', ['landscape']);
+    const stored = await eventually(reviews, (rows) => rows.length === 1);
+    expect(stored[0]).toMatchObject({
+      service_record_id: 'SR-PAD-0001',
+      service_item_code: '310105-XK-0001',
+      service_item_name: '食品经营许可',
+      staff_id: 'E1024',
+      level: 5,
+    });
+    // Back to waiting by itself after a few seconds, the prompt gone.
+    await page.getByRole('heading', { name: '请您对本次服务进行评价' }).waitFor({ timeout: 8_000 });
+    expect(await page.getByTestId('prompt').count()).toBe(0);
+    await expectText(queueIndicator(), '待上传 0');
+  });
+
+  it('takes a 1 with two tags and a phone number; the case opens in rectification with the phone masked', async () => {
+    await tap('非常不满意');
+    await page.getByRole('heading', { name: /哪里不满意/ }).waitFor();
+    const tagButtons = page.locator('.tag');
+    expect(await tagButtons.count()).toBe(8); // GET /rating-tags
+    await tap('服务态度差');
+    await tap('办事效率低');
+    expect(await page.getByRole('button', { name: '服务态度差' }).getAttribute('aria-pressed')).toBe('true');
+    for (const d of '13800138000') await tap(d);
+    expect(await page.getByTestId('phone').innerText()).toBe('13800138000');
+    await expectText(page.getByTestId('pipl-notice'), '仅用于本单位就您的评价进行回访核实');
+    await shoot('5-details');
+    await tap('提交评价');
+    await page.getByRole('heading', { name: '感谢您的评价！' }).waitFor();
+    const stored = await eventually(reviews, (rows) => rows.length === 2);
+    expect(stored[1]).toMatchObject({
+      level: 1,
+      tags: ['ATTITUDE', 'EFFICIENCY'],
+      contact_masked_phone: '138****8000',
+      service_item_code: 'WALK-IN',
+    });
+    const cases = await eventually(
+      async () =>
+        (
+          await request(rectification.getHttpServer())
+            .get(`/api/v1/cases?unitCode=${UNIT.code}`)
+            .set('Authorization', bearer('supervisor'))
+            .expect(200)
+        ).body as { items: Array<Record<string, unknown>> },
+      (body) => body.items.length === 1,
+    );
+    expect(cases.items[0]).toMatchObject({
+      source: 'BAD_REVIEW',
+      unitCode: UNIT.code,
+      status: 'PENDING',
+      contact: { phone: '138****8000' },
+    });
+    expect(JSON.stringify(cases)).not.toContain('13800138000');
+    await page.locator('.thanks').click(); // a touch ends the thank-you screen early
+    await page.getByRole('heading', { name: '请您对本次服务进行评价' }).waitFor();
+  });
+
+  it('keeps working offline (queue in IndexedDB, page from the service worker) and uploads each rating exactly once', async () => {
+    await page.evaluate('navigator.serviceWorker.ready.then(() => undefined)');
+    await context.setOffline(true);
+    await expectText(page.locator('.pill').first(), '离线');
+    for (const level of ['满意', '基本满意', '非常满意']) {
+      await tap(level);
+      await page.getByRole('heading', { name: '感谢您的评价！' }).waitFor();
+      await page.locator('.thanks').click();
+      await page.getByRole('heading', { name: '请您对本次服务进行评价' }).waitFor();
+    }
+    await expectText(queueIndicator(), '待上传 3');
+    // The page itself loads without network, and the queue survives the reload.
+    await page.reload({ waitUntil: 'load' });
+    await page.getByRole('heading', { name: '请您对本次服务进行评价' }).waitFor();
+    await expectText(queueIndicator(), '待上传 3');
+    // One item the server will reject (a serviceRecordId over 64 characters) is kept aside, not retried, not dropped.
+    await page.evaluate(`new Promise((resolve, reject) => {
+      const open = indexedDB.open('gov-review-pad');
+      open.onsuccess = () => {
+        const tx = open.result.transaction('queue', 'readwrite');
+        tx.objectStore('queue').put({ id: 'bad-1', deviceId: '${deviceId}', queuedAt: new Date().toISOString(),
+          rating: { serviceRecordId: '${'X'.repeat(65)}', serviceItemCode: 'WALK-IN', level: 4, ratedAt: new Date().toISOString() } });
+        tx.oncomplete = () => { open.result.close(); resolve(undefined); };
+        tx.onerror = () => reject(tx.error);
+      };
+      open.onerror = () => reject(open.error);
+    })`);
+    expect((await reviews()).length).toBe(2);
+    await shoot('6-offline', ['landscape']);
+
+    await context.setOffline(false);
+    await eventually(
+      async () => (await reviews()).length,
+      (n) => n >= 5,
+      30_000,
+    );
+    await page.getByTestId('rejected-indicator').filter({ hasText: '未通过 1' }).waitFor({ timeout: 30_000 });
+    await expectText(queueIndicator(), '待上传 0');
+    const stored = await reviews();
+    expect(stored.map((r) => r.level)).toEqual([5, 1, 4, 3, 5]);
+    expect(new Set(stored.map((r) => r.service_record_id)).size).toBe(5);
+    const rejected = await page.evaluate<Array<{ id: string; errors: Array<{ field: string }> }>>(`new Promise((resolve) => {
+      const open = indexedDB.open('gov-review-pad');
+      open.onsuccess = () => {
+        const all = open.result.transaction('rejected').objectStore('rejected').getAll();
+        all.onsuccess = () => { open.result.close(); resolve(all.result); };
+      };
+    })`);
+    expect(rejected).toEqual([expect.objectContaining({ id: 'bad-1', errors: [expect.objectContaining({ field: 'serviceRecordId' })] })]);
+    // A later upload sends nothing again: still exactly five.
+    await page.reload({ waitUntil: 'load' });
+    await page.locator('[data-stream="open"]').waitFor();
+    expect((await reviews()).length).toBe(5);
+    await shoot('7-rejected-kept', ['landscape']);
+  });
+
+  it('says so when the device is revoked, and offers a new pairing', async () => {
+    await request(intake.getHttpServer()).post(`/api/v1/devices/${deviceId}/revoke`).set('Authorization', admin).expect(200);
+    await page.getByRole('heading', { name: '本设备已停用' }).waitFor({ timeout: 10_000 });
+    await shoot('8-revoked');
+    await tap('重新配对');
+    await page.getByRole('heading', { name: '评价器配对' }).waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+async function expectText(locator: ReturnType<Page['locator']>, text: string) {
+  await locator.filter({ hasText: text }).first().waitFor({ timeout: 10_000 });
+}
