@@ -129,22 +129,25 @@ describe('a killed intake loses nothing it acknowledged', () => {
       60_000,
       200,
     );
-    const report = await eventually(
-      async () =>
-        (
-          await request(statistics.getHttpServer())
-            .get(`/api/v1/reports/quarterly?year=2024&quarter=4&unitCode=${unitCode}`)
-            .set('Authorization', bearer('supervisor'))
-            .expect(200)
-        ).body as { reviews: { total: number; bad: number } },
-      (r) => r.reviews.total === stored.rows.length,
-      60_000,
-      200,
-    );
+    // Counted by the facts statistics keeps per review: ratings this fast from one device are flagged
+    // 刷评 on arrival and left out of the report's rates, but each is still applied exactly once.
     const bad = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM intake.reviews WHERE unit_code = $1 AND grade = 'BAD'`, [
       unitCode,
     ]);
-    expect(report.reviews).toMatchObject({ total: stored.rows.length, bad: bad.rows[0]!.n });
+    const facts = await eventually(
+      async () =>
+        (
+          await sql.query<{ total: number; bad: number }>(
+            `SELECT count(*)::int AS total, count(*) FILTER (WHERE grade = 'BAD')::int AS bad
+             FROM statistics.review_facts WHERE unit_code = $1 AND submitted`,
+            [unitCode],
+          )
+        ).rows[0]!,
+      (f) => f.total === stored.rows.length,
+      60_000,
+      200,
+    );
+    expect(facts).toEqual({ total: stored.rows.length, bad: bad.rows[0]!.n });
     expect(failed).toBeGreaterThan(0); // the kill really interrupted traffic
   });
 });
