@@ -7,6 +7,7 @@ import { jwtOptions, type Role } from '#libs/auth';
 import { type Env, EnvError, loadEnv } from '#libs/common';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '#libs/database';
 import { startService } from '#libs/platform';
+import { AccountsService } from '../../intake/src/accounts/accounts.service.js';
 import { INTAKE_APP, IntakeModule } from '../../intake/src/intake.module.js';
 import { RegistryService } from '../../intake/src/registry/registry.service.js';
 import { RECTIFICATION_APP, RectificationModule } from '../../rectification/src/rectification.module.js';
@@ -48,7 +49,12 @@ async function seedDemo(intake: INestApplication): Promise<{ deviceId: string; s
   return { deviceId: device.deviceId, secret: device.secret };
 }
 
-function printWelcome(env: Env, device: { deviceId: string; secret: string }, embedded: boolean): void {
+function printWelcome(
+  env: Env,
+  device: { deviceId: string; secret: string },
+  firstAdmin: { username: string; password: string } | null,
+  embedded: boolean,
+): void {
   const jwt = new JwtService(jwtOptions(env));
   const token = (role: Role, unitCode?: string) =>
     env.JWT_PUBLIC_KEY
@@ -65,6 +71,14 @@ function printWelcome(env: Env, device: { deviceId: string; secret: string }, em
   out(`  rectification: ${rectification}/docs`);
   out(`  statistics:    ${statistics}/docs`);
   out();
+  out(`Console: ${intake}/console/`);
+  if (firstAdmin) {
+    out(`  first admin: ${firstAdmin.username}, one-time password: ${firstAdmin.password}`);
+    out('  (change it at the first login; until then every start prints a new one)');
+  } else {
+    out('  sign in with your account (the first admin has set its password)');
+  }
+  out();
   out(`Demo unit ${DEMO_UNIT.code} (${DEMO_UNIT.name}), window ${DEMO_WINDOW}`);
   out(`  DEVICE_ID=${device.deviceId}`);
   out(`  DEVICE_SECRET=${device.secret}`);
@@ -72,7 +86,7 @@ function printWelcome(env: Env, device: { deviceId: string; secret: string }, em
   out(`  SUPERVISOR_TOKEN=${token('supervisor')}`);
   out(`  OPERATOR_TOKEN=${token('unit_operator', DEMO_UNIT.code)}`);
   out();
-  out('Try:');
+  out('Try (the tokens above are minted as an external identity provider would, valid 12 h):');
   out(`  curl -H "Authorization: Bearer $ADMIN_TOKEN" ${intake}/api/v1/units`);
   out(`  curl -H "Authorization: Bearer $SUPERVISOR_TOKEN" "${rectification}/api/v1/cases"`);
   out(`  curl -H "Authorization: Bearer $SUPERVISOR_TOKEN" "${statistics}/api/v1/reports/quarterly?year=2024&quarter=4"`);
@@ -110,7 +124,8 @@ async function main(): Promise<void> {
   apps.push(await startService(IntakeModule, { ...INTAKE_APP, ...shared }, env.INTAKE_PORT));
   apps.push(await startService(RectificationModule, { ...RECTIFICATION_APP, ...shared }, env.RECTIFICATION_PORT));
   apps.push(await startService(StatisticsModule, { ...STATISTICS_APP, ...shared }, env.STATISTICS_PORT));
-  printWelcome(env, await seedDemo(apps[0]), database !== null);
+  const firstAdmin = await apps[0].get(AccountsService).ensureFirstAdmin();
+  printWelcome(env, await seedDemo(apps[0]), firstAdmin, database !== null);
 }
 
 await main();

@@ -1,8 +1,10 @@
 import type { ServiceSchema } from '#libs/database';
 import { MESSAGING_ENTITIES } from '#libs/messaging';
+import { AuditEntryEntity, RefreshTokenEntity, UserEntity } from './accounts/accounts.entities.js';
 import { InitialIntakeSchema1732406400000 } from './migrations/1732406400000-InitialIntakeSchema.js';
 import { IntakeComplete1732492800000 } from './migrations/1732492800000-IntakeComplete.js';
 import { WritePadRatingsFunction1732579200000 } from './migrations/1732579200000-WritePadRatingsFunction.js';
+import { Accounts1733600000000 } from './migrations/1733600000000-Accounts.js';
 import { ReviewEntity } from './ratings/review.entity.js';
 import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry/registry.entities.js';
 import { UnresolvedReportEntity } from './unresolved/unresolved-report.entity.js';
@@ -10,6 +12,16 @@ import { UnresolvedReportEntity } from './unresolved/unresolved-report.entity.js
 /** intake's schema, entities and migrations: used by the Nest module and the TypeORM CLI (data-source.cli.ts). */
 export const INTAKE_SCHEMA: ServiceSchema = {
   schema: 'intake',
-  entities: [UnitEntity, DeviceEntity, HotlineClientEntity, ReviewEntity, UnresolvedReportEntity, ...MESSAGING_ENTITIES],
-  migrations: [InitialIntakeSchema1732406400000, IntakeComplete1732492800000, WritePadRatingsFunction1732579200000],
+  entities: [
+    UnitEntity,
+    DeviceEntity,
+    HotlineClientEntity,
+    ReviewEntity,
+    UnresolvedReportEntity,
+    UserEntity,
+    RefreshTokenEntity,
+    AuditEntryEntity,
+    ...MESSAGING_ENTITIES,
+  ],
+  migrations: [InitialIntakeSchema1732406400000, IntakeComplete1732492800000, WritePadRatingsFunction1732579200000, Accounts1733600000000],
 };

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ServicePlatformModule } from '#libs/platform';
+import { AccountsModule } from './accounts/accounts.module.js';
 import { INTAKE_SCHEMA } from './data-source.js';
 import { HotlineModule } from './hotline/hotline.module.js';
 import { RatingsModule } from './ratings/ratings.module.js';
@@ -13,6 +14,7 @@ import { UnresolvedModule } from './unresolved/unresolved.module.js';
     RatingsModule,
     HotlineModule,
     UnresolvedModule,
+    AccountsModule,
   ],
 })
 export class IntakeModule {}

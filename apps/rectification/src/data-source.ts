@@ -5,9 +5,10 @@ import { CaseEntity, CaseTimelineEntry } from './cases/case.entity.js';
 import { HotlineCallbackEntity, HotlineClientCopy } from './hotline/hotline.entities.js';
 import { InitialRectificationSchema1732406400000 } from './migrations/1732406400000-InitialRectificationSchema.js';
 import { RectificationWorkflow1732579200000 } from './migrations/1732579200000-RectificationWorkflow.js';
+import { ContactRevealAudit1733600000000 } from './migrations/1733600000000-ContactRevealAudit.js';
 
 export const RECTIFICATION_SCHEMA: ServiceSchema = {
   schema: 'rectification',
   entities: [CaseEntity, CaseTimelineEntry, CalendarDayEntity, HotlineClientCopy, HotlineCallbackEntity, ...MESSAGING_ENTITIES],
-  migrations: [InitialRectificationSchema1732406400000, RectificationWorkflow1732579200000],
+  migrations: [InitialRectificationSchema1732406400000, RectificationWorkflow1732579200000, ContactRevealAudit1733600000000],
 };

@@ -13,6 +13,9 @@ export enum ErrorCode {
   InvalidTransition = 'INVALID_TRANSITION',
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   RateLimited = 'RATE_LIMITED',
+  InvalidCredentials = 'INVALID_CREDENTIALS',
+  AccountLocked = 'ACCOUNT_LOCKED',
+  PasswordChangeRequired = 'PASSWORD_CHANGE_REQUIRED',
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
   Internal = 'INTERNAL_ERROR',
 }
@@ -31,6 +34,9 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.InvalidTransition]: 409,
   [ErrorCode.PayloadTooLarge]: 413,
   [ErrorCode.RateLimited]: 429,
+  [ErrorCode.InvalidCredentials]: 401,
+  [ErrorCode.AccountLocked]: 423,
+  [ErrorCode.PasswordChangeRequired]: 403,
   [ErrorCode.ServiceUnavailable]: 503,
   [ErrorCode.Internal]: 500,
 };
@@ -49,6 +55,9 @@ const TITLE: Record<ErrorCode, string> = {
   [ErrorCode.InvalidTransition]: 'Action not allowed in the current state',
   [ErrorCode.PayloadTooLarge]: 'Payload too large',
   [ErrorCode.RateLimited]: 'Too many requests',
+  [ErrorCode.InvalidCredentials]: 'Wrong username or password',
+  [ErrorCode.AccountLocked]: 'Account locked after repeated failed logins',
+  [ErrorCode.PasswordChangeRequired]: 'The password must be changed first',
   [ErrorCode.ServiceUnavailable]: 'Service unavailable',
   [ErrorCode.Internal]: 'Internal server error',
 };

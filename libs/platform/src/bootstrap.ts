@@ -75,7 +75,12 @@ export async function startService(rootModule: Type, options: ServiceAppOptions,
  * Entry point of a service process: validates the configuration first (a bad
  * variable is named and the process exits 1), then starts the service.
  */
-export async function runService(rootModule: Type, options: ServiceAppOptions, portOf: (env: Env) => number): Promise<void> {
+export async function runService(
+  rootModule: Type,
+  options: ServiceAppOptions,
+  portOf: (env: Env) => number,
+  afterStart?: (app: INestApplication) => Promise<void>,
+): Promise<void> {
   let env: Env;
   try {
     env = loadEnv(process.env);
@@ -83,5 +88,6 @@ export async function runService(rootModule: Type, options: ServiceAppOptions, p
     process.stderr.write(`${options.service}: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   }
-  await startService(rootModule, options, portOf(env));
+  const app = await startService(rootModule, options, portOf(env));
+  await afterStart?.(app);
 }

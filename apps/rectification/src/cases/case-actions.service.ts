@@ -63,7 +63,7 @@ export class CaseActionsService {
   }
 
   /** Returns the reviewer's contact to the operator of the case's unit, and records that in the timeline. */
-  async revealContact(id: string, user: UserPrincipal): Promise<Contact> {
+  async revealContact(id: string, user: UserPrincipal, reason: string | null = null): Promise<Contact> {
     if (user.role !== 'unit_operator')
       throw new DomainError(ErrorCode.Forbidden, 'Only the operator of the case unit may reveal the contact.');
     return this.dataSource.transaction(async (manager) => {
@@ -76,7 +76,7 @@ export class CaseActionsService {
         action: 'reveal-contact',
         actor: user.sub,
         actorRole: user.role,
-        note: null,
+        note: reason,
         data: {
           fields: Object.entries(contact)
             .filter(([, v]) => v !== null)

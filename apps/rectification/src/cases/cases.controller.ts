@@ -12,6 +12,7 @@ import {
   RectifyCaseDto,
   RequestExtensionDto,
   RespondCaseDto,
+  RevealContactDto,
   UrgeCaseDto,
 } from './dto/case-actions.dto.js';
 import { ListCasesQuery } from './dto/list-cases.query.js';
@@ -112,7 +113,7 @@ export class CasesController {
   @Post(':id/reveal-contact')
   @HttpCode(200)
   @ApiOperation({ summary: "The reviewer's unmasked contact, for the case unit's operator only; recorded in the timeline" })
-  revealContact(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string) {
-    return this.actions.revealContact(id, user);
+  revealContact(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: RevealContactDto) {
+    return this.actions.revealContact(id, user, body?.reason ?? null);
   }
 }

@@ -6,6 +6,9 @@ import type { CaseSource, CaseStatus } from '#libs/contracts';
 export const CASE_STATUSES: CaseStatus[] = ['PENDING', 'ACCEPTED', 'RESPONDED', 'RECTIFIED', 'CLOSED', 'APPEALING'];
 export const CASE_SOURCES: CaseSource[] = ['BAD_REVIEW', 'HOTLINE', 'UNRESOLVED'];
 
+export const CASE_SORTS = ['opened', 'attention'] as const;
+export type CaseSort = (typeof CASE_SORTS)[number];
+
 export class ListCasesQuery {
   @ApiPropertyOptional()
   @IsOptional()
@@ -38,6 +41,20 @@ export class ListCasesQuery {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
+
+  @ApiPropertyOptional({ enum: ['PENDING'], description: 'PENDING: cases with an extension request awaiting a decision' })
+  @IsOptional()
+  @IsIn(['PENDING'])
+  extension?: 'PENDING';
+
+  @ApiPropertyOptional({
+    enum: CASE_SORTS,
+    default: 'opened',
+    description: 'opened: newest first; attention: open cases first, overdue, then urged, then by the nearest deadline',
+  })
+  @IsOptional()
+  @IsIn(CASE_SORTS)
+  sort: CaseSort = 'opened';
 
   @ApiPropertyOptional({ default: 1 })
   @IsOptional()
