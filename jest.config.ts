@@ -26,6 +26,8 @@ const config: Config = {
     { ...esmTs, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'] },
     // Headless Chromium (apt: chromium fonts-noto-cjk); `npm run test:visual`, not part of `npm test`.
     { ...esmTs, displayName: 'visual', testMatch: ['<rootDir>/test/visual/**/*.visual-spec.ts'] },
+    // The console in headless Chromium against the running services; `npm run test:browser` (builds first).
+    { ...esmTs, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'] },
   ],
 };
 

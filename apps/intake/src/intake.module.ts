@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ServicePlatformModule } from '#libs/platform';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { ConsoleModule } from './console/console.module.js';
 import { INTAKE_SCHEMA } from './data-source.js';
 import { HotlineModule } from './hotline/hotline.module.js';
 import { RatingsModule } from './ratings/ratings.module.js';
@@ -15,6 +16,7 @@ import { UnresolvedModule } from './unresolved/unresolved.module.js';
     HotlineModule,
     UnresolvedModule,
     AccountsModule,
+    ConsoleModule,
   ],
 })
 export class IntakeModule {}

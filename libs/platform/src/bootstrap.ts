@@ -1,7 +1,7 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { type Env, ENV, loadEnv, MetricsRegistry, ProblemDetailsFilter, recordHttpMetrics, requestIdOf } from '#libs/common';
 import { connectEventTransport } from '#libs/messaging';
@@ -39,15 +39,9 @@ export function createHttpAdapter(options: Pick<ServiceAppOptions, 'bodyLimit'>)
 /** Nest application options shared by the services and the e2e tests. */
 export const SERVICE_APP_OPTIONS = { rawBody: true, bufferLogs: true } as const;
 
-/** Applies the cross-cutting HTTP set-up shared by every service (and by the e2e tests). */
-export function configureServiceApp(app: NestFastifyApplication, options: ServiceAppOptions): void {
-  app.useLogger(app.get(Logger));
-  recordHttpMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsRegistry));
-  app.useGlobalPipes(new FastPathValidationPipe());
-  app.useGlobalFilters(new ProblemDetailsFilter());
-  app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
-  if (options.shutdownHooks !== false) app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
+/** The service's OpenAPI document, served at /docs-json and exported for the console's typed client. */
+export function openApiDocument(app: INestApplication, options: Pick<ServiceAppOptions, 'title' | 'description'>): OpenAPIObject {
+  return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle(options.title)
@@ -58,6 +52,17 @@ export function configureServiceApp(app: NestFastifyApplication, options: Servic
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Signature', description: 'HMAC request signature (API.md)' }, 'hotline-hmac')
       .build(),
   );
+}
+
+/** Applies the cross-cutting HTTP set-up shared by every service (and by the e2e tests). */
+export function configureServiceApp(app: NestFastifyApplication, options: ServiceAppOptions): void {
+  app.useLogger(app.get(Logger));
+  recordHttpMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsRegistry));
+  app.useGlobalPipes(new FastPathValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
+  if (options.shutdownHooks !== false) app.enableShutdownHooks();
+  const document = openApiDocument(app, options);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   if (options.consumesEvents) connectEventTransport(app, { service: options.service, schema: options.service });
 }

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { assertUnitAccess, Auth, CurrentPrincipal, scopedUnit, type UserPrincipal } from '#libs/auth';
 import { CaseActionsService } from './case-actions.service.js';
 import { CasesService } from './cases.service.js';
+import { availableActions } from './domain/case-state-machine.js';
 import {
   AcceptCaseDto,
   AppealCaseDto,
@@ -40,11 +41,11 @@ export class CasesController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One case with its full timeline' })
+  @ApiOperation({ summary: 'One case with its full timeline and the actions the caller may take on it now' })
   async get(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string) {
     const found = await this.cases.get(id);
     assertUnitAccess(user, found.case.unitCode);
-    return found.view;
+    return { ...found.view, actions: availableActions(found.case, { sub: user.sub, role: user.role, unitCode: user.unitCode }) };
   }
 
   @Post(':id/accept')

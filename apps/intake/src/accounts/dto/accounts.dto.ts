@@ -116,7 +116,7 @@ export class AuditQuery {
   @IsIn(AUDIT_ACTIONS)
   action?: AuditAction;
 
-  @ApiPropertyOptional({ default: 1 })
+  @ApiPropertyOptional({ type: Number, default: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -124,7 +124,7 @@ export class AuditQuery {
   @Max(1_000_000)
   page = 1;
 
-  @ApiPropertyOptional({ default: 50, maximum: 200 })
+  @ApiPropertyOptional({ type: Number, default: 50, maximum: 200 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

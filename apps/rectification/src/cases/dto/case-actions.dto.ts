@@ -122,7 +122,7 @@ export class RevealContactDto {
 }
 
 export class ContactRevealsQuery {
-  @ApiPropertyOptional({ default: 1 })
+  @ApiPropertyOptional({ type: Number, default: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -130,7 +130,7 @@ export class ContactRevealsQuery {
   @Max(1_000_000)
   page = 1;
 
-  @ApiPropertyOptional({ default: 50, maximum: 200 })
+  @ApiPropertyOptional({ type: Number, default: 50, maximum: 200 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -56,14 +56,14 @@ export class ListCasesQuery {
   @IsIn(CASE_SORTS)
   sort: CaseSort = 'opened';
 
-  @ApiPropertyOptional({ default: 1 })
+  @ApiPropertyOptional({ type: Number, default: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   page = 1;
 
-  @ApiPropertyOptional({ default: 20, maximum: 200 })
+  @ApiPropertyOptional({ type: Number, default: 20, maximum: 200 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
