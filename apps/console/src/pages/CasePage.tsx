@@ -84,7 +84,7 @@ export function CasePage({ role }: { role: User['role'] }) {
             </Space>
           }
         >
-          <Descriptions column={{ xs: 1, md: 2 }} size="small" bordered>
+          <Descriptions column={{ xs: 1, md: 2 }} size="small" bordered styles={{ label: { whiteSpace: 'nowrap' } }}>
             <Descriptions.Item label="单位">{c.unitName || c.unitCode}</Descriptions.Item>
             <Descriptions.Item label="立案时间">{formatTime(c.openedAt)}</Descriptions.Item>
             {m.level !== undefined && <Descriptions.Item label="评价">{`${m.level} 星 · ${LEVEL[m.level] ?? ''}`}</Descriptions.Item>}

@@ -29,7 +29,8 @@ export function DeskPage() {
   );
   const rows: RankRow[] = useMemo(() => {
     const before = new Map((data?.before.units ?? []).map((u) => [u.unitCode, u]));
-    return (data?.now.units ?? []).map((u) => ({ ...u, previous: before.get(u.unitCode) }));
+    // A unit without reviews last quarter has no rank worth comparing.
+    return (data?.now.units ?? []).map((u) => ({ ...u, previous: before.get(u.unitCode)?.total ? before.get(u.unitCode) : undefined }));
   }, [data]);
   const ranking = useMemo(
     () => ({
