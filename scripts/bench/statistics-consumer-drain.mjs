@@ -32,7 +32,9 @@ for (let i = 0; i < 100; i++) {
   try {
     const r = await fetch('http://127.0.0.1:3199/health');
     if (r.status === 200) break;
-  } catch {}
+  } catch {
+    // not listening yet
+  }
   await new Promise((r) => setTimeout(r, 300));
 }
 child.kill('SIGTERM');

@@ -5,7 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { jwtOptions, type Role } from '#libs/auth';
 import { type Env, EnvError, loadEnv } from '#libs/common';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '#libs/database';
+import { type EmbeddedDatabase, EmbeddedPostgresError, startEmbeddedPostgres } from '#libs/database';
 import { startService } from '#libs/platform';
 import { AccountsService } from '../../intake/src/accounts/accounts.service.js';
 import { INTAKE_APP, IntakeModule } from '../../intake/src/intake.module.js';
@@ -53,7 +53,7 @@ function printWelcome(
   env: Env,
   device: { deviceId: string; secret: string },
   firstAdmin: { username: string; password: string } | null,
-  embedded: boolean,
+  database: EmbeddedDatabase | null,
 ): void {
   const jwt = new JwtService(jwtOptions(env));
   const token = (role: Role, unitCode?: string) =>
@@ -65,7 +65,7 @@ function printWelcome(
   const statistics = `http://localhost:${env.STATISTICS_PORT}`;
   out();
   out('好差评 backend is running');
-  out(`  database:  ${embedded ? 'embedded PostgreSQL (data in ./.data/postgres)' : 'DATABASE_URL'}`);
+  out(`  database:  ${database ? `embedded PostgreSQL (data in ${database.databaseDir})` : 'DATABASE_URL'}`);
   out(`  events:    ${env.KAFKA_BROKERS ? `Kafka at ${env.KAFKA_BROKERS}` : 'embedded event bus (PostgreSQL)'}`);
   out(`  intake:        ${intake}/docs`);
   out(`  rectification: ${rectification}/docs`);
@@ -100,7 +100,18 @@ async function main(): Promise<void> {
   ensureSecrets();
   let database: EmbeddedDatabase | null = null;
   if (!process.env.DATABASE_URL) {
-    database = await startEmbeddedPostgres(DATA_DIR);
+    try {
+      database = await startEmbeddedPostgres({
+        databaseDir: join(DATA_DIR, 'postgres'),
+        settings: { shared_buffers: '128MB', fsync: 'on' },
+        stopOnSignals: false,
+      });
+    } catch (err) {
+      process.stderr.write(
+        `${err instanceof EmbeddedPostgresError ? err.message : `The embedded PostgreSQL did not start: ${String(err)}`}\n`,
+      );
+      process.exit(1);
+    }
     process.env.DATABASE_URL = database.url;
   }
   let env: Env;
@@ -125,7 +136,7 @@ async function main(): Promise<void> {
   apps.push(await startService(RectificationModule, { ...RECTIFICATION_APP, ...shared }, env.RECTIFICATION_PORT));
   apps.push(await startService(StatisticsModule, { ...STATISTICS_APP, ...shared }, env.STATISTICS_PORT));
   const firstAdmin = await apps[0].get(AccountsService).ensureFirstAdmin();
-  printWelcome(env, await seedDemo(apps[0]), firstAdmin, database !== null);
+  printWelcome(env, await seedDemo(apps[0]), firstAdmin, database);
 }
 
 await main();

@@ -6,14 +6,14 @@
 // at KAFKA_BROKERS (default 127.0.0.1:9092; `scripts/kafka.sh start`). Background load: BENCH_LOAD
 // concurrent loops of signed GOOD ratings; probe: one BAD rating every BENCH_PROBE_MS, whose case a
 // poller looks for every 20 ms through GET /cases (the measured latency includes up to one poll interval).
-// Run: node apps/rectification/bench/case-visibility.bench.mjs
+// Run: npm run bench:case-visibility
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { call, freshDatabase, jwt, setUpFleet, signed, waitForHealth } from '../../../scripts/bench/intake-client.mjs';
+import { call, freshDatabase, jwt, setUpFleet, signed, waitForHealth } from './intake-client.mjs';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
 const duration = Number(process.env.BENCH_DURATION ?? 20) * 1000;
 const load = Number(process.env.BENCH_LOAD ?? 16);
 const probeMs = Number(process.env.BENCH_PROBE_MS ?? 50);
