@@ -38,6 +38,7 @@ describe('browser: the console from the first admin to a closed case, an upheld 
   const dialog = () => page.getByRole('dialog');
   const shot = async (name: string) => {
     await page.waitForLoadState('networkidle');
+    await page.locator('.ant-message-notice').first().waitFor({ state: 'detached', timeout: UI_TIMEOUT }); // toasts gone
     await page.screenshot({ path: join(SHOTS, `${name}.png`) });
   };
   const visible = async (text: string | RegExp, scope: ReturnType<Page['locator']> | Page = page) => {

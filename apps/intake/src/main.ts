@@ -62,6 +62,8 @@ if (workers > 1) {
     (env) => env.INTAKE_PORT,
     async (app) => {
       // A fresh registry gets its first console admin; the one-time password goes to stdout, never to the logs.
+      // Under node:cluster the first worker alone does it (each would otherwise print a new password).
+      if (cluster.isWorker && cluster.worker?.id !== 1) return;
       const first = await app.get(AccountsService).ensureFirstAdmin();
       if (first) process.stdout.write(`intake: console admin "${first.username}", one-time password: ${first.password}\n`);
     },

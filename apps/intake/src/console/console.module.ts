@@ -31,10 +31,11 @@ export class ConsoleModule implements OnModuleInit {
     @Inject(ENV) private readonly env: Env,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  /** Registered, not awaited: fastify loads the plugins when it starts, after Nest's own set-up (error handler, parsers). */
+  onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     for (const service of CONSOLE_UPSTREAMS) {
-      await fastify.register(async (scope) => {
+      void fastify.register(async (scope) => {
         // The proxy passes bodies through untouched: it brings its own parsers instead of the service's JSON parser.
         scope.removeAllContentTypeParsers();
         await scope.register(fastifyHttpProxy, {
@@ -48,7 +49,7 @@ export class ConsoleModule implements OnModuleInit {
       this.logger.warn(`The console is not built (${CONSOLE_DIR}): run npm run build to serve it at /console/`);
       return;
     }
-    await fastify.register(fastifyStatic, { root: CONSOLE_DIR, prefix: '/console/', decorateReply: false, index: ['index.html'] });
+    void fastify.register(fastifyStatic, { root: CONSOLE_DIR, prefix: '/console/', decorateReply: false, index: ['index.html'] });
     fastify.get('/console', (_req, reply) => reply.redirect('/console/', 302));
   }
 }

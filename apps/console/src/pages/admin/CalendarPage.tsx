@@ -47,7 +47,10 @@ export function CalendarPage() {
     );
     form.resetFields(['date', 'name']);
   };
-  const extra = Object.entries(data ?? {}).filter(([k]) => !['year', 'days', 'timezone', 'rule'].includes(k));
+  // Flags the calendar service adds about the year (e.g. whether it is provisional) are shown as they come.
+  const extra = Object.entries(data ?? {}).filter(
+    ([k, v]) => !['year', 'days', 'timezone', 'rule'].includes(k) && (typeof v !== 'object' || v === null),
+  );
   return (
     <Card
       title="工作日历"
