@@ -14,6 +14,8 @@ const esmTs: Config = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(.+/)?content-disposition/)'],
   testEnvironment: 'node',
+  // Logs go to .data/test-logs/worker-N.log, not the console: a passing run prints no ERROR line.
+  setupFiles: ['<rootDir>/test/setup/test-logs.ts'],
 };
 
 /** Projects whose tests need PostgreSQL: DATABASE_URL's server, else an embedded one (test/setup). Unit tests need none. */

@@ -6,6 +6,8 @@ import type { QueryRunner } from 'typeorm';
 import { InitialIntakeSchema1732406400000 } from '../../apps/intake/src/migrations/1732406400000-InitialIntakeSchema.js';
 import { IntakeComplete1732492800000 } from '../../apps/intake/src/migrations/1732492800000-IntakeComplete.js';
 import { InitialRectificationSchema1732406400000 } from '../../apps/rectification/src/migrations/1732406400000-InitialRectificationSchema.js';
+import { RectificationWorkflow1732579200000 } from '../../apps/rectification/src/migrations/1732579200000-RectificationWorkflow.js';
+import { CalendarYearStatus1733500000000 } from '../../apps/rectification/src/migrations/1733500000000-CalendarYearStatus.js';
 import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
 import {
   type CaseLifecycleData,
@@ -38,6 +40,7 @@ const ROLLUP_QUERIES = {
   bad_tag_rollups: `SELECT unit_code, day::text, tag, reviews FROM statistics.bad_tag_rollups WHERE reviews <> 0`,
   bad_item_rollups: `SELECT unit_code, day::text, service_item_code, reviews FROM statistics.bad_item_rollups WHERE reviews <> 0`,
   unresolved_rollups: `SELECT unit_code, day::text, total, closed FROM statistics.unresolved_rollups WHERE total + closed <> 0`,
+  provisional_deadline_rollups: `SELECT unit_code, day::text, reviews FROM statistics.provisional_deadline_rollups WHERE reviews <> 0`,
 };
 
 describe('statistics: rebuild from the source tables equals the incrementally maintained rollups', () => {
@@ -81,7 +84,11 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
     sql = new Client({ connectionString: db.url });
     await sql.connect();
     await migrate('intake', [new InitialIntakeSchema1732406400000(), new IntakeComplete1732492800000()]);
-    await migrate('rectification', [new InitialRectificationSchema1732406400000()]);
+    await migrate('rectification', [
+      new InitialRectificationSchema1732406400000(),
+      new RectificationWorkflow1732579200000(),
+      new CalendarYearStatus1733500000000(),
+    ]);
     app = await startTestService(StatisticsModule, STATISTICS_APP);
   });
 
@@ -142,13 +149,14 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
           version,
           actor: 'test',
           note: null,
+          deadlineProvisional: rnd() < 0.3,
         });
       }
       const last = states[states.length - 1]!;
       await sql.query(
         `INSERT INTO rectification.cases (id, source, unit_code, unit_name, review_id, report_id, status, outcome, opened_at, response_due_at,
-           rectify_due_at, responded_at, responded_on_time, overdue, version)
-         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+           rectify_due_at, responded_at, responded_on_time, overdue, version, deadline_provisional)
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
         [
           caseId,
           source,
@@ -164,6 +172,7 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
           last.respondedOnTime,
           last.overdue,
           last.version,
+          last.deadlineProvisional,
         ],
       );
       // Shuffled (stale versions arrive late) with some redeliveries of the same event id.

@@ -205,6 +205,7 @@ describe('statistics: rollups from events, quarterly and summary reports, export
       open: 3,
       overdue: 1,
       appealsUpheld: 1,
+      provisionalDeadlines: 0,
     });
     expect(res.body.unresolvedReports).toEqual({ total: 2, closed: 1 });
     expect(res.body.units).toEqual([

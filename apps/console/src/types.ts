@@ -17,6 +17,8 @@ export interface CaseView {
   rectifiedAt: string | null;
   closedAt: string | null;
   overdue: boolean;
+  /** The deadlines rest on a calendar year not yet confirmed. */
+  deadlineProvisional?: boolean;
   reopenedCount: number;
   urgeCount: number;
   version: number;

@@ -1,14 +1,28 @@
 import type { ServiceSchema } from '#libs/database';
 import { MESSAGING_ENTITIES } from '#libs/messaging';
-import { CalendarDayEntity } from './calendar/calendar-day.entity.js';
+import { CalendarDayEntity, CalendarYearEntity } from './calendar/calendar-day.entity.js';
 import { CaseEntity, CaseTimelineEntry } from './cases/case.entity.js';
 import { HotlineCallbackEntity, HotlineClientCopy } from './hotline/hotline.entities.js';
 import { InitialRectificationSchema1732406400000 } from './migrations/1732406400000-InitialRectificationSchema.js';
 import { RectificationWorkflow1732579200000 } from './migrations/1732579200000-RectificationWorkflow.js';
+import { CalendarYearStatus1733500000000 } from './migrations/1733500000000-CalendarYearStatus.js';
 import { ContactRevealAudit1733600000000 } from './migrations/1733600000000-ContactRevealAudit.js';
 
 export const RECTIFICATION_SCHEMA: ServiceSchema = {
   schema: 'rectification',
-  entities: [CaseEntity, CaseTimelineEntry, CalendarDayEntity, HotlineClientCopy, HotlineCallbackEntity, ...MESSAGING_ENTITIES],
-  migrations: [InitialRectificationSchema1732406400000, RectificationWorkflow1732579200000, ContactRevealAudit1733600000000],
+  entities: [
+    CaseEntity,
+    CaseTimelineEntry,
+    CalendarDayEntity,
+    CalendarYearEntity,
+    HotlineClientCopy,
+    HotlineCallbackEntity,
+    ...MESSAGING_ENTITIES,
+  ],
+  migrations: [
+    InitialRectificationSchema1732406400000,
+    RectificationWorkflow1732579200000,
+    CalendarYearStatus1733500000000,
+    ContactRevealAudit1733600000000,
+  ],
 };

@@ -8,6 +8,11 @@ export type IsoDate = string;
 export interface WorkingCalendarData {
   holidays: ReadonlySet<IsoDate> | readonly IsoDate[];
   makeUpWorkdays: ReadonlySet<IsoDate> | readonly IsoDate[];
+  /**
+   * Years whose days come from the statutory rules (`provisionalYear`), not from a published
+   * arrangement: a deadline that walks through one of their days is provisional.
+   */
+  provisionalYears?: ReadonlySet<number> | readonly number[];
 }
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -64,10 +69,12 @@ export function isoWeekday(date: IsoDate): number {
 export class WorkingCalendar {
   private readonly holidays: ReadonlySet<IsoDate>;
   private readonly makeUpWorkdays: ReadonlySet<IsoDate>;
+  readonly provisionalYears: ReadonlySet<number>;
 
   constructor(data: WorkingCalendarData) {
     this.holidays = new Set(data.holidays);
     this.makeUpWorkdays = new Set(data.makeUpWorkdays);
+    this.provisionalYears = new Set(data.provisionalYears ?? []);
     for (const date of this.holidays) dayNumber(date);
     for (const date of this.makeUpWorkdays) {
       dayNumber(date);
@@ -76,11 +83,31 @@ export class WorkingCalendar {
   }
 
   /** A calendar from several years' rows (e.g. the `calendar_days` table or `seedYearsFromChineseDays()`). */
-  static fromYears(years: ReadonlyArray<{ holidays: readonly IsoDate[]; makeUpWorkdays: readonly IsoDate[] }>): WorkingCalendar {
+  static fromYears(
+    years: ReadonlyArray<{ year?: number; holidays: readonly IsoDate[]; makeUpWorkdays: readonly IsoDate[]; provisional?: boolean }>,
+  ): WorkingCalendar {
     return new WorkingCalendar({
       holidays: years.flatMap((y) => y.holidays),
       makeUpWorkdays: years.flatMap((y) => y.makeUpWorkdays),
+      provisionalYears: years.filter((y) => y.provisional && y.year !== undefined).map((y) => y.year!),
     });
+  }
+
+  /** Whether the day belongs to a provisional year (derived from the statutory rules, not yet published or confirmed). */
+  isProvisional(date: IsoDate): boolean {
+    return this.provisionalYears.has(Number(date.slice(0, 4)));
+  }
+
+  /**
+   * Whether counting working days from `from` to `to` (the Shanghai days d with day(from) < d ≤ day(to),
+   * the days a deadline computation looks at) touches a provisional year.
+   */
+  spanIsProvisional(from: Date, to: Date): boolean {
+    if (this.provisionalYears.size === 0) return false;
+    const first = Number(addCalendarDays(shanghaiDayOf(from), 1).slice(0, 4));
+    const last = Number(shanghaiDayOf(to).slice(0, 4));
+    for (let year = first; year <= last; year += 1) if (this.provisionalYears.has(year)) return true;
+    return false;
   }
 
   isWorkingDay(date: IsoDate): boolean {

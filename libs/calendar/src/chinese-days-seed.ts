@@ -57,3 +57,8 @@ export function seedYearsFromChineseDays(): CalendarYearSeed[] {
     .sort((a, b) => a.year - b.year)
     .map((seed) => ({ ...seed, holidays: seed.holidays.sort(), makeUpWorkdays: seed.makeUpWorkdays.sort() }));
 }
+
+/** The installed chinese-days version (e.g. `1.5.7`): where "published" calendar data comes from. */
+export function chineseDaysVersion(): string {
+  return (requireCjs('chinese-days/package.json') as { version: string }).version;
+}

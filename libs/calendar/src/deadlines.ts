@@ -11,6 +11,8 @@ export interface CaseDeadlines {
   responseDueAt: Date;
   /** 整改到位并反馈: 5 working days after opening, or the hotline's own `dueAt`. */
   rectifyDueAt: Date;
+  /** True when a computed deadline walked through a provisional year (see `WorkingCalendar.spanIsProvisional`). */
+  provisional: boolean;
 }
 
 /**
@@ -19,10 +21,47 @@ export interface CaseDeadlines {
  */
 export function computeDeadlines(calendar: WorkingCalendar, openedAt: Date, hotlineDueAt?: Date | null): CaseDeadlines {
   if (hotlineDueAt != null && Number.isNaN(hotlineDueAt.getTime())) throw new RangeError('hotlineDueAt is not a valid instant');
+  const responseDueAt = calendar.addWorkingDays(openedAt, RESPONSE_WORKING_DAYS);
+  const computedRectifyDueAt = hotlineDueAt == null ? calendar.addWorkingDays(openedAt, RECTIFY_WORKING_DAYS) : null;
   return {
-    responseDueAt: calendar.addWorkingDays(openedAt, RESPONSE_WORKING_DAYS),
-    rectifyDueAt: hotlineDueAt ?? calendar.addWorkingDays(openedAt, RECTIFY_WORKING_DAYS),
+    responseDueAt,
+    rectifyDueAt: computedRectifyDueAt ?? hotlineDueAt!,
+    provisional: calendar.spanIsProvisional(openedAt, computedRectifyDueAt ?? responseDueAt),
   };
+}
+
+/** What a case's deadlines were computed from, to compute them again under a changed calendar. */
+export interface DeadlineBasis {
+  openedAt: Date;
+  /** The 12345 centre's own rectification deadline, when it gave one: not computed, never moved. */
+  hotlineDueAt?: Date | null;
+  /** An approved extension (延期): a date a supervisor agreed to, never moved either. */
+  extendedUntil?: Date | null;
+}
+
+/**
+ * The deadlines of a case under `calendar`, as `computeDeadlines` gave them when it opened, except
+ * that an approved extension keeps its agreed date as the rectification deadline.
+ */
+export function recomputeDeadlines(calendar: WorkingCalendar, basis: DeadlineBasis): CaseDeadlines {
+  const deadlines = computeDeadlines(calendar, basis.openedAt, basis.hotlineDueAt);
+  if (basis.extendedUntil == null) return deadlines;
+  return {
+    responseDueAt: deadlines.responseDueAt,
+    rectifyDueAt: basis.extendedUntil,
+    provisional: calendar.spanIsProvisional(basis.openedAt, deadlines.responseDueAt),
+  };
+}
+
+/**
+ * Whether a missed-deadline flag still holds under moved deadlines: the deadline has passed at
+ * `now` and its obligation was not met by it (`metAt`: when the reviewer was contacted, or the
+ * case rectified; null when not yet). A flag raised under a deadline that has since moved later
+ * is withdrawn when this is false.
+ */
+export function deadlineMissed(dueAt: Date, metAt: Date | null, now: Date): boolean {
+  if (now.getTime() <= dueAt.getTime()) return false;
+  return metAt === null || metAt.getTime() > dueAt.getTime();
 }
 
 /** The latest a complex case may be extended to: 15 working days after opening. */

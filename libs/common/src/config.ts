@@ -66,6 +66,11 @@ export class Env {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /** Write log lines to this file instead of stdout (the tests use one per jest worker). */
+  @IsOptional()
+  @IsString()
+  LOG_FILE?: string;
+
   @Transform(toInt)
   @IsInt()
   @Min(5)

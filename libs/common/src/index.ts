@@ -8,3 +8,4 @@ export * from './problem-details.js';
 export * from './problem-details.filter.js';
 export * from './time.js';
 export * from './validation.js';
+export * from './clock.js';

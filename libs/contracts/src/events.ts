@@ -94,6 +94,27 @@ export interface CaseLifecycleData {
   version: number;
   actor: string;
   note: string | null;
+  /**
+   * Extension (optional; absent means false): a computed deadline rests on a day of a provisional
+   * calendar year, derived from the statutory rules because its arrangement is not published or
+   * confirmed yet. `gov.case.deadline-changed` follows when that year is confirmed.
+   */
+  deadlineProvisional?: boolean;
+}
+
+/**
+ * data of `gov.case.deadline-changed` (topic cases.lifecycle): the case after its deadlines were
+ * computed again because a calendar year changed (published, confirmed or corrected), with the
+ * deadlines it had before.
+ */
+export interface CaseDeadlineChangedData extends CaseLifecycleData {
+  previousResponseDueAt: string;
+  previousRectifyDueAt: string;
+  previousDeadlineProvisional: boolean;
+  /** The calendar year whose change moved the deadlines. */
+  calendarYear: number;
+  /** CONFIRMED: an admin confirmed or corrected the year; PUBLISHED: the holiday package published it. */
+  calendarChange: 'CONFIRMED' | 'PUBLISHED';
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type {
+  CaseDeadlineChangedData,
   CaseLifecycleData,
   CaseOutcome,
   CaseSource,
@@ -103,6 +104,15 @@ export class CaseLifecycleSchema implements CaseLifecycleData {
   @IsInt() @Min(1) version: number;
   @IsString() actor: string;
   @IsOptional() @IsString() note: string | null;
+  @IsOptional() @IsBoolean() deadlineProvisional?: boolean;
+}
+
+export class CaseDeadlineChangedSchema extends CaseLifecycleSchema implements CaseDeadlineChangedData {
+  @IsISO8601() previousResponseDueAt: string;
+  @IsISO8601() previousRectifyDueAt: string;
+  @IsBoolean() previousDeadlineProvisional: boolean;
+  @IsInt() @Min(2000) @Max(2100) calendarYear: number;
+  @IsIn(['CONFIRMED', 'PUBLISHED']) calendarChange: 'CONFIRMED' | 'PUBLISHED';
 }
 
 export class HotlineClientSchema implements HotlineClientData {
@@ -136,4 +146,5 @@ export const EVENT_SCHEMAS: Readonly<Record<string, new () => object>> = {
   [EventTypes.HotlineClientRegistered]: HotlineClientSchema,
   [EventTypes.HotlineClientRevoked]: HotlineClientSchema,
   ...Object.fromEntries(CASE_EVENT_TYPES.map((type) => [type, CaseLifecycleSchema])),
+  [EventTypes.CaseDeadlineChanged]: CaseDeadlineChangedSchema,
 };

@@ -23,6 +23,7 @@ export const EventTypes = {
   CaseUrged: 'gov.case.urged',
   CaseExtensionRequested: 'gov.case.extension-requested',
   CaseExtensionDecided: 'gov.case.extension-decided',
+  CaseDeadlineChanged: 'gov.case.deadline-changed',
   ReviewSuspectChanged: 'gov.review.suspect-changed',
   DeadLettered: 'gov.event.dead-lettered',
   HotlineClientRegistered: 'gov.hotline-client.registered',

@@ -3,7 +3,16 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { type Env, ENV, loadEnv, MetricsRegistry, ProblemDetailsFilter, recordHttpMetrics, requestIdOf } from '#libs/common';
+import {
+  type Env,
+  ENV,
+  loadEnv,
+  logHttpRequests,
+  MetricsRegistry,
+  ProblemDetailsFilter,
+  recordHttpMetrics,
+  requestIdOf,
+} from '#libs/common';
 import { connectEventTransport } from '#libs/messaging';
 import { FastPathValidationPipe } from './fast-validation.js';
 
@@ -58,6 +67,7 @@ export function openApiDocument(app: INestApplication, options: Pick<ServiceAppO
 export function configureServiceApp(app: NestFastifyApplication, options: ServiceAppOptions): void {
   app.useLogger(app.get(Logger));
   recordHttpMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsRegistry));
+  logHttpRequests(app.getHttpAdapter().getInstance());
   app.useGlobalPipes(new FastPathValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });

@@ -1,12 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
-import { DataCipher, type Env, ENV, loggerParams, MetricsModule } from '#libs/common';
+import { Clock, DataCipher, type Env, ENV, loggerParams, MetricsModule } from '#libs/common';
 import { AuthModule } from '#libs/auth';
 import { DatabaseModule, type ServiceSchema } from '#libs/database';
 import { MessagingModule } from '#libs/messaging';
 import { EnvModule } from './env.module.js';
 import { HealthController } from './health.controller.js';
+import { HealthWarnings } from './health-warnings.js';
 
 export interface ServiceDefinition extends ServiceSchema {
   /** intake | rectification | statistics */
@@ -28,7 +29,7 @@ export class ServicePlatformModule {
         EnvModule,
         LoggerModule.forRootAsync({
           inject: [ENV],
-          useFactory: (env: Env) => loggerParams(definition.service, env.LOG_LEVEL),
+          useFactory: (env: Env) => loggerParams(definition.service, env.LOG_LEVEL, env.LOG_FILE),
         }),
         MetricsModule,
         TerminusModule.forRoot({ errorLogStyle: 'json' }),
@@ -37,8 +38,12 @@ export class ServicePlatformModule {
         AuthModule,
       ],
       controllers: [HealthController],
-      providers: [{ provide: DataCipher, inject: [ENV], useFactory: (env: Env) => new DataCipher(env.DATA_ENCRYPTION_KEY) }],
-      exports: [MetricsModule, MessagingModule, DatabaseModule, DataCipher],
+      providers: [
+        HealthWarnings,
+        Clock,
+        { provide: DataCipher, inject: [ENV], useFactory: (env: Env) => new DataCipher(env.DATA_ENCRYPTION_KEY) },
+      ],
+      exports: [MetricsModule, MessagingModule, DatabaseModule, DataCipher, HealthWarnings, Clock],
     };
   }
 }

@@ -5,3 +5,4 @@ export * from './test-database.js';
 export * from './test-env.js';
 export * from './event-fixtures.js';
 export * from './registry-fixtures.js';
+export * from './test-logs.js';

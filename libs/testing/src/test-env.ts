@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { testLogFile } from './test-logs.js';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdefghijklmnopqrstuvwxyz';
 
@@ -8,6 +9,8 @@ export function applyTestEnv(databaseUrl: string, options: { kafka?: boolean } =
   process.env.JWT_SECRET = TEST_JWT_SECRET;
   process.env.DATA_ENCRYPTION_KEY ??= randomBytes(32).toString('hex');
   process.env.LOG_LEVEL ??= 'warn';
+  // A passing run prints nothing; each jest worker's service logs stay readable in .data/test-logs.
+  process.env.LOG_FILE = testLogFile();
   process.env.OUTBOX_POLL_MS = '20';
   if (!options.kafka) delete process.env.KAFKA_BROKERS;
 }

@@ -11,7 +11,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Readiness: 200 when the database and the event broker are reachable, else 503 */
+    /** Readiness: 200 when the database and the event broker are reachable, else 503. `warnings` lists what needs attention without failing readiness (e.g. an unconfirmed calendar year). */
     get: operations['HealthController_check'];
     put?: never;
     post?: never;
@@ -45,7 +45,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One case with its full timeline and the actions the caller may take on it now */
+    /** One case with its full timeline and the actions the caller may take on it now (`actions`). `deadlineProvisional: true`: a deadline rests on a day of a calendar year not yet published or confirmed (GET /calendar/{year}); it is recomputed, with a `deadline-changed` timeline entry, when the year is confirmed. */
     get: operations['CasesController_get'];
     put?: never;
     post?: never;
@@ -249,9 +249,9 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The statutory holidays and 调休 make-up working days of a year, as used for deadlines */
+    /** The statutory holidays and 调休 make-up working days of a year, as used for deadlines. `status`: CONFIRMED (by an admin), PUBLISHED (from the holiday package), PROVISIONAL (`provisional: true`: derived from the statutory rules, no 调休) or MISSING. */
     get: operations['CalendarController_get'];
-    /** Replace a year's holidays and make-up days (admin). New deadlines use it at once on this instance, within 60 s on others; open cases keep theirs. */
+    /** Confirm a year with the published arrangement, or correct it (admin): replaces its holidays and make-up days and marks it CONFIRMED. Every open case whose deadlines touched the year is recomputed in the same transaction (timeline entry and `gov.case.deadline-changed` per changed case; `deadlinesChanged` counts them). New deadlines use it at once on this instance, within 60 s on others. */
     put: operations['CalendarController_put'];
     post?: never;
     delete?: never;

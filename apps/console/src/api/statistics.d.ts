@@ -79,7 +79,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Readiness: 200 when the database and the event broker are reachable, else 503 */
+    /** Readiness: 200 when the database and the event broker are reachable, else 503. `warnings` lists what needs attention without failing readiness (e.g. an unconfirmed calendar year). */
     get: operations['HealthController_check'];
     put?: never;
     post?: never;

@@ -75,6 +75,11 @@ export function CaseTable({
               {c.overdue && <Tag color="red">超期</Tag>}
               {c.urgeCount > 0 && <Badge count={`督办${c.urgeCount}`} style={{ background: '#d4380d' }} />}
               {c.extension?.status === 'PENDING' && <Tag color="geekblue">延期待批</Tag>}
+              {c.deadlineProvisional && (
+                <Tag color="orange" title="期限所在年份的工作日历尚未确认，确认后可能调整">
+                  期限暂定
+                </Tag>
+              )}
             </Space>
           ),
         },

@@ -1,3 +1,5 @@
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { RatingWriter } from './rating-writer.js';
 import type { PreparedRating, RatingsRepository, WriteOutcome } from './ratings.repository.js';
 
@@ -57,6 +59,7 @@ describe('RatingWriter (group commit)', () => {
   });
 
   it('retries a failed group one by one so that one bad rating does not fail its neighbours', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const { writer, groups } = harness((rows) =>
       rows.some((r) => r.id === 'bad') && rows.length > 1
         ? Promise.reject(new Error('boom'))
@@ -68,6 +71,8 @@ describe('RatingWriter (group commit)', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(groups[0]).toEqual(['a', 'bad', 'c']);
     expect(groups.slice(1).sort()).toEqual([['a'], ['bad'], ['c']]);
+    expect(warn).toHaveBeenCalledWith(expect.objectContaining({ size: 3 }), 'group write failed; retrying its ratings one by one');
+    warn.mockRestore();
   });
 
   it('retries a group that hit a deadlock', async () => {

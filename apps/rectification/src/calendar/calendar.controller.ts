@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Auth } from '#libs/auth';
+import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
 import { PutCalendarYearDto } from './calendar.dto.js';
 import { CalendarService } from './calendar.service.js';
 
@@ -11,7 +11,10 @@ export class CalendarController {
   constructor(private readonly calendar: CalendarService) {}
 
   @Get(':year')
-  @ApiOperation({ summary: 'The statutory holidays and 调休 make-up working days of a year, as used for deadlines' })
+  @ApiOperation({
+    summary:
+      'The statutory holidays and 调休 make-up working days of a year, as used for deadlines. `status`: CONFIRMED (by an admin), PUBLISHED (from the holiday package), PROVISIONAL (`provisional: true`: derived from the statutory rules, no 调休) or MISSING.',
+  })
   get(@Param('year', ParseIntPipe) year: number) {
     return this.calendar.year(year);
   }
@@ -19,9 +22,9 @@ export class CalendarController {
   @Put(':year')
   @ApiOperation({
     summary:
-      "Replace a year's holidays and make-up days (admin). New deadlines use it at once on this instance, within 60 s on others; open cases keep theirs.",
+      'Confirm a year with the published arrangement, or correct it (admin): replaces its holidays and make-up days and marks it CONFIRMED. Every open case whose deadlines touched the year is recomputed in the same transaction (timeline entry and `gov.case.deadline-changed` per changed case; `deadlinesChanged` counts them). New deadlines use it at once on this instance, within 60 s on others.',
   })
-  put(@Param('year', ParseIntPipe) year: number, @Body() body: PutCalendarYearDto) {
-    return this.calendar.replaceYear(year, body.days);
+  put(@CurrentPrincipal() user: UserPrincipal, @Param('year', ParseIntPipe) year: number, @Body() body: PutCalendarYearDto) {
+    return this.calendar.replaceYear(year, body.days, user.sub);
   }
 }

@@ -1,13 +1,22 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { chineseDaysVersion, seedYearsFromChineseDays } from '#libs/calendar';
 import { CalendarController } from './calendar.controller.js';
-import { CalendarDayEntity } from './calendar-day.entity.js';
-import { CalendarService } from './calendar.service.js';
+import { CalendarDayEntity, CalendarYearEntity } from './calendar-day.entity.js';
+import { PUBLISHED_CALENDAR, type PublishedCalendar, CalendarService } from './calendar.service.js';
+import { CalendarWatch } from './calendar-watch.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([CalendarDayEntity])],
+  imports: [TypeOrmModule.forFeature([CalendarDayEntity, CalendarYearEntity])],
   controllers: [CalendarController],
-  providers: [CalendarService],
+  providers: [
+    CalendarService,
+    CalendarWatch,
+    {
+      provide: PUBLISHED_CALENDAR,
+      useFactory: (): PublishedCalendar => ({ source: `chinese-days ${chineseDaysVersion()}`, years: seedYearsFromChineseDays }),
+    },
+  ],
   exports: [CalendarService],
 })
 export class CalendarModule {}

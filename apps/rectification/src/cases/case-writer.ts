@@ -13,7 +13,9 @@ type StateColumns = Pick<
   CaseEntity,
   | 'status'
   | 'outcome'
+  | 'responseDueAt'
   | 'rectifyDueAt'
+  | 'deadlineProvisional'
   | 'respondedAt'
   | 'respondedOnTime'
   | 'rectifiedAt'
@@ -41,7 +43,9 @@ export class CaseWriter {
     const changes: StateColumns = {
       status: s.status,
       outcome: s.outcome,
+      responseDueAt: s.responseDueAt,
       rectifyDueAt: s.rectifyDueAt,
+      deadlineProvisional: s.deadlineProvisional ?? current.deadlineProvisional,
       respondedAt: s.respondedAt,
       respondedOnTime: s.respondedOnTime,
       rectifiedAt: s.rectifiedAt,
@@ -79,7 +83,7 @@ export class CaseWriter {
         source: EventSources.Rectification,
         subject: saved.id,
         time: t.at,
-        data: lifecycleData(saved, t.actor, t.note),
+        data: { ...lifecycleData(saved, t.actor, t.note), ...result.eventData },
       }),
     });
     if (current.status !== 'CLOSED' && saved.status === 'CLOSED' && saved.source === 'HOTLINE') {

@@ -49,6 +49,10 @@ export class CaseEntity {
   @Column({ name: 'rectify_due_at', type: 'timestamptz' })
   rectifyDueAt: Date;
 
+  /** A computed deadline rests on a day of a provisional calendar year (not yet published or confirmed). */
+  @Column({ name: 'deadline_provisional', type: 'boolean', default: false })
+  deadlineProvisional: boolean;
+
   @Column({ name: 'responded_at', type: 'timestamptz', nullable: true })
   respondedAt: Date | null;
 

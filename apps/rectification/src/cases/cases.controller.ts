@@ -41,7 +41,10 @@ export class CasesController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One case with its full timeline and the actions the caller may take on it now' })
+  @ApiOperation({
+    summary:
+      'One case with its full timeline and the actions the caller may take on it now (`actions`). `deadlineProvisional: true`: a deadline rests on a day of a calendar year not yet published or confirmed (GET /calendar/{year}); it is recomputed, with a `deadline-changed` timeline entry, when the year is confirmed.',
+  })
   async get(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string) {
     const found = await this.cases.get(id);
     assertUnitAccess(user, found.case.unitCode);

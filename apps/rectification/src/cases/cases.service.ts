@@ -57,6 +57,7 @@ function caseState(c: CaseEntity) {
     overdue: c.overdue,
     reopenedCount: c.reopenedCount,
     version: c.version,
+    deadlineProvisional: c.deadlineProvisional,
   };
 }
 
@@ -158,6 +159,7 @@ export class CasesService {
       openedAt: init.openedAt,
       responseDueAt: deadlines.responseDueAt,
       rectifyDueAt: deadlines.rectifyDueAt,
+      deadlineProvisional: deadlines.provisional,
       matter: init.matter,
       contactSealed: init.contact.sealed,
       contactMaskedName: init.contact.maskedName,
@@ -187,6 +189,7 @@ export class CasesService {
         ticketId: init.ticketId,
         responseDueAt: opened.responseDueAt.toISOString(),
         rectifyDueAt: opened.rectifyDueAt.toISOString(),
+        deadlineProvisional: opened.deadlineProvisional,
       } as Record<string, unknown>,
       at: new Date(),
     } as QueryDeepPartialEntity<CaseTimelineEntry>);

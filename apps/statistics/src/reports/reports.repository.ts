@@ -39,7 +39,7 @@ export class ReportsRepository {
    */
   async reportInput(range: DateRange, unitCode: string | undefined, today: string): Promise<ReportInput> {
     const params = [range.from, range.to, unitCode ?? null];
-    const [units, reviews, pending, tags, items, unresolved] = await Promise.all([
+    const [units, reviews, pending, tags, items, unresolved, provisional] = await Promise.all([
       this.dataSource.query<Array<{ unitCode: string; unitName: string }>>(
         `SELECT unit_code AS "unitCode", unit_name AS "unitName" FROM units WHERE ($1::text IS NULL OR unit_code = $1) ORDER BY unit_code`,
         [unitCode ?? null],
@@ -68,6 +68,10 @@ export class ReportsRepository {
       ),
       this.dataSource.query<Array<{ total: number; closed: number }>>(
         `SELECT coalesce(sum(total), 0)::int AS total, coalesce(sum(closed), 0)::int AS closed FROM unresolved_rollups WHERE ${SCOPE}`,
+        params,
+      ),
+      this.dataSource.query<Array<{ reviews: number }>>(
+        `SELECT coalesce(sum(reviews), 0)::int AS reviews FROM provisional_deadline_rollups WHERE ${SCOPE}`,
         params,
       ),
     ]);
@@ -110,6 +114,7 @@ export class ReportsRepository {
       badTags: tags,
       badServiceItems: items,
       unresolvedReports: unresolved[0] ?? { total: 0, closed: 0 },
+      provisionalDeadlines: provisional[0]?.reviews ?? 0,
     };
   }
 

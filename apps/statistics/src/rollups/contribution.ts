@@ -22,6 +22,8 @@ export interface ReviewFact {
   responded: boolean;
   respondedOnTime: boolean;
   overdue: boolean;
+  /** The case's deadline rests on a provisional calendar day. */
+  deadlineProvisional: boolean;
 }
 
 export interface UnresolvedFact {
@@ -42,6 +44,7 @@ export const ROLLUP_TABLES = {
   bad_tag_rollups: { keys: ['unit_code', 'day', 'tag'], counters: ['reviews'] },
   bad_item_rollups: { keys: ['unit_code', 'day', 'service_item_code'], counters: ['reviews'] },
   unresolved_rollups: { keys: ['unit_code', 'day'], counters: ['total', 'closed'] },
+  provisional_deadline_rollups: { keys: ['unit_code', 'day'], counters: ['reviews'] },
 } as const;
 
 export type RollupTable = keyof typeof ROLLUP_TABLES;
@@ -73,6 +76,7 @@ export const emptyReviewFact = (): ReviewFact => ({
   responded: false,
   respondedOnTime: false,
   overdue: false,
+  deadlineProvisional: false,
 });
 
 /** A case counts as rectified in state RECTIFIED, or CLOSED with outcome RECTIFIED/EXPLAINED (API.md). */
@@ -112,6 +116,7 @@ export function reviewContribution(f: ReviewFact): RollupDelta[] {
   if (!f.responded && f.responseDueDay) deltas.push({ table: 'bad_pending_rollups', key: [unit, day, f.responseDueDay], counters: [1] });
   for (const tag of new Set(f.tags)) deltas.push({ table: 'bad_tag_rollups', key: [unit, day, tag], counters: [1] });
   if (f.serviceItemCode) deltas.push({ table: 'bad_item_rollups', key: [unit, day, f.serviceItemCode], counters: [1] });
+  if (f.deadlineProvisional) deltas.push({ table: 'provisional_deadline_rollups', key: [unit, day], counters: [1] });
   return deltas;
 }
 

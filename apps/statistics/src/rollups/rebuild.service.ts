@@ -38,7 +38,8 @@ export class RebuildService {
       await m.query(`SET LOCAL maintenance_work_mem = '512MB'`);
       await m.query(`LOCK TABLE review_facts, unresolved_facts IN EXCLUSIVE MODE`);
       await m.query(
-        `TRUNCATE review_facts, unresolved_facts, review_rollups, bad_pending_rollups, bad_tag_rollups, bad_item_rollups, unresolved_rollups`,
+        `TRUNCATE review_facts, unresolved_facts, review_rollups, bad_pending_rollups, bad_tag_rollups, bad_item_rollups, unresolved_rollups,
+         provisional_deadline_rollups`,
       );
       await this.rebuildNames(m);
       // A bulk load: the review facts' primary key is built once, by a sort, after the rows are in, rather than by
@@ -73,10 +74,11 @@ export class RebuildService {
   private async rebuildFacts(m: EntityManager) {
     await m.query(
       `INSERT INTO review_facts (review_id, submitted, unit_code, day, channel, level, grade, tags, service_item_code, suspect,
-         case_version, case_status, case_outcome, response_due_day, responded, responded_on_time, overdue)
+         case_version, case_status, case_outcome, response_due_day, responded, responded_on_time, overdue, deadline_provisional)
        SELECT r.id, true, r.unit_code, (r.rated_at AT TIME ZONE ${ZONE})::date, r.channel, coalesce(r.level, 0), r.grade, r.tags,
          r.service_item_code, r.suspect, coalesce(c.version, 0), c.status, c.outcome, (c.response_due_at AT TIME ZONE ${ZONE})::date,
-         c.responded_at IS NOT NULL, coalesce(c.responded_on_time, false), coalesce(c.overdue, false)
+         c.responded_at IS NOT NULL, coalesce(c.responded_on_time, false), coalesce(c.overdue, false),
+         coalesce(c.deadline_provisional, false)
        FROM intake.reviews r LEFT JOIN rectification.cases c ON c.review_id = r.id`,
     );
     await m.query(
@@ -90,7 +92,8 @@ export class RebuildService {
     // The counted bad reviews are a small share of the facts: one scan collects them for the three bad-only rollups.
     await m.query(
       `CREATE TEMP TABLE rebuild_bad_facts ON COMMIT DROP AS
-       SELECT unit_code, day, response_due_day, responded, tags, service_item_code FROM ${COUNTED} WHERE bad AND NOT upheld`,
+       SELECT unit_code, day, response_due_day, responded, tags, service_item_code, deadline_provisional
+       FROM ${COUNTED} WHERE bad AND NOT upheld`,
     );
     await m.query(
       `INSERT INTO review_rollups (unit_code, day, channel, level, reviews, responded, responded_on_time, rectified, open, overdue, appeals_upheld)
@@ -119,6 +122,10 @@ export class RebuildService {
       `INSERT INTO bad_item_rollups (unit_code, day, service_item_code, reviews)
        SELECT unit_code, day, service_item_code, count(*) FROM rebuild_bad_facts
        WHERE service_item_code IS NOT NULL GROUP BY unit_code, day, service_item_code`,
+    );
+    await m.query(
+      `INSERT INTO provisional_deadline_rollups (unit_code, day, reviews)
+       SELECT unit_code, day, count(*) FROM rebuild_bad_facts WHERE deadline_provisional GROUP BY unit_code, day`,
     );
     await m.query(
       `INSERT INTO unresolved_rollups (unit_code, day, total, closed)

@@ -62,6 +62,10 @@ export class ReviewFactEntity {
 
   @Column({ type: 'boolean', default: false })
   overdue: boolean;
+
+  /** The case's deadline rests on a provisional calendar day (carried by the lifecycle events). */
+  @Column({ name: 'deadline_provisional', type: 'boolean', default: false })
+  deadlineProvisional: boolean;
 }
 
 /** The grain every rollup shares: one unit's Shanghai calendar day. */
@@ -181,7 +185,15 @@ export class ServiceItemEntity {
   serviceItemName: string;
 }
 
+/** Counted bad reviews whose case deadline rests on a provisional calendar day (the bulletin's footnote). */
+@Entity({ name: 'provisional_deadline_rollups' })
+export class ProvisionalDeadlineRollupEntity extends UnitDayRollup {
+  @Column({ type: 'integer', default: 0 })
+  reviews: number;
+}
+
 export const ROLLUP_ENTITIES = [
+  ProvisionalDeadlineRollupEntity,
   ReviewFactEntity,
   ReviewRollupEntity,
   BadPendingRollupEntity,

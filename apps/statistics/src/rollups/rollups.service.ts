@@ -15,7 +15,8 @@ import {
 
 const REVIEW_FACT_COLUMNS = `submitted, unit_code AS "unitCode", day::text AS day, channel, level, grade, tags,
   service_item_code AS "serviceItemCode", suspect, case_version AS "caseVersion", case_status AS "caseStatus",
-  case_outcome AS "caseOutcome", response_due_day::text AS "responseDueDay", responded, responded_on_time AS "respondedOnTime", overdue`;
+  case_outcome AS "caseOutcome", response_due_day::text AS "responseDueDay", responded, responded_on_time AS "respondedOnTime", overdue,
+  deadline_provisional AS "deadlineProvisional"`;
 
 /**
  * Keeps the rollups in step with the events. Each change locks the fact row, computes the
@@ -71,6 +72,7 @@ export class RollupsService {
             responded: data.respondedAt !== null,
             respondedOnTime: data.respondedOnTime === true,
             overdue: data.overdue,
+            deadlineProvisional: data.deadlineProvisional === true,
           },
     );
   }
@@ -93,7 +95,7 @@ export class RollupsService {
     await manager.query(
       `UPDATE review_facts SET submitted = $2, unit_code = $3, day = $4, channel = $5, level = $6, grade = $7, tags = $8,
          service_item_code = $9, suspect = $10, case_version = $11, case_status = $12, case_outcome = $13, response_due_day = $14,
-         responded = $15, responded_on_time = $16, overdue = $17
+         responded = $15, responded_on_time = $16, overdue = $17, deadline_provisional = $18
        WHERE review_id = $1`,
       [
         reviewId,
@@ -113,6 +115,7 @@ export class RollupsService {
         after.responded,
         after.respondedOnTime,
         after.overdue,
+        after.deadlineProvisional,
       ],
     );
     await this.applyDeltas(manager, difference(reviewContribution(before), reviewContribution(after)));

@@ -1,4 +1,4 @@
-import { Alert, Button, Card, DatePicker, Form, Input, Popconfirm, Select, Space, Table, Tag } from 'antd';
+import { Alert, App as AntApp, Button, Card, DatePicker, Form, Input, Popconfirm, Select, Space, Table, Tag } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
 import { must, rectification } from '../../api/client';
@@ -10,6 +10,13 @@ interface Day {
   name?: string | null;
   origin?: string;
 }
+
+const YEAR_STATUS: Record<string, { text: string; color: string }> = {
+  CONFIRMED: { text: '已确认', color: 'green' },
+  PUBLISHED: { text: '已公布（节假日数据包）', color: 'blue' },
+  PROVISIONAL: { text: '暂定：按法定规则推算，未含调休', color: 'orange' },
+  MISSING: { text: '缺失', color: 'red' },
+};
 
 interface CalendarYear {
   year: number;
@@ -23,6 +30,7 @@ export function CalendarPage() {
   const [year, setYear] = useState(thisYear);
   const [draft, setDraft] = useState<Day[] | null>(null);
   const [form] = Form.useForm<{ date: Dayjs; kind: Day['kind']; name?: string }>();
+  const { message } = AntApp.useApp();
   const { data, error, reload } = usePolling(
     async () => (await must(rectification.GET('/api/v1/calendar/{year}', { params: { path: { year } } }))) as unknown as CalendarYear,
     [year],
@@ -31,15 +39,16 @@ export function CalendarPage() {
   useEffect(() => setDraft(null), [year]);
   const days = draft ?? data?.days ?? [];
   const save = useSubmit(async () => {
-    await must(
+    const result = (await must(
       rectification.PUT('/api/v1/calendar/{year}', {
         params: { path: { year } },
         body: { days: days.map((d) => ({ date: d.date, kind: d.kind, ...(d.name ? { name: d.name } : {}) })) },
       }),
-    );
+    )) as unknown as { deadlinesChanged?: number };
+    if (typeof result.deadlinesChanged === 'number') void message.info(`已重新计算 ${result.deadlinesChanged} 件未办结案件的期限`);
     setDraft(null);
     await reload();
-  }, '工作日历已保存，新立案件按新日历计算期限');
+  }, '工作日历已确认');
   const add = (v: { date: Dayjs; kind: Day['kind']; name?: string }) => {
     const date = v.date.format('YYYY-MM-DD');
     setDraft(
@@ -47,10 +56,8 @@ export function CalendarPage() {
     );
     form.resetFields(['date', 'name']);
   };
-  // Flags the calendar service adds about the year (e.g. whether it is provisional) are shown as they come.
-  const extra = Object.entries(data ?? {}).filter(
-    ([k, v]) => !['year', 'days', 'timezone', 'rule'].includes(k) && (typeof v !== 'object' || v === null),
-  );
+  const status = typeof data?.status === 'string' ? data.status : null;
+  const confirmed = status === null || status === 'CONFIRMED';
   return (
     <Card
       title="工作日历"
@@ -71,13 +78,11 @@ export function CalendarPage() {
           title="周一至周五为工作日、周六周日休息，下表列出的日期除外（法定节假日、调休上班日）。国务院公布次年安排后，选择次年录入并保存。"
         />
         {error ? <Alert type="error" showIcon title={problemMessage(error)} /> : null}
-        {extra.length > 0 && (
+        {status && (
           <Space wrap>
-            {extra.map(([k, v]) => (
-              <Tag key={k}>
-                {k}: {String(v)}
-              </Tag>
-            ))}
+            <span>状态：</span>
+            <Tag color={YEAR_STATUS[status]?.color ?? 'default'}>{YEAR_STATUS[status]?.text ?? status}</Tag>
+            {!confirmed && <span>请核对后确认（确认后将重新计算相关未办结案件的期限）</span>}
           </Space>
         )}
         <Form form={form} layout="inline" onFinish={add} initialValues={{ kind: 'HOLIDAY' }}>

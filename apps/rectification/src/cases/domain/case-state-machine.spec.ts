@@ -14,6 +14,7 @@ import {
   InvalidTransitionError,
   markOverdue,
   readWorkflow,
+  reviseDeadlines,
   SYSTEM_CASE_ACTOR,
   transition,
 } from './case-state-machine.js';
@@ -587,5 +588,68 @@ describe('availableActions (what the console offers)', () => {
     expect(availableActions(makeCase('CLOSED'), SUPERVISOR)).toEqual([]);
     expect(availableActions(makeCase('PENDING'), OTHER_OPERATOR)).toEqual([]);
     expect(availableActions(makeCase('PENDING'), ADMIN)).toEqual([]);
+  });
+});
+
+describe('reviseDeadlines (a calendar year changed)', () => {
+  const revision = (responseDueAt: Date, rectifyDueAt: Date, provisional = false) => ({
+    responseDueAt,
+    rectifyDueAt,
+    provisional,
+    calendarYear: 2024,
+    calendarChange: 'CONFIRMED' as const,
+  });
+  const LATER_RESPONSE = new Date('2024-10-09T15:59:59.999Z');
+  const LATER_RECTIFY = new Date('2024-10-14T15:59:59.999Z');
+
+  it('does nothing when nothing changes or the case is closed', () => {
+    expect(reviseDeadlines(makeCase('PENDING'), revision(RESPONSE_DUE, RECTIFY_DUE), NOW)).toBeNull();
+    expect(reviseDeadlines(makeCase('CLOSED'), revision(LATER_RESPONSE, LATER_RECTIFY), NOW)).toBeNull();
+  });
+
+  it('records old and new deadlines and carries them in the event', () => {
+    const result = reviseDeadlines(makeCase('ACCEPTED', { deadlineProvisional: true }), revision(RESPONSE_DUE, LATER_RECTIFY), NOW)!;
+    expect(result.eventType).toBe('gov.case.deadline-changed');
+    expect(result.state).toMatchObject({ rectifyDueAt: LATER_RECTIFY, deadlineProvisional: false, status: 'ACCEPTED' });
+    expect(result.timeline).toMatchObject({
+      action: 'deadline-changed',
+      actor: 'system',
+      data: {
+        previous: { responseDueAt: RESPONSE_DUE.toISOString(), rectifyDueAt: RECTIFY_DUE.toISOString(), deadlineProvisional: true },
+        rectifyDueAt: LATER_RECTIFY.toISOString(),
+        deadlineProvisional: false,
+      },
+    });
+    expect(result.eventData).toEqual({
+      previousResponseDueAt: RESPONSE_DUE.toISOString(),
+      previousRectifyDueAt: RECTIFY_DUE.toISOString(),
+      previousDeadlineProvisional: true,
+      calendarYear: 2024,
+      calendarChange: 'CONFIRMED',
+    });
+    // A change of the provisional flag alone is a change too.
+    expect(reviseDeadlines(makeCase('ACCEPTED', { deadlineProvisional: true }), revision(RESPONSE_DUE, RECTIFY_DUE), NOW)).not.toBeNull();
+  });
+
+  it('judges the contact again against the moved response deadline', () => {
+    const lateContact = makeCase('RESPONDED', { respondedAt: new Date('2024-10-09T02:00:00Z'), respondedOnTime: false });
+    const result = reviseDeadlines(lateContact, revision(LATER_RESPONSE, RECTIFY_DUE), NOW)!;
+    expect(result.state.respondedOnTime).toBe(true);
+    expect(result.timeline.data).toMatchObject({ respondedOnTime: true });
+    const earlier = reviseDeadlines(makeCase('RESPONDED'), revision(new Date('2024-10-07T15:59:59.999Z'), RECTIFY_DUE), NOW)!;
+    expect(earlier.state.respondedOnTime).toBe(false); // contacted Oct 8 01:00Z, after the moved deadline
+  });
+
+  it('withdraws a missed-deadline flag whose deadline moved later and not yet passed, keeps one still missed', () => {
+    const flagged = makeCase('ACCEPTED', { overdue: true }, { responseOverdue: true, rectifyOverdue: true });
+    const now = new Date('2024-10-13T00:00:00Z'); // after the old rectify deadline, before the new one
+    const result = reviseDeadlines(flagged, revision(RESPONSE_DUE, LATER_RECTIFY), now)!;
+    expect(readWorkflow(result.state.workflow)).toMatchObject({ responseOverdue: true, rectifyOverdue: false });
+    expect(result.state.overdue).toBe(true);
+    expect(result.timeline.data.overdueWithdrawn).toEqual(['rectify']);
+    const onlyRectify = makeCase('RESPONDED', { overdue: true }, { rectifyOverdue: true });
+    expect(reviseDeadlines(onlyRectify, revision(RESPONSE_DUE, LATER_RECTIFY), now)!.state.overdue).toBe(false);
+    // Moved later but already passed unmet: the flag stays.
+    expect(reviseDeadlines(onlyRectify, revision(RESPONSE_DUE, LATER_RECTIFY), new Date('2024-10-15T00:00:00Z'))!.state.overdue).toBe(true);
   });
 });

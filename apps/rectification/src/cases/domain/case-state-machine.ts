@@ -1,4 +1,5 @@
 import type { Role } from '#libs/auth';
+import { deadlineMissed } from '#libs/calendar';
 import { DomainError, ErrorCode } from '#libs/common';
 import type { CaseOutcome, CaseStatus } from '#libs/contracts';
 
@@ -127,6 +128,8 @@ export interface CaseState {
   overdue: boolean;
   reopenedCount: number;
   urgeCount: number;
+  /** A computed deadline rests on a provisional calendar day (absent: false). */
+  deadlineProvisional?: boolean;
   /** Raw jsonb is accepted (missing keys take defaults); the result always carries a full CaseWorkflow. */
   workflow: Readonly<Record<string, unknown>>;
 }
@@ -142,11 +145,12 @@ export type CaseEventType =
   | 'gov.case.overdue'
   | 'gov.case.urged'
   | 'gov.case.extension-requested'
-  | 'gov.case.extension-decided';
+  | 'gov.case.extension-decided'
+  | 'gov.case.deadline-changed';
 
 /** One row of the case timeline (`case_timeline`): who did what, when. */
 export interface TimelineEntryData {
-  action: CaseAction | 'mark-overdue';
+  action: CaseAction | 'mark-overdue' | 'deadline-changed';
   actor: string;
   actorRole: Role | null;
   note: string | null;
@@ -158,6 +162,8 @@ export interface TransitionResult<S extends CaseState = CaseState> {
   state: S;
   eventType: CaseEventType;
   timeline: TimelineEntryData;
+  /** Fields the event carries beyond the case itself (CaseLifecycleData). */
+  eventData?: Record<string, unknown>;
 }
 
 /** 409 INVALID_TRANSITION: the action is not allowed in the case's current state. */
@@ -427,6 +433,84 @@ export function markOverdue<S extends CaseState>(state: S, kind: DeadlineKind, n
       note: null,
       data: { kind, dueAt: dueAt.toISOString(), status: state.status },
       at: now,
+    },
+  };
+}
+
+/** New deadlines of a case, computed again because a calendar year changed (`recomputeDeadlines`). */
+export interface DeadlineRevision {
+  responseDueAt: Date;
+  rectifyDueAt: Date;
+  provisional: boolean;
+  calendarYear: number;
+  calendarChange: 'CONFIRMED' | 'PUBLISHED';
+}
+
+/**
+ * Moves a case's deadlines to the ones a changed calendar gives (the admin confirmed, corrected or
+ * the holiday package published a year). Returns null when nothing changes or the case is closed.
+ * Whether the reviewer was contacted on time is judged again against the new response deadline,
+ * and a missed-deadline flag raised under a deadline that has since moved later is withdrawn when
+ * the new deadline has not passed unmet (`deadlineMissed`); a deadline that moved earlier is
+ * flagged by the next sweep as usual.
+ */
+export function reviseDeadlines<S extends CaseState>(state: S, revision: DeadlineRevision, now: Date): TransitionResult<S> | null {
+  if (state.status === 'CLOSED') return null;
+  const wasProvisional = state.deadlineProvisional === true;
+  const unchanged =
+    revision.responseDueAt.getTime() === state.responseDueAt.getTime() &&
+    revision.rectifyDueAt.getTime() === state.rectifyDueAt.getTime() &&
+    revision.provisional === wasProvisional;
+  if (unchanged) return null;
+  const wf = readWorkflow(state.workflow);
+  const responseOverdue = wf.responseOverdue && deadlineMissed(revision.responseDueAt, state.respondedAt, now);
+  const rectifyOverdue = wf.rectifyOverdue && deadlineMissed(revision.rectifyDueAt, state.rectifiedAt, now);
+  const withdrawn = [
+    ...(wf.responseOverdue && !responseOverdue ? ['response'] : []),
+    ...(wf.rectifyOverdue && !rectifyOverdue ? ['rectify'] : []),
+  ];
+  const respondedOnTime =
+    state.respondedAt === null ? state.respondedOnTime : state.respondedAt.getTime() <= revision.responseDueAt.getTime();
+  const previous = {
+    responseDueAt: state.responseDueAt.toISOString(),
+    rectifyDueAt: state.rectifyDueAt.toISOString(),
+    deadlineProvisional: wasProvisional,
+  };
+  const next = {
+    ...state,
+    responseDueAt: revision.responseDueAt,
+    rectifyDueAt: revision.rectifyDueAt,
+    deadlineProvisional: revision.provisional,
+    respondedOnTime,
+    overdue: responseOverdue || rectifyOverdue,
+    workflow: { ...wf, responseOverdue, rectifyOverdue },
+  } as S;
+  return {
+    state: next,
+    eventType: 'gov.case.deadline-changed',
+    timeline: {
+      action: 'deadline-changed',
+      actor: SYSTEM_CASE_ACTOR.sub,
+      actorRole: null,
+      note: null,
+      data: {
+        calendarYear: revision.calendarYear,
+        calendarChange: revision.calendarChange,
+        previous,
+        responseDueAt: revision.responseDueAt.toISOString(),
+        rectifyDueAt: revision.rectifyDueAt.toISOString(),
+        deadlineProvisional: revision.provisional,
+        ...(respondedOnTime !== state.respondedOnTime ? { respondedOnTime } : {}),
+        ...(withdrawn.length ? { overdueWithdrawn: withdrawn } : {}),
+      },
+      at: now,
+    },
+    eventData: {
+      previousResponseDueAt: previous.responseDueAt,
+      previousRectifyDueAt: previous.rectifyDueAt,
+      previousDeadlineProvisional: wasProvisional,
+      calendarYear: revision.calendarYear,
+      calendarChange: revision.calendarChange,
     },
   };
 }

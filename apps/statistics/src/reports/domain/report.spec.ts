@@ -110,6 +110,7 @@ describe('buildReport', () => {
       open: 2,
       overdue: 1,
       appealsUpheld: 4,
+      provisionalDeadlines: 0,
     });
   });
 
@@ -191,6 +192,7 @@ describe('buildReport', () => {
         open: 0,
         overdue: 0,
         appealsUpheld: 0,
+        provisionalDeadlines: 0,
       },
       unresolvedReports: { total: 0, closed: 0 },
       units: [],

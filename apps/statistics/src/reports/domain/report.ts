@@ -76,6 +76,11 @@ export interface QuarterlyReport {
     open: number;
     overdue: number;
     appealsUpheld: number;
+    /**
+     * Of the period's bad reviews, those whose case deadline rests on a provisional calendar day
+     * (a year not yet published or confirmed): their timeliness may still change once it is.
+     */
+    provisionalDeadlines?: number;
   };
   unresolvedReports: { total: number; closed: number };
   units: UnitRow[];
@@ -120,6 +125,8 @@ export interface ReportInput {
   badTags: Array<{ tag: string; count: number }>;
   badServiceItems: Array<{ serviceItemCode: string; serviceItemName: string | null; count: number }>;
   unresolvedReports: { total: number; closed: number };
+  /** Bad reviews whose case deadline rests on a provisional calendar day (absent: 0). */
+  provisionalDeadlines?: number;
 }
 
 /** Counts of the comparison period, or null when there is none. */
@@ -261,6 +268,7 @@ export function buildReport(
       open: bad.open,
       overdue: bad.overdue,
       appealsUpheld: bad.appealsUpheld,
+      provisionalDeadlines: input.provisionalDeadlines ?? 0,
     },
     unresolvedReports: { total: input.unresolvedReports.total, closed: input.unresolvedReports.closed },
     units: rankUnits(unitRows),

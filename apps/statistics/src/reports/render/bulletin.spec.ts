@@ -1,5 +1,5 @@
 import { buildReport, periodOfRange } from '../domain/report.js';
-import { bulletinTitle, escapeHtml, headline, renderBulletin, type BulletinExtras } from './bulletin.js';
+import { bulletinTitle, escapeHtml, footnotes, headline, renderBulletin, type BulletinExtras } from './bulletin.js';
 import { sampleReport } from './sample-report.fixture.js';
 
 const extras: BulletinExtras = {
@@ -96,5 +96,15 @@ describe('renderBulletin', () => {
     expect(out.match(/<svg/g)).toHaveLength(3);
     expect(out).toContain('<td colspan="7" class="empty">无</td>');
     expect(out).toContain('生成时间：2024年12月1日 08:00');
+  });
+
+  it('footnotes the bad reviews whose deadline rests on a provisional calendar day, and only when there are any', () => {
+    expect(footnotes(report)).toEqual([]);
+    expect(html).not.toContain('class="footnotes"');
+    const provisional = { ...report, badReviews: { ...report.badReviews, provisionalDeadlines: 3 } };
+    expect(footnotes(provisional)).toEqual([expect.stringContaining('本期有 3 件差评的答复、整改期限涉及尚未发布或确认的年度节假日安排')]);
+    const out = renderBulletin(provisional, extras);
+    expect(out).toContain('<section class="footnotes">\n<p>注：本期有 3 件差评');
+    expect(out.indexOf('class="footnotes"')).toBeLessThan(out.indexOf('<footer>'));
   });
 });

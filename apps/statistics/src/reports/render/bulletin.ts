@@ -84,6 +84,18 @@ function levelSlices(report: QuarterlyReport): Array<{ name: string; value: numb
   return unleveled > 0 ? [...leveled, { name: '12345热线转办', value: unleveled }] : leveled;
 }
 
+/** 注: what the reader must know to read the figures right (e.g. deadlines on a provisional calendar). */
+export function footnotes(report: QuarterlyReport): string[] {
+  const notes: string[] = [];
+  const provisional = report.badReviews.provisionalDeadlines ?? 0;
+  if (provisional > 0) {
+    notes.push(
+      `本期有 ${provisional} 件差评的答复、整改期限涉及尚未发布或确认的年度节假日安排，暂按法定节假日（不含调休）计算；安排确认后期限将重新核定，差评及时答复率等数据随之更新。`,
+    );
+  }
+  return notes;
+}
+
 function openProblemsSection(report: QuarterlyReport, extras: BulletinExtras): string {
   const { open, overdue } = report.badReviews;
   const parts = [`<p>截至通报生成时，${escapeHtml(periodTitle(report.period))}差评中尚未办结 ${open} 件，其中超期 ${overdue} 件。</p>`];
@@ -95,6 +107,11 @@ function openProblemsSection(report: QuarterlyReport, extras: BulletinExtras): s
   }
   for (const note of extras.notes ?? []) parts.push(`<p>${escapeHtml(note)}</p>`);
   return parts.join('\n');
+}
+
+function notesSection(notes: string[]): string {
+  if (!notes.length) return '';
+  return `<section class="footnotes">\n${notes.map((n, i) => `<p>注${notes.length > 1 ? i + 1 : ''}：${escapeHtml(n)}</p>`).join('\n')}\n</section>`;
 }
 
 const PRINT_CSS = `
@@ -181,6 +198,7 @@ ${table(['序号', '服务事项', '事项编码', '差评数（件）'], itemRo
 ${openProblemsSection(report, extras)}
 </section>
 
+${notesSection(footnotes(report))}
 <footer>生成时间：${escapeHtml(generated)}</footer>
 </article>
 </body>
