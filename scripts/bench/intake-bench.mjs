@@ -3,11 +3,12 @@
 // Starts the built intake service (dist/, `npx tsc -p tsconfig.build.json` first) on a fresh
 // database of the PostgreSQL at BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres)
 // with Kafka at KAFKA_BROKERS (default 127.0.0.1:9092; `scripts/kafka.sh start`), then drives it
-// with autocannon: single signed ratings, then 500-rating offline batches; finally checks that
-// every acknowledged rating is in the store and in the outbox exactly once.
+// with autocannon: single signed ratings, then 500-rating offline batches, then 5,000-rating history
+// imports (POST /imports/ratings, admin); finally checks that every acknowledged rating is in the
+// store and in the outbox exactly once.
 //
 // Env: BENCH_DURATION (s, default 20), BENCH_CONNECTIONS (default 64), BENCH_BATCH_CONNECTIONS (default 4),
-//      BENCH_DEVICES (default 200), BENCH_PHASES (default single,batch),
+//      BENCH_DEVICES (default 200), BENCH_PHASES (default single,batch,import), BENCH_IMPORT_CONNECTIONS (default 4),
 //      BENCH_RATE (single ratings offered per second, open loop; default: as fast as the connections go),
 //      BENCH_WARMUP (s of single ratings before the measured phases, acknowledged ones durability-checked too; default 5), INTAKE_URL (use an already running intake instead; then pass JWT_SECRET),
 //      INTAKE_WORKERS (intake processes behind the port, node:cluster; default 1),
@@ -19,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { freshDatabase, setUpFleet, signed, UNITS, waitForHealth } from './intake-client.mjs';
+import { freshDatabase, jwt, setUpFleet, signed, UNITS, waitForHealth } from './intake-client.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const duration = Number(process.env.BENCH_DURATION ?? 20);
@@ -29,7 +30,9 @@ const offeredRate = process.env.BENCH_RATE ? Number(process.env.BENCH_RATE) : un
 // JIT, plan caches, pools and credential caches are cold at first: that second is not what a running system sees.
 const warmup = Number(process.env.BENCH_WARMUP ?? 5);
 const batchConnections = Number(process.env.BENCH_BATCH_CONNECTIONS ?? 4);
-const phases = (process.env.BENCH_PHASES ?? 'single,batch').split(',');
+const phases = (process.env.BENCH_PHASES ?? 'single,batch,import').split(',');
+const importConnections = Number(process.env.BENCH_IMPORT_CONNECTIONS ?? 4);
+const IMPORT_SIZE = 5000;
 const deviceCount = Number(process.env.BENCH_DEVICES ?? 200);
 const baseDbUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -55,6 +58,7 @@ function startIntake(databaseUrl) {
       // Benchmark fleets are few devices sending far more than a person could: lift the per-device limit.
       INTAKE_DEVICE_RATE: '1000000',
       INTAKE_DEVICE_BURST: '1000000',
+      INTAKE_DEVICE_ITEMS_PER_HOUR: '1000000000',
       NODE_ENV: 'production',
     },
   });
@@ -91,15 +95,47 @@ function rssOf(pid) {
   }
 }
 
-/** CPU spent during a phase: intake (all its processes), this load generator, and the whole 2-core machine; and intake's peak RSS. */
+/** Reviews in the store (null when the bench did not create the database): what a phase stored, in-flight requests included. */
+async function storedReviews() {
+  if (!db) return null;
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    return (await client.query(`SELECT count(*)::int AS n FROM intake.reviews`)).rows[0].n;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Once the load stops, waits until the store no longer grows (requests in flight finish) and answers its size. */
+async function settledReviews() {
+  let last = await storedReviews();
+  for (let i = 0; i < 120 && last !== null; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = await storedReviews();
+    if (now === last) break;
+    last = now;
+  }
+  return last;
+}
+
+/**
+ * CPU spent during a phase: intake (all its processes), this load generator, and the whole 2-core machine; and intake's peak RSS.
+ * The phase ends when the store stops growing, so that the CPU of requests still in flight when the load stopped (a
+ * 5,000-rating import takes seconds) is set against the ratings they stored: `ratingsStored`.
+ */
 async function measured(pids, fn) {
+  const storedBefore = await storedReviews();
   const sum = (kind) => pids().reduce((a, p) => a + (cpuOf(p)?.[kind] ?? 0), 0);
   const before = { intake: sum('user') + sum('system'), intakeSystem: sum('system'), bench: process.cpuUsage(), machine: machineBusy() };
   let peakRss = 0;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, ...pids().map(rssOf));
   }, 250);
-  const result = await fn().finally(() => clearInterval(sampler));
+  const result = await fn();
+  const storedAfter = await settledReviews();
+  clearInterval(sampler);
+  result.ratingsStored = storedBefore === null ? null : storedAfter - storedBefore;
   result.intakePeakRssMiB = Math.round(peakRss);
   const bench = process.cpuUsage(before.bench);
   result.cpuSeconds = {
@@ -150,8 +186,9 @@ try {
     `fleet: ${devices.length} devices; single ratings: ${connections} connections × ${duration} s${offeredRate ? ` at ${offeredRate}/s` : ''}`,
   );
 
-  // ratedAt per device 2.1 s apart: never a 刷评 burst, so the measured path is the normal one.
-  const base = Date.now() - 30 * 24 * 3600 * 1000;
+  // ratedAt per device 2.1 s apart: never a 刷评 burst, so the measured path is the normal one. They start
+  // 29 days back, within a device rating's age bound (RATING_MAX_AGE_DAYS, default 30).
+  const base = Date.now() - 29 * 24 * 3600 * 1000;
   const perDevice = new Map(devices.map((d) => [d.id, 0]));
   let seq = 0;
   const runId = randomBytes(3).toString('hex');
@@ -226,6 +263,48 @@ try {
         }),
       );
 
+  // History imports: 5,000 ratings of one unit per request, rated years ago (as a previous platform exports them).
+  log(`imports: ${importConnections} connections × ${duration} s, ${IMPORT_SIZE} ratings each`);
+  const admin = `Bearer ${jwt(jwtSecret, 'admin')}`;
+  let ui = 0;
+  const historyBase = Date.parse('2019-01-02T09:00:00+08:00');
+  const nextImported = () => {
+    seq += 1;
+    const level = seq % 50 === 0 ? 1 + (seq % 2) : 5 - (seq % 7 === 0 ? 1 : 0);
+    return {
+      serviceRecordId: `I-${runId}-${seq}`,
+      serviceItemCode: '310105-XK-0001',
+      serviceItemName: '食品经营许可',
+      staffId: `E${1000 + (seq % 40)}`,
+      level,
+      ...(level <= 2 ? { tags: ['EFFICIENCY'], comment: '等了很久', reviewer: { name: '张三', phone: '13800138000' } } : {}),
+      ratedAt: new Date(historyBase + seq * 60_000).toISOString(),
+    };
+  };
+  const imports = !phases.includes('import')
+    ? skipped
+    : await measured(intakePids, () =>
+        run({
+          url: baseUrl,
+          connections: importConnections,
+          duration,
+          requests: [
+            {
+              method: 'POST',
+              path: '/api/v1/imports/ratings',
+              setupRequest: (req) => {
+                const unit = UNITS[ui++ % UNITS.length];
+                const body = JSON.stringify({ unitCode: unit.code, ratings: Array.from({ length: IMPORT_SIZE }, nextImported) });
+                return { ...req, body, headers: { 'content-type': 'application/json', authorization: admin } };
+              },
+              onResponse: (status, body) => {
+                if (status === 200) for (const r of JSON.parse(body).results) if (r.id) acknowledged.add(r.id);
+              },
+            },
+          ],
+        }),
+      );
+
   const result = {
     loadAverageBeforeAfter: [loadBefore, os.loadavg()[0]].map((l) => Math.round(l * 100) / 100),
     machine: {
@@ -258,7 +337,28 @@ try {
       batchLatencyMs: { p50: batch.latency.p50, p99: batch.latency.p99 },
       cpuSeconds: batch.cpuSeconds,
       intakeCpuMsPerRating: batch['2xx'] ? Math.round(((batch.cpuSeconds?.intake ?? 0) * 1e5) / (batch['2xx'] * 500)) / 100 : null,
+      ratingsStored: batch.ratingsStored ?? null,
+      intakeCpuMsPerStoredRating: batch.ratingsStored
+        ? Math.round(((batch.cpuSeconds?.intake ?? 0) * 1e5) / batch.ratingsStored) / 100
+        : null,
       intakePeakRssMiB: batch.intakePeakRssMiB ?? null,
+    },
+    import: {
+      connections: importConnections,
+      duration,
+      imports2xx: imports['2xx'],
+      non2xx: imports.non2xx,
+      ratingsPerSecond: Math.round((imports['2xx'] * IMPORT_SIZE) / imports.duration),
+      importLatencyMs: { p50: imports.latency.p50, p99: imports.latency.p99 },
+      cpuSeconds: imports.cpuSeconds,
+      intakeCpuMsPerRating: imports['2xx']
+        ? Math.round(((imports.cpuSeconds?.intake ?? 0) * 1e5) / (imports['2xx'] * IMPORT_SIZE)) / 100
+        : null,
+      ratingsStored: imports.ratingsStored ?? null,
+      intakeCpuMsPerStoredRating: imports.ratingsStored
+        ? Math.round(((imports.cpuSeconds?.intake ?? 0) * 1e5) / imports.ratingsStored) / 100
+        : null,
+      intakePeakRssMiB: imports.intakePeakRssMiB ?? null,
     },
   };
 
@@ -279,9 +379,13 @@ try {
         )
       ).rows[0].n;
     }
-    const [{ n: stored }] = (await client.query(`SELECT count(*)::int AS n FROM intake.reviews`)).rows;
-    const [{ n: events }] = (
-      await client.query(`SELECT count(*)::int AS n FROM intake.outbox WHERE payload->>'type' = 'gov.review.submitted'`)
+    // One statement, one snapshot: requests still in flight when the load stopped (a 5,000-rating import
+    // commits group by group) must not land between the two counts.
+    const [{ stored, events }] = (
+      await client.query(
+        `SELECT (SELECT count(*)::int FROM intake.reviews) AS stored,
+           (SELECT count(*)::int FROM intake.outbox WHERE payload->>'type' = 'gov.review.submitted') AS events`,
+      )
     ).rows;
     const deadline = Date.now() + 120_000;
     let unpublished = -1;

@@ -308,7 +308,7 @@ describe('accounts: login, lockout, refresh, revocation, roles and unit scoping 
       .set('Authorization', opA)
       .send({ reason: '回访评价人核实情况' })
       .expect(200);
-    expect(revealed.body).toEqual({ name: '张三', phone: '13800138000' });
+    expect(revealed.body).toMatchObject({ name: '张三', phone: '13800138000' });
     await request(rectification.getHttpServer()).get('/api/v1/audit/contact-reveals').set('Authorization', opA).expect(403);
     const reveals = (
       await request(rectification.getHttpServer()).get('/api/v1/audit/contact-reveals').set('Authorization', adminAuth).expect(200)

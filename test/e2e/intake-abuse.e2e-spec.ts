@@ -43,6 +43,7 @@ describe('intake: abuse limits — per-credential rate limits (429 + Retry-After
   beforeAll(async () => {
     db = await createTestDatabase('intake_abuse');
     applyTestEnv(db.url);
+    process.env.RATING_MAX_AGE_DAYS = '3660'; // the fixtures rate on fixed dates of 2024 (the age bound has its own tests)
     Object.assign(process.env, LIMIT_ENV);
     app = await startTestService(IntakeModule, INTAKE_APP);
     pg = new Client({ connectionString: db.url });

@@ -42,6 +42,7 @@ describe('intake: POST /ratings/batch (offline upload)', () => {
   beforeAll(async () => {
     db = await createTestDatabase('intake_batch');
     applyTestEnv(db.url);
+    process.env.RATING_MAX_AGE_DAYS = '3660'; // the fixtures rate on fixed dates of 2024 (the age bound has its own tests)
     app = await startTestService(IntakeModule, INTAKE_APP);
     pg = new Client({ connectionString: db.url });
     await pg.connect();

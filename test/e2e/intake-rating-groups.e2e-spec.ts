@@ -54,6 +54,7 @@ describe('intake: writing a group of PAD ratings', () => {
       ratedAt: new Date(Date.UTC(2024, 10, 20, 2) + offsetSeconds * 1000),
       receivedAt: new Date(Date.UTC(2024, 10, 20, 3)),
       bodyHash: `hash-${seq}`,
+      live: false,
       ...over,
     };
   };
@@ -293,7 +294,7 @@ describe('intake: writing a group of PAD ratings', () => {
     // Coalesced by the writer: one group, still one round trip.
     queries.mockClear();
     const rows = [0, 1, 2].map(() => prepared(device));
-    expect((await writer.writeAll(rows)).map((o) => o.kind)).toEqual(['created', 'created', 'created']);
+    expect((await Promise.all(writer.writeAll(rows))).map((o) => o.kind)).toEqual(['created', 'created', 'created']);
     expect(queries).toHaveBeenCalledTimes(1);
   });
 

@@ -67,7 +67,12 @@ describe('platform: readiness and poison messages', () => {
         `INSERT INTO event_bus.events (topic, message_key, event_id, value) VALUES ($1, 'DLQ-01', 'x', '"not an event"'), ($1, 'DLQ-01', $2, $3)`,
         [Topics.ReviewsSubmitted, broken.id, JSON.stringify(broken)],
       );
-      const body = JSON.stringify({ serviceRecordId: 'R-1', serviceItemCode: 'S-1', level: 1, ratedAt: '2024-11-20T09:30:00+08:00' });
+      const body = JSON.stringify({
+        serviceRecordId: 'R-1',
+        serviceItemCode: 'S-1',
+        level: 1,
+        ratedAt: new Date(Date.now() - 60_000).toISOString(),
+      });
       const rating = await request(intake.getHttpServer())
         .post('/api/v1/ratings')
         .set(deviceHeaders(device, 'POST', '/api/v1/ratings', body))

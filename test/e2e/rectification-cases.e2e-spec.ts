@@ -15,7 +15,8 @@ describe('rectification cases over HTTP: opening, actions, roles, unit scope, er
   const http = () => request(app.getHttpServer());
   const act = (id: string, action: string, auth: string, body: object = {}) =>
     http().post(`/api/v1/cases/${id}/${action}`).set('Authorization', auth).send(body);
-  const soon = () => new Date(Date.now() - 60_000).toISOString();
+  /** A contact time now: after the case opened (its review was received moments ago), not in the future. */
+  const soon = () => new Date().toISOString();
 
   beforeAll(async () => {
     db = await createTestDatabase('rect_cases');
@@ -299,6 +300,25 @@ describe('rectification cases over HTTP: opening, actions, roles, unit scope, er
           .expect(200)
       ).body;
       expect(ranged.items.map((c: CaseBody) => c.id)).toEqual([other.id]);
+      // Dates are whole Asia/Shanghai days, inclusive: 07:00 on 30 Nov in Shanghai is 23:00 on 29 Nov in UTC.
+      const early = await openCase(
+        app,
+        supervisor,
+        reviewEvent({ unitCode: 'CN-02', unitName: '区税务局', receivedAt: '2026-11-30T07:00:00+08:00' }),
+      );
+      const day = async (query: string) =>
+        (await http().get(`/api/v1/cases?unitCode=CN-02&${query}`).set('Authorization', supervisor).expect(200)).body.items.map(
+          (c: CaseBody) => c.id,
+        );
+      expect(await day('from=2026-11-30&to=2026-11-30')).toEqual([early.id]);
+      expect(await day('to=2026-11-29')).toEqual([other.id]);
+      expect(await day('from=2024-10-15&to=2024-10-15')).toEqual([other.id]);
+      expect(await day('from=2026-11-30T07:00:00%2B08:00&to=2026-11-30')).toEqual([early.id]);
+      expect(await day('from=2026-11-30T07:00:00.001%2B08:00')).toEqual([]);
+      const badRange = await http().get('/api/v1/cases?from=2026-11-31&to=30.11.2026').set('Authorization', supervisor).expect(400);
+      expect(badRange.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['from', 'to']);
+      const reversed = await http().get('/api/v1/cases?from=2026-12-01&to=2026-11-30').set('Authorization', supervisor).expect(400);
+      expect(reversed.body.errors).toEqual([{ field: 'to', message: 'to must not be before from' }]);
       const closed = (await http().get('/api/v1/cases?status=CLOSED&source=BAD_REVIEW').set('Authorization', supervisor).expect(200)).body;
       expect(closed.total).toBeGreaterThanOrEqual(2);
       expect(closed.items.every((c: CaseBody) => c.status === 'CLOSED' && c.source === 'BAD_REVIEW')).toBe(true);
@@ -320,7 +340,7 @@ describe('rectification cases over HTTP: opening, actions, roles, unit scope, er
         (await http().post(`/api/v1/cases/${opened.id}/reveal-contact`).set('Authorization', otherOperator).expect(403)).body.code,
       ).toBe('FORBIDDEN_UNIT');
       const revealed = (await http().post(`/api/v1/cases/${opened.id}/reveal-contact`).set('Authorization', operator).expect(200)).body;
-      expect(revealed).toEqual({ name: '欧阳娜娜', phone: '13912345678' });
+      expect(revealed).toEqual({ name: '欧阳娜娜', phone: '13912345678', freeText: {}, notes: [] });
       const full = (await http().get(`/api/v1/cases/${opened.id}`).set('Authorization', supervisor).expect(200)).body;
       expect(full.timeline[1]).toMatchObject({ action: 'reveal-contact', actor: 'op-1', actorRole: 'unit_operator' });
       expect(full.contact).toEqual({ name: '欧***', phone: '139****5678' });

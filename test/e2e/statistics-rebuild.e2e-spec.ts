@@ -5,6 +5,8 @@ import request from 'supertest';
 import type { QueryRunner } from 'typeorm';
 import { InitialIntakeSchema1732406400000 } from '../../apps/intake/src/migrations/1732406400000-InitialIntakeSchema.js';
 import { IntakeComplete1732492800000 } from '../../apps/intake/src/migrations/1732492800000-IntakeComplete.js';
+import { HotlineTicketsPerClient1733200100000 } from '../../apps/intake/src/migrations/1733200100000-HotlineTicketsPerClient.js';
+import { ImportedRatings1733200200000 } from '../../apps/intake/src/migrations/1733200200000-ImportedRatings.js';
 import { InitialRectificationSchema1732406400000 } from '../../apps/rectification/src/migrations/1732406400000-InitialRectificationSchema.js';
 import { RectificationWorkflow1732579200000 } from '../../apps/rectification/src/migrations/1732579200000-RectificationWorkflow.js';
 import { CalendarYearStatus1733500000000 } from '../../apps/rectification/src/migrations/1733500000000-CalendarYearStatus.js';
@@ -17,6 +19,11 @@ import {
   EventTypes,
   type ReviewSubmittedData,
   Topics,
+  gradeOfHotline,
+  HOTLINE_CATEGORIES,
+  hotlineCategoryOf,
+  opensCase,
+  type UnitRegisteredData,
   type UnresolvedReportedData,
 } from '#libs/contracts';
 import { applyTestEnv, bearer, createTestDatabase, eventually, startTestService, type TestDatabase } from '#libs/testing';
@@ -40,6 +47,8 @@ const ROLLUP_QUERIES = {
   bad_tag_rollups: `SELECT unit_code, day::text, tag, reviews FROM statistics.bad_tag_rollups WHERE reviews <> 0`,
   bad_item_rollups: `SELECT unit_code, day::text, service_item_code, reviews FROM statistics.bad_item_rollups WHERE reviews <> 0`,
   unresolved_rollups: `SELECT unit_code, day::text, total, closed FROM statistics.unresolved_rollups WHERE total + closed <> 0`,
+  hotline_rollups: `SELECT unit_code, day::text, category, total, closed, overdue FROM statistics.hotline_rollups WHERE total + closed + overdue <> 0`,
+  units: `SELECT unit_code, unit_name FROM statistics.units`,
   provisional_deadline_rollups: `SELECT unit_code, day::text, reviews FROM statistics.provisional_deadline_rollups WHERE reviews <> 0`,
 };
 
@@ -83,7 +92,12 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
     applyTestEnv(db.url);
     sql = new Client({ connectionString: db.url });
     await sql.connect();
-    await migrate('intake', [new InitialIntakeSchema1732406400000(), new IntakeComplete1732492800000()]);
+    await migrate('intake', [
+      new InitialIntakeSchema1732406400000(),
+      new IntakeComplete1732492800000(),
+      new HotlineTicketsPerClient1733200100000(),
+      new ImportedRatings1733200200000(),
+    ]);
     await migrate('rectification', [
       new InitialRectificationSchema1732406400000(),
       new RectificationWorkflow1732579200000(),
@@ -98,12 +112,18 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
     await db?.drop();
   });
 
-  it('after a randomized stream with duplicates, stale versions, suspect flips and appeals', async () => {
+  it('after a randomized stream with unit registrations, hotline categories, duplicates, stale versions, suspect flips, appeals and a publication', async () => {
     const seed = Number(process.env.STATS_SEED ?? Date.now() % 1_000_000);
     const rnd = prng(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     const units = ['CN-01', 'CN-02', 'CN-03'];
-    for (const code of units) await sql.query(`INSERT INTO intake.units (code, name) VALUES ($1, $2)`, [code, `单位${code}`]);
+    // Every registered unit, also ones that never get a review (CN-04, CN-05), is announced by intake.
+    for (const code of [...units, 'CN-04', 'CN-05']) {
+      await sql.query(`INSERT INTO intake.units (code, name) VALUES ($1, $2)`, [code, `单位${code}`]);
+      const unit: UnitRegisteredData = { unitCode: code, unitName: `单位${code}`, registeredAt: '2024-09-01T00:00:00.000Z' };
+      const id = await publish(Topics.ReviewsSubmitted, EventTypes.UnitRegistered, unit);
+      if (rnd() < 0.3) await publish(Topics.ReviewsSubmitted, EventTypes.UnitRegistered, unit, id);
+    }
     const tags = ['ATTITUDE', 'EFFICIENCY', 'PROCESS', 'OTHER'];
     const items = [null, 'S-1', 'S-2', 'S-3'];
     const statuses: CaseStatus[] = ['PENDING', 'ACCEPTED', 'RESPONDED', 'RECTIFIED', 'CLOSED', 'APPEALING'];
@@ -183,9 +203,11 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
     }
 
     for (let i = 0; i < 120; i++) {
-      const hotline = rnd() < 0.15;
+      const hotline = rnd() < 0.25;
       const level = hotline ? null : ((1 + Math.floor(rnd() * 5)) as 1 | 2 | 3 | 4 | 5);
-      const grade = level === null || level <= 2 ? 'BAD' : 'GOOD';
+      // A transfer's category (one from before categories counted carries none: a complaint).
+      const category = hotline ? pick([...HOTLINE_CATEGORIES, null]) : null;
+      const grade = hotline ? gradeOfHotline(hotlineCategoryOf(category)) : level! <= 2 ? 'BAD' : 'GOOD';
       const ratedAt = `${day()}T${pick(['00:30', '09:00', '23:30'])}:00+08:00`;
       const item = pick(items);
       const data: ReviewSubmittedData = {
@@ -208,7 +230,7 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
         suspectReason: null,
         ticketId: null,
         hotlineClientId: null,
-        category: null,
+        category,
         dueAt: null,
         contact: { maskedName: null, maskedPhone: null, sealed: null },
       };
@@ -226,11 +248,12 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
         });
       }
       await sql.query(
-        `INSERT INTO intake.reviews (id, unit_code, channel, level, grade, tags, service_item_code, service_item_name, rated_at, received_at, suspect, body_hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, 'x')`,
-        [data.reviewId, data.unitCode, data.channel, level, grade, data.tags, item, data.serviceItemName, ratedAt, suspect],
+        `INSERT INTO intake.reviews (id, unit_code, channel, level, grade, tags, service_item_code, service_item_name, rated_at, received_at,
+           suspect, category, body_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, 'x')`,
+        [data.reviewId, data.unitCode, data.channel, level, grade, data.tags, item, data.serviceItemName, ratedAt, suspect, category],
       );
-      if (grade === 'BAD' && rnd() < 0.85)
+      if (opensCase(data) && rnd() < 0.85)
         await caseHistory({ reviewId: data.reviewId, reportId: null, unitCode: data.unitCode }, hotline ? 'HOTLINE' : 'BAD_REVIEW');
     }
     for (let i = 0; i < 15; i++) {
@@ -258,23 +281,41 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
       async () =>
         Number((await sql.query(`SELECT count(*) AS n FROM statistics.processed_events WHERE consumer = 'statistics.rollups'`)).rows[0].n),
       (n) => n === eventIds.size,
-      30_000,
+      // ~700 events, each its own inbox transaction: on a 2-core machine shared with parallel suites this takes a while.
+      75_000,
     );
     const supervisor = bearer('supervisor');
-    const report = async () => {
-      const res = await request(app.getHttpServer())
-        .get('/api/v1/reports/quarterly?year=2024&quarter=4')
+    const quarterly = (query: string) =>
+      request(app.getHttpServer())
+        .get(`/api/v1/reports/quarterly?year=2024&quarter=4${query}`)
         .set('Authorization', supervisor)
         .expect(200);
-      return { ...res.body, generatedAt: undefined };
-    };
+    const report = async () => ({ ...(await quarterly('&live=true')).body, generatedAt: undefined });
     const incremental = await snapshot();
     const incrementalReport = await report();
     expect(incremental.review_rollups!.length).toBeGreaterThan(10);
+    expect(incremental.hotline_rollups!.length).toBeGreaterThan(3);
+    // Every registered unit is listed incrementally, with or without reviews.
+    expect(incrementalReport.units.map((u: { unitCode: string }) => u.unitCode).sort()).toEqual([
+      'CN-01',
+      'CN-02',
+      'CN-03',
+      'CN-04',
+      'CN-05',
+    ]);
+    expect(incrementalReport.hotline.total).toBe(
+      Object.values(incrementalReport.hotline.byCategory as Record<string, number>).reduce((a, n) => a + n, 0),
+    );
+    // Published before the rebuild: the frozen quarter must not move by a byte through it.
+    const published = await request(app.getHttpServer())
+      .post('/api/v1/reports/quarterly/publish?year=2024&quarter=4')
+      .set('Authorization', supervisor)
+      .expect(201);
 
     const rebuilt = await request(app.getHttpServer()).post('/api/v1/reports/rebuild').set('Authorization', bearer('admin')).expect(200);
     expect(rebuilt.body).toMatchObject({ reviews: 120, unresolvedReports: 15 });
     expect({ seed, rollups: await snapshot() }).toEqual({ seed, rollups: incremental });
     expect(await report()).toEqual(incrementalReport);
+    expect((await quarterly('')).text).toBe(published.text);
   });
 });

@@ -16,6 +16,7 @@ describe('walking skeleton on the embedded transport: a bad rating becomes a cas
   beforeAll(async () => {
     db = await createTestDatabase('skeleton');
     applyTestEnv(db.url);
+    process.env.RATING_MAX_AGE_DAYS = '3660'; // the fixtures rate on fixed dates of 2024 (the age bound has its own tests)
     intake = await startTestService(IntakeModule, INTAKE_APP);
     rectification = await startTestService(RectificationModule, RECTIFICATION_APP);
     statistics = await startTestService(StatisticsModule, STATISTICS_APP);
@@ -128,8 +129,11 @@ describe('walking skeleton on the embedded transport: a bad rating becomes a cas
       .set('Authorization', admin)
       .set('Content-Type', 'application/xml')
       .send('<unit code="CN-09"/>')
-      .expect(400);
-    expect(xml.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'content-type', message: 'must be application/json' }] });
+      .expect(415);
+    expect(xml.body).toMatchObject({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      errors: [{ field: 'content-type', message: 'must be application/json' }],
+    });
 
     const empty = await request(server)
       .post('/api/v1/units')

@@ -4,6 +4,11 @@ import { AuditEntryEntity, RefreshTokenEntity, UserEntity } from './accounts/acc
 import { InitialIntakeSchema1732406400000 } from './migrations/1732406400000-InitialIntakeSchema.js';
 import { IntakeComplete1732492800000 } from './migrations/1732492800000-IntakeComplete.js';
 import { WritePadRatingsFunction1732579200000 } from './migrations/1732579200000-WritePadRatingsFunction.js';
+import { HotlineTicketsPerClient1733200100000 } from './migrations/1733200100000-HotlineTicketsPerClient.js';
+import { ImportedRatings1733200200000 } from './migrations/1733200200000-ImportedRatings.js';
+import { UnitRegisteredBackfill1733200400000 } from './migrations/1733200400000-UnitRegisteredBackfill.js';
+import { WriteImportedRatingsFunction1733200500000 } from './migrations/1733200500000-WriteImportedRatingsFunction.js';
+import { ArrivalBurstCheck1733300000000 } from './migrations/1733300000000-ArrivalBurstCheck.js';
 import { Accounts1733600000000 } from './migrations/1733600000000-Accounts.js';
 import { ReviewEntity } from './ratings/review.entity.js';
 import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry/registry.entities.js';
@@ -23,5 +28,15 @@ export const INTAKE_SCHEMA: ServiceSchema = {
     AuditEntryEntity,
     ...MESSAGING_ENTITIES,
   ],
-  migrations: [InitialIntakeSchema1732406400000, IntakeComplete1732492800000, WritePadRatingsFunction1732579200000, Accounts1733600000000],
+  migrations: [
+    InitialIntakeSchema1732406400000,
+    IntakeComplete1732492800000,
+    WritePadRatingsFunction1732579200000,
+    HotlineTicketsPerClient1733200100000,
+    ImportedRatings1733200200000,
+    UnitRegisteredBackfill1733200400000,
+    WriteImportedRatingsFunction1733200500000,
+    ArrivalBurstCheck1733300000000,
+    Accounts1733600000000,
+  ],
 };

@@ -4,6 +4,8 @@ import { AccountsModule } from './accounts/accounts.module.js';
 import { ConsoleModule } from './console/console.module.js';
 import { INTAKE_SCHEMA } from './data-source.js';
 import { HotlineModule } from './hotline/hotline.module.js';
+import { IMPORT_BODY_LIMIT, IMPORT_ROUTE } from './imports/imports.controller.js';
+import { ImportsModule } from './imports/imports.module.js';
 import { RatingsModule } from './ratings/ratings.module.js';
 import { RegistryModule } from './registry/registry.module.js';
 import { UnresolvedModule } from './unresolved/unresolved.module.js';
@@ -13,6 +15,7 @@ import { UnresolvedModule } from './unresolved/unresolved.module.js';
     ServicePlatformModule.forService({ service: 'intake', ...INTAKE_SCHEMA }),
     RegistryModule,
     RatingsModule,
+    ImportsModule,
     HotlineModule,
     UnresolvedModule,
     AccountsModule,
@@ -26,4 +29,5 @@ export const INTAKE_APP = {
   title: '好差评 intake service',
   description: 'PAD ratings, offline batches, 12345 complaints, 办不成事 reports, and the unit/device registry.',
   consumesEvents: false,
+  routeBodyLimits: { [IMPORT_ROUTE]: IMPORT_BODY_LIMIT },
 } as const;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ServicePlatformModule } from '#libs/platform';
 import { STATISTICS_SCHEMA } from './data-source.js';
+import { PublishingService } from './publishing/publishing.service.js';
 import { ReportsController } from './reports/reports.controller.js';
 import { ReportsRepository } from './reports/reports.repository.js';
 import { ReportsService } from './reports/reports.service.js';
@@ -11,7 +12,7 @@ import { RollupsService } from './rollups/rollups.service.js';
 @Module({
   imports: [ServicePlatformModule.forService({ service: 'statistics', ...STATISTICS_SCHEMA })],
   controllers: [ReportsController, RollupsConsumer],
-  providers: [ReportsService, ReportsRepository, RollupsService, RebuildService],
+  providers: [ReportsService, PublishingService, ReportsRepository, RollupsService, RebuildService],
 })
 export class StatisticsModule {}
 

@@ -2,7 +2,7 @@ import { applyDecorators, type CanActivate, type ExecutionContext, Inject, Injec
 import { Reflector } from '@nestjs/core';
 import { ApiHeader, ApiSecurity } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { DomainError, ErrorCode, headerOf } from '#libs/common';
+import { DomainError, type Env, ENV, ErrorCode, headerOf, TokenBuckets } from '#libs/common';
 import { SIGNATURE_WINDOW_MS, signatureMatches, signRequest } from './hmac.js';
 import type { DevicePrincipal, HotlineClientPrincipal } from './principal.js';
 
@@ -27,19 +27,67 @@ export interface AuthenticatedRequest extends FastifyRequest {
   principal?: import('./principal.js').Principal;
 }
 
+/**
+ * Failed signed requests, counted per credential id and per client address: past
+ * AUTH_FAILURES_PER_ID_PER_MINUTE / AUTH_FAILURES_PER_ADDRESS_PER_MINUTE, further attempts
+ * are answered 429 RATE_LIMITED (with Retry-After) before any credential lookup, so guessing
+ * a secret or hammering with forged requests costs neither the database nor the real device.
+ * One instance per process (a provider of AuthModule), in memory.
+ */
+@Injectable()
+export class SignatureFailureThrottle {
+  private readonly ids: TokenBuckets;
+  private readonly addresses: TokenBuckets;
+
+  constructor(@Inject(ENV) env: Pick<Env, 'AUTH_FAILURES_PER_ID_PER_MINUTE' | 'AUTH_FAILURES_PER_ADDRESS_PER_MINUTE'>) {
+    const perMinute = (n: number) => ({ ratePerSecond: n / 60, capacity: n });
+    this.ids = new TokenBuckets(perMinute(env.AUTH_FAILURES_PER_ID_PER_MINUTE));
+    this.addresses = new TokenBuckets(perMinute(env.AUTH_FAILURES_PER_ADDRESS_PER_MINUTE));
+  }
+
+  /** Throws 429 when this id or address has failed too often lately. */
+  assertAllowed(id: string, address: string): void {
+    for (const result of [this.ids.check(id), this.addresses.check(address)]) {
+      if (!result.allowed) {
+        throw new DomainError(ErrorCode.RateLimited, 'Too many failed signed requests; retry later.', [], {
+          'Retry-After': String(result.retryAfterSeconds),
+        });
+      }
+    }
+  }
+
+  recordFailure(id: string, address: string): void {
+    this.ids.take(id);
+    this.addresses.take(address);
+  }
+}
+
 /** Verifies HMAC-signed requests from PAD devices or hotline clients. */
 @Injectable()
 export class HmacAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(HMAC_CREDENTIALS) private readonly credentials: HmacCredentialResolver,
+    private readonly failures: SignatureFailureThrottle,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const kind = this.reflector.getAllAndOverride<HmacKind>(HMAC_KIND, [context.getHandler(), context.getClass()]);
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const idHeader = kind === 'device' ? 'x-device-id' : 'x-client-id';
-    const id = headerOf(req, idHeader);
+    const id = headerOf(req, idHeader) ?? '';
+    const address = req.ip;
+    this.failures.assertAllowed(`${kind}:${id}`, address);
+    try {
+      req.principal = await this.verify(kind, req, idHeader, id);
+      return true;
+    } catch (err) {
+      if (err instanceof DomainError) this.failures.recordFailure(`${kind}:${id}`, address);
+      throw err;
+    }
+  }
+
+  private async verify(kind: HmacKind, req: AuthenticatedRequest, idHeader: string, id: string): Promise<HmacCredential['principal']> {
     const timestamp = headerOf(req, 'x-timestamp');
     const signature = headerOf(req, 'x-signature');
     if (!id || !timestamp || !signature) {
@@ -54,8 +102,7 @@ export class HmacAuthGuard implements CanActivate {
       throw new DomainError(ErrorCode.SignatureInvalid, 'The signature does not match the request.');
     }
     if (credential.revoked) throw new DomainError(ErrorCode.DeviceRevoked, 'This credential has been revoked.');
-    req.principal = credential.principal;
-    return true;
+    return credential.principal;
   }
 }
 

@@ -2,11 +2,35 @@ import { applyDecorators, type CanActivate, type ExecutionContext, Injectable, S
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import { DomainError, ErrorCode, headerOf } from '#libs/common';
+import { DomainError, ErrorCode, headerOf, unstorableText } from '#libs/common';
 import type { AuthenticatedRequest } from './hmac-auth.guard.js';
 import { type JwtClaims, type Role, ROLES, type UserPrincipal } from './principal.js';
 
 const ROLES_KEY = 'auth:roles';
+
+/** Clock skew allowed between the token issuer and this service when checking `exp` / `nbf` / `iat` (seconds). */
+export const JWT_CLOCK_TOLERANCE_SECONDS = 30;
+
+const invalidClaims = (detail: string) => new DomainError(ErrorCode.Unauthenticated, `The bearer token is invalid: ${detail}.`);
+
+/**
+ * The claims of a verified token, typed (API.md § People): `exp` a number (a token without
+ * one would be valid forever), `sub`, `role` and `unitCode` plain strings holding storable
+ * text (the edge's text guard), `role` a known one, `unitCode` required for a unit operator.
+ */
+export function typedClaims(raw: Record<string, unknown>): JwtClaims {
+  if (typeof raw.exp !== 'number' || !Number.isFinite(raw.exp)) throw invalidClaims('exp is required');
+  for (const name of ['sub', 'role', 'unitCode'] as const) {
+    const value = raw[name];
+    if (value === undefined && name === 'unitCode') continue;
+    if (typeof value !== 'string' || !value.trim() || unstorableText(value) || value.length > 128)
+      throw invalidClaims(`${name} must be a non-blank plain string`);
+  }
+  const role = raw.role as Role;
+  if (!ROLES.includes(role)) throw invalidClaims('role is unknown');
+  if (role === 'unit_operator' && raw.unitCode === undefined) throw invalidClaims('unitCode is required for unit_operator');
+  return { sub: raw.sub as string, role, ...(raw.unitCode !== undefined ? { unitCode: raw.unitCode as string } : {}) };
+}
 
 /** Bearer JWT (HS256 with JWT_SECRET, or RS256 with JWT_PUBLIC_KEY) and role check. */
 @Injectable()
@@ -21,15 +45,13 @@ export class JwtAuthGuard implements CanActivate {
     const header = headerOf(req, 'authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new DomainError(ErrorCode.Unauthenticated, 'A bearer token is required.');
-    let claims: JwtClaims;
+    let raw: Record<string, unknown>;
     try {
-      claims = await this.jwt.verifyAsync<JwtClaims & object>(match[1]);
+      raw = await this.jwt.verifyAsync<Record<string, unknown>>(match[1]);
     } catch {
       throw new DomainError(ErrorCode.Unauthenticated, 'The bearer token is invalid or expired.');
     }
-    if (typeof claims.sub !== 'string' || !ROLES.includes(claims.role) || (claims.role === 'unit_operator' && !claims.unitCode)) {
-      throw new DomainError(ErrorCode.Unauthenticated, 'The bearer token lacks valid sub, role or unitCode claims.');
-    }
+    const claims = typedClaims(raw);
     const principal: UserPrincipal = { kind: 'user', sub: claims.sub, role: claims.role, unitCode: claims.unitCode ?? null };
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
     if (allowed && !allowed.includes(principal.role)) {

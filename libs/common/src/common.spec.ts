@@ -43,6 +43,13 @@ describe('configuration', () => {
     expect(() => loadEnv({ ...validEnv, INTAKE_CLIENT_BURST: 'lots' })).toThrow(/INTAKE_CLIENT_BURST/);
   });
 
+  it('validates the rating age bound: 30 days by default, a whole number of days from 1', () => {
+    expect(loadEnv(validEnv).RATING_MAX_AGE_DAYS).toBe(30);
+    expect(loadEnv({ ...validEnv, RATING_MAX_AGE_DAYS: '7' }).RATING_MAX_AGE_DAYS).toBe(7);
+    for (const bad of ['0', '-3', '2.5', 'month', '4000'])
+      expect(() => loadEnv({ ...validEnv, RATING_MAX_AGE_DAYS: bad })).toThrow(/RATING_MAX_AGE_DAYS/);
+  });
+
   it('accepts a JWT public key instead of a secret', () => {
     const { JWT_SECRET: _unused, ...rest } = validEnv;
     expect(loadEnv({ ...rest, JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----' }).JWT_PUBLIC_KEY).toContain('PUBLIC KEY');

@@ -136,6 +136,54 @@ export class Env {
   @IsNumber()
   @Min(1)
   INTAKE_CLIENT_BURST = 200;
+
+  /**
+   * intake: a device rating's ratedAt may lie at most this many days before its receipt (a PAD clock
+   * reset to 2000 or a rating replayed into a closed quarter is refused; history comes in through
+   * POST /imports/ratings).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3660)
+  RATING_MAX_AGE_DAYS = 30;
+
+  /** intake: ratings one device may submit per hour, single and batch items alike (a bucket refilled evenly over the hour). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  INTAKE_DEVICE_ITEMS_PER_HOUR = 3000;
+
+  /** Signed requests (HMAC) failing authentication tolerated per credential id per minute before 429. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  AUTH_FAILURES_PER_ID_PER_MINUTE = 10;
+
+  /** Signed requests failing authentication tolerated per client address per minute before 429 (a hall's PADs may share one). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  AUTH_FAILURES_PER_ADDRESS_PER_MINUTE = 60;
+
+  /** statistics: report, export and bulletin requests one caller may have in flight at once. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  HEAVY_READ_CONCURRENCY = 2;
+
+  /** statistics: report, export and bulletin requests per caller per minute. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  HEAVY_READ_PER_MINUTE = 60;
+
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (≥ 16 characters). */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  METRICS_TOKEN?: string;
 }
 
 export class EnvError extends Error {
@@ -166,6 +214,8 @@ function stripEmpty(raw: Record<string, string | undefined>): Record<string, str
     'RECTIFICATION_URL',
     'STATISTICS_URL',
     'DATA_ENCRYPTION_KEY',
+    'METRICS_TOKEN',
+    'LOG_FILE',
   ])) {
     const value = raw[key];
     if (value !== undefined && value !== '') out[key] = value;

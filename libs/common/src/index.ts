@@ -8,4 +8,8 @@ export * from './problem-details.js';
 export * from './problem-details.filter.js';
 export * from './time.js';
 export * from './validation.js';
+export * from './bounds.js';
+export * from './strict-json.js';
+export * from './text-guard.js';
+export * from './token-bucket.js';
 export * from './clock.js';

@@ -1,7 +1,10 @@
-import { Controller, Get, Header, Injectable, Module } from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
+import { Controller, Get, Header, Headers, Inject, Injectable, Module } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { type Env, ENV } from './config.js';
+import { DomainError, ErrorCode } from './domain-error.js';
 
 /** One Prometheus registry per service (several services may share a process). */
 @Injectable()
@@ -51,13 +54,27 @@ export function recordHttpMetrics(fastify: FastifyInstance, metrics: MetricsRegi
 @ApiExcludeController()
 @Controller('metrics')
 class MetricsController {
-  constructor(private readonly metrics: MetricsRegistry) {}
+  constructor(
+    private readonly metrics: MetricsRegistry,
+    @Inject(ENV) private readonly env: Pick<Env, 'METRICS_TOKEN'>,
+  ) {}
 
+  /** With METRICS_TOKEN set, only a scraper presenting `Authorization: Bearer <METRICS_TOKEN>` reads the metrics. */
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  scrape(): Promise<string> {
+  scrape(@Headers('authorization') authorization: string | undefined): Promise<string> {
+    const token = this.env.METRICS_TOKEN;
+    if (token && !tokenMatches(`Bearer ${token}`, authorization ?? '')) {
+      throw new DomainError(ErrorCode.Unauthenticated, 'GET /metrics needs the metrics bearer token.');
+    }
     return this.metrics.registry.metrics();
   }
+}
+
+function tokenMatches(expected: string, presented: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(presented);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 @Module({

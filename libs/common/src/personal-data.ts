@@ -59,15 +59,59 @@ export class DataCipher {
 export interface Contact {
   name: string | null;
   phone: string | null;
+  /** Free text as the citizen or clerk wrote it, by field (`comment`, `content`, `description`), when masking changed it. */
+  freeText?: Record<string, string>;
 }
 
-/** Seals a contact for storage or an event; null when there is nothing to seal. */
-export function sealContact(cipher: DataCipher, contact: Partial<Contact> | null | undefined) {
+/*
+ * Personal numbers typed into free text (a rating's comment, a complaint's content, a
+ * 办不成事 description, a case note): 18-digit ID-card numbers, mainland mobile numbers
+ * (with or without +86 and separators) and landline numbers with their area code.
+ * Digits bounded on both sides, so longer digit runs (amounts, record numbers) are not cut apart.
+ */
+const ID_CARD = /(?<![0-9A-Za-z])([1-9]\d{3})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])/g;
+const MOBILE_IN_TEXT = /(?<![\d+])((?:\+|00)?86[-\s]?)?(1[3-9]\d)[-\s]?\d{4}[-\s]?(\d{4})(?!\d)/g;
+const LANDLINE_IN_TEXT = /(?<!\d)(\(?0\d{2,3}\)?)[-\s]?\d{3,4}[-\s]?(\d{4})(?!\d)/g;
+
+/** Free text with every phone and ID-card number in it masked (`138****0000`, `021-****5678`, `1101**********123X`). */
+export function maskFreeText(text: string): string {
+  if (!/\d{4}/.test(text)) return text; // nothing long enough to be a number: the common case costs one scan
+  return text
+    .replace(ID_CARD, (_m, head: string, tail: string) => `${head}**********${tail}`)
+    .replace(MOBILE_IN_TEXT, (_m, _cc: string | undefined, head: string, tail: string) => `${head}****${tail}`)
+    .replace(LANDLINE_IN_TEXT, (_m, area: string, tail: string) => `${area}-****${tail}`);
+}
+
+/**
+ * Masks the free-text fields given; the originals of those that changed are returned apart,
+ * to be sealed with the contact (and revealed only through the audited reveal-contact).
+ */
+export function maskFreeTextFields<K extends string>(
+  fields: Record<K, string | null | undefined>,
+): { masked: Record<K, string | null>; originals: Partial<Record<K, string>> | undefined } {
+  const masked = {} as Record<K, string | null>;
+  let originals: Partial<Record<K, string>> | undefined;
+  for (const key of Object.keys(fields) as K[]) {
+    const value = fields[key];
+    if (value === null || value === undefined) {
+      masked[key] = null;
+      continue;
+    }
+    const m = maskFreeText(value);
+    masked[key] = m;
+    if (m !== value) (originals ??= {} as Partial<Record<K, string>>)[key] = value;
+  }
+  return { masked, originals };
+}
+
+/** Seals a contact (and the originals of masked free text) for storage or an event; null when there is nothing to seal. */
+export function sealContact(cipher: DataCipher, contact: Partial<Contact> | null | undefined, freeText?: Record<string, string>) {
   const name = contact?.name ?? null;
   const phone = contact?.phone ?? null;
+  const text = freeText && Object.keys(freeText).length ? freeText : undefined;
   return {
     maskedName: maskName(name),
     maskedPhone: maskPhone(phone),
-    sealed: name || phone ? cipher.sealJson({ name, phone } satisfies Contact) : null,
+    sealed: name || phone || text ? cipher.sealJson({ name, phone, ...(text ? { freeText: text } : {}) } satisfies Contact) : null,
   };
 }

@@ -12,7 +12,9 @@ const BODY_ERRORS: Record<string, () => DomainError> = {
       'The request body is empty.',
     ),
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () =>
-    DomainError.validation([{ field: 'content-type', message: 'must be application/json' }], 'The request body must be JSON.'),
+    new DomainError(ErrorCode.UnsupportedMediaType, 'The request body must be JSON.', [
+      { field: 'content-type', message: 'must be application/json' },
+    ]),
   FST_ERR_CTP_BODY_TOO_LARGE: () => new DomainError(ErrorCode.PayloadTooLarge, 'The request body exceeds the size limit.'),
 };
 

@@ -46,6 +46,12 @@ export function codeForStatus(status: number): ErrorCode {
       return ErrorCode.Conflict;
     case 413:
       return ErrorCode.PayloadTooLarge;
+    case 414:
+      return ErrorCode.UriTooLong;
+    case 415:
+      return ErrorCode.UnsupportedMediaType;
+    case 431:
+      return ErrorCode.HeadersTooLarge;
     case 429:
       return ErrorCode.RateLimited;
     case 503:

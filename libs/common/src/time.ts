@@ -1,5 +1,11 @@
 import { DateTime } from 'luxon';
 
+/**
+ * How far ahead of server time a client's clock may run for an instant it reports (ratedAt,
+ * transferredAt, contactedAt): 300 s, as for request signatures (API.md).
+ */
+export const CLIENT_CLOCK_TOLERANCE_MS = 300_000;
+
 /** All calendar logic (quarters, working days, report ranges) is in this zone, whatever the server's TZ. */
 export const CHINA_ZONE = 'Asia/Shanghai';
 
@@ -36,4 +42,28 @@ export function previousQuarter(q: Quarter): Quarter {
 /** The instant a Shanghai calendar day starts. */
 export function startOfShanghaiDay(date: string): Date {
   return DateTime.fromISO(date, { zone: CHINA_ZONE }).startOf('day').toJSDate();
+}
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_INSTANT_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** A calendar day `YYYY-MM-DD` that exists (read in Asia/Shanghai). */
+export function isShanghaiDay(value: string): boolean {
+  return ISO_DAY.test(value) && DateTime.fromISO(value, { zone: CHINA_ZONE }).isValid;
+}
+
+/**
+ * One end of an inclusive date filter (GET /cases, the reports): a calendar day `YYYY-MM-DD` means
+ * that whole day in Asia/Shanghai — `from` its first instant, `to` up to (not including) the next
+ * day's first instant — and an ISO-8601 instant with an offset means exactly that instant. Null when
+ * the value is neither.
+ */
+export function rangeBound(value: string, edge: 'from' | 'to'): { at: Date; exclusive: boolean } | null {
+  if (isShanghaiDay(value)) {
+    const day = DateTime.fromISO(value, { zone: CHINA_ZONE }).startOf('day');
+    return edge === 'from' ? { at: day.toJSDate(), exclusive: false } : { at: day.plus({ days: 1 }).toJSDate(), exclusive: true };
+  }
+  if (!ISO_INSTANT_WITH_OFFSET.test(value)) return null;
+  const instant = DateTime.fromISO(value, { setZone: true });
+  return instant.isValid ? { at: instant.toJSDate(), exclusive: false } : null;
 }

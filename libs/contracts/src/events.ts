@@ -44,6 +44,20 @@ export interface ReviewSubmittedData {
    * quarters follow transferredAt (API.md § Statistics) and the deadline clock starts there.
    */
   hotlineReceivedAt?: string | null;
+  /** True for a rating brought in from a previous platform (POST /imports/ratings); absent or false otherwise. */
+  imported?: boolean;
+}
+
+/**
+ * data of `gov.unit.registered` (topic reviews.submitted, key = unit code): a unit entered the
+ * registry. Statistics lists every registered unit in every report from these events. It rides on
+ * reviews.submitted so that, keyed by the unit code, it precedes the unit's reviews in their
+ * partition, and no deployment has a topic to create for it.
+ */
+export interface UnitRegisteredData {
+  unitCode: string;
+  unitName: string;
+  registeredAt: string;
 }
 
 /** data of `gov.review.suspect-changed` (topic reviews.submitted). */
@@ -93,6 +107,7 @@ export interface CaseLifecycleData {
   /** Monotonic per case: consumers ignore older versions. */
   version: number;
   actor: string;
+  /** Always null: what units and supervisors write as notes is internal and stays in the case timeline (API.md). */
   note: string | null;
   /**
    * Extension (optional; absent means false): a computed deadline rests on a day of a provisional

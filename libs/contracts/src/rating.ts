@@ -1,5 +1,11 @@
 /** Rating levels, grades and bad-review tags (API.md § Rating levels). Plain data, no framework. */
-export type Grade = 'GOOD' | 'BAD';
+/**
+ * GOOD / BAD: a rating's grade (a 12345 complaint is BAD). NONE: a 12345 transfer that is no review
+ * (REQUEST, SUGGESTION, CONSULTATION): it opens a case, but counts in no review rate — only in the
+ * report's `hotline` section.
+ */
+export type Grade = 'GOOD' | 'BAD' | 'NONE';
+export const GRADES: readonly Grade[] = ['GOOD', 'BAD', 'NONE'];
 export type RatingLevel = 1 | 2 | 3 | 4 | 5;
 export type Channel = 'PAD' | 'HOTLINE_12345';
 export const CHANNELS: readonly Channel[] = ['PAD', 'HOTLINE_12345'];
@@ -12,8 +18,30 @@ export const RATING_LEVELS: ReadonlyArray<{ level: RatingLevel; name: string; gr
   { level: 1, name: '非常不满意', grade: 'BAD' },
 ];
 
-export function gradeOf(level: RatingLevel): Grade {
+export function gradeOf(level: RatingLevel): 'GOOD' | 'BAD' {
   return level >= 3 ? 'GOOD' : 'BAD';
+}
+
+/** 12345 转办 categories (API.md § POST /hotline/complaints). */
+export const HOTLINE_CATEGORIES = ['COMPLAINT', 'REQUEST', 'SUGGESTION', 'CONSULTATION'] as const;
+export type HotlineCategory = (typeof HOTLINE_CATEGORIES)[number];
+
+/** Only a complaint is a bad review (差评); the other categories are no review at all. */
+export function gradeOfHotline(category: HotlineCategory): Grade {
+  return category === 'COMPLAINT' ? 'BAD' : 'NONE';
+}
+
+/**
+ * The category a 12345 review counts under: its own, or COMPLAINT for one stored before categories
+ * counted (every transfer was then graded BAD).
+ */
+export function hotlineCategoryOf(category: string | null): HotlineCategory {
+  return (HOTLINE_CATEGORIES as readonly string[]).includes(category ?? '') ? (category as HotlineCategory) : 'COMPLAINT';
+}
+
+/** Which reviews open a rectification case: every bad review and every 12345 transfer, whatever its category. */
+export function opensCase(review: { grade: Grade; channel: Channel }): boolean {
+  return review.grade === 'BAD' || review.channel === 'HOTLINE_12345';
 }
 
 export const BAD_REVIEW_TAGS = {

@@ -23,10 +23,11 @@ import type {
   HotlineClientData,
   ReviewSubmittedData,
   ReviewSuspectChangedData,
+  UnitRegisteredData,
   UnresolvedReportedData,
 } from './events.js';
 import { EventTypes } from './topics.js';
-import type { Channel, Grade, RatingLevel } from './rating.js';
+import { type Channel, type Grade, GRADES, type RatingLevel } from './rating.js';
 
 /**
  * Validation schemas of the event payloads: consumers check `data` against them
@@ -45,7 +46,7 @@ export class ReviewSubmittedSchema implements ReviewSubmittedData {
   @IsString() unitName: string;
   @IsIn(['PAD', 'HOTLINE_12345']) channel: Channel;
   @IsOptional() @IsInt() @Min(1) @Max(5) level: RatingLevel | null;
-  @IsIn(['GOOD', 'BAD']) grade: Grade;
+  @IsIn(GRADES) grade: Grade;
   @IsArray() @IsString({ each: true }) tags: string[];
   @IsOptional() @IsString() serviceItemCode: string | null;
   @IsOptional() @IsString() serviceItemName: string | null;
@@ -62,6 +63,14 @@ export class ReviewSubmittedSchema implements ReviewSubmittedData {
   @IsOptional() @IsString() category: string | null;
   @IsOptional() @IsISO8601() dueAt: string | null;
   @ValidateNested() @Type(() => ContactSchema) contact: ContactPayload;
+  @IsOptional() @IsISO8601() hotlineReceivedAt?: string | null;
+  @IsOptional() @IsBoolean() imported?: boolean;
+}
+
+export class UnitRegisteredSchema implements UnitRegisteredData {
+  @IsString() @MinLength(1) unitCode: string;
+  @IsString() @MinLength(1) unitName: string;
+  @IsISO8601() registeredAt: string;
 }
 
 export class ReviewSuspectChangedSchema implements ReviewSuspectChangedData {
@@ -142,6 +151,7 @@ const CASE_EVENT_TYPES = [
 export const EVENT_SCHEMAS: Readonly<Record<string, new () => object>> = {
   [EventTypes.ReviewSubmitted]: ReviewSubmittedSchema,
   [EventTypes.ReviewSuspectChanged]: ReviewSuspectChangedSchema,
+  [EventTypes.UnitRegistered]: UnitRegisteredSchema,
   [EventTypes.UnresolvedReported]: UnresolvedReportedSchema,
   [EventTypes.HotlineClientRegistered]: HotlineClientSchema,
   [EventTypes.HotlineClientRevoked]: HotlineClientSchema,

@@ -25,6 +25,7 @@ export const EventTypes = {
   CaseExtensionDecided: 'gov.case.extension-decided',
   CaseDeadlineChanged: 'gov.case.deadline-changed',
   ReviewSuspectChanged: 'gov.review.suspect-changed',
+  UnitRegistered: 'gov.unit.registered',
   DeadLettered: 'gov.event.dead-lettered',
   HotlineClientRegistered: 'gov.hotline-client.registered',
   HotlineClientRevoked: 'gov.hotline-client.revoked',

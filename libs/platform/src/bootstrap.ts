@@ -14,6 +14,7 @@ import {
   requestIdOf,
 } from '#libs/common';
 import { connectEventTransport } from '#libs/messaging';
+import { clientErrorHandler, frameworkErrors, installTextGuard, refuseBodyParser, strictJsonBodyParser } from './edge.js';
 import { FastPathValidationPipe } from './fast-validation.js';
 
 export interface ServiceAppOptions {
@@ -24,6 +25,8 @@ export interface ServiceAppOptions {
   consumesEvents: boolean;
   /** Largest accepted request body in bytes (default 1 MiB; routes may set tighter limits). */
   bodyLimit?: number;
+  /** Larger limits for particular routes (full path → bytes), e.g. a bulk import; every other route keeps `bodyLimit`. */
+  routeBodyLimits?: Readonly<Record<string, number>>;
   /** Let Nest close the app on SIGTERM/SIGINT (off when a host process manages several services). */
   shutdownHooks?: boolean;
 }
@@ -36,12 +39,25 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
  * (the caller's X-Request-Id or a new one), which every log line of the request
  * carries and every response echoes.
  */
-export function createHttpAdapter(options: Pick<ServiceAppOptions, 'bodyLimit'>): FastifyAdapter {
-  const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, requestIdHeader: false, genReqId: requestIdOf });
+export function createHttpAdapter(options: Pick<ServiceAppOptions, 'bodyLimit' | 'routeBodyLimits'>): FastifyAdapter {
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+    frameworkErrors,
+    clientErrorHandler,
+  });
+  const routeLimits = options.routeBodyLimits ?? {};
+  // Fastify reads a route's bodyLimit when the route is registered (Nest registers them later, at init).
+  adapter.getInstance().addHook('onRoute', (route) => {
+    const limit = routeLimits[route.url];
+    if (limit !== undefined) route.bodyLimit = limit;
+  });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
     done();
   });
+  installTextGuard(adapter.getInstance());
   return adapter;
 }
 
@@ -68,6 +84,8 @@ export function configureServiceApp(app: NestFastifyApplication, options: Servic
   app.useLogger(app.get(Logger));
   recordHttpMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsRegistry));
   logHttpRequests(app.getHttpAdapter().getInstance());
+  app.useBodyParser('application/json', {}, strictJsonBodyParser);
+  app.useBodyParser('application/x-www-form-urlencoded', {}, refuseBodyParser);
   app.useGlobalPipes(new FastPathValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });

@@ -4,3 +4,4 @@ export * from './env.module.js';
 export * from './health.controller.js';
 export * from './health-warnings.js';
 export * from './service-platform.module.js';
+export * from './edge.js';

@@ -135,7 +135,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Offline upload of 1–500 ratings; per-item created | duplicate | rejected; over 500 items or 1 MiB → 413 */
+    /** Offline upload of 1–500 ratings; per-item created | duplicate | rejected (never 500 for an item); over 500 items or 1 MiB → 413; the items count against the device hourly budget (429 RATE_LIMITED + Retry-After) */
     post: operations['RatingsController_submitBatch'];
     delete?: never;
     options?: never;
@@ -194,6 +194,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/imports/ratings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** History from a previous platform: 1–5,000 ratings of one unit (ratedAt from 2000-01-01 on); per-item created | duplicate | rejected, idempotent on (unitCode, serviceRecordId); events marked imported; no 刷评 burst check; bad items open cases (clock from receipt). Over 5,000 items or 8 MiB → 413 */
+    post: operations['ImportsController_importRatings'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/hotline/complaints': {
     parameters: {
       query?: never;
@@ -203,7 +220,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** 12345 转办: stored as a BAD review on channel HOTLINE_12345; opens a case. 201, or 200 with the same id for a repeated ticketId */
+    /** 12345 转办: stored on channel HOTLINE_12345 (a BAD review for a COMPLAINT; other categories are no review) and opens a case. 201; 200 with the same id for the same client’s ticketId with an identical body; 409 TICKET_CONFLICT with another body */
     post: operations['HotlineController_receive'];
     delete?: never;
     options?: never;
@@ -445,7 +462,7 @@ export interface components {
       comment?: string;
       reviewer?: components['schemas']['ReviewerDto'];
       /**
-       * @description ISO-8601 with offset; not more than 300 s in the future
+       * @description ISO-8601 with offset; not more than 300 s in the future nor more than RATING_MAX_AGE_DAYS (default 30) days before receipt
        * @example 2024-11-20T09:30:00+08:00
        */
       ratedAt: string;
@@ -454,6 +471,52 @@ export interface components {
       /** @description Each item is validated on its own; over 500 items → 413 */
       ratings: components['schemas']['CreateRatingDto'][];
     };
+    ImportedRatingDto: {
+      /**
+       * @description The service instance rated (一次一评): one rating each
+       * @example CN-2024-000123
+       */
+      serviceRecordId: string;
+      /** @example 310105-XK-0001 */
+      serviceItemCode: string;
+      /** @example 食品经营许可 */
+      serviceItemName?: string;
+      /** @example E1024 */
+      staffId?: string;
+      /**
+       * @description 5 非常满意 … 1 非常不满意
+       * @example 2
+       */
+      level: number;
+      /**
+       * @example [
+       *       "EFFICIENCY"
+       *     ]
+       */
+      tags?: ('ATTITUDE' | 'EFFICIENCY' | 'PROCESS' | 'GUIDANCE' | 'ENVIRONMENT' | 'POLICY' | 'REPEATED_VISITS' | 'OTHER')[];
+      /** @example 等了很久 */
+      comment?: string;
+      reviewer?: components['schemas']['ReviewerDto'];
+      /**
+       * @description ISO-8601 with offset; from 2000-01-01 (Asia/Shanghai) to now (+300 s)
+       * @example 2019-06-03T10:15:00+08:00
+       */
+      ratedAt: string;
+    };
+    ImportRatingsDto: {
+      /**
+       * @description The registered unit the ratings belong to
+       * @example CN-01
+       */
+      unitCode: string;
+      /**
+       * @description The window, when the previous platform knew it
+       * @example A03
+       */
+      windowNo?: string;
+      /** @description Each item is validated on its own, as a PAD rating but with ratedAt from 2000-01-01 on; over 5,000 items or 8 MiB → 413 */
+      ratings: components['schemas']['ImportedRatingDto'][];
+    };
     CitizenDto: {
       /** @example 李四 */
       name?: string;
@@ -461,11 +524,17 @@ export interface components {
       phone?: string;
     };
     HotlineComplaintDto: {
-      /** @example 12345-20241120-0001 */
+      /**
+       * @description Scoped per hotline client; repeated with an identical body → 200 same id, with another body → 409 TICKET_CONFLICT
+       * @example 12345-20241120-0001
+       */
       ticketId: string;
       /** @example CN-01 */
       unitCode: string;
-      /** @enum {string} */
+      /**
+       * @description Only a COMPLAINT is a bad review (差评); every category opens a case and counts in the report’s hotline section
+       * @enum {string}
+       */
       category: 'COMPLAINT' | 'REQUEST' | 'SUGGESTION' | 'CONSULTATION';
       /** @example 窗口办理营业执照变更时工作人员态度差 */
       content: string;
@@ -473,17 +542,17 @@ export interface components {
       serviceItemCode?: string;
       citizen?: components['schemas']['CitizenDto'];
       /**
-       * @description When 12345 received the matter
+       * @description When 12345 received the matter; not after transferredAt
        * @example 2024-11-20T08:00:00+08:00
        */
       receivedAt: string;
       /**
-       * @description When it was transferred to the unit: starts the deadline clock, decides the quarter
+       * @description When it was transferred to the unit: starts the deadline clock, decides the quarter. Not in the future (300 s tolerance)
        * @example 2024-11-20T10:00:00+08:00
        */
       transferredAt: string;
       /**
-       * @description The hotline’s own deadline; becomes the case’s rectifyDueAt
+       * @description The hotline’s own deadline, after transferredAt; becomes the case’s rectifyDueAt
        * @example 2024-12-11T23:59:59+08:00
        */
       dueAt?: string;
@@ -1061,6 +1130,27 @@ export interface operations {
       cookie?: never;
     };
     requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  ImportsController_importRatings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ImportRatingsDto'];
+      };
+    };
     responses: {
       200: {
         headers: {

@@ -217,7 +217,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** The reviewer's unmasked contact, for the case unit's operator only; recorded in the timeline */
+    /** The reviewer's unmasked contact, and the originals of free text (comment, content, description, case notes) whose phone or ID-card numbers are masked elsewhere: { name, phone, freeText, notes }. For the case unit's operator only; recorded in the timeline */
     post: operations['CasesController_revealContact'];
     delete?: never;
     options?: never;
@@ -286,12 +286,16 @@ export interface components {
     };
     RespondCaseDto: {
       /**
-       * @description 联系评价人/回访核实 time; on time when ≤ responseDueAt
+       * @description 联系评价人/回访核实 time; on time when ≤ responseDueAt. Not before the case opened nor in the future (300 s tolerance) → 400
        * @example 2024-11-21T10:00:00+08:00
        */
       contactedAt: string;
-      /** @enum {string} */
-      method: 'PHONE' | 'SMS' | 'VISIT' | 'ONLINE';
+      /**
+       * @description NO_CONTACT: the case carries no phone number (an anonymous rating), so nobody can be called back; only for such a case (else 409 CONTACT_AVAILABLE). Such a case then closes on `rectify` itself (closedWithoutFeedback), since no reviewer can give feedback
+       * @enum {string}
+       */
+      method: 'PHONE' | 'SMS' | 'VISIT' | 'ONLINE' | 'NO_CONTACT';
+      /** @description Internal: never leaves the service */
       note: string;
     };
     RectifyCaseDto: {
@@ -300,7 +304,7 @@ export interface components {
        * @enum {string}
        */
       outcome: 'RECTIFIED' | 'EXPLAINED';
-      /** @description What was done; becomes the hotline reply of a hotline case */
+      /** @description What was done, worded for the citizen: the last rectify’s measures are the reply sent to 12345 for a hotline case */
       measures: string;
     };
     FeedbackCaseDto: {
@@ -323,7 +327,10 @@ export interface components {
     };
     DecideAppealDto: {
       upheld: boolean;
+      /** @description The supervisor’s internal reasoning: never leaves the service */
       note: string;
+      /** @description Citizen-facing reply sent to 12345: required when an appeal of a hotline case is upheld (400 otherwise) */
+      replyToCitizen?: string;
     };
     UrgeCaseDto: {
       note: string;
@@ -513,9 +520,9 @@ export interface operations {
         status?: 'PENDING' | 'ACCEPTED' | 'RESPONDED' | 'RECTIFIED' | 'CLOSED' | 'APPEALING';
         source?: 'BAD_REVIEW' | 'HOTLINE' | 'UNRESOLVED';
         overdue?: boolean;
-        /** @description ISO-8601 instant; cases opened at or after */
+        /** @description Cases opened on or after: an Asia/Shanghai date (from its first instant) or an ISO-8601 instant with an offset */
         from?: string;
-        /** @description ISO-8601 instant; cases opened at or before */
+        /** @description Cases opened on or before: an Asia/Shanghai date (the whole day, inclusive) or an ISO-8601 instant with an offset */
         to?: string;
         /** @description PENDING: cases with an extension request awaiting a decision */
         extension?: 'PENDING';

@@ -11,7 +11,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Quarterly report (Asia/Shanghai calendar quarters), with the previous quarter for comparison */
+    /** Quarterly report (Asia/Shanghai calendar quarters), with the previous quarter for comparison. A published quarter answers its frozen snapshot (byte for byte) with `published` and `changedSincePublished` (live minus published reviews, bad, goodRate; null while unchanged); `live=true` gives the live figures */
     get: operations['ReportsController_quarterly'];
     put?: never;
     post?: never;
@@ -28,8 +28,42 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Printable quarterly 通报 (HTML, Chinese, with charts) */
+    /** Printable quarterly 通报 (HTML, Chinese, with charts); a published quarter renders its snapshot and says 已发布 with time and publisher */
     get: operations['ReportsController_bulletin'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reports/quarterly/publish': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 每季度通报: freeze an ended quarter’s report as it stands (the district and every unit); once only. Snapshots are append-only: no endpoint changes or deletes one */
+    post: operations['ReportsController_publish'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reports/quarterly/published': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The published quarters: `{ items: [{ year, quarter, publishedAt, publishedBy }] }`, newest first */
+    get: operations['ReportsController_published'];
     put?: never;
     post?: never;
     delete?: never;
@@ -104,10 +138,12 @@ export interface operations {
   ReportsController_quarterly: {
     parameters: {
       query: {
-        /** @description Supervisors: any unit (all when absent). Unit operators: their own only. */
-        unitCode?: string;
         year: number;
         quarter: number;
+        /** @description Supervisors: any unit (all when absent). Unit operators: their own only. */
+        unitCode?: string;
+        /** @description A published quarter answers its frozen figures; live=true gives the live figures instead (an unpublished quarter is always live) */
+        live?: boolean;
         format?: 'json' | 'csv' | 'xlsx';
       };
       header?: never;
@@ -127,11 +163,58 @@ export interface operations {
   ReportsController_bulletin: {
     parameters: {
       query: {
+        year: number;
+        quarter: number;
         /** @description Supervisors: any unit (all when absent). Unit operators: their own only. */
         unitCode?: string;
+        /** @description A published quarter answers its frozen figures; live=true gives the live figures instead (an unpublished quarter is always live) */
+        live?: boolean;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  ReportsController_publish: {
+    parameters: {
+      query: {
         year: number;
         quarter: number;
       };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The frozen report with `published: { at, by }` (and `changedSincePublished: null`) */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description QUARTER_NOT_ENDED (Asia/Shanghai) or ALREADY_PUBLISHED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  ReportsController_published: {
+    parameters: {
+      query?: never;
       header?: never;
       path?: never;
       cookie?: never;

@@ -17,7 +17,8 @@ export class HotlineController {
   @BodyLimit(64 * 1024)
   @ApiOperation({
     summary:
-      '12345 转办: stored as a BAD review on channel HOTLINE_12345; opens a case. 201, or 200 with the same id for a repeated ticketId',
+      '12345 转办: stored on channel HOTLINE_12345 (a BAD review for a COMPLAINT; other categories are no review) and opens a case. ' +
+      '201; 200 with the same id for the same client’s ticketId with an identical body; 409 TICKET_CONFLICT with another body',
   })
   async receive(
     @CurrentPrincipal() client: HotlineClientPrincipal,

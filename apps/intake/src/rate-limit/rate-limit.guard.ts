@@ -1,8 +1,7 @@
 import { applyDecorators, type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { AuthenticatedRequest } from '#libs/auth';
-import { DomainError, type Env, ENV, ErrorCode, headerOf } from '#libs/common';
-import { TokenBuckets } from './token-bucket.js';
+import { DomainError, type Env, ENV, ErrorCode, headerOf, TokenBuckets } from '#libs/common';
 
 /**
  * Per-credential rate limit (429 RATE_LIMITED with Retry-After), keyed by the
@@ -17,24 +16,49 @@ import { TokenBuckets } from './token-bucket.js';
 export class RateLimitGuard implements CanActivate {
   private readonly devices: TokenBuckets;
   private readonly clients: TokenBuckets;
+  /** Ratings per device per hour, single ratings and batch items alike: the budget counts ratings, not requests. */
+  private readonly deviceItems: TokenBuckets;
 
-  /** Limits from INTAKE_DEVICE_RATE/_BURST and INTAKE_CLIENT_RATE/_BURST (requests per second / bucket size). */
+  /**
+   * Limits from INTAKE_DEVICE_RATE/_BURST and INTAKE_CLIENT_RATE/_BURST (requests per second / bucket size) and
+   * INTAKE_DEVICE_ITEMS_PER_HOUR. In memory, per process: no database round trip on the hot path.
+   */
   constructor(@Inject(ENV) env: Env) {
     this.devices = new TokenBuckets({ ratePerSecond: env.INTAKE_DEVICE_RATE, capacity: env.INTAKE_DEVICE_BURST });
     this.clients = new TokenBuckets({ ratePerSecond: env.INTAKE_CLIENT_RATE, capacity: env.INTAKE_CLIENT_BURST });
+    this.deviceItems = new TokenBuckets({
+      ratePerSecond: env.INTAKE_DEVICE_ITEMS_PER_HOUR / 3600,
+      capacity: env.INTAKE_DEVICE_ITEMS_PER_HOUR,
+    });
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const principal = req.principal;
     if (!principal || principal.kind === 'user') return true;
     const result = principal.kind === 'device' ? this.devices.take(principal.deviceId) : this.clients.take(principal.clientId);
-    if (!result.allowed) {
-      throw new DomainError(ErrorCode.RateLimited, 'Too many requests from this credential; retry later.', [], {
-        'Retry-After': String(result.retryAfterSeconds),
-      });
+    if (!result.allowed) throw limited('Too many requests from this credential; retry later.', result.retryAfterSeconds);
+    if (principal.kind === 'device') {
+      const items = itemsOf(req.body);
+      const budget = this.deviceItems.take(principal.deviceId, items);
+      if (!budget.allowed) {
+        throw limited(
+          `This device's hourly budget of ratings is spent (the request holds ${items}); retry later.`,
+          budget.retryAfterSeconds,
+        );
+      }
     }
     return true;
   }
+}
+
+const limited = (detail: string, retryAfterSeconds: number) =>
+  new DomainError(ErrorCode.RateLimited, detail, [], { 'Retry-After': String(retryAfterSeconds) });
+
+/** Ratings a device request carries: the items of a batch (`{ ratings: [...] }`), else one. */
+function itemsOf(body: unknown): number {
+  const ratings = (body as { ratings?: unknown } | null | undefined)?.ratings;
+  return Array.isArray(ratings) ? Math.max(1, ratings.length) : 1;
 }
 
 /**

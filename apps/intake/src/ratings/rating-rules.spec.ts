@@ -1,4 +1,4 @@
-import { bodyHash, burstMembers, canonical } from './rating-rules.js';
+import { ARRIVAL_BURST_REASON, BURST_REASON, bodyHash, burstMembers, canonical, suspectReasons } from './rating-rules.js';
 
 describe('rating rules', () => {
   it('hashes bodies canonically: key order and undefined fields do not matter', () => {
@@ -19,5 +19,20 @@ describe('rating rules', () => {
   it('flags overlapping windows, in any input order', () => {
     const members = burstMembers([11_000, 0, 1000, 2000, 3000, 4000, 5000, 100_000]);
     expect([...members].sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
+  it('flags live ratings arriving faster than a person can rate, whatever ratedAt they claim; never offline batch items', () => {
+    // 6 live ratings received within 1.2 s, each claiming ratedAt 11 s apart: only the arrival rule sees them.
+    const live = Array.from({ length: 6 }, (_, i) => ({ ratedAtMs: i * 11_000, receivedAtMs: i * 200, live: true }));
+    expect([...suspectReasons(live)]).toEqual(live.map((_, i) => [i, ARRIVAL_BURST_REASON]));
+    // The same as a backlog upload: one arrival, ratedAt spaced out: legitimate.
+    expect(suspectReasons(live.map((r) => ({ ...r, receivedAtMs: 0, live: false }))).size).toBe(0);
+    // 5 live ones are fine; a sixth batch item does not count for arrival.
+    expect(suspectReasons([...live.slice(0, 5), { ...live[5]!, live: false }]).size).toBe(0);
+  });
+
+  it('gives the ratedAt reason where both rules apply', () => {
+    const both = Array.from({ length: 6 }, (_, i) => ({ ratedAtMs: i * 1000, receivedAtMs: i * 1000, live: true }));
+    expect(new Set(suspectReasons(both).values())).toEqual(new Set([BURST_REASON]));
   });
 });

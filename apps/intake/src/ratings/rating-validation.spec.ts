@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { CreateRatingDto } from './dto/create-rating.dto.js';
-import { fastRating, fastRatingBatch } from './dto/fast-rating-validation.js';
+import { CreateRatingDto, ImportedRatingDto } from './dto/create-rating.dto.js';
+import { fastImportedRating, fastRating, fastRatingBatch } from './dto/fast-rating-validation.js';
 import { bodyHash } from './rating-rules.js';
 
 /** What the ValidationPipe decides (whitelist, unknown fields rejected, transform). */
@@ -12,6 +12,10 @@ function slow(plain: unknown): CreateRatingDto | null {
   return errors.length ? null : dto;
 }
 
+/** A ratedAt within the device bounds (RATING_MAX_AGE_DAYS, default 30) of now. */
+const recent = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+const oldest = new Date(Date.now() - 31 * 86_400_000).toISOString();
+
 const valid = {
   serviceRecordId: 'CN-2024-000123',
   serviceItemCode: '310105-XK-0001',
@@ -21,9 +25,9 @@ const valid = {
   tags: ['EFFICIENCY', 'ATTITUDE'],
   comment: '等了很久',
   reviewer: { name: '张三', phone: '13800138000' },
-  ratedAt: '2024-11-20T09:30:00+08:00',
+  ratedAt: recent(90).replace('Z', '+00:00'),
 };
-const minimal = { serviceRecordId: 'R1', serviceItemCode: 'I1', level: 5, ratedAt: '2024-11-20T01:30:00Z' };
+const minimal = { serviceRecordId: 'R1', serviceItemCode: 'I1', level: 5, ratedAt: recent(30) };
 const future = new Date(Date.now() + 3_600_000).toISOString();
 
 const cases: unknown[] = [
@@ -60,6 +64,8 @@ const cases: unknown[] = [
   { ...minimal, ratedAt: '2024-11-20T09:30:00' },
   { ...minimal, ratedAt: '2024-02-30T09:30:00Z' },
   { ...minimal, ratedAt: future },
+  { ...minimal, ratedAt: oldest },
+  { ...minimal, ratedAt: '1999-12-31T23:59:59+08:00' },
   { ...minimal, ratedAt: 12 },
   JSON.parse('{"serviceRecordId":"R1","serviceItemCode":"I1","level":5,"ratedAt":"2024-11-20T01:30:00Z","__proto__":{"x":1}}'),
 ];
@@ -74,6 +80,26 @@ describe('fast rating validation', () => {
       expect(fast).toEqual(reference);
       expect(bodyHash(fast)).toBe(bodyHash(reference!));
     }
+  });
+
+  it.each([
+    ['a device rating', { ...minimal, ratedAt: oldest }, fastRating, 'device'],
+    ['an import', { ...minimal, ratedAt: '1999-12-31T23:59:59+08:00' }, fastImportedRating, 'import'],
+  ] as const)('refuses ratedAt out of the bounds of %s, on both paths, naming ratedAt', (_what, plain, fast, kind) => {
+    expect(fast(plain)).toBeNull();
+    const dto = plainToInstance(kind === 'device' ? CreateRatingDto : ImportedRatingDto, plain);
+    const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
+    expect(errors.map((e) => e.property)).toEqual(['ratedAt']);
+    expect(Object.values(errors[0]!.constraints!)[0]).toMatch(kind === 'device' ? /30 days before receipt/ : /before 2000-01-01/);
+  });
+
+  it('an import takes what a device may not: ratedAt years back, from 2000-01-01 (Asia/Shanghai) on', () => {
+    for (const ratedAt of ['2000-01-01T00:00:00+08:00', '2019-06-03T10:15:00+08:00', oldest]) {
+      const dto = fastImportedRating({ ...minimal, ratedAt });
+      expect(dto).toBeInstanceOf(ImportedRatingDto);
+      expect(validateSync(plainToInstance(ImportedRatingDto, { ...minimal, ratedAt }))).toEqual([]);
+    }
+    expect(fastRating({ ...minimal, ratedAt: '2019-06-03T10:15:00+08:00' })).toBeNull();
   });
 
   it('takes the fast path for ordinary valid ratings', () => {

@@ -50,7 +50,7 @@ describe('RatingWriter (group commit)', () => {
       if (rows[0]!.id.startsWith('batch')) await gate;
       return created(rows);
     });
-    const backlog = writer.writeAll([row('batch-1'), row('batch-2')]);
+    const backlog = Promise.all(writer.writeAll([row('batch-1'), row('batch-2')]));
     await new Promise((r) => setImmediate(r));
     await expect(writer.write(row('live'))).resolves.toMatchObject({ kind: 'created', id: 'live' });
     expect(groups).toEqual([['batch-1', 'batch-2'], ['live']]);

@@ -64,9 +64,9 @@ export class RatingWriter {
     return this.enqueue(this.singleLanes, row);
   }
 
-  /** An offline batch's valid ratings, on the batch lanes; each gets its own outcome. */
-  writeAll(rows: PreparedRating[]): Promise<WriteOutcome[]> {
-    return Promise.all(rows.map((row) => this.enqueue(this.batchLanes, row)));
+  /** An offline batch's valid ratings, on the batch lanes; each gets its own outcome (a failure rejects only its own promise). */
+  writeAll(rows: PreparedRating[]): Array<Promise<WriteOutcome>> {
+    return rows.map((row) => this.enqueue(this.batchLanes, row));
   }
 
   private enqueue(lanes: Lane[], row: PreparedRating): Promise<WriteOutcome> {

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import { Auth, CurrentPrincipal, DeviceAuth, type DevicePrincipal, type UserPrincipal } from '#libs/auth';
 import { BAD_REVIEW_TAGS, RATING_LEVELS } from '#libs/contracts';
+import { TEXT_ITEMS_AT } from '#libs/platform';
 import { BodyLimit, RateLimited } from '../rate-limit/rate-limit.guard.js';
 import { CreateRatingDto } from './dto/create-rating.dto.js';
 import { RatingBatchDto } from './dto/rating-batch.dto.js';
@@ -34,9 +36,14 @@ export class RatingsController {
 
   @Post('ratings/batch')
   @HttpCode(200)
+  // Each item's text is judged with the item (rejected on its own), not as the whole request.
+  @RouteConfig({ [TEXT_ITEMS_AT]: 'ratings' })
   @RateLimited()
   @DeviceAuth()
-  @ApiOperation({ summary: 'Offline upload of 1–500 ratings; per-item created | duplicate | rejected; over 500 items or 1 MiB → 413' })
+  @ApiOperation({
+    summary:
+      'Offline upload of 1–500 ratings; per-item created | duplicate | rejected (never 500 for an item); over 500 items or 1 MiB → 413; the items count against the device hourly budget (429 RATE_LIMITED + Retry-After)',
+  })
   submitBatch(@CurrentPrincipal() device: DevicePrincipal, @Body() dto: RatingBatchDto) {
     return this.ratings.submitBatch(device, dto.ratings);
   }

@@ -1,6 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module } from '@nestjs/common';
+import { type Env, ENV } from '#libs/common';
 import { BodyLimitGuard, RateLimitGuard } from '../rate-limit/rate-limit.guard.js';
 import { RegistryModule } from '../registry/registry.module.js';
+import { setRatingMaxAgeDays } from './rated-at.js';
 import { RatingWriter } from './rating-writer.js';
 import { RatingsController } from './ratings.controller.js';
 import { RatingsRepository } from './ratings.repository.js';
@@ -11,4 +13,9 @@ import { RatingsService } from './ratings.service.js';
   controllers: [RatingsController],
   providers: [RatingsService, RatingsRepository, RatingWriter, RateLimitGuard, BodyLimitGuard],
 })
-export class RatingsModule {}
+export class RatingsModule {
+  /** The ratedAt age bound comes from the validated configuration (RATING_MAX_AGE_DAYS). */
+  constructor(@Inject(ENV) env: Pick<Env, 'RATING_MAX_AGE_DAYS'>) {
+    setRatingMaxAgeDays(env.RATING_MAX_AGE_DAYS);
+  }
+}

@@ -13,7 +13,14 @@ import {
   Topics,
 } from '#libs/contracts';
 import { type OutboxEntry, OutboxService } from '#libs/messaging';
-import { BURST_MAX_RATINGS, BURST_REASON, BURST_WINDOW_SECONDS } from './rating-rules.js';
+import {
+  ARRIVAL_BURST_MAX_RATINGS,
+  ARRIVAL_BURST_REASON,
+  ARRIVAL_BURST_WINDOW_SECONDS,
+  BURST_MAX_RATINGS,
+  BURST_REASON,
+  BURST_WINDOW_SECONDS,
+} from './rating-rules.js';
 
 /** A validated PAD rating, ready to store: unit and window come from the device, never the body. */
 export interface PreparedRating {
@@ -34,7 +41,12 @@ export interface PreparedRating {
   ratedAt: Date;
   receivedAt: Date;
   bodyHash: string;
+  /** A live single rating (POST /ratings): its arrival counts for the 刷评 check; false for offline batch items. */
+  live: boolean;
 }
+
+/** A validated rating from a previous platform: the unit (and window, when given) from the import, no device. */
+export type PreparedImport = Omit<PreparedRating, 'deviceId' | 'windowNo'> & { deviceId: null; windowNo: string | null };
 
 export type WriteOutcome =
   | { kind: 'created'; id: string; suspect: boolean; suspectReason: string | null }
@@ -69,13 +81,16 @@ export class RatingsRepository {
    */
   async writeGroup(rows: PreparedRating[]): Promise<WriteOutcome[]> {
     const results = await this.dataSource.query<GroupOutcomeRow[]>(
-      `SELECT outcome, review_id, reason FROM write_pad_ratings($1::json, $2::interval, $3::integer, $4::text, $5::text, $6::jsonb)`,
+      `SELECT outcome, review_id, reason FROM write_pad_ratings($1::json, $2::interval, $3::integer, $4::text, $5::interval, $6::integer, $7::text, $8::text, $9::jsonb)`,
       [
         // One json parameter: far cheaper to encode and parse than one escaped array literal per column.
         JSON.stringify(rows.map(groupRow)),
         `${BURST_WINDOW_SECONDS} seconds`,
         BURST_MAX_RATINGS,
         BURST_REASON,
+        `${ARRIVAL_BURST_WINDOW_SECONDS} seconds`,
+        ARRIVAL_BURST_MAX_RATINGS,
+        ARRIVAL_BURST_REASON,
         Topics.ReviewsSubmitted, // the outbox topic of both event types (as suspectChangedEvent's), keyed by unit code
         JSON.stringify(burstSuspectChangedTemplate()),
       ],
@@ -90,10 +105,33 @@ export class RatingsRepository {
     if (outcomes.some((o) => o.kind === 'created')) this.outbox.notifyAdded();
     return outcomes;
   }
+
+  /** Writes imported ratings (no burst check) in one round trip and answers each one's outcome, in order; committed on return. */
+  async writeImported(rows: PreparedImport[]): Promise<WriteOutcome[]> {
+    const results = await this.dataSource.query<ImportOutcomeRow[]>(
+      `SELECT outcome, review_id FROM write_imported_ratings($1::json, $2::text)`,
+      [JSON.stringify(rows.map(groupRow)), Topics.ReviewsSubmitted],
+    );
+    if (results.length !== rows.length)
+      throw new Error(`write_imported_ratings answered ${results.length} outcomes for ${rows.length} ratings`);
+    const outcomes = results.map((r): WriteOutcome =>
+      r.outcome === 'created'
+        ? { kind: 'created', id: r.review_id, suspect: false, suspectReason: null }
+        : { kind: r.outcome, id: r.review_id },
+    );
+    if (outcomes.some((o) => o.kind === 'created')) this.outbox.notifyAdded();
+    return outcomes;
+  }
 }
 
-/** A group element as write_pad_ratings reads it (the pad_rating_in type): the review's columns and its event. */
-function groupRow(r: PreparedRating) {
+/** write_imported_ratings' answer, in the order of the group. */
+interface ImportOutcomeRow {
+  outcome: WriteOutcome['kind'];
+  review_id: string;
+}
+
+/** A group element as write_pad_ratings / write_imported_ratings read it (the pad_rating_in type): the review's columns and its event. */
+function groupRow(r: PreparedRating | PreparedImport) {
   const event = submittedEvent(r);
   return {
     id: r.id,
@@ -114,13 +152,14 @@ function groupRow(r: PreparedRating) {
     rated_at: event.data.ratedAt,
     received_at: event.data.receivedAt,
     body_hash: r.bodyHash,
+    live: r.live,
     // Built for every row, though only the rows that get inserted use it: the SQL decides which.
     event,
   };
 }
 
 /** The rating's gov.review.submitted envelope, unflagged: write_pad_ratings sets data.suspect and data.suspectReason when the burst check flags it. */
-function submittedEvent(r: PreparedRating): CloudEvent<ReviewSubmittedData> {
+function submittedEvent(r: PreparedRating | PreparedImport): CloudEvent<ReviewSubmittedData> {
   const data: ReviewSubmittedData = {
     reviewId: r.id,
     unitCode: r.unitCode,
@@ -144,6 +183,7 @@ function submittedEvent(r: PreparedRating): CloudEvent<ReviewSubmittedData> {
     category: null,
     dueAt: null,
     contact: r.contact,
+    ...(r.deviceId === null ? { imported: true } : {}),
   };
   return createCloudEvent({ type: EventTypes.ReviewSubmitted, source: EventSources.Intake, subject: r.id, data });
 }
@@ -158,7 +198,8 @@ export function suspectChangedEvent(data: ReviewSuspectChangedData): OutboxEntry
 
 /**
  * The gov.review.suspect-changed envelope of a stored rating flagged retroactively by a later
- * burst: write_pad_ratings gives each such rating its own id, subject, data.reviewId and data.unitCode.
+ * burst: write_pad_ratings gives each such rating its own id, subject, data.reviewId, data.unitCode
+ * and data.reason (the rule's that flagged it).
  */
 function burstSuspectChangedTemplate(): CloudEvent {
   return suspectChangedEvent({ reviewId: '', unitCode: '', suspect: true, reason: BURST_REASON }).event;

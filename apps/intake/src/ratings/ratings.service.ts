@@ -10,16 +10,19 @@ import {
   ErrorCode,
   type FieldError,
   flattenValidationErrors,
+  maskFreeTextFields,
   quarterLabel,
   quarterOf,
   sealContact,
+  unstorableTextErrors,
 } from '#libs/common';
 import { gradeOf, type Grade } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import type { UnitEntity } from '../registry/registry.entities.js';
 import { RegistryService } from '../registry/registry.service.js';
-import { CreateRatingDto } from './dto/create-rating.dto.js';
-import { fastRating } from './dto/fast-rating-validation.js';
+import { CreateRatingDto, ImportedRatingDto } from './dto/create-rating.dto.js';
+import { fastImportedRating, fastRating } from './dto/fast-rating-validation.js';
+import type { RatedAtKind } from './rated-at.js';
 import { MAX_BATCH_ITEMS } from './dto/rating-batch.dto.js';
 import type { ListRatingsQueryDto } from './dto/rating-queries.dto.js';
 import { bodyHash } from './rating-rules.js';
@@ -119,17 +122,42 @@ export function quarterLabelOf(instant: Date): string {
   return label;
 }
 
-/** Validates one batch item exactly as the single endpoint's pipe would (whitelist, unknown fields rejected). */
-export function validateRatingItem(plain: unknown): { dto: CreateRatingDto; errors: [] } | { dto: null; errors: FieldError[] } {
-  const fast = fastRating(plain);
+/**
+ * Validates one batch item exactly as the single endpoint's pipe would (whitelist, unknown fields
+ * rejected); `kind` 'import' judges ratedAt by the import's bounds (ImportedRatingDto).
+ */
+export function validateRatingItem(plain: unknown): { dto: CreateRatingDto; errors: [] } | { dto: null; errors: FieldError[] };
+export function validateRatingItem(
+  plain: unknown,
+  kind: 'import',
+): { dto: ImportedRatingDto; errors: [] } | { dto: null; errors: FieldError[] };
+export function validateRatingItem(
+  plain: unknown,
+  kind: RatedAtKind = 'device',
+): { dto: CreateRatingDto | ImportedRatingDto; errors: [] } | { dto: null; errors: FieldError[] } {
+  // The edge's text guard, for this item alone (the batch and import routes leave their items to this check).
+  const unstorable = unstorableTextErrors(plain);
+  if (unstorable.length) return { dto: null, errors: unstorable };
+  const fast = kind === 'device' ? fastRating(plain) : fastImportedRating(plain);
   if (fast) return { dto: fast, errors: [] };
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain))
     return { dto: null, errors: [{ field: '', message: 'must be an object' }] };
-  const dto = plainToInstance(CreateRatingDto, plain);
+  const dto = plainToInstance(kind === 'device' ? CreateRatingDto : ImportedRatingDto, plain);
   const errors = flattenValidationErrors(
     validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } }),
   );
   return errors.length ? { dto: null, errors } : { dto, errors: [] };
+}
+
+/**
+ * SQLSTATE classes of errors caused by a row's own values, not by the database's state:
+ * 22 data exception (out of range, invalid text), 23 integrity constraint violation,
+ * 54 program limit exceeded (a value too large to index).
+ */
+export function isItemLevelDbError(err: unknown): boolean {
+  const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  return typeof code === 'string' && /^(22|23|54)/.test(code);
 }
 
 @Injectable()
@@ -177,9 +205,18 @@ export class RatingsService {
         valid.push({ index, row: this.prepareFor(unit, device, checked.dto, receivedAt) });
       } else results[index] = { index, status: 'rejected', errors: checked.errors };
     }
-    const outcomes = await this.writer.writeAll(valid.map((v) => v.row));
+    const settled = await Promise.allSettled(this.writer.writeAll(valid.map((v) => v.row)));
+    // What only the database can refuse about one item (a value it cannot store) rejects that item alone;
+    // anything else (the database unreachable) is the whole request's failure.
+    const failure = settled.find((s) => s.status === 'rejected' && !isItemLevelDbError(s.reason));
+    if (failure?.status === 'rejected') throw failure.reason;
     valid.forEach(({ index }, i) => {
-      const o = outcomes[i]!;
+      const s = settled[i]!;
+      if (s.status === 'rejected') {
+        results[index] = { index, status: 'rejected', errors: [{ field: '', message: 'could not be stored: a value is out of range' }] };
+        return;
+      }
+      const o = s.value;
       results[index] =
         o.kind === 'conflict'
           ? {
@@ -238,10 +275,13 @@ export class RatingsService {
   }
 
   private async prepare(device: DevicePrincipal, dto: CreateRatingDto, receivedAt: Date): Promise<PreparedRating> {
-    return this.prepareFor(await this.registry.requireUnit(device.unitCode), device, dto, receivedAt);
+    return this.prepareFor(await this.registry.requireUnit(device.unitCode), device, dto, receivedAt, true);
   }
 
-  private prepareFor(unit: UnitEntity, device: DevicePrincipal, dto: CreateRatingDto, receivedAt: Date): PreparedRating {
+  /** `live`: a single rating as it happens (its arrival counts for 刷评), not an item of an offline batch. */
+  private prepareFor(unit: UnitEntity, device: DevicePrincipal, dto: CreateRatingDto, receivedAt: Date, live = false): PreparedRating {
+    // A phone or ID-card number typed into the comment is masked; the original is sealed with the contact.
+    const text = maskFreeTextFields({ comment: dto.comment });
     return {
       id: randomUUID(),
       unitCode: unit.code,
@@ -255,11 +295,12 @@ export class RatingsService {
       level: dto.level,
       grade: gradeOf(dto.level),
       tags: dto.tags ?? [],
-      comment: dto.comment ?? null,
-      contact: sealContact(this.cipher, dto.reviewer),
+      comment: text.masked.comment,
+      contact: sealContact(this.cipher, dto.reviewer, text.originals),
       ratedAt: new Date(dto.ratedAt),
       receivedAt,
       bodyHash: bodyHash(dto),
+      live,
     };
   }
 }

@@ -4,10 +4,11 @@ import type { Channel, Grade } from '#libs/contracts';
 /** A rating from a PAD, or a 12345 complaint stored as a BAD review. Personal data only sealed + masked. */
 @Entity({ name: 'reviews' })
 @Index('reviews_pad_record_uq', ['unitCode', 'serviceRecordId'], { unique: true, where: `channel = 'PAD'` })
-@Index('reviews_hotline_ticket_uq', ['ticketId'], { unique: true, where: `channel = 'HOTLINE_12345'` })
+@Index('reviews_hotline_client_ticket_uq', ['hotlineClientId', 'ticketId'], { unique: true, where: `channel = 'HOTLINE_12345'` })
 @Index('reviews_device_rated_idx', ['deviceId', 'ratedAt'])
 @Index('reviews_unit_rated_idx', ['unitCode', 'ratedAt'])
 @Index('reviews_suspect_idx', ['unitCode', 'ratedAt'], { where: 'suspect' })
+@Index('reviews_live_arrival_idx', ['deviceId', 'receivedAt'], { where: 'live' })
 export class ReviewEntity {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
@@ -63,6 +64,10 @@ export class ReviewEntity {
   @Column({ name: 'received_at', type: 'timestamptz' })
   receivedAt: Date;
 
+  /** A live single rating (POST /ratings): the 刷评 check also counts its arrival. False for batch items and older rows. */
+  @Column({ type: 'boolean', default: false })
+  live: boolean;
+
   @Column({ type: 'boolean', default: false })
   suspect: boolean;
 
@@ -90,6 +95,10 @@ export class ReviewEntity {
 
   @Column({ name: 'due_at', type: 'timestamptz', nullable: true })
   dueAt: Date | null;
+
+  /** Brought in from a previous platform (POST /imports/ratings). */
+  @Column({ type: 'boolean', default: false })
+  imported: boolean;
 
   /** SHA-256 of the canonical request body: an identical retry is a duplicate, a different one a conflict. */
   @Column({ name: 'body_hash', type: 'text' })

@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { LRUCache } from 'lru-cache';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { DataCipher, DomainError, ErrorCode } from '#libs/common';
-import { createCloudEvent, EventSources, EventTypes, type HotlineClientData, Topics } from '#libs/contracts';
+import { createCloudEvent, EventSources, EventTypes, type HotlineClientData, Topics, type UnitRegisteredData } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import type { HmacCredential, HmacCredentialResolver, HmacKind } from '#libs/auth';
 import type { CreateDeviceDto, CreateHotlineClientDto, CreateUnitDto } from './dto/registry.dto.js';
@@ -70,11 +70,22 @@ export class RegistryService implements HmacCredentialResolver {
     private readonly outbox: OutboxService,
   ) {}
 
+  /** Registers a unit and, in the same transaction, its gov.unit.registered event (statistics lists every registered unit). */
   async createUnit(dto: CreateUnitDto): Promise<UnitEntity> {
-    if (await this.units.existsBy({ code: dto.code })) {
-      throw new DomainError(ErrorCode.Conflict, `Unit ${dto.code} already exists.`);
-    }
-    const unit = await this.units.save(this.units.create(dto));
+    const unit = await this.dataSource.transaction(async (manager) => {
+      const [created] = await manager.query<UnitEntity[]>(
+        `INSERT INTO units (code, name) VALUES ($1, $2) ON CONFLICT (code) DO NOTHING RETURNING code, name, created_at AS "createdAt"`,
+        [dto.code, dto.name],
+      );
+      if (!created) throw new DomainError(ErrorCode.Conflict, `Unit ${dto.code} already exists.`);
+      const data: UnitRegisteredData = { unitCode: created.code, unitName: created.name, registeredAt: created.createdAt.toISOString() };
+      await this.outbox.add(manager, {
+        topic: Topics.ReviewsSubmitted,
+        key: created.code,
+        event: createCloudEvent({ type: EventTypes.UnitRegistered, source: EventSources.Intake, subject: created.code, data }),
+      });
+      return this.units.create(created);
+    });
     this.unitCache.delete(unit.code);
     return unit;
   }

@@ -1,11 +1,12 @@
 import { applyDecorators } from '@nestjs/common';
 import { IsISO8601, Matches, registerDecorator, type ValidationOptions } from 'class-validator';
+import { CLIENT_CLOCK_TOLERANCE_MS, IsInstantInRange } from '#libs/common';
 
 /** ISO-8601 with an explicit offset or Z (a bare local time is ambiguous). */
 export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /** How far in the future a client clock may be (API.md: ratedAt not more than 300 s ahead). */
-export const FUTURE_TOLERANCE_MS = 300_000;
+export const FUTURE_TOLERANCE_MS = CLIENT_CLOCK_TOLERANCE_MS;
 
 /** The check of @IsNotFarFuture, also used by the ratings' fast validator. */
 export function notFarFuture(value: unknown, toleranceMs = FUTURE_TOLERANCE_MS): boolean {
@@ -40,6 +41,7 @@ export function IsNotFarFuture(toleranceMs = FUTURE_TOLERANCE_MS, options?: Vali
 export function IsInstantWithOffset(options: { future?: boolean } = {}) {
   const checks = [
     IsISO8601({ strict: true }),
+    IsInstantInRange(),
     Matches(ISO_WITH_OFFSET, { message: 'must carry a UTC offset, e.g. 2024-11-20T09:30:00+08:00' }),
   ];
   return applyDecorators(...(options.future ? checks : [...checks, IsNotFarFuture()]));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { assertUnitAccess, type UserPrincipal } from '#libs/auth';
-import { DataCipher, sealContact } from '#libs/common';
+import { DataCipher, maskFreeTextFields, sealContact } from '#libs/common';
 import { createCloudEvent, EventSources, EventTypes, Topics, type UnresolvedReportedData } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import { RegistryService } from '../registry/registry.service.js';
@@ -34,12 +34,14 @@ export class UnresolvedService {
     const unitCode = user.unitCode!;
     if (dto.unitCode !== undefined) assertUnitAccess(user, dto.unitCode);
     const unit = await this.registry.requireUnit(unitCode);
-    const contact = sealContact(this.cipher, dto.citizen);
+    // A phone or ID-card number in the description is masked; the original is sealed with the citizen's contact.
+    const text = maskFreeTextFields({ description: dto.description });
+    const contact = sealContact(this.cipher, dto.citizen, text.originals);
     const entity: UnresolvedReportEntity = Object.assign(new UnresolvedReportEntity(), {
       id: randomUUID(),
       unitCode: unit.code,
       matter: dto.matter,
-      description: dto.description,
+      description: text.masked.description!,
       serviceItemCode: dto.serviceItemCode ?? null,
       contactSealed: contact.sealed,
       contactMaskedName: contact.maskedName,

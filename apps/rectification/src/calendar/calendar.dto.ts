@@ -1,10 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { IsDayInRange } from '#libs/common';
 
 export class CalendarDayDto {
   @ApiProperty({ example: '2025-10-01' })
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a YYYY-MM-DD date' })
+  @IsDayInRange()
   date: string;
 
   @ApiProperty({ enum: ['HOLIDAY', 'WORKDAY'], description: 'HOLIDAY: statutory day off; WORKDAY: 调休 make-up working day' })

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { maxExtensionUntil } from '#libs/calendar';
-import { type Contact, DataCipher, DomainError, ErrorCode } from '#libs/common';
+import { type Contact, DataCipher, DomainError, ErrorCode, maskFreeTextFields } from '#libs/common';
 import type { UserPrincipal } from '#libs/auth';
 import { CalendarService } from '../calendar/calendar.service.js';
 import { HotlineDispatcher } from '../hotline/hotline-dispatcher.service.js';
-import { CaseEntity, CaseTimelineEntry } from './case.entity.js';
+import { CaseEntity, CaseTimelineEntry, SEALED_TEXT } from './case.entity.js';
 import { CaseWriter } from './case-writer.js';
 import { caseView } from './cases.service.js';
 import { type CaseAction, type CaseActionInputs, type CaseActor, transition } from './domain/case-state-machine.js';
@@ -33,6 +33,22 @@ export interface CaseActionBodies {
   urge: UrgeCaseDto;
 }
 
+/** The free-text fields of an action body (case notes, reasons, measures). */
+function freeTextOf(body: object): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of ['note', 'reason', 'measures'] as const) {
+    const value = (body as Record<string, unknown>)[key];
+    if (typeof value === 'string') out[key] = value;
+  }
+  return out;
+}
+
+function definedOnly(values: Record<string, string | null>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values)) if (v !== null) out[k] = v;
+  return out;
+}
+
 /**
  * Runs one action on one case. The case row is locked (SELECT … FOR UPDATE) for the transaction, so
  * concurrent actions on a case serialize: the first wins and the second sees the new state (409
@@ -54,15 +70,22 @@ export class CaseActionsService {
     const saved = await this.dataSource.transaction(async (manager) => {
       const current = await manager.findOne(CaseEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!current) throw DomainError.notFound(`Case ${id}`);
-      const input = this.inputOf(action, body, current, calendar);
+      // Phone and ID-card numbers in what the author wrote are masked in the case, its timeline and its events;
+      // the originals are sealed into the timeline entry (reveal-contact opens them).
+      const text = maskFreeTextFields(freeTextOf(body));
+      const masked = { ...body, ...definedOnly(text.masked) } as CaseActionBodies[A];
+      const input = this.inputOf(action, masked, current, calendar);
       const result = transition(current, action, input, actor, new Date());
-      return this.writer.apply(manager, current, result);
+      return this.writer.apply(manager, current, result, text.originals ? this.cipher.sealJson(text.originals) : null);
     });
     if (saved.status === 'CLOSED' && saved.source === 'HOTLINE') this.dispatcher.kick();
     return caseView(saved);
   }
 
-  /** Returns the reviewer's contact to the operator of the case's unit, and records that in the timeline. */
+  /**
+   * Returns the reviewer's contact to the operator of the case's unit — with the unmasked originals of free text
+   * (the review's comment, the case notes) that held phone or ID-card numbers — and records that in the timeline.
+   */
   async revealContact(id: string, user: UserPrincipal, reason: string | null = null): Promise<Contact> {
     if (user.role !== 'unit_operator')
       throw new DomainError(ErrorCode.Forbidden, 'Only the operator of the case unit may reveal the contact.');
@@ -71,6 +94,17 @@ export class CaseActionsService {
       if (!found) throw DomainError.notFound(`Case ${id}`);
       if (found.unitCode !== user.unitCode) throw new DomainError(ErrorCode.ForbiddenUnit, 'The case belongs to another unit.');
       const contact: Contact = found.contactSealed ? this.cipher.openJson<Contact>(found.contactSealed) : { name: null, phone: null };
+      const entries = await manager
+        .createQueryBuilder(CaseTimelineEntry, 't')
+        .where('t.case_id = :id', { id: found.id })
+        .andWhere(`t.data ? :key`, { key: SEALED_TEXT })
+        .orderBy('t.id', 'ASC')
+        .getMany();
+      const notes = entries.map((e) => ({
+        action: e.action,
+        at: e.at.toISOString(),
+        text: this.cipher.openJson<Record<string, string>>(String(e.data[SEALED_TEXT])),
+      }));
       await manager.insert(CaseTimelineEntry, {
         caseId: found.id,
         action: 'reveal-contact',
@@ -78,13 +112,15 @@ export class CaseActionsService {
         actorRole: user.role,
         note: reason,
         data: {
-          fields: Object.entries(contact)
-            .filter(([, v]) => v !== null)
-            .map(([k]) => k),
+          fields: [
+            ...(['name', 'phone'] as const).filter((k) => contact[k]),
+            ...Object.keys(contact.freeText ?? {}).map((k) => `freeText.${k}`),
+            ...(notes.length ? ['notes'] : []),
+          ],
         },
         at: new Date(),
       });
-      return { name: contact.name ?? null, phone: contact.phone ?? null };
+      return { name: contact.name ?? null, phone: contact.phone ?? null, freeText: contact.freeText ?? {}, notes };
     });
   }
 
@@ -98,7 +134,9 @@ export class CaseActionsService {
     switch (action) {
       case 'respond': {
         const b = body as RespondCaseDto;
-        return { contactedAt: new Date(b.contactedAt), method: b.method, note: b.note } as CaseActionInputs[A];
+        // A reviewer can be called back only with a phone number (a name alone reaches nobody).
+        const caseHasContact = current.contactMaskedPhone !== null;
+        return { contactedAt: new Date(b.contactedAt), method: b.method, note: b.note, caseHasContact } as CaseActionInputs[A];
       }
       case 'request-extension': {
         const b = body as RequestExtensionDto;
@@ -107,6 +145,15 @@ export class CaseActionsService {
       case 'decide-extension': {
         const b = body as DecideExtensionDto;
         return { approved: b.approved, note: b.note, maxUntil: maxUntil() } as CaseActionInputs[A];
+      }
+      case 'decide-appeal': {
+        const b = body as DecideAppealDto;
+        return {
+          upheld: b.upheld,
+          note: b.note,
+          replyToCitizen: b.replyToCitizen ?? null,
+          hotline: current.source === 'HOTLINE',
+        } as CaseActionInputs[A];
       }
       case 'appeal': {
         const b = body as AppealCaseDto;

@@ -4,7 +4,7 @@ import { DomainError, ErrorCode } from '#libs/common';
 import { createCloudEvent, EventSources, Topics } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import { HotlineRepliesService } from '../hotline/hotline-replies.service.js';
-import { CaseEntity, CaseTimelineEntry } from './case.entity.js';
+import { CaseEntity, CaseTimelineEntry, SEALED_TEXT } from './case.entity.js';
 import { lifecycleData } from './cases.service.js';
 import type { CaseState, TransitionResult } from './domain/case-state-machine.js';
 
@@ -38,7 +38,16 @@ export class CaseWriter {
     private readonly replies: HotlineRepliesService,
   ) {}
 
-  async apply(manager: EntityManager, current: CaseEntity, result: TransitionResult<CaseState>): Promise<CaseEntity> {
+  /**
+   * `sealedText`: the sealed originals of free text the action's author wrote with a phone or
+   * ID-card number in it (masked everywhere else); kept in the timeline entry for reveal-contact.
+   */
+  async apply(
+    manager: EntityManager,
+    current: CaseEntity,
+    result: TransitionResult<CaseState>,
+    sealedText: string | null = null,
+  ): Promise<CaseEntity> {
     const s = result.state;
     const changes: StateColumns = {
       status: s.status,
@@ -72,7 +81,7 @@ export class CaseWriter {
       actor: t.actor,
       actorRole: t.actorRole,
       note: t.note,
-      data: { ...t.data, eventType: result.eventType, version: saved.version },
+      data: { ...t.data, eventType: result.eventType, version: saved.version, ...(sealedText ? { [SEALED_TEXT]: sealedText } : {}) },
       at: t.at,
     });
     await this.outbox.add(manager, {
@@ -83,7 +92,8 @@ export class CaseWriter {
         source: EventSources.Rectification,
         subject: saved.id,
         time: t.at,
-        data: { ...lifecycleData(saved, t.actor, t.note), ...result.eventData },
+        // Notes are internal (API.md): they stay in the timeline and never travel in events.
+        data: { ...lifecycleData(saved, t.actor, null), ...result.eventData },
       }),
     });
     if (current.status !== 'CLOSED' && saved.status === 'CLOSED' && saved.source === 'HOTLINE') {

@@ -130,3 +130,6 @@ export class CaseTimelineEntry {
   @Column({ type: 'timestamptz' })
   at: Date;
 }
+
+/** Timeline data key of the sealed originals of masked free text: never shown, opened only by reveal-contact. */
+export const SEALED_TEXT = 'sealedText';

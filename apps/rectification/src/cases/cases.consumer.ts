@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { EventTypes, type ReviewSubmittedData, Topics, type UnresolvedReportedData } from '#libs/contracts';
+import { EventTypes, opensCase, type ReviewSubmittedData, Topics, type UnresolvedReportedData } from '#libs/contracts';
 import { InboxService } from '#libs/messaging';
 import { CasesService } from './cases.service.js';
 
@@ -21,8 +21,8 @@ export class CasesConsumer {
       Topics.ReviewsSubmitted,
       message,
       (manager, event) => this.cases.openFromReview(manager, event),
-      // Only bad reviews and complaints open cases: good ratings cost this consumer nothing.
-      { when: (event) => event.type === EventTypes.ReviewSubmitted && event.data.grade === 'BAD' },
+      // Only bad reviews and 12345 transfers open cases: good ratings cost this consumer nothing.
+      { when: (event) => event.type === EventTypes.ReviewSubmitted && opensCase(event.data) },
     );
   }
 

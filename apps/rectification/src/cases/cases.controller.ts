@@ -116,7 +116,10 @@ export class CasesController {
 
   @Post(':id/reveal-contact')
   @HttpCode(200)
-  @ApiOperation({ summary: "The reviewer's unmasked contact, for the case unit's operator only; recorded in the timeline" })
+  @ApiOperation({
+    summary:
+      "The reviewer's unmasked contact, and the originals of free text (comment, content, description, case notes) whose phone or ID-card numbers are masked elsewhere: { name, phone, freeText, notes }. For the case unit's operator only; recorded in the timeline",
+  })
   revealContact(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: RevealContactDto) {
     return this.actions.revealContact(id, user, body?.reason ?? null);
   }

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, QueryDeepPartialEntity, Repository } from 'typeorm';
 import { computeDeadlines } from '#libs/calendar';
-import { DomainError } from '#libs/common';
+import { DomainError, rangeBound } from '#libs/common';
 import {
   type CaseLifecycleData,
   type CaseSource,
@@ -12,13 +12,14 @@ import {
   EventSources,
   EventTypes,
   type ContactPayload,
+  opensCase,
   type ReviewSubmittedData,
   Topics,
   type UnresolvedReportedData,
 } from '#libs/contracts';
 import { OutboxService, PoisonEventError } from '#libs/messaging';
 import { CalendarService } from '../calendar/calendar.service.js';
-import { CaseEntity, CaseTimelineEntry } from './case.entity.js';
+import { CaseEntity, CaseTimelineEntry, SEALED_TEXT } from './case.entity.js';
 import type { ListCasesQuery } from './dto/list-cases.query.js';
 
 export const SYSTEM_ACTOR = 'system';
@@ -87,10 +88,10 @@ export class CasesService {
     private readonly outbox: OutboxService,
   ) {}
 
-  /** Opens the case of a BAD review or hotline complaint (idempotent per review). */
+  /** Opens the case of a BAD review or a 12345 transfer of any category (idempotent per review). */
   async openFromReview(manager: EntityManager, event: CloudEvent<ReviewSubmittedData>): Promise<void> {
     const review = event.data;
-    if (review.grade !== 'BAD') return;
+    if (!opensCase(review)) return;
     const source: CaseSource = review.channel === 'HOTLINE_12345' ? 'HOTLINE' : 'BAD_REVIEW';
     await this.open(manager, {
       source,
@@ -211,8 +212,12 @@ export class CasesService {
     if (query.status) qb.andWhere('c.status = :status', { status: query.status });
     if (query.source) qb.andWhere('c.source = :source', { source: query.source });
     if (query.overdue !== undefined) qb.andWhere('c.overdue = :overdue', { overdue: query.overdue });
-    if (query.from) qb.andWhere('c.opened_at >= :from', { from: query.from });
-    if (query.to) qb.andWhere('c.opened_at <= :to', { to: query.to });
+    const from = query.from ? rangeBound(query.from, 'from') : null;
+    const to = query.to ? rangeBound(query.to, 'to') : null;
+    if (from && to && (to.exclusive ? from.at >= to.at : from.at > to.at))
+      throw DomainError.validation([{ field: 'to', message: 'to must not be before from' }]);
+    if (from) qb.andWhere('c.opened_at >= :from', { from: from.at });
+    if (to) qb.andWhere(to.exclusive ? 'c.opened_at < :to' : 'c.opened_at <= :to', { to: to.at });
     if (query.extension) qb.andWhere(`c.workflow -> 'extension' ->> 'status' = :extension`, { extension: query.extension });
     if (query.sort === 'attention') {
       qb.orderBy(`CASE WHEN c.status = 'CLOSED' THEN 1 ELSE 0 END`, 'ASC')
@@ -243,7 +248,7 @@ export class CasesService {
           actor: e.actor,
           actorRole: e.actorRole,
           note: e.note,
-          data: e.data,
+          data: withoutSealedText(e.data),
           at: e.at.toISOString(),
         })),
       },
@@ -276,4 +281,11 @@ export class CasesService {
       }>();
     return { items: rows.map((r) => ({ ...r, id: String(r.id), at: r.at.toISOString() })), page, pageSize, total };
   }
+}
+
+/** Timeline data as shown: the sealed originals of masked free text stay inside (reveal-contact opens them). */
+function withoutSealedText(data: Record<string, unknown>): Record<string, unknown> {
+  if (!(SEALED_TEXT in data)) return data;
+  const { [SEALED_TEXT]: _sealed, ...shown } = data;
+  return shown;
 }

@@ -54,10 +54,18 @@ export class HotlineRepliesService {
       .execute();
   }
 
-  /** The measures of the latest rectify (or the appeal decision for an upheld appeal). */
+  /**
+   * The citizen-facing text, never an internal note: the measures of the latest rectify, or — for an
+   * upheld appeal — the replyToCitizen that decide-appeal requires on hotline cases.
+   */
   private async replyText(manager: EntityManager, closed: CaseEntity): Promise<string> {
-    const action = closed.outcome === 'APPEAL_UPHELD' ? 'decide-appeal' : 'rectify';
-    const latest = await manager.findOne(CaseTimelineEntry, { where: { caseId: closed.id, action }, order: { id: 'DESC' } });
-    return latest?.note ?? '';
+    const upheld = closed.outcome === 'APPEAL_UPHELD';
+    const latest = await manager.findOne(CaseTimelineEntry, {
+      where: { caseId: closed.id, action: upheld ? 'decide-appeal' : 'rectify' },
+      order: { id: 'DESC' },
+    });
+    // A rectify entry's note is its measures (entries written before data.measures existed carry only that).
+    const text = upheld ? latest?.data.replyToCitizen : (latest?.data.measures ?? latest?.note);
+    return typeof text === 'string' ? text : '';
   }
 }

@@ -1,13 +1,23 @@
 import { Controller, Get, HttpCode, Post, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Auth, CurrentPrincipal, scopedUnit, type UserPrincipal } from '#libs/auth';
 import { RebuildService } from '../rollups/rebuild.service.js';
 import type { QuarterlyReport } from './domain/report.js';
-import { BulletinQuery, QuarterlyQuery, type ReportFormat, SummaryQuery } from './dto/quarterly-query.dto.js';
+import { PublishingService } from '../publishing/publishing.service.js';
+import { BulletinQuery, QuarterlyQuery, QuarterQuery, type ReportFormat, SummaryQuery } from './dto/quarterly-query.dto.js';
+import { renderBulletin } from './render/bulletin.js';
 import { reportToCsv } from './render/csv.js';
 import { reportToXlsx } from './render/xlsx.js';
+import { HeavyRead } from './heavy-read.interceptor.js';
 import { ReportsService } from './reports.service.js';
+
+/**
+ * The bulletin is self-contained: inline CSS and inline SVG charts, no script, no external
+ * resource. Styles stay inline-only (the charts' SVG carries style attributes); nothing else loads.
+ */
+export const BULLETIN_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -33,28 +43,67 @@ export class ReportsController {
   constructor(
     private readonly reports: ReportsService,
     private readonly rebuilder: RebuildService,
+    private readonly publishing: PublishingService,
   ) {}
 
   @Get('quarterly')
+  @HeavyRead()
   @Auth('admin', 'supervisor', 'unit_operator')
   @ApiProduces('application/json', 'text/csv', XLSX_TYPE)
-  @ApiOperation({ summary: 'Quarterly report (Asia/Shanghai calendar quarters), with the previous quarter for comparison' })
+  @ApiOperation({
+    summary:
+      'Quarterly report (Asia/Shanghai calendar quarters), with the previous quarter for comparison. A published quarter answers ' +
+      'its frozen snapshot (byte for byte) with `published` and `changedSincePublished` (live minus published reviews, bad, goodRate; ' +
+      'null while unchanged); `live=true` gives the live figures',
+  })
   async quarterly(@CurrentPrincipal() user: UserPrincipal, @Query() q: QuarterlyQuery, @Res({ passthrough: true }) res: FastifyReply) {
-    const report = await this.reports.quarterly(q.year, q.quarter, scopedUnit(user, q.unitCode));
-    return send(res, report, q.format, `report-${q.year}-Q${q.quarter}`);
+    const answer = await this.publishing.quarterly(q.year, q.quarter, scopedUnit(user, q.unitCode), q.live === true);
+    if (answer.kind === 'published' && (q.format ?? 'json') === 'json') {
+      res.type('application/json; charset=utf-8');
+      return answer.json;
+    }
+    return send(res, answer.report, q.format, `report-${q.year}-Q${q.quarter}`);
   }
 
   @Get('quarterly/bulletin')
+  @HeavyRead()
   @Auth('admin', 'supervisor', 'unit_operator')
   @ApiProduces('text/html')
-  @ApiOperation({ summary: 'Printable quarterly 通报 (HTML, Chinese, with charts)' })
+  @ApiOperation({
+    summary:
+      'Printable quarterly 通报 (HTML, Chinese, with charts); a published quarter renders its snapshot and says 已发布 with time and publisher',
+  })
   async bulletin(@CurrentPrincipal() user: UserPrincipal, @Query() q: BulletinQuery, @Res({ passthrough: true }) res: FastifyReply) {
-    const html = await this.reports.bulletin(q.year, q.quarter, scopedUnit(user, q.unitCode));
+    const { report, extras } = await this.publishing.bulletin(q.year, q.quarter, scopedUnit(user, q.unitCode), q.live === true);
     res.type('text/html; charset=utf-8');
-    return html;
+    res.header('Content-Security-Policy', BULLETIN_CSP);
+    return renderBulletin(report, extras);
+  }
+
+  @Post('quarterly/publish')
+  @Auth('supervisor')
+  @ApiCreatedResponse({ description: 'The frozen report with `published: { at, by }` (and `changedSincePublished: null`)' })
+  @ApiConflictResponse({ description: 'QUARTER_NOT_ENDED (Asia/Shanghai) or ALREADY_PUBLISHED' })
+  @ApiOperation({
+    summary:
+      '每季度通报: freeze an ended quarter’s report as it stands (the district and every unit); once only. Snapshots are append-only: ' +
+      'no endpoint changes or deletes one',
+  })
+  async publish(@CurrentPrincipal() user: UserPrincipal, @Query() q: QuarterQuery, @Res({ passthrough: true }) res: FastifyReply) {
+    const json = await this.publishing.publish(q.year, q.quarter, user);
+    res.status(201).type('application/json; charset=utf-8');
+    return json;
+  }
+
+  @Get('quarterly/published')
+  @Auth('admin', 'supervisor', 'unit_operator')
+  @ApiOperation({ summary: 'The published quarters: `{ items: [{ year, quarter, publishedAt, publishedBy }] }`, newest first' })
+  published() {
+    return this.publishing.list();
   }
 
   @Get('summary')
+  @HeavyRead()
   @Auth('admin', 'supervisor', 'unit_operator')
   @ApiProduces('application/json', 'text/csv', XLSX_TYPE)
   @ApiOperation({ summary: 'The quarterly report over any inclusive range of Shanghai days (previousQuarter is null)' })
@@ -64,6 +113,7 @@ export class ReportsController {
   }
 
   @Post('rebuild')
+  @HeavyRead()
   @HttpCode(200)
   @Auth('admin')
   @ApiOperation({ summary: 'Recompute every rollup from the source tables (intake reviews and reports, rectification cases)' })

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { Channel } from '#libs/contracts';
 import type { LevelCounts, ReportInput, UnitCounts } from './domain/report.js';
 import type { MonthlyPoint } from './render/bulletin.js';
@@ -22,6 +22,9 @@ interface ReviewRow {
   appealsUpheld: number;
 }
 
+/** Where report queries run: the pool, or one transaction's connection (a consistent snapshot, for publishing). */
+export type ReportDb = Pick<EntityManager, 'query'>;
+
 const SCOPE = `day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR unit_code = $3)`;
 
 /**
@@ -37,44 +40,57 @@ export class ReportsRepository {
    * `today` is the Shanghai date of "now": a pending bad review's response is due once its
    * due day is before today (responseDueAt is 23:59:59.999 of that day).
    */
-  async reportInput(range: DateRange, unitCode: string | undefined, today: string): Promise<ReportInput> {
+  async reportInput(range: DateRange, unitCode: string | undefined, today: string, db: ReportDb = this.dataSource): Promise<ReportInput> {
     const params = [range.from, range.to, unitCode ?? null];
-    const [units, reviews, pending, tags, items, unresolved, provisional] = await Promise.all([
-      this.dataSource.query<Array<{ unitCode: string; unitName: string }>>(
-        `SELECT unit_code AS "unitCode", unit_name AS "unitName" FROM units WHERE ($1::text IS NULL OR unit_code = $1) ORDER BY unit_code`,
-        [unitCode ?? null],
-      ),
-      this.dataSource.query<ReviewRow[]>(
-        `SELECT unit_code AS "unitCode", channel, level, sum(reviews)::int AS reviews, sum(responded)::int AS responded,
+    const [units, reviews, pending, tags, items, unresolved, hotline, provisional] = await this.all(db, [
+      () =>
+        db.query<Array<{ unitCode: string; unitName: string }>>(
+          `SELECT unit_code AS "unitCode", unit_name AS "unitName" FROM units WHERE ($1::text IS NULL OR unit_code = $1) ORDER BY unit_code`,
+          [unitCode ?? null],
+        ),
+      () =>
+        db.query<ReviewRow[]>(
+          `SELECT unit_code AS "unitCode", channel, level, sum(reviews)::int AS reviews, sum(responded)::int AS responded,
            sum(responded_on_time)::int AS "respondedOnTime", sum(rectified)::int AS rectified, sum(open)::int AS open,
            sum(overdue)::int AS overdue, sum(appeals_upheld)::int AS "appealsUpheld"
          FROM review_rollups WHERE ${SCOPE} GROUP BY unit_code, channel, level`,
-        params,
-      ),
-      this.dataSource.query<Array<{ unitCode: string; due: number }>>(
-        `SELECT unit_code AS "unitCode", sum(pending)::int AS due FROM bad_pending_rollups
+          params,
+        ),
+      () =>
+        db.query<Array<{ unitCode: string; due: number }>>(
+          `SELECT unit_code AS "unitCode", sum(pending)::int AS due FROM bad_pending_rollups
          WHERE ${SCOPE} AND due_day < $4::date GROUP BY unit_code`,
-        [...params, today],
-      ),
-      this.dataSource.query<Array<{ tag: string; count: number }>>(
-        `SELECT tag, sum(reviews)::int AS count FROM bad_tag_rollups WHERE ${SCOPE} GROUP BY tag`,
-        params,
-      ),
-      this.dataSource.query<Array<{ serviceItemCode: string; serviceItemName: string | null; count: number }>>(
-        `SELECT r.service_item_code AS "serviceItemCode", max(s.service_item_name) AS "serviceItemName", sum(r.reviews)::int AS count
+          [...params, today],
+        ),
+      () =>
+        db.query<Array<{ tag: string; count: number }>>(
+          `SELECT tag, sum(reviews)::int AS count FROM bad_tag_rollups WHERE ${SCOPE} GROUP BY tag`,
+          params,
+        ),
+      () =>
+        db.query<Array<{ serviceItemCode: string; serviceItemName: string | null; count: number }>>(
+          `SELECT r.service_item_code AS "serviceItemCode", max(s.service_item_name) AS "serviceItemName", sum(r.reviews)::int AS count
          FROM bad_item_rollups r LEFT JOIN service_items s USING (service_item_code)
          WHERE r.day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR r.unit_code = $3) GROUP BY r.service_item_code`,
-        params,
-      ),
-      this.dataSource.query<Array<{ total: number; closed: number }>>(
-        `SELECT coalesce(sum(total), 0)::int AS total, coalesce(sum(closed), 0)::int AS closed FROM unresolved_rollups WHERE ${SCOPE}`,
-        params,
-      ),
-      this.dataSource.query<Array<{ reviews: number }>>(
-        `SELECT coalesce(sum(reviews), 0)::int AS reviews FROM provisional_deadline_rollups WHERE ${SCOPE}`,
-        params,
-      ),
-    ]);
+          params,
+        ),
+      () =>
+        db.query<Array<{ total: number; closed: number }>>(
+          `SELECT coalesce(sum(total), 0)::int AS total, coalesce(sum(closed), 0)::int AS closed FROM unresolved_rollups WHERE ${SCOPE}`,
+          params,
+        ),
+      () =>
+        db.query<Array<{ category: string; total: number; closed: number; overdue: number }>>(
+          `SELECT category, sum(total)::int AS total, sum(closed)::int AS closed, sum(overdue)::int AS overdue
+           FROM hotline_rollups WHERE ${SCOPE} GROUP BY category`,
+          params,
+        ),
+      () =>
+        db.query<Array<{ reviews: number }>>(
+          `SELECT coalesce(sum(reviews), 0)::int AS reviews FROM provisional_deadline_rollups WHERE ${SCOPE}`,
+          params,
+        ),
+    ] as const);
 
     const byUnit = new Map<string, UnitCounts>();
     const unitOf = (code: string, name = code): UnitCounts => {
@@ -114,12 +130,28 @@ export class ReportsRepository {
       badTags: tags,
       badServiceItems: items,
       unresolvedReports: unresolved[0] ?? { total: 0, closed: 0 },
+      hotline,
       provisionalDeadlines: provisional[0]?.reviews ?? 0,
     };
   }
 
-  async totals(range: DateRange, unitCode: string | undefined): Promise<{ total: number; good: number }> {
-    const [row] = await this.dataSource.query<Array<{ total: number; good: number }>>(
+  /**
+   * Runs the queries in parallel on the pool; one after the other on a transaction's single
+   * connection (a pg client runs one query at a time).
+   */
+  private async all<T extends ReadonlyArray<() => Promise<unknown>>>(
+    db: ReportDb,
+    queries: T,
+  ): Promise<{ -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> }> {
+    type Results = { -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> };
+    if (db === this.dataSource) return (await Promise.all(queries.map((q) => q()))) as unknown as Results;
+    const out: unknown[] = [];
+    for (const q of queries) out.push(await q());
+    return out as unknown as Results;
+  }
+
+  async totals(range: DateRange, unitCode: string | undefined, db: ReportDb = this.dataSource): Promise<{ total: number; good: number }> {
+    const [row] = await db.query<Array<{ total: number; good: number }>>(
       `SELECT coalesce(sum(reviews), 0)::int AS total, coalesce(sum(reviews) FILTER (WHERE level >= 3), 0)::int AS good
        FROM review_rollups WHERE ${SCOPE}`,
       [range.from, range.to, unitCode ?? null],
@@ -128,8 +160,8 @@ export class ReportsRepository {
   }
 
   /** Reviews and good rate per Shanghai month of the range (months without reviews included). */
-  async monthly(range: DateRange, unitCode: string | undefined): Promise<MonthlyPoint[]> {
-    const rows = await this.dataSource.query<Array<{ month: string; total: number; good: number }>>(
+  async monthly(range: DateRange, unitCode: string | undefined, db: ReportDb = this.dataSource): Promise<MonthlyPoint[]> {
+    const rows = await db.query<Array<{ month: string; total: number; good: number }>>(
       `SELECT to_char(m, 'YYYY-MM') AS month, coalesce(sum(r.reviews), 0)::int AS total,
          coalesce(sum(r.reviews) FILTER (WHERE r.level >= 3), 0)::int AS good
        FROM generate_series(date_trunc('month', $1::date), $2::date, interval '1 month') AS m

@@ -2,17 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { previousQuarter, quarterRange, shanghaiDate } from '#libs/common';
 import { buildReport, periodOfQuarter, periodOfRange, type QuarterlyReport, type ReportPeriod } from './domain/report.js';
 import { type BulletinExtras, renderBulletin } from './render/bulletin.js';
-import { ReportsRepository } from './reports.repository.js';
+import { type ReportDb, ReportsRepository } from './reports.repository.js';
 
+/** The live figures, straight from the rollups (published quarters: see PublishingService). */
 @Injectable()
 export class ReportsService {
   constructor(private readonly repository: ReportsRepository) {}
 
-  /** A calendar quarter (Asia/Shanghai), compared with the quarter before. */
-  async quarterly(year: number, quarter: number, unitCode?: string): Promise<QuarterlyReport> {
+  /** A calendar quarter (Asia/Shanghai), compared with the quarter before. `db`: a transaction to read in (default: the pool). */
+  async quarterly(year: number, quarter: number, unitCode?: string, db?: ReportDb, now = new Date()): Promise<QuarterlyReport> {
     const period = periodOfQuarter(year, quarter);
-    const previous = await this.repository.totals(quarterRange(previousQuarter(period)), unitCode);
-    return this.build(period, unitCode, previous);
+    const previous = await this.repository.totals(quarterRange(previousQuarter(period)), unitCode, db);
+    return this.build(period, unitCode, previous, db, now);
   }
 
   /** Any inclusive range of Shanghai days ("截至11月底"); there is no comparison period. */
@@ -20,21 +21,30 @@ export class ReportsService {
     return this.build(periodOfRange(from, to), unitCode, null);
   }
 
-  async bulletin(year: number, quarter: number, unitCode?: string): Promise<string> {
-    const report = await this.quarterly(year, quarter, unitCode);
-    const extras: BulletinExtras = {
-      monthly: await this.repository.monthly(report.period, unitCode),
-      openProblems: (await this.repository.reportInput(report.period, unitCode, shanghaiDate(new Date()))).units
+  /** The bulletin's figures beyond the report: the monthly series and the units with open cases. */
+  async bulletinExtras(report: QuarterlyReport, unitCode?: string, db?: ReportDb, now = new Date()): Promise<BulletinExtras> {
+    return {
+      monthly: await this.repository.monthly(report.period, unitCode, db),
+      openProblems: (await this.repository.reportInput(report.period, unitCode, shanghaiDate(now), db)).units
         .filter((u) => u.open > 0)
         .map((u) => ({ unitName: u.unitName, open: u.open, overdue: u.overdue }))
         .sort((a, b) => b.open - a.open || b.overdue - a.overdue),
     };
-    return renderBulletin(report, extras);
   }
 
-  private async build(period: ReportPeriod, unitCode: string | undefined, previous: { total: number; good: number } | null) {
-    const now = new Date();
-    const input = await this.repository.reportInput(period, unitCode, shanghaiDate(now));
+  async bulletin(year: number, quarter: number, unitCode?: string): Promise<string> {
+    const report = await this.quarterly(year, quarter, unitCode);
+    return renderBulletin(report, await this.bulletinExtras(report, unitCode));
+  }
+
+  private async build(
+    period: ReportPeriod,
+    unitCode: string | undefined,
+    previous: { total: number; good: number } | null,
+    db?: ReportDb,
+    now = new Date(),
+  ) {
+    const input = await this.repository.reportInput(period, unitCode, shanghaiDate(now), db);
     return buildReport(input, period, previous, now);
   }
 }

@@ -1,3 +1,5 @@
+import { hotlineCategoryOf } from '#libs/contracts';
+
 /**
  * What one fact adds to the rollups. Every change to a fact is applied as
  * `contribution(after) − contribution(before)`, so the rollups always equal the sum of
@@ -22,6 +24,8 @@ export interface ReviewFact {
   responded: boolean;
   respondedOnTime: boolean;
   overdue: boolean;
+  /** The 12345 category of a hotline transfer; null for a PAD rating. */
+  category: string | null;
   /** The case's deadline rests on a provisional calendar day. */
   deadlineProvisional: boolean;
 }
@@ -44,6 +48,7 @@ export const ROLLUP_TABLES = {
   bad_tag_rollups: { keys: ['unit_code', 'day', 'tag'], counters: ['reviews'] },
   bad_item_rollups: { keys: ['unit_code', 'day', 'service_item_code'], counters: ['reviews'] },
   unresolved_rollups: { keys: ['unit_code', 'day'], counters: ['total', 'closed'] },
+  hotline_rollups: { keys: ['unit_code', 'day', 'category'], counters: ['total', 'closed', 'overdue'] },
   provisional_deadline_rollups: { keys: ['unit_code', 'day'], counters: ['reviews'] },
 } as const;
 
@@ -76,6 +81,7 @@ export const emptyReviewFact = (): ReviewFact => ({
   responded: false,
   respondedOnTime: false,
   overdue: false,
+  category: null,
   deadlineProvisional: false,
 });
 
@@ -90,9 +96,29 @@ export function isAppealUpheld(fact: Pick<ReviewFact, 'caseStatus' | 'caseOutcom
 
 export function reviewContribution(f: ReviewFact): RollupDelta[] {
   if (!f.submitted || f.suspect || !f.unitCode || !f.day || !f.channel) return [];
-  const unit = f.unitCode;
-  const day = f.day;
-  const reviewKey = [unit, day, f.channel, f.level ?? 0];
+  const hotline = hotlineContribution(f);
+  // A 12345 request, suggestion or consultation is no review: it counts in the hotline section only.
+  if (f.grade === 'NONE') return hotline;
+  return [...hotline, ...ratingContribution(f)];
+}
+
+/** Every 12345 transfer, by category (an upheld appeal removes it, as from every count). */
+function hotlineContribution(f: ReviewFact): RollupDelta[] {
+  if (f.channel !== 'HOTLINE_12345' || isAppealUpheld(f)) return [];
+  const closed = f.caseStatus === 'CLOSED';
+  return [
+    {
+      table: 'hotline_rollups',
+      key: [f.unitCode!, f.day!, hotlineCategoryOf(f.category)],
+      counters: [1, b(closed), b(f.overdue && !closed)],
+    },
+  ];
+}
+
+function ratingContribution(f: ReviewFact): RollupDelta[] {
+  const unit = f.unitCode!;
+  const day = f.day!;
+  const reviewKey = [unit, day, f.channel!, f.level ?? 0];
   const bad = f.grade === 'BAD';
   // A bad review removed by an upheld appeal leaves every count but appealsUpheld.
   if (bad && isAppealUpheld(f)) return [{ table: 'review_rollups', key: reviewKey, counters: [0, 0, 0, 0, 0, 0, 1] }];

@@ -1,13 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DomainError, ErrorCode } from '#libs/common';
+import { HOTLINE_CATEGORIES, hotlineCategoryOf } from '#libs/contracts';
 
 const ZONE = `'Asia/Shanghai'`;
 
-/** Facts that count: submitted, not suspect; `upheld` marks bad reviews removed by an upheld appeal. */
+/**
+ * Reviews that count: submitted, not suspect, graded (not a 12345 request, suggestion or consultation);
+ * `upheld` marks bad reviews removed by an upheld appeal.
+ */
 const COUNTED = `(SELECT f.*, f.grade = 'BAD' AS bad,
     coalesce(f.grade = 'BAD' AND f.case_status = 'CLOSED' AND f.case_outcome = 'APPEAL_UPHELD', false) AS upheld
-  FROM review_facts f WHERE f.submitted AND NOT f.suspect) c`;
+  FROM review_facts f WHERE f.submitted AND NOT f.suspect AND f.grade <> 'NONE') c`;
 
 export interface RebuildResult {
   reviews: number;
@@ -39,7 +43,7 @@ export class RebuildService {
       await m.query(`LOCK TABLE review_facts, unresolved_facts IN EXCLUSIVE MODE`);
       await m.query(
         `TRUNCATE review_facts, unresolved_facts, review_rollups, bad_pending_rollups, bad_tag_rollups, bad_item_rollups, unresolved_rollups,
-         provisional_deadline_rollups`,
+         hotline_rollups, provisional_deadline_rollups`,
       );
       await this.rebuildNames(m);
       // A bulk load: the review facts' primary key is built once, by a sort, after the rows are in, rather than by
@@ -74,11 +78,12 @@ export class RebuildService {
   private async rebuildFacts(m: EntityManager) {
     await m.query(
       `INSERT INTO review_facts (review_id, submitted, unit_code, day, channel, level, grade, tags, service_item_code, suspect,
-         case_version, case_status, case_outcome, response_due_day, responded, responded_on_time, overdue, deadline_provisional)
+         case_version, case_status, case_outcome, response_due_day, responded, responded_on_time, overdue, category,
+         deadline_provisional)
        SELECT r.id, true, r.unit_code, (r.rated_at AT TIME ZONE ${ZONE})::date, r.channel, coalesce(r.level, 0), r.grade, r.tags,
          r.service_item_code, r.suspect, coalesce(c.version, 0), c.status, c.outcome, (c.response_due_at AT TIME ZONE ${ZONE})::date,
          c.responded_at IS NOT NULL, coalesce(c.responded_on_time, false), coalesce(c.overdue, false),
-         coalesce(c.deadline_provisional, false)
+         CASE WHEN r.channel = 'HOTLINE_12345' THEN r.category END, coalesce(c.deadline_provisional, false)
        FROM intake.reviews r LEFT JOIN rectification.cases c ON c.review_id = r.id`,
     );
     await m.query(
@@ -122,6 +127,18 @@ export class RebuildService {
       `INSERT INTO bad_item_rollups (unit_code, day, service_item_code, reviews)
        SELECT unit_code, day, service_item_code, count(*) FROM rebuild_bad_facts
        WHERE service_item_code IS NOT NULL GROUP BY unit_code, day, service_item_code`,
+    );
+    // Every counted 12345 transfer by category (one stored before categories counted is a complaint: hotlineCategoryOf).
+    await m.query(
+      `INSERT INTO hotline_rollups (unit_code, day, category, total, closed, overdue)
+       SELECT unit_code, day, CASE WHEN category = ANY($1::text[]) THEN category ELSE $2 END AS cat, count(*),
+         count(*) FILTER (WHERE case_status = 'CLOSED'),
+         count(*) FILTER (WHERE overdue AND case_status IS DISTINCT FROM 'CLOSED')
+       FROM review_facts
+       WHERE submitted AND NOT suspect AND channel = 'HOTLINE_12345'
+         AND NOT coalesce(case_status = 'CLOSED' AND case_outcome = 'APPEAL_UPHELD', false)
+       GROUP BY unit_code, day, cat`,
+      [[...HOTLINE_CATEGORIES], hotlineCategoryOf(null)],
     );
     await m.query(
       `INSERT INTO provisional_deadline_rollups (unit_code, day, reviews)

@@ -63,6 +63,10 @@ export class ReviewFactEntity {
   @Column({ type: 'boolean', default: false })
   overdue: boolean;
 
+  /** The 12345 category of a hotline transfer (null for PAD ratings). */
+  @Column({ type: 'text', nullable: true })
+  category: string | null;
+
   /** The case's deadline rests on a provisional calendar day (carried by the lifecycle events). */
   @Column({ name: 'deadline_provisional', type: 'boolean', default: false })
   deadlineProvisional: boolean;
@@ -167,6 +171,22 @@ export class UnresolvedRollupEntity extends UnitDayRollup {
   closed: number;
 }
 
+/** 12345 transfers by unit × Shanghai day (of transferredAt) × category: the report's hotline section. */
+@Entity({ name: 'hotline_rollups' })
+export class HotlineRollupEntity extends UnitDayRollup {
+  @PrimaryColumn({ type: 'text' })
+  category: string;
+
+  @Column({ type: 'integer', default: 0 })
+  total: number;
+
+  @Column({ type: 'integer', default: 0 })
+  closed: number;
+
+  @Column({ type: 'integer', default: 0 })
+  overdue: number;
+}
+
 @Entity({ name: 'units' })
 export class StatisticsUnitEntity {
   @PrimaryColumn({ name: 'unit_code', type: 'text' })
@@ -201,6 +221,7 @@ export const ROLLUP_ENTITIES = [
   BadItemRollupEntity,
   UnresolvedFactEntity,
   UnresolvedRollupEntity,
+  HotlineRollupEntity,
   StatisticsUnitEntity,
   ServiceItemEntity,
 ];

@@ -6,6 +6,7 @@ import {
   type ReviewSubmittedData,
   type ReviewSuspectChangedData,
   Topics,
+  type UnitRegisteredData,
   type UnresolvedReportedData,
 } from '#libs/contracts';
 import { InboxService } from '#libs/messaging';
@@ -27,6 +28,7 @@ export class RollupsConsumer {
       if (event.type === EventTypes.ReviewSubmitted) await this.rollups.applyReviewSubmitted(manager, event.data as ReviewSubmittedData);
       else if (event.type === EventTypes.ReviewSuspectChanged)
         await this.rollups.applySuspectChanged(manager, event.data as ReviewSuspectChangedData);
+      else if (event.type === EventTypes.UnitRegistered) await this.rollups.applyUnitRegistered(manager, event.data as UnitRegisteredData);
     });
   }
 

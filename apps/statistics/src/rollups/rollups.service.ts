@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { shanghaiDate } from '#libs/common';
-import type { CaseLifecycleData, ReviewSubmittedData, ReviewSuspectChangedData, UnresolvedReportedData } from '#libs/contracts';
+import type {
+  CaseLifecycleData,
+  ReviewSubmittedData,
+  ReviewSuspectChangedData,
+  UnitRegisteredData,
+  UnresolvedReportedData,
+} from '#libs/contracts';
 import {
   difference,
   emptyReviewFact,
@@ -16,7 +22,7 @@ import {
 const REVIEW_FACT_COLUMNS = `submitted, unit_code AS "unitCode", day::text AS day, channel, level, grade, tags,
   service_item_code AS "serviceItemCode", suspect, case_version AS "caseVersion", case_status AS "caseStatus",
   case_outcome AS "caseOutcome", response_due_day::text AS "responseDueDay", responded, responded_on_time AS "respondedOnTime", overdue,
-  deadline_provisional AS "deadlineProvisional"`;
+  category, deadline_provisional AS "deadlineProvisional"`;
 
 /**
  * Keeps the rollups in step with the events. Each change locks the fact row, computes the
@@ -41,8 +47,14 @@ export class RollupsService {
             tags: review.tags ?? [],
             serviceItemCode: review.serviceItemCode,
             suspect: review.suspect,
+            category: review.channel === 'HOTLINE_12345' ? review.category : null,
           },
     );
+  }
+
+  /** A registered unit is listed in every report, also before (or without) any review of it. */
+  async applyUnitRegistered(manager: EntityManager, unit: UnitRegisteredData): Promise<void> {
+    await this.upsertNames(manager, unit.unitCode, unit.unitName, null, null);
   }
 
   async applySuspectChanged(manager: EntityManager, change: ReviewSuspectChangedData): Promise<void> {
@@ -95,7 +107,7 @@ export class RollupsService {
     await manager.query(
       `UPDATE review_facts SET submitted = $2, unit_code = $3, day = $4, channel = $5, level = $6, grade = $7, tags = $8,
          service_item_code = $9, suspect = $10, case_version = $11, case_status = $12, case_outcome = $13, response_due_day = $14,
-         responded = $15, responded_on_time = $16, overdue = $17, deadline_provisional = $18
+         responded = $15, responded_on_time = $16, overdue = $17, category = $18, deadline_provisional = $19
        WHERE review_id = $1`,
       [
         reviewId,
@@ -115,6 +127,7 @@ export class RollupsService {
         after.responded,
         after.respondedOnTime,
         after.overdue,
+        after.category,
         after.deadlineProvisional,
       ],
     );

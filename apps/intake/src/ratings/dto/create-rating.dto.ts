@@ -17,8 +17,9 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { BAD_REVIEW_TAG_CODES, type BadReviewTag, type RatingLevel } from '#libs/contracts';
-import { MAINLAND_MOBILE } from '#libs/common';
+import { IsNotBlank, MAINLAND_MOBILE } from '#libs/common';
 import { IsInstantWithOffset } from '../../shared/validators.js';
+import { IsRatedAt } from '../rated-at.js';
 
 export class ReviewerDto {
   @ApiPropertyOptional({ example: '张三' })
@@ -34,15 +35,18 @@ export class ReviewerDto {
   phone?: string;
 }
 
-export class CreateRatingDto {
+/** The fields of a rating but its ratedAt, whose bounds differ between a device and an import. */
+export abstract class RatingFieldsDto {
   @ApiProperty({ example: 'CN-2024-000123', description: 'The service instance rated (一次一评): one rating each' })
   @IsString()
   @Length(1, 64)
+  @IsNotBlank()
   serviceRecordId: string;
 
   @ApiProperty({ example: '310105-XK-0001' })
   @IsString()
   @Length(1, 64)
+  @IsNotBlank()
   serviceItemCode: string;
 
   @ApiPropertyOptional({ example: '食品经营许可' })
@@ -84,7 +88,27 @@ export class CreateRatingDto {
   @Type(() => ReviewerDto)
   reviewer?: ReviewerDto;
 
-  @ApiProperty({ example: '2024-11-20T09:30:00+08:00', description: 'ISO-8601 with offset; not more than 300 s in the future' })
-  @IsInstantWithOffset()
+  abstract ratedAt: string;
+}
+
+export class CreateRatingDto extends RatingFieldsDto {
+  @ApiProperty({
+    example: '2024-11-20T09:30:00+08:00',
+    description:
+      'ISO-8601 with offset; not more than 300 s in the future nor more than RATING_MAX_AGE_DAYS (default 30) days before receipt',
+  })
+  @IsInstantWithOffset({ future: true })
+  @IsRatedAt('device')
+  ratedAt: string;
+}
+
+/** An item of POST /imports/ratings: a rating from a previous platform, ratedAt from 2000-01-01 on. */
+export class ImportedRatingDto extends RatingFieldsDto {
+  @ApiProperty({
+    example: '2019-06-03T10:15:00+08:00',
+    description: 'ISO-8601 with offset; from 2000-01-01 (Asia/Shanghai) to now (+300 s)',
+  })
+  @IsInstantWithOffset({ future: true })
+  @IsRatedAt('import')
   ratedAt: string;
 }

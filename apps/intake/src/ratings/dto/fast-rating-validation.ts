@@ -1,9 +1,10 @@
 import { arrayMaxSize, arrayUnique, isIn, isInt, isISO8601, isString, length, matches, max, maxLength, min } from 'class-validator';
 import { BAD_REVIEW_TAG_CODES } from '#libs/contracts';
-import { MAINLAND_MOBILE } from '#libs/common';
+import { isInstantInRange, MAINLAND_MOBILE, NOT_BLANK } from '#libs/common';
 import { registerFastValidator } from '#libs/platform';
-import { ISO_WITH_OFFSET, notFarFuture } from '../../shared/validators.js';
-import { CreateRatingDto, ReviewerDto } from './create-rating.dto.js';
+import { ISO_WITH_OFFSET } from '../../shared/validators.js';
+import { type RatedAtKind, ratedAtProblem } from '../rated-at.js';
+import { CreateRatingDto, ImportedRatingDto, ReviewerDto } from './create-rating.dto.js';
 import { RatingBatchDto } from './rating-batch.dto.js';
 
 /*
@@ -54,10 +55,19 @@ function fastReviewer(value: unknown): ReviewerDto | null {
 
 /** A valid rating body as the CreateRatingDto instance the ValidationPipe would return, or null (then class-validator decides). */
 export function fastRating(value: unknown): CreateRatingDto | null {
+  return fastRatingOf(value, 'device') as CreateRatingDto | null;
+}
+
+/** An import item, as fastRating with the import's ratedAt bounds. */
+export function fastImportedRating(value: unknown): ImportedRatingDto | null {
+  return fastRatingOf(value, 'import') as ImportedRatingDto | null;
+}
+
+function fastRatingOf(value: unknown, kind: RatedAtKind): CreateRatingDto | ImportedRatingDto | null {
   if (!isPlainObject(value) || !onlyKeys(value, RATING_KEYS)) return null;
   const v = value;
-  if (!isString(v.serviceRecordId) || !length(v.serviceRecordId, 1, 64)) return null;
-  if (!isString(v.serviceItemCode) || !length(v.serviceItemCode, 1, 64)) return null;
+  if (!isString(v.serviceRecordId) || !length(v.serviceRecordId, 1, 64) || !NOT_BLANK.test(v.serviceRecordId)) return null;
+  if (!isString(v.serviceItemCode) || !length(v.serviceItemCode, 1, 64) || !NOT_BLANK.test(v.serviceItemCode)) return null;
   if ('serviceItemName' in v && (!isString(v.serviceItemName) || !maxLength(v.serviceItemName, 200))) return null;
   if ('staffId' in v && (!isString(v.staffId) || !maxLength(v.staffId, 64))) return null;
   if (!isInt(v.level) || !min(v.level, 1) || !max(v.level, 5)) return null;
@@ -74,10 +84,16 @@ export function fastRating(value: unknown): CreateRatingDto | null {
     if (!reviewer) return null;
   }
   const ratedAt = v.ratedAt;
-  if (!isString(ratedAt) || !isISO8601(ratedAt, { strict: true }) || !matches(ratedAt, ISO_WITH_OFFSET) || !notFarFuture(ratedAt))
+  if (
+    !isString(ratedAt) ||
+    !isISO8601(ratedAt, { strict: true }) ||
+    !matches(ratedAt, ISO_WITH_OFFSET) ||
+    ratedAtProblem(ratedAt, kind) !== null ||
+    !isInstantInRange(ratedAt)
+  )
     return null;
 
-  const dto = new CreateRatingDto();
+  const dto = kind === 'device' ? new CreateRatingDto() : new ImportedRatingDto();
   for (const key in v) (dto as unknown as Record<string, unknown>)[key] = v[key];
   if (tags) dto.tags = tags as CreateRatingDto['tags'];
   if (reviewer) dto.reviewer = reviewer;

@@ -1,12 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsIntInRange, IsNotBlank, MAX_PAGE, MAX_PAGE_SIZE } from '#libs/common';
 
 export class ListRatingsQueryDto {
   @ApiPropertyOptional({ example: 'CN-01' })
   @IsOptional()
   @IsString()
   @Length(1, 32)
+  @IsNotBlank()
   unitCode?: string;
 
   @ApiPropertyOptional({ enum: ['true', 'false'] })
@@ -19,18 +20,13 @@ export class ListRatingsQueryDto {
   @IsUUID()
   deviceId?: string;
 
-  @ApiPropertyOptional({ default: 1 })
+  @ApiPropertyOptional({ default: 1, minimum: 1, maximum: MAX_PAGE })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IsIntInRange(1, MAX_PAGE)
   page?: number;
 
   @ApiPropertyOptional({ default: 50, maximum: 200 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @IsIntInRange(1, MAX_PAGE_SIZE)
   pageSize?: number;
 }

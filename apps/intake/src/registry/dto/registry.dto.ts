@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
+import { IsNotBlank } from '#libs/common';
 
 export class CreateUnitDto {
   @ApiProperty({ example: 'CN-01', description: 'Unit code: letters, digits, dot, dash, underscore' })
@@ -9,6 +10,7 @@ export class CreateUnitDto {
   @ApiProperty({ example: '区市场监督管理局' })
   @IsString()
   @Length(1, 100)
+  @IsNotBlank()
   name: string;
 }
 
@@ -16,11 +18,13 @@ export class CreateDeviceDto {
   @ApiProperty({ example: 'CN-01' })
   @IsString()
   @Length(1, 32)
+  @IsNotBlank()
   unitCode: string;
 
   @ApiProperty({ example: 'A03' })
   @IsString()
   @Length(1, 32)
+  @IsNotBlank()
   windowNo: string;
 
   @ApiPropertyOptional({ example: '3号窗口评价器' })
@@ -35,6 +39,7 @@ export class ListDevicesQuery {
   @IsOptional()
   @IsString()
   @Length(1, 32)
+  @IsNotBlank()
   unitCode?: string;
 }
 
@@ -42,6 +47,7 @@ export class CreateHotlineClientDto {
   @ApiProperty({ example: '区12345热线' })
   @IsString()
   @Length(1, 100)
+  @IsNotBlank()
   name: string;
 
   @ApiPropertyOptional({ example: 'https://hotline.example.gov.cn/callbacks/review' })

@@ -3,22 +3,26 @@ import { Type } from 'class-transformer';
 import { IsObject, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
 import { CitizenDto } from '../../hotline/dto/hotline-complaint.dto.js';
 import { IsInstantWithOffset } from '../../shared/validators.js';
+import { IsNotBlank } from '#libs/common';
 
 export class UnresolvedReportDto {
   @ApiProperty({ example: '个体工商户营业执照跨区迁移', description: '办不成的事项' })
   @IsString()
   @Length(1, 200)
+  @IsNotBlank()
   matter: string;
 
   @ApiProperty({ example: '系统不支持跨区迁移，群众多次往返', maxLength: 2000 })
   @IsString()
   @Length(1, 2000)
+  @IsNotBlank()
   description: string;
 
   @ApiPropertyOptional({ example: '310105-XK-0001' })
   @IsOptional()
   @IsString()
   @Length(1, 64)
+  @IsNotBlank()
   serviceItemCode?: string;
 
   @ApiPropertyOptional({ type: CitizenDto })
@@ -39,5 +43,6 @@ export class UnresolvedReportDto {
   @IsOptional()
   @IsString()
   @Length(1, 32)
+  @IsNotBlank()
   unitCode?: string;
 }

@@ -76,13 +76,13 @@ function makeCase(status: CaseStatus, overrides: Partial<TestCase> = {}, workflo
 
 const VALID_INPUT: { [A in CaseAction]: CaseActionInputs[A] } = {
   accept: { note: '已签收' },
-  respond: { contactedAt: new Date('2024-10-08T09:00:00+08:00'), method: 'PHONE', note: '已电话联系评价人' },
+  respond: { contactedAt: new Date('2024-10-08T09:00:00+08:00'), method: 'PHONE', note: '已电话联系评价人', caseHasContact: true },
   rectify: { outcome: 'RECTIFIED', measures: '增设窗口，优化叫号' },
   feedback: { reviewerSatisfied: true, note: '评价人表示满意' },
   'request-extension': { reason: '涉及多个部门', until: new Date('2024-10-20T23:59:59.999+08:00'), maxUntil: MAX_UNTIL },
   'decide-extension': { approved: true, note: '同意延期', maxUntil: MAX_UNTIL },
   appeal: { reason: '恶意差评', evidence: ['https://files.example/cctv-0930.mp4'] },
-  'decide-appeal': { upheld: false, note: '申诉理由不成立' },
+  'decide-appeal': { upheld: false, note: '申诉理由不成立', hotline: false },
   urge: { note: '请尽快办理' },
 };
 
@@ -255,6 +255,7 @@ describe('accept', () => {
       extension: null,
       responseOverdue: false,
       rectifyOverdue: false,
+      reviewerUnreachable: false,
     });
     expect(readWorkflow(undefined)).toEqual(readWorkflow({}));
   });
@@ -298,6 +299,53 @@ describe('respond', () => {
       expect(error.code).toBe(ErrorCode.ValidationFailed);
       expect(error.errors).toEqual([{ field: 'contactedAt', message: expect.any(String) }]);
     }
+  });
+});
+
+describe('respond: contact time bounds and NO_CONTACT', () => {
+  it('refuses a contact time before the case opened (400 contactedAt), accepts the opening instant itself', () => {
+    const before = thrown(() => apply(makeCase('ACCEPTED'), 'respond', { contactedAt: new Date(OPENED_AT.getTime() - 1) }));
+    expect(before.code).toBe(ErrorCode.ValidationFailed);
+    expect(before.errors).toEqual([{ field: 'contactedAt', message: expect.stringMatching(/before the case opened/) }]);
+    expect(apply(makeCase('ACCEPTED'), 'respond', { contactedAt: OPENED_AT }).state.respondedAt).toEqual(OPENED_AT);
+  });
+
+  it('NO_CONTACT only on a case without contact details (409 CONTACT_AVAILABLE otherwise)', () => {
+    const refused = thrown(() => apply(makeCase('ACCEPTED'), 'respond', { method: 'NO_CONTACT', caseHasContact: true }));
+    expect(refused.code).toBe(ErrorCode.ContactAvailable);
+    expect(statusOf(refused.code)).toBe(409);
+    expect(refused.errors).toEqual([{ field: 'method', message: expect.any(String) }]);
+    const { state, timeline } = apply(makeCase('ACCEPTED'), 'respond', { method: 'NO_CONTACT', caseHasContact: false });
+    expect(state).toMatchObject({ status: 'RESPONDED', respondedOnTime: true });
+    expect(wf(state).reviewerUnreachable).toBe(true);
+    expect(timeline.data).toMatchObject({ method: 'NO_CONTACT' });
+  });
+
+  it('a case whose reviewer cannot be reached closes on rectify, without feedback, and says so', () => {
+    const responded = apply(makeCase('ACCEPTED'), 'respond', { method: 'NO_CONTACT', caseHasContact: false }).state;
+    const { state, eventType, timeline } = apply(responded, 'rectify', { outcome: 'EXPLAINED', measures: '已核实并说明' });
+    expect(state).toMatchObject({ status: 'CLOSED', outcome: 'EXPLAINED', rectifiedAt: NOW, closedAt: NOW });
+    expect(eventType).toBe('gov.case.closed');
+    expect(timeline.data).toMatchObject({ closedWithoutFeedback: true, reason: 'NO_CONTACT', measures: '已核实并说明' });
+    // A later real contact (e.g. the reviewer called back) makes feedback the way to close again.
+    const reached = apply(responded, 'respond', { method: 'PHONE', caseHasContact: false }).state;
+    expect(apply(reached, 'rectify').state.status).toBe('RECTIFIED');
+  });
+});
+
+describe('decide-appeal: the reply to 12345', () => {
+  it('an upheld appeal of a hotline case requires replyToCitizen (400), which the timeline keeps apart from the note', () => {
+    const appealed = apply(makeCase('RESPONDED'), 'appeal').state;
+    const missing = thrown(() => apply(appealed, 'decide-appeal', { upheld: true, hotline: true }));
+    expect(missing.code).toBe(ErrorCode.ValidationFailed);
+    expect(missing.errors).toEqual([{ field: 'replyToCitizen', message: expect.any(String) }]);
+    const decided = apply(appealed, 'decide-appeal', { upheld: true, hotline: true, replyToCitizen: '经核实，该反映与事实不符。' });
+    expect(decided.timeline).toMatchObject({
+      note: '申诉理由不成立',
+      data: expect.objectContaining({ replyToCitizen: '经核实，该反映与事实不符。' }),
+    });
+    expect(apply(appealed, 'decide-appeal', { upheld: false, hotline: true }).state.status).toBe('RESPONDED');
+    expect(apply(appealed, 'decide-appeal', { upheld: true, hotline: false }).state.status).toBe('CLOSED');
   });
 });
 

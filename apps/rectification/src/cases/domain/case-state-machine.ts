@@ -1,6 +1,6 @@
 import type { Role } from '#libs/auth';
 import { deadlineMissed } from '#libs/calendar';
-import { DomainError, ErrorCode } from '#libs/common';
+import { CLIENT_CLOCK_TOLERANCE_MS, DomainError, ErrorCode } from '#libs/common';
 import type { CaseOutcome, CaseStatus } from '#libs/contracts';
 
 /**
@@ -18,13 +18,19 @@ import type { CaseOutcome, CaseStatus } from '#libs/contracts';
 export const CASE_STATUSES: readonly CaseStatus[] = ['PENDING', 'ACCEPTED', 'RESPONDED', 'RECTIFIED', 'APPEALING', 'CLOSED'];
 
 export type RectifyOutcome = 'RECTIFIED' | 'EXPLAINED';
-export type ContactMethod = 'PHONE' | 'SMS' | 'VISIT' | 'ONLINE';
+export type ContactMethod = 'PHONE' | 'SMS' | 'VISIT' | 'ONLINE' | 'NO_CONTACT';
+export const CONTACT_METHODS: readonly ContactMethod[] = ['PHONE', 'SMS', 'VISIT', 'ONLINE', 'NO_CONTACT'];
 export type DeadlineKind = 'response' | 'rectify';
 export type AppealableStatus = 'ACCEPTED' | 'RESPONDED';
 
 export interface CaseActionInputs {
   accept: { note?: string | null };
-  respond: { contactedAt: Date; method: ContactMethod; note: string };
+  /**
+   * `caseHasContact`: whether the case carries a way to reach the reviewer (a phone number). Only a
+   * case without one may be responded with NO_CONTACT (an anonymous rating): the unit records that
+   * it has taken the case up and that nobody can be called back.
+   */
+  respond: { contactedAt: Date; method: ContactMethod; note: string; caseHasContact: boolean };
   rectify: { outcome: RectifyOutcome; measures: string };
   feedback: { reviewerSatisfied: boolean; note: string };
   /** `maxUntil`: 15 working days after opening (`maxExtensionUntil` of #libs/calendar). */
@@ -32,7 +38,11 @@ export interface CaseActionInputs {
   /** `maxUntil` is checked again on approval, in case the calendar changed meanwhile. */
   'decide-extension': { approved: boolean; note: string; maxUntil: Date };
   appeal: { reason: string; evidence?: readonly string[] | null };
-  'decide-appeal': { upheld: boolean; note: string };
+  /**
+   * `note` is the supervisor's internal reasoning. `hotline`: the case came from 12345, whose citizen
+   * hears the outcome: an upheld appeal then requires `replyToCitizen`, the text sent back.
+   */
+  'decide-appeal': { upheld: boolean; note: string; replyToCitizen?: string | null; hotline: boolean };
   urge: { note: string };
 }
 export type CaseAction = keyof CaseActionInputs;
@@ -112,6 +122,11 @@ export type CaseWorkflow = {
   extension: ExtensionRequest | null;
   responseOverdue: boolean;
   rectifyOverdue: boolean;
+  /**
+   * The latest response said the reviewer cannot be reached (NO_CONTACT). Nobody can give feedback,
+   * so `rectify` closes the case itself (outcome RECTIFIED/EXPLAINED, `closedWithoutFeedback`).
+   */
+  reviewerUnreachable: boolean;
 };
 
 export interface CaseState {
@@ -181,7 +196,7 @@ export class InvalidTransitionError extends DomainError {
 }
 
 /** How far in the future a reported contact time may be (clock skew between PCs), as for ratings. */
-export const CONTACT_CLOCK_SKEW_MS = 300_000;
+export const CONTACT_CLOCK_SKEW_MS = CLIENT_CLOCK_TOLERANCE_MS;
 
 export function emptyWorkflow(): CaseWorkflow {
   return {
@@ -192,6 +207,7 @@ export function emptyWorkflow(): CaseWorkflow {
     extension: null,
     responseOverdue: false,
     rectifyOverdue: false,
+    reviewerUnreachable: false,
   };
 }
 
@@ -255,6 +271,17 @@ function validDate(value: unknown): value is Date {
 }
 
 /**
+ * The bound of a reported contact time: not before the case opened (no response can predate the
+ * matter reaching the unit), not after now beyond the clock tolerance. Null when within it.
+ */
+export function contactedAtProblem(contactedAt: Date, openedAt: Date, now: Date): string | null {
+  if (!validDate(contactedAt)) return 'must be a valid date-time';
+  if (contactedAt.getTime() < openedAt.getTime()) return `must not be before the case opened (${openedAt.toISOString()})`;
+  if (contactedAt.getTime() > now.getTime() + CONTACT_CLOCK_SKEW_MS) return 'must not be in the future';
+  return null;
+}
+
+/**
  * Applies an action. Checks, in order: the actor's role and unit (403), the state (409
  * INVALID_TRANSITION), then the input (400 VALIDATION_FAILED). Never mutates `state`.
  */
@@ -300,14 +327,21 @@ export function transition<S extends CaseState, A extends CaseAction>(
       return result({ status: 'ACCEPTED' }, { ...wf, acceptedAt: at }, 'gov.case.accepted', note ?? null);
     }
     case 'respond': {
-      const { contactedAt, method, note } = input as CaseActionInputs['respond'];
-      if (!validDate(contactedAt) || contactedAt.getTime() > now.getTime() + CONTACT_CLOCK_SKEW_MS) {
-        throw DomainError.validation([{ field: 'contactedAt', message: 'must be a valid date-time not in the future' }]);
+      const { contactedAt, method, note, caseHasContact } = input as CaseActionInputs['respond'];
+      const problem = contactedAtProblem(contactedAt, state.openedAt, now);
+      if (problem) throw DomainError.validation([{ field: 'contactedAt', message: problem }]);
+      if (method === 'NO_CONTACT' && caseHasContact) {
+        throw new DomainError(
+          ErrorCode.ContactAvailable,
+          'The case carries the reviewer’s contact details: contact the reviewer (NO_CONTACT is only for a case without any).',
+          [{ field: 'method', message: 'NO_CONTACT is only allowed on a case without contact details' }],
+        );
       }
       const first = state.respondedAt === null;
       const respondedAt = first ? contactedAt : state.respondedAt;
       const respondedOnTime = first ? contactedAt.getTime() <= state.responseDueAt.getTime() : state.respondedOnTime;
-      return result({ status: 'RESPONDED', respondedAt, respondedOnTime }, wf, 'gov.case.responded', note, {
+      const responded = { ...wf, reviewerUnreachable: method === 'NO_CONTACT' };
+      return result({ status: 'RESPONDED', respondedAt, respondedOnTime }, responded, 'gov.case.responded', note, {
         contactedAt: contactedAt.toISOString(),
         method,
         firstResponse: first,
@@ -316,9 +350,21 @@ export function transition<S extends CaseState, A extends CaseAction>(
     }
     case 'rectify': {
       const { outcome, measures } = input as CaseActionInputs['rectify'];
+      const onTime = now.getTime() <= state.rectifyDueAt.getTime();
+      if (wf.reviewerUnreachable) {
+        // Nobody can be asked for feedback: the rectification (or explanation) closes the case, and says so.
+        return result(
+          { status: 'CLOSED', outcome, rectifiedAt: now, closedAt: now },
+          { ...wf, rectifyOutcome: outcome },
+          'gov.case.closed',
+          measures,
+          { outcome, measures, onTime, closedWithoutFeedback: true, reason: 'NO_CONTACT' },
+        );
+      }
       return result({ status: 'RECTIFIED', rectifiedAt: now }, { ...wf, rectifyOutcome: outcome }, 'gov.case.rectified', measures, {
         outcome,
-        onTime: now.getTime() <= state.rectifyDueAt.getTime(),
+        measures,
+        onTime,
       });
     }
     case 'feedback': {
@@ -394,10 +440,18 @@ export function transition<S extends CaseState, A extends CaseAction>(
       );
     }
     case 'decide-appeal': {
-      const { upheld, note } = input as CaseActionInputs['decide-appeal'];
+      const { upheld, note, replyToCitizen, hotline } = input as CaseActionInputs['decide-appeal'];
+      if (upheld && hotline && !replyToCitizen?.trim()) {
+        throw DomainError.validation([
+          { field: 'replyToCitizen', message: 'is required when an appeal of a hotline case is upheld: it is the reply sent to 12345' },
+        ]);
+      }
       const back = wf.statusBeforeAppeal!;
       const changes: Partial<CaseState> = upheld ? { status: 'CLOSED', outcome: 'APPEAL_UPHELD', closedAt: now } : { status: back };
-      return result(changes, { ...wf, statusBeforeAppeal: null }, 'gov.case.appeal-decided', note, { upheld });
+      return result(changes, { ...wf, statusBeforeAppeal: null }, 'gov.case.appeal-decided', note, {
+        upheld,
+        ...(replyToCitizen ? { replyToCitizen } : {}),
+      });
     }
     case 'urge': {
       const { note } = input as CaseActionInputs['urge'];

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
-import type { ContactMethod, RectifyOutcome } from '../domain/case-state-machine.js';
+import { CONTACT_METHODS, type ContactMethod, type RectifyOutcome } from '../domain/case-state-machine.js';
+import { IsInstantInRange } from '#libs/common';
 
 /** An ISO-8601 instant with an explicit offset (or Z), as everywhere in the contract. */
 const WITH_OFFSET = /(Z|[+-]\d{2}:\d{2})$/;
@@ -16,16 +17,26 @@ export class AcceptCaseDto {
 }
 
 export class RespondCaseDto {
-  @ApiProperty({ example: '2024-11-21T10:00:00+08:00', description: '联系评价人/回访核实 time; on time when ≤ responseDueAt' })
+  @ApiProperty({
+    example: '2024-11-21T10:00:00+08:00',
+    description:
+      '联系评价人/回访核实 time; on time when ≤ responseDueAt. Not before the case opened nor in the future (300 s tolerance) → 400',
+  })
   @IsISO8601({ strict: true })
   @Matches(WITH_OFFSET, { message: OFFSET_MESSAGE })
+  @IsInstantInRange()
   contactedAt: string;
 
-  @ApiProperty({ enum: ['PHONE', 'SMS', 'VISIT', 'ONLINE'] })
-  @IsIn(['PHONE', 'SMS', 'VISIT', 'ONLINE'])
+  @ApiProperty({
+    enum: CONTACT_METHODS,
+    description:
+      'NO_CONTACT: the case carries no phone number (an anonymous rating), so nobody can be called back; only for such a case ' +
+      '(else 409 CONTACT_AVAILABLE). Such a case then closes on `rectify` itself (closedWithoutFeedback), since no reviewer can give feedback',
+  })
+  @IsIn(CONTACT_METHODS)
   method: ContactMethod;
 
-  @ApiProperty({ maxLength: 2000 })
+  @ApiProperty({ maxLength: 2000, description: 'Internal: never leaves the service' })
   @IsString()
   @Length(1, 2000)
   note: string;
@@ -36,7 +47,10 @@ export class RectifyCaseDto {
   @IsIn(['RECTIFIED', 'EXPLAINED'])
   outcome: RectifyOutcome;
 
-  @ApiProperty({ maxLength: 4000, description: 'What was done; becomes the hotline reply of a hotline case' })
+  @ApiProperty({
+    maxLength: 4000,
+    description: 'What was done, worded for the citizen: the last rectify’s measures are the reply sent to 12345 for a hotline case',
+  })
   @IsString()
   @Length(1, 4000)
   measures: string;
@@ -62,6 +76,7 @@ export class RequestExtensionDto {
   @ApiProperty({ description: 'New rectification deadline; at most 15 working days after opening' })
   @IsISO8601({ strict: true })
   @Matches(WITH_OFFSET, { message: OFFSET_MESSAGE })
+  @IsInstantInRange()
   until: string;
 }
 
@@ -96,10 +111,19 @@ export class DecideAppealDto {
   @IsBoolean()
   upheld: boolean;
 
-  @ApiProperty({ maxLength: 2000 })
+  @ApiProperty({ maxLength: 2000, description: 'The supervisor’s internal reasoning: never leaves the service' })
   @IsString()
   @Length(1, 2000)
   note: string;
+
+  @ApiPropertyOptional({
+    maxLength: 4000,
+    description: 'Citizen-facing reply sent to 12345: required when an appeal of a hotline case is upheld (400 otherwise)',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 4000)
+  replyToCitizen?: string;
 }
 
 export class UrgeCaseDto {

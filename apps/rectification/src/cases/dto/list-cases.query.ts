@@ -1,7 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, Length, registerDecorator } from 'class-validator';
+import { rangeBound } from '#libs/common';
 import type { CaseSource, CaseStatus } from '#libs/contracts';
+import { IsInstantInRange, IsIntInRange, IsNotBlank, MAX_PAGE, MAX_PAGE_SIZE } from '#libs/common';
 
 export const CASE_STATUSES: CaseStatus[] = ['PENDING', 'ACCEPTED', 'RESPONDED', 'RECTIFIED', 'CLOSED', 'APPEALING'];
 export const CASE_SOURCES: CaseSource[] = ['BAD_REVIEW', 'HOTLINE', 'UNRESOLVED'];
@@ -9,11 +11,26 @@ export const CASE_SOURCES: CaseSource[] = ['BAD_REVIEW', 'HOTLINE', 'UNRESOLVED'
 export const CASE_SORTS = ['opened', 'attention'] as const;
 export type CaseSort = (typeof CASE_SORTS)[number];
 
+/** A date filter end as the reports read one (rangeBound of #libs/common). */
+function IsDayOrInstant() {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isDayOrInstant',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message: `${String(propertyName)} must be a date YYYY-MM-DD (Asia/Shanghai) or an ISO-8601 instant with an offset` },
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && rangeBound(value, 'from') !== null,
+      },
+    });
+}
+
 export class ListCasesQuery {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @Length(1, 32)
+  @IsNotBlank()
   unitCode?: string;
 
   @ApiPropertyOptional({ enum: CASE_STATUSES })
@@ -32,14 +49,22 @@ export class ListCasesQuery {
   @IsBoolean()
   overdue?: boolean;
 
-  @ApiPropertyOptional({ description: 'ISO-8601 instant; cases opened at or after' })
+  @ApiPropertyOptional({
+    example: '2026-11-30',
+    description: 'Cases opened on or after: an Asia/Shanghai date (from its first instant) or an ISO-8601 instant with an offset',
+  })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsDayOrInstant()
+  @IsInstantInRange()
   from?: string;
 
-  @ApiPropertyOptional({ description: 'ISO-8601 instant; cases opened at or before' })
+  @ApiPropertyOptional({
+    example: '2026-11-30',
+    description: 'Cases opened on or before: an Asia/Shanghai date (the whole day, inclusive) or an ISO-8601 instant with an offset',
+  })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsDayOrInstant()
+  @IsInstantInRange()
   to?: string;
 
   @ApiPropertyOptional({ enum: ['PENDING'], description: 'PENDING: cases with an extension request awaiting a decision' })
@@ -56,18 +81,13 @@ export class ListCasesQuery {
   @IsIn(CASE_SORTS)
   sort: CaseSort = 'opened';
 
-  @ApiPropertyOptional({ type: Number, default: 1 })
+  @ApiPropertyOptional({ type: Number, default: 1, minimum: 1, maximum: MAX_PAGE })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IsIntInRange(1, MAX_PAGE)
   page = 1;
 
   @ApiPropertyOptional({ type: Number, default: 20, maximum: 200 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @IsIntInRange(1, MAX_PAGE_SIZE)
   pageSize = 20;
 }

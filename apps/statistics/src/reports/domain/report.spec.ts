@@ -195,6 +195,7 @@ describe('buildReport', () => {
         provisionalDeadlines: 0,
       },
       unresolvedReports: { total: 0, closed: 0 },
+      hotline: { total: 0, byCategory: { COMPLAINT: 0, REQUEST: 0, SUGGESTION: 0, CONSULTATION: 0 }, closed: 0, overdue: 0 },
       units: [],
       topBadTags: [],
       topBadServiceItems: [],

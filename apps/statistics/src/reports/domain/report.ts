@@ -3,9 +3,17 @@
  * the rollup SQL has already aggregated. Plain functions, no framework: every formula of
  * the contract lives here and nowhere else.
  */
-import { CHINA_ZONE, DomainError, quarterRange, type FieldError, type Quarter } from '#libs/common';
-import { BAD_REVIEW_TAGS, CHANNELS, RATING_LEVELS, type Channel, type RatingLevel } from '#libs/contracts';
-import { DateTime } from 'luxon';
+import { CHINA_ZONE, DomainError, isShanghaiDay, quarterRange, type FieldError, type Quarter } from '#libs/common';
+import {
+  BAD_REVIEW_TAGS,
+  CHANNELS,
+  HOTLINE_CATEGORIES,
+  type HotlineCategory,
+  hotlineCategoryOf,
+  RATING_LEVELS,
+  type Channel,
+  type RatingLevel,
+} from '#libs/contracts';
 
 /** A ratio at full precision, or null when its denominator is 0. */
 export type Rate = number | null;
@@ -83,6 +91,12 @@ export interface QuarterlyReport {
     provisionalDeadlines?: number;
   };
   unresolvedReports: { total: number; closed: number };
+  /**
+   * The period's 12345 transfers (by transferredAt) of every category; only complaints are also in
+   * `reviews`. closed: their case is closed; overdue: past a deadline and not closed. Absent from
+   * snapshots published before the section existed.
+   */
+  hotline?: HotlineSection;
   units: UnitRow[];
   topBadTags: TagCount[];
   topBadServiceItems: ServiceItemCount[];
@@ -90,6 +104,36 @@ export interface QuarterlyReport {
   previousQuarter: { total: number; goodRate: Rate } | null;
   /** ISO-8601 instant. */
   generatedAt: string;
+  /** Set on the frozen report of a published quarter (POST /reports/quarterly/publish): when and by whom. */
+  published?: PublishedInfo;
+  /**
+   * On a published quarter's frozen report: null while the live figures still equal the frozen ones,
+   * else how far later events (a late import, an upheld appeal) have moved them — live minus published.
+   */
+  changedSincePublished?: ChangeSincePublished | null;
+}
+
+export interface HotlineSection {
+  total: number;
+  byCategory: Record<HotlineCategory, number>;
+  closed: number;
+  overdue: number;
+}
+
+export interface PublishedInfo {
+  /** ISO-8601 instant of publication. */
+  at: string;
+  /** The publishing supervisor (JWT `sub`). */
+  by: string;
+}
+
+export interface ChangeSincePublished {
+  /** Live reviews.total − published reviews.total. */
+  reviews: number;
+  /** Live reviews.bad − published reviews.bad. */
+  bad: number;
+  /** Live goodRate − published goodRate (null when either is null). */
+  goodRate: Rate;
 }
 
 // ---------------------------------------------------------------- input (raw counts)
@@ -125,6 +169,8 @@ export interface ReportInput {
   badTags: Array<{ tag: string; count: number }>;
   badServiceItems: Array<{ serviceItemCode: string; serviceItemName: string | null; count: number }>;
   unresolvedReports: { total: number; closed: number };
+  /** 12345 transfers by category (hotline_rollups); absent = none. */
+  hotline?: Array<{ category: string; total: number; closed: number; overdue: number }>;
   /** Bad reviews whose case deadline rests on a provisional calendar day (absent: 0). */
   provisionalDeadlines?: number;
 }
@@ -226,6 +272,22 @@ export function topBadServiceItems(items: ReportInput['badServiceItems'], n = TO
     .slice(0, n);
 }
 
+export function hotlineSection(rows: ReportInput['hotline'] = []): HotlineSection {
+  const section: HotlineSection = {
+    total: 0,
+    byCategory: Object.fromEntries(HOTLINE_CATEGORIES.map((c) => [c, 0])) as Record<HotlineCategory, number>,
+    closed: 0,
+    overdue: 0,
+  };
+  for (const row of rows) {
+    section.total += row.total;
+    section.byCategory[hotlineCategoryOf(row.category)] += row.total;
+    section.closed += row.closed;
+    section.overdue += row.overdue;
+  }
+  return section;
+}
+
 export function buildReport(
   input: ReportInput,
   period: ReportPeriod,
@@ -271,6 +333,7 @@ export function buildReport(
       provisionalDeadlines: input.provisionalDeadlines ?? 0,
     },
     unresolvedReports: { total: input.unresolvedReports.total, closed: input.unresolvedReports.closed },
+    hotline: hotlineSection(input.hotline),
     units: rankUnits(unitRows),
     topBadTags: topBadTags(input.badTags),
     topBadServiceItems: topBadServiceItems(input.badServiceItems),
@@ -294,11 +357,7 @@ export function periodOfQuarter(year: number, quarter: number): QuarterPeriod {
   return { ...q, ...quarterRange(q), timezone: CHINA_ZONE };
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function validDate(value: string): boolean {
-  return ISO_DATE.test(value) && DateTime.fromISO(value, { zone: CHINA_ZONE }).isValid;
-}
+const validDate = isShanghaiDay;
 
 /** An inclusive range of Shanghai calendar days; both ends YYYY-MM-DD and from ≤ to. */
 export function periodOfRange(from: string, to: string): RangePeriod {

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsDayInRange, IsIntInRange, IsNotBlank, MAX_YEAR, MIN_YEAR } from '#libs/common';
 
 export const REPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -10,22 +11,38 @@ export class UnitScopeQuery {
   @IsOptional()
   @IsString()
   @Length(1, 32)
+  @IsNotBlank()
   unitCode?: string;
 }
 
-export class BulletinQuery extends UnitScopeQuery {
-  @ApiProperty({ example: 2024 })
-  @Type(() => Number)
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
+/** `?year&quarter`: a calendar quarter in Asia/Shanghai. */
+export class QuarterQuery {
+  @ApiProperty({ example: 2024, minimum: MIN_YEAR, maximum: MAX_YEAR })
+  @IsIntInRange(MIN_YEAR, MAX_YEAR)
   year: number;
 
   @ApiProperty({ example: 4, minimum: 1, maximum: 4 })
-  @Type(() => Number)
-  @IsInt()
-  @IsIn([1, 2, 3, 4])
+  @IsIntInRange(1, 4)
   quarter: 1 | 2 | 3 | 4;
+}
+
+export class BulletinQuery extends QuarterQuery {
+  @ApiPropertyOptional({ example: 'CN-01', description: 'Supervisors: any unit (all when absent). Unit operators: their own only.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 32)
+  @IsNotBlank()
+  unitCode?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'A published quarter answers its frozen figures; live=true gives the live figures instead (an unpublished quarter is always live)',
+    default: false,
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  live?: boolean;
 }
 
 export class QuarterlyQuery extends BulletinQuery {
@@ -37,11 +54,11 @@ export class QuarterlyQuery extends BulletinQuery {
 
 export class SummaryQuery extends UnitScopeQuery {
   @ApiProperty({ example: '2024-01-01', description: 'First Shanghai calendar day, inclusive' })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be a date YYYY-MM-DD' })
+  @IsDayInRange()
   from: string;
 
   @ApiProperty({ example: '2024-11-30', description: 'Last Shanghai calendar day, inclusive' })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be a date YYYY-MM-DD' })
+  @IsDayInRange()
   to: string;
 
   @ApiPropertyOptional({ enum: REPORT_FORMATS, default: 'json' })

@@ -122,6 +122,7 @@ body { font-family: "FangSong", "仿宋", "STFangsong", "Noto Serif CJK SC", ser
 .issuer { text-align: center; color: #c00; font-size: 22px; font-weight: bold; letter-spacing: 2px; margin: 0; border-bottom: 2px solid #c00; padding-bottom: 6px; }
 h1 { font-family: "SimHei", "黑体", "Noto Sans CJK SC", sans-serif; font-size: 22px; text-align: center; margin: 18px 0 4px; }
 .period { text-align: center; margin: 0 0 16px; }
+.published { text-align: center; margin: -8px 0 16px; font-size: 10.5pt; }
 h2 { font-family: "SimHei", "黑体", "Noto Sans CJK SC", sans-serif; font-size: 17px; margin: 18px 0 6px; break-after: avoid; page-break-after: avoid; }
 p { text-indent: 2em; margin: 6px 0; }
 table { width: 100%; border-collapse: collapse; margin: 8px 0; font-size: 13px; page-break-inside: auto; }
@@ -137,6 +138,20 @@ footer { margin-top: 24px; text-align: right; font-size: 13px; color: #444; }
 section.page-break { break-before: page; page-break-before: always; }
 @media print { .bulletin { padding: 0; max-width: none; } }
 `;
+
+/** 已发布 with time and publisher for a published quarter's snapshot, and what has moved since; null for live figures. */
+export function publicationStatus(report: QuarterlyReport): string | null {
+  if (!report.published) return null;
+  const at = DateTime.fromISO(report.published.at, { setZone: true }).setZone(CHINA_ZONE).toFormat('yyyy年M月d日 HH:mm');
+  const parts = [`已发布：${at}，发布人 ${report.published.by}。本通报数据为发布时的固定数据。`];
+  const change = report.changedSincePublished;
+  if (change) parts.push(`发布后新增或变动的数据（评价 ${signed(change.reviews)} 件、差评 ${signed(change.bad)} 件）不改变本通报。`);
+  return parts.join('');
+}
+
+function signed(n: number): string {
+  return n > 0 ? `+${n}` : String(n);
+}
 
 export function renderBulletin(report: QuarterlyReport, extras: BulletinExtras): string {
   const title = bulletinTitle(report);
@@ -157,6 +172,7 @@ export function renderBulletin(report: QuarterlyReport, extras: BulletinExtras):
     String(s.count),
   ]);
   const generated = DateTime.fromISO(report.generatedAt, { setZone: true }).setZone(CHINA_ZONE).toFormat('yyyy年M月d日 HH:mm');
+  const status = publicationStatus(report);
 
   return `<!DOCTYPE html>
 <html lang="zh-CN">
@@ -171,6 +187,7 @@ export function renderBulletin(report: QuarterlyReport, extras: BulletinExtras):
 ${extras.issuer ? `<p class="issuer">${escapeHtml(extras.issuer)}</p>` : ''}
 <h1>${escapeHtml(title)}</h1>
 <p class="period">统计时段：${escapeHtml(periodSpan(report.period))}</p>
+${status ? `<p class="published">${escapeHtml(status)}</p>` : ''}
 </header>
 
 <section>

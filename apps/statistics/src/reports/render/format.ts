@@ -64,9 +64,22 @@ export function summaryRows(report: QuarterlyReport): Array<[string, SummaryValu
     ['“办不成事”反映数', report.unresolvedReports.total],
     ['“办不成事”已办结数', report.unresolvedReports.closed],
   ];
+  if (report.hotline) {
+    const h = report.hotline;
+    rows.push(
+      ['12345转办总数', h.total],
+      ['12345投诉', h.byCategory.COMPLAINT],
+      ['12345求助', h.byCategory.REQUEST],
+      ['12345建议', h.byCategory.SUGGESTION],
+      ['12345咨询', h.byCategory.CONSULTATION],
+      ['12345已办结数', h.closed],
+      ['12345超期数', h.overdue],
+    );
+  }
   if (report.previousQuarter) {
     rows.push(['上季度评价总数', report.previousQuarter.total], ['上季度好评率', { rate: report.previousQuarter.goodRate }]);
   }
   rows.push(['生成时间', report.generatedAt]);
+  if (report.published) rows.push(['发布状态', '已发布'], ['发布时间', report.published.at], ['发布人', report.published.by]);
   return rows;
 }

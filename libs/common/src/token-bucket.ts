@@ -33,6 +33,15 @@ export class TokenBuckets {
     this.maxKeys = options.maxKeys ?? 100_000;
   }
 
+  /** Whether `cost` tokens are available now, without taking them (for limits charged only on failure). */
+  check(key: string, cost = 1): TakeResult {
+    const bucket = this.buckets.get(key);
+    if (!bucket) return { allowed: true, retryAfterSeconds: 0 };
+    const tokens = Math.min(this.options.capacity, bucket.tokens + ((this.now() - bucket.updatedAt) / 1000) * this.options.ratePerSecond);
+    if (tokens >= cost) return { allowed: true, retryAfterSeconds: 0 };
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((cost - tokens) / this.options.ratePerSecond)) };
+  }
+
   take(key: string, cost = 1): TakeResult {
     const now = this.now();
     let bucket = this.buckets.get(key);

@@ -38,6 +38,18 @@ describe('TokenBuckets', () => {
     expect(buckets.take('a').allowed).toBe(true);
   });
 
+  it('checks without taking: a limit charged only on failure', () => {
+    let now = 0;
+    const buckets = new TokenBuckets({ ratePerSecond: 1, capacity: 2 }, () => now);
+    expect(buckets.check('k').allowed).toBe(true);
+    buckets.take('k');
+    buckets.take('k');
+    expect(buckets.check('k')).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    expect(buckets.check('k')).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    now += 1000;
+    expect(buckets.check('k').allowed).toBe(true);
+  });
+
   it('rejects a nonsensical configuration', () => {
     expect(() => new TokenBuckets({ ratePerSecond: 0, capacity: 1 })).toThrow();
   });

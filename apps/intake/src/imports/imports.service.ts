@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataCipher, DomainError, type Env, ENV, ErrorCode, maskFreeTextFields, sealContact } from '#libs/common';
+import { gradeOf } from '#libs/contracts';
+import type { ImportedRatingDto } from '../ratings/dto/create-rating.dto.js';
+import { bodyHash } from '../ratings/rating-rules.js';
+import { type PreparedImport, RatingsRepository, type WriteOutcome } from '../ratings/ratings.repository.js';
+import { type BatchItemResult, validateRatingItem } from '../ratings/ratings.service.js';
+import { RegistryService } from '../registry/registry.service.js';
+import { type ImportRatingsDto, MAX_IMPORT_ITEMS } from './dto/import-ratings.dto.js';
+
+/**
+ * History from a previous platform (POST /imports/ratings): every item judged on its own like a PAD
+ * rating (ratedAt from 2000-01-01 on), stored idempotently on (unitCode, serviceRecordId) with the
+ * same gov.review.submitted event marked imported, without the 刷评 burst check. Bad items open cases
+ * like any other, the clock starting at receipt. Written in groups of INTAKE_WRITE_GROUP, one round
+ * trip each (write_imported_ratings).
+ */
+@Injectable()
+export class ImportsService {
+  private readonly logger = new Logger(ImportsService.name);
+  private readonly group: number;
+
+  constructor(
+    private readonly repository: RatingsRepository,
+    private readonly registry: RegistryService,
+    private readonly cipher: DataCipher,
+    @Inject(ENV) env: Pick<Env, 'INTAKE_WRITE_GROUP'>,
+  ) {
+    this.group = env.INTAKE_WRITE_GROUP;
+  }
+
+  async importRatings(dto: ImportRatingsDto, receivedAt = new Date()): Promise<{ results: BatchItemResult[] }> {
+    if (dto.ratings.length > MAX_IMPORT_ITEMS) {
+      throw new DomainError(ErrorCode.PayloadTooLarge, `An import holds at most ${MAX_IMPORT_ITEMS} ratings; split it.`);
+    }
+    const unit = await this.registry.requireUnit(dto.unitCode);
+    const results = new Array<BatchItemResult>(dto.ratings.length);
+    const valid: Array<{ index: number; row: PreparedImport }> = [];
+    for (const [index, item] of dto.ratings.entries()) {
+      const checked = validateRatingItem(item, 'import');
+      if (checked.dto) valid.push({ index, row: this.prepare(unit, dto.windowNo ?? null, checked.dto, receivedAt) });
+      else results[index] = { index, status: 'rejected', errors: checked.errors };
+    }
+    for (let start = 0; start < valid.length; start += this.group) {
+      const part = valid.slice(start, start + this.group);
+      const outcomes = await this.write(part.map((v) => v.row));
+      part.forEach(({ index }, i) => (results[index] = resultOf(index, outcomes[i]!)));
+    }
+    return { results };
+  }
+
+  /** One group; should it fail as a whole, its ratings one by one, so that one bad row only rejects itself. */
+  private async write(rows: PreparedImport[]): Promise<Array<WriteOutcome | Error>> {
+    try {
+      return await this.repository.writeImported(rows);
+    } catch (err) {
+      if (rows.length === 1) return [err instanceof Error ? err : new Error(String(err))];
+      this.logger.warn({ err, size: rows.length }, 'import group failed; writing its ratings one by one');
+      const out: Array<WriteOutcome | Error> = [];
+      for (const row of rows) out.push((await this.write([row]))[0]!);
+      return out;
+    }
+  }
+
+  private prepare(unit: { code: string; name: string }, windowNo: string | null, dto: ImportedRatingDto, receivedAt: Date): PreparedImport {
+    // A phone or ID-card number typed into the comment is masked; the original is sealed with the contact.
+    const text = maskFreeTextFields({ comment: dto.comment });
+    return {
+      id: randomUUID(),
+      unitCode: unit.code,
+      unitName: unit.name,
+      deviceId: null,
+      windowNo,
+      serviceRecordId: dto.serviceRecordId,
+      serviceItemCode: dto.serviceItemCode,
+      serviceItemName: dto.serviceItemName ?? null,
+      staffId: dto.staffId ?? null,
+      level: dto.level,
+      grade: gradeOf(dto.level),
+      tags: dto.tags ?? [],
+      comment: text.masked.comment,
+      contact: sealContact(this.cipher, dto.reviewer, text.originals),
+      ratedAt: new Date(dto.ratedAt),
+      receivedAt,
+      bodyHash: bodyHash(dto),
+      live: false,
+    };
+  }
+}
+
+function resultOf(index: number, outcome: WriteOutcome | Error): BatchItemResult {
+  if (outcome instanceof Error)
+    return { index, status: 'rejected', errors: [{ field: '', message: 'could not be stored; retry the item' }] };
+  if (outcome.kind === 'conflict')
+    return {
+      index,
+      status: 'rejected',
+      errors: [{ field: 'serviceRecordId', message: 'ALREADY_RATED: has already been rated with a different body' }],
+    };
+  return { index, status: outcome.kind === 'created' ? 'created' : 'duplicate', id: outcome.id };
+}

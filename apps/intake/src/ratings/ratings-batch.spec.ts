@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { DataCipher } from '#libs/common';
+import type { OutboxService } from '#libs/messaging';
+import type { RegistryService } from '../registry/registry.service.js';
+import type { RatingWriter } from './rating-writer.js';
+import type { PreparedRating, WriteOutcome } from './ratings.repository.js';
+import { isItemLevelDbError, RatingsService } from './ratings.service.js';
+
+const device = { kind: 'device' as const, deviceId: '00000000-0000-4000-8000-000000000001', unitCode: 'CN-01', windowNo: 'A1' };
+const item = (id: string, over: Record<string, unknown> = {}) => ({
+  serviceRecordId: id,
+  serviceItemCode: 'X-1',
+  level: 5,
+  ratedAt: new Date(Date.now() - 60_000).toISOString(),
+  ...over,
+});
+const dbError = (code: string) => Object.assign(new Error(`db ${code}`), { driverError: { code } });
+
+/** A batch against a writer whose outcome per service record is scripted: an outcome, or a database error. */
+function serviceWith(script: Record<string, WriteOutcome['kind'] | Error>) {
+  const writer = {
+    writeAll: (rows: PreparedRating[]) =>
+      rows.map((r) => {
+        const o = script[r.serviceRecordId] ?? 'created';
+        return o instanceof Error
+          ? Promise.reject(o)
+          : Promise.resolve({ kind: o, id: r.id, suspect: false, suspectReason: null } as WriteOutcome);
+      }),
+  } as unknown as RatingWriter;
+  const registry = { requireUnit: () => Promise.resolve({ code: 'CN-01', name: '一' }) } as unknown as RegistryService;
+  return new RatingsService({} as DataSource, {} as OutboxService, registry, new DataCipher(randomBytes(32).toString('hex')), writer);
+}
+
+describe('RatingsService.submitBatch: one bad item never fails the others', () => {
+  it('rejects the items only the database refuses (data exceptions, constraint violations), storing the rest: 200, never 500', async () => {
+    const service = serviceWith({ B: dbError('22P05'), C: dbError('23514'), D: 'duplicate' });
+    const { results } = await service.submitBatch(device, [item('A'), item('B'), item('C'), item('D'), item('E', { comment: 'x\u0000' })]);
+    expect(results.map((r) => [r.index, r.status])).toEqual([
+      [0, 'created'],
+      [1, 'rejected'],
+      [2, 'rejected'],
+      [3, 'duplicate'],
+      [4, 'rejected'],
+    ]);
+    expect(results[1]!.errors).toEqual([{ field: '', message: 'could not be stored: a value is out of range' }]);
+    expect(results[4]!.errors).toEqual([{ field: 'comment', message: 'must not contain NUL (\\u0000) characters' }]);
+    expect(results[0]!.id).toEqual(expect.any(String));
+  });
+
+  it('fails the request on a database failure that is not about an item (the client retries the whole batch)', async () => {
+    const lost = Object.assign(new Error('Connection terminated'), { code: 'ECONNRESET' });
+    await expect(serviceWith({ B: lost }).submitBatch(device, [item('A'), item('B')])).rejects.toBe(lost);
+  });
+
+  it('classifies SQLSTATE classes 22, 23 and 54 as item-level, nothing else', () => {
+    for (const code of ['22P05', '22003', '22021', '23502', '23514', '54000']) expect(isItemLevelDbError(dbError(code))).toBe(true);
+    for (const code of ['40001', '40P01', '57P01', '08006', '53300']) expect(isItemLevelDbError(dbError(code))).toBe(false);
+    expect(isItemLevelDbError(new Error('plain'))).toBe(false);
+    expect(isItemLevelDbError(null)).toBe(false);
+  });
+});
