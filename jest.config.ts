@@ -32,6 +32,8 @@ const config: Config = {
     { ...esmTs, ...withDatabase, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'] },
     // Headless Chromium (apt: chromium fonts-noto-cjk); `npm run test:visual`, not part of `npm test`.
     { ...esmTs, ...withDatabase, displayName: 'visual', testMatch: ['<rootDir>/test/visual/**/*.visual-spec.ts'] },
+    // The console in headless Chromium against the running services; `npm run test:browser` (builds first).
+    { ...esmTs, ...withDatabase, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'] },
   ],
 };
 

@@ -7,6 +7,7 @@ import { jwtOptions, type Role } from '#libs/auth';
 import { type Env, EnvError, loadEnv } from '#libs/common';
 import { type EmbeddedDatabase, EmbeddedPostgresError, startEmbeddedPostgres } from '#libs/database';
 import { startService } from '#libs/platform';
+import { AccountsService } from '../../intake/src/accounts/accounts.service.js';
 import { INTAKE_APP, IntakeModule } from '../../intake/src/intake.module.js';
 import { PairingService } from '../../intake/src/pairing/pairing.service.js';
 import { RegistryService } from '../../intake/src/registry/registry.service.js';
@@ -66,6 +67,7 @@ function printWelcome(
   env: Env,
   device: { deviceId: string; secret: string },
   pairingCode: string,
+  firstAdmin: { username: string; password: string } | null,
   database: EmbeddedDatabase | null,
 ): void {
   const jwt = new JwtService(jwtOptions(env));
@@ -84,6 +86,14 @@ function printWelcome(
   out(`  rectification: ${rectification}/docs`);
   out(`  statistics:    ${statistics}/docs`);
   out();
+  out(`Console: ${intake}/console/`);
+  if (firstAdmin) {
+    out(`  first admin: ${firstAdmin.username}, one-time password: ${firstAdmin.password}`);
+    out('  (change it at the first login; until then every start prints a new one)');
+  } else {
+    out('  sign in with your account (the first admin has set its password)');
+  }
+  out();
   out(`Demo unit ${DEMO_UNIT.code} (${DEMO_UNIT.name}), window ${DEMO_WINDOW}`);
   out(`  DEVICE_ID=${device.deviceId}`);
   out(`  DEVICE_SECRET=${device.secret}`);
@@ -94,7 +104,7 @@ function printWelcome(
   out(`PAD page (window ${DEMO_PAD_WINDOW}): ${intake}/pad/  pairing code ${pairingCode} (valid 15 minutes, once)`);
   out(`Public pages (published quarters): ${statistics}/public`);
   out();
-  out('Try:');
+  out('Try (the tokens above are minted as an external identity provider would, valid 12 h):');
   out(`  curl -H "Authorization: Bearer $ADMIN_TOKEN" ${intake}/api/v1/units`);
   out(`  curl -H "Authorization: Bearer $SUPERVISOR_TOKEN" "${rectification}/api/v1/cases"`);
   out(`  curl -H "Authorization: Bearer $SUPERVISOR_TOKEN" "${statistics}/api/v1/reports/quarterly?year=2024&quarter=4"`);
@@ -144,7 +154,8 @@ async function main(): Promise<void> {
   apps.push(await startService(RectificationModule, { ...RECTIFICATION_APP, ...shared }, env.RECTIFICATION_PORT));
   apps.push(await startService(StatisticsModule, { ...STATISTICS_APP, ...shared }, env.STATISTICS_PORT));
   const demoDevice = await seedDemo(apps[0]);
-  printWelcome(env, demoDevice, await demoPairingCode(apps[0]), database);
+  const firstAdmin = await apps[0].get(AccountsService).ensureFirstAdmin();
+  printWelcome(env, demoDevice, await demoPairingCode(apps[0]), firstAdmin, database);
 }
 
 await main();

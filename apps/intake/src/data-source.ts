@@ -1,5 +1,6 @@
 import type { ServiceSchema } from '#libs/database';
 import { MESSAGING_ENTITIES } from '#libs/messaging';
+import { AuditEntryEntity, RefreshTokenEntity, UserEntity } from './accounts/accounts.entities.js';
 import { InitialIntakeSchema1732406400000 } from './migrations/1732406400000-InitialIntakeSchema.js';
 import { IntakeComplete1732492800000 } from './migrations/1732492800000-IntakeComplete.js';
 import { WritePadRatingsFunction1732579200000 } from './migrations/1732579200000-WritePadRatingsFunction.js';
@@ -11,6 +12,7 @@ import { ArrivalBurstCheck1733300000000 } from './migrations/1733300000000-Arriv
 import { DevicePairingPromptsHeartbeat1733400000000 } from './migrations/1733400000000-DevicePairingPromptsHeartbeat.js';
 import { PairingCodeEntity } from './pairing/pairing-code.entity.js';
 import { PromptEntity } from './prompts/prompt.entity.js';
+import { Accounts1733600000000 } from './migrations/1733600000000-Accounts.js';
 import { ReviewEntity } from './ratings/review.entity.js';
 import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry/registry.entities.js';
 import { UnresolvedReportEntity } from './unresolved/unresolved-report.entity.js';
@@ -26,6 +28,9 @@ export const INTAKE_SCHEMA: ServiceSchema = {
     UnresolvedReportEntity,
     PairingCodeEntity,
     PromptEntity,
+    UserEntity,
+    RefreshTokenEntity,
+    AuditEntryEntity,
     ...MESSAGING_ENTITIES,
   ],
   migrations: [
@@ -38,5 +43,6 @@ export const INTAKE_SCHEMA: ServiceSchema = {
     WriteImportedRatingsFunction1733200500000,
     ArrivalBurstCheck1733300000000,
     DevicePairingPromptsHeartbeat1733400000000,
+    Accounts1733600000000,
   ],
 };

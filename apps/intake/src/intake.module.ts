@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ServicePlatformModule } from '#libs/platform';
+import { AccountsModule } from './accounts/accounts.module.js';
+import { ConsoleModule } from './console/console.module.js';
 import { INTAKE_SCHEMA } from './data-source.js';
 import { HotlineModule } from './hotline/hotline.module.js';
 import { servePadPage } from './pad/pad-assets.js';
@@ -23,6 +25,8 @@ import { UnresolvedModule } from './unresolved/unresolved.module.js';
     PairingModule,
     PromptsModule,
     PadModule,
+    AccountsModule,
+    ConsoleModule,
   ],
 })
 export class IntakeModule {}

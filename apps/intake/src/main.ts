@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { loadEnv } from '#libs/common';
 import { runService } from '#libs/platform';
+import { AccountsService } from './accounts/accounts.service.js';
 import { INTAKE_APP, IntakeModule } from './intake.module.js';
 
 /**
@@ -55,5 +56,16 @@ if (workers > 1) {
     });
   }
 } else {
-  await runService(IntakeModule, INTAKE_APP, (env) => env.INTAKE_PORT);
+  await runService(
+    IntakeModule,
+    INTAKE_APP,
+    (env) => env.INTAKE_PORT,
+    async (app) => {
+      // A fresh registry gets its first console admin; the one-time password goes to stdout, never to the logs.
+      // Under node:cluster the first worker alone does it (each would otherwise print a new password).
+      if (cluster.isWorker && cluster.worker?.id !== 1) return;
+      const first = await app.get(AccountsService).ensureFirstAdmin();
+      if (first) process.stdout.write(`intake: console admin "${first.username}", one-time password: ${first.password}\n`);
+    },
+  );
 }

@@ -7,6 +7,7 @@ import { InitialRectificationSchema1732406400000 } from './migrations/1732406400
 import { RectificationWorkflow1732579200000 } from './migrations/1732579200000-RectificationWorkflow.js';
 import { CasePublication1733400000100 } from './migrations/1733400000100-CasePublication.js';
 import { CalendarYearStatus1733500000000 } from './migrations/1733500000000-CalendarYearStatus.js';
+import { ContactRevealAudit1733600000000 } from './migrations/1733600000000-ContactRevealAudit.js';
 
 export const RECTIFICATION_SCHEMA: ServiceSchema = {
   schema: 'rectification',
@@ -24,5 +25,6 @@ export const RECTIFICATION_SCHEMA: ServiceSchema = {
     RectificationWorkflow1732579200000,
     CasePublication1733400000100,
     CalendarYearStatus1733500000000,
+    ContactRevealAudit1733600000000,
   ],
 };

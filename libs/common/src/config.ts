@@ -26,6 +26,20 @@ export class Env {
   @IsString()
   JWT_PUBLIC_KEY?: string;
 
+  /** intake: RS256 private key matching JWT_PUBLIC_KEY, to issue console logins' tokens (HS256 logins sign with JWT_SECRET). */
+  @IsOptional()
+  @IsString()
+  JWT_PRIVATE_KEY?: string;
+
+  /** intake: where its /console proxy reaches the other services (default: this host's RECTIFICATION_PORT / STATISTICS_PORT). */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+$/, { message: 'must be an http(s)://host[:port] origin' })
+  RECTIFICATION_URL?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+$/, { message: 'must be an http(s)://host[:port] origin' })
+  STATISTICS_URL?: string;
+
   @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, {
     message: 'must be a 256-bit key: 64 hex characters or 32 bytes in base64',
   })
@@ -206,6 +220,9 @@ function stripEmpty(raw: Record<string, string | undefined>): Record<string, str
     'KAFKA_BROKERS',
     'JWT_SECRET',
     'JWT_PUBLIC_KEY',
+    'JWT_PRIVATE_KEY',
+    'RECTIFICATION_URL',
+    'STATISTICS_URL',
     'DATA_ENCRYPTION_KEY',
     'METRICS_TOKEN',
     'LOG_FILE',

@@ -56,6 +56,10 @@ export function unstorableTextErrors(value: unknown, prefix = '', options: TextS
     for (let i = 0; i < value.length; i++) unstorableTextErrors(value[i], childPath(prefix, i), {}, out);
     return out;
   }
+  // Parsed JSON is plain objects; anything else (the console proxy's request stream) is not a value to scan:
+  // the service the proxy forwards it to scans it.
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return out;
   const record = value as Record<string, unknown>;
   for (const key in record) {
     const keyReason = unstorableText(key);

@@ -1,7 +1,7 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import {
   type Env,
@@ -66,6 +66,21 @@ export function createHttpAdapter(options: Pick<ServiceAppOptions, 'bodyLimit' |
 /** Nest application options shared by the services and the e2e tests. */
 export const SERVICE_APP_OPTIONS = { rawBody: true, bufferLogs: true } as const;
 
+/** The service's OpenAPI document, served at /docs-json and exported for the console's typed client. */
+export function openApiDocument(app: INestApplication, options: Pick<ServiceAppOptions, 'title' | 'description'>): OpenAPIObject {
+  return SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(options.title)
+      .setDescription(options.description)
+      .setVersion('1')
+      .addBearerAuth()
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Signature', description: 'HMAC request signature (API.md)' }, 'device-hmac')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Signature', description: 'HMAC request signature (API.md)' }, 'hotline-hmac')
+      .build(),
+  );
+}
+
 /** Applies the cross-cutting HTTP set-up shared by every service (and by the e2e tests). */
 export function configureServiceApp(app: NestFastifyApplication, options: ServiceAppOptions): void {
   app.useLogger(app.get(Logger));
@@ -77,17 +92,7 @@ export function configureServiceApp(app: NestFastifyApplication, options: Servic
   app.useGlobalFilters(new ProblemDetailsFilter({ isTransient }));
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/live', 'health/ready', 'metrics'] });
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(options.title)
-      .setDescription(options.description)
-      .setVersion('1')
-      .addBearerAuth()
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Signature', description: 'HMAC request signature (API.md)' }, 'device-hmac')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Signature', description: 'HMAC request signature (API.md)' }, 'hotline-hmac')
-      .build(),
-  );
+  const document = openApiDocument(app, options);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   options.configure?.(app);
   if (options.consumesEvents) connectEventTransport(app, { service: options.service, schema: options.service });
@@ -106,7 +111,12 @@ export async function startService(rootModule: Type, options: ServiceAppOptions,
  * Entry point of a service process: validates the configuration first (a bad
  * variable is named and the process exits 1), then starts the service.
  */
-export async function runService(rootModule: Type, options: ServiceAppOptions, portOf: (env: Env) => number): Promise<void> {
+export async function runService(
+  rootModule: Type,
+  options: ServiceAppOptions,
+  portOf: (env: Env) => number,
+  afterStart?: (app: INestApplication) => Promise<void>,
+): Promise<void> {
   let env: Env;
   try {
     env = loadEnv(process.env);
@@ -114,5 +124,6 @@ export async function runService(rootModule: Type, options: ServiceAppOptions, p
     process.stderr.write(`${options.service}: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   }
-  await startService(rootModule, options, portOf(env));
+  const app = await startService(rootModule, options, portOf(env));
+  await afterStart?.(app);
 }

@@ -86,7 +86,7 @@ export class CaseActionsService {
    * Returns the reviewer's contact to the operator of the case's unit — with the unmasked originals of free text
    * (the review's comment, the case notes) that held phone or ID-card numbers — and records that in the timeline.
    */
-  async revealContact(id: string, user: UserPrincipal): Promise<Contact> {
+  async revealContact(id: string, user: UserPrincipal, reason: string | null = null): Promise<Contact> {
     if (user.role !== 'unit_operator')
       throw new DomainError(ErrorCode.Forbidden, 'Only the operator of the case unit may reveal the contact.');
     return this.dataSource.transaction(async (manager) => {
@@ -110,7 +110,7 @@ export class CaseActionsService {
         action: 'reveal-contact',
         actor: user.sub,
         actorRole: user.role,
-        note: null,
+        note: reason,
         data: {
           fields: [
             ...(['name', 'phone'] as const).filter((k) => contact[k]),

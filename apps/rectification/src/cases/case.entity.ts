@@ -118,6 +118,7 @@ export class CaseEntity {
 /** Append-only history of a case: who did what, when. */
 @Entity({ name: 'case_timeline' })
 @Index('case_timeline_case_idx', ['caseId', 'id'])
+@Index('case_timeline_reveals_idx', ['at', 'id'], { where: `action = 'reveal-contact'` })
 export class CaseTimelineEntry {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { assertUnitAccess, Auth, CurrentPrincipal, scopedUnit, type UserPrincipal } from '#libs/auth';
 import { CaseActionsService } from './case-actions.service.js';
 import { CasesService } from './cases.service.js';
+import { availableActions } from './domain/case-state-machine.js';
 import {
   AcceptCaseDto,
   AppealCaseDto,
@@ -12,6 +13,7 @@ import {
   RectifyCaseDto,
   RequestExtensionDto,
   RespondCaseDto,
+  RevealContactDto,
   UrgeCaseDto,
 } from './dto/case-actions.dto.js';
 import { ListCasesQuery } from './dto/list-cases.query.js';
@@ -41,12 +43,12 @@ export class CasesController {
   @Get(':id')
   @ApiOperation({
     summary:
-      'One case with its full timeline. `deadlineProvisional: true`: a deadline rests on a day of a calendar year not yet published or confirmed (GET /calendar/{year}); it is recomputed, with a `deadline-changed` timeline entry, when the year is confirmed.',
+      'One case with its full timeline and the actions the caller may take on it now (`actions`). `deadlineProvisional: true`: a deadline rests on a day of a calendar year not yet published or confirmed (GET /calendar/{year}); it is recomputed, with a `deadline-changed` timeline entry, when the year is confirmed.',
   })
   async get(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string) {
     const found = await this.cases.get(id);
     assertUnitAccess(user, found.case.unitCode);
-    return found.view;
+    return { ...found.view, actions: availableActions(found.case, { sub: user.sub, role: user.role, unitCode: user.unitCode }) };
   }
 
   @Post(':id/accept')
@@ -118,7 +120,7 @@ export class CasesController {
     summary:
       "The reviewer's unmasked contact, and the originals of free text (comment, content, description, case notes) whose phone or ID-card numbers are masked elsewhere: { name, phone, freeText, notes }. For the case unit's operator only; recorded in the timeline",
   })
-  revealContact(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string) {
-    return this.actions.revealContact(id, user);
+  revealContact(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: RevealContactDto) {
+    return this.actions.revealContact(id, user, body?.reason ?? null);
   }
 }

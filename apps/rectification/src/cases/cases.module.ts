@@ -8,12 +8,13 @@ import { CaseWriter } from './case-writer.js';
 import { CasesConsumer } from './cases.consumer.js';
 import { CasesController } from './cases.controller.js';
 import { CasesService } from './cases.service.js';
+import { ContactRevealsController } from './contact-reveals.controller.js';
 import { DeadlineRecomputeService } from './deadline-recompute.service.js';
 import { OverdueService } from './overdue.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([CaseEntity, CaseTimelineEntry]), CalendarModule, HotlineModule],
-  controllers: [CasesController, CasesConsumer],
+  controllers: [CasesController, CasesConsumer, ContactRevealsController],
   providers: [CasesService, CaseActionsService, CaseWriter, OverdueService, DeadlineRecomputeService],
 })
 export class CasesModule {}

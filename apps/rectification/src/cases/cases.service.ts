@@ -73,6 +73,7 @@ export function caseView(c: CaseEntity) {
     unitName: c.unitName,
     ...caseState(c),
     urgeCount: c.urgeCount,
+    extension: (c.workflow.extension as Record<string, unknown> | null | undefined) ?? null,
     matter: c.matter,
     contact: { name: c.contactMaskedName, phone: c.contactMaskedPhone },
     publication: {
@@ -256,8 +257,16 @@ export class CasesService {
       throw DomainError.validation([{ field: 'to', message: 'to must not be before from' }]);
     if (from) qb.andWhere('c.opened_at >= :from', { from: from.at });
     if (to) qb.andWhere(to.exclusive ? 'c.opened_at < :to' : 'c.opened_at <= :to', { to: to.at });
+    if (query.extension) qb.andWhere(`c.workflow -> 'extension' ->> 'status' = :extension`, { extension: query.extension });
+    if (query.sort === 'attention') {
+      qb.orderBy(`CASE WHEN c.status = 'CLOSED' THEN 1 ELSE 0 END`, 'ASC')
+        .addOrderBy('c.overdue', 'DESC')
+        .addOrderBy('CASE WHEN c.urge_count > 0 THEN 0 ELSE 1 END', 'ASC')
+        .addOrderBy(`CASE WHEN c.status IN ('PENDING', 'ACCEPTED') THEN c.response_due_at ELSE c.rectify_due_at END`, 'ASC');
+    } else {
+      qb.orderBy('c.opened_at', 'DESC');
+    }
     const [rows, total] = await qb
-      .orderBy('c.opened_at', 'DESC')
       .addOrderBy('c.id', 'ASC')
       .skip((query.page - 1) * query.pageSize)
       .take(query.pageSize)
@@ -283,6 +292,33 @@ export class CasesService {
         })),
       },
     };
+  }
+
+  /** Reveals of reviewers' contacts, newest first, with the case's unit. */
+  async contactReveals(page: number, pageSize: number) {
+    const qb = this.timeline
+      .createQueryBuilder('t')
+      .innerJoin(CaseEntity, 'c', 'c.id = t.case_id')
+      .where(`t.action = 'reveal-contact'`)
+      .select(['t.id AS id', 't.case_id AS "caseId"', 'c.unit_code AS "unitCode"', 't.actor AS actor', 't.actor_role AS "actorRole"'])
+      .addSelect(['t.note AS reason', `t.data -> 'fields' AS fields`, 't.at AS at']);
+    const total = await qb.clone().getCount();
+    const rows = await qb
+      .orderBy('t.at', 'DESC')
+      .addOrderBy('t.id', 'DESC')
+      .offset((page - 1) * pageSize)
+      .limit(pageSize)
+      .getRawMany<{
+        id: string;
+        caseId: string;
+        unitCode: string;
+        actor: string;
+        actorRole: string;
+        reason: string | null;
+        fields: string[];
+        at: Date;
+      }>();
+    return { items: rows.map((r) => ({ ...r, id: String(r.id), at: r.at.toISOString() })), page, pageSize, total };
   }
 }
 

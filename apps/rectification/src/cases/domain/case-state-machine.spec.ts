@@ -1,6 +1,7 @@
 import { DomainError, ErrorCode, statusOf } from '#libs/common';
 import type { CaseStatus } from '#libs/contracts';
 import {
+  availableActions,
   CASE_ACTIONS,
   CASE_STATUSES,
   type CaseAction,
@@ -622,6 +623,19 @@ describe('a full happy path', () => {
       closedAt: new Date('2024-10-11T02:00:00Z'),
       overdue: false,
     });
+  });
+});
+
+describe('availableActions (what the console offers)', () => {
+  it("lists the actions of the actor's role that the case's state allows, and nothing on another unit's case", () => {
+    expect(availableActions(makeCase('PENDING'), OPERATOR)).toEqual(['accept']);
+    expect(availableActions(makeCase('ACCEPTED'), OPERATOR)).toEqual(['respond', 'request-extension', 'appeal']);
+    expect(availableActions(makeCase('ACCEPTED', {}, { extension: pendingExtension() }), OPERATOR)).toEqual(['respond', 'appeal']);
+    expect(availableActions(makeCase('ACCEPTED', {}, { extension: pendingExtension() }), SUPERVISOR)).toEqual(['decide-extension', 'urge']);
+    expect(availableActions(makeCase('CLOSED'), OPERATOR)).toEqual([]);
+    expect(availableActions(makeCase('CLOSED'), SUPERVISOR)).toEqual([]);
+    expect(availableActions(makeCase('PENDING'), OTHER_OPERATOR)).toEqual([]);
+    expect(availableActions(makeCase('PENDING'), ADMIN)).toEqual([]);
   });
 });
 

@@ -232,6 +232,12 @@ export function canApply(state: CaseState, action: CaseAction): boolean {
   return blocker(state, readWorkflow(state.workflow), action) === null;
 }
 
+/** The actions this actor may take on the case now: what the console offers as forms. */
+export function availableActions(state: CaseState, actor: CaseActor): CaseAction[] {
+  if (actor.role === 'unit_operator' && actor.unitCode !== state.unitCode) return [];
+  return CASE_ACTIONS.filter((action) => (ACTION_ROLES[action] as readonly string[]).includes(actor.role) && canApply(state, action));
+}
+
 /** The reason the action is not allowed in this state, or null when it is. */
 function blocker(state: CaseState, wf: CaseWorkflow, action: CaseAction): string | null {
   if (!ACTION_STATUSES[action].includes(state.status)) return `Action '${action}' is not allowed in status ${state.status}.`;

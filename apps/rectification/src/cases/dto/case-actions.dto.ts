@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { CONTACT_METHODS, type ContactMethod, type RectifyOutcome } from '../domain/case-state-machine.js';
 import { IsInstantInRange } from '#libs/common';
 
@@ -130,4 +131,34 @@ export class UrgeCaseDto {
   @IsString()
   @Length(1, 2000)
   note: string;
+}
+
+export class RevealContactDto {
+  @ApiPropertyOptional({
+    maxLength: 500,
+    example: '回访评价人核实情况',
+    description: 'Why the contact is needed; recorded in the timeline and the contact-reveal audit (the console requires it)',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  reason?: string;
+}
+
+export class ContactRevealsQuery {
+  @ApiPropertyOptional({ type: Number, default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  page = 1;
+
+  @ApiPropertyOptional({ type: Number, default: 50, maximum: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  pageSize = 50;
 }

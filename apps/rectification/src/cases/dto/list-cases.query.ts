@@ -8,6 +8,9 @@ import { IsInstantInRange, IsIntInRange, IsNotBlank, MAX_PAGE, MAX_PAGE_SIZE } f
 export const CASE_STATUSES: CaseStatus[] = ['PENDING', 'ACCEPTED', 'RESPONDED', 'RECTIFIED', 'CLOSED', 'APPEALING'];
 export const CASE_SOURCES: CaseSource[] = ['BAD_REVIEW', 'HOTLINE', 'UNRESOLVED'];
 
+export const CASE_SORTS = ['opened', 'attention'] as const;
+export type CaseSort = (typeof CASE_SORTS)[number];
+
 /** A date filter end as the reports read one (rangeBound of #libs/common). */
 function IsDayOrInstant() {
   return (target: object, propertyName: string | symbol) =>
@@ -64,12 +67,26 @@ export class ListCasesQuery {
   @IsInstantInRange()
   to?: string;
 
-  @ApiPropertyOptional({ default: 1, minimum: 1, maximum: MAX_PAGE })
+  @ApiPropertyOptional({ enum: ['PENDING'], description: 'PENDING: cases with an extension request awaiting a decision' })
+  @IsOptional()
+  @IsIn(['PENDING'])
+  extension?: 'PENDING';
+
+  @ApiPropertyOptional({
+    enum: CASE_SORTS,
+    default: 'opened',
+    description: 'opened: newest first; attention: open cases first, overdue, then urged, then by the nearest deadline',
+  })
+  @IsOptional()
+  @IsIn(CASE_SORTS)
+  sort: CaseSort = 'opened';
+
+  @ApiPropertyOptional({ type: Number, default: 1, minimum: 1, maximum: MAX_PAGE })
   @IsOptional()
   @IsIntInRange(1, MAX_PAGE)
   page = 1;
 
-  @ApiPropertyOptional({ default: 20, maximum: 200 })
+  @ApiPropertyOptional({ type: Number, default: 20, maximum: 200 })
   @IsOptional()
   @IsIntInRange(1, MAX_PAGE_SIZE)
   pageSize = 20;

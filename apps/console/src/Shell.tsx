@@ -1,0 +1,123 @@
+import {
+  AuditOutlined,
+  BarChartOutlined,
+  CalendarOutlined,
+  ClusterOutlined,
+  DashboardOutlined,
+  FileTextOutlined,
+  LogoutOutlined,
+  PhoneOutlined,
+  SafetyOutlined,
+  ScheduleOutlined,
+  TabletOutlined,
+  TeamOutlined,
+  WarningOutlined,
+} from '@ant-design/icons';
+import { Button, Layout, Menu, Space, Typography } from 'antd';
+import { useSyncExternalStore, type ReactNode } from 'react';
+import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { ROLE } from './labels';
+import { AuditPage } from './pages/admin/AuditPage';
+import { CalendarPage } from './pages/admin/CalendarPage';
+import { DevicesPage } from './pages/admin/DevicesPage';
+import { HotlineClientsPage } from './pages/admin/HotlineClientsPage';
+import { UnitsPage } from './pages/admin/UnitsPage';
+import { UsersPage } from './pages/admin/UsersPage';
+import { CasePage } from './pages/CasePage';
+import { LoginPage } from './pages/LoginPage';
+import { FiguresPage } from './pages/operator/FiguresPage';
+import { UnresolvedPage } from './pages/operator/UnresolvedPage';
+import { Workbench } from './pages/operator/Workbench';
+import { DecisionsPage } from './pages/supervisor/DecisionsPage';
+import { DeskPage } from './pages/supervisor/DeskPage';
+import { ReportsPage } from './pages/supervisor/ReportsPage';
+import { SupervisionPage } from './pages/supervisor/SupervisionPage';
+import { SuspectsPage } from './pages/supervisor/SuspectsPage';
+import { session, type User } from './session';
+
+interface Screen {
+  path: string;
+  label: string;
+  icon: ReactNode;
+  element: ReactNode;
+}
+
+const SCREENS: Record<User['role'], Screen[]> = {
+  unit_operator: [
+    { path: '/workbench', label: '工作台', icon: <DashboardOutlined />, element: <Workbench /> },
+    { path: '/unresolved', label: '办不成事', icon: <FileTextOutlined />, element: <UnresolvedPage /> },
+    { path: '/figures', label: '本单位季度数据', icon: <BarChartOutlined />, element: <FiguresPage /> },
+  ],
+  supervisor: [
+    { path: '/desk', label: '季度概览', icon: <BarChartOutlined />, element: <DeskPage /> },
+    { path: '/supervision', label: '超期与督办', icon: <WarningOutlined />, element: <SupervisionPage /> },
+    { path: '/decisions', label: '申诉与延期审批', icon: <ScheduleOutlined />, element: <DecisionsPage /> },
+    { path: '/suspects', label: '刷评疑似', icon: <SafetyOutlined />, element: <SuspectsPage /> },
+    { path: '/reports', label: '通报与导出', icon: <FileTextOutlined />, element: <ReportsPage /> },
+  ],
+  admin: [
+    { path: '/units', label: '单位', icon: <ClusterOutlined />, element: <UnitsPage /> },
+    { path: '/devices', label: '评价器', icon: <TabletOutlined />, element: <DevicesPage /> },
+    { path: '/hotline-clients', label: '12345接入', icon: <PhoneOutlined />, element: <HotlineClientsPage /> },
+    { path: '/calendar', label: '工作日历', icon: <CalendarOutlined />, element: <CalendarPage /> },
+    { path: '/users', label: '用户', icon: <TeamOutlined />, element: <UsersPage /> },
+    { path: '/audit', label: '审计日志', icon: <AuditOutlined />, element: <AuditPage /> },
+  ],
+};
+
+export function Shell() {
+  const user = useSyncExternalStore(
+    (listener) => session.subscribe(listener),
+    () => session.user,
+  );
+  if (!user) return <LoginPage />;
+  return <Console user={user} />;
+}
+
+function Console({ user }: { user: User }) {
+  const navigate = useNavigate();
+  const location = useLocation();
+  const screens = SCREENS[user.role];
+  const selected = screens.find((s) => location.pathname.startsWith(s.path))?.path ?? '';
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Sider breakpoint="lg" collapsedWidth={64} width={200} theme="dark">
+        <div style={{ color: '#fff', padding: '16px 12px', fontWeight: 600, whiteSpace: 'nowrap', overflow: 'hidden' }}>好差评</div>
+        <Menu
+          theme="dark"
+          mode="inline"
+          selectedKeys={[selected]}
+          items={screens.map((s) => ({ key: s.path, icon: s.icon, label: s.label }))}
+          onClick={({ key }) => void navigate(key)}
+        />
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header
+          style={{ background: '#fff', padding: '0 16px', display: 'flex', alignItems: 'center', justifyContent: 'space-between' }}
+        >
+          <Typography.Title level={4} style={{ margin: 0 }}>
+            政务服务“好差评”管理平台
+          </Typography.Title>
+          <Space>
+            <span aria-label="当前用户">
+              {user.displayName}（{ROLE[user.role]}
+              {user.unitCode ? ` · ${user.unitCode}` : ''}）
+            </span>
+            <Button icon={<LogoutOutlined />} onClick={() => void session.signOut()}>
+              退出
+            </Button>
+          </Space>
+        </Layout.Header>
+        <Layout.Content style={{ padding: 16 }} role="main">
+          <Routes>
+            {screens.map((s) => (
+              <Route key={s.path} path={s.path} element={s.element} />
+            ))}
+            {user.role !== 'admin' && <Route path="/cases/:id" element={<CasePage role={user.role} />} />}
+            <Route path="*" element={<Navigate to={screens[0]!.path} replace />} />
+          </Routes>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

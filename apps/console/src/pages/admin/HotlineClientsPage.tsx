@@ -1,0 +1,118 @@
+import { Alert, Button, Card, Form, Input, Modal, Popconfirm, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { intake, must } from '../../api/client';
+import { formatTime, usePolling, useSubmit } from '../../components/common';
+import type { HotlineClient } from '../../types';
+
+/** 12345 hotline systems: register (secret shown once), callback URL, revoke. */
+export function HotlineClientsPage() {
+  const [open, setOpen] = useState(false);
+  const [created, setCreated] = useState<{ clientId: string; secret: string } | null>(null);
+  const [form] = Form.useForm<{ name: string; callbackUrl?: string }>();
+  const { data, loading, reload } = usePolling(
+    async () => (await must(intake.GET('/api/v1/hotline-clients'))) as unknown as HotlineClient[],
+    [],
+    0,
+  );
+  const register = useSubmit(async (v: { name: string; callbackUrl?: string }) => {
+    setCreated(
+      (await must(intake.POST('/api/v1/hotline-clients', { body: v.callbackUrl ? v : { name: v.name } }))) as unknown as {
+        clientId: string;
+        secret: string;
+      },
+    );
+    setOpen(false);
+    form.resetFields();
+    await reload();
+  });
+  const revoke = useSubmit(async (clientId: string) => {
+    await must(intake.POST('/api/v1/hotline-clients/{clientId}/revoke', { params: { path: { clientId } } }));
+    await reload();
+  }, '已吊销');
+  return (
+    <Card
+      title="12345 热线接入"
+      extra={
+        <Button type="primary" onClick={() => setOpen(true)}>
+          登记热线系统
+        </Button>
+      }
+    >
+      <Table<HotlineClient>
+        rowKey="clientId"
+        size="small"
+        loading={loading}
+        dataSource={data ?? []}
+        scroll={{ x: 800 }}
+        columns={[
+          { title: '名称', dataIndex: 'name' },
+          {
+            title: '客户端号',
+            key: 'id',
+            render: (_, c) => <Typography.Text copyable={{ text: c.clientId }}>{c.clientId.slice(0, 8)}</Typography.Text>,
+          },
+          { title: '回调地址', key: 'cb', render: (_, c) => c.callbackUrl ?? '—' },
+          { title: '登记时间', key: 'at', render: (_, c) => formatTime(c.createdAt) },
+          { title: '状态', key: 'state', render: (_, c) => (c.revoked ? <Tag color="red">已吊销</Tag> : <Tag color="green">启用</Tag>) },
+          {
+            title: '操作',
+            key: 'op',
+            render: (_, c) =>
+              c.revoked ? null : (
+                <Popconfirm title="确认吊销？" okText="吊销" cancelText="取消" onConfirm={() => void revoke.submit(c.clientId)}>
+                  <Button size="small" danger>
+                    吊销
+                  </Button>
+                </Popconfirm>
+              ),
+          },
+        ]}
+      />
+      <Modal
+        title="登记热线系统"
+        open={open}
+        onCancel={() => setOpen(false)}
+        onOk={() => form.submit()}
+        okText="登记"
+        confirmLoading={register.busy}
+        destroyOnHidden
+      >
+        <Form form={form} layout="vertical" onFinish={(v) => void register.submit(v)}>
+          <Form.Item label="名称" name="name" {...register.field('name')} rules={[{ required: true, message: '请填写名称' }]}>
+            <Input placeholder="例如 区12345热线" />
+          </Form.Item>
+          <Form.Item
+            label="回调地址（可选）"
+            name="callbackUrl"
+            {...register.field('callbackUrl')}
+            rules={[{ type: 'url', message: '请填写 http(s) 地址' }]}
+          >
+            <Input placeholder="https://…" />
+          </Form.Item>
+        </Form>
+      </Modal>
+      <Modal
+        title="热线系统已登记"
+        open={created !== null}
+        onOk={() => setCreated(null)}
+        onCancel={() => setCreated(null)}
+        cancelButtonProps={{ style: { display: 'none' } }}
+        okText="我已妥善保存"
+      >
+        <Alert type="warning" showIcon title="密钥只显示这一次。" style={{ marginBottom: 12 }} />
+        <p>
+          客户端号：
+          <Typography.Text copyable code>
+            {created?.clientId}
+          </Typography.Text>
+        </p>
+        <p>
+          密钥：
+          <Typography.Text copyable code>
+            {created?.secret}
+          </Typography.Text>
+        </p>
+      </Modal>
+    </Card>
+  );
+}

@@ -1,0 +1,68 @@
+import { Card, Segmented, Space, Typography } from 'antd';
+import { useState } from 'react';
+import { must, rectification } from '../../api/client';
+import { CaseTable, OpenButton } from '../../components/CaseTable';
+import { usePolling } from '../../components/common';
+import { session } from '../../session';
+import type { CaseView, Page } from '../../types';
+
+type Filter = 'all' | 'PENDING' | 'overdue' | 'CLOSED';
+
+/** My unit's cases: open, overdue and urged ones on top, refreshed every 10 seconds. */
+export function Workbench() {
+  const [paging, setPaging] = useState({ page: 1, pageSize: 20 });
+  const [filter, setFilter] = useState<Filter>('all');
+  const unitCode = session.user?.unitCode ?? undefined;
+  const { data, loading } = usePolling(
+    async () =>
+      (await must(
+        rectification.GET('/api/v1/cases', {
+          params: {
+            query: {
+              unitCode,
+              sort: 'attention',
+              page: paging.page,
+              pageSize: paging.pageSize,
+              ...(filter === 'overdue' ? { overdue: true } : filter === 'all' ? {} : { status: filter }),
+            },
+          },
+        }),
+      )) as unknown as Page<CaseView>,
+    [paging.page, paging.pageSize, filter],
+  );
+  return (
+    <Card
+      title={
+        <Space>
+          <Typography.Text strong>本单位案件</Typography.Text>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            每 10 秒自动刷新
+          </Typography.Text>
+        </Space>
+      }
+      extra={
+        <Segmented<Filter>
+          aria-label="筛选"
+          value={filter}
+          onChange={(v) => {
+            setFilter(v);
+            setPaging((p) => ({ ...p, page: 1 }));
+          }}
+          options={[
+            { label: '全部', value: 'all' },
+            { label: '待签收', value: 'PENDING' },
+            { label: '超期', value: 'overdue' },
+            { label: '已办结', value: 'CLOSED' },
+          ]}
+        />
+      }
+    >
+      <CaseTable
+        page={data}
+        loading={loading}
+        onPage={(page, pageSize) => setPaging({ page, pageSize })}
+        actions={(c) => <OpenButton id={c.id} />}
+      />
+    </Card>
+  );
+}

@@ -1,0 +1,123 @@
+/** Response shapes the services return without an OpenAPI schema yet (API.md § Rectification, § Statistics). */
+export interface CaseView {
+  id: string;
+  source: string;
+  unitCode: string;
+  unitName: string;
+  reviewId: string | null;
+  reportId: string | null;
+  ticketId: string | null;
+  status: string;
+  outcome: string | null;
+  openedAt: string;
+  responseDueAt: string;
+  rectifyDueAt: string;
+  respondedAt: string | null;
+  respondedOnTime: boolean | null;
+  rectifiedAt: string | null;
+  closedAt: string | null;
+  overdue: boolean;
+  /** The deadlines rest on a calendar year not yet confirmed. */
+  deadlineProvisional?: boolean;
+  reopenedCount: number;
+  urgeCount: number;
+  version: number;
+  extension: { status: string; reason: string; until: string; requestedAt: string } | null;
+  matter: Record<string, unknown>;
+  contact: { name: string | null; phone: string | null };
+}
+
+export interface TimelineEntry {
+  action: string;
+  actor: string;
+  actorRole: string | null;
+  note: string | null;
+  data: Record<string, unknown>;
+  at: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  page: number;
+  pageSize: number;
+  total: number;
+}
+
+export interface UnitRow {
+  unitCode: string;
+  unitName: string;
+  total: number;
+  good: number;
+  bad: number;
+  goodRate: number | null;
+  timelyResponseRate: number | null;
+  rank: number;
+}
+
+export interface QuarterlyReport {
+  period: { year: number; quarter: number; from: string; to: string };
+  reviews: {
+    total: number;
+    good: number;
+    bad: number;
+    goodRate: number | null;
+    byLevel: Record<string, number>;
+    byChannel: Record<string, number>;
+  };
+  badReviews: {
+    total: number;
+    due: number;
+    respondedOnTime: number;
+    timelyResponseRate: number | null;
+    rectified: number;
+    rectificationRate: number | null;
+    open: number;
+    overdue: number;
+    appealsUpheld: number;
+  };
+  unresolvedReports: { total: number; closed: number };
+  units: UnitRow[];
+  topBadTags: Array<{ tag: string; count: number }>;
+  topBadServiceItems: Array<{ serviceItemCode: string; serviceItemName: string | null; count: number }>;
+  previousQuarter: { total: number; goodRate: number | null };
+  published?: { at: string; by: string };
+}
+
+export interface Unit {
+  code: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface Device {
+  deviceId: string;
+  unitCode: string;
+  windowNo: string;
+  label: string | null;
+  revoked: boolean;
+  revokedAt: string | null;
+  createdAt: string;
+  lastSeenAt?: string | null;
+}
+
+export interface HotlineClient {
+  clientId: string;
+  name: string;
+  callbackUrl: string | null;
+  revoked: boolean;
+  revokedAt: string | null;
+  createdAt: string;
+}
+
+export interface Rating {
+  id: string;
+  unitCode: string;
+  deviceId: string | null;
+  level: number;
+  grade: string;
+  ratedAt: string;
+  suspect: boolean;
+  suspectReason?: string | null;
+  serviceItemCode?: string;
+  serviceRecordId?: string;
+}

@@ -1,0 +1,130 @@
+import { Body, Controller, Get, HttpCode, Ip, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
+import { AccountsService } from './accounts.service.js';
+import { AuditService } from './audit.service.js';
+import {
+  AuditPageDto,
+  AuditQuery,
+  ChangePasswordDto,
+  CreateUserDto,
+  LoginDto,
+  MeDto,
+  RefreshDto,
+  ResetPasswordDto,
+  TokenResponseDto,
+  UpdateUserDto,
+  UserDto,
+} from './dto/accounts.dto.js';
+import { UsersService } from './users.service.js';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly accounts: AccountsService) {}
+
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Sign in: a 15-minute access token and a refresh token. 401 INVALID_CREDENTIALS, 423 ACCOUNT_LOCKED after 5 failures in a row (15 minutes), 403 PASSWORD_CHANGE_REQUIRED for a one-time password',
+  })
+  @ApiOkResponse({ type: TokenResponseDto })
+  login(@Body() dto: LoginDto, @Ip() ip: string) {
+    return this.accounts.login(dto, ip);
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange a refresh token (single use) for new tokens, with the role and unit as they stand now' })
+  @ApiOkResponse({ type: TokenResponseDto })
+  refresh(@Body() dto: RefreshDto, @Ip() ip: string) {
+    return this.accounts.refresh(dto, ip);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke the refresh token and every token refreshed from the same login' })
+  @ApiNoContentResponse()
+  logout(@Body() dto: RefreshDto, @Ip() ip: string) {
+    return this.accounts.logout(dto, ip);
+  }
+
+  @Post('password')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Change the password (also the one-time password at first login) and sign in' })
+  @ApiOkResponse({ type: TokenResponseDto })
+  changePassword(@Body() dto: ChangePasswordDto, @Ip() ip: string) {
+    return this.accounts.changePassword(dto, ip);
+  }
+
+  @Get('me')
+  @Auth('admin', 'supervisor', 'unit_operator')
+  @ApiOperation({ summary: "The bearer's identity (also for tokens of an external issuer)" })
+  @ApiOkResponse({ type: MeDto })
+  me(@CurrentPrincipal() principal: UserPrincipal) {
+    return this.accounts.me(principal);
+  }
+}
+
+@ApiTags('users')
+@Auth('admin')
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Console accounts (admin)' })
+  @ApiOkResponse({ type: [UserDto] })
+  list() {
+    return this.users.list();
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create an account with a one-time password (admin)' })
+  @ApiCreatedResponse({ type: UserDto })
+  create(@Body() dto: CreateUserDto, @CurrentPrincipal() actor: UserPrincipal, @Ip() ip: string) {
+    return this.users.create(dto, actor, ip);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change name, role, unit or disable an account (admin); a new role applies at the next refresh' })
+  @ApiOkResponse({ type: UserDto })
+  update(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: UpdateUserDto,
+    @CurrentPrincipal() actor: UserPrincipal,
+    @Ip() ip: string,
+  ) {
+    return this.users.update(id, dto, actor, ip);
+  }
+
+  @Post(':id/reset-password')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Set a one-time password, unlock the account and end its logins (admin)' })
+  @ApiOkResponse({ type: UserDto })
+  resetPassword(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: ResetPasswordDto,
+    @CurrentPrincipal() actor: UserPrincipal,
+    @Ip() ip: string,
+  ) {
+    return this.users.resetPassword(id, dto, actor, ip);
+  }
+}
+
+@ApiTags('audit')
+@Auth('admin')
+@Controller('audit')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'The audit log of logins and account changes, newest first (admin); contact reveals: rectification GET /audit/contact-reveals',
+  })
+  @ApiOkResponse({ type: AuditPageDto })
+  list(@Query() query: AuditQuery) {
+    return this.audit.list(query);
+  }
+}

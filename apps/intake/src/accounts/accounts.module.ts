@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { RegistryModule } from '../registry/registry.module.js';
+import { AuditController, AuthController, UsersController } from './accounts.controller.js';
+import { AuditEntryEntity, RefreshTokenEntity, UserEntity } from './accounts.entities.js';
+import { AccountsService } from './accounts.service.js';
+import { AuditService } from './audit.service.js';
+import { TokenIssuer } from './token-issuer.js';
+import { UsersService } from './users.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity, AuditEntryEntity]), RegistryModule],
+  controllers: [AuthController, UsersController, AuditController],
+  providers: [AccountsService, UsersService, AuditService, TokenIssuer],
+  exports: [AccountsService],
+})
+export class AccountsModule {}

@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, IsNull, Not, type Repository } from 'typeorm';
+import { DomainError, ErrorCode, type FieldError } from '#libs/common';
+import type { Role, UserPrincipal } from '#libs/auth';
+import { RegistryService } from '../registry/registry.service.js';
+import { passwordProblems } from './account-rules.js';
+import { UserEntity } from './accounts.entities.js';
+import { AccountsService, userView } from './accounts.service.js';
+import { AuditService } from './audit.service.js';
+import type { CreateUserDto, ResetPasswordDto, UpdateUserDto, UserDto } from './dto/accounts.dto.js';
+import { hashPassword } from './password-hasher.js';
+
+/** Console accounts as admins manage them; every change is audited. */
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly dataSource: DataSource,
+    private readonly registry: RegistryService,
+    private readonly accounts: AccountsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(): Promise<UserDto[]> {
+    const rows = await this.users.find({ order: { createdAt: 'ASC', username: 'ASC' } });
+    const now = new Date();
+    return rows.map((u) => userView(u, now));
+  }
+
+  async create(dto: CreateUserDto, actor: UserPrincipal, ip: string | null): Promise<UserDto> {
+    const username = dto.username.toLowerCase();
+    const errors = [
+      ...(await this.unitProblems(dto.role, dto.unitCode ?? null)),
+      ...passwordProblems(dto.password, username).map((message) => ({ field: 'password', message })),
+    ];
+    if (errors.length) throw DomainError.validation(errors);
+    if (await this.users.existsBy({ username })) throw new DomainError(ErrorCode.Conflict, `User ${username} already exists.`);
+    const passwordHash = await hashPassword(dto.password);
+    return this.dataSource.transaction(async (manager) => {
+      const user = await manager.save(
+        manager.create(UserEntity, {
+          username,
+          displayName: dto.displayName,
+          role: dto.role,
+          unitCode: dto.role === 'unit_operator' ? dto.unitCode! : null,
+          passwordHash,
+          mustChangePassword: true,
+        }),
+      );
+      await this.audit.record(
+        {
+          action: 'USER_CREATED',
+          actorSub: actor.sub,
+          actorName: await this.nameOf(actor),
+          targetUserId: user.id,
+          ip,
+          detail: { username, role: user.role, unitCode: user.unitCode },
+        },
+        manager,
+      );
+      return userView(user);
+    });
+  }
+
+  async update(id: string, dto: UpdateUserDto, actor: UserPrincipal, ip: string | null): Promise<UserDto> {
+    return this.dataSource.transaction(async (manager) => {
+      const user = await manager.findOne(UserEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!user) throw DomainError.notFound(`User ${id}`);
+      const role = dto.role ?? user.role;
+      const unitCode = role === 'unit_operator' ? (dto.unitCode === undefined ? user.unitCode : dto.unitCode) : (dto.unitCode ?? null);
+      const errors = await this.unitProblems(role, unitCode);
+      if (errors.length) throw DomainError.validation(errors);
+      const disabledAt = dto.disabled === undefined ? user.disabledAt : dto.disabled ? (user.disabledAt ?? new Date()) : null;
+      if (user.role === 'admin' && (role !== 'admin' || disabledAt) && !user.disabledAt) {
+        const otherAdmins = await manager.countBy(UserEntity, { role: 'admin', disabledAt: IsNull(), id: Not(user.id) });
+        if (otherAdmins === 0) throw new DomainError(ErrorCode.Conflict, 'The last enabled admin cannot be demoted or disabled.');
+      }
+      const next = { displayName: dto.displayName ?? user.displayName, role, unitCode, disabledAt };
+      const changes: Record<string, [unknown, unknown]> = {};
+      for (const key of ['displayName', 'role', 'unitCode'] as const) if (next[key] !== user[key]) changes[key] = [user[key], next[key]];
+      if ((user.disabledAt === null) !== (disabledAt === null)) changes.disabled = [user.disabledAt !== null, disabledAt !== null];
+      if (Object.keys(changes).length === 0) return userView(user);
+      await manager.update(UserEntity, { id }, next);
+      // Refresh re-reads the user, so a new role or unit applies at the next refresh; a disabled account loses its logins now.
+      if (disabledAt) await this.accounts.revokeAll(manager, id);
+      await this.audit.record(
+        {
+          action: 'USER_UPDATED',
+          actorSub: actor.sub,
+          actorName: await this.nameOf(actor),
+          targetUserId: id,
+          ip,
+          detail: { username: user.username, changes },
+        },
+        manager,
+      );
+      return userView({ ...user, ...next, updatedAt: new Date() });
+    });
+  }
+
+  async resetPassword(id: string, dto: ResetPasswordDto, actor: UserPrincipal, ip: string | null): Promise<UserDto> {
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw DomainError.notFound(`User ${id}`);
+    const problems = passwordProblems(dto.password, user.username);
+    if (problems.length) throw DomainError.validation(problems.map((message) => ({ field: 'password', message })));
+    const passwordHash = await hashPassword(dto.password);
+    return this.dataSource.transaction(async (manager) => {
+      const changed = { passwordHash, mustChangePassword: true, failedAttempts: 0, lockedUntil: null };
+      await manager.update(UserEntity, { id }, changed);
+      await this.accounts.revokeAll(manager, id);
+      await this.audit.record(
+        {
+          action: 'PASSWORD_RESET',
+          actorSub: actor.sub,
+          actorName: await this.nameOf(actor),
+          targetUserId: id,
+          ip,
+          detail: { username: user.username },
+        },
+        manager,
+      );
+      return userView({ ...user, ...changed });
+    });
+  }
+
+  private async unitProblems(role: Role, unitCode: string | null): Promise<FieldError[]> {
+    if (role !== 'unit_operator') {
+      return unitCode === null ? [] : [{ field: 'unitCode', message: 'must be empty unless the role is unit_operator' }];
+    }
+    if (!unitCode) return [{ field: 'unitCode', message: 'is required for a unit_operator' }];
+    return (await this.registry.findUnit(unitCode)) ? [] : [{ field: 'unitCode', message: `unit ${unitCode} is not registered` }];
+  }
+
+  private async nameOf(actor: UserPrincipal): Promise<string> {
+    if (!/^[0-9a-f-]{36}$/i.test(actor.sub)) return actor.sub;
+    return (await this.users.findOneBy({ id: actor.sub }))?.username ?? actor.sub;
+  }
+}

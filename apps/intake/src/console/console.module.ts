@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Inject, Logger, Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import fastifyHttpProxy from '@fastify/http-proxy';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import { type Env, ENV } from '#libs/common';
+
+/** Where `npm run build:console` puts the console (vite build of apps/console). */
+export const CONSOLE_DIR = resolve(process.env.CONSOLE_DIR ?? 'dist/console');
+/** The console's calls to the other services go through intake, so the browser talks to one origin (no CORS). */
+export const CONSOLE_UPSTREAMS = ['rectification', 'statistics'] as const;
+
+export function upstreamOf(env: Env, service: (typeof CONSOLE_UPSTREAMS)[number]): string {
+  if (service === 'rectification') return env.RECTIFICATION_URL ?? `http://127.0.0.1:${env.RECTIFICATION_PORT}`;
+  return env.STATISTICS_URL ?? `http://127.0.0.1:${env.STATISTICS_PORT}`;
+}
+
+/**
+ * The web console at /console/ (static files from CONSOLE_DIR, when built) and, under
+ * /console/svc/<service>/, a reverse proxy to rectification and statistics (RECTIFICATION_URL,
+ * STATISTICS_URL): bearer tokens pass through unchanged, each service checks them itself.
+ */
+@Module({})
+export class ConsoleModule implements OnModuleInit {
+  private readonly logger = new Logger('Console');
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(ENV) private readonly env: Env,
+  ) {}
+
+  /** Registered, not awaited: fastify loads the plugins when it starts, after Nest's own set-up (error handler, parsers). */
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    for (const service of CONSOLE_UPSTREAMS) {
+      void fastify.register(async (scope) => {
+        // The proxy passes bodies through untouched: it brings its own parsers instead of the service's JSON parser.
+        scope.removeAllContentTypeParsers();
+        await scope.register(fastifyHttpProxy, {
+          upstream: upstreamOf(this.env, service),
+          prefix: `/console/svc/${service}`,
+          rewritePrefix: '',
+        });
+      });
+    }
+    if (!existsSync(resolve(CONSOLE_DIR, 'index.html'))) {
+      this.logger.warn(`The console is not built (${CONSOLE_DIR}): run npm run build to serve it at /console/`);
+      return;
+    }
+    void fastify.register(fastifyStatic, { root: CONSOLE_DIR, prefix: '/console/', decorateReply: false, index: ['index.html'] });
+    fastify.get('/console', (_req, reply) => reply.redirect('/console/', 302));
+  }
+}

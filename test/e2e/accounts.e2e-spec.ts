@@ -1,0 +1,341 @@
+import type { INestApplication } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { Client } from 'pg';
+import request from 'supertest';
+import { AccountsService } from '../../apps/intake/src/accounts/accounts.service.js';
+import { LOCKOUT_MS, MAX_FAILED_LOGINS } from '../../apps/intake/src/accounts/account-rules.js';
+import { INTAKE_APP, IntakeModule } from '../../apps/intake/src/intake.module.js';
+import { RECTIFICATION_APP, RectificationModule } from '../../apps/rectification/src/rectification.module.js';
+import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
+import {
+  applyTestEnv,
+  bearer,
+  createTestDatabase,
+  deviceHeaders,
+  eventually,
+  startTestService,
+  TEST_JWT_SECRET,
+  type TestDatabase,
+} from '#libs/testing';
+
+interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  user: { id: string; role: string; unitCode: string | null; mustChangePassword: boolean };
+}
+
+describe('accounts: login, lockout, refresh, revocation, roles and unit scoping through the console API', () => {
+  let db: TestDatabase;
+  let intake: INestApplication;
+  let rectification: INestApplication;
+  let statistics: INestApplication;
+  let pg: Client;
+  let adminAuth: string;
+  const http = () => request(intake.getHttpServer());
+  const claims = (token: string) => new JwtService({ secret: TEST_JWT_SECRET }).verify<Record<string, unknown>>(token);
+
+  async function login(username: string, password: string, status = 200) {
+    return (await http().post('/api/v1/auth/login').send({ username, password }).expect(status)).body as Tokens & { code?: string };
+  }
+
+  async function createUser(body: Record<string, unknown>, firstPassword = 'First-Pass-2024') {
+    const created = await http()
+      .post('/api/v1/users')
+      .set('Authorization', adminAuth)
+      .send({ password: firstPassword, ...body })
+      .expect(201);
+    const tokens = (
+      await http()
+        .post('/api/v1/auth/password')
+        .send({
+          username: body.username,
+          currentPassword: firstPassword,
+          newPassword: `${String(body.username)}#Own-Pass-9`.replace(/\./g, ''),
+        })
+        .expect(200)
+    ).body as Tokens;
+    return { id: created.body.id as string, tokens };
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase('accounts');
+    applyTestEnv(db.url);
+    intake = await startTestService(IntakeModule, INTAKE_APP);
+    rectification = await startTestService(RectificationModule, RECTIFICATION_APP);
+    statistics = await startTestService(StatisticsModule, STATISTICS_APP);
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+  });
+
+  afterAll(async () => {
+    await pg?.end();
+    await Promise.all([intake?.close(), rectification?.close(), statistics?.close()]);
+    await db?.drop();
+  });
+
+  it('creates one first admin whose one-time password must be changed before any token is issued', async () => {
+    const accounts = intake.get(AccountsService);
+    const first = await accounts.ensureFirstAdmin();
+    expect(first).toEqual({ username: 'admin', password: expect.any(String) });
+    // Not signed in yet: the next start prints a new one-time password, and the old one stops working.
+    const again = await accounts.ensureFirstAdmin();
+    expect(again!.password).not.toBe(first!.password);
+    expect((await login('admin', first!.password, 401)).code).toBe('INVALID_CREDENTIALS');
+
+    const [row] = (await pg.query(`SELECT username, role, unit_code, password_hash, must_change_password FROM intake.users`)).rows;
+    expect(row).toMatchObject({ username: 'admin', role: 'admin', unit_code: null, must_change_password: true });
+    expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(row.password_hash).not.toContain(again!.password);
+
+    expect((await login('admin', again!.password, 403)).code).toBe('PASSWORD_CHANGE_REQUIRED');
+    const weak = await http()
+      .post('/api/v1/auth/password')
+      .send({ username: 'admin', currentPassword: again!.password, newPassword: 'admin123' })
+      .expect(400);
+    expect(weak.body.errors).toEqual([
+      { field: 'newPassword', message: '密码至少 10 个字符' },
+      { field: 'newPassword', message: '密码须包含小写字母、大写字母、数字、符号中的至少三类' },
+      { field: 'newPassword', message: '密码不能包含用户名' },
+    ]);
+    const changed = (
+      await http()
+        .post('/api/v1/auth/password')
+        .send({ username: 'admin', currentPassword: again!.password, newPassword: 'Gov-Console-2024' })
+        .expect(200)
+    ).body as Tokens;
+    expect(changed.user).toMatchObject({ role: 'admin', mustChangePassword: false });
+    expect(await accounts.ensureFirstAdmin()).toBeNull();
+
+    const tokens = await login('ADMIN', 'Gov-Console-2024');
+    expect(tokens.expiresIn).toBe(900);
+    const c = claims(tokens.accessToken);
+    expect(c).toMatchObject({ sub: tokens.user.id, role: 'admin', name: '系统管理员' });
+    expect(typeof c.exp).toBe('number');
+    expect((c.exp as number) - (c.iat as number)).toBe(900);
+    expect(c.unitCode).toBeUndefined();
+    adminAuth = `Bearer ${tokens.accessToken}`;
+    // Every service accepts the token, as it accepts an external issuer's.
+    await request(statistics.getHttpServer()).post('/api/v1/reports/rebuild').set('Authorization', adminAuth).expect(200);
+    await request(rectification.getHttpServer()).get('/api/v1/calendar/2025').set('Authorization', adminAuth).expect(200);
+    await http().get('/api/v1/units').set('Authorization', bearer('admin')).expect(200);
+    const me = (
+      await http()
+        .get('/api/v1/auth/me')
+        .set('Authorization', bearer('supervisor', undefined, { sub: 'sso:li.si' }))
+        .expect(200)
+    ).body;
+    expect(me).toEqual({ sub: 'sso:li.si', role: 'supervisor', unitCode: null, user: null });
+  });
+
+  it('locks an account after repeated failures, even against the right password, and lets it in after the lock', async () => {
+    await http().post('/api/v1/units').set('Authorization', adminAuth).send({ code: 'CN-01', name: '区市场监督管理局' }).expect(201);
+    const { id } = await createUser({ username: 'zhao.lei', displayName: '赵磊', role: 'supervisor' });
+    for (let i = 1; i < MAX_FAILED_LOGINS; i++) expect((await login('zhao.lei', 'wrong-password', 401)).code).toBe('INVALID_CREDENTIALS');
+    const locked = await http().post('/api/v1/auth/login').send({ username: 'zhao.lei', password: 'wrong-password' }).expect(423);
+    expect(locked.body.code).toBe('ACCOUNT_LOCKED');
+    expect(Number(locked.headers['retry-after'])).toBe(LOCKOUT_MS / 1000);
+    expect((await login('zhao.lei', 'zhaolei#Own-Pass-9', 423)).code).toBe('ACCOUNT_LOCKED');
+    const [row] = (await pg.query(`SELECT failed_attempts, locked_until > now() AS locked FROM intake.users WHERE id = $1`, [id])).rows;
+    expect(row).toEqual({ failed_attempts: MAX_FAILED_LOGINS, locked: true });
+    const listed = (await http().get('/api/v1/users').set('Authorization', adminAuth).expect(200)).body as Array<Record<string, unknown>>;
+    expect(listed.find((u) => u.id === id)?.lockedUntil).toEqual(expect.any(String));
+
+    await pg.query(`UPDATE intake.users SET locked_until = now() - interval '1 second' WHERE id = $1`, [id]); // the lock runs out
+    const tokens = await login('zhao.lei', 'zhaolei#Own-Pass-9');
+    expect(tokens.user.role).toBe('supervisor');
+    expect((await pg.query(`SELECT failed_attempts, locked_until FROM intake.users WHERE id = $1`, [id])).rows[0]).toEqual({
+      failed_attempts: 0,
+      locked_until: null,
+    });
+    await login('nobody', 'whatever-it-is', 401);
+
+    const audit = (await http().get('/api/v1/audit?pageSize=200').set('Authorization', adminAuth).expect(200)).body;
+    const mine = audit.items.filter((e: { targetUserId: string }) => e.targetUserId === id).map((e: { action: string }) => e.action);
+    expect(mine.slice(0, 4)).toEqual(['LOGIN', 'LOGIN_FAILED', 'ACCOUNT_LOCKED', 'LOGIN_FAILED']);
+    expect(mine.filter((a: string) => a === 'LOGIN_FAILED')).toHaveLength(MAX_FAILED_LOGINS + 1);
+    expect(mine).toContain('USER_CREATED');
+    expect(audit.items.find((e: { actorName: string }) => e.actorName === 'nobody')).toMatchObject({
+      action: 'LOGIN_FAILED',
+      actorSub: null,
+      detail: { reason: 'UNKNOWN_USER' },
+    });
+    await http().get('/api/v1/audit').set('Authorization', `Bearer ${tokens.accessToken}`).expect(403);
+  });
+
+  it('rotates refresh tokens, treats a replayed one as stolen, and revokes on logout', async () => {
+    const first = await login('zhao.lei', 'zhaolei#Own-Pass-9');
+    const second = (await http().post('/api/v1/auth/refresh').send({ refreshToken: first.refreshToken }).expect(200)).body as Tokens;
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    expect(claims(second.accessToken)).toMatchObject({ sub: first.user.id, role: 'supervisor' });
+    const stored = (await pg.query(`SELECT token_hash FROM intake.refresh_tokens`)).rows.map((r) => r.token_hash as string);
+    expect(stored.join()).not.toContain(second.refreshToken);
+
+    // The exchanged token again: the whole login is revoked, the newest token too.
+    expect((await http().post('/api/v1/auth/refresh').send({ refreshToken: first.refreshToken }).expect(401)).body.code).toBe(
+      'UNAUTHENTICATED',
+    );
+    await http().post('/api/v1/auth/refresh').send({ refreshToken: second.refreshToken }).expect(401);
+
+    const other = await login('zhao.lei', 'zhaolei#Own-Pass-9');
+    const next = (await http().post('/api/v1/auth/refresh').send({ refreshToken: other.refreshToken }).expect(200)).body as Tokens;
+    await http().post('/api/v1/auth/logout').send({ refreshToken: next.refreshToken }).expect(204);
+    await http().post('/api/v1/auth/refresh').send({ refreshToken: next.refreshToken }).expect(401);
+    await http().post('/api/v1/auth/logout').send({ refreshToken: next.refreshToken }).expect(204);
+    expect((await http().post('/api/v1/auth/refresh').send({ refreshToken: 'made-up' }).expect(401)).body.code).toBe('UNAUTHENTICATED');
+    const actions = (await pg.query(`SELECT action FROM intake.audit_log WHERE action IN ('REFRESH_REUSED', 'LOGOUT')`)).rows.map(
+      (r) => r.action,
+    );
+    expect(actions.sort()).toEqual(['LOGOUT', 'REFRESH_REUSED']);
+  });
+
+  it('applies a role change at the next refresh, and a disabled account cannot refresh or log in', async () => {
+    const { id, tokens } = await createUser({ username: 'qian.yu', displayName: '钱宇', role: 'supervisor' });
+    await http()
+      .patch(`/api/v1/users/${id}`)
+      .set('Authorization', adminAuth)
+      .send({ role: 'unit_operator' })
+      .expect(400)
+      .expect((res) => expect(res.body.errors).toEqual([{ field: 'unitCode', message: 'is required for a unit_operator' }]));
+    await http()
+      .patch(`/api/v1/users/${id}`)
+      .set('Authorization', adminAuth)
+      .send({ role: 'unit_operator', unitCode: 'NO-SUCH' })
+      .expect(400)
+      .expect((res) => expect(res.body.errors).toEqual([{ field: 'unitCode', message: 'unit NO-SUCH is not registered' }]));
+    const updated = await http()
+      .patch(`/api/v1/users/${id}`)
+      .set('Authorization', adminAuth)
+      .send({ role: 'unit_operator', unitCode: 'CN-01' })
+      .expect(200);
+    expect(updated.body).toMatchObject({ role: 'unit_operator', unitCode: 'CN-01' });
+    const refreshed = (await http().post('/api/v1/auth/refresh').send({ refreshToken: tokens.refreshToken }).expect(200)).body as Tokens;
+    expect(claims(refreshed.accessToken)).toMatchObject({ sub: id, role: 'unit_operator', unitCode: 'CN-01' });
+    await request(rectification.getHttpServer())
+      .get('/api/v1/cases?unitCode=CN-02')
+      .set('Authorization', `Bearer ${refreshed.accessToken}`)
+      .expect(403);
+
+    await http().patch(`/api/v1/users/${id}`).set('Authorization', adminAuth).send({ disabled: true }).expect(200);
+    await http().post('/api/v1/auth/refresh').send({ refreshToken: refreshed.refreshToken }).expect(401);
+    await login('qian.yu', 'qianyu#Own-Pass-9', 401);
+    const [row] = (
+      await pg.query(`SELECT detail FROM intake.audit_log WHERE action = 'USER_UPDATED' AND target_user_id = $1 ORDER BY id DESC`, [id])
+    ).rows;
+    expect(row.detail).toEqual({ username: 'qian.yu', changes: { disabled: [false, true] } });
+
+    // The last admin cannot lock everyone out.
+    const adminId = (claims(adminAuth.slice(7)) as { sub: string }).sub;
+    expect(
+      (await http().patch(`/api/v1/users/${adminId}`).set('Authorization', adminAuth).send({ disabled: true }).expect(409)).body.code,
+    ).toBe('CONFLICT');
+    await http()
+      .post('/api/v1/users')
+      .set('Authorization', adminAuth)
+      .send({ username: 'sun.li', displayName: '孙丽', role: 'supervisor', unitCode: 'CN-01', password: 'short' })
+      .expect(400)
+      .expect((res) =>
+        expect(res.body.errors).toEqual([
+          { field: 'unitCode', message: 'must be empty unless the role is unit_operator' },
+          { field: 'password', message: '密码至少 10 个字符' },
+          { field: 'password', message: '密码须包含小写字母、大写字母、数字、符号中的至少三类' },
+        ]),
+      );
+  });
+
+  it("never shows one unit's cases or figures to another unit's operator", async () => {
+    await http().post('/api/v1/units').set('Authorization', adminAuth).send({ code: 'CN-02', name: '区人力资源和社会保障局' }).expect(201);
+    const a = await createUser({ username: 'op.a', displayName: '甲单位经办人', role: 'unit_operator', unitCode: 'CN-01' });
+    const b = await createUser({ username: 'op.b', displayName: '乙单位经办人', role: 'unit_operator', unitCode: 'CN-02' });
+    const opA = `Bearer ${a.tokens.accessToken}`;
+    const opB = `Bearer ${b.tokens.accessToken}`;
+    for (const unitCode of ['CN-01', 'CN-02']) {
+      const device = (await http().post('/api/v1/devices').set('Authorization', adminAuth).send({ unitCode, windowNo: 'A01' }).expect(201))
+        .body;
+      const body = JSON.stringify({
+        serviceRecordId: `${unitCode}-REC-1`,
+        serviceItemCode: '310105-XK-0001',
+        level: 1,
+        tags: ['ATTITUDE'],
+        reviewer: { name: '张三', phone: '13800138000' },
+        ratedAt: new Date().toISOString(),
+      });
+      await http()
+        .post('/api/v1/ratings')
+        .set(deviceHeaders({ id: device.deviceId, secret: device.secret }, 'POST', '/api/v1/ratings', body))
+        .send(body)
+        .expect(201);
+    }
+    const cases = (auth: string, query = '') =>
+      request(rectification.getHttpServer()).get(`/api/v1/cases${query}`).set('Authorization', auth);
+    const mine = await eventually(
+      async () => (await cases(opA).expect(200)).body,
+      (page) => page.total === 1,
+    );
+    expect(mine.items.map((c: { unitCode: string }) => c.unitCode)).toEqual(['CN-01']);
+    expect(JSON.stringify(mine)).not.toContain('13800138000');
+    const theirs = await eventually(
+      async () => (await cases(opB).expect(200)).body,
+      (page) => page.total === 1,
+    );
+    expect(theirs.items[0].unitCode).toBe('CN-02');
+    expect((await cases(opA, '?unitCode=CN-02').expect(403)).body.code).toBe('FORBIDDEN_UNIT');
+    expect((await cases(opA, `/${theirs.items[0].id}`).expect(403)).body.code).toBe('FORBIDDEN_UNIT');
+    await request(rectification.getHttpServer())
+      .post(`/api/v1/cases/${theirs.items[0].id}/accept`)
+      .set('Authorization', opA)
+      .send({})
+      .expect(403);
+    await request(rectification.getHttpServer())
+      .post(`/api/v1/cases/${theirs.items[0].id}/reveal-contact`)
+      .set('Authorization', opA)
+      .send({ reason: '回访' })
+      .expect(403);
+    const year = new Date().getFullYear();
+    const quarter = Math.floor(new Date().getMonth() / 3) + 1;
+    const report = (path: string, auth: string) => request(statistics.getHttpServer()).get(path).set('Authorization', auth);
+    expect((await report(`/api/v1/reports/quarterly?year=${year}&quarter=${quarter}&unitCode=CN-02`, opA).expect(403)).body.code).toBe(
+      'FORBIDDEN_UNIT',
+    );
+    const own = await eventually(
+      async () => (await report(`/api/v1/reports/quarterly?year=${year}&quarter=${quarter}&unitCode=CN-01`, opA).expect(200)).body,
+      (r) => r.reviews.total === 1,
+    );
+    expect(own.units.map((u: { unitCode: string }) => u.unitCode)).toEqual(['CN-01']);
+    // A reveal with its reason is audited for the admin, with the case's unit.
+    const revealed = await request(rectification.getHttpServer())
+      .post(`/api/v1/cases/${mine.items[0].id}/reveal-contact`)
+      .set('Authorization', opA)
+      .send({ reason: '回访评价人核实情况' })
+      .expect(200);
+    expect(revealed.body).toMatchObject({ name: '张三', phone: '13800138000' });
+    await request(rectification.getHttpServer()).get('/api/v1/audit/contact-reveals').set('Authorization', opA).expect(403);
+    const reveals = (
+      await request(rectification.getHttpServer()).get('/api/v1/audit/contact-reveals').set('Authorization', adminAuth).expect(200)
+    ).body;
+    expect(reveals).toEqual({
+      items: [
+        {
+          id: expect.any(String),
+          caseId: mine.items[0].id,
+          unitCode: 'CN-01',
+          actor: a.id,
+          actorRole: 'unit_operator',
+          reason: '回访评价人核实情况',
+          fields: ['name', 'phone'],
+          at: expect.any(String),
+        },
+      ],
+      page: 1,
+      pageSize: 50,
+      total: 1,
+    });
+    // The workbench's order: open, overdue and urged cases first.
+    await pg.query(`UPDATE rectification.cases SET overdue = true WHERE unit_code = 'CN-02'`);
+    const attention = (await cases(bearer('supervisor'), '?sort=attention').expect(200)).body;
+    expect(attention.items.map((c: { unitCode: string }) => c.unitCode)).toEqual(['CN-02', 'CN-01']);
+    // Console accounts of units and the audit log are the admin's alone.
+    await http().get('/api/v1/users').set('Authorization', opA).expect(403);
+    await http().get('/api/v1/audit').set('Authorization', opB).expect(403);
+  });
+});
