@@ -16,6 +16,7 @@ import {
 import { Button, Layout, Menu, Space, Typography } from 'antd';
 import { useSyncExternalStore, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { CalendarBanner } from './components/CalendarBanner';
 import { ROLE } from './labels';
 import { AuditPage } from './pages/admin/AuditPage';
 import { CalendarPage } from './pages/admin/CalendarPage';
@@ -108,6 +109,7 @@ function Console({ user }: { user: User }) {
             </Button>
           </Space>
         </Layout.Header>
+        <CalendarBanner />
         <Layout.Content style={{ padding: 16 }} role="main">
           <Routes>
             {screens.map((s) => (
