@@ -56,10 +56,9 @@ export function unstorableTextErrors(value: unknown, prefix = '', options: TextS
     for (let i = 0; i < value.length; i++) unstorableTextErrors(value[i], childPath(prefix, i), {}, out);
     return out;
   }
-  // Parsed JSON is plain objects; anything else (the console proxy's request stream) is not a value to scan:
-  // the service the proxy forwards it to scans it.
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) return out;
+  // A stream (the console proxy's request body, forwarded unparsed) or a buffer is not a value to scan:
+  // the service the proxy forwards it to scans it. Queries and params are objects of their own kinds.
+  if (Buffer.isBuffer(value) || typeof (value as { pipe?: unknown }).pipe === 'function') return out;
   const record = value as Record<string, unknown>;
   for (const key in record) {
     const keyReason = unstorableText(key);

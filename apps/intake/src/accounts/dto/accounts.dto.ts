@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { type Role, ROLES } from '#libs/auth';
+import { IsNotBlank } from '#libs/common';
 import type { AuditAction } from '../accounts.entities.js';
 
 export const AUDIT_ACTIONS: AuditAction[] = [
@@ -20,11 +21,13 @@ export class LoginDto {
   @ApiProperty({ example: 'admin' })
   @IsString()
   @Length(1, 64)
+  @IsNotBlank()
   username: string;
 
   @ApiProperty({ example: 'Correct-Horse-42' })
   @IsString()
   @Length(1, 256)
+  @IsNotBlank()
   password: string;
 }
 
@@ -39,16 +42,19 @@ export class ChangePasswordDto {
   @ApiProperty({ example: 'admin' })
   @IsString()
   @Length(1, 64)
+  @IsNotBlank()
   username: string;
 
   @ApiProperty()
   @IsString()
   @Length(1, 256)
+  @IsNotBlank()
   currentPassword: string;
 
   @ApiProperty({ description: '10–128 characters, three of: lower case, upper case, digits, symbols; not containing the username' })
   @IsString()
   @Length(1, 256)
+  @IsNotBlank()
   newPassword: string;
 }
 

@@ -1,15 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsNotBlank } from '#libs/common';
 
 export class CreatePromptDto {
   @ApiProperty({ example: 'CN-2024-000123', description: 'The service instance to be rated; the PAD rates it under this id' })
   @IsString()
   @Length(1, 64)
+  @IsNotBlank()
   serviceRecordId: string;
 
   @ApiProperty({ example: '310105-XK-0001' })
   @IsString()
   @Length(1, 64)
+  @IsNotBlank()
   serviceItemCode: string;
 
   @ApiPropertyOptional({ example: '食品经营许可' })
@@ -22,6 +25,7 @@ export class CreatePromptDto {
   @IsOptional()
   @IsString()
   @MaxLength(64)
+  @IsNotBlank()
   staffId?: string;
 }
 
