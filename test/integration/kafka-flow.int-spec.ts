@@ -53,6 +53,26 @@ describe('over real Kafka: intake → rectification and statistics', () => {
     expect(res.status).toBe(201);
     return res.body as { id: string };
   };
+  /** An offline PAD's backlog, a minute apart by ratedAt (judged by ratedAt only: no 刷评 on arrival). */
+  const postBacklog = async (levels: number[]) => {
+    const body = JSON.stringify({
+      ratings: levels.map((level) => ({
+        serviceRecordId: `${unitCode}-${++sequence}`,
+        serviceItemCode: '310105-XK-0001',
+        level,
+        tags: level <= 2 ? ['ATTITUDE'] : [],
+        ratedAt: new Date(Date.parse('2024-11-20T09:30:00+08:00') + sequence * 60_000).toISOString(),
+      })),
+    });
+    const res = await request(intake.getHttpServer())
+      .post('/api/v1/ratings/batch')
+      .set(deviceHeaders(device, 'POST', '/api/v1/ratings/batch', body))
+      .send(body);
+    expect(res.status).toBe(200);
+    const results = (res.body as { results: Array<{ status: string; id: string }> }).results;
+    expect(results.map((r) => r.status)).toEqual(levels.map(() => 'created'));
+    return results.map((r) => r.id);
+  };
   const cases = async () =>
     (
       await request(rectification.getHttpServer())
@@ -125,15 +145,14 @@ describe('over real Kafka: intake → rectification and statistics', () => {
 
   it('loses nothing when rectification restarts mid-stream', async () => {
     await rectification.close();
-    const posted: string[] = [];
-    for (let i = 0; i < 20; i++) posted.push((await postRating(i % 2 === 0 ? 1 : 5)).id);
+    const posted = await postBacklog(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 1 : 5)));
     rectification = await startTestService(RectificationModule, RECTIFICATION_APP);
     const expectedBad = posted.filter((_, i) => i % 2 === 0);
     const page = await eventually(cases, (p) => p.total === 2 + expectedBad.length, 60_000);
     const reviewIds = new Set(page.items.map((c) => c.reviewId));
     for (const id of expectedBad) expect(reviewIds.has(id)).toBe(true);
     expect(reviewIds.size).toBe(page.total);
-    const counted = await eventually(report, (r) => r.reviews.total === 22, 30_000);
+    const counted = await eventually(report, (r) => r.reviews.total === 22, 30_000, 500);
     expect(counted.reviews).toMatchObject({ total: 22, good: 10, bad: 12 });
   });
 });
