@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { KafkaLogger } from '@nestjs/microservices';
 import { type ISocketFactory, Kafka, logLevel, type Producer } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { appendToEventBus, ensureEventBus } from './embedded-bus.js';
@@ -98,6 +99,8 @@ export class KafkaEventPublisher implements EventPublisher {
       clientId,
       brokers,
       logLevel: logLevel.WARN,
+      // kafkajs' lines go through the service's logger (JSON, with the service's name), not the console.
+      logCreator: KafkaLogger.bind(null, this.logger),
       retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 5 },
       ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}),
     });
