@@ -58,6 +58,18 @@ describe('browser: the console from the first admin to a closed case, an upheld 
     await dialog().waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
   };
 
+  /** Picks a radio by its label and waits until the form shows it chosen (antd updates it on its next render). */
+  async function choose(label: string) {
+    const radio = dialog().getByLabel(label);
+    await radio.click();
+    await eventually(
+      () => radio.isChecked(),
+      (checked) => checked,
+      UI_TIMEOUT,
+      100,
+    );
+  }
+
   async function signIn(username: string, password: string, newPassword?: string) {
     await page.goto(`${base}/console/`);
     await page.getByLabel('用户名').fill(username);
@@ -253,7 +265,7 @@ describe('browser: the console from the first admin to a closed case, an upheld 
     await page.getByRole('button', { name: '联系评价人 / 回访核实' }).click();
     await dialog().getByRole('button', { name: '提交' }).click();
     await visible('请填写内容', dialog());
-    await dialog().getByLabel('电话').check();
+    await choose('电话');
     await dialog().getByLabel('回访情况').fill('已电话联系评价人，说明情况并致歉');
     await submitDialog();
     await visible('已回访');
@@ -264,7 +276,7 @@ describe('browser: the console from the first admin to a closed case, an upheld 
     await visible('已整改');
 
     await page.getByRole('button', { name: '反馈评价人' }).click();
-    await dialog().getByLabel('满意（办结）').check();
+    await choose('满意（办结）');
     await dialog().getByLabel('说明').fill('评价人表示满意');
     await submitDialog();
     await visible('已办结');
@@ -338,7 +350,7 @@ describe('browser: the console from the first admin to a closed case, an upheld 
       .getByRole('row', { name: /窗口无人/ })
       .getByRole('button', { name: '裁定' })
       .click();
-    await dialog().getByLabel('申诉成立（差评不计入统计）').check();
+    await choose('申诉成立（差评不计入统计）');
     await dialog().getByLabel('说明').fill('监控录像证实窗口正常服务，申诉成立');
     await submitDialog();
     await eventually(
