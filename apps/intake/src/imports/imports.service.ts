@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataCipher, DomainError, type Env, ENV, ErrorCode, maskFreeTextFields, sealContact } from '#libs/common';
-import { gradeOf } from '#libs/contracts';
+import { DataCipher, DomainError, type Env, ENV, ErrorCode } from '#libs/common';
 import type { ImportedRatingDto } from '../ratings/dto/create-rating.dto.js';
-import { bodyHash } from '../ratings/rating-rules.js';
+import { ratingFields } from '../ratings/rating-row.js';
 import { type PreparedImport, RatingsRepository, type WriteOutcome } from '../ratings/ratings.repository.js';
 import { type BatchItemResult, validateRatingItem } from '../ratings/ratings.service.js';
 import { RegistryService } from '../registry/registry.service.js';
@@ -64,26 +62,12 @@ export class ImportsService {
   }
 
   private prepare(unit: { code: string; name: string }, windowNo: string | null, dto: ImportedRatingDto, receivedAt: Date): PreparedImport {
-    // A phone or ID-card number typed into the comment is masked; the original is sealed with the contact.
-    const text = maskFreeTextFields({ comment: dto.comment });
     return {
-      id: randomUUID(),
+      ...ratingFields(this.cipher, dto, receivedAt),
       unitCode: unit.code,
       unitName: unit.name,
       deviceId: null,
       windowNo,
-      serviceRecordId: dto.serviceRecordId,
-      serviceItemCode: dto.serviceItemCode,
-      serviceItemName: dto.serviceItemName ?? null,
-      staffId: dto.staffId ?? null,
-      level: dto.level,
-      grade: gradeOf(dto.level),
-      tags: dto.tags ?? [],
-      comment: text.masked.comment,
-      contact: sealContact(this.cipher, dto.reviewer, text.originals),
-      ratedAt: new Date(dto.ratedAt),
-      receivedAt,
-      bodyHash: bodyHash(dto),
       live: false,
     };
   }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
@@ -10,13 +9,11 @@ import {
   ErrorCode,
   type FieldError,
   flattenValidationErrors,
-  maskFreeTextFields,
   quarterLabel,
   quarterOf,
-  sealContact,
   unstorableTextErrors,
 } from '#libs/common';
-import { gradeOf, type Grade } from '#libs/contracts';
+import type { Grade } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import type { UnitEntity } from '../registry/registry.entities.js';
 import { RegistryService } from '../registry/registry.service.js';
@@ -25,7 +22,7 @@ import { fastImportedRating, fastRating } from './dto/fast-rating-validation.js'
 import type { RatedAtKind } from './rated-at.js';
 import { MAX_BATCH_ITEMS } from './dto/rating-batch.dto.js';
 import type { ListRatingsQueryDto } from './dto/rating-queries.dto.js';
-import { bodyHash } from './rating-rules.js';
+import { ratingFields } from './rating-row.js';
 import { RatingWriter } from './rating-writer.js';
 import { type PreparedRating, suspectChangedEvent } from './ratings.repository.js';
 
@@ -280,26 +277,12 @@ export class RatingsService {
 
   /** `live`: a single rating as it happens (its arrival counts for 刷评), not an item of an offline batch. */
   private prepareFor(unit: UnitEntity, device: DevicePrincipal, dto: CreateRatingDto, receivedAt: Date, live = false): PreparedRating {
-    // A phone or ID-card number typed into the comment is masked; the original is sealed with the contact.
-    const text = maskFreeTextFields({ comment: dto.comment });
     return {
-      id: randomUUID(),
+      ...ratingFields(this.cipher, dto, receivedAt),
       unitCode: unit.code,
       unitName: unit.name,
       deviceId: device.deviceId,
       windowNo: device.windowNo,
-      serviceRecordId: dto.serviceRecordId,
-      serviceItemCode: dto.serviceItemCode,
-      serviceItemName: dto.serviceItemName ?? null,
-      staffId: dto.staffId ?? null,
-      level: dto.level,
-      grade: gradeOf(dto.level),
-      tags: dto.tags ?? [],
-      comment: text.masked.comment,
-      contact: sealContact(this.cipher, dto.reviewer, text.originals),
-      ratedAt: new Date(dto.ratedAt),
-      receivedAt,
-      bodyHash: bodyHash(dto),
       live,
     };
   }
