@@ -4,6 +4,40 @@
  */
 
 export interface paths {
+  '/api/v1/health/live': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Liveness: 200 while the process can answer; the body reports the same details as readiness */
+    get: operations['HealthController_live'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/health/ready': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Readiness: 200 when this instance can do its job (database reachable, relay not stalled); the broker, consumer lag and e.g. an unconfirmed calendar year are reported in `warnings`, not fatal */
+    get: operations['HealthController_ready'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health': {
     parameters: {
       query?: never;
@@ -11,7 +45,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Readiness: 200 when the database and the event broker are reachable, else 503. `warnings` lists what needs attention without failing readiness (e.g. an unconfirmed calendar year). */
+    /** Readiness (API.md): the same as /health/ready */
     get: operations['HealthController_check'];
     put?: never;
     post?: never;
@@ -239,6 +273,106 @@ export interface paths {
     put?: never;
     /** 办不成事 report for the operator’s own unit; opens a case of source UNRESOLVED. 201 { id, … } (contact masked) */
     post: operations['UnresolvedController_report'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/devices/{deviceId}/pairing-codes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Issue a one-time pairing code for a PAD (8 characters, valid 15 minutes, usable once; an earlier unused code stops working)
+     * @description A revoked device gets no code (409 CONFLICT).
+     */
+    post: operations['PairingController_issue'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/pairing/exchange': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Exchange a pairing code for the device's credentials (no authentication: the code is the credential)
+     * @description The device gets a new secret, returned here once; the one shown at registration stops working. Unknown code → 404 PAIRING_CODE_INVALID; used → 410 PAIRING_CODE_USED; expired or superseded → 410 PAIRING_CODE_EXPIRED; device revoked → 401 DEVICE_REVOKED; more than a few attempts a minute from one address → 429 RATE_LIMITED.
+     */
+    post: operations['PairingController_exchange'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/devices/{deviceId}/prompts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Ask a window's PAD to take a rating of a service that just ended (the window's business system calls this)
+     * @description Called by an operator of the device’s unit (bearer JWT), an admin, or a signed device of the same unit (e.g. the window’s business terminal registered as a device). Another unit’s operator or device → 403 FORBIDDEN_UNIT; a supervisor → 403 FORBIDDEN; a revoked device → 409. The PAD learns of it through GET /pad/prompts/stream within a second and rates it under the given serviceRecordId; it is offered for 10 minutes.
+     */
+    post: operations['PromptsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/pad/prompts/stream': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Server-sent events for the calling PAD: `ready`, then `prompt` (a PromptDto) for the pending and each new prompt, `ping` every 15 s
+     * @description Signed like every device request (GET, empty body). The stream ends after 55 s; the PAD reconnects with a fresh signature. Read it with fetch() (EventSource cannot send the signature headers).
+     */
+    get: operations['PromptsController_stream'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/pad/heartbeat': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The PAD page reports it is alive, with its offline queue length and app version (shown in GET /devices)
+     * @description A revoked device gets 401 DEVICE_REVOKED, which the page shows as 设备已停用.
+     */
+    post: operations['PadController_heartbeat'];
     delete?: never;
     options?: never;
     head?: never;
@@ -581,6 +715,115 @@ export interface components {
        */
       unitCode?: string;
     };
+    PairingCodeDto: {
+      /**
+       * @description 8 characters of 23456789ABCDEFGHJKMNPQRSTUVWXYZ, shown once to the admin
+       * @example 7KQ4M9TX
+       */
+      code: string;
+      /** Format: uuid */
+      deviceId: string;
+      /**
+       * @description Valid until then (15 minutes), and for one exchange only
+       * @example 2026-12-01T10:15:00.000Z
+       */
+      expiresAt: string;
+    };
+    ExchangePairingCodeDto: {
+      /**
+       * @description The pairing code; case, spaces and dashes do not matter
+       * @example 7KQ4-M9TX
+       */
+      code: string;
+    };
+    PairedDeviceDto: {
+      /** Format: uuid */
+      deviceId: string;
+      /** @description A new HMAC secret for X-Signature (the one shown at registration stops working); returned once only */
+      secret: string;
+      /** @example CN-01 */
+      unitCode: string;
+      /** @example 区市场监督管理局 */
+      unitName: string;
+      /** @example A03 */
+      windowNo: string;
+      /** @example 3号窗口评价器 */
+      label?: string | null;
+    };
+    CreatePromptDto: {
+      /**
+       * @description The service instance to be rated; the PAD rates it under this id
+       * @example CN-2024-000123
+       */
+      serviceRecordId: string;
+      /** @example 310105-XK-0001 */
+      serviceItemCode: string;
+      /** @example 食品经营许可 */
+      serviceItemName?: string;
+      /**
+       * @description Shown on the PAD as 工号
+       * @example E1024
+       */
+      staffId?: string;
+    };
+    PromptDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      deviceId: string;
+      /** @example CN-01 */
+      unitCode: string;
+      /** @example CN-2024-000123 */
+      serviceRecordId: string;
+      /** @example 310105-XK-0001 */
+      serviceItemCode: string;
+      /** @example 食品经营许可 */
+      serviceItemName?: string | null;
+      /** @example E1024 */
+      staffId?: string | null;
+      /** @example 2026-12-01T10:00:00.000Z */
+      createdAt: string;
+      /**
+       * @description The PAD stops offering it then (10 minutes)
+       * @example 2026-12-01T10:10:00.000Z
+       */
+      expiresAt: string;
+    };
+    HeartbeatDto: {
+      /**
+       * @description Ratings waiting in the offline queue
+       * @example 0
+       */
+      queueLength: number;
+      /**
+       * @description Ratings the server rejected, kept aside with their reasons
+       * @example 0
+       */
+      rejectedCount?: number;
+      /** @example 1.0.0 */
+      appVersion: string;
+    };
+    PadDeviceDto: {
+      /** Format: uuid */
+      deviceId: string;
+      /** @example CN-01 */
+      unitCode: string;
+      /** @example 区市场监督管理局 */
+      unitName: string;
+      /** @example A03 */
+      windowNo: string;
+      label?: string | null;
+    };
+    HeartbeatReplyDto: {
+      /** @description Server time: the page keeps X-Timestamp within 300 s of it even when the PAD clock drifts */
+      serverTime: string;
+      /**
+       * @description When to send the next heartbeat
+       * @example 30000
+       */
+      nextHeartbeatInMs: number;
+      device: components['schemas']['PadDeviceDto'];
+    };
     LoginDto: {
       /** @example admin */
       username: string;
@@ -705,6 +948,49 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  HealthController_live: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The process works; `ready` says whether readiness holds */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  HealthController_ready: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Ready; `warnings` lists what needs attention without failing readiness */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description problem+json SERVICE_UNAVAILABLE with Retry-After; `checks` names what is down */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
   HealthController_check: {
     parameters: {
       query?: never;
@@ -714,142 +1000,11 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The Health Check is successful */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content: {
-          'application/json': {
-            /**
-             * @example ok
-             * @enum {string}
-             */
-            status?: 'ok' | 'degraded';
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       }
-             *     }
-             */
-            info?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /** @example {} */
-            error?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       }
-             *     }
-             */
-            details?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The Health Check is not successful */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /**
-             * @example error
-             * @enum {string}
-             */
-            status?: 'error' | 'shutting_down';
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       }
-             *     }
-             */
-            info?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "redis": {
-             *         "status": "down",
-             *         "message": "Could not connect",
-             *         "responseTime": 3005
-             *       }
-             *     }
-             */
-            error?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       },
-             *       "redis": {
-             *         "status": "down",
-             *         "message": "Could not connect",
-             *         "responseTime": 3005
-             *       }
-             *     }
-             */
-            details?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
+        content?: never;
       };
     };
   };
@@ -1205,6 +1360,130 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+    };
+  };
+  PairingController_issue: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        deviceId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PairingCodeDto'];
+        };
+      };
+    };
+  };
+  PairingController_exchange: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ExchangePairingCodeDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PairedDeviceDto'];
+        };
+      };
+    };
+  };
+  PromptsController_create: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description With X-Timestamp and X-Signature when a device calls */
+        'X-Device-Id'?: string;
+      };
+      path: {
+        deviceId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreatePromptDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PromptDto'];
+        };
+      };
+    };
+  };
+  PromptsController_stream: {
+    parameters: {
+      query?: never;
+      header: {
+        'X-Device-Id': string;
+        /** @description Unix epoch milliseconds */
+        'X-Timestamp': string;
+        /** @description v1=<hex HMAC-SHA256> */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  PadController_heartbeat: {
+    parameters: {
+      query?: never;
+      header: {
+        'X-Device-Id': string;
+        /** @description Unix epoch milliseconds */
+        'X-Timestamp': string;
+        /** @description v1=<hex HMAC-SHA256> */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['HeartbeatDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HeartbeatReplyDto'];
+        };
       };
     };
   };
