@@ -13,11 +13,21 @@ import { ReportsService } from './reports/reports.service.js';
 import { RebuildService } from './rollups/rebuild.service.js';
 import { RollupsConsumer } from './rollups/rollups.consumer.js';
 import { RollupsService } from './rollups/rollups.service.js';
+import { RollupsRepository } from './rollups/rollups.repository.js';
 
 @Module({
   imports: [ServicePlatformModule.forService({ service: 'statistics', ...STATISTICS_SCHEMA })],
   controllers: [ReportsController, RollupsConsumer, PublicController, PublicCasesConsumer],
-  providers: [ReportsService, PublishingService, ReportsRepository, RollupsService, RebuildService, PublicService, PublicRepository],
+  providers: [
+    ReportsService,
+    PublishingService,
+    ReportsRepository,
+    RollupsService,
+    RollupsRepository,
+    RebuildService,
+    PublicService,
+    PublicRepository,
+  ],
 })
 export class StatisticsModule {}
 

@@ -1,52 +1,68 @@
-import type { Channel, Grade, RatingLevel } from './rating.js';
+import Type, { type Static, type TSchema } from 'typebox';
+import { CHANNELS, GRADES } from './rating.js';
+
+/**
+ * The events' `data`, one schema per event: each payload's TypeScript type is derived from its
+ * schema (`Static`), and consumers check what arrives against the same schema (schemas.ts), so
+ * the shape exists once. Plain JSON Schema (TypeBox), compiled once per process.
+ * A property that "may be null" is `nullable(…)`; an optional one (an extension added after
+ * version 1, absent in older events) is `Type.Optional(…)`.
+ */
+const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const uuid = () => Type.String({ format: 'uuid' });
+/** An RFC 3339 date-time, as `Date.prototype.toISOString` writes it. */
+const instant = () => Type.String({ format: 'date-time' });
+const code = () => Type.String({ minLength: 1 });
 
 /**
  * Contact details travel between services only encrypted (AES-256-GCM with the
  * shared data key) plus a masked form for display; see libs/common crypto.
  */
-export interface ContactPayload {
-  maskedName: string | null;
-  maskedPhone: string | null;
+export const ContactPayloadSchema = Type.Object({
+  maskedName: nullable(Type.String()),
+  maskedPhone: nullable(Type.String()),
   /** base64url ciphertext of `{ name, phone }`, or null when there is no contact. */
-  sealed: string | null;
-}
+  sealed: nullable(Type.String()),
+});
+export type ContactPayload = Static<typeof ContactPayloadSchema>;
 
 /** data of `gov.review.submitted` (topic reviews.submitted), version 1. */
-export interface ReviewSubmittedData {
-  reviewId: string;
-  unitCode: string;
-  unitName: string;
-  channel: Channel;
+export const ReviewSubmittedSchema = Type.Object({
+  reviewId: uuid(),
+  unitCode: code(),
+  unitName: Type.String(),
+  channel: Type.Enum(CHANNELS),
   /** 1–5 for PAD ratings; null for hotline complaints (graded BAD). */
-  level: RatingLevel | null;
-  grade: Grade;
-  tags: string[];
-  serviceItemCode: string | null;
-  serviceItemName: string | null;
-  serviceRecordId: string | null;
-  windowNo: string | null;
-  staffId: string | null;
-  comment: string | null;
+  level: nullable(Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3), Type.Literal(4), Type.Literal(5)])),
+  grade: Type.Enum(GRADES),
+  tags: Type.Array(Type.String()),
+  serviceItemCode: nullable(Type.String()),
+  serviceItemName: nullable(Type.String()),
+  serviceRecordId: nullable(Type.String()),
+  windowNo: nullable(Type.String()),
+  staffId: nullable(Type.String()),
+  comment: nullable(Type.String()),
   /** When the citizen rated (PAD) or the hotline received the matter. */
-  ratedAt: string;
+  ratedAt: instant(),
   /** When the matter reached the unit: PAD receipt time or hotline transferredAt. */
-  receivedAt: string;
-  suspect: boolean;
-  suspectReason: string | null;
-  ticketId: string | null;
-  hotlineClientId: string | null;
-  category: string | null;
-  dueAt: string | null;
-  contact: ContactPayload;
+  receivedAt: instant(),
+  suspect: Type.Boolean(),
+  suspectReason: nullable(Type.String()),
+  ticketId: nullable(Type.String()),
+  hotlineClientId: nullable(Type.String()),
+  category: nullable(Type.String()),
+  dueAt: nullable(instant()),
+  contact: ContactPayloadSchema,
   /**
    * Hotline complaints only (optional, added by intake): when 12345 itself received the
    * matter. `ratedAt` and `receivedAt` of a hotline review are its `transferredAt`, so that
    * quarters follow transferredAt (API.md § Statistics) and the deadline clock starts there.
    */
-  hotlineReceivedAt?: string | null;
+  hotlineReceivedAt: Type.Optional(nullable(instant())),
   /** True for a rating brought in from a previous platform (POST /imports/ratings); absent or false otherwise. */
-  imported?: boolean;
-}
+  imported: Type.Optional(Type.Boolean()),
+});
+export type ReviewSubmittedData = Static<typeof ReviewSubmittedSchema>;
 
 /**
  * data of `gov.unit.registered` (topic reviews.submitted, key = unit code): a unit entered the
@@ -54,113 +70,135 @@ export interface ReviewSubmittedData {
  * reviews.submitted so that, keyed by the unit code, it precedes the unit's reviews in their
  * partition, and no deployment has a topic to create for it.
  */
-export interface UnitRegisteredData {
-  unitCode: string;
-  unitName: string;
-  registeredAt: string;
-}
+export const UnitRegisteredSchema = Type.Object({
+  unitCode: code(),
+  unitName: code(),
+  registeredAt: instant(),
+});
+export type UnitRegisteredData = Static<typeof UnitRegisteredSchema>;
 
 /** data of `gov.review.suspect-changed` (topic reviews.submitted). */
-export interface ReviewSuspectChangedData {
-  reviewId: string;
-  unitCode: string;
-  suspect: boolean;
-  reason: string | null;
-}
+export const ReviewSuspectChangedSchema = Type.Object({
+  reviewId: uuid(),
+  unitCode: code(),
+  suspect: Type.Boolean(),
+  reason: nullable(Type.String()),
+});
+export type ReviewSuspectChangedData = Static<typeof ReviewSuspectChangedSchema>;
 
 /** data of `gov.unresolved.reported` (topic unresolved.reported). */
-export interface UnresolvedReportedData {
-  reportId: string;
-  unitCode: string;
-  unitName: string;
-  matter: string;
-  description: string;
-  serviceItemCode: string | null;
-  reportedAt: string;
-  reportedBy: string;
-  contact: ContactPayload;
-}
+export const UnresolvedReportedSchema = Type.Object({
+  reportId: uuid(),
+  unitCode: code(),
+  unitName: Type.String(),
+  matter: Type.String(),
+  description: Type.String(),
+  serviceItemCode: nullable(Type.String()),
+  reportedAt: instant(),
+  reportedBy: Type.String(),
+  contact: ContactPayloadSchema,
+});
+export type UnresolvedReportedData = Static<typeof UnresolvedReportedSchema>;
 
-export type CaseSource = 'BAD_REVIEW' | 'HOTLINE' | 'UNRESOLVED';
-export type CaseStatus = 'PENDING' | 'ACCEPTED' | 'RESPONDED' | 'RECTIFIED' | 'CLOSED' | 'APPEALING';
-export type CaseOutcome = 'RECTIFIED' | 'EXPLAINED' | 'APPEAL_UPHELD';
+export const CASE_SOURCES = ['BAD_REVIEW', 'HOTLINE', 'UNRESOLVED'] as const;
+export type CaseSource = (typeof CASE_SOURCES)[number];
+export const CASE_STATUSES = ['PENDING', 'ACCEPTED', 'RESPONDED', 'RECTIFIED', 'CLOSED', 'APPEALING'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+export const CASE_OUTCOMES = ['RECTIFIED', 'EXPLAINED', 'APPEAL_UPHELD'] as const;
+export type CaseOutcome = (typeof CASE_OUTCOMES)[number];
 
-/** data of every `gov.case.*` event (topic cases.lifecycle): the case as it stands after the change. */
-export interface CaseLifecycleData {
-  caseId: string;
-  source: CaseSource;
-  unitCode: string;
-  reviewId: string | null;
-  reportId: string | null;
-  ticketId: string | null;
-  status: CaseStatus;
-  outcome: CaseOutcome | null;
-  openedAt: string;
-  responseDueAt: string;
-  rectifyDueAt: string;
-  respondedAt: string | null;
-  respondedOnTime: boolean | null;
-  rectifiedAt: string | null;
-  closedAt: string | null;
-  overdue: boolean;
-  reopenedCount: number;
+const caseLifecycleProperties = {
+  caseId: uuid(),
+  source: Type.Enum(CASE_SOURCES),
+  unitCode: code(),
+  reviewId: nullable(uuid()),
+  reportId: nullable(uuid()),
+  ticketId: nullable(Type.String()),
+  status: Type.Enum(CASE_STATUSES),
+  outcome: nullable(Type.Enum(CASE_OUTCOMES)),
+  openedAt: instant(),
+  responseDueAt: instant(),
+  rectifyDueAt: instant(),
+  respondedAt: nullable(instant()),
+  respondedOnTime: nullable(Type.Boolean()),
+  rectifiedAt: nullable(instant()),
+  closedAt: nullable(instant()),
+  overdue: Type.Boolean(),
+  reopenedCount: Type.Integer({ minimum: 0 }),
   /** Monotonic per case: consumers ignore older versions. */
-  version: number;
-  actor: string;
+  version: Type.Integer({ minimum: 1 }),
+  actor: Type.String(),
   /** Always null: what units and supervisors write as notes is internal and stays in the case timeline (API.md). */
-  note: string | null;
+  note: nullable(Type.String()),
   /**
    * Extension (optional; absent means false): a computed deadline rests on a day of a provisional
    * calendar year, derived from the statutory rules because its arrangement is not published or
    * confirmed yet. `gov.case.deadline-changed` follows when that year is confirmed.
    */
-  deadlineProvisional?: boolean;
-}
+  deadlineProvisional: Type.Optional(Type.Boolean()),
+};
+
+/** data of every `gov.case.*` event (topic cases.lifecycle): the case as it stands after the change. */
+export const CaseLifecycleSchema = Type.Object(caseLifecycleProperties);
+export type CaseLifecycleData = Static<typeof CaseLifecycleSchema>;
 
 /**
  * data of `gov.case.deadline-changed` (topic cases.lifecycle): the case after its deadlines were
  * computed again because a calendar year changed (published, confirmed or corrected), with the
  * deadlines it had before.
  */
-export interface CaseDeadlineChangedData extends CaseLifecycleData {
-  previousResponseDueAt: string;
-  previousRectifyDueAt: string;
-  previousDeadlineProvisional: boolean;
+export const CaseDeadlineChangedSchema = Type.Object({
+  ...caseLifecycleProperties,
+  previousResponseDueAt: instant(),
+  previousRectifyDueAt: instant(),
+  previousDeadlineProvisional: Type.Boolean(),
   /** The calendar year whose change moved the deadlines. */
-  calendarYear: number;
+  calendarYear: Type.Integer({ minimum: 2000, maximum: 2100 }),
   /** CONFIRMED: an admin confirmed or corrected the year; PUBLISHED: the holiday package published it. */
-  calendarChange: 'CONFIRMED' | 'PUBLISHED';
-}
+  calendarChange: Type.Enum(['CONFIRMED', 'PUBLISHED'] as const),
+});
+export type CaseDeadlineChangedData = Static<typeof CaseDeadlineChangedSchema>;
 
 /**
  * data of `gov.case.publication-changed` (topic cases.publication): what a unit chose to publish of a
  * closed case as a 以评促改 example on the public pages. `matter` and `measures` are the only texts
  * that leave rectification for the public, and only while `publishable` is true.
  */
-export interface CasePublicationData {
-  caseId: string;
-  unitCode: string;
-  unitName: string;
-  source: CaseSource;
-  publishable: boolean;
-  matter: string | null;
-  measures: string | null;
-  outcome: CaseOutcome | null;
-  openedAt: string;
-  closedAt: string | null;
+export const CasePublicationSchema = Type.Object({
+  caseId: uuid(),
+  unitCode: code(),
+  unitName: Type.String(),
+  source: Type.Enum(CASE_SOURCES),
+  publishable: Type.Boolean(),
+  matter: nullable(Type.String()),
+  measures: nullable(Type.String()),
+  outcome: nullable(Type.Enum(CASE_OUTCOMES)),
+  openedAt: instant(),
+  closedAt: nullable(instant()),
   /** Monotonic per case (the case's version): consumers ignore older ones. */
-  version: number;
-}
+  version: Type.Integer({ minimum: 1 }),
+});
+export type CasePublicationData = Static<typeof CasePublicationSchema>;
 
 /**
  * data of `gov.hotline-client.registered` / `.revoked` (topic registry.hotline-clients):
  * rectification keeps its own copy to authenticate ticket queries and sign replies.
  * The secret travels only sealed with the shared data key.
  */
-export interface HotlineClientData {
-  clientId: string;
-  name: string;
-  callbackUrl: string | null;
-  secretSealed: string;
-  revoked: boolean;
-}
+export const HotlineClientSchema = Type.Object({
+  clientId: uuid(),
+  name: Type.String(),
+  callbackUrl: nullable(Type.String()),
+  secretSealed: code(),
+  revoked: Type.Boolean(),
+});
+export type HotlineClientData = Static<typeof HotlineClientSchema>;
+
+/** data of `gov.event.dead-lettered` (topic events.dead-letter): an event a consumer could not apply, with why. */
+export const DeadLetterSchema = Type.Object({
+  consumer: Type.String(),
+  topic: Type.String(),
+  reason: Type.String(),
+  event: Type.Unknown(),
+});
+export type DeadLetterData = Static<typeof DeadLetterSchema>;

@@ -1,153 +1,65 @@
-import { Type } from 'class-transformer';
+import type { TSchema } from 'typebox';
+import { Compile, type Validator } from 'typebox/compile';
+import { type CloudEvent, createCloudEvent } from './cloud-event.js';
 import {
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Max,
-  Min,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
-import type {
-  CaseDeadlineChangedData,
-  CaseLifecycleData,
-  CasePublicationData,
-  CaseOutcome,
-  CaseSource,
-  CaseStatus,
-  ContactPayload,
-  HotlineClientData,
-  ReviewSubmittedData,
-  ReviewSuspectChangedData,
-  UnitRegisteredData,
-  UnresolvedReportedData,
+  type CaseDeadlineChangedData,
+  CaseDeadlineChangedSchema,
+  type CaseLifecycleData,
+  CaseLifecycleSchema,
+  type CasePublicationData,
+  CasePublicationSchema,
+  type DeadLetterData,
+  DeadLetterSchema,
+  type HotlineClientData,
+  HotlineClientSchema,
+  type ReviewSubmittedData,
+  ReviewSubmittedSchema,
+  type ReviewSuspectChangedData,
+  ReviewSuspectChangedSchema,
+  type UnitRegisteredData,
+  UnitRegisteredSchema,
+  type UnresolvedReportedData,
+  UnresolvedReportedSchema,
 } from './events.js';
-import { EventTypes } from './topics.js';
-import { type Channel, type Grade, GRADES, type RatingLevel } from './rating.js';
+import { EventSources, EventTypes } from './topics.js';
 
+/** The typed event contract: each event type and the type of its `data`. */
+export interface EventDataByType {
+  [EventTypes.ReviewSubmitted]: ReviewSubmittedData;
+  [EventTypes.ReviewSuspectChanged]: ReviewSuspectChangedData;
+  [EventTypes.UnitRegistered]: UnitRegisteredData;
+  [EventTypes.UnresolvedReported]: UnresolvedReportedData;
+  [EventTypes.HotlineClientRegistered]: HotlineClientData;
+  [EventTypes.HotlineClientRevoked]: HotlineClientData;
+  [EventTypes.CaseOpened]: CaseLifecycleData;
+  [EventTypes.CaseAccepted]: CaseLifecycleData;
+  [EventTypes.CaseResponded]: CaseLifecycleData;
+  [EventTypes.CaseRectified]: CaseLifecycleData;
+  [EventTypes.CaseClosed]: CaseLifecycleData;
+  [EventTypes.CaseReopened]: CaseLifecycleData;
+  [EventTypes.CaseAppealed]: CaseLifecycleData;
+  [EventTypes.CaseAppealDecided]: CaseLifecycleData;
+  [EventTypes.CaseOverdue]: CaseLifecycleData;
+  [EventTypes.CaseUrged]: CaseLifecycleData;
+  [EventTypes.CaseExtensionRequested]: CaseLifecycleData;
+  [EventTypes.CaseExtensionDecided]: CaseLifecycleData;
+  [EventTypes.CaseDeadlineChanged]: CaseDeadlineChangedData;
+  [EventTypes.CasePublicationChanged]: CasePublicationData;
+  [EventTypes.DeadLettered]: DeadLetterData;
+}
+export type KnownEventType = keyof EventDataByType;
 /**
- * Validation schemas of the event payloads: consumers check `data` against them
- * before acting, and an event that fails goes to the dead-letter topic.
- * `@IsOptional()` here means "may be null".
+ * An event of type `K`, its `data` typed accordingly; for a union of types, the union of their
+ * events, so that narrowing on `type` narrows `data`.
  */
-class ContactSchema implements ContactPayload {
-  @IsOptional() @IsString() maskedName: string | null;
-  @IsOptional() @IsString() maskedPhone: string | null;
-  @IsOptional() @IsString() sealed: string | null;
-}
+export type EventOf<K extends KnownEventType> = K extends KnownEventType
+  ? Omit<CloudEvent<EventDataByType[K]>, 'type'> & { type: K }
+  : never;
+/** Any event of the contract. */
+export type KnownEvent = EventOf<KnownEventType>;
 
-export class ReviewSubmittedSchema implements ReviewSubmittedData {
-  @IsUUID() reviewId: string;
-  @IsString() @MinLength(1) unitCode: string;
-  @IsString() unitName: string;
-  @IsIn(['PAD', 'HOTLINE_12345']) channel: Channel;
-  @IsOptional() @IsInt() @Min(1) @Max(5) level: RatingLevel | null;
-  @IsIn(GRADES) grade: Grade;
-  @IsArray() @IsString({ each: true }) tags: string[];
-  @IsOptional() @IsString() serviceItemCode: string | null;
-  @IsOptional() @IsString() serviceItemName: string | null;
-  @IsOptional() @IsString() serviceRecordId: string | null;
-  @IsOptional() @IsString() windowNo: string | null;
-  @IsOptional() @IsString() staffId: string | null;
-  @IsOptional() @IsString() comment: string | null;
-  @IsISO8601() ratedAt: string;
-  @IsISO8601() receivedAt: string;
-  @IsBoolean() suspect: boolean;
-  @IsOptional() @IsString() suspectReason: string | null;
-  @IsOptional() @IsString() ticketId: string | null;
-  @IsOptional() @IsString() hotlineClientId: string | null;
-  @IsOptional() @IsString() category: string | null;
-  @IsOptional() @IsISO8601() dueAt: string | null;
-  @ValidateNested() @Type(() => ContactSchema) contact: ContactPayload;
-  @IsOptional() @IsISO8601() hotlineReceivedAt?: string | null;
-  @IsOptional() @IsBoolean() imported?: boolean;
-}
-
-export class UnitRegisteredSchema implements UnitRegisteredData {
-  @IsString() @MinLength(1) unitCode: string;
-  @IsString() @MinLength(1) unitName: string;
-  @IsISO8601() registeredAt: string;
-}
-
-export class ReviewSuspectChangedSchema implements ReviewSuspectChangedData {
-  @IsUUID() reviewId: string;
-  @IsString() @MinLength(1) unitCode: string;
-  @IsBoolean() suspect: boolean;
-  @IsOptional() @IsString() reason: string | null;
-}
-
-export class UnresolvedReportedSchema implements UnresolvedReportedData {
-  @IsUUID() reportId: string;
-  @IsString() @MinLength(1) unitCode: string;
-  @IsString() unitName: string;
-  @IsString() matter: string;
-  @IsString() description: string;
-  @IsOptional() @IsString() serviceItemCode: string | null;
-  @IsISO8601() reportedAt: string;
-  @IsString() reportedBy: string;
-  @ValidateNested() @Type(() => ContactSchema) contact: ContactPayload;
-}
-
-export class CaseLifecycleSchema implements CaseLifecycleData {
-  @IsUUID() caseId: string;
-  @IsIn(['BAD_REVIEW', 'HOTLINE', 'UNRESOLVED']) source: CaseSource;
-  @IsString() @MinLength(1) unitCode: string;
-  @IsOptional() @IsUUID() reviewId: string | null;
-  @IsOptional() @IsUUID() reportId: string | null;
-  @IsOptional() @IsString() ticketId: string | null;
-  @IsIn(['PENDING', 'ACCEPTED', 'RESPONDED', 'RECTIFIED', 'CLOSED', 'APPEALING']) status: CaseStatus;
-  @IsOptional() @IsIn(['RECTIFIED', 'EXPLAINED', 'APPEAL_UPHELD']) outcome: CaseOutcome | null;
-  @IsISO8601() openedAt: string;
-  @IsISO8601() responseDueAt: string;
-  @IsISO8601() rectifyDueAt: string;
-  @IsOptional() @IsISO8601() respondedAt: string | null;
-  @IsOptional() @IsBoolean() respondedOnTime: boolean | null;
-  @IsOptional() @IsISO8601() rectifiedAt: string | null;
-  @IsOptional() @IsISO8601() closedAt: string | null;
-  @IsBoolean() overdue: boolean;
-  @IsInt() @Min(0) reopenedCount: number;
-  @IsInt() @Min(1) version: number;
-  @IsString() actor: string;
-  @IsOptional() @IsString() note: string | null;
-  @IsOptional() @IsBoolean() deadlineProvisional?: boolean;
-}
-
-export class CaseDeadlineChangedSchema extends CaseLifecycleSchema implements CaseDeadlineChangedData {
-  @IsISO8601() previousResponseDueAt: string;
-  @IsISO8601() previousRectifyDueAt: string;
-  @IsBoolean() previousDeadlineProvisional: boolean;
-  @IsInt() @Min(2000) @Max(2100) calendarYear: number;
-  @IsIn(['CONFIRMED', 'PUBLISHED']) calendarChange: 'CONFIRMED' | 'PUBLISHED';
-}
-
-export class CasePublicationSchema implements CasePublicationData {
-  @IsUUID() caseId: string;
-  @IsString() @MinLength(1) unitCode: string;
-  @IsString() unitName: string;
-  @IsIn(['BAD_REVIEW', 'HOTLINE', 'UNRESOLVED']) source: CaseSource;
-  @IsBoolean() publishable: boolean;
-  @IsOptional() @IsString() matter: string | null;
-  @IsOptional() @IsString() measures: string | null;
-  @IsOptional() @IsIn(['RECTIFIED', 'EXPLAINED', 'APPEAL_UPHELD']) outcome: CaseOutcome | null;
-  @IsISO8601() openedAt: string;
-  @IsOptional() @IsISO8601() closedAt: string | null;
-  @IsInt() @Min(1) version: number;
-}
-
-export class HotlineClientSchema implements HotlineClientData {
-  @IsUUID() clientId: string;
-  @IsString() name: string;
-  @IsOptional() @IsString() callbackUrl: string | null;
-  @IsString() @MinLength(1) secretSealed: string;
-  @IsBoolean() revoked: boolean;
-}
-
-const CASE_EVENT_TYPES = [
+/** The `gov.case.*` events that carry the case as it stands (topic cases.lifecycle). */
+export const CASE_LIFECYCLE_TYPES = [
   EventTypes.CaseOpened,
   EventTypes.CaseAccepted,
   EventTypes.CaseResponded,
@@ -160,10 +72,12 @@ const CASE_EVENT_TYPES = [
   EventTypes.CaseUrged,
   EventTypes.CaseExtensionRequested,
   EventTypes.CaseExtensionDecided,
-];
+  EventTypes.CaseDeadlineChanged,
+] as const satisfies ReadonlyArray<KnownEventType>;
+export type CaseLifecycleType = (typeof CASE_LIFECYCLE_TYPES)[number];
 
-/** The schema of each event type's `data`. */
-export const EVENT_SCHEMAS: Readonly<Record<string, new () => object>> = {
+/** The schema of each event type's `data` (events.ts). */
+export const EVENT_SCHEMAS: { readonly [K in KnownEventType]: TSchema } = {
   [EventTypes.ReviewSubmitted]: ReviewSubmittedSchema,
   [EventTypes.ReviewSuspectChanged]: ReviewSuspectChangedSchema,
   [EventTypes.UnitRegistered]: UnitRegisteredSchema,
@@ -171,6 +85,88 @@ export const EVENT_SCHEMAS: Readonly<Record<string, new () => object>> = {
   [EventTypes.HotlineClientRegistered]: HotlineClientSchema,
   [EventTypes.HotlineClientRevoked]: HotlineClientSchema,
   [EventTypes.CasePublicationChanged]: CasePublicationSchema,
-  ...Object.fromEntries(CASE_EVENT_TYPES.map((type) => [type, CaseLifecycleSchema])),
+  [EventTypes.DeadLettered]: DeadLetterSchema,
+  ...(Object.fromEntries(CASE_LIFECYCLE_TYPES.map((type) => [type, CaseLifecycleSchema])) as unknown as Record<CaseLifecycleType, TSchema>),
   [EventTypes.CaseDeadlineChanged]: CaseDeadlineChangedSchema,
 };
+
+export function isKnownEventType(type: string): type is KnownEventType {
+  return Object.hasOwn(EVENT_SCHEMAS, type);
+}
+
+const validators = new Map<TSchema, Validator>();
+function validatorOf(schema: TSchema): Validator {
+  let validator = validators.get(schema);
+  if (!validator) validators.set(schema, (validator = Compile(schema)));
+  return validator;
+}
+
+/**
+ * What is wrong with an event's `data` against its type's schema, one line per field
+ * (`contact.sealed: must be string or must be null`); empty when it conforms. An unknown type
+ * has nothing to check against and yields nothing.
+ */
+export function eventDataErrors(event: Pick<CloudEvent, 'type' | 'data'>): string[] {
+  if (!isKnownEventType(event.type)) return [];
+  const validator = validatorOf(EVENT_SCHEMAS[event.type]);
+  if (validator.Check(event.data)) return [];
+  const byField = new Map<string, string[]>();
+  for (const error of validator.Errors(event.data)) {
+    if (error.keyword === 'anyOf') continue;
+    const field = error.instancePath.slice(1).replaceAll('/', '.') || '(data)';
+    const messages = byField.get(field) ?? [];
+    if (!messages.includes(error.message)) messages.push(error.message);
+    byField.set(field, messages);
+  }
+  return [...byField].map(([field, messages]) => `${field}: ${messages.join(' or ')}`);
+}
+
+/** A conforming event of the contract (its data checked against its type's schema). */
+export function isEventOf<K extends KnownEventType>(event: CloudEvent, types: ReadonlySet<K> | readonly K[]): event is EventOf<K> {
+  const known = types instanceof Set ? types.has(event.type as K) : (types as readonly string[]).includes(event.type);
+  return known && eventDataErrors(event).length === 0;
+}
+
+/** Where each event type comes from (the producing service), unless its factory is told otherwise. */
+const DEFAULT_SOURCE = (type: KnownEventType): string =>
+  type.startsWith('gov.case.')
+    ? EventSources.Rectification
+    : type === EventTypes.DeadLettered
+      ? EventSources.Statistics
+      : EventSources.Intake;
+
+export interface EventInit {
+  /** The event id; a fresh UUID by default. */
+  id?: string;
+  time?: Date;
+  subject?: string;
+  /** The producing service's CloudEvents source; by default the service that owns the type. */
+  source?: string;
+}
+
+/** The factory of one event type: its data typed, its `type` and `source` filled in. */
+export function eventFactory<K extends KnownEventType>(type: K): (data: EventDataByType[K], init?: EventInit) => EventOf<K> {
+  return (data, init = {}) =>
+    createCloudEvent({
+      type,
+      source: init.source ?? DEFAULT_SOURCE(type),
+      data,
+      id: init.id,
+      time: init.time,
+      subject: init.subject,
+    }) as EventOf<K>;
+}
+
+/** One factory per event of the contract: every producer, fixture and benchmark builds events here. */
+export const Events = {
+  reviewSubmitted: eventFactory(EventTypes.ReviewSubmitted),
+  reviewSuspectChanged: eventFactory(EventTypes.ReviewSuspectChanged),
+  unitRegistered: eventFactory(EventTypes.UnitRegistered),
+  unresolvedReported: eventFactory(EventTypes.UnresolvedReported),
+  hotlineClientRegistered: eventFactory(EventTypes.HotlineClientRegistered),
+  hotlineClientRevoked: eventFactory(EventTypes.HotlineClientRevoked),
+  /** A `gov.case.*` lifecycle event of the given type. */
+  caseChanged: <K extends CaseLifecycleType>(type: K, data: EventDataByType[K], init?: EventInit) => eventFactory(type)(data, init),
+  casePublicationChanged: eventFactory(EventTypes.CasePublicationChanged),
+  deadLettered: eventFactory(EventTypes.DeadLettered),
+} as const;

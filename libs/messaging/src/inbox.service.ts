@@ -1,8 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
-import { type CloudEvent, createCloudEvent, EVENT_SCHEMAS, EventTypes, isCloudEvent, Topics } from '#libs/contracts';
+import { type CloudEvent, eventDataErrors, type EventOf, Events, isCloudEvent, type KnownEventType, Topics } from '#libs/contracts';
 import { MetricsRegistry } from '#libs/common';
 import { isTransient } from './errors.js';
 import { OutboxService } from './outbox.service.js';
@@ -10,32 +8,31 @@ import { MESSAGING_OPTIONS, type MessagingOptions } from './tokens.js';
 
 export type InboxOutcome = 'processed' | 'duplicate' | 'dead_lettered' | 'skipped';
 
-export interface ConsumeOptions<T> {
+export interface ConsumeOptions<K extends KnownEventType> {
   /**
-   * Which events this consumer acts on. Others are acknowledged at once, with no
-   * transaction and no inbox row: an effect-free event is idempotent by nature, and
-   * most traffic (good ratings, for rectification) should cost a consumer nothing.
+   * The event types this consumer acts on; events of other types are acknowledged at once, with
+   * no transaction and no inbox row (an effect-free event is idempotent by nature).
    */
-  when?: (event: CloudEvent<T>) => boolean;
+  types: readonly K[];
+  /**
+   * Of those, which events it acts on (called before the schema check: it must cope with
+   * malformed data, and one that throws keeps the event). The others are acknowledged like events
+   * of other types: most traffic (good ratings, for rectification) should cost a consumer nothing.
+   */
+  when?: (event: EventOf<K>) => boolean;
 }
 
-export interface BatchConsumeOptions<T> extends ConsumeOptions<T> {
+export interface BatchConsumeOptions<K extends KnownEventType> extends ConsumeOptions<K> {
   /**
    * Applies the batch's events that this consumer has not handled before, in log order, inside
-   * the batch's transaction (the one that records them in the inbox).
+   * the batch's transaction (the one that records them in the inbox); each one's data conforms
+   * to its type's schema.
    */
-  apply: (manager: EntityManager, events: Array<CloudEvent<T>>) => Promise<void>;
+  apply: (manager: EntityManager, events: Array<EventOf<K>>) => Promise<void>;
 }
 
 /** How many events of a batch ended how. */
 export type BatchOutcome = Record<InboxOutcome, number>;
-
-export interface DeadLetterData {
-  consumer: string;
-  topic: string;
-  reason: string;
-  event: unknown;
-}
 
 interface Poison {
   message: unknown;
@@ -44,17 +41,8 @@ interface Poison {
 
 const LOCAL_ATTEMPTS = 4;
 
-/** Checks `data` against the contract schema of its event type (unknown types pass through). */
-function invalidFields(event: CloudEvent): string[] {
-  const schema = EVENT_SCHEMAS[event.type];
-  if (!schema) return [];
-  return validateSync(plainToInstance(schema, event.data), { forbidUnknownValues: false }).flatMap((error) => {
-    const children = (error.children ?? []).map((child) => `${error.property}.${child.property}`);
-    return children.length ? children : [`${error.property}: ${Object.values(error.constraints ?? {}).join(', ')}`];
-  });
-}
 /** `when` of an event whose data may be malformed: one it cannot judge is kept (and then checked against its schema). */
-function wanted<T>(when: (event: CloudEvent<T>) => boolean, event: CloudEvent<T>): boolean {
+function wanted<K extends KnownEventType>(when: (event: EventOf<K>) => boolean, event: EventOf<K>): boolean {
   try {
     return when(event);
   } catch {
@@ -87,14 +75,14 @@ export class InboxService {
   ) {}
 
   /** One event: `consumeBatch` of one, with a per-event effect. */
-  async consume<T>(
+  async consume<K extends KnownEventType>(
     consumer: string,
     topic: string,
     message: unknown,
-    effect: (manager: EntityManager, event: CloudEvent<T>) => Promise<void>,
-    options: ConsumeOptions<T> = {},
+    options: ConsumeOptions<K>,
+    effect: (manager: EntityManager, event: EventOf<K>) => Promise<void>,
   ): Promise<InboxOutcome> {
-    const outcome = await this.consumeBatch<T>(consumer, topic, [message], {
+    const outcome = await this.consumeBatch<K>(consumer, topic, [message], {
       ...options,
       apply: async (manager, events) => {
         for (const event of events) await effect(manager, event);
@@ -103,23 +91,33 @@ export class InboxService {
     return (Object.keys(outcome) as InboxOutcome[]).find((k) => outcome[k] > 0) ?? 'duplicate';
   }
 
-  async consumeBatch<T>(consumer: string, topic: string, messages: unknown[], options: BatchConsumeOptions<T>): Promise<BatchOutcome> {
+  async consumeBatch<K extends KnownEventType>(
+    consumer: string,
+    topic: string,
+    messages: unknown[],
+    options: BatchConsumeOptions<K>,
+  ): Promise<BatchOutcome> {
     const outcome: BatchOutcome = { processed: 0, duplicate: 0, dead_lettered: 0, skipped: 0 };
     const poison: Poison[] = [];
     const seen = new Set<string>();
-    const events: Array<CloudEvent<T>> = [];
+    const events: Array<EventOf<K>> = [];
+    const types = new Set<string>(options.types);
     for (const message of messages) {
       if (!isCloudEvent(message)) {
         poison.push({ message, reason: 'PoisonEventError: not a CloudEvents 1.0 envelope' });
         continue;
       }
-      const event = message as CloudEvent<T>;
       // Events the consumer does not act on are passed over before anything else is spent on them.
+      if (!types.has(message.type)) {
+        outcome.skipped += 1;
+        continue;
+      }
+      const event = message as unknown as EventOf<K>;
       if (options.when && !wanted(options.when, event)) {
         outcome.skipped += 1;
         continue;
       }
-      const invalid = invalidFields(event);
+      const invalid = eventDataErrors(message);
       if (invalid.length) {
         poison.push({ message, reason: `PoisonEventError: ${event.type} data is invalid: ${invalid.join('; ')}` });
       } else if (seen.has(event.id)) {
@@ -136,12 +134,12 @@ export class InboxService {
   }
 
   /** One transaction for `events` (and the dead letters of `poison`); split on a failure that is not transient. */
-  private async applyChunk<T>(
+  private async applyChunk<K extends KnownEventType>(
     consumer: string,
     topic: string,
-    events: Array<CloudEvent<T>>,
+    events: Array<EventOf<K>>,
     poison: Poison[],
-    apply: BatchConsumeOptions<T>['apply'],
+    apply: BatchConsumeOptions<K>['apply'],
     outcome: BatchOutcome,
   ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
@@ -215,11 +213,10 @@ export class InboxService {
         return {
           topic: Topics.DeadLetter,
           key: typeof data?.unitCode === 'string' ? data.unitCode : 'unknown',
-          event: createCloudEvent<DeadLetterData>({
-            type: EventTypes.DeadLettered,
-            source: `/gov-review/${this.options.service}`,
-            data: { consumer, topic, reason: p.reason, event: p.message },
-          }),
+          event: Events.deadLettered(
+            { consumer, topic, reason: p.reason, event: p.message },
+            { source: `/gov-review/${this.options.service}` },
+          ),
         };
       }),
     );

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { EventTypes, opensCase, type ReviewSubmittedData, Topics, type UnresolvedReportedData } from '#libs/contracts';
+import { EventTypes, opensCase, Topics } from '#libs/contracts';
 import { BatchEventPattern, InboxService } from '#libs/messaging';
 import { CasesService } from './cases.service.js';
 
@@ -20,17 +20,18 @@ export class CasesConsumer {
 
   @BatchEventPattern(Topics.ReviewsSubmitted)
   async onReviewEvents(@Payload() messages: unknown[]): Promise<void> {
-    await this.inbox.consumeBatch<ReviewSubmittedData>(CONSUMER, Topics.ReviewsSubmitted, messages, {
+    await this.inbox.consumeBatch(CONSUMER, Topics.ReviewsSubmitted, messages, {
+      types: [EventTypes.ReviewSubmitted],
       // Only bad reviews and 12345 transfers open cases: good ratings cost this consumer nothing.
-      when: (event) => event.type === EventTypes.ReviewSubmitted && opensCase(event.data),
+      when: (event) => opensCase(event.data),
       apply: (manager, events) => this.cases.openMany(manager, events),
     });
   }
 
   @BatchEventPattern(Topics.UnresolvedReported)
   async onUnresolvedEvents(@Payload() messages: unknown[]): Promise<void> {
-    await this.inbox.consumeBatch<UnresolvedReportedData>(CONSUMER, Topics.UnresolvedReported, messages, {
-      when: (event) => event.type === EventTypes.UnresolvedReported,
+    await this.inbox.consumeBatch(CONSUMER, Topics.UnresolvedReported, messages, {
+      types: [EventTypes.UnresolvedReported],
       apply: (manager, events) => this.cases.openMany(manager, events),
     });
   }

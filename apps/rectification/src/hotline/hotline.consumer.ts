@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { EventTypes, type HotlineClientData, Topics } from '#libs/contracts';
+import { EventTypes, Topics } from '#libs/contracts';
 import { InboxService } from '#libs/messaging';
 import { HotlineClientsService } from './hotline-clients.service.js';
 
@@ -15,10 +15,12 @@ export class HotlineConsumer {
 
   @EventPattern(Topics.HotlineClients)
   async onHotlineClientEvent(@Payload() message: unknown): Promise<void> {
-    await this.inbox.consume<HotlineClientData>(CONSUMER, Topics.HotlineClients, message, async (manager, event) => {
-      if (event.type === EventTypes.HotlineClientRegistered || event.type === EventTypes.HotlineClientRevoked) {
-        await this.clients.apply(manager, event);
-      }
-    });
+    await this.inbox.consume(
+      CONSUMER,
+      Topics.HotlineClients,
+      message,
+      { types: [EventTypes.HotlineClientRegistered, EventTypes.HotlineClientRevoked] },
+      (manager, event) => this.clients.apply(manager, event),
+    );
   }
 }

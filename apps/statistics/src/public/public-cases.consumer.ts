@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { type CasePublicationData, EventTypes, Topics } from '#libs/contracts';
+import { EventTypes, Topics } from '#libs/contracts';
 import { InboxService } from '#libs/messaging';
 import { PublicRepository } from './public.repository.js';
 
@@ -16,8 +16,8 @@ export class PublicCasesConsumer {
 
   @EventPattern(Topics.CasesPublication)
   async onPublicationEvent(@Payload() message: unknown): Promise<void> {
-    await this.inbox.consume<CasePublicationData>(CONSUMER, Topics.CasesPublication, message, async (manager, event) => {
-      if (event.type === EventTypes.CasePublicationChanged) await this.repository.saveExample(manager, event.data);
-    });
+    await this.inbox.consume(CONSUMER, Topics.CasesPublication, message, { types: [EventTypes.CasePublicationChanged] }, (manager, event) =>
+      this.repository.saveExample(manager, event.data),
+    );
   }
 }

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { Topics } from '#libs/contracts';
 import { BatchEventPattern, InboxService } from '#libs/messaging';
-import { RollupsService } from './rollups.service.js';
+import { ROLLUP_EVENT_TYPES, RollupsService } from './rollups.service.js';
 
 const CONSUMER = 'statistics.rollups';
 
@@ -30,6 +30,9 @@ export class RollupsConsumer {
   }
 
   private async consume(topic: string, messages: unknown[]): Promise<void> {
-    await this.inbox.consumeBatch(CONSUMER, topic, messages, { apply: (manager, events) => this.rollups.applyEvents(manager, events) });
+    await this.inbox.consumeBatch(CONSUMER, topic, messages, {
+      types: ROLLUP_EVENT_TYPES,
+      apply: (manager, events) => this.rollups.applyEvents(manager, events),
+    });
   }
 }

@@ -1,7 +1,7 @@
 import type { Role } from '#libs/auth';
 import { deadlineMissed } from '#libs/calendar';
 import { CLIENT_CLOCK_TOLERANCE_MS, DomainError, ErrorCode } from '#libs/common';
-import type { CaseOutcome, CaseStatus } from '#libs/contracts';
+import type { CaseLifecycleType, CaseOutcome, CaseStatus, EventTypes } from '#libs/contracts';
 
 /**
  * The rectification case state machine (API.md § Rectification service) as pure functions:
@@ -149,19 +149,8 @@ export interface CaseState {
   workflow: Readonly<Record<string, unknown>>;
 }
 
-export type CaseEventType =
-  | 'gov.case.accepted'
-  | 'gov.case.responded'
-  | 'gov.case.rectified'
-  | 'gov.case.closed'
-  | 'gov.case.reopened'
-  | 'gov.case.appealed'
-  | 'gov.case.appeal-decided'
-  | 'gov.case.overdue'
-  | 'gov.case.urged'
-  | 'gov.case.extension-requested'
-  | 'gov.case.extension-decided'
-  | 'gov.case.deadline-changed';
+/** The event a transition emits: every lifecycle event of the contract but `gov.case.opened` (a case is opened, not transitioned into). */
+export type CaseEventType = Exclude<CaseLifecycleType, typeof EventTypes.CaseOpened>;
 
 /** One row of the case timeline (`case_timeline`): who did what, when. */
 export interface TimelineEntryData {
