@@ -30,4 +30,4 @@ export async function runHandler(handler: MessageHandler, data: unknown, context
 }
 
 /** Most events handed to a batch handler at once on the embedded bus. */
-export const EMBEDDED_BATCH_SIZE = 2_000;
+export const EMBEDDED_BATCH_SIZE = 5_000;

@@ -21,6 +21,12 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
   private readonly log = new Logger(EmbeddedBusServer.name);
   private readonly worker: PollingWorker;
   private lastCleanup = Date.now();
+  /**
+   * The read of the batch after the one being handled, started while that one is applied (the
+   * log past an offset only grows, so a read ahead stays a valid prefix); used when the group's
+   * offset is where it began, thrown away otherwise.
+   */
+  private ahead: { after: string; events: Promise<BusEvent[] | null> } | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -50,6 +56,8 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
   /** Stops reading; the batch under way finishes and its offset is stored first. */
   async close(): Promise<void> {
     await this.worker.stop();
+    await this.ahead?.events;
+    this.ahead = null;
   }
 
   on(): never {
@@ -75,10 +83,14 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
         await runner.commitTransaction();
         return 0;
       }
-      const events = (await runner.query(
-        `SELECT seq, topic, value FROM ${BUS_SCHEMA}.events WHERE seq > $1 AND topic = ANY($2) ORDER BY seq LIMIT ${this.batchSize}`,
-        [owned[0]!.last_seq, topics],
-      )) as BusEvent[];
+      const offset = owned[0]!.last_seq;
+      const ahead = this.ahead?.after === offset ? await this.ahead.events : null;
+      this.ahead = null;
+      const events = ahead ?? (await this.read(runner, offset, topics));
+      if (events.length === this.batchSize) {
+        const after = events[events.length - 1]!.seq;
+        this.ahead = { after, events: this.read(this.dataSource, after, topics).catch(() => null) };
+      }
       const { done, failure } = await this.deliver(events);
       if (done !== null) {
         await runner.query(`UPDATE ${BUS_SCHEMA}.group_offsets SET last_seq = $2, updated_at = now() WHERE group_id = $1`, [
@@ -97,6 +109,13 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
     } finally {
       await runner.release();
     }
+  }
+
+  private async read(from: Pick<DataSource, 'query'>, after: string, topics: string[]): Promise<BusEvent[]> {
+    return (await from.query(
+      `SELECT seq, topic, value FROM ${BUS_SCHEMA}.events WHERE seq > $1 AND topic = ANY($2) ORDER BY seq LIMIT ${this.batchSize}`,
+      [after, topics],
+    )) as BusEvent[];
   }
 
   /**
