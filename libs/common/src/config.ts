@@ -93,6 +93,16 @@ export class Env {
   @Max(86400)
   OUTBOX_STALL_SECONDS = 60;
 
+  /**
+   * A Kafka consumer that neither fetched nor heartbeat for this long is disconnected and built
+   * again (a running one fetches several times a second, and heartbeats while it applies a batch).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(3600)
+  KAFKA_CONSUMER_STALL_SECONDS = 30;
+
   /** Interface the HTTP servers bind to. */
   @IsString()
   HOST = '0.0.0.0';

@@ -15,6 +15,7 @@ export class MetricsRegistry {
   readonly eventsPublished: Counter<'topic'>;
   readonly relayRestarts: Counter<'reason'>;
   readonly batchesHandled: Counter<'group' | 'outcome'>;
+  readonly consumerRestarts: Counter<'group' | 'reason'>;
   readonly relayPhase: Histogram<'phase'>;
 
   constructor() {
@@ -48,6 +49,12 @@ export class MetricsRegistry {
       name: 'event_batches_handled_total',
       help: 'Batches of events a consumer group handled, by outcome (applied, failed)',
       labelNames: ['group', 'outcome'],
+      registers: [this.registry],
+    });
+    this.consumerRestarts = new Counter({
+      name: 'kafka_consumer_restarts_total',
+      help: 'Kafka consumers the watchdog disconnected and built again (crashed: kafkajs would not restart it; silent: no fetch or heartbeat for KAFKA_CONSUMER_STALL_SECONDS)',
+      labelNames: ['group', 'reason'],
       registers: [this.registry],
     });
     this.relayPhase = new Histogram({

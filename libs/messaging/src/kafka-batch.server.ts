@@ -1,6 +1,20 @@
 import { type KafkaOptions, ServerKafka } from '@nestjs/microservices';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { MetricsRegistry } from '#libs/common';
 import { type EventBatchContext, isBatchHandler, runHandler } from './batch.js';
+import { ConsumerWatchdog } from './consumer-watchdog.js';
+
+export interface KafkaBatchServerSettings {
+  /** Heartbeats sent while a batch is applied. */
+  heartbeatMs: number;
+  /** A consumer silent this long (no fetch, no heartbeat) is rebuilt (see ConsumerWatchdog). */
+  stallMs: number;
+  /** Where batches and consumer rebuilds are counted. */
+  metrics?: MetricsRegistry;
+}
+
+/** How long a stuck consumer's disconnect may take before it is left behind. */
+const DISCONNECT_TIMEOUT_MS = 15_000;
 
 /** The message value as the JSON it carries (a CloudEvent), or as text when it is not JSON. */
 function decode(message: KafkaMessage): unknown {
@@ -19,13 +33,78 @@ function decode(message: KafkaMessage): unknown {
  * database transaction committed — the consumer runs with autoCommit off, so nothing is committed
  * for a batch that failed or was cut short by a rebalance or shutdown; it is delivered again and
  * the inbox makes the repeat harmless. Heartbeats go out on a timer while a batch is applied.
+ * A watchdog rebuilds a consumer that crashed for good or went silent.
  */
 export class KafkaBatchServer extends ServerKafka {
   private readonly heartbeatMs: number;
+  private readonly metrics?: MetricsRegistry;
+  readonly watchdog: ConsumerWatchdog;
 
-  constructor(options: Required<KafkaOptions>['options'], heartbeatMs: number) {
+  constructor(options: Required<KafkaOptions>['options'], settings: KafkaBatchServerSettings) {
     super(options);
-    this.heartbeatMs = heartbeatMs;
+    this.heartbeatMs = settings.heartbeatMs;
+    this.metrics = settings.metrics;
+    const group = options.consumer?.groupId ?? '';
+    this.watchdog = new ConsumerWatchdog({
+      name: `kafka consumer ${group}`.trim(),
+      stallMs: settings.stallMs,
+      checkEveryMs: Math.max(1_000, Math.floor(settings.stallMs / 4)),
+      logger: this.logger,
+      restart: () => this.rebuildConsumer(),
+      onRestart: (reason) => this.metrics?.consumerRestarts.inc({ group, reason }),
+    });
+  }
+
+  override async start(callback: () => void): Promise<void> {
+    await super.start(callback);
+    this.watchdog.start();
+  }
+
+  override async close(): Promise<void> {
+    await this.watchdog.stop();
+    await super.close();
+  }
+
+  /** The consumer as it runs now (it is replaced when the watchdog rebuilds it). */
+  get currentConsumer(): Consumer | null {
+    return this.consumer;
+  }
+
+  protected override registerConsumerEventListeners(): void {
+    super.registerConsumerEventListeners();
+    const consumer = this.consumer;
+    if (!consumer) return;
+    const alive = () => this.watchdog.alive();
+    consumer.on(consumer.events.FETCH, alive);
+    consumer.on(consumer.events.HEARTBEAT, alive);
+    consumer.on(consumer.events.GROUP_JOIN, alive);
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) this.watchdog.crashed(`crashed and not restarted: ${event.payload.error.message}`);
+    });
+  }
+
+  /** Leaves the group with the old consumer (as far as it can) and joins again with a new one. */
+  private async rebuildConsumer(): Promise<void> {
+    if (!this.client) throw new Error('the Kafka client is closed');
+    const old = this.consumer;
+    this.consumer = null;
+    if (old) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([old.disconnect(), new Promise((resolve) => (timer = setTimeout(resolve, DISCONNECT_TIMEOUT_MS).unref()))]).catch(
+        () => undefined,
+      );
+      clearTimeout(timer);
+    }
+    const consumer = this.client.consumer({ ...(this.options.consumer ?? {}), groupId: this.groupId });
+    this.consumer = consumer;
+    this.registerConsumerEventListeners();
+    try {
+      await consumer.connect();
+      await this.bindEvents(consumer);
+    } catch (err) {
+      await consumer.disconnect().catch(() => undefined);
+      throw err;
+    }
   }
 
   override async bindEvents(consumer: Consumer): Promise<void> {
@@ -45,6 +124,7 @@ export class KafkaBatchServer extends ServerKafka {
     const handler = this.getHandlerByPattern(batch.topic);
     const context: EventBatchContext = { topic: batch.topic, partition: batch.partition };
     const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), this.heartbeatMs);
+    const group = this.groupId;
     try {
       if (!handler) {
         this.logger.error(`No handler for topic ${batch.topic}`);
@@ -57,6 +137,10 @@ export class KafkaBatchServer extends ServerKafka {
           payload.resolveOffset(message.offset);
         }
       }
+      this.metrics?.batchesHandled.inc({ group, outcome: 'applied' });
+    } catch (err) {
+      this.metrics?.batchesHandled.inc({ group, outcome: 'failed' });
+      throw err;
     } finally {
       clearInterval(beat);
     }

@@ -64,7 +64,11 @@ export function connectEventTransport(app: INestApplication, options: MessagingO
           subscribe: { fromBeginning: true },
           run: { partitionsConsumedConcurrently: KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY },
         },
-        KAFKA_CONSUMER_SETTINGS.heartbeatInterval,
+        {
+          heartbeatMs: KAFKA_CONSUMER_SETTINGS.heartbeatInterval,
+          stallMs: env.KAFKA_CONSUMER_STALL_SECONDS * 1000,
+          metrics: app.get(MetricsRegistry),
+        },
       )
     : new EmbeddedBusServer(app.get(DataSource), options.service, env.OUTBOX_POLL_MS, app.get(MetricsRegistry));
   // Lag is measured on the topics the group's handlers read (see PipelineMonitor).
