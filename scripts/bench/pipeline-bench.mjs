@@ -19,6 +19,7 @@ import os from 'node:os';
 import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
+import { Events } from '../../dist/libs/contracts/src/index.js';
 import { freshDatabase, jwt, setUpFleet, signed, UNITS, waitForHealth } from './intake-client.mjs';
 
 const baseDbUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -95,17 +96,12 @@ async function dropDatabase(name) {
   await admin.end();
 }
 
+/** The i-th review event of the backlog, built with the contract's factory (dist/libs/contracts). */
 function reviewEvent(i, bad) {
   const t = new Date(Date.parse('2026-11-02T09:00:00+08:00') + i * 1000).toISOString();
   const level = bad ? 1 + (i % 2) : 5 - (i % 7 === 0 ? 1 : 0);
-  return {
-    specversion: '1.0',
-    id: randomUUID(),
-    source: '/gov-review/intake',
-    type: 'gov.review.submitted',
-    time: t,
-    datacontenttype: 'application/json',
-    data: {
+  return Events.reviewSubmitted(
+    {
       reviewId: randomUUID(),
       unitCode: UNITS[i % UNITS.length].code,
       unitName: UNITS[i % UNITS.length].name,
@@ -129,7 +125,8 @@ function reviewEvent(i, bad) {
       dueAt: null,
       contact: { maskedName: bad ? '张*' : null, maskedPhone: bad ? '138****8000' : null, sealed: null },
     },
-  };
+    { time: new Date(t) },
+  );
 }
 
 /** Queues `count` review events: into the embedded bus, or onto the Kafka topic past the group's committed offsets. */

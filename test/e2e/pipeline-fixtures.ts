@@ -10,7 +10,7 @@ import { ImportedRatings1733200200000 } from '../../apps/intake/src/migrations/1
 import { InitialRectificationSchema1732406400000 } from '../../apps/rectification/src/migrations/1732406400000-InitialRectificationSchema.js';
 import { RectificationWorkflow1732579200000 } from '../../apps/rectification/src/migrations/1732579200000-RectificationWorkflow.js';
 import { CalendarYearStatus1733500000000 } from '../../apps/rectification/src/migrations/1733500000000-CalendarYearStatus.js';
-import { type CaseLifecycleData, type CloudEvent, createCloudEvent, EventTypes, Topics } from '#libs/contracts';
+import { type CaseLifecycleData, type CloudEvent, Events, EventTypes, Topics } from '#libs/contracts';
 import { bearer, caseLifecycleData, reviewSubmittedData } from '#libs/testing';
 
 /** The rollups as sorted JSON rows, zero rows left out (a rebuild does not write them). */
@@ -83,7 +83,7 @@ export async function reviewsWithSources(
       serviceItemCode: 'S-1',
       serviceItemName: '事项S-1',
     });
-    reviews.push(createCloudEvent({ type: EventTypes.ReviewSubmitted, source: 'test', data }) as CloudEvent<unknown>);
+    reviews.push(Events.reviewSubmitted(data, { source: 'test' }) as CloudEvent<unknown>);
     rows.push([data.reviewId, unitCode, data.channel, level, data.grade, data.tags, 'S-1', '事项S-1', ratedAt]);
     if (level === 1) {
       const state = caseLifecycleData({
@@ -94,7 +94,7 @@ export async function reviewsWithSources(
         respondedOnTime: true,
         version: 2,
       });
-      cases.push(createCloudEvent({ type: EventTypes.CaseResponded, source: 'test', data: state }));
+      cases.push(Events.caseChanged(EventTypes.CaseResponded, state, { source: 'test' }) as CloudEvent<CaseLifecycleData>);
     }
   }
   await sql.query(

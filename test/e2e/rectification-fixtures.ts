@@ -5,8 +5,8 @@ import { Client } from 'pg';
 import { DataCipher, sealContact } from '#libs/common';
 import {
   type CloudEvent,
-  createCloudEvent,
-  EventSources,
+  eventFactory,
+  Events,
   EventTypes,
   type HotlineClientData,
   type ReviewSubmittedData,
@@ -35,7 +35,7 @@ export function reviewEvent(overrides: Partial<ReviewSubmittedData> = {}, contac
     contact: sealContact(cipher(), contact),
     ...overrides,
   });
-  return createCloudEvent({ type: EventTypes.ReviewSubmitted, source: EventSources.Intake, subject: data.reviewId, data });
+  return Events.reviewSubmitted(data, { subject: data.reviewId });
 }
 
 export function unresolvedEvent(overrides: Partial<UnresolvedReportedData> = {}) {
@@ -51,20 +51,15 @@ export function unresolvedEvent(overrides: Partial<UnresolvedReportedData> = {})
     contact: sealContact(cipher(), { name: '王五', phone: '13700137000' }),
     ...overrides,
   };
-  return createCloudEvent({ type: EventTypes.UnresolvedReported, source: EventSources.Intake, subject: data.reportId, data });
+  return Events.unresolvedReported(data, { subject: data.reportId });
 }
 
 export function hotlineClientEvent(
   data: Omit<HotlineClientData, 'secretSealed'> & { secret: string },
-  type: string = EventTypes.HotlineClientRegistered,
+  type: typeof EventTypes.HotlineClientRegistered | typeof EventTypes.HotlineClientRevoked = EventTypes.HotlineClientRegistered,
 ) {
   const { secret, ...rest } = data;
-  return createCloudEvent<HotlineClientData>({
-    type,
-    source: EventSources.Intake,
-    subject: data.clientId,
-    data: { ...rest, secretSealed: cipher().seal(secret) },
-  });
+  return eventFactory(type)({ ...rest, secretSealed: cipher().seal(secret) }, { subject: data.clientId });
 }
 
 export type CaseBody = Record<string, unknown> & { id: string; status: string; version: number };

@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import { Client } from 'pg';
 import request from 'supertest';
 import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
-import { createCloudEvent, EventTypes, type ReviewSubmittedData, Topics } from '#libs/contracts';
+import { Events, type ReviewSubmittedData, Topics } from '#libs/contracts';
 import {
   applyTestEnv,
   bearer,
@@ -36,7 +36,7 @@ describe('statistics: quarter publishing (frozen snapshots)', () => {
   const supervisor = bearer('supervisor', undefined, { sub: '王督查' });
 
   async function submit(data: ReviewSubmittedData): Promise<void> {
-    const event = createCloudEvent({ type: EventTypes.ReviewSubmitted, source: 'test', data });
+    const event = Events.reviewSubmitted(data, { source: 'test' });
     await sql.query(`INSERT INTO event_bus.events (topic, message_key, event_id, value) VALUES ($1, $2, $3, $4)`, [
       Topics.ReviewsSubmitted,
       data.unitCode,
@@ -175,11 +175,10 @@ describe('statistics: quarter publishing (frozen snapshots)', () => {
   });
 
   it('lists every registered unit and counts 12345 transfers by category, only complaints as reviews', async () => {
-    const event = createCloudEvent({
-      type: EventTypes.UnitRegistered,
-      source: 'test',
-      data: { unitCode: 'CN-09', unitName: '区新设单位', registeredAt: new Date().toISOString() },
-    });
+    const event = Events.unitRegistered(
+      { unitCode: 'CN-09', unitName: '区新设单位', registeredAt: new Date().toISOString() },
+      { source: 'test' },
+    );
     await sql.query(`INSERT INTO event_bus.events (topic, message_key, event_id, value) VALUES ($1, $2, $3, $4)`, [
       Topics.ReviewsSubmitted,
       'CN-09',

@@ -17,7 +17,6 @@ import {
   type CaseStatus,
   createCloudEvent,
   EventTypes,
-  type ReviewSubmittedData,
   Topics,
   gradeOfHotline,
   HOTLINE_CATEGORIES,
@@ -26,7 +25,15 @@ import {
   type UnitRegisteredData,
   type UnresolvedReportedData,
 } from '#libs/contracts';
-import { applyTestEnv, bearer, createTestDatabase, eventually, startTestService, type TestDatabase } from '#libs/testing';
+import {
+  applyTestEnv,
+  bearer,
+  createTestDatabase,
+  eventually,
+  reviewSubmittedData,
+  startTestService,
+  type TestDatabase,
+} from '#libs/testing';
 
 /** A small seeded PRNG (mulberry32), so a failing stream can be replayed from its seed. */
 function prng(seed: number): () => number {
@@ -210,31 +217,20 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
       const grade = hotline ? gradeOfHotline(hotlineCategoryOf(category)) : level! <= 2 ? 'BAD' : 'GOOD';
       const ratedAt = `${day()}T${pick(['00:30', '09:00', '23:30'])}:00+08:00`;
       const item = pick(items);
-      const data: ReviewSubmittedData = {
-        reviewId: randomUUID(),
-        unitCode: pick(units),
-        unitName: '',
+      const unitCode = pick(units);
+      const data = reviewSubmittedData({
+        unitCode,
+        unitName: `单位${unitCode}`,
         channel: hotline ? 'HOTLINE_12345' : 'PAD',
         level,
         grade,
         tags: grade === 'BAD' && !hotline ? tags.filter(() => rnd() < 0.4) : [],
         serviceItemCode: item,
         serviceItemName: item && `事项${item}`,
-        serviceRecordId: null,
-        windowNo: null,
-        staffId: null,
-        comment: null,
         ratedAt,
-        receivedAt: ratedAt,
         suspect: rnd() < 0.15,
-        suspectReason: null,
-        ticketId: null,
-        hotlineClientId: null,
         category,
-        dueAt: null,
-        contact: { maskedName: null, maskedPhone: null, sealed: null },
-      };
-      data.unitName = `单位${data.unitCode}`;
+      });
       const id = await publish(Topics.ReviewsSubmitted, EventTypes.ReviewSubmitted, data);
       if (rnd() < 0.2) await publish(Topics.ReviewsSubmitted, EventTypes.ReviewSubmitted, data, id);
       let suspect = data.suspect;
