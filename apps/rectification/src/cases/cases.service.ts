@@ -8,6 +8,7 @@ import {
   type CaseLifecycleData,
   type CaseSource,
   type CloudEvent,
+  type EventOf,
   createCloudEvent,
   EventSources,
   EventTypes,
@@ -157,13 +158,9 @@ export class CasesService {
    */
   async openMany(
     manager: EntityManager,
-    events: Array<CloudEvent<ReviewSubmittedData> | CloudEvent<UnresolvedReportedData>>,
+    events: Array<EventOf<typeof EventTypes.ReviewSubmitted | typeof EventTypes.UnresolvedReported>>,
   ): Promise<void> {
-    const inits = events.flatMap((event) =>
-      event.type === EventTypes.UnresolvedReported
-        ? [fromUnresolved(event as CloudEvent<UnresolvedReportedData>)]
-        : fromReview(event as CloudEvent<ReviewSubmittedData>),
-    );
+    const inits = events.flatMap((event) => (event.type === EventTypes.UnresolvedReported ? [fromUnresolved(event)] : fromReview(event)));
     await this.open(manager, inits);
   }
 
