@@ -33,7 +33,7 @@ export const ReviewSubmittedSchema = Type.Object({
   unitName: Type.String(),
   channel: Type.Enum(CHANNELS),
   /** 1–5 for PAD ratings; null for hotline complaints (graded BAD). */
-  level: nullable(Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3), Type.Literal(4), Type.Literal(5)])),
+  level: nullable(Type.Enum([1, 2, 3, 4, 5] as const)),
   grade: Type.Enum(GRADES),
   tags: Type.Array(Type.String()),
   serviceItemCode: nullable(Type.String()),

@@ -1,5 +1,6 @@
 import type { TSchema } from 'typebox';
 import { Compile, type Validator } from 'typebox/compile';
+import { Settings } from 'typebox/system';
 import { type CloudEvent, createCloudEvent } from './cloud-event.js';
 import {
   type CaseDeadlineChangedData,
@@ -94,6 +95,9 @@ export function isKnownEventType(type: string): type is KnownEventType {
   return Object.hasOwn(EVENT_SCHEMAS, type);
 }
 
+// Diagnostics name every bad field of an event (TypeBox buffers 8 errors by default, and each
+// branch of a nullable field that fails adds one). Events are our own and bounded in size.
+Settings.Set({ maxErrors: 64 });
 const validators = new Map<TSchema, Validator>();
 function validatorOf(schema: TSchema): Validator {
   let validator = validators.get(schema);
