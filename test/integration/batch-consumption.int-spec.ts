@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { type Admin, Kafka, logLevel, type Producer } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
 import { MetricsRegistry } from '#libs/common';
@@ -13,8 +13,8 @@ import {
   rollupSnapshot,
   uniqueUnit,
 } from '../e2e/pipeline-fixtures.js';
+import { integrationBrokers, kafkaClients, startGroupAtEnd } from './support/kafka-group.js';
 
-const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
 const GROUP = 'statistics';
 const GROUP_TOPICS = [Topics.ReviewsSubmitted, Topics.CasesLifecycle, Topics.UnresolvedReported];
 
@@ -66,23 +66,14 @@ describe('over real Kafka: statistics consumes partition batches exactly once', 
     );
 
   beforeAll(async () => {
-    if (brokers.length === 0) throw new Error('KAFKA_BROKERS is not set: integration tests need the real broker (scripts/kafka.sh start).');
+    const brokers = integrationBrokers();
     db = await createTestDatabase('batch_kafka');
     applyTestEnv(db.url, { kafka: true });
     sql = new Client({ connectionString: db.url });
     await sql.connect();
     await migrateSourceSchemas(sql);
-    const kafka = new Kafka({ clientId: 'integration-test', brokers, logLevel: logLevel.WARN });
-    producer = kafka.producer();
-    await producer.connect();
-    admin = kafka.admin();
-    await admin.connect();
-    // Other runs' events on the shared topics belong to other databases: this group starts at their end.
-    // (Explicit offsets: a reset to "latest" is stored as -1, which the consumer reads as "none" and starts from the beginning.)
-    for (const topic of GROUP_TOPICS) {
-      const partitions = (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high }));
-      await admin.setOffsets({ groupId: GROUP, topic, partitions });
-    }
+    ({ producer, admin } = await kafkaClients(brokers));
+    await startGroupAtEnd(admin, GROUP, GROUP_TOPICS);
     app = await startTestService(StatisticsModule, STATISTICS_APP);
   });
 

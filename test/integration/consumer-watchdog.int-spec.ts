@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { type Admin, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
 import { MetricsRegistry } from '#libs/common';
@@ -7,8 +7,8 @@ import { Topics } from '#libs/contracts';
 import type { KafkaBatchServer } from '#libs/messaging';
 import { applyTestEnv, createTestDatabase, eventually, startTestService, type TestDatabase } from '#libs/testing';
 import { migrateSourceSchemas, processedCount, reviewsWithSources, uniqueUnit } from '../e2e/pipeline-fixtures.js';
+import { integrationBrokers, kafkaClients, startGroupAtEnd } from './support/kafka-group.js';
 
-const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
 const GROUP = 'statistics';
 const GROUP_TOPICS = [Topics.ReviewsSubmitted, Topics.CasesLifecycle, Topics.UnresolvedReported];
 
@@ -23,27 +23,35 @@ describe('over real Kafka: a consumer that stops consuming is rebuilt without a 
   let producer: Producer;
   let admin: Admin;
 
+  /** Sends `count` new reviews of a new unit and waits until statistics has applied `appliedAfter` events in all. */
+  const sendReviews = async (count: number, appliedAfter: number) => {
+    const unit = uniqueUnit();
+    const { reviews } = await reviewsWithSources(sql, unit, count);
+    await producer.send({
+      topic: Topics.ReviewsSubmitted,
+      acks: -1,
+      messages: reviews.map((e) => ({ key: unit, value: JSON.stringify(e) })),
+    });
+    await eventually(
+      () => processedCount(sql),
+      (n) => n === appliedAfter,
+      60_000,
+    );
+    return unit;
+  };
   const restarts = async (reason: string) =>
     (await app.get(MetricsRegistry).consumerRestarts.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
 
   beforeAll(async () => {
-    if (brokers.length === 0) throw new Error('KAFKA_BROKERS is not set: integration tests need the real broker (scripts/kafka.sh start).');
+    const brokers = integrationBrokers();
     db = await createTestDatabase('watchdog_kafka');
     applyTestEnv(db.url, { kafka: true });
     process.env.KAFKA_CONSUMER_STALL_SECONDS = '3';
     sql = new Client({ connectionString: db.url });
     await sql.connect();
     await migrateSourceSchemas(sql);
-    const kafka = new Kafka({ clientId: 'integration-test', brokers, logLevel: logLevel.WARN });
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    admin = kafka.admin();
-    await admin.connect();
-    // Other runs' events on the shared topics belong to other databases: this group starts at their end.
-    for (const topic of GROUP_TOPICS) {
-      const partitions = (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high }));
-      await admin.setOffsets({ groupId: GROUP, topic, partitions });
-    }
+    ({ producer, admin } = await kafkaClients(brokers));
+    await startGroupAtEnd(admin, GROUP, GROUP_TOPICS);
     app = await startTestService(StatisticsModule, STATISTICS_APP);
   });
 
@@ -61,19 +69,7 @@ describe('over real Kafka: a consumer that stops consuming is rebuilt without a 
     const first = transport.currentConsumer!;
     // Like a consumer that gave up: it stays connected but no longer fetches nor heartbeats.
     await first.stop();
-    const unit = uniqueUnit();
-    const { reviews } = await reviewsWithSources(sql, unit, 200);
-    await producer.send({
-      topic: Topics.ReviewsSubmitted,
-      acks: -1,
-      messages: reviews.map((e) => ({ key: unit, value: JSON.stringify(e) })),
-    });
-
-    await eventually(
-      () => processedCount(sql),
-      (n) => n === 200,
-      60_000,
-    );
+    const unit = await sendReviews(200, 200);
     expect(transport.currentConsumer).not.toBe(first);
     expect(transport.watchdog.restarts).toBeGreaterThanOrEqual(1);
     expect(await restarts('silent')).toBeGreaterThanOrEqual(1);
@@ -97,17 +93,6 @@ describe('over real Kafka: a consumer that stops consuming is rebuilt without a 
     );
     expect(await restarts('crashed')).toBe(1);
     expect(transport.currentConsumer).not.toBe(crashed);
-    const unit = uniqueUnit();
-    const { reviews } = await reviewsWithSources(sql, unit, 50);
-    await producer.send({
-      topic: Topics.ReviewsSubmitted,
-      acks: -1,
-      messages: reviews.map((e) => ({ key: unit, value: JSON.stringify(e) })),
-    });
-    await eventually(
-      () => processedCount(sql),
-      (n) => n === 250,
-      60_000,
-    );
+    await sendReviews(50, 250);
   });
 });
