@@ -4,6 +4,40 @@
  */
 
 export interface paths {
+  '/api/v1/health/live': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Liveness: 200 while the process can answer; the body reports the same details as readiness */
+    get: operations['HealthController_live'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/health/ready': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Readiness: 200 when this instance can do its job (database reachable, relay not stalled); the broker, consumer lag and e.g. an unconfirmed calendar year are reported in `warnings`, not fatal */
+    get: operations['HealthController_ready'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health': {
     parameters: {
       query?: never;
@@ -11,7 +45,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Readiness: 200 when the database and the event broker are reachable, else 503. `warnings` lists what needs attention without failing readiness (e.g. an unconfirmed calendar year). */
+    /** Readiness (API.md): the same as /health/ready */
     get: operations['HealthController_check'];
     put?: never;
     post?: never;
@@ -186,7 +220,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Clear a suspect (刷评) flag: the rating counts in the rates again */
+    /**
+     * Clear a suspect (刷评) flag: the rating counts in the rates again (audited)
+     * @description Idempotent; a rating confirmed as 刷评 cannot be cleared (409 INVALID_TRANSITION).
+     */
     post: operations['RatingsController_clearSuspect'];
     delete?: never;
     options?: never;
@@ -194,7 +231,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/imports/ratings': {
+  '/api/v1/ratings/{id}/confirm-suspect': {
     parameters: {
       query?: never;
       header?: never;
@@ -203,42 +240,11 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** History from a previous platform: 1–5,000 ratings of one unit (ratedAt from 2000-01-01 on); per-item created | duplicate | rejected, idempotent on (unitCode, serviceRecordId); events marked imported; no 刷评 burst check; bad items open cases (clock from receipt). Over 5,000 items or 8 MiB → 413 */
-    post: operations['ImportsController_importRatings'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/v1/hotline/complaints': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** 12345 转办: stored on channel HOTLINE_12345 (a BAD review for a COMPLAINT; other categories are no review) and opens a case. 201; 200 with the same id for the same client’s ticketId with an identical body; 409 TICKET_CONFLICT with another body */
-    post: operations['HotlineController_receive'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/v1/unresolved-reports': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** 办不成事 report for the operator’s own unit; opens a case of source UNRESOLVED. 201 { id, … } (contact masked) */
-    post: operations['UnresolvedController_report'];
+    /**
+     * Confirm a suspect (刷评) flag: the rating stays out of every rate, recorded as confirmed (audited)
+     * @description Idempotent; a rating never flagged, or already cleared, → 409 INVALID_TRANSITION. Emits gov.review.suspect-changed with suspect: true.
+     */
+    post: operations['RatingsController_confirmSuspect'];
     delete?: never;
     options?: never;
     head?: never;
@@ -399,6 +405,157 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/imports/ratings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** History from a previous platform: 1–5,000 ratings of one unit (ratedAt from 2000-01-01 on); per-item created | duplicate | rejected, idempotent on (unitCode, serviceRecordId); events marked imported; no 刷评 burst check; bad items open cases (clock from receipt). Over 5,000 items or 8 MiB → 413 */
+    post: operations['ImportsController_importRatings'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/hotline/complaints': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 12345 转办: stored on channel HOTLINE_12345 (a BAD review for a COMPLAINT; other categories are no review) and opens a case. 201; 200 with the same id for the same client’s ticketId with an identical body; 409 TICKET_CONFLICT with another body */
+    post: operations['HotlineController_receive'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/unresolved-reports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 办不成事 report for the operator’s own unit; opens a case of source UNRESOLVED. 201 { id, … } (contact masked) */
+    post: operations['UnresolvedController_report'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/devices/{deviceId}/pairing-codes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Issue a one-time pairing code for a PAD (8 characters, valid 15 minutes, usable once; an earlier unused code stops working)
+     * @description A revoked device gets no code (409 CONFLICT).
+     */
+    post: operations['PairingController_issue'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/pairing/exchange': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Exchange a pairing code for the device's credentials (no authentication: the code is the credential)
+     * @description The device gets a new secret, returned here once; the one shown at registration stops working. Unknown code → 404 PAIRING_CODE_INVALID; used → 410 PAIRING_CODE_USED; expired or superseded → 410 PAIRING_CODE_EXPIRED; device revoked → 401 DEVICE_REVOKED; more than a few attempts a minute from one address → 429 RATE_LIMITED.
+     */
+    post: operations['PairingController_exchange'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/devices/{deviceId}/prompts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Ask a window's PAD to take a rating of a service that just ended (the window's business system calls this)
+     * @description Called by an operator of the device’s unit (bearer JWT), an admin, or a signed device of the same unit (e.g. the window’s business terminal registered as a device). Another unit’s operator or device → 403 FORBIDDEN_UNIT; a supervisor → 403 FORBIDDEN; a revoked device → 409. The PAD learns of it through GET /pad/prompts/stream within a second and rates it under the given serviceRecordId; it is offered for 10 minutes.
+     */
+    post: operations['PromptsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/pad/prompts/stream': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Server-sent events for the calling PAD: `ready`, then `prompt` (a PromptDto) for the pending and each new prompt, `ping` every 15 s
+     * @description Signed like every device request (GET, empty body). The stream ends after 55 s; the PAD reconnects with a fresh signature. Read it with fetch() (EventSource cannot send the signature headers).
+     */
+    get: operations['PromptsController_stream'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/pad/heartbeat': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The PAD page reports it is alive, with its offline queue length and app version (shown in GET /devices)
+     * @description A revoked device gets 401 DEVICE_REVOKED, which the page shows as 设备已停用.
+     */
+    post: operations['PadController_heartbeat'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -470,6 +627,123 @@ export interface components {
     RatingBatchDto: {
       /** @description Each item is validated on its own; over 500 items → 413 */
       ratings: components['schemas']['CreateRatingDto'][];
+    };
+    LoginDto: {
+      /** @example admin */
+      username: string;
+      /** @example Correct-Horse-42 */
+      password: string;
+    };
+    UserDto: {
+      /** Format: uuid */
+      id: string;
+      username: string;
+      displayName: string;
+      /** @enum {string} */
+      role: 'admin' | 'supervisor' | 'unit_operator';
+      unitCode: string | null;
+      mustChangePassword: boolean;
+      disabled: boolean;
+      /** @description Locked after repeated failed logins until this instant */
+      lockedUntil: string | null;
+      lastLoginAt: string | null;
+      createdAt: string;
+    };
+    TokenResponseDto: {
+      /** @description Bearer JWT (sub, role, unitCode, exp) accepted by every service */
+      accessToken: string;
+      /** @enum {string} */
+      tokenType: 'Bearer';
+      /** @description Seconds until the access token expires */
+      expiresIn: number;
+      /** @description Opaque, single-use: exchange it at /auth/refresh for new tokens */
+      refreshToken: string;
+      refreshExpiresAt: string;
+      user: components['schemas']['UserDto'];
+    };
+    RefreshDto: {
+      /** @description The refresh token of the last login or refresh */
+      refreshToken: string;
+    };
+    ChangePasswordDto: {
+      /** @example admin */
+      username: string;
+      currentPassword: string;
+      /** @description 10–128 characters, three of: lower case, upper case, digits, symbols; not containing the username */
+      newPassword: string;
+    };
+    MeDto: {
+      sub: string;
+      /** @enum {string} */
+      role: 'admin' | 'supervisor' | 'unit_operator';
+      unitCode: string | null;
+      /** @description The console account, when the token was issued by login */
+      user: components['schemas']['UserDto'] | null;
+    };
+    CreateUserDto: {
+      /**
+       * @description 3–32 letters, digits, dots, dashes or underscores (stored in lower case)
+       * @example wang.fang
+       */
+      username: string;
+      /** @example 王芳 */
+      displayName: string;
+      /** @enum {string} */
+      role: 'admin' | 'supervisor' | 'unit_operator';
+      /**
+       * @description Required for a unit_operator, refused for the other roles
+       * @example CN-01
+       */
+      unitCode?: string;
+      /** @description A one-time password: the user must change it at first login */
+      password: string;
+    };
+    UpdateUserDto: {
+      /** @example 王芳 */
+      displayName?: string;
+      /** @enum {string} */
+      role?: 'admin' | 'supervisor' | 'unit_operator';
+      /**
+       * @description The unit of a unit_operator; null for the other roles
+       * @example CN-01
+       */
+      unitCode?: Record<string, never> | null;
+      /** @description true disables the account and revokes its refresh tokens; false enables it again */
+      disabled?: boolean;
+    };
+    ResetPasswordDto: {
+      /** @description A new one-time password; the user must change it at the next login */
+      password: string;
+    };
+    AuditEntryDto: {
+      id: string;
+      at: string;
+      /** @enum {string} */
+      action:
+        | 'LOGIN'
+        | 'LOGIN_FAILED'
+        | 'ACCOUNT_LOCKED'
+        | 'LOGOUT'
+        | 'REFRESH_REUSED'
+        | 'PASSWORD_CHANGED'
+        | 'USER_CREATED'
+        | 'USER_UPDATED'
+        | 'PASSWORD_RESET'
+        | 'SUSPECT_CLEARED'
+        | 'SUSPECT_CONFIRMED';
+      actorSub: string | null;
+      actorName: string | null;
+      targetUserId: string | null;
+      ip: string | null;
+      detail: {
+        [key: string]: unknown;
+      };
+    };
+    AuditPageDto: {
+      items: components['schemas']['AuditEntryDto'][];
+      page: number;
+      pageSize: number;
+      total: number;
     };
     ImportedRatingDto: {
       /**
@@ -581,120 +855,114 @@ export interface components {
        */
       unitCode?: string;
     };
-    LoginDto: {
-      /** @example admin */
-      username: string;
-      /** @example Correct-Horse-42 */
-      password: string;
+    PairingCodeDto: {
+      /**
+       * @description 8 characters of 23456789ABCDEFGHJKMNPQRSTUVWXYZ, shown once to the admin
+       * @example 7KQ4M9TX
+       */
+      code: string;
+      /** Format: uuid */
+      deviceId: string;
+      /**
+       * @description Valid until then (15 minutes), and for one exchange only
+       * @example 2026-12-01T10:15:00.000Z
+       */
+      expiresAt: string;
     };
-    UserDto: {
+    ExchangePairingCodeDto: {
+      /**
+       * @description The pairing code; case, spaces and dashes do not matter
+       * @example 7KQ4-M9TX
+       */
+      code: string;
+    };
+    PairedDeviceDto: {
+      /** Format: uuid */
+      deviceId: string;
+      /** @description A new HMAC secret for X-Signature (the one shown at registration stops working); returned once only */
+      secret: string;
+      /** @example CN-01 */
+      unitCode: string;
+      /** @example 区市场监督管理局 */
+      unitName: string;
+      /** @example A03 */
+      windowNo: string;
+      /** @example 3号窗口评价器 */
+      label?: string | null;
+    };
+    CreatePromptDto: {
+      /**
+       * @description The service instance to be rated; the PAD rates it under this id
+       * @example CN-2024-000123
+       */
+      serviceRecordId: string;
+      /** @example 310105-XK-0001 */
+      serviceItemCode: string;
+      /** @example 食品经营许可 */
+      serviceItemName?: string;
+      /**
+       * @description Shown on the PAD as 工号
+       * @example E1024
+       */
+      staffId?: string;
+    };
+    PromptDto: {
       /** Format: uuid */
       id: string;
-      username: string;
-      displayName: string;
-      /** @enum {string} */
-      role: 'admin' | 'supervisor' | 'unit_operator';
-      unitCode: string | null;
-      mustChangePassword: boolean;
-      disabled: boolean;
-      /** @description Locked after repeated failed logins until this instant */
-      lockedUntil: string | null;
-      lastLoginAt: string | null;
+      /** Format: uuid */
+      deviceId: string;
+      /** @example CN-01 */
+      unitCode: string;
+      /** @example CN-2024-000123 */
+      serviceRecordId: string;
+      /** @example 310105-XK-0001 */
+      serviceItemCode: string;
+      /** @example 食品经营许可 */
+      serviceItemName?: string | null;
+      /** @example E1024 */
+      staffId?: string | null;
+      /** @example 2026-12-01T10:00:00.000Z */
       createdAt: string;
-    };
-    TokenResponseDto: {
-      /** @description Bearer JWT (sub, role, unitCode, exp) accepted by every service */
-      accessToken: string;
-      /** @enum {string} */
-      tokenType: 'Bearer';
-      /** @description Seconds until the access token expires */
-      expiresIn: number;
-      /** @description Opaque, single-use: exchange it at /auth/refresh for new tokens */
-      refreshToken: string;
-      refreshExpiresAt: string;
-      user: components['schemas']['UserDto'];
-    };
-    RefreshDto: {
-      /** @description The refresh token of the last login or refresh */
-      refreshToken: string;
-    };
-    ChangePasswordDto: {
-      /** @example admin */
-      username: string;
-      currentPassword: string;
-      /** @description 10–128 characters, three of: lower case, upper case, digits, symbols; not containing the username */
-      newPassword: string;
-    };
-    MeDto: {
-      sub: string;
-      /** @enum {string} */
-      role: 'admin' | 'supervisor' | 'unit_operator';
-      unitCode: string | null;
-      /** @description The console account, when the token was issued by login */
-      user: components['schemas']['UserDto'] | null;
-    };
-    CreateUserDto: {
       /**
-       * @description 3–32 letters, digits, dots, dashes or underscores (stored in lower case)
-       * @example wang.fang
+       * @description The PAD stops offering it then (10 minutes)
+       * @example 2026-12-01T10:10:00.000Z
        */
-      username: string;
-      /** @example 王芳 */
-      displayName: string;
-      /** @enum {string} */
-      role: 'admin' | 'supervisor' | 'unit_operator';
+      expiresAt: string;
+    };
+    HeartbeatDto: {
       /**
-       * @description Required for a unit_operator, refused for the other roles
-       * @example CN-01
+       * @description Ratings waiting in the offline queue
+       * @example 0
        */
-      unitCode?: string;
-      /** @description A one-time password: the user must change it at first login */
-      password: string;
-    };
-    UpdateUserDto: {
-      /** @example 王芳 */
-      displayName?: string;
-      /** @enum {string} */
-      role?: 'admin' | 'supervisor' | 'unit_operator';
+      queueLength: number;
       /**
-       * @description The unit of a unit_operator; null for the other roles
-       * @example CN-01
+       * @description Ratings the server rejected, kept aside with their reasons
+       * @example 0
        */
-      unitCode?: Record<string, never> | null;
-      /** @description true disables the account and revokes its refresh tokens; false enables it again */
-      disabled?: boolean;
+      rejectedCount?: number;
+      /** @example 1.0.0 */
+      appVersion: string;
     };
-    ResetPasswordDto: {
-      /** @description A new one-time password; the user must change it at the next login */
-      password: string;
+    PadDeviceDto: {
+      /** Format: uuid */
+      deviceId: string;
+      /** @example CN-01 */
+      unitCode: string;
+      /** @example 区市场监督管理局 */
+      unitName: string;
+      /** @example A03 */
+      windowNo: string;
+      label?: string | null;
     };
-    AuditEntryDto: {
-      id: string;
-      at: string;
-      /** @enum {string} */
-      action:
-        | 'LOGIN'
-        | 'LOGIN_FAILED'
-        | 'ACCOUNT_LOCKED'
-        | 'LOGOUT'
-        | 'REFRESH_REUSED'
-        | 'PASSWORD_CHANGED'
-        | 'USER_CREATED'
-        | 'USER_UPDATED'
-        | 'PASSWORD_RESET';
-      actorSub: string | null;
-      actorName: string | null;
-      targetUserId: string | null;
-      ip: string | null;
-      detail: {
-        [key: string]: unknown;
-      };
-    };
-    AuditPageDto: {
-      items: components['schemas']['AuditEntryDto'][];
-      page: number;
-      pageSize: number;
-      total: number;
+    HeartbeatReplyDto: {
+      /** @description Server time: the page keeps X-Timestamp within 300 s of it even when the PAD clock drifts */
+      serverTime: string;
+      /**
+       * @description When to send the next heartbeat
+       * @example 30000
+       */
+      nextHeartbeatInMs: number;
+      device: components['schemas']['PadDeviceDto'];
     };
   };
   responses: never;
@@ -705,6 +973,49 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  HealthController_live: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The process works; `ready` says whether readiness holds */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  HealthController_ready: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Ready; `warnings` lists what needs attention without failing readiness */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description problem+json SERVICE_UNAVAILABLE with Retry-After; `checks` names what is down */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
   HealthController_check: {
     parameters: {
       query?: never;
@@ -714,142 +1025,11 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The Health Check is successful */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content: {
-          'application/json': {
-            /**
-             * @example ok
-             * @enum {string}
-             */
-            status?: 'ok' | 'degraded';
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       }
-             *     }
-             */
-            info?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /** @example {} */
-            error?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       }
-             *     }
-             */
-            details?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The Health Check is not successful */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /**
-             * @example error
-             * @enum {string}
-             */
-            status?: 'error' | 'shutting_down';
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       }
-             *     }
-             */
-            info?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "redis": {
-             *         "status": "down",
-             *         "message": "Could not connect",
-             *         "responseTime": 3005
-             *       }
-             *     }
-             */
-            error?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       },
-             *       "redis": {
-             *         "status": "down",
-             *         "message": "Could not connect",
-             *         "responseTime": 3005
-             *       }
-             *     }
-             */
-            details?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
+        content?: never;
       };
     };
   };
@@ -1012,6 +1192,8 @@ export interface operations {
       query?: {
         unitCode?: string;
         suspect?: 'true' | 'false';
+        /** @description OPEN: flagged, not yet decided; CONFIRMED: confirmed as 刷评 (stays out); CLEARED: cleared (counts again) */
+        suspectStatus?: 'OPEN' | 'CONFIRMED' | 'CLEARED';
         deviceId?: string;
         page?: number;
         pageSize?: number;
@@ -1139,68 +1321,18 @@ export interface operations {
       };
     };
   };
-  ImportsController_importRatings: {
+  RatingsController_confirmSuspect: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        id: string;
+      };
       cookie?: never;
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['ImportRatingsDto'];
-      };
-    };
+    requestBody?: never;
     responses: {
       200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-    };
-  };
-  HotlineController_receive: {
-    parameters: {
-      query?: never;
-      header: {
-        'X-Client-Id': string;
-        /** @description Unix epoch milliseconds */
-        'X-Timestamp': string;
-        /** @description v1=<hex HMAC-SHA256> */
-        'X-Signature': string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['HotlineComplaintDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-    };
-  };
-  UnresolvedController_report: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['UnresolvedReportDto'];
-      };
-    };
-    responses: {
-      201: {
         headers: {
           [name: string]: unknown;
         };
@@ -1421,7 +1553,9 @@ export interface operations {
           | 'PASSWORD_CHANGED'
           | 'USER_CREATED'
           | 'USER_UPDATED'
-          | 'PASSWORD_RESET';
+          | 'PASSWORD_RESET'
+          | 'SUSPECT_CLEARED'
+          | 'SUSPECT_CONFIRMED';
         page?: number;
         pageSize?: number;
       };
@@ -1437,6 +1571,199 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['AuditPageDto'];
+        };
+      };
+    };
+  };
+  ImportsController_importRatings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ImportRatingsDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  HotlineController_receive: {
+    parameters: {
+      query?: never;
+      header: {
+        'X-Client-Id': string;
+        /** @description Unix epoch milliseconds */
+        'X-Timestamp': string;
+        /** @description v1=<hex HMAC-SHA256> */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['HotlineComplaintDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnresolvedController_report: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UnresolvedReportDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  PairingController_issue: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        deviceId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PairingCodeDto'];
+        };
+      };
+    };
+  };
+  PairingController_exchange: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ExchangePairingCodeDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PairedDeviceDto'];
+        };
+      };
+    };
+  };
+  PromptsController_create: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description With X-Timestamp and X-Signature when a device calls */
+        'X-Device-Id'?: string;
+      };
+      path: {
+        deviceId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreatePromptDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PromptDto'];
+        };
+      };
+    };
+  };
+  PromptsController_stream: {
+    parameters: {
+      query?: never;
+      header: {
+        'X-Device-Id': string;
+        /** @description Unix epoch milliseconds */
+        'X-Timestamp': string;
+        /** @description v1=<hex HMAC-SHA256> */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  PadController_heartbeat: {
+    parameters: {
+      query?: never;
+      header: {
+        'X-Device-Id': string;
+        /** @description Unix epoch milliseconds */
+        'X-Timestamp': string;
+        /** @description v1=<hex HMAC-SHA256> */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['HeartbeatDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HeartbeatReplyDto'];
         };
       };
     };

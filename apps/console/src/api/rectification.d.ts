@@ -4,6 +4,40 @@
  */
 
 export interface paths {
+  '/api/v1/health/live': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Liveness: 200 while the process can answer; the body reports the same details as readiness */
+    get: operations['HealthController_live'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/health/ready': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Readiness: 200 when this instance can do its job (database reachable, relay not stalled); the broker, consumer lag and e.g. an unconfirmed calendar year are reported in `warnings`, not fatal */
+    get: operations['HealthController_ready'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health': {
     parameters: {
       query?: never;
@@ -11,7 +45,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Readiness: 200 when the database and the event broker are reachable, else 503. `warnings` lists what needs attention without failing readiness (e.g. an unconfirmed calendar year). */
+    /** Readiness (API.md): the same as /health/ready */
     get: operations['HealthController_check'];
     put?: never;
     post?: never;
@@ -260,6 +294,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/hotline/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Each 12345 client's callback URL and how the replies to it are delivered (admin)
+     * @description Per client: delivered / pending / failing / undeliverable counts, the last attempt, the next retry and the error of the latest failed attempt of a reply still failing. Counts and times only: no reply text, ticket or citizen data.
+     */
+    get: operations['HotlineController_deliveryStatus'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/hotline/tickets/{ticketId}': {
     parameters: {
       query?: never;
@@ -270,6 +324,26 @@ export interface paths {
     /** A 12345 ticket's case and reply (the client that transferred it only; others get 404) */
     get: operations['HotlineController_ticket'];
     put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/cases/{id}/publication': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * 公开 (unit_operator): choose whether this closed case is published as a 以评促改 example, and its public wording
+     * @description Only a case CLOSED as RECTIFIED or EXPLAINED can be published (else 409 INVALID_TRANSITION). The texts are checked: a phone or ID number, the staff id or the reviewer’s name → 400 naming the field. The public pages of statistics show the example under the published quarter in which the case was opened; publishable=false withdraws it.
+     */
+    put: operations['PublicationController_set'];
     post?: never;
     delete?: never;
     options?: never;
@@ -356,6 +430,66 @@ export interface components {
     PutCalendarYearDto: {
       days: components['schemas']['CalendarDayDto'][];
     };
+    HotlineClientDeliveriesDto: {
+      /** Format: uuid */
+      clientId: string;
+      /** @description null while the registration has not reached this service */
+      name: string | null;
+      callbackUrl: string | null;
+      revoked: boolean;
+      /**
+       * @description FAILING: a reply is being retried after a failed attempt; PENDING: replies waiting for their first attempt; DELIVERED: every reply acknowledged; NONE: no reply yet
+       * @enum {string}
+       */
+      state: 'FAILING' | 'PENDING' | 'DELIVERED' | 'NONE';
+      /** @description Replies acknowledged with a 2xx */
+      delivered: number;
+      /** @description Replies waiting for their first attempt */
+      pending: number;
+      /** @description Replies retried with backoff after a failed attempt */
+      failing: number;
+      /** @description Replies not sent: the client has no callback URL or is revoked */
+      undeliverable: number;
+      /** Format: date-time */
+      lastAttemptAt: string | null;
+      /** Format: date-time */
+      lastDeliveredAt: string | null;
+      /**
+       * Format: date-time
+       * @description The next retry of a failing or pending reply
+       */
+      nextAttemptAt: string | null;
+      /** @description HTTP status of the latest failed attempt of a reply still failing */
+      lastStatus: number | null;
+      /** @description Error of the latest failed attempt of a reply still failing */
+      lastError: string | null;
+    };
+    HotlineDeliveriesDto: {
+      items: components['schemas']['HotlineClientDeliveriesDto'][];
+    };
+    SetPublicationDto: {
+      /** @description Publish this closed case as a 以评促改 example on the public pages (false withdraws it) */
+      publishable: boolean;
+      /**
+       * @description The matter as the public will read it. Default for a PAD bad review: the service item, level and tags (never the citizen’s comment); required for hotline and 办不成事 cases. Must hold no phone or ID number, staff id or reviewer name.
+       * @example 食品经营许可（不满意：办事效率低）
+       */
+      matter?: string;
+      /**
+       * @description The measures as the public will read them. Default: the measures of the case’s last rectify. Same rules as matter.
+       * @example 增设潮汐窗口，高峰时段加派人员，平均等候时间由40分钟降至15分钟
+       */
+      measures?: string;
+    };
+    PublicationDto: {
+      /** Format: uuid */
+      caseId: string;
+      publishable: boolean;
+      matter?: string | null;
+      measures?: string | null;
+      /** @description When the choice was last changed */
+      changedAt?: string | null;
+    };
   };
   responses: never;
   parameters: never;
@@ -365,6 +499,49 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  HealthController_live: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The process works; `ready` says whether readiness holds */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  HealthController_ready: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Ready; `warnings` lists what needs attention without failing readiness */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description problem+json SERVICE_UNAVAILABLE with Retry-After; `checks` names what is down */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
   HealthController_check: {
     parameters: {
       query?: never;
@@ -374,142 +551,11 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The Health Check is successful */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content: {
-          'application/json': {
-            /**
-             * @example ok
-             * @enum {string}
-             */
-            status?: 'ok' | 'degraded';
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       }
-             *     }
-             */
-            info?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /** @example {} */
-            error?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       }
-             *     }
-             */
-            details?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The Health Check is not successful */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /**
-             * @example error
-             * @enum {string}
-             */
-            status?: 'error' | 'shutting_down';
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       }
-             *     }
-             */
-            info?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "redis": {
-             *         "status": "down",
-             *         "message": "Could not connect",
-             *         "responseTime": 3005
-             *       }
-             *     }
-             */
-            error?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       },
-             *       "redis": {
-             *         "status": "down",
-             *         "message": "Could not connect",
-             *         "responseTime": 3005
-             *       }
-             *     }
-             */
-            details?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
+        content?: never;
       };
     };
   };
@@ -856,6 +902,25 @@ export interface operations {
       };
     };
   };
+  HotlineController_deliveryStatus: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HotlineDeliveriesDto'];
+        };
+      };
+    };
+  };
   HotlineController_ticket: {
     parameters: {
       query?: never;
@@ -878,6 +943,31 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+    };
+  };
+  PublicationController_set: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SetPublicationDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PublicationDto'];
+        };
       };
     };
   };

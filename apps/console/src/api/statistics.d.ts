@@ -106,6 +106,77 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/public/quarters': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 公开: the published quarters (no login; Cache-Control public, max-age=300, ETag) */
+    get: operations['PublicController_quarters'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/public/quarters/{year}/{quarter}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * 公开: a published quarter's frozen figures per unit (好评率, 差评数, 差评及时答复率, rank) and its 以评促改 examples
+     * @description No login. A quarter that is not published → 404. No name, phone, staff id or unpublished free text is ever part of it.
+     */
+    get: operations['PublicController_quarter'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/health/live': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Liveness: 200 while the process can answer; the body reports the same details as readiness */
+    get: operations['HealthController_live'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/health/ready': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Readiness: 200 when this instance can do its job (database reachable, relay not stalled); the broker, consumer lag and e.g. an unconfirmed calendar year are reported in `warnings`, not fatal */
+    get: operations['HealthController_ready'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health': {
     parameters: {
       query?: never;
@@ -113,7 +184,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Readiness: 200 when the database and the event broker are reachable, else 503. `warnings` lists what needs attention without failing readiness (e.g. an unconfirmed calendar year). */
+    /** Readiness (API.md): the same as /health/ready */
     get: operations['HealthController_check'];
     put?: never;
     post?: never;
@@ -126,7 +197,84 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-  schemas: never;
+  schemas: {
+    PublicQuarterRefDto: {
+      /** @example 2026 */
+      year: number;
+      /** @example 3 */
+      quarter: number;
+      /** @example 2026-10-08T02:00:00.000Z */
+      publishedAt: string;
+      /** @example /api/v1/public/quarters/2026/3 */
+      href: string;
+      /**
+       * @description The page for people
+       * @example /public/2026/3
+       */
+      page: string;
+    };
+    PublicQuarterListDto: {
+      items: components['schemas']['PublicQuarterRefDto'][];
+    };
+    PublicPeriodDto: {
+      year: number;
+      quarter: number;
+      /** @example 2026-07-01 */
+      from: string;
+      /** @example 2026-09-30 */
+      to: string;
+      /** @example Asia/Shanghai */
+      timezone: string;
+    };
+    PublicDistrictDto: {
+      /** @description 评价总数 */
+      total: number;
+      /** @description 好评数 */
+      good: number;
+      /** @description 差评数 */
+      bad: number;
+      /** @description 好评率 = good / total */
+      goodRate?: number | null;
+      /** @description 差评及时答复率 */
+      timelyResponseRate?: number | null;
+      /** @description 差评整改率 */
+      rectificationRate?: number | null;
+    };
+    PublicUnitDto: {
+      rank: number;
+      unitCode: string;
+      unitName: string;
+      total: number;
+      good: number;
+      /** @description 差评数 */
+      bad: number;
+      goodRate?: number | null;
+      timelyResponseRate?: number | null;
+    };
+    PublicExampleDto: {
+      unitName: string;
+      /** @enum {string} */
+      source: 'BAD_REVIEW' | 'HOTLINE' | 'UNRESOLVED';
+      /** @description The matter as the unit worded it for the public */
+      matter: string;
+      /** @description The measures taken, as the unit worded them for the public */
+      measures: string;
+      /** @enum {string|null} */
+      outcome?: 'RECTIFIED' | 'EXPLAINED' | null;
+      openedAt: string;
+      closedAt: string;
+    };
+    PublicQuarterDto: {
+      period: components['schemas']['PublicPeriodDto'];
+      /** @example 2026-10-08T02:00:00.000Z */
+      publishedAt: string;
+      district: components['schemas']['PublicDistrictDto'];
+      /** @description Every unit, in rank order (好评率 desc, then volume) */
+      units: components['schemas']['PublicUnitDto'][];
+      /** @description 以评促改 examples: the quarter’s cases (opened in it), closed, that their unit chose to publish */
+      examples: components['schemas']['PublicExampleDto'][];
+    };
+  };
   responses: never;
   parameters: never;
   requestBodies: never;
@@ -271,6 +419,100 @@ export interface operations {
       };
     };
   };
+  PublicController_quarters: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PublicQuarterListDto'];
+        };
+      };
+    };
+  };
+  PublicController_quarter: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The ETag of an earlier answer → 304 */
+        'If-None-Match'?: string;
+      };
+      path: {
+        year: number;
+        quarter: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PublicQuarterDto'];
+        };
+      };
+      /** @description Not a published quarter */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  HealthController_live: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The process works; `ready` says whether readiness holds */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  HealthController_ready: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Ready; `warnings` lists what needs attention without failing readiness */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description problem+json SERVICE_UNAVAILABLE with Retry-After; `checks` names what is down */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
   HealthController_check: {
     parameters: {
       query?: never;
@@ -280,142 +522,11 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The Health Check is successful */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content: {
-          'application/json': {
-            /**
-             * @example ok
-             * @enum {string}
-             */
-            status?: 'ok' | 'degraded';
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       }
-             *     }
-             */
-            info?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /** @example {} */
-            error?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       }
-             *     }
-             */
-            details?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
-      };
-      /** @description The Health Check is not successful */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /**
-             * @example error
-             * @enum {string}
-             */
-            status?: 'error' | 'shutting_down';
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       }
-             *     }
-             */
-            info?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "redis": {
-             *         "status": "down",
-             *         "message": "Could not connect",
-             *         "responseTime": 3005
-             *       }
-             *     }
-             */
-            error?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       },
-             *       "redis": {
-             *         "status": "down",
-             *         "message": "Could not connect",
-             *         "responseTime": 3005
-             *       }
-             *     }
-             */
-            details?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
+        content?: never;
       };
     };
   };
