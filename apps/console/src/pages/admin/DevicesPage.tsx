@@ -184,7 +184,7 @@ export function DevicesPage() {
         onOk={() => setPairing(null)}
         onCancel={() => setPairing(null)}
         cancelButtonProps={{ style: { display: 'none' } }}
-        okText="关闭"
+        okText="我已记下"
       >
         <Alert
           type="info"

@@ -127,6 +127,7 @@ export function HotlineClientsPage() {
           {
             title: '操作',
             key: 'op',
+            fixed: 'right',
             render: (_, c) =>
               c.revoked ? null : (
                 <Popconfirm title="确认吊销？" okText="吊销" cancelText="取消" onConfirm={() => void revoke.submit(c.clientId)}>

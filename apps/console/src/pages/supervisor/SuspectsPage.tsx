@@ -1,4 +1,4 @@
-import { Button, Card, Popconfirm, Segmented, Space, Table, Tag } from 'antd';
+import { Button, Card, Popconfirm, Segmented, Space, Table, Tag, Tooltip } from 'antd';
 import { useState } from 'react';
 import { intake, must } from '../../api/client';
 import { formatTime, usePolling, useSubmit } from '../../components/common';
@@ -101,18 +101,18 @@ export function SuspectsPage() {
                 ),
               }
             : {
-                title: '处理',
+                title: '处理时间',
                 key: 'decision',
                 render: (_, r) =>
                   r.suspectStatus === 'CONFIRMED' ? (
                     <Space size={4}>
                       <Tag color="red">已确认刷评</Tag>
-                      {r.suspectConfirmedBy} · {formatTime(r.suspectConfirmedAt)}
+                      <Tooltip title={`处理人：${r.suspectConfirmedBy ?? '—'}（详见审计日志）`}>{formatTime(r.suspectConfirmedAt)}</Tooltip>
                     </Space>
                   ) : (
                     <Space size={4}>
                       <Tag color="green">已解除</Tag>
-                      {r.suspectClearedBy} · {formatTime(r.suspectClearedAt)}
+                      <Tooltip title={`处理人：${r.suspectClearedBy ?? '—'}（详见审计日志）`}>{formatTime(r.suspectClearedAt)}</Tooltip>
                     </Space>
                   ),
               },
