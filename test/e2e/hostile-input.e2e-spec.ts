@@ -196,8 +196,8 @@ describe('hostile input: every string field of every route of every service', ()
 
   /** The bearer a route needs (the OpenAPI document says a bearer, not which role). */
   function tokenFor(path: string, method: string): string {
-    if (/\/(units|devices|hotline-clients|calendar)|\/reports\/rebuild/.test(path)) return admin;
-    if (/decide-|\/urge$|clear-suspect/.test(path)) return supervisor;
+    if (/\/(units|devices|hotline-clients|calendar)|\/reports\/rebuild|\/hotline\/deliveries/.test(path)) return admin;
+    if (/decide-|\/urge$|clear-suspect|confirm-suspect/.test(path)) return supervisor;
     if (/\/cases\/\{id\}\/|unresolved-reports/.test(path) && method === 'post') return operator;
     return supervisor;
   }
