@@ -15,7 +15,14 @@ import {
   ServiceLogger,
 } from '#libs/common';
 import { connectEventTransport, isTransient } from '#libs/messaging';
-import { clientErrorHandler, frameworkErrors, installTextGuard, refuseBodyParser, strictJsonBodyParser } from './edge.js';
+import {
+  answerMethodNotAllowed,
+  clientErrorHandler,
+  frameworkErrors,
+  installTextGuard,
+  refuseBodyParser,
+  strictJsonBodyParser,
+} from './edge.js';
 import { FastPathValidationPipe } from './fast-validation.js';
 
 export interface ServiceAppOptions {
@@ -61,6 +68,7 @@ export function createHttpAdapter(options: Pick<ServiceAppOptions, 'bodyLimit' |
     done();
   });
   installTextGuard(adapter.getInstance());
+  answerMethodNotAllowed(adapter.getInstance());
   return adapter;
 }
 

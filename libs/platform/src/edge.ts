@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import FindMyWay from 'find-my-way';
 import secureJson from 'secure-json-parse';
 import {
   DomainError,
@@ -139,6 +140,41 @@ export function installTextGuard(fastify: FastifyInstance): void {
     const errors = requestTextErrors(request);
     if (errors.length) done(DomainError.validation(errors, 'The request holds text that cannot be stored.'));
     else done();
+  });
+}
+
+/**
+ * A path some route serves, asked with a method none of its routes takes (`DELETE /api/v1/ratings`):
+ * 405 with `Allow` naming the methods it takes, rather than a 404 that suggests the path is wrong.
+ * Routes are matched as Fastify matches them: their patterns go into a find-my-way router of our
+ * own (Fastify's router), keyed by path alone, as they are registered.
+ */
+export function answerMethodNotAllowed(fastify: FastifyInstance): void {
+  const paths = FindMyWay();
+  const methodsOf = new Map<string, Set<string>>();
+  fastify.addHook('onRoute', (route) => {
+    let methods = methodsOf.get(route.url);
+    if (!methods) {
+      methods = new Set();
+      methodsOf.set(route.url, methods);
+      paths.on('GET', route.url, () => undefined, methods);
+    }
+    for (const method of [route.method].flat()) methods.add(method.toUpperCase());
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.url !== undefined) return done(); // a route took it
+    const path = request.url.split('?')[0] ?? '';
+    const methods = paths.find('GET', path)?.store as Set<string> | undefined;
+    if (!methods) return done(); // no route serves this path: 404
+    const allow = [...methods].sort().join(', ');
+    void reply.header('Allow', allow);
+    sendProblem(
+      reply,
+      new DomainError(ErrorCode.MethodNotAllowed, `${request.method} is not allowed on ${path}.`, [
+        { field: 'method', message: `must be one of ${allow}` },
+      ]),
+      path,
+    );
   });
 }
 
