@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { LoggerService } from '@nestjs/common';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Params, PinoLogger } from 'nestjs-pino';
 import { destination, type Logger as Pino } from 'pino';
 
@@ -57,16 +57,26 @@ export function loggerParams(service: string, level: string, file?: string): Par
  */
 export function logHttpRequests(fastify: FastifyInstance): void {
   fastify.addHook('onResponse', (request, reply, done) => {
-    const status = reply.statusCode;
-    const level = QUIET_PATHS.test(request.url) ? 'debug' : status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-    // pino-http's logger for the request (`allLogs`: `raw.log` is Fastify's own, which logs nothing).
-    const own = (request.raw as { allLogs?: Pino[] }).allLogs?.at(-1);
-    // The raw response: pino-http's serializer reads its status once the headers are sent.
-    const line = { res: reply.raw, responseTime: Math.round(reply.elapsedTime) };
-    if (own) own[level](line, 'request completed');
-    else PinoLogger.root?.[level]({ req: { id: request.id, method: request.method, url: request.url }, ...line }, 'request completed');
+    logRequestCompleted(request, reply);
     done();
   });
+}
+
+/** The request's line (see `logHttpRequests`); also called for what Fastify answers without its hooks (a malformed URL). */
+export function logRequestCompleted(request: FastifyRequest, reply: FastifyReply): void {
+  const status = reply.statusCode;
+  const level = QUIET_PATHS.test(request.url) ? 'debug' : status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+  // pino-http's logger for the request (`allLogs`: `raw.log` is Fastify's own, which logs nothing).
+  const own = (request.raw as { allLogs?: Pino[] }).allLogs?.at(-1);
+  // The raw response: pino-http's serializer reads its status once the headers are sent.
+  const line = { res: reply.raw, responseTime: Math.round(reply.elapsedTime) };
+  if (own) own[level](line, 'request completed');
+  else PinoLogger.root?.[level]({ req: { id: request.id, method: request.method, url: request.url }, ...line }, 'request completed');
+}
+
+/** A request Node's HTTP parser refused before Fastify saw it (headers or URL too large, malformed): one line, like any request's. */
+export function logRefusedRequest(status: number, parserCode: string | undefined): void {
+  PinoLogger.root?.[status >= 500 ? 'error' : 'warn']({ status, parserCode }, 'request refused');
 }
 
 /** Nest's own start-up lines (each module wired, each route mapped: over a hundred per start). */

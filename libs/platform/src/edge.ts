@@ -9,6 +9,8 @@ import {
   ErrorCode,
   type FieldError,
   firstDuplicateKey,
+  logRefusedRequest,
+  logRequestCompleted,
   PROBLEM_CONTENT_TYPE,
   problemFrom,
   unstorableText,
@@ -191,6 +193,7 @@ export function frameworkErrors(error: { code?: string; statusCode?: number }, r
       ? new DomainError(ErrorCode.UriTooLong, 'The request URL is too long.', [{ field: 'url', message: 'is too long' }])
       : DomainError.validation([{ field: 'url', message: 'is not a valid URL (bad percent-encoding)' }], 'The request URL is malformed.');
   sendProblem(reply, domain, request.url.split('?')[0] ?? '');
+  logRequestCompleted(request, reply); // Fastify runs no hooks for these
 }
 
 /**
@@ -211,6 +214,7 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
         ? 'The request took too long to arrive.'
         : 'The request is malformed.';
   const body = JSON.stringify({ ...problemFrom(new DomainError(code, detail)), status });
+  logRefusedRequest(status, err.code);
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
