@@ -103,9 +103,12 @@ async function stopDatabase(host: ChildProcess): Promise<void> {
 }
 
 type Ready = Extract<ServiceReport, { type: 'ready' }>;
+/** Threads that have ended (a failed start, or stopped): nothing is left to ask them. */
+const ended = new WeakSet<Worker>();
 
 function startServiceThread(service: ServiceName): { worker: Worker; ready: Promise<Ready> } {
   const worker = new Worker(new URL('./service-thread.js', import.meta.url), { workerData: service });
+  worker.once('exit', () => ended.add(worker));
   const ready = new Promise<Ready>((resolve, reject) => {
     const onMessage = (report: ServiceReport) => {
       if (report.type !== 'ready') return;
@@ -121,6 +124,7 @@ function startServiceThread(service: ServiceName): { worker: Worker; ready: Prom
 
 /** Asks a service to close (drain requests and consumers, end its pool), then ends its thread. */
 async function stopServiceThread(worker: Worker): Promise<void> {
+  if (ended.has(worker)) return;
   const stopped = new Promise<void>((resolve) => {
     worker.on('message', (report: ServiceReport) => report.type === 'stopped' && resolve());
     worker.once('exit', () => resolve());
