@@ -1,4 +1,5 @@
 # One image for the three services; SERVICE selects which one runs.
+# Node 22: within package.json `engines` (20.19+ or 22.13+), and every dependency's own `engines` holds on it.
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -3,18 +3,23 @@
 // serving the built console (npm run build) and forwarding the other services' APIs. Screenshots of every screen
 // go to docs/console/. Not part of `npm test`: a fresh machine has no Chromium.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import ExcelJS from 'exceljs';
 import { Client } from 'pg';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import request from 'supertest';
 import { AccountsService } from '../../apps/intake/src/accounts/accounts.service.js';
 import { CONSOLE_DIR } from '../../apps/intake/src/console/console.module.js';
 import { INTAKE_APP, IntakeModule } from '../../apps/intake/src/intake.module.js';
+import { pairingCodeHash } from '../../apps/intake/src/pairing/pairing-code.js';
 import { RECTIFICATION_APP, RectificationModule } from '../../apps/rectification/src/rectification.module.js';
 import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
-import { applyTestEnv, createTestDatabase, deviceHeaders, eventually, startTestService, type TestDatabase } from '#libs/testing';
+import { applyTestEnv, bearer, createTestDatabase, deviceHeaders, eventually, startTestService, type TestDatabase } from '#libs/testing';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'docs', 'console');
@@ -32,6 +37,8 @@ describe('browser: the console from the first admin to a closed case, an upheld 
   let base: string;
   let firstPassword: string;
   let device: { id: string; secret: string };
+  let hotlineReceiver: Server;
+  let hotlineCallbackUrl: string;
   const pageErrors: string[] = [];
   const passwords = { admin: 'Gov-Console-2024', operator: 'Window-Staff-2024', supervisor: 'Desk-Review-2024' };
 
@@ -39,7 +46,14 @@ describe('browser: the console from the first admin to a closed case, an upheld 
   const shot = async (name: string) => {
     await page.waitForLoadState('networkidle');
     await page.locator('.ant-message-notice').first().waitFor({ state: 'detached', timeout: UI_TIMEOUT }); // toasts gone
-    await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+    // Dialogs as they stand once opened or closed, not half-faded: their motion classes gone (a dialog is
+    // transparent, yet "visible", while it prepares to appear), any other finite animation fast-forwarded.
+    await page.waitForFunction(
+      `![...document.querySelectorAll('.ant-modal, .ant-modal-mask')].some((el) => /-(appear|enter|leave)\\b/.test(el.className))`,
+      undefined,
+      { timeout: UI_TIMEOUT },
+    );
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), animations: 'disabled' });
   };
   const visible = async (text: string | RegExp, scope: ReturnType<Page['locator']> | Page = page) => {
     try {
@@ -55,8 +69,26 @@ describe('browser: the console from the first admin to a closed case, an upheld 
   };
   const submitDialog = async (button = '提交') => {
     await dialog().getByRole('button', { name: button }).click();
-    await dialog().waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+    try {
+      await dialog().waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+    } catch (err) {
+      // Say why the dialog stayed: the server's answer (toast) and the fields' messages, and keep the page.
+      const where = join(tmpdir(), 'console-failure.png');
+      await page.screenshot({ path: where, fullPage: true });
+      const toasts = await page.locator('.ant-message-notice').allInnerTexts();
+      const fields = await dialog().locator('.ant-form-item-explain').allInnerTexts();
+      throw new Error(`${String(err)}\n(toasts: ${JSON.stringify(toasts)}; fields: ${JSON.stringify(fields)}; the page: ${where})`, {
+        cause: err,
+      });
+    }
   };
+
+  /** Answers an open Popconfirm with its button and waits until it has closed. */
+  async function confirmPopover(button: string) {
+    const open = page.locator('.ant-popconfirm:visible');
+    await open.getByRole('button', { name: button, exact: true }).click();
+    await open.first().waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+  }
 
   /** Picks a radio by its label and waits until the form shows it chosen (antd updates it on its next render). */
   async function choose(label: string) {
@@ -120,7 +152,53 @@ describe('browser: the console from the first admin to a closed case, an upheld 
     );
   }
 
+  /** This quarter and the one before, in Asia/Shanghai, as the console's quarter picker counts them. */
+  function quarters() {
+    const now = new Date(Date.now() + 8 * 3_600_000);
+    const current = { year: now.getUTCFullYear(), quarter: Math.floor(now.getUTCMonth() / 3) + 1 };
+    const last = current.quarter === 1 ? { year: current.year - 1, quarter: 4 } : { year: current.year, quarter: current.quarter - 1 };
+    const label = (q: { year: number; quarter: number }) => `${q.year}年第${'一二三四'[q.quarter - 1]}季度`;
+    return { current, last, label };
+  }
+
+  /** Signed PAD request (rating, heartbeat) from the registered device. */
+  function fromDevice(path: string, payload: unknown) {
+    const body = JSON.stringify(payload);
+    return request(intake.getHttpServer())
+      .post(path)
+      .set(deviceHeaders(device, 'POST', path, body))
+      .send(body);
+  }
+
+  async function quarterlyReviews(q: { year: number; quarter: number }): Promise<{ total: number; good: number; bad: number }> {
+    const res = await request(statistics.getHttpServer())
+      .get(`/api/v1/reports/quarterly?year=${q.year}&quarter=${q.quarter}&unitCode=CN-01`)
+      .set('Authorization', bearer('supervisor'))
+      .expect(200);
+    return (res.body as { reviews: { total: number; good: number; bad: number } }).reviews;
+  }
+
+  /** The 单位排名 sheet's row of a unit in a downloaded XLSX: rank, code, name, total, good, bad, 好评率, 及时答复率. */
+  async function xlsxUnitRow(file: Buffer, unitCode: string) {
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(file as unknown as ArrayBuffer);
+    const title = workbook.getWorksheet('汇总')!.getRow(1).getCell(1).text;
+    let row: unknown[] | undefined;
+    workbook.getWorksheet('单位排名')!.eachRow((r) => {
+      const values = (r.values as unknown[]).slice(1);
+      if (values[1] === unitCode) row = values;
+    });
+    return { title, row };
+  }
+
   beforeAll(async () => {
+    // Where the 12345 client registered in the console gets its replies: an endpoint that is down (503).
+    hotlineReceiver = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(503).end());
+    });
+    await new Promise<void>((resolve) => hotlineReceiver.listen(0, '127.0.0.1', resolve));
+    hotlineCallbackUrl = `http://127.0.0.1:${(hotlineReceiver.address() as AddressInfo).port}/12345/replies`;
     expect(readFileSync(join(CONSOLE_DIR, 'index.html'), 'utf8')).toContain('<div id="root">'); // npm run build first
     mkdirSync(SHOTS, { recursive: true });
     db = await createTestDatabase('console');
@@ -167,6 +245,7 @@ describe('browser: the console from the first admin to a closed case, an upheld 
     await db?.drop();
     delete process.env.RECTIFICATION_URL;
     delete process.env.STATISTICS_URL;
+    await new Promise((resolve) => hotlineReceiver?.close(resolve));
   });
 
   it('the admin signs in with the one-time password, sets a new one, and registers a unit, a PAD and two accounts', async () => {
@@ -210,6 +289,33 @@ describe('browser: the console from the first admin to a closed case, an upheld 
     device = { id: row.id, secret: secret.trim() };
     expect(device.secret).toHaveLength(43);
     await visible('3号窗口评价器');
+    await visible('从未连接');
+
+    // A pairing code for the PAD page: shown once, with its expiry; the stored hash is of that code.
+    await page
+      .getByRole('row', { name: /3号窗口评价器/ })
+      .getByRole('button', { name: '生成配对码' })
+      .click();
+    const shown = (await dialog().getByLabel('配对码', { exact: true }).innerText()).trim();
+    expect(shown).toMatch(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
+    const code = shown.replace('-', '');
+    await visible('有效期至', dialog());
+    await shot('admin-device-pairing-code');
+    const [stored] = (await pg.query(`SELECT code_hash, device_id, expires_at FROM intake.device_pairing_codes`)).rows;
+    expect(stored).toMatchObject({ code_hash: pairingCodeHash(code), device_id: device.id });
+    const expiry = (await dialog().getByLabel('配对码有效期').innerText()).match(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/)![0];
+    expect(new Date(`${expiry.replace(' ', 'T')}+08:00`).getTime()).toBe(Math.floor((stored.expires_at as Date).getTime() / 1000) * 1000);
+    await dialog().getByRole('button', { name: '我已记下' }).click();
+    await dialog().waitFor({ state: 'hidden' });
+
+    // The PAD page exchanges it (a new secret: the one shown at registration stops working) and reports in.
+    const paired = await request(intake.getHttpServer()).post('/api/v1/pairing/exchange').send({ code: shown }).expect(200);
+    expect(paired.body).toMatchObject({ deviceId: device.id, unitCode: 'CN-01', windowNo: 'A03' });
+    device = { id: device.id, secret: paired.body.secret as string };
+    await fromDevice('/api/v1/pad/heartbeat', { queueLength: 0, appVersion: '1.0.0' }).expect(200);
+    await page.reload();
+    await visible('在线');
+    expect(await page.getByText('从未连接').count()).toBe(0);
     await shot('admin-devices');
 
     await menu('用户');
@@ -315,7 +421,30 @@ describe('browser: the console from the first admin to a closed case, an upheld 
     await signOut();
   });
 
-  it('the supervisor sees the quarter on the desk, urges the appealed case, upholds the appeal and downloads the XLSX', async () => {
+  it('the supervisor sees the quarter on the desk, urges the appealed case, upholds the appeal, decides 刷评 suspects, publishes the last quarter and downloads the XLSX', async () => {
+    // The last quarter's ratings came from the previous platform (history import).
+    const { last } = quarters();
+    const midLast = new Date(Date.UTC(last.year, (last.quarter - 1) * 3 + 1, 15, 2, 0, 0)).toISOString();
+    const imported = await request(intake.getHttpServer())
+      .post('/api/v1/imports/ratings')
+      .set('Authorization', bearer('admin'))
+      .send({
+        unitCode: 'CN-01',
+        ratings: [5, 4, 1].map((level, i) => ({
+          serviceRecordId: `HIST-${randomUUID().slice(0, 8)}-${i}`,
+          serviceItemCode: '310105-XK-0001',
+          level,
+          ...(level < 3 ? { tags: ['EFFICIENCY'] } : {}),
+          ratedAt: midLast,
+        })),
+      })
+      .expect(200);
+    expect(imported.body.results.map((r: { status: string }) => r.status)).toEqual(['created', 'created', 'created']);
+    await eventually(
+      () => quarterlyReviews(last),
+      (r) => r.total === 3,
+    );
+
     await signIn('sup.li', 'First-Login-2024', passwords.supervisor);
     await visible('季度概览');
     await visible('区市场监督管理局');
@@ -359,21 +488,95 @@ describe('browser: the console from the first admin to a closed case, an upheld 
     );
     await visible('待裁定的申诉（0）');
 
+    // Six ratings from one PAD within a few seconds: 刷评 suspects, out of the figures until decided.
+    for (let i = 0; i < 6; i++) {
+      await fromDevice('/api/v1/ratings', {
+        serviceRecordId: `CN-2024-BURST-${i}`,
+        serviceItemCode: '310105-XK-0001',
+        level: 5,
+        ratedAt: new Date().toISOString(),
+      }).expect(201);
+    }
+    expect((await pg.query(`SELECT count(*)::int AS n FROM intake.reviews WHERE suspect`)).rows[0].n).toBe(6);
     await menu('刷评疑似');
     await visible('刷评疑似评价');
+    const suspectRows = page.locator('.ant-table-tbody tr.ant-table-row');
+    const rowCount = (n: number) =>
+      eventually(
+        () => suspectRows.count(),
+        (count) => count === n,
+        UI_TIMEOUT,
+        100,
+      );
+    await rowCount(6);
     await shot('supervisor-suspects');
+    // Confirm the first as 刷评, clear the next: each leaves the open ones.
+    await suspectRows.first().getByRole('button', { name: '确认刷评' }).click();
+    await confirmPopover('确认刷评');
+    await rowCount(5);
+    await suspectRows.first().getByRole('button', { name: '解除疑似' }).click();
+    await confirmPopover('解除');
+    await rowCount(4);
+    const decided = (
+      await pg.query(
+        `SELECT suspect, suspect_confirmed_at IS NOT NULL AS confirmed, suspect_cleared_at IS NOT NULL AS cleared
+         FROM intake.reviews WHERE suspect_confirmed_at IS NOT NULL OR suspect_cleared_at IS NOT NULL ORDER BY suspect`,
+      )
+    ).rows;
+    expect(decided).toEqual([
+      { suspect: false, confirmed: false, cleared: true },
+      { suspect: true, confirmed: true, cleared: false },
+    ]);
+    await page.getByText('已确认刷评', { exact: true }).click();
+    await rowCount(1);
+    await visible('已确认刷评', page.locator('.ant-table-tbody'));
+    await shot('supervisor-suspects-confirmed');
+    // In the figures: the upheld appeal's bad rating has left them, the cleared suspect counts, the confirmed one stays out.
+    const { current, label } = quarters();
+    await eventually(
+      () => quarterlyReviews(current),
+      (r) => r.total === 2 && r.good === 1 && r.bad === 1,
+    );
 
+    // Publish the last quarter through the page: it shows as frozen, and its XLSX holds its figures.
     await menu('通报与导出');
+    await visible(`${label(last)}尚未发布`);
+    await page.getByRole('button', { name: '发布该季度通报' }).click();
+    await confirmPopover('发布');
+    await visible(`${label(last)}已发布（数据已冻结）`);
+    expect(await page.getByRole('button', { name: '发布该季度通报' }).count()).toBe(0);
+    expect((await pg.query(`SELECT year, quarter FROM statistics.published_quarters`)).rows).toEqual([
+      { year: last.year, quarter: last.quarter },
+    ]);
+    await shot('supervisor-reports-published');
+    const downloadXlsx = async () => {
+      const downloading = page.waitForEvent('download');
+      await page.getByRole('button', { name: '下载 Excel' }).click();
+      const download = await downloading;
+      const file = readFileSync((await download.path())!);
+      expect(file.subarray(0, 2).toString()).toBe('PK'); // an XLSX is a zip
+      return { name: download.suggestedFilename(), file };
+    };
+    const lastXlsx = await downloadXlsx();
+    expect(lastXlsx.name).toBe(`${label(last)}好差评.xlsx`);
+    const lastSheet = await xlsxUnitRow(lastXlsx.file, 'CN-01');
+    expect(lastSheet.title).toContain(label(last));
+    // The history imported into the last quarter: three ratings, two good (好评率 2/3).
+    // No 及时答复率 yet: the imported bad rating's case is not due (an empty cell).
+    expect(lastSheet.row).toEqual([1, 'CN-01', '区市场监督管理局', 3, 2, 1, 2 / 3]);
+
+    // This quarter's XLSX: the rectified bad rating and the cleared suspect; not published (it has not ended).
     await page.getByLabel('季度').click();
-    const quarter = Math.floor(new Date(Date.now() + 8 * 3_600_000).getUTCMonth() / 3) + 1;
-    await page.locator('.ant-select-item-option', { hasText: `第${'一二三四'[quarter - 1]}季度` }).click();
-    const downloading = page.waitForEvent('download');
-    await page.getByRole('button', { name: '下载 Excel' }).click();
-    const download = await downloading;
-    const file = readFileSync((await download.path())!);
-    expect(download.suggestedFilename()).toMatch(/^\d{4}年第.季度好差评\.xlsx$/);
-    expect(file.subarray(0, 2).toString()).toBe('PK'); // an XLSX is a zip
-    expect(file.length).toBeGreaterThan(4000);
+    await page.locator('.ant-select-item-option', { hasText: `第${'一二三四'[current.quarter - 1]}季度` }).click();
+    if (current.year !== last.year) {
+      await page.getByLabel('年份').click();
+      await page.locator('.ant-select-item-option', { hasText: `${current.year}年` }).click();
+    }
+    await visible(`${label(current)}尚未结束，结束后方可发布`);
+    const currentXlsx = await downloadXlsx();
+    expect(currentXlsx.name).toBe(`${label(current)}好差评.xlsx`);
+    const currentSheet = await xlsxUnitRow(currentXlsx.file, 'CN-01');
+    expect(currentSheet.row?.slice(0, 7)).toEqual([1, 'CN-01', '区市场监督管理局', 2, 1, 1, 0.5]);
     await shot('supervisor-reports');
     await signOut();
   });
@@ -394,6 +597,8 @@ describe('browser: the console from the first admin to a closed case, an upheld 
         { action: 'LOGIN', actor_name: 'op.zhang' },
         { action: 'PASSWORD_CHANGED', actor_name: 'sup.li' },
         { action: 'LOGOUT', actor_name: 'op.zhang' },
+        { action: 'SUSPECT_CONFIRMED', actor_name: 'sup.li' },
+        { action: 'SUSPECT_CLEARED', actor_name: 'sup.li' },
       ]),
     );
 
@@ -403,10 +608,29 @@ describe('browser: the console from the first admin to a closed case, an upheld 
     await menu('12345接入');
     await page.getByRole('button', { name: '登记热线系统' }).click();
     await dialog().getByLabel('名称').fill('区12345热线');
-    await dialog().getByLabel('回调地址（可选）').fill('https://hotline.example.gov.cn/callback');
+    await dialog().getByLabel('回调地址（可选）').fill(hotlineCallbackUrl);
     await dialog().getByRole('button', { name: '登记' }).click();
     await page.getByRole('button', { name: '我已妥善保存' }).click();
-    await visible('https://hotline.example.gov.cn/callback');
+    await visible(hotlineCallbackUrl);
+    await visible('暂无答复');
+    // A reply to it waits in rectification's outbox, as closing a 12345 case leaves it; its endpoint answers 503.
+    const [client] = (await pg.query(`SELECT id FROM intake.hotline_clients`)).rows;
+    await eventually(
+      async () => (await pg.query(`SELECT 1 FROM rectification.hotline_clients WHERE client_id = $1`, [client.id])).rowCount,
+      (n) => n === 1,
+    );
+    await pg.query(
+      `INSERT INTO rectification.hotline_callbacks (id, case_id, ticket_id, client_id, body) VALUES ($1, $2, '12345-20240001', $3, '{}')`,
+      [randomUUID(), randomUUID(), client.id],
+    );
+    await eventually(
+      async () => (await pg.query(`SELECT last_error FROM rectification.hotline_callbacks`)).rows[0].last_error,
+      (error) => error === 'HTTP 503',
+    );
+    await page.reload();
+    await visible('投递失败，重试中');
+    await visible('HTTP 503');
+    await visible(/失败重试 1/);
     await shot('admin-hotline-clients');
     expect(pageErrors).toEqual([]);
   });

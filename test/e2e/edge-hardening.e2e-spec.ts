@@ -161,7 +161,9 @@ describe('edge hardening: text guard, strict parsing, ranges, framework errors a
     expectProblem(badUrl, 400, 'VALIDATION_FAILED');
     expect(badUrl.body.errors).toEqual([{ field: 'url', message: 'is not a valid URL (bad percent-encoding)' }]);
     expectProblem(await http().get(`/api/v1/ratings/${'a'.repeat(200)}`), 414, 'URI_TOO_LONG');
-    expectProblem(await http().delete('/api/v1/ratings'), 404, 'NOT_FOUND');
+    const wrongMethod = await http().delete('/api/v1/ratings');
+    expectProblem(wrongMethod, 405, 'METHOD_NOT_ALLOWED');
+    expect(wrongMethod.headers.allow).toBe('GET, HEAD, POST');
     expectProblem(await http().get('/nowhere'), 404, 'NOT_FOUND');
 
     const port = (app.getHttpServer().address() as AddressInfo).port;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -106,6 +106,10 @@ describe('hostile input: every string field of every route of every service', ()
   let pg: Client;
   let logDir: string;
   let logFile: string;
+  /** The jest worker's own log (Nest's static logger, TestFileLogger), and its size when this suite began. */
+  let workerLog: string;
+  let workerLogFrom = 0;
+  let probes = 0;
   let device: Credential;
   let client: Credential;
   const ids: Record<string, string> = {};
@@ -118,6 +122,8 @@ describe('hostile input: every string field of every route of every service', ()
   beforeAll(async () => {
     db = await createTestDatabase('hostile_input');
     applyTestEnv(db.url);
+    workerLog = process.env.LOG_FILE!;
+    workerLogFrom = existsSync(workerLog) ? statSync(workerLog).size : 0;
     logDir = mkdtempSync(join(tmpdir(), 'hostile-'));
     logFile = join(logDir, 'services.log');
     Object.assign(process.env, FUZZ_ENV, { LOG_FILE: logFile });
@@ -196,8 +202,8 @@ describe('hostile input: every string field of every route of every service', ()
 
   /** The bearer a route needs (the OpenAPI document says a bearer, not which role). */
   function tokenFor(path: string, method: string): string {
-    if (/\/(units|devices|hotline-clients|calendar)|\/reports\/rebuild/.test(path)) return admin;
-    if (/decide-|\/urge$|clear-suspect/.test(path)) return supervisor;
+    if (/\/(units|devices|hotline-clients|calendar)|\/reports\/rebuild|\/hotline\/deliveries/.test(path)) return admin;
+    if (/decide-|\/urge$|clear-suspect|confirm-suspect/.test(path)) return supervisor;
     if (/\/cases\/\{id\}\/|unresolved-reports/.test(path) && method === 'post') return operator;
     return supervisor;
   }
@@ -280,7 +286,6 @@ describe('hostile input: every string field of every route of every service', ()
 
   it('answers 4xx problem+json to every hostile string on every route, never 500, and writes nothing for a rejected request', async () => {
     const failures: string[] = [];
-    let probes = 0;
     const routes = new Set<string>();
     for (const service of ['intake', 'rectification', 'statistics'] as const) {
       const doc = (await request(apps[service].getHttpServer()).get('/docs-json').expect(200)).body as OpenApi;
@@ -369,11 +374,13 @@ describe('hostile input: every string field of every route of every service', ()
   });
 
   it("leaves no 500 and no stack trace in the services' log", async () => {
-    // The log is written asynchronously: read it once it has stopped growing.
+    // The logs are written asynchronously: read them once they have stopped growing.
+    const read = () =>
+      readFileSync(logFile, 'utf8') + (existsSync(workerLog) ? readFileSync(workerLog).subarray(workerLogFrom).toString('utf8') : '');
     let size = -1;
     await eventually(
       async () => {
-        const now = readFileSync(logFile, 'utf8').length;
+        const now = read().length;
         const still = now === size;
         size = now;
         return still;
@@ -382,12 +389,28 @@ describe('hostile input: every string field of every route of every service', ()
       10_000,
       200,
     );
-    const lines = readFileSync(logFile, 'utf8').split('\n').filter(Boolean);
-    // The file is the three services' log (an unhandled error is logged there by the problem filter, with its stack).
-    expect(lines.filter((l) => l.includes('Nest application successfully started'))).toHaveLength(3);
-    const bad = lines.filter((l) => {
-      const entry = JSON.parse(l) as { level: number; res?: { statusCode?: number }; err?: unknown; stack?: unknown };
-      return entry.level >= 50 || (entry.res?.statusCode ?? 0) >= 500 || /"stack"|\\n\s+at /.test(l);
+    // The services' log (LOG_FILE: every request's line, and an unhandled error with its stack, which the
+    // problem filter logs) and what this suite added to the worker's log (Nest's static logger).
+    const lines = read().split('\n').filter(Boolean);
+    const entries = lines.map((line) => {
+      try {
+        return JSON.parse(line) as { level: number; msg?: string; res?: { statusCode?: unknown }; status?: unknown };
+      } catch {
+        return { level: 60, msg: `not a JSON log line: ${line.slice(0, 200)}` };
+      }
+    });
+    expect(entries.filter((e) => e.msg === 'Nest application successfully started')).toHaveLength(3);
+    // Every probe was answered and logged with its status (those Node's HTTP parser refused, as refused):
+    // the check below sees every response.
+    const requests = entries.filter((e) => e.msg === 'request completed');
+    const refused = entries.filter((e) => e.msg === 'request refused');
+    expect(requests.length + refused.length).toBeGreaterThanOrEqual(probes);
+    expect(requests.filter((e) => typeof e.res?.statusCode !== 'number')).toEqual([]);
+    expect(refused.filter((e) => typeof e.status !== 'number')).toEqual([]);
+    const bad = lines.filter((line, i) => {
+      const entry = entries[i]!;
+      const status = Number(entry.res?.statusCode ?? entry.status ?? 0);
+      return entry.level >= 50 || status >= 500 || /"stack"|\\n\s+at |"err":/.test(line);
     });
     expect(bad).toEqual([]);
   });

@@ -389,5 +389,94 @@ describe('intake: POST /ratings (device HMAC), duplicates, conflicts, concurrenc
       ).toBe('INVALID_TRANSITION');
       await http().post(`/api/v1/ratings/00000000-0000-4000-8000-000000000000/clear-suspect`).set('Authorization', supervisor).expect(404);
     });
+
+    it('lets only a supervisor confirm a suspect as 刷评: it stays flagged, leaves the open suspects, and is audited', async () => {
+      const target = ids[3];
+      const cleared = ids[2]; // cleared by the test before
+      await http().post(`/api/v1/ratings/${target}/confirm-suspect`).set('Authorization', bearer('unit_operator', 'CN-01')).expect(403);
+      await http().post(`/api/v1/ratings/${target}/confirm-suspect`).set('Authorization', admin).expect(403);
+      await http().post(`/api/v1/ratings/${target}/confirm-suspect`).expect(401);
+
+      const confirmed = await http().post(`/api/v1/ratings/${target}/confirm-suspect`).set('Authorization', supervisor).expect(200);
+      expect(confirmed.body).toMatchObject({
+        id: target,
+        suspect: true,
+        suspectReason: expect.stringMatching(/^BURST/),
+        suspectStatus: 'CONFIRMED',
+        suspectConfirmedBy: 'supervisor-user',
+        suspectClearedAt: null,
+      });
+      expect(Date.parse(confirmed.body.suspectConfirmedAt)).toBeGreaterThan(Date.now() - 60_000);
+      const again = await http().post(`/api/v1/ratings/${target}/confirm-suspect`).set('Authorization', supervisor).expect(200);
+      expect(again.body.suspectConfirmedAt).toBe(confirmed.body.suspectConfirmedAt); // idempotent: the first decision stands
+
+      // The event re-states the flag, once; the stored row keeps it.
+      const changed = (await events('gov.review.suspect-changed')).filter((e) => e.payload.data.reviewId === target);
+      expect(changed.map((e) => e.payload.data.suspect)).toEqual([true, true]);
+      expect(changed[1].payload.data).toEqual({
+        reviewId: target,
+        unitCode: 'CN-01',
+        suspect: true,
+        reason: expect.stringMatching(/^BURST/),
+      });
+      expect((await pg.query(`SELECT suspect, suspect_confirmed_by FROM intake.reviews WHERE id = $1`, [target])).rows[0]).toEqual({
+        suspect: true,
+        suspect_confirmed_by: 'supervisor-user',
+      });
+
+      // The two decisions exclude each other.
+      expect((await http().post(`/api/v1/ratings/${target}/clear-suspect`).set('Authorization', supervisor).expect(409)).body.code).toBe(
+        'INVALID_TRANSITION',
+      );
+      expect((await http().post(`/api/v1/ratings/${cleared}/confirm-suspect`).set('Authorization', supervisor).expect(409)).body.code).toBe(
+        'INVALID_TRANSITION',
+      );
+      expect((await http().post(`/api/v1/ratings/${laterId}/confirm-suspect`).set('Authorization', supervisor).expect(409)).body.code).toBe(
+        'INVALID_TRANSITION',
+      );
+      await http()
+        .post(`/api/v1/ratings/00000000-0000-4000-8000-000000000000/confirm-suspect`)
+        .set('Authorization', supervisor)
+        .expect(404);
+
+      // The list by decision: open ones are the supervisor's queue.
+      const byStatus = async (status: string) =>
+        (
+          await http()
+            .get(`/api/v1/ratings?suspectStatus=${status}&deviceId=${burstDevice.id}`)
+            .set('Authorization', supervisor)
+            .expect(200)
+        ).body as { total: number; items: Array<{ id: string; suspectStatus: string }> };
+      const open = await byStatus('OPEN');
+      expect(open.items.map((r) => r.id)).not.toContain(target);
+      expect(open.items.map((r) => r.id)).not.toContain(cleared);
+      expect(open.items.every((r) => r.suspectStatus === 'OPEN')).toBe(true);
+      expect(open.total).toBeGreaterThanOrEqual(4);
+      expect((await byStatus('CONFIRMED')).items.map((r) => r.id)).toEqual([target]);
+      expect((await byStatus('CLEARED')).items.map((r) => [r.id, r.suspectStatus])).toEqual([[cleared, 'CLEARED']]);
+      const bad = await http().get('/api/v1/ratings?suspectStatus=maybe').set('Authorization', supervisor).expect(400);
+      expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['suspectStatus']);
+
+      // Both decisions are in the audit log, with the rating and no reviewer data.
+      const audit = (
+        await pg.query(`SELECT action, actor_sub, actor_name, detail FROM intake.audit_log WHERE action LIKE 'SUSPECT_%' ORDER BY id`)
+      ).rows;
+      expect(audit).toEqual([
+        {
+          action: 'SUSPECT_CLEARED',
+          actor_sub: 'supervisor-user',
+          actor_name: 'supervisor-user',
+          detail: expect.objectContaining({ reviewId: cleared, unitCode: 'CN-01', deviceId: burstDevice.id }),
+        },
+        {
+          action: 'SUSPECT_CONFIRMED',
+          actor_sub: 'supervisor-user',
+          actor_name: 'supervisor-user',
+          detail: expect.objectContaining({ reviewId: target, unitCode: 'CN-01', reason: expect.stringMatching(/^BURST/) }),
+        },
+      ]);
+      const listed = await http().get('/api/v1/audit?action=SUSPECT_CONFIRMED').set('Authorization', admin).expect(200);
+      expect(listed.body.items.map((e: { detail: { reviewId: string } }) => e.detail.reviewId)).toEqual([target]);
+    });
   });
 });

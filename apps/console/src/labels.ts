@@ -64,6 +64,8 @@ export const AUDIT: Record<string, string> = {
   USER_CREATED: '创建用户',
   USER_UPDATED: '修改用户',
   PASSWORD_RESET: '重置密码',
+  SUSPECT_CLEARED: '解除刷评疑似',
+  SUSPECT_CONFIRMED: '确认刷评',
 };
 
 export const ERROR_CODE: Record<string, string> = {

@@ -97,7 +97,38 @@ export interface Device {
   revoked: boolean;
   revokedAt: string | null;
   createdAt: string;
-  lastSeenAt?: string | null;
+  /** When a PAD page last exchanged a pairing code for this device. */
+  pairedAt: string | null;
+  /** The PAD page's last heartbeat. */
+  lastSeenAt: string | null;
+  online: boolean;
+  queueLength: number | null;
+  appVersion: string | null;
+}
+
+/** A one-time pairing code (POST /devices/{deviceId}/pairing-codes): shown once, valid 15 minutes, usable once. */
+export interface PairingCode {
+  code: string;
+  deviceId: string;
+  expiresAt: string;
+}
+
+/** How the replies to one 12345 client are delivered (rectification's GET /hotline/deliveries). */
+export interface HotlineDeliveries {
+  clientId: string;
+  name: string | null;
+  callbackUrl: string | null;
+  revoked: boolean;
+  state: 'FAILING' | 'PENDING' | 'DELIVERED' | 'NONE';
+  delivered: number;
+  pending: number;
+  failing: number;
+  undeliverable: number;
+  lastAttemptAt: string | null;
+  lastDeliveredAt: string | null;
+  nextAttemptAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
 }
 
 export interface HotlineClient {
@@ -118,6 +149,11 @@ export interface Rating {
   ratedAt: string;
   suspect: boolean;
   suspectReason?: string | null;
+  suspectStatus: 'OPEN' | 'CONFIRMED' | 'CLEARED' | null;
+  suspectClearedAt: string | null;
+  suspectClearedBy: string | null;
+  suspectConfirmedAt: string | null;
+  suspectConfirmedBy: string | null;
   serviceItemCode?: string;
   serviceRecordId?: string;
 }

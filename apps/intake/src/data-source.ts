@@ -13,6 +13,7 @@ import { DevicePairingPromptsHeartbeat1733400000000 } from './migrations/1733400
 import { PairingCodeEntity } from './pairing/pairing-code.entity.js';
 import { PromptEntity } from './prompts/prompt.entity.js';
 import { Accounts1733600000000 } from './migrations/1733600000000-Accounts.js';
+import { SuspectConfirmed1733700000000 } from './migrations/1733700000000-SuspectConfirmed.js';
 import { ReviewEntity } from './ratings/review.entity.js';
 import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry/registry.entities.js';
 import { UnresolvedReportEntity } from './unresolved/unresolved-report.entity.js';
@@ -44,5 +45,6 @@ export const INTAKE_SCHEMA: ServiceSchema = {
     ArrivalBurstCheck1733300000000,
     DevicePairingPromptsHeartbeat1733400000000,
     Accounts1733600000000,
+    SuspectConfirmed1733700000000,
   ],
 };

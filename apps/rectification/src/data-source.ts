@@ -8,6 +8,7 @@ import { RectificationWorkflow1732579200000 } from './migrations/1732579200000-R
 import { CasePublication1733400000100 } from './migrations/1733400000100-CasePublication.js';
 import { CalendarYearStatus1733500000000 } from './migrations/1733500000000-CalendarYearStatus.js';
 import { ContactRevealAudit1733600000000 } from './migrations/1733600000000-ContactRevealAudit.js';
+import { HotlineCallbackLastAttempt1733700000000 } from './migrations/1733700000000-HotlineCallbackLastAttempt.js';
 
 export const RECTIFICATION_SCHEMA: ServiceSchema = {
   schema: 'rectification',
@@ -26,5 +27,6 @@ export const RECTIFICATION_SCHEMA: ServiceSchema = {
     CasePublication1733400000100,
     CalendarYearStatus1733500000000,
     ContactRevealAudit1733600000000,
+    HotlineCallbackLastAttempt1733700000000,
   ],
 };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { LoggerService } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Params, PinoLogger } from 'nestjs-pino';
 import { destination, type Logger as Pino } from 'pino';
 
@@ -43,7 +44,10 @@ export function loggerParams(service: string, level: string, file?: string): Par
     },
     autoLogging: false,
   };
-  return { pinoHttp: file ? [options, destination({ dest: file, mkdir: true, sync: false })] : options };
+  // Standard output is written synchronously: a service in a worker thread (npm start) has no
+  // exit hook to flush an asynchronous stream, and its lines must be out before the banner.
+  const stream = file ? destination({ dest: file, mkdir: true, sync: false }) : destination({ dest: 1, sync: true });
+  return { pinoHttp: [options, stream] };
 }
 
 /**
@@ -53,12 +57,57 @@ export function loggerParams(service: string, level: string, file?: string): Par
  */
 export function logHttpRequests(fastify: FastifyInstance): void {
   fastify.addHook('onResponse', (request, reply, done) => {
-    const status = reply.statusCode;
-    const level = QUIET_PATHS.test(request.url) ? 'debug' : status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-    const own = (request.raw as { log?: Pino }).log;
-    const line = { res: { statusCode: status }, responseTime: Math.round(reply.elapsedTime) };
-    if (own) own[level](line, 'request completed');
-    else PinoLogger.root?.[level]({ req: { id: request.id, method: request.method, url: request.url }, ...line }, 'request completed');
+    logRequestCompleted(request, reply);
     done();
   });
+}
+
+/** The request's line (see `logHttpRequests`); also called for what Fastify answers without its hooks (a malformed URL). */
+export function logRequestCompleted(request: FastifyRequest, reply: FastifyReply): void {
+  const status = reply.statusCode;
+  const level = QUIET_PATHS.test(request.url) ? 'debug' : status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+  // pino-http's logger for the request (`allLogs`: `raw.log` is Fastify's own, which logs nothing).
+  const own = (request.raw as { allLogs?: Pino[] }).allLogs?.at(-1);
+  // The raw response: pino-http's serializer reads its status once the headers are sent.
+  const line = { res: reply.raw, responseTime: Math.round(reply.elapsedTime) };
+  if (own) own[level](line, 'request completed');
+  else PinoLogger.root?.[level]({ req: { id: request.id, method: request.method, url: request.url }, ...line }, 'request completed');
+}
+
+/** A request Node's HTTP parser refused before Fastify saw it (headers or URL too large, malformed): one line, like any request's. */
+export function logRefusedRequest(status: number, parserCode: string | undefined): void {
+  PinoLogger.root?.[status >= 500 ? 'error' : 'warn']({ status, parserCode }, 'request refused');
+}
+
+/** Nest's own start-up lines (each module wired, each route mapped: over a hundred per start). */
+const START_UP_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
+/**
+ * The service's Nest logger: nestjs-pino's, with Nest's start-up chatter at debug, so that a
+ * start at info says only that each service started (and what deserves a warning). The
+ * lines are one `LOG_LEVEL=debug` away.
+ */
+export class ServiceLogger implements LoggerService {
+  constructor(private readonly inner: LoggerService) {}
+
+  log(message: unknown, ...optionalParams: unknown[]): void {
+    const context = optionalParams.at(-1);
+    if (typeof context === 'string' && START_UP_CONTEXTS.has(context)) this.inner.debug?.(message, ...optionalParams);
+    else this.inner.log(message, ...optionalParams);
+  }
+  error(message: unknown, ...optionalParams: unknown[]): void {
+    this.inner.error(message, ...optionalParams);
+  }
+  warn(message: unknown, ...optionalParams: unknown[]): void {
+    this.inner.warn(message, ...optionalParams);
+  }
+  debug(message: unknown, ...optionalParams: unknown[]): void {
+    this.inner.debug?.(message, ...optionalParams);
+  }
+  verbose(message: unknown, ...optionalParams: unknown[]): void {
+    this.inner.verbose?.(message, ...optionalParams);
+  }
+  fatal(message: unknown, ...optionalParams: unknown[]): void {
+    this.inner.fatal?.(message, ...optionalParams);
+  }
 }

@@ -42,6 +42,8 @@ export function codeForStatus(status: number): ErrorCode {
       return ErrorCode.Forbidden;
     case 404:
       return ErrorCode.NotFound;
+    case 405:
+      return ErrorCode.MethodNotAllowed;
     case 409:
       return ErrorCode.Conflict;
     case 413:

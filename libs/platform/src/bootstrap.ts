@@ -12,9 +12,17 @@ import {
   ProblemDetailsFilter,
   recordHttpMetrics,
   requestIdOf,
+  ServiceLogger,
 } from '#libs/common';
 import { connectEventTransport, isTransient } from '#libs/messaging';
-import { clientErrorHandler, frameworkErrors, installTextGuard, refuseBodyParser, strictJsonBodyParser } from './edge.js';
+import {
+  answerMethodNotAllowed,
+  clientErrorHandler,
+  frameworkErrors,
+  installTextGuard,
+  refuseBodyParser,
+  strictJsonBodyParser,
+} from './edge.js';
 import { FastPathValidationPipe } from './fast-validation.js';
 
 export interface ServiceAppOptions {
@@ -60,6 +68,7 @@ export function createHttpAdapter(options: Pick<ServiceAppOptions, 'bodyLimit' |
     done();
   });
   installTextGuard(adapter.getInstance());
+  answerMethodNotAllowed(adapter.getInstance());
   return adapter;
 }
 
@@ -83,7 +92,7 @@ export function openApiDocument(app: INestApplication, options: Pick<ServiceAppO
 
 /** Applies the cross-cutting HTTP set-up shared by every service (and by the e2e tests). */
 export function configureServiceApp(app: NestFastifyApplication, options: ServiceAppOptions): void {
-  app.useLogger(app.get(Logger));
+  app.useLogger(new ServiceLogger(app.get(Logger)));
   recordHttpMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsRegistry));
   logHttpRequests(app.getHttpAdapter().getInstance());
   app.useBodyParser('application/json', {}, strictJsonBodyParser);

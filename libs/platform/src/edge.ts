@@ -2,12 +2,15 @@ import { isUtf8 } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import FindMyWay from 'find-my-way';
 import secureJson from 'secure-json-parse';
 import {
   DomainError,
   ErrorCode,
   type FieldError,
   firstDuplicateKey,
+  logRefusedRequest,
+  logRequestCompleted,
   PROBLEM_CONTENT_TYPE,
   problemFrom,
   unstorableText,
@@ -142,6 +145,41 @@ export function installTextGuard(fastify: FastifyInstance): void {
   });
 }
 
+/**
+ * A path some route serves, asked with a method none of its routes takes (`DELETE /api/v1/ratings`):
+ * 405 with `Allow` naming the methods it takes, rather than a 404 that suggests the path is wrong.
+ * Routes are matched as Fastify matches them: their patterns go into a find-my-way router of our
+ * own (Fastify's router), keyed by path alone, as they are registered.
+ */
+export function answerMethodNotAllowed(fastify: FastifyInstance): void {
+  const paths = FindMyWay();
+  const methodsOf = new Map<string, Set<string>>();
+  fastify.addHook('onRoute', (route) => {
+    let methods = methodsOf.get(route.url);
+    if (!methods) {
+      methods = new Set();
+      methodsOf.set(route.url, methods);
+      paths.on('GET', route.url, () => undefined, methods);
+    }
+    for (const method of [route.method].flat()) methods.add(method.toUpperCase());
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.url !== undefined) return done(); // a route took it
+    const path = request.url.split('?')[0] ?? '';
+    const methods = paths.find('GET', path)?.store as Set<string> | undefined;
+    if (!methods) return done(); // no route serves this path: 404
+    const allow = [...methods].sort().join(', ');
+    void reply.header('Allow', allow);
+    sendProblem(
+      reply,
+      new DomainError(ErrorCode.MethodNotAllowed, `${request.method} is not allowed on ${path}.`, [
+        { field: 'method', message: `must be one of ${allow}` },
+      ]),
+      path,
+    );
+  });
+}
+
 function sendProblem(reply: FastifyReply, error: DomainError, path: string): void {
   const problem = problemFrom(error, path);
   void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
@@ -155,6 +193,7 @@ export function frameworkErrors(error: { code?: string; statusCode?: number }, r
       ? new DomainError(ErrorCode.UriTooLong, 'The request URL is too long.', [{ field: 'url', message: 'is too long' }])
       : DomainError.validation([{ field: 'url', message: 'is not a valid URL (bad percent-encoding)' }], 'The request URL is malformed.');
   sendProblem(reply, domain, request.url.split('?')[0] ?? '');
+  logRequestCompleted(request, reply); // Fastify runs no hooks for these
 }
 
 /**
@@ -175,6 +214,7 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
         ? 'The request took too long to arrive.'
         : 'The request is malformed.';
   const body = JSON.stringify({ ...problemFrom(new DomainError(code, detail)), status });
+  logRefusedRequest(status, err.code);
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );

@@ -220,7 +220,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Clear a suspect (刷评) flag: the rating counts in the rates again */
+    /**
+     * Clear a suspect (刷评) flag: the rating counts in the rates again (audited)
+     * @description Idempotent; a rating confirmed as 刷评 cannot be cleared (409 INVALID_TRANSITION).
+     */
     post: operations['RatingsController_clearSuspect'];
     delete?: never;
     options?: never;
@@ -228,58 +231,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/imports/ratings': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** History from a previous platform: 1–5,000 ratings of one unit (ratedAt from 2000-01-01 on); per-item created | duplicate | rejected, idempotent on (unitCode, serviceRecordId); events marked imported; no 刷评 burst check; bad items open cases (clock from receipt). Over 5,000 items or 8 MiB → 413 */
-    post: operations['ImportsController_importRatings'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/v1/hotline/complaints': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** 12345 转办: stored on channel HOTLINE_12345 (a BAD review for a COMPLAINT; other categories are no review) and opens a case. 201; 200 with the same id for the same client’s ticketId with an identical body; 409 TICKET_CONFLICT with another body */
-    post: operations['HotlineController_receive'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/v1/unresolved-reports': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** 办不成事 report for the operator’s own unit; opens a case of source UNRESOLVED. 201 { id, … } (contact masked) */
-    post: operations['UnresolvedController_report'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/v1/devices/{deviceId}/pairing-codes': {
+  '/api/v1/ratings/{id}/confirm-suspect': {
     parameters: {
       query?: never;
       header?: never;
@@ -289,90 +241,10 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Issue a one-time pairing code for a PAD (8 characters, valid 15 minutes, usable once; an earlier unused code stops working)
-     * @description A revoked device gets no code (409 CONFLICT).
+     * Confirm a suspect (刷评) flag: the rating stays out of every rate, recorded as confirmed (audited)
+     * @description Idempotent; a rating never flagged, or already cleared, → 409 INVALID_TRANSITION. Emits gov.review.suspect-changed with suspect: true.
      */
-    post: operations['PairingController_issue'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/v1/pairing/exchange': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Exchange a pairing code for the device's credentials (no authentication: the code is the credential)
-     * @description The device gets a new secret, returned here once; the one shown at registration stops working. Unknown code → 404 PAIRING_CODE_INVALID; used → 410 PAIRING_CODE_USED; expired or superseded → 410 PAIRING_CODE_EXPIRED; device revoked → 401 DEVICE_REVOKED; more than a few attempts a minute from one address → 429 RATE_LIMITED.
-     */
-    post: operations['PairingController_exchange'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/v1/devices/{deviceId}/prompts': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Ask a window's PAD to take a rating of a service that just ended (the window's business system calls this)
-     * @description Called by an operator of the device’s unit (bearer JWT), an admin, or a signed device of the same unit (e.g. the window’s business terminal registered as a device). Another unit’s operator or device → 403 FORBIDDEN_UNIT; a supervisor → 403 FORBIDDEN; a revoked device → 409. The PAD learns of it through GET /pad/prompts/stream within a second and rates it under the given serviceRecordId; it is offered for 10 minutes.
-     */
-    post: operations['PromptsController_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/v1/pad/prompts/stream': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Server-sent events for the calling PAD: `ready`, then `prompt` (a PromptDto) for the pending and each new prompt, `ping` every 15 s
-     * @description Signed like every device request (GET, empty body). The stream ends after 55 s; the PAD reconnects with a fresh signature. Read it with fetch() (EventSource cannot send the signature headers).
-     */
-    get: operations['PromptsController_stream'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/v1/pad/heartbeat': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * The PAD page reports it is alive, with its offline queue length and app version (shown in GET /devices)
-     * @description A revoked device gets 401 DEVICE_REVOKED, which the page shows as 设备已停用.
-     */
-    post: operations['PadController_heartbeat'];
+    post: operations['RatingsController_confirmSuspect'];
     delete?: never;
     options?: never;
     head?: never;
@@ -533,6 +405,157 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/imports/ratings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** History from a previous platform: 1–5,000 ratings of one unit (ratedAt from 2000-01-01 on); per-item created | duplicate | rejected, idempotent on (unitCode, serviceRecordId); events marked imported; no 刷评 burst check; bad items open cases (clock from receipt). Over 5,000 items or 8 MiB → 413 */
+    post: operations['ImportsController_importRatings'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/hotline/complaints': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 12345 转办: stored on channel HOTLINE_12345 (a BAD review for a COMPLAINT; other categories are no review) and opens a case. 201; 200 with the same id for the same client’s ticketId with an identical body; 409 TICKET_CONFLICT with another body */
+    post: operations['HotlineController_receive'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/unresolved-reports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 办不成事 report for the operator’s own unit; opens a case of source UNRESOLVED. 201 { id, … } (contact masked) */
+    post: operations['UnresolvedController_report'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/devices/{deviceId}/pairing-codes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Issue a one-time pairing code for a PAD (8 characters, valid 15 minutes, usable once; an earlier unused code stops working)
+     * @description A revoked device gets no code (409 CONFLICT).
+     */
+    post: operations['PairingController_issue'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/pairing/exchange': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Exchange a pairing code for the device's credentials (no authentication: the code is the credential)
+     * @description The device gets a new secret, returned here once; the one shown at registration stops working. Unknown code → 404 PAIRING_CODE_INVALID; used → 410 PAIRING_CODE_USED; expired or superseded → 410 PAIRING_CODE_EXPIRED; device revoked → 401 DEVICE_REVOKED; more than a few attempts a minute from one address → 429 RATE_LIMITED.
+     */
+    post: operations['PairingController_exchange'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/devices/{deviceId}/prompts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Ask a window's PAD to take a rating of a service that just ended (the window's business system calls this)
+     * @description Called by an operator of the device’s unit (bearer JWT), an admin, or a signed device of the same unit (e.g. the window’s business terminal registered as a device). Another unit’s operator or device → 403 FORBIDDEN_UNIT; a supervisor → 403 FORBIDDEN; a revoked device → 409. The PAD learns of it through GET /pad/prompts/stream within a second and rates it under the given serviceRecordId; it is offered for 10 minutes.
+     */
+    post: operations['PromptsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/pad/prompts/stream': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Server-sent events for the calling PAD: `ready`, then `prompt` (a PromptDto) for the pending and each new prompt, `ping` every 15 s
+     * @description Signed like every device request (GET, empty body). The stream ends after 55 s; the PAD reconnects with a fresh signature. Read it with fetch() (EventSource cannot send the signature headers).
+     */
+    get: operations['PromptsController_stream'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/pad/heartbeat': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The PAD page reports it is alive, with its offline queue length and app version (shown in GET /devices)
+     * @description A revoked device gets 401 DEVICE_REVOKED, which the page shows as 设备已停用.
+     */
+    post: operations['PadController_heartbeat'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -604,6 +627,123 @@ export interface components {
     RatingBatchDto: {
       /** @description Each item is validated on its own; over 500 items → 413 */
       ratings: components['schemas']['CreateRatingDto'][];
+    };
+    LoginDto: {
+      /** @example admin */
+      username: string;
+      /** @example Correct-Horse-42 */
+      password: string;
+    };
+    UserDto: {
+      /** Format: uuid */
+      id: string;
+      username: string;
+      displayName: string;
+      /** @enum {string} */
+      role: 'admin' | 'supervisor' | 'unit_operator';
+      unitCode: string | null;
+      mustChangePassword: boolean;
+      disabled: boolean;
+      /** @description Locked after repeated failed logins until this instant */
+      lockedUntil: string | null;
+      lastLoginAt: string | null;
+      createdAt: string;
+    };
+    TokenResponseDto: {
+      /** @description Bearer JWT (sub, role, unitCode, exp) accepted by every service */
+      accessToken: string;
+      /** @enum {string} */
+      tokenType: 'Bearer';
+      /** @description Seconds until the access token expires */
+      expiresIn: number;
+      /** @description Opaque, single-use: exchange it at /auth/refresh for new tokens */
+      refreshToken: string;
+      refreshExpiresAt: string;
+      user: components['schemas']['UserDto'];
+    };
+    RefreshDto: {
+      /** @description The refresh token of the last login or refresh */
+      refreshToken: string;
+    };
+    ChangePasswordDto: {
+      /** @example admin */
+      username: string;
+      currentPassword: string;
+      /** @description 10–128 characters, three of: lower case, upper case, digits, symbols; not containing the username */
+      newPassword: string;
+    };
+    MeDto: {
+      sub: string;
+      /** @enum {string} */
+      role: 'admin' | 'supervisor' | 'unit_operator';
+      unitCode: string | null;
+      /** @description The console account, when the token was issued by login */
+      user: components['schemas']['UserDto'] | null;
+    };
+    CreateUserDto: {
+      /**
+       * @description 3–32 letters, digits, dots, dashes or underscores (stored in lower case)
+       * @example wang.fang
+       */
+      username: string;
+      /** @example 王芳 */
+      displayName: string;
+      /** @enum {string} */
+      role: 'admin' | 'supervisor' | 'unit_operator';
+      /**
+       * @description Required for a unit_operator, refused for the other roles
+       * @example CN-01
+       */
+      unitCode?: string;
+      /** @description A one-time password: the user must change it at first login */
+      password: string;
+    };
+    UpdateUserDto: {
+      /** @example 王芳 */
+      displayName?: string;
+      /** @enum {string} */
+      role?: 'admin' | 'supervisor' | 'unit_operator';
+      /**
+       * @description The unit of a unit_operator; null for the other roles
+       * @example CN-01
+       */
+      unitCode?: Record<string, never> | null;
+      /** @description true disables the account and revokes its refresh tokens; false enables it again */
+      disabled?: boolean;
+    };
+    ResetPasswordDto: {
+      /** @description A new one-time password; the user must change it at the next login */
+      password: string;
+    };
+    AuditEntryDto: {
+      id: string;
+      at: string;
+      /** @enum {string} */
+      action:
+        | 'LOGIN'
+        | 'LOGIN_FAILED'
+        | 'ACCOUNT_LOCKED'
+        | 'LOGOUT'
+        | 'REFRESH_REUSED'
+        | 'PASSWORD_CHANGED'
+        | 'USER_CREATED'
+        | 'USER_UPDATED'
+        | 'PASSWORD_RESET'
+        | 'SUSPECT_CLEARED'
+        | 'SUSPECT_CONFIRMED';
+      actorSub: string | null;
+      actorName: string | null;
+      targetUserId: string | null;
+      ip: string | null;
+      detail: {
+        [key: string]: unknown;
+      };
+    };
+    AuditPageDto: {
+      items: components['schemas']['AuditEntryDto'][];
+      page: number;
+      pageSize: number;
+      total: number;
     };
     ImportedRatingDto: {
       /**
@@ -823,121 +963,6 @@ export interface components {
        */
       nextHeartbeatInMs: number;
       device: components['schemas']['PadDeviceDto'];
-    };
-    LoginDto: {
-      /** @example admin */
-      username: string;
-      /** @example Correct-Horse-42 */
-      password: string;
-    };
-    UserDto: {
-      /** Format: uuid */
-      id: string;
-      username: string;
-      displayName: string;
-      /** @enum {string} */
-      role: 'admin' | 'supervisor' | 'unit_operator';
-      unitCode: string | null;
-      mustChangePassword: boolean;
-      disabled: boolean;
-      /** @description Locked after repeated failed logins until this instant */
-      lockedUntil: string | null;
-      lastLoginAt: string | null;
-      createdAt: string;
-    };
-    TokenResponseDto: {
-      /** @description Bearer JWT (sub, role, unitCode, exp) accepted by every service */
-      accessToken: string;
-      /** @enum {string} */
-      tokenType: 'Bearer';
-      /** @description Seconds until the access token expires */
-      expiresIn: number;
-      /** @description Opaque, single-use: exchange it at /auth/refresh for new tokens */
-      refreshToken: string;
-      refreshExpiresAt: string;
-      user: components['schemas']['UserDto'];
-    };
-    RefreshDto: {
-      /** @description The refresh token of the last login or refresh */
-      refreshToken: string;
-    };
-    ChangePasswordDto: {
-      /** @example admin */
-      username: string;
-      currentPassword: string;
-      /** @description 10–128 characters, three of: lower case, upper case, digits, symbols; not containing the username */
-      newPassword: string;
-    };
-    MeDto: {
-      sub: string;
-      /** @enum {string} */
-      role: 'admin' | 'supervisor' | 'unit_operator';
-      unitCode: string | null;
-      /** @description The console account, when the token was issued by login */
-      user: components['schemas']['UserDto'] | null;
-    };
-    CreateUserDto: {
-      /**
-       * @description 3–32 letters, digits, dots, dashes or underscores (stored in lower case)
-       * @example wang.fang
-       */
-      username: string;
-      /** @example 王芳 */
-      displayName: string;
-      /** @enum {string} */
-      role: 'admin' | 'supervisor' | 'unit_operator';
-      /**
-       * @description Required for a unit_operator, refused for the other roles
-       * @example CN-01
-       */
-      unitCode?: string;
-      /** @description A one-time password: the user must change it at first login */
-      password: string;
-    };
-    UpdateUserDto: {
-      /** @example 王芳 */
-      displayName?: string;
-      /** @enum {string} */
-      role?: 'admin' | 'supervisor' | 'unit_operator';
-      /**
-       * @description The unit of a unit_operator; null for the other roles
-       * @example CN-01
-       */
-      unitCode?: Record<string, never> | null;
-      /** @description true disables the account and revokes its refresh tokens; false enables it again */
-      disabled?: boolean;
-    };
-    ResetPasswordDto: {
-      /** @description A new one-time password; the user must change it at the next login */
-      password: string;
-    };
-    AuditEntryDto: {
-      id: string;
-      at: string;
-      /** @enum {string} */
-      action:
-        | 'LOGIN'
-        | 'LOGIN_FAILED'
-        | 'ACCOUNT_LOCKED'
-        | 'LOGOUT'
-        | 'REFRESH_REUSED'
-        | 'PASSWORD_CHANGED'
-        | 'USER_CREATED'
-        | 'USER_UPDATED'
-        | 'PASSWORD_RESET';
-      actorSub: string | null;
-      actorName: string | null;
-      targetUserId: string | null;
-      ip: string | null;
-      detail: {
-        [key: string]: unknown;
-      };
-    };
-    AuditPageDto: {
-      items: components['schemas']['AuditEntryDto'][];
-      page: number;
-      pageSize: number;
-      total: number;
     };
   };
   responses: never;
@@ -1167,6 +1192,8 @@ export interface operations {
       query?: {
         unitCode?: string;
         suspect?: 'true' | 'false';
+        /** @description OPEN: flagged, not yet decided; CONFIRMED: confirmed as 刷评 (stays out); CLEARED: cleared (counts again) */
+        suspectStatus?: 'OPEN' | 'CONFIRMED' | 'CLEARED';
         deviceId?: string;
         page?: number;
         pageSize?: number;
@@ -1294,158 +1321,13 @@ export interface operations {
       };
     };
   };
-  ImportsController_importRatings: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['ImportRatingsDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-    };
-  };
-  HotlineController_receive: {
-    parameters: {
-      query?: never;
-      header: {
-        'X-Client-Id': string;
-        /** @description Unix epoch milliseconds */
-        'X-Timestamp': string;
-        /** @description v1=<hex HMAC-SHA256> */
-        'X-Signature': string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['HotlineComplaintDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-    };
-  };
-  UnresolvedController_report: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['UnresolvedReportDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-    };
-  };
-  PairingController_issue: {
+  RatingsController_confirmSuspect: {
     parameters: {
       query?: never;
       header?: never;
       path: {
-        deviceId: string;
+        id: string;
       };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PairingCodeDto'];
-        };
-      };
-    };
-  };
-  PairingController_exchange: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['ExchangePairingCodeDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PairedDeviceDto'];
-        };
-      };
-    };
-  };
-  PromptsController_create: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description With X-Timestamp and X-Signature when a device calls */
-        'X-Device-Id'?: string;
-      };
-      path: {
-        deviceId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreatePromptDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PromptDto'];
-        };
-      };
-    };
-  };
-  PromptsController_stream: {
-    parameters: {
-      query?: never;
-      header: {
-        'X-Device-Id': string;
-        /** @description Unix epoch milliseconds */
-        'X-Timestamp': string;
-        /** @description v1=<hex HMAC-SHA256> */
-        'X-Signature': string;
-      };
-      path?: never;
       cookie?: never;
     };
     requestBody?: never;
@@ -1455,35 +1337,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
-      };
-    };
-  };
-  PadController_heartbeat: {
-    parameters: {
-      query?: never;
-      header: {
-        'X-Device-Id': string;
-        /** @description Unix epoch milliseconds */
-        'X-Timestamp': string;
-        /** @description v1=<hex HMAC-SHA256> */
-        'X-Signature': string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['HeartbeatDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['HeartbeatReplyDto'];
-        };
       };
     };
   };
@@ -1700,7 +1553,9 @@ export interface operations {
           | 'PASSWORD_CHANGED'
           | 'USER_CREATED'
           | 'USER_UPDATED'
-          | 'PASSWORD_RESET';
+          | 'PASSWORD_RESET'
+          | 'SUSPECT_CLEARED'
+          | 'SUSPECT_CONFIRMED';
         page?: number;
         pageSize?: number;
       };
@@ -1716,6 +1571,199 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['AuditPageDto'];
+        };
+      };
+    };
+  };
+  ImportsController_importRatings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ImportRatingsDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  HotlineController_receive: {
+    parameters: {
+      query?: never;
+      header: {
+        'X-Client-Id': string;
+        /** @description Unix epoch milliseconds */
+        'X-Timestamp': string;
+        /** @description v1=<hex HMAC-SHA256> */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['HotlineComplaintDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  UnresolvedController_report: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UnresolvedReportDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  PairingController_issue: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        deviceId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PairingCodeDto'];
+        };
+      };
+    };
+  };
+  PairingController_exchange: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ExchangePairingCodeDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PairedDeviceDto'];
+        };
+      };
+    };
+  };
+  PromptsController_create: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description With X-Timestamp and X-Signature when a device calls */
+        'X-Device-Id'?: string;
+      };
+      path: {
+        deviceId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreatePromptDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PromptDto'];
+        };
+      };
+    };
+  };
+  PromptsController_stream: {
+    parameters: {
+      query?: never;
+      header: {
+        'X-Device-Id': string;
+        /** @description Unix epoch milliseconds */
+        'X-Timestamp': string;
+        /** @description v1=<hex HMAC-SHA256> */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  PadController_heartbeat: {
+    parameters: {
+      query?: never;
+      header: {
+        'X-Device-Id': string;
+        /** @description Unix epoch milliseconds */
+        'X-Timestamp': string;
+        /** @description v1=<hex HMAC-SHA256> */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['HeartbeatDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HeartbeatReplyDto'];
         };
       };
     };

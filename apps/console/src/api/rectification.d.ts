@@ -294,6 +294,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/hotline/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Each 12345 client's callback URL and how the replies to it are delivered (admin)
+     * @description Per client: delivered / pending / failing / undeliverable counts, the last attempt, the next retry and the error of the latest failed attempt of a reply still failing. Counts and times only: no reply text, ticket or citizen data.
+     */
+    get: operations['HotlineController_deliveryStatus'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/hotline/tickets/{ticketId}': {
     parameters: {
       query?: never;
@@ -409,6 +429,43 @@ export interface components {
     };
     PutCalendarYearDto: {
       days: components['schemas']['CalendarDayDto'][];
+    };
+    HotlineClientDeliveriesDto: {
+      /** Format: uuid */
+      clientId: string;
+      /** @description null while the registration has not reached this service */
+      name: string | null;
+      callbackUrl: string | null;
+      revoked: boolean;
+      /**
+       * @description FAILING: a reply is being retried after a failed attempt; PENDING: replies waiting for their first attempt; DELIVERED: every reply acknowledged; NONE: no reply yet
+       * @enum {string}
+       */
+      state: 'FAILING' | 'PENDING' | 'DELIVERED' | 'NONE';
+      /** @description Replies acknowledged with a 2xx */
+      delivered: number;
+      /** @description Replies waiting for their first attempt */
+      pending: number;
+      /** @description Replies retried with backoff after a failed attempt */
+      failing: number;
+      /** @description Replies not sent: the client has no callback URL or is revoked */
+      undeliverable: number;
+      /** Format: date-time */
+      lastAttemptAt: string | null;
+      /** Format: date-time */
+      lastDeliveredAt: string | null;
+      /**
+       * Format: date-time
+       * @description The next retry of a failing or pending reply
+       */
+      nextAttemptAt: string | null;
+      /** @description HTTP status of the latest failed attempt of a reply still failing */
+      lastStatus: number | null;
+      /** @description Error of the latest failed attempt of a reply still failing */
+      lastError: string | null;
+    };
+    HotlineDeliveriesDto: {
+      items: components['schemas']['HotlineClientDeliveriesDto'][];
     };
     SetPublicationDto: {
       /** @description Publish this closed case as a 以评促改 example on the public pages (false withdraws it) */
@@ -842,6 +899,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+    };
+  };
+  HotlineController_deliveryStatus: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HotlineDeliveriesDto'];
+        };
       };
     };
   };

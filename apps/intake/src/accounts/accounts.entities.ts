@@ -91,7 +91,9 @@ export type AuditAction =
   | 'PASSWORD_CHANGED'
   | 'USER_CREATED'
   | 'USER_UPDATED'
-  | 'PASSWORD_RESET';
+  | 'PASSWORD_RESET'
+  | 'SUSPECT_CLEARED'
+  | 'SUSPECT_CONFIRMED';
 
 /** Who did what to whom, when and from where. Append-only. */
 @Entity({ name: 'audit_log' })

@@ -12,6 +12,6 @@ import { UsersService } from './users.service.js';
   imports: [TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity, AuditEntryEntity]), RegistryModule],
   controllers: [AuthController, UsersController, AuditController],
   providers: [AccountsService, UsersService, AuditService, TokenIssuer],
-  exports: [AccountsService],
+  exports: [AccountsService, AuditService],
 })
 export class AccountsModule {}

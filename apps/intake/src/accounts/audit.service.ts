@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
-import { type AuditAction, AuditEntryEntity } from './accounts.entities.js';
+import type { UserPrincipal } from '#libs/auth';
+import { type AuditAction, AuditEntryEntity, UserEntity } from './accounts.entities.js';
 import type { AuditEntryDto, AuditPageDto, AuditQuery } from './dto/accounts.dto.js';
 
 export interface AuditRecord {
@@ -13,10 +14,15 @@ export interface AuditRecord {
   detail?: Record<string, unknown>;
 }
 
-/** The append-only audit log of logins and account changes (contact reveals are audited by rectification). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The append-only audit log of logins, account changes and 刷评 decisions (contact reveals are audited by rectification). */
 @Injectable()
 export class AuditService {
-  constructor(@InjectRepository(AuditEntryEntity) private readonly entries: Repository<AuditEntryEntity>) {}
+  constructor(
+    @InjectRepository(AuditEntryEntity) private readonly entries: Repository<AuditEntryEntity>,
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+  ) {}
 
   /** Records an entry, inside the caller's transaction when one is given. */
   async record(entry: AuditRecord, manager?: EntityManager): Promise<void> {
@@ -30,6 +36,13 @@ export class AuditService {
     });
     if (manager) await manager.save(row);
     else await this.entries.save(row);
+  }
+
+  /** Records what a user did, under the user's name (their username for a console account, else the token's subject). */
+  async recordBy(actor: UserPrincipal, action: AuditAction, detail: Record<string, unknown>, manager?: EntityManager): Promise<void> {
+    const users = manager ? manager.getRepository(UserEntity) : this.users;
+    const account = UUID.test(actor.sub) ? await users.findOneBy({ id: actor.sub }) : null;
+    await this.record({ action, actorSub: actor.sub, actorName: account?.username ?? actor.sub, detail }, manager);
   }
 
   async list(query: AuditQuery): Promise<AuditPageDto> {

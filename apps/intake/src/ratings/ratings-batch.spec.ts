@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { DataCipher } from '#libs/common';
 import type { OutboxService } from '#libs/messaging';
+import type { AuditService } from '../accounts/audit.service.js';
 import type { RegistryService } from '../registry/registry.service.js';
 import type { RatingWriter } from './rating-writer.js';
 import type { PreparedRating, WriteOutcome } from './ratings.repository.js';
@@ -29,7 +30,14 @@ function serviceWith(script: Record<string, WriteOutcome['kind'] | Error>) {
       }),
   } as unknown as RatingWriter;
   const registry = { requireUnit: () => Promise.resolve({ code: 'CN-01', name: '一' }) } as unknown as RegistryService;
-  return new RatingsService({} as DataSource, {} as OutboxService, registry, new DataCipher(randomBytes(32).toString('hex')), writer);
+  return new RatingsService(
+    {} as DataSource,
+    {} as OutboxService,
+    registry,
+    new DataCipher(randomBytes(32).toString('hex')),
+    writer,
+    {} as AuditService,
+  );
 }
 
 describe('RatingsService.submitBatch: one bad item never fails the others', () => {

@@ -74,8 +74,23 @@ export class RatingsController {
   @Post('ratings/:id/clear-suspect')
   @HttpCode(200)
   @Auth('supervisor')
-  @ApiOperation({ summary: 'Clear a suspect (刷评) flag: the rating counts in the rates again' })
+  @ApiOperation({
+    summary: 'Clear a suspect (刷评) flag: the rating counts in the rates again (audited)',
+    description: 'Idempotent; a rating confirmed as 刷评 cannot be cleared (409 INVALID_TRANSITION).',
+  })
   clearSuspect(@CurrentPrincipal() user: UserPrincipal, @Param('id', new ParseUUIDPipe()) id: string) {
     return this.ratings.clearSuspect(user, id);
+  }
+
+  @Post('ratings/:id/confirm-suspect')
+  @HttpCode(200)
+  @Auth('supervisor')
+  @ApiOperation({
+    summary: 'Confirm a suspect (刷评) flag: the rating stays out of every rate, recorded as confirmed (audited)',
+    description:
+      'Idempotent; a rating never flagged, or already cleared, → 409 INVALID_TRANSITION. Emits gov.review.suspect-changed with suspect: true.',
+  })
+  confirmSuspect(@CurrentPrincipal() user: UserPrincipal, @Param('id', new ParseUUIDPipe()) id: string) {
+    return this.ratings.confirmSuspect(user, id);
   }
 }

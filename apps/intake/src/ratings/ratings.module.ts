@@ -1,5 +1,6 @@
 import { Inject, Module } from '@nestjs/common';
 import { type Env, ENV } from '#libs/common';
+import { AccountsModule } from '../accounts/accounts.module.js';
 import { BodyLimitGuard, RateLimitGuard } from '../rate-limit/rate-limit.guard.js';
 import { RegistryModule } from '../registry/registry.module.js';
 import { setRatingMaxAgeDays } from './rated-at.js';
@@ -9,7 +10,7 @@ import { RatingsRepository } from './ratings.repository.js';
 import { RatingsService } from './ratings.service.js';
 
 @Module({
-  imports: [RegistryModule],
+  imports: [RegistryModule, AccountsModule],
   controllers: [RatingsController],
   providers: [RatingsService, RatingsRepository, RatingWriter, RateLimitGuard, BodyLimitGuard],
 })

@@ -15,6 +15,7 @@ import {
 } from '#libs/common';
 import type { Grade } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
+import { AuditService } from '../accounts/audit.service.js';
 import type { UnitEntity } from '../registry/registry.entities.js';
 import { RegistryService } from '../registry/registry.service.js';
 import { CreateRatingDto, ImportedRatingDto } from './dto/create-rating.dto.js';
@@ -64,8 +65,14 @@ export interface RatingView {
   suspectReason: string | null;
   suspectClearedAt: string | null;
   suspectClearedBy: string | null;
+  /** Where a supervisor's review of the 刷评 flag stands: OPEN (waiting), CONFIRMED (stays out), CLEARED (counts); null when never flagged. */
+  suspectStatus: SuspectStatus | null;
+  suspectConfirmedAt: string | null;
+  suspectConfirmedBy: string | null;
   ticketId: string | null;
 }
+
+export type SuspectStatus = 'OPEN' | 'CONFIRMED' | 'CLEARED';
 
 interface ReviewRow {
   id: string;
@@ -89,12 +96,21 @@ interface ReviewRow {
   suspect_reason: string | null;
   suspect_cleared_at: Date | null;
   suspect_cleared_by: string | null;
+  suspect_confirmed_at: Date | null;
+  suspect_confirmed_by: string | null;
   ticket_id: string | null;
 }
 
 const VIEW_COLUMNS = `id, unit_code, channel, service_record_id, service_item_code, service_item_name, staff_id, window_no, device_id,
   level, grade, tags, comment, contact_masked_name, contact_masked_phone, rated_at, received_at, suspect, suspect_reason,
-  suspect_cleared_at, suspect_cleared_by, ticket_id`;
+  suspect_cleared_at, suspect_cleared_by, suspect_confirmed_at, suspect_confirmed_by, ticket_id`;
+
+/** The SQL condition of each suspect status (the list filter). */
+const SUSPECT_STATUS_SQL: Record<SuspectStatus, string> = {
+  OPEN: 'suspect AND suspect_confirmed_at IS NULL',
+  CONFIRMED: 'suspect AND suspect_confirmed_at IS NOT NULL',
+  CLEARED: 'NOT suspect AND suspect_cleared_at IS NOT NULL',
+};
 
 const HOUR_MS = 3_600_000;
 const quarterByHour = new Map<number, string>();
@@ -165,6 +181,7 @@ export class RatingsService {
     private readonly registry: RegistryService,
     private readonly cipher: DataCipher,
     private readonly writer: RatingWriter,
+    private readonly audit: AuditService,
   ) {}
 
   /** Stores one rating (一次一评: one per service record and unit), durably with its event, before answering. */
@@ -241,6 +258,7 @@ export class RatingsService {
     const params: unknown[] = [];
     if (unitCode) where.push(`unit_code = $${params.push(unitCode)}`);
     if (query.suspect) where.push(`suspect = $${params.push(query.suspect === 'true')}`);
+    if (query.suspectStatus) where.push(SUSPECT_STATUS_SQL[query.suspectStatus]);
     if (query.deviceId) where.push(`device_id = $${params.push(query.deviceId)}`);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM reviews ${clause}`, params)) as Array<{
@@ -253,7 +271,7 @@ export class RatingsService {
     return { items: rows.map(toView), page, pageSize, total };
   }
 
-  /** A supervisor puts a suspect rating back into the rates; emits gov.review.suspect-changed. */
+  /** A supervisor puts a suspect rating back into the rates; emits gov.review.suspect-changed; audited. */
   async clearSuspect(user: UserPrincipal, id: string): Promise<RatingView> {
     return this.dataSource.transaction(async (manager) => {
       const [row] = (await manager.query(`SELECT ${VIEW_COLUMNS} FROM reviews WHERE id = $1 FOR UPDATE`, [id])) as ReviewRow[];
@@ -262,11 +280,44 @@ export class RatingsService {
         if (row.suspect_cleared_at) return toView(row); // already cleared: idempotent
         throw new DomainError(ErrorCode.InvalidTransition, 'This rating is not flagged as suspect.');
       }
+      if (row.suspect_confirmed_at) {
+        throw new DomainError(ErrorCode.InvalidTransition, 'This rating has been confirmed as 刷评: it stays out of the rates.');
+      }
       const [[updated]] = (await manager.query(
         `UPDATE reviews SET suspect = false, suspect_cleared_at = now(), suspect_cleared_by = $2 WHERE id = $1 RETURNING ${VIEW_COLUMNS}`,
         [id, user.sub],
       )) as [ReviewRow[], number];
       await this.outbox.add(manager, suspectChangedEvent({ reviewId: id, unitCode: row.unit_code, suspect: false, reason: null }));
+      await this.audit.recordBy(user, 'SUSPECT_CLEARED', suspectAuditDetail(row), manager);
+      return toView(updated!);
+    });
+  }
+
+  /**
+   * A supervisor confirms a suspect rating as 刷评: it stays flagged, so out of every rate, and leaves the open
+   * suspects; audited. The event re-states the flag (suspect: true) so that every consumer holds the rating out,
+   * whatever it has seen before; one that already does changes nothing.
+   */
+  async confirmSuspect(user: UserPrincipal, id: string): Promise<RatingView> {
+    return this.dataSource.transaction(async (manager) => {
+      const [row] = (await manager.query(`SELECT ${VIEW_COLUMNS} FROM reviews WHERE id = $1 FOR UPDATE`, [id])) as ReviewRow[];
+      if (!row) throw DomainError.notFound(`Rating ${id}`);
+      if (!row.suspect) {
+        throw new DomainError(
+          ErrorCode.InvalidTransition,
+          row.suspect_cleared_at ? 'This rating has been cleared: it counts in the rates.' : 'This rating is not flagged as suspect.',
+        );
+      }
+      if (row.suspect_confirmed_at) return toView(row); // already confirmed: idempotent
+      const [[updated]] = (await manager.query(
+        `UPDATE reviews SET suspect_confirmed_at = now(), suspect_confirmed_by = $2 WHERE id = $1 RETURNING ${VIEW_COLUMNS}`,
+        [id, user.sub],
+      )) as [ReviewRow[], number];
+      await this.outbox.add(
+        manager,
+        suspectChangedEvent({ reviewId: id, unitCode: row.unit_code, suspect: true, reason: row.suspect_reason }),
+      );
+      await this.audit.recordBy(user, 'SUSPECT_CONFIRMED', suspectAuditDetail(row), manager);
       return toView(updated!);
     });
   }
@@ -311,6 +362,19 @@ function toView(r: ReviewRow): RatingView {
     suspectReason: r.suspect_reason,
     suspectClearedAt: r.suspect_cleared_at?.toISOString() ?? null,
     suspectClearedBy: r.suspect_cleared_by,
+    suspectStatus: suspectStatusOf(r),
+    suspectConfirmedAt: r.suspect_confirmed_at?.toISOString() ?? null,
+    suspectConfirmedBy: r.suspect_confirmed_by,
     ticketId: r.ticket_id,
   };
+}
+
+function suspectStatusOf(r: ReviewRow): SuspectStatus | null {
+  if (r.suspect) return r.suspect_confirmed_at ? 'CONFIRMED' : 'OPEN';
+  return r.suspect_cleared_at ? 'CLEARED' : null;
+}
+
+/** What the audit log keeps of a suspect decision: the rating, its unit, device and flag (no reviewer data). */
+function suspectAuditDetail(r: ReviewRow): Record<string, unknown> {
+  return { reviewId: r.id, unitCode: r.unit_code, deviceId: r.device_id, reason: r.suspect_reason, ratedAt: r.rated_at.toISOString() };
 }

@@ -80,6 +80,13 @@ export class ReviewEntity {
   @Column({ name: 'suspect_cleared_by', type: 'text', nullable: true })
   suspectClearedBy: string | null;
 
+  /** A supervisor confirmed the 刷评 flag: the rating stays out of every rate and leaves the open suspects. */
+  @Column({ name: 'suspect_confirmed_at', type: 'timestamptz', nullable: true })
+  suspectConfirmedAt: Date | null;
+
+  @Column({ name: 'suspect_confirmed_by', type: 'text', nullable: true })
+  suspectConfirmedBy: string | null;
+
   /** 12345's own receipt time; `ratedAt`/`receivedAt` of a hotline review are its transferredAt. */
   @Column({ name: 'hotline_received_at', type: 'timestamptz', nullable: true })
   hotlineReceivedAt: Date | null;

@@ -75,7 +75,8 @@ export class HotlineDispatcher implements OnApplicationShutdown {
          SELECT id FROM hotline_callbacks WHERE status = 'PENDING' AND next_attempt_at <= now()
          ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED),
        claimed AS (
-         UPDATE hotline_callbacks cb SET attempts = cb.attempts + 1, next_attempt_at = now() + make_interval(secs => $1)
+         UPDATE hotline_callbacks cb SET attempts = cb.attempts + 1, last_attempt_at = now(),
+           next_attempt_at = now() + make_interval(secs => $1)
          FROM due WHERE cb.id = due.id
          RETURNING cb.id, cb.body, cb.attempts, cb.client_id)
        SELECT c.id, c.body, c.attempts, c.client_id, hc.callback_url, hc.secret_sealed, hc.revoked

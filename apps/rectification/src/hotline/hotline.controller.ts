@@ -1,12 +1,30 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, type HotlineClientPrincipal, HotlineClientAuth } from '#libs/auth';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Auth, CurrentPrincipal, type HotlineClientPrincipal, HotlineClientAuth } from '#libs/auth';
+import { HotlineDeliveriesDto } from './dto/hotline-deliveries.dto.js';
+import { HotlineDeliveriesService } from './hotline-deliveries.service.js';
 import { HotlineTicketsService } from './hotline-tickets.service.js';
 
 @ApiTags('hotline')
 @Controller('hotline')
 export class HotlineController {
-  constructor(private readonly tickets: HotlineTicketsService) {}
+  constructor(
+    private readonly tickets: HotlineTicketsService,
+    private readonly deliveries: HotlineDeliveriesService,
+  ) {}
+
+  @Get('deliveries')
+  @Auth('admin')
+  @ApiOperation({
+    summary: "Each 12345 client's callback URL and how the replies to it are delivered (admin)",
+    description:
+      'Per client: delivered / pending / failing / undeliverable counts, the last attempt, the next retry and the error of the latest ' +
+      'failed attempt of a reply still failing. Counts and times only: no reply text, ticket or citizen data.',
+  })
+  @ApiOkResponse({ type: HotlineDeliveriesDto })
+  deliveryStatus(): Promise<HotlineDeliveriesDto> {
+    return this.deliveries.byClient();
+  }
 
   @Get('tickets/:ticketId')
   @HotlineClientAuth()

@@ -33,6 +33,7 @@ export type CallbackStatus = 'PENDING' | 'DELIVERED' | 'NO_CALLBACK';
 @Entity({ name: 'hotline_callbacks' })
 @Index('hotline_callbacks_case_uq', ['caseId'], { unique: true })
 @Index('hotline_callbacks_due_idx', ['nextAttemptAt'], { where: `status = 'PENDING'` })
+@Index('hotline_callbacks_client_idx', ['clientId', 'status'])
 export class HotlineCallbackEntity {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
@@ -66,6 +67,10 @@ export class HotlineCallbackEntity {
 
   @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
   deliveredAt: Date | null;
+
+  /** When the dispatcher last claimed the reply to send it. */
+  @Column({ name: 'last_attempt_at', type: 'timestamptz', nullable: true })
+  lastAttemptAt: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -6,6 +6,7 @@ import { HotlineCallbackEntity, HotlineClientCopy } from './hotline.entities.js'
 import { HotlineClientsService } from './hotline-clients.service.js';
 import { HotlineController } from './hotline.controller.js';
 import { HotlineConsumer } from './hotline.consumer.js';
+import { HotlineDeliveriesService } from './hotline-deliveries.service.js';
 import { HotlineDispatcher } from './hotline-dispatcher.service.js';
 import { HotlineRepliesService } from './hotline-replies.service.js';
 import { HotlineTicketsService } from './hotline-tickets.service.js';
@@ -17,6 +18,7 @@ import { HotlineTicketsService } from './hotline-tickets.service.js';
     HotlineClientsService,
     { provide: HMAC_CREDENTIALS, useExisting: HotlineClientsService },
     HmacAuthGuard,
+    HotlineDeliveriesService,
     HotlineDispatcher,
     HotlineRepliesService,
     HotlineTicketsService,

@@ -1,10 +1,32 @@
-import { Alert, Button, Card, Form, Input, Modal, Popconfirm, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Form, Input, Modal, Popconfirm, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
-import { intake, must } from '../../api/client';
-import { formatTime, usePolling, useSubmit } from '../../components/common';
-import type { HotlineClient } from '../../types';
+import { intake, must, rectification } from '../../api/client';
+import { formatTime, problemMessage, usePolling, useSubmit } from '../../components/common';
+import type { HotlineClient, HotlineDeliveries } from '../../types';
 
-/** 12345 hotline systems: register (secret shown once), callback URL, revoke. */
+const DELIVERY: Record<HotlineDeliveries['state'], { color: string; label: string }> = {
+  FAILING: { color: 'red', label: '投递失败，重试中' },
+  PENDING: { color: 'gold', label: '待投递' },
+  DELIVERED: { color: 'green', label: '已全部送达' },
+  NONE: { color: 'default', label: '暂无答复' },
+};
+
+/** How the replies to a client stand: the state, the counts, and why the latest failing one failed. */
+function DeliveryCell({ d }: { d: HotlineDeliveries | undefined }) {
+  if (!d) return <Typography.Text type="secondary">暂无答复</Typography.Text>;
+  const { color, label } = DELIVERY[d.state];
+  return (
+    <Space orientation="vertical" size={0}>
+      <Tag color={color}>{label}</Tag>
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        已送达 {d.delivered} · 待投递 {d.pending} · 失败重试 {d.failing}
+        {d.undeliverable ? ` · 无法投递 ${d.undeliverable}` : ''}
+      </Typography.Text>
+    </Space>
+  );
+}
+
+/** 12345 hotline systems: register (secret shown once), callback URL and the delivery of replies to it, revoke. */
 export function HotlineClientsPage() {
   const [open, setOpen] = useState(false);
   const [created, setCreated] = useState<{ clientId: string; secret: string } | null>(null);
@@ -14,6 +36,13 @@ export function HotlineClientsPage() {
     [],
     0,
   );
+  // Delivery is rectification's (it sends the replies); refreshed every 15 s.
+  const deliveries = usePolling(
+    async () => (await must(rectification.GET('/api/v1/hotline/deliveries'))) as unknown as { items: HotlineDeliveries[] },
+    [],
+    15_000,
+  );
+  const deliveryOf = new Map((deliveries.data?.items ?? []).map((d) => [d.clientId, d]));
   const register = useSubmit(async (v: { name: string; callbackUrl?: string }) => {
     setCreated(
       (await must(intake.POST('/api/v1/hotline-clients', { body: v.callbackUrl ? v : { name: v.name } }))) as unknown as {
@@ -38,12 +67,15 @@ export function HotlineClientsPage() {
         </Button>
       }
     >
+      {deliveries.error !== null && (
+        <Alert type="error" showIcon title={`无法读取答复投递情况：${problemMessage(deliveries.error)}`} style={{ marginBottom: 12 }} />
+      )}
       <Table<HotlineClient>
         rowKey="clientId"
         size="small"
         loading={loading}
         dataSource={data ?? []}
-        scroll={{ x: 800 }}
+        scroll={{ x: 1100 }}
         columns={[
           { title: '名称', dataIndex: 'name' },
           {
@@ -51,12 +83,51 @@ export function HotlineClientsPage() {
             key: 'id',
             render: (_, c) => <Typography.Text copyable={{ text: c.clientId }}>{c.clientId.slice(0, 8)}</Typography.Text>,
           },
-          { title: '回调地址', key: 'cb', render: (_, c) => c.callbackUrl ?? '—' },
+          {
+            title: '回调地址',
+            key: 'cb',
+            render: (_, c) => c.callbackUrl ?? <Typography.Text type="secondary">未配置（答复不回传）</Typography.Text>,
+          },
+          { title: '答复投递', key: 'delivery', render: (_, c) => <DeliveryCell d={deliveryOf.get(c.clientId)} /> },
+          {
+            title: '最近投递',
+            key: 'attempt',
+            render: (_, c) => {
+              const d = deliveryOf.get(c.clientId);
+              if (!d?.lastAttemptAt) return '—';
+              return (
+                <Space orientation="vertical" size={0}>
+                  <span>{formatTime(d.lastAttemptAt)}</span>
+                  {d.nextAttemptAt && (
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                      下次重试 {formatTime(d.nextAttemptAt)}
+                    </Typography.Text>
+                  )}
+                </Space>
+              );
+            },
+          },
+          {
+            title: '最近错误',
+            key: 'error',
+            render: (_, c) => {
+              const d = deliveryOf.get(c.clientId);
+              if (!d?.lastError) return '—';
+              return (
+                <Tooltip title={d.lastError}>
+                  <Typography.Text type="danger" ellipsis style={{ maxWidth: 220 }}>
+                    {d.lastError}
+                  </Typography.Text>
+                </Tooltip>
+              );
+            },
+          },
           { title: '登记时间', key: 'at', render: (_, c) => formatTime(c.createdAt) },
           { title: '状态', key: 'state', render: (_, c) => (c.revoked ? <Tag color="red">已吊销</Tag> : <Tag color="green">启用</Tag>) },
           {
             title: '操作',
             key: 'op',
+            fixed: 'right',
             render: (_, c) =>
               c.revoked ? null : (
                 <Popconfirm title="确认吊销？" okText="吊销" cancelText="取消" onConfirm={() => void revoke.submit(c.clientId)}>

@@ -15,6 +15,8 @@ export const AUDIT_ACTIONS: AuditAction[] = [
   'USER_CREATED',
   'USER_UPDATED',
   'PASSWORD_RESET',
+  'SUSPECT_CLEARED',
+  'SUSPECT_CONFIRMED',
 ];
 
 export class LoginDto {

@@ -15,6 +15,14 @@ export class ListRatingsQueryDto {
   @IsIn(['true', 'false'])
   suspect?: 'true' | 'false';
 
+  @ApiPropertyOptional({
+    enum: ['OPEN', 'CONFIRMED', 'CLEARED'],
+    description: 'OPEN: flagged, not yet decided; CONFIRMED: confirmed as 刷评 (stays out); CLEARED: cleared (counts again)',
+  })
+  @IsOptional()
+  @IsIn(['OPEN', 'CONFIRMED', 'CLEARED'])
+  suspectStatus?: 'OPEN' | 'CONFIRMED' | 'CLEARED';
+
   @ApiPropertyOptional()
   @IsOptional()
   @IsUUID()
