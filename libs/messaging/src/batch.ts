@@ -29,5 +29,12 @@ export async function runHandler(handler: MessageHandler, data: unknown, context
   if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
 }
 
-/** Most events handed to a batch handler at once on the embedded bus. */
+/** Most events read from the embedded bus at once. */
 export const EMBEDDED_BATCH_SIZE = 5_000;
+
+/**
+ * Batches of one read handed to a batch handler at once on the embedded bus, split by key (the
+ * embedded counterpart of a Kafka consumer's partitions consumed concurrently: the batches apply
+ * in parallel transactions, and a key's events stay in one of them, in order).
+ */
+export const EMBEDDED_PARTITIONS = 3;

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import type { DataSource } from 'typeorm';
 import type { MetricsRegistry } from '#libs/common';
-import { EMBEDDED_BATCH_SIZE, type EventBatchContext, isBatchHandler, runHandler } from './batch.js';
+import { EMBEDDED_BATCH_SIZE, EMBEDDED_PARTITIONS, type EventBatchContext, isBatchHandler, runHandler } from './batch.js';
 import { BUS_SCHEMA, type BusEvent, ensureEventBus } from './embedded-bus.js';
 import { PollingWorker } from './worker.js';
 
@@ -34,6 +34,7 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
     pollMs: number,
     private readonly metrics?: MetricsRegistry,
     private readonly batchSize = EMBEDDED_BATCH_SIZE,
+    private readonly partitions = EMBEDDED_PARTITIONS,
   ) {
     super();
     this.worker = new PollingWorker({
@@ -113,7 +114,7 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
 
   private async read(from: Pick<DataSource, 'query'>, after: string, topics: string[]): Promise<BusEvent[]> {
     return (await from.query(
-      `SELECT seq, topic, value FROM ${BUS_SCHEMA}.events WHERE seq > $1 AND topic = ANY($2) ORDER BY seq LIMIT ${this.batchSize}`,
+      `SELECT seq, topic, message_key, value FROM ${BUS_SCHEMA}.events WHERE seq > $1 AND topic = ANY($2) ORDER BY seq LIMIT ${this.batchSize}`,
       [after, topics],
     )) as BusEvent[];
   }
@@ -146,22 +147,34 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
     return { done: before >= first ? before.toString() : null, failure };
   }
 
-  /** One topic's events: as one batch to a batch handler, else one by one; returns where it failed. */
+  /**
+   * One topic's events: to a batch handler as up to EMBEDDED_PARTITIONS batches at once, one per
+   * group of keys (like a Kafka consumer's partitions: a key's events stay in order, in one batch),
+   * else one by one; returns where it failed — the first event of the earliest failed batch (the
+   * batches after it that succeeded are delivered again, and the inbox absorbs them).
+   */
   private async deliverTopic(topic: string, list: BusEvent[]): Promise<{ at: number; err: unknown } | null> {
     const handler = this.getHandlerByPattern(topic);
     if (!handler) return null;
     const context: EventBatchContext = { topic, partition: null };
     if (isBatchHandler(handler)) {
-      try {
-        await runHandler(
-          handler,
-          list.map((e) => e.value),
-          context,
-        );
-        return null;
-      } catch (err) {
-        return { at: 0, err };
-      }
+      const batches = byKeyGroup(list, this.partitions);
+      const results = await Promise.allSettled(
+        batches.map((batch) =>
+          runHandler(
+            handler,
+            batch.map((e) => e.value),
+            context,
+          ),
+        ),
+      );
+      let failed: { at: number; err: unknown } | null = null;
+      results.forEach((result, i) => {
+        if (result.status === 'fulfilled') return;
+        const at = list.indexOf(batches[i]![0]!);
+        if (!failed || at < failed.at) failed = { at, err: result.reason };
+      });
+      return failed;
     }
     for (const [at, event] of list.entries()) {
       try {
@@ -183,4 +196,24 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
          AND appended_at < now() - interval '${RETENTION}'`,
     );
   }
+}
+
+/** A topic's events split by key into at most `groups` batches (a key's events all in one, in log order). */
+export function byKeyGroup(list: BusEvent[], groups: number): BusEvent[][] {
+  if (groups <= 1) return [list];
+  const batches = new Map<number, BusEvent[]>();
+  for (const event of list) {
+    const group = keyGroup(event.message_key, groups);
+    const batch = batches.get(group);
+    if (batch) batch.push(event);
+    else batches.set(group, [event]);
+  }
+  return [...batches.values()];
+}
+
+/** A stable group of a key (FNV-1a of its UTF-16 code units). */
+function keyGroup(key: string, groups: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % groups;
 }

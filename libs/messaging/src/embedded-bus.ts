@@ -54,5 +54,7 @@ export async function appendToEventBus(
 export interface BusEvent {
   seq: string;
   topic: string;
+  /** The record key (the unit code): events of one key stay in order. */
+  message_key: string;
   value: unknown;
 }

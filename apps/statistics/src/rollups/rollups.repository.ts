@@ -113,26 +113,36 @@ export class RollupsRepository {
     );
   }
 
-  /** Unit and service item names: one upsert per table, changing only a name that differs. */
+  /**
+   * Unit and service item names: new codes inserted, changed names updated. Two statements, not
+   * one upsert: `ON CONFLICT DO UPDATE … WHERE` locks every conflicting row even when it changes
+   * nothing, which made batches running at once (one per partition) wait for each other on the
+   * service items they share; an unchanged name is now neither written nor locked.
+   */
   async upsertNames(manager: EntityManager, units: Map<string, string>, items: Map<string, string>): Promise<void> {
-    const sorted = (m: Map<string, string>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    if (units.size) {
-      const list = sorted(units);
-      await manager.query(
-        `INSERT INTO units (unit_code, unit_name) SELECT * FROM unnest($1::text[], $2::text[])
-         ON CONFLICT (unit_code) DO UPDATE SET unit_name = EXCLUDED.unit_name WHERE units.unit_name IS DISTINCT FROM EXCLUDED.unit_name`,
-        [list.map(([c]) => c), list.map(([, n]) => n)],
-      );
-    }
-    if (items.size) {
-      const list = sorted(items);
-      await manager.query(
-        `INSERT INTO service_items (service_item_code, service_item_name) SELECT * FROM unnest($1::text[], $2::text[])
-         ON CONFLICT (service_item_code) DO UPDATE SET service_item_name = EXCLUDED.service_item_name
-         WHERE service_items.service_item_name IS DISTINCT FROM EXCLUDED.service_item_name`,
-        [list.map(([c]) => c), list.map(([, n]) => n)],
-      );
-    }
+    await this.upsertNamesOf(manager, 'units', 'unit_code', 'unit_name', units);
+    await this.upsertNamesOf(manager, 'service_items', 'service_item_code', 'service_item_name', items);
+  }
+
+  private async upsertNamesOf(
+    manager: EntityManager,
+    table: 'units' | 'service_items',
+    codeColumn: string,
+    nameColumn: string,
+    names: Map<string, string>,
+  ): Promise<void> {
+    if (names.size === 0) return;
+    const list = [...names].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const params = [list.map(([c]) => c), list.map(([, n]) => n)];
+    await manager.query(
+      `INSERT INTO ${table} (${codeColumn}, ${nameColumn}) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (${codeColumn}) DO NOTHING`,
+      params,
+    );
+    await manager.query(
+      `UPDATE ${table} t SET ${nameColumn} = v.name FROM unnest($1::text[], $2::text[]) AS v(code, name)
+       WHERE t.${codeColumn} = v.code AND t.${nameColumn} IS DISTINCT FROM v.name`,
+      params,
+    );
   }
 
   /**
