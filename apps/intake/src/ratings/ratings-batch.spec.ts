@@ -23,9 +23,7 @@ function serviceWith(script: Record<string, WriteOutcome['kind'] | Error>) {
     writeAll: (rows: PreparedRating[]) =>
       rows.map((r) => {
         const o = script[r.serviceRecordId] ?? 'created';
-        return o instanceof Error
-          ? Promise.reject(o)
-          : Promise.resolve({ kind: o, id: r.id, suspect: false, suspectReason: null } as WriteOutcome);
+        return o instanceof Error ? Promise.reject(o) : Promise.resolve({ kind: o, id: r.id } as WriteOutcome);
       }),
   } as unknown as RatingWriter;
   const registry = { requireUnit: () => Promise.resolve({ code: 'CN-01', name: '一' }) } as unknown as RegistryService;
