@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import { DataCipher } from '#libs/common';
 import type { OutboxService } from '#libs/messaging';
 import type { RegistryService } from '../registry/registry.service.js';
+import type { RatingViewsRepository } from './rating-views.repository.js';
 import type { RatingWriter } from './rating-writer.js';
 import type { PreparedRating, WriteOutcome } from './ratings.repository.js';
 import { isItemLevelDbError, RatingsService } from './ratings.service.js';
@@ -27,7 +27,13 @@ function serviceWith(script: Record<string, WriteOutcome['kind'] | Error>) {
       }),
   } as unknown as RatingWriter;
   const registry = { requireUnit: () => Promise.resolve({ code: 'CN-01', name: '一' }) } as unknown as RegistryService;
-  return new RatingsService({} as DataSource, {} as OutboxService, registry, new DataCipher(randomBytes(32).toString('hex')), writer);
+  return new RatingsService(
+    {} as RatingViewsRepository,
+    {} as OutboxService,
+    registry,
+    new DataCipher(randomBytes(32).toString('hex')),
+    writer,
+  );
 }
 
 describe('RatingsService.submitBatch: one bad item never fails the others', () => {

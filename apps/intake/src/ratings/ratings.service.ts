@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { DataSource } from 'typeorm';
 import { assertUnitAccess, type DevicePrincipal, scopedUnit, type UserPrincipal } from '#libs/auth';
 import {
   DataCipher,
@@ -13,7 +12,6 @@ import {
   quarterOf,
   unstorableTextErrors,
 } from '#libs/common';
-import type { Grade } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import type { UnitEntity } from '../registry/registry.entities.js';
 import { RegistryService } from '../registry/registry.service.js';
@@ -25,76 +23,11 @@ import type { ListRatingsQueryDto } from './dto/rating-queries.dto.js';
 import { ratingFields } from './rating-row.js';
 import { RatingWriter } from './rating-writer.js';
 import { type PreparedRating, suspectChangedEvent } from './ratings.repository.js';
+import { RatingViewsRepository } from './rating-views.repository.js';
+import { type BatchItemResultDto, type RatingPageDto, RatingResponseDto, type RatingReceiptDto } from './dto/rating.response.js';
 
-export interface RatingReceipt {
-  id: string;
-  grade: Grade;
-  unitCode: string;
-  quarter: string;
-  duplicate: boolean;
-}
-
-export interface BatchItemResult {
-  index: number;
-  status: 'created' | 'duplicate' | 'rejected';
-  id?: string;
-  errors?: FieldError[];
-}
-
-/** A stored rating as supervisors and unit operators see it: contact masked, suspect flag and reason visible. */
-export interface RatingView {
-  id: string;
-  unitCode: string;
-  channel: string;
-  serviceRecordId: string | null;
-  serviceItemCode: string | null;
-  serviceItemName: string | null;
-  staffId: string | null;
-  windowNo: string | null;
-  deviceId: string | null;
-  level: number | null;
-  grade: Grade;
-  tags: string[];
-  comment: string | null;
-  reviewer: { name: string | null; phone: string | null };
-  ratedAt: string;
-  receivedAt: string;
-  quarter: string;
-  suspect: boolean;
-  suspectReason: string | null;
-  suspectClearedAt: string | null;
-  suspectClearedBy: string | null;
-  ticketId: string | null;
-}
-
-interface ReviewRow {
-  id: string;
-  unit_code: string;
-  channel: string;
-  service_record_id: string | null;
-  service_item_code: string | null;
-  service_item_name: string | null;
-  staff_id: string | null;
-  window_no: string | null;
-  device_id: string | null;
-  level: number | null;
-  grade: Grade;
-  tags: string[];
-  comment: string | null;
-  contact_masked_name: string | null;
-  contact_masked_phone: string | null;
-  rated_at: Date;
-  received_at: Date;
-  suspect: boolean;
-  suspect_reason: string | null;
-  suspect_cleared_at: Date | null;
-  suspect_cleared_by: string | null;
-  ticket_id: string | null;
-}
-
-const VIEW_COLUMNS = `id, unit_code, channel, service_record_id, service_item_code, service_item_name, staff_id, window_no, device_id,
-  level, grade, tags, comment, contact_masked_name, contact_masked_phone, rated_at, received_at, suspect, suspect_reason,
-  suspect_cleared_at, suspect_cleared_by, ticket_id`;
+export type RatingReceipt = RatingReceiptDto;
+export type BatchItemResult = BatchItemResultDto;
 
 const HOUR_MS = 3_600_000;
 const quarterByHour = new Map<number, string>();
@@ -160,7 +93,7 @@ export function isItemLevelDbError(err: unknown): boolean {
 @Injectable()
 export class RatingsService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly views: RatingViewsRepository,
     private readonly outbox: OutboxService,
     private readonly registry: RegistryService,
     private readonly cipher: DataCipher,
@@ -226,48 +159,40 @@ export class RatingsService {
     return { results };
   }
 
-  async get(user: UserPrincipal, id: string): Promise<RatingView> {
-    const [row] = (await this.dataSource.query(`SELECT ${VIEW_COLUMNS} FROM reviews WHERE id = $1`, [id])) as ReviewRow[];
+  async get(user: UserPrincipal, id: string): Promise<RatingResponseDto> {
+    const row = await this.views.find(id);
     if (!row) throw DomainError.notFound(`Rating ${id}`);
     assertUnitAccess(user, row.unit_code);
-    return toView(row);
+    return RatingResponseDto.fromRow(row);
   }
 
-  async list(user: UserPrincipal, query: ListRatingsQueryDto) {
-    const unitCode = scopedUnit(user, query.unitCode);
+  async list(user: UserPrincipal, query: ListRatingsQueryDto): Promise<InstanceType<typeof RatingPageDto>> {
     const page = query.page ?? 1;
     const pageSize = query.pageSize ?? 50;
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (unitCode) where.push(`unit_code = $${params.push(unitCode)}`);
-    if (query.suspect) where.push(`suspect = $${params.push(query.suspect === 'true')}`);
-    if (query.deviceId) where.push(`device_id = $${params.push(query.deviceId)}`);
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM reviews ${clause}`, params)) as Array<{
-      total: number;
-    }>;
-    const rows = (await this.dataSource.query(
-      `SELECT ${VIEW_COLUMNS} FROM reviews ${clause} ORDER BY rated_at DESC, id LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
-      params,
-    )) as ReviewRow[];
-    return { items: rows.map(toView), page, pageSize, total };
+    const { rows, total } = await this.views.page(
+      {
+        unitCode: scopedUnit(user, query.unitCode),
+        suspect: query.suspect === undefined ? undefined : query.suspect === 'true',
+        deviceId: query.deviceId,
+      },
+      page,
+      pageSize,
+    );
+    return { items: rows.map((r) => RatingResponseDto.fromRow(r)), page, pageSize, total };
   }
 
   /** A supervisor puts a suspect rating back into the rates; emits gov.review.suspect-changed. */
-  async clearSuspect(user: UserPrincipal, id: string): Promise<RatingView> {
-    return this.dataSource.transaction(async (manager) => {
-      const [row] = (await manager.query(`SELECT ${VIEW_COLUMNS} FROM reviews WHERE id = $1 FOR UPDATE`, [id])) as ReviewRow[];
+  async clearSuspect(user: UserPrincipal, id: string): Promise<RatingResponseDto> {
+    return this.views.transaction(async (manager) => {
+      const row = await this.views.lockForUpdate(manager, id);
       if (!row) throw DomainError.notFound(`Rating ${id}`);
       if (!row.suspect) {
-        if (row.suspect_cleared_at) return toView(row); // already cleared: idempotent
+        if (row.suspect_cleared_at) return RatingResponseDto.fromRow(row); // already cleared: idempotent
         throw new DomainError(ErrorCode.InvalidTransition, 'This rating is not flagged as suspect.');
       }
-      const [[updated]] = (await manager.query(
-        `UPDATE reviews SET suspect = false, suspect_cleared_at = now(), suspect_cleared_by = $2 WHERE id = $1 RETURNING ${VIEW_COLUMNS}`,
-        [id, user.sub],
-      )) as [ReviewRow[], number];
+      const updated = await this.views.clearSuspect(manager, id, user.sub);
       await this.outbox.add(manager, suspectChangedEvent({ reviewId: id, unitCode: row.unit_code, suspect: false, reason: null }));
-      return toView(updated!);
+      return RatingResponseDto.fromRow(updated);
     });
   }
 
@@ -286,31 +211,4 @@ export class RatingsService {
       live,
     };
   }
-}
-
-function toView(r: ReviewRow): RatingView {
-  return {
-    id: r.id,
-    unitCode: r.unit_code,
-    channel: r.channel,
-    serviceRecordId: r.service_record_id,
-    serviceItemCode: r.service_item_code,
-    serviceItemName: r.service_item_name,
-    staffId: r.staff_id,
-    windowNo: r.window_no,
-    deviceId: r.device_id,
-    level: r.level,
-    grade: r.grade,
-    tags: r.tags,
-    comment: r.comment,
-    reviewer: { name: r.contact_masked_name, phone: r.contact_masked_phone },
-    ratedAt: r.rated_at.toISOString(),
-    receivedAt: r.received_at.toISOString(),
-    quarter: quarterLabel(quarterOf(r.rated_at)),
-    suspect: r.suspect,
-    suspectReason: r.suspect_reason,
-    suspectClearedAt: r.suspect_cleared_at?.toISOString() ?? null,
-    suspectClearedBy: r.suspect_cleared_by,
-    ticketId: r.ticket_id,
-  };
 }
