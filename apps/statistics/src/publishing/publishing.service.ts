@@ -57,8 +57,7 @@ export class PublishingService {
       const units = await m.query<Array<{ unitCode: string }>>(`SELECT unit_code AS "unitCode" FROM units ORDER BY unit_code`);
       for (const scope of [DISTRICT_SCOPE, ...units.map((u) => u.unitCode)]) {
         const unitCode = scope === DISTRICT_SCOPE ? undefined : scope;
-        const report = await this.reports.quarterly(year, quarter, unitCode, m, now);
-        const extras = await this.reports.bulletinExtras(report, unitCode, m, now);
+        const { report, extras } = await this.reports.bulletin(year, quarter, unitCode, m, now);
         await m.query(`INSERT INTO published_reports (year, quarter, scope, report, bulletin_extras) VALUES ($1, $2, $3, $4, $5)`, [
           year,
           quarter,
@@ -92,7 +91,16 @@ export class PublishingService {
    * the scope was part of it), else — or with `live` — the live figures.
    */
   async quarterly(year: number, quarter: number, unitCode: string | undefined, live: boolean): Promise<QuarterlyAnswer> {
-    const snapshot = live ? null : await this.snapshot(year, quarter, unitCode);
+    return this.answer(live ? null : await this.snapshot(year, quarter, unitCode), year, quarter, unitCode);
+  }
+
+  /** The live report, or the snapshot with what has changed since it was published. */
+  private async answer(
+    snapshot: PublishedSnapshot | null,
+    year: number,
+    quarter: number,
+    unitCode: string | undefined,
+  ): Promise<QuarterlyAnswer> {
     const current = await this.reports.quarterly(year, quarter, unitCode);
     if (!snapshot) return { kind: 'live', report: current };
     const change = changeSincePublished(snapshot.report, current);
@@ -110,9 +118,9 @@ export class PublishingService {
     unitCode: string | undefined,
     live: boolean,
   ): Promise<{ report: QuarterlyReport; extras: BulletinExtras }> {
-    const answer = await this.quarterly(year, quarter, unitCode, live);
-    if (answer.kind === 'published') return { report: answer.report, extras: answer.snapshot.bulletinExtras };
-    return { report: answer.report, extras: await this.reports.bulletinExtras(answer.report, unitCode) };
+    const snapshot = live ? null : await this.snapshot(year, quarter, unitCode);
+    if (!snapshot) return this.reports.bulletin(year, quarter, unitCode);
+    return { report: (await this.answer(snapshot, year, quarter, unitCode)).report, extras: snapshot.bulletinExtras };
   }
 
   async list(): Promise<{ items: PublishedQuarterView[] }> {
