@@ -10,7 +10,9 @@ import { startService } from '#libs/platform';
 import { AccountsService } from '../../intake/src/accounts/accounts.service.js';
 import { INTAKE_APP, IntakeModule } from '../../intake/src/intake.module.js';
 import { PairingService } from '../../intake/src/pairing/pairing.service.js';
-import { RegistryService } from '../../intake/src/registry/registry.service.js';
+import { CredentialResolver } from '../../intake/src/registry/credential-resolver.js';
+import { DevicesService } from '../../intake/src/registry/devices.service.js';
+import { UnitsService } from '../../intake/src/registry/units.service.js';
 import { RECTIFICATION_APP, RectificationModule } from '../../rectification/src/rectification.module.js';
 import { STATISTICS_APP, StatisticsModule } from '../../statistics/src/statistics.module.js';
 
@@ -41,24 +43,25 @@ function ensureSecrets(): void {
 }
 
 async function seedDemo(intake: INestApplication): Promise<{ deviceId: string; secret: string }> {
-  const registry = intake.get(RegistryService);
-  if (!(await registry.findUnit(DEMO_UNIT.code))) await registry.createUnit(DEMO_UNIT);
-  const existing = (await registry.listDevices(DEMO_UNIT.code)).find((d) => d.windowNo === DEMO_WINDOW && !d.revoked);
+  const units = intake.get(UnitsService);
+  const devices = intake.get(DevicesService);
+  if (!(await units.findUnit(DEMO_UNIT.code))) await units.createUnit(DEMO_UNIT);
+  const existing = (await devices.listDevices(DEMO_UNIT.code)).find((d) => d.windowNo === DEMO_WINDOW && !d.revoked);
   if (existing) {
-    const credential = await registry.resolve('device', existing.deviceId);
+    const credential = await intake.get(CredentialResolver).resolve('device', existing.deviceId);
     return { deviceId: existing.deviceId, secret: credential!.secret };
   }
-  const device = await registry.registerDevice({ unitCode: DEMO_UNIT.code, windowNo: DEMO_WINDOW, label: '示范窗口评价器' });
+  const device = await devices.registerDevice({ unitCode: DEMO_UNIT.code, windowNo: DEMO_WINDOW, label: '示范窗口评价器' });
   return { deviceId: device.deviceId, secret: device.secret };
 }
 
 /** A fresh pairing code for the demo PAD page's device (registered once). */
 async function demoPairingCode(intake: INestApplication): Promise<string> {
-  const registry = intake.get(RegistryService);
-  const existing = (await registry.listDevices(DEMO_UNIT.code)).find((d) => d.windowNo === DEMO_PAD_WINDOW && !d.revoked);
+  const devices = intake.get(DevicesService);
+  const existing = (await devices.listDevices(DEMO_UNIT.code)).find((d) => d.windowNo === DEMO_PAD_WINDOW && !d.revoked);
   const deviceId =
     existing?.deviceId ??
-    (await registry.registerDevice({ unitCode: DEMO_UNIT.code, windowNo: DEMO_PAD_WINDOW, label: '示范网页评价器' })).deviceId;
+    (await devices.registerDevice({ unitCode: DEMO_UNIT.code, windowNo: DEMO_PAD_WINDOW, label: '示范网页评价器' })).deviceId;
   const issued = await intake.get(PairingService).issue({ kind: 'user', sub: 'npm-start', role: 'admin', unitCode: null }, deviceId);
   return `${issued.code.slice(0, 4)}-${issued.code.slice(4)}`;
 }

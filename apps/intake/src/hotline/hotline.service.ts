@@ -5,7 +5,7 @@ import { DataCipher, DomainError, ErrorCode, maskFreeTextFields, sealContact } f
 import { createCloudEvent, EventSources, EventTypes, gradeOfHotline, type ReviewSubmittedData, Topics } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import { bodyHash } from '../ratings/rating-rules.js';
-import { RegistryService } from '../registry/registry.service.js';
+import { UnitsService } from '../registry/units.service.js';
 import type { ComplaintReceiptDto } from './dto/hotline-complaint.response.js';
 import type { HotlineComplaintDto } from './dto/hotline-complaint.dto.js';
 import { HotlineRepository } from './hotline.repository.js';
@@ -24,7 +24,7 @@ export class HotlineService {
   constructor(
     private readonly repository: HotlineRepository,
     private readonly outbox: OutboxService,
-    private readonly registry: RegistryService,
+    private readonly units: UnitsService,
     private readonly cipher: DataCipher,
   ) {}
 
@@ -33,7 +33,7 @@ export class HotlineService {
     const hotlineReceivedAt = new Date(dto.receivedAt);
     const grade = gradeOfHotline(dto.category);
     const hash = bodyHash(dto);
-    const unit = await this.registry.findUnit(dto.unitCode);
+    const unit = await this.units.findUnit(dto.unitCode);
     if (!unit) throw DomainError.validation([{ field: 'unitCode', message: `unknown unit ${dto.unitCode}` }]);
     const id = randomUUID();
     // A phone or ID-card number in the complaint's text is masked; the original is sealed with the citizen's contact.

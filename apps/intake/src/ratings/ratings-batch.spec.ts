@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DataCipher } from '#libs/common';
 import type { OutboxService } from '#libs/messaging';
-import type { RegistryService } from '../registry/registry.service.js';
+import type { UnitsService } from '../registry/units.service.js';
 import type { RatingViewsRepository } from './rating-views.repository.js';
 import type { RatingWriter } from './rating-writer.js';
 import type { PreparedRating, WriteOutcome } from './ratings.repository.js';
@@ -26,7 +26,7 @@ function serviceWith(script: Record<string, WriteOutcome['kind'] | Error>) {
         return o instanceof Error ? Promise.reject(o) : Promise.resolve({ kind: o, id: r.id } as WriteOutcome);
       }),
   } as unknown as RatingWriter;
-  const registry = { requireUnit: () => Promise.resolve({ code: 'CN-01', name: '一' }) } as unknown as RegistryService;
+  const registry = { requireUnit: () => Promise.resolve({ code: 'CN-01', name: '一' }) } as unknown as UnitsService;
   return new RatingsService(
     {} as RatingViewsRepository,
     {} as OutboxService,

@@ -14,7 +14,7 @@ import {
 } from '#libs/common';
 import { OutboxService } from '#libs/messaging';
 import type { UnitEntity } from '../registry/registry.entities.js';
-import { RegistryService } from '../registry/registry.service.js';
+import { UnitsService } from '../registry/units.service.js';
 import { CreateRatingDto, ImportedRatingDto } from './dto/create-rating.dto.js';
 import { fastImportedRating, fastRating } from './dto/fast-rating-validation.js';
 import type { RatedAtKind } from './rated-at.js';
@@ -95,7 +95,7 @@ export class RatingsService {
   constructor(
     private readonly views: RatingViewsRepository,
     private readonly outbox: OutboxService,
-    private readonly registry: RegistryService,
+    private readonly units: UnitsService,
     private readonly cipher: DataCipher,
     private readonly writer: RatingWriter,
   ) {}
@@ -131,7 +131,7 @@ export class RatingsService {
     for (const [index, item] of items.entries()) {
       const checked = validateRatingItem(item);
       if (checked.dto) {
-        unit ??= await this.registry.requireUnit(device.unitCode);
+        unit ??= await this.units.requireUnit(device.unitCode);
         valid.push({ index, row: this.prepareFor(unit, device, checked.dto, receivedAt) });
       } else results[index] = { index, status: 'rejected', errors: checked.errors };
     }
@@ -197,7 +197,7 @@ export class RatingsService {
   }
 
   private async prepare(device: DevicePrincipal, dto: CreateRatingDto, receivedAt: Date): Promise<PreparedRating> {
-    return this.prepareFor(await this.registry.requireUnit(device.unitCode), device, dto, receivedAt, true);
+    return this.prepareFor(await this.units.requireUnit(device.unitCode), device, dto, receivedAt, true);
   }
 
   /** `live`: a single rating as it happens (its arrival counts for 刷评), not an item of an offline batch. */

@@ -5,7 +5,7 @@ import { assertUnitAccess, type UserPrincipal } from '#libs/auth';
 import { DataCipher, maskFreeTextFields, sealContact } from '#libs/common';
 import { createCloudEvent, EventSources, EventTypes, Topics, type UnresolvedReportedData } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
-import { RegistryService } from '../registry/registry.service.js';
+import { UnitsService } from '../registry/units.service.js';
 import type { UnresolvedReportDto } from './dto/unresolved-report.dto.js';
 import { UnresolvedReportEntity } from './unresolved-report.entity.js';
 
@@ -26,14 +26,14 @@ export class UnresolvedService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxService,
-    private readonly registry: RegistryService,
+    private readonly units: UnitsService,
     private readonly cipher: DataCipher,
   ) {}
 
   async report(user: UserPrincipal, dto: UnresolvedReportDto): Promise<UnresolvedReportView> {
     const unitCode = user.unitCode!;
     if (dto.unitCode !== undefined) assertUnitAccess(user, dto.unitCode);
-    const unit = await this.registry.requireUnit(unitCode);
+    const unit = await this.units.requireUnit(unitCode);
     // A phone or ID-card number in the description is masked; the original is sealed with the citizen's contact.
     const text = maskFreeTextFields({ description: dto.description });
     const contact = sealContact(this.cipher, dto.citizen, text.originals);
