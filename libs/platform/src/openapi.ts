@@ -41,9 +41,10 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   403: 'FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit)',
   404: 'NOT_FOUND',
   409: 'A conflict with the current state (the code says which)',
+  410: 'Gone: used up or expired (the code says which)',
   413: 'PAYLOAD_TOO_LARGE',
   429: 'RATE_LIMITED (with Retry-After)',
-  503: 'SERVICE_UNAVAILABLE',
+  503: 'SERVICE_UNAVAILABLE (with Retry-After); a health body names what is down',
 };
 
 /** Documents the given error statuses of an operation (or of every operation of a controller) as problem+json. */
@@ -66,13 +67,13 @@ export function pageOf<T>(item: Type<T>, name: string): Type<{ items: T[]; page:
     @ApiProperty({ type: [item] })
     items: T[];
 
-    @ApiProperty({ type: Number, minimum: 1, example: 1 })
+    @ApiProperty({ type: 'integer', minimum: 1, example: 1 })
     page: number;
 
-    @ApiProperty({ type: Number, minimum: 1, example: 50 })
+    @ApiProperty({ type: 'integer', minimum: 1, example: 50 })
     pageSize: number;
 
-    @ApiProperty({ type: Number, minimum: 0, description: 'Items matching the filter, over all pages' })
+    @ApiProperty({ type: 'integer', minimum: 0, description: 'Items matching the filter, over all pages' })
     total: number;
   }
   Object.defineProperty(Page, 'name', { value: name });

@@ -4,6 +4,40 @@
  */
 
 export interface paths {
+  '/api/v1/health/live': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Liveness: 200 while the process can answer; the body reports the same details as readiness */
+    get: operations['HealthController_live'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/health/ready': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Readiness: 200 when this instance can do its job (database reachable, relay not stalled); the broker, consumer lag and e.g. an unconfirmed calendar year are reported in `warnings`, not fatal */
+    get: operations['HealthController_ready'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health': {
     parameters: {
       query?: never;
@@ -11,7 +45,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Readiness: 200 when the database and the event broker are reachable, else 503. `warnings` lists what needs attention without failing readiness (e.g. an unconfirmed calendar year). */
+    /** Readiness (API.md): the same as /health/ready */
     get: operations['HealthController_check'];
     put?: never;
     post?: never;
@@ -277,10 +311,232 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/cases/{id}/publication': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * 公开 (unit_operator): choose whether this closed case is published as a 以评促改 example, and its public wording
+     * @description Only a case CLOSED as RECTIFIED or EXPLAINED can be published (else 409 INVALID_TRANSITION). The texts are checked: a phone or ID number, the staff id or the reviewer’s name → 400 naming the field. The public pages of statistics show the example under the published quarter in which the case was opened; publishable=false withdraws it.
+     */
+    put: operations['PublicationController_set'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    HealthWarningDto: {
+      /** @example calendar */
+      name: string;
+      message: string;
+      details?: {
+        [key: string]: unknown;
+      };
+    };
+    HealthBodyDto: {
+      /** @enum {string} */
+      status: 'ok' | 'error';
+      /** @description Whether readiness holds */
+      ready: boolean;
+      /** @description Checks that are up */
+      info: {
+        [key: string]: {
+          [key: string]: unknown;
+        };
+      };
+      /** @description Fatal checks that are down */
+      error: {
+        [key: string]: {
+          [key: string]: unknown;
+        };
+      };
+      details: {
+        [key: string]: {
+          [key: string]: unknown;
+        };
+      };
+      /** @description What needs attention without failing readiness */
+      warnings?: components['schemas']['HealthWarningDto'][];
+    };
+    FieldErrorDto: {
+      /**
+       * @description The field, as a path into the request (empty for the request as a whole)
+       * @example level
+       */
+      field: string;
+      /** @example level must not be greater than 5 */
+      message: string;
+    };
+    ProblemDto: {
+      /** @example https://gov-review.example/problems/validation-failed */
+      type: string;
+      /** @example Validation failed */
+      title: string;
+      /** @example 400 */
+      status: number;
+      /** @example The request has 1 invalid field. */
+      detail: string;
+      /**
+       * @description The contract error code (API.md § Errors)
+       * @example VALIDATION_FAILED
+       */
+      code: string;
+      errors: components['schemas']['FieldErrorDto'][];
+      /** @example /api/v1/ratings */
+      instance?: string;
+    };
+    CaseExtensionDto: {
+      /** @enum {string} */
+      status: 'PENDING' | 'APPROVED' | 'REJECTED';
+      reason: string;
+      /** Format: date-time */
+      until: string;
+      /** Format: date-time */
+      requestedAt: string;
+      requestedBy: string;
+      /** Format: date-time */
+      decidedAt: string | null;
+      decidedBy: string | null;
+      note: string | null;
+    };
+    MaskedContactDto: {
+      /** @example 张* */
+      name: string | null;
+      /** @example 138****5678 */
+      phone: string | null;
+    };
+    CasePublicationStateDto: {
+      publishable: boolean;
+      matter: string | null;
+      measures: string | null;
+      /** Format: date-time */
+      changedAt: string | null;
+    };
+    CaseResponseDto: {
+      /** @enum {string} */
+      source: 'BAD_REVIEW' | 'HOTLINE' | 'UNRESOLVED';
+      /** @example CN-01 */
+      unitCode: string;
+      /** Format: uuid */
+      reviewId: string | null;
+      /** Format: uuid */
+      reportId: string | null;
+      ticketId: string | null;
+      /** @enum {string} */
+      status: 'PENDING' | 'ACCEPTED' | 'RESPONDED' | 'RECTIFIED' | 'CLOSED' | 'APPEALING';
+      /** @enum {string|null} */
+      outcome: 'RECTIFIED' | 'EXPLAINED' | 'APPEAL_UPHELD' | null;
+      /** Format: date-time */
+      openedAt: string;
+      /** Format: date-time */
+      responseDueAt: string;
+      /** Format: date-time */
+      rectifyDueAt: string;
+      /** Format: date-time */
+      respondedAt: string | null;
+      respondedOnTime: boolean | null;
+      /** Format: date-time */
+      rectifiedAt: string | null;
+      /** Format: date-time */
+      closedAt: string | null;
+      overdue: boolean;
+      reopenedCount: number;
+      version: number;
+      /** @description A deadline rests on a day of a calendar year not yet published or confirmed */
+      deadlineProvisional: boolean;
+      /** Format: uuid */
+      id: string;
+      /** @example 区市场监督管理局 */
+      unitName: string;
+      urgeCount: number;
+      extension: components['schemas']['CaseExtensionDto'] | null;
+      /** @description What the case is about: the review, transfer or report it was opened from (masked) */
+      matter: {
+        [key: string]: unknown;
+      };
+      contact: components['schemas']['MaskedContactDto'];
+      publication: components['schemas']['CasePublicationStateDto'];
+    };
+    CasePageDto: {
+      items: components['schemas']['CaseResponseDto'][];
+      /** @example 1 */
+      page: number;
+      /** @example 50 */
+      pageSize: number;
+      /** @description Items matching the filter, over all pages */
+      total: number;
+    };
+    CaseTimelineEntryDto: {
+      /** @example accept */
+      action: string;
+      actor: string;
+      actorRole: string | null;
+      note: string | null;
+      data: {
+        [key: string]: unknown;
+      };
+      /** Format: date-time */
+      at: string;
+    };
+    CaseDetailResponseDto: {
+      /** @enum {string} */
+      source: 'BAD_REVIEW' | 'HOTLINE' | 'UNRESOLVED';
+      /** @example CN-01 */
+      unitCode: string;
+      /** Format: uuid */
+      reviewId: string | null;
+      /** Format: uuid */
+      reportId: string | null;
+      ticketId: string | null;
+      /** @enum {string} */
+      status: 'PENDING' | 'ACCEPTED' | 'RESPONDED' | 'RECTIFIED' | 'CLOSED' | 'APPEALING';
+      /** @enum {string|null} */
+      outcome: 'RECTIFIED' | 'EXPLAINED' | 'APPEAL_UPHELD' | null;
+      /** Format: date-time */
+      openedAt: string;
+      /** Format: date-time */
+      responseDueAt: string;
+      /** Format: date-time */
+      rectifyDueAt: string;
+      /** Format: date-time */
+      respondedAt: string | null;
+      respondedOnTime: boolean | null;
+      /** Format: date-time */
+      rectifiedAt: string | null;
+      /** Format: date-time */
+      closedAt: string | null;
+      overdue: boolean;
+      reopenedCount: number;
+      version: number;
+      /** @description A deadline rests on a day of a calendar year not yet published or confirmed */
+      deadlineProvisional: boolean;
+      /** Format: uuid */
+      id: string;
+      /** @example 区市场监督管理局 */
+      unitName: string;
+      urgeCount: number;
+      extension: components['schemas']['CaseExtensionDto'] | null;
+      /** @description What the case is about: the review, transfer or report it was opened from (masked) */
+      matter: {
+        [key: string]: unknown;
+      };
+      contact: components['schemas']['MaskedContactDto'];
+      publication: components['schemas']['CasePublicationStateDto'];
+      timeline: components['schemas']['CaseTimelineEntryDto'][];
+      actions: (
+        'accept' | 'respond' | 'rectify' | 'feedback' | 'request-extension' | 'decide-extension' | 'appeal' | 'decide-appeal' | 'urge'
+      )[];
+    };
     AcceptCaseDto: {
       note?: string;
     };
@@ -342,6 +598,98 @@ export interface components {
        */
       reason?: string;
     };
+    RevealedNoteDto: {
+      /**
+       * @description The timeline action whose note held the text
+       * @example respond
+       */
+      action: string;
+      /** Format: date-time */
+      at: string;
+      /** @description Field → original text */
+      text: {
+        [key: string]: string;
+      };
+    };
+    RevealedContactDto: {
+      name: string | null;
+      phone: string | null;
+      /** @description Field → original text */
+      freeText: {
+        [key: string]: string;
+      };
+      notes: components['schemas']['RevealedNoteDto'][];
+    };
+    ContactRevealDto: {
+      /** @example 1 */
+      id: string;
+      /** Format: uuid */
+      caseId: string;
+      unitCode: string;
+      actor: string;
+      actorRole: string;
+      reason: string | null;
+      fields: string[];
+      /** Format: date-time */
+      at: string;
+    };
+    ContactRevealPageDto: {
+      items: components['schemas']['ContactRevealDto'][];
+      /** @example 1 */
+      page: number;
+      /** @example 50 */
+      pageSize: number;
+      /** @description Items matching the filter, over all pages */
+      total: number;
+    };
+    PublishedDifferenceDto: {
+      year: number;
+      source: string;
+      /** @description Days as `YYYY-MM-DD HOLIDAY|WORKDAY` only the published data has */
+      onlyPublished: string[];
+      /** @description … and only the confirmed year has */
+      onlyConfirmed: string[];
+    };
+    CalendarYearDayDto: {
+      /**
+       * Format: date
+       * @example 2026-10-01
+       */
+      date: string;
+      /**
+       * @description HOLIDAY: a day off on a weekday; WORKDAY: a 调休 make-up working day
+       * @enum {string}
+       */
+      kind: 'HOLIDAY' | 'WORKDAY';
+      /** @example 国庆节 */
+      name: string | null;
+      /**
+       * @description Where the day came from
+       * @example admin
+       */
+      origin: string;
+    };
+    CalendarYearDto: {
+      /** @example 2026 */
+      year: number;
+      /** @example Asia/Shanghai */
+      timezone: string;
+      rule: string;
+      /** @enum {string} */
+      status: 'CONFIRMED' | 'PUBLISHED' | 'PROVISIONAL' | 'MISSING';
+      /** @description Deadlines computed from this year are marked deadlineProvisional */
+      provisional: boolean;
+      /** @description PROVISIONAL only: the rule the days were derived from */
+      provisionalRule?: string;
+      source: string | null;
+      /** Format: date-time */
+      confirmedAt: string | null;
+      confirmedBy: string | null;
+      publishedDifference: components['schemas']['PublishedDifferenceDto'] | null;
+      days: components['schemas']['CalendarYearDayDto'][];
+      holidays: string[];
+      makeUpWorkdays: string[];
+    };
     CalendarDayDto: {
       /** @example 2025-10-01 */
       date: string;
@@ -356,6 +704,79 @@ export interface components {
     PutCalendarYearDto: {
       days: components['schemas']['CalendarDayDto'][];
     };
+    ConfirmedCalendarYearDto: {
+      /** @example 2026 */
+      year: number;
+      /** @example Asia/Shanghai */
+      timezone: string;
+      rule: string;
+      /** @enum {string} */
+      status: 'CONFIRMED' | 'PUBLISHED' | 'PROVISIONAL' | 'MISSING';
+      /** @description Deadlines computed from this year are marked deadlineProvisional */
+      provisional: boolean;
+      /** @description PROVISIONAL only: the rule the days were derived from */
+      provisionalRule?: string;
+      source: string | null;
+      /** Format: date-time */
+      confirmedAt: string | null;
+      confirmedBy: string | null;
+      publishedDifference: components['schemas']['PublishedDifferenceDto'] | null;
+      days: components['schemas']['CalendarYearDayDto'][];
+      holidays: string[];
+      makeUpWorkdays: string[];
+      /** @description Open cases whose deadlines were recomputed */
+      deadlinesChanged: number;
+    };
+    ReplyDeliveryDto: {
+      /** @example DELIVERED */
+      status: string;
+      attempts: number;
+      /** Format: date-time */
+      deliveredAt: string | null;
+    };
+    HotlineTicketDto: {
+      ticketId: string;
+      /** Format: uuid */
+      caseId: string;
+      /** @enum {string} */
+      status: 'PENDING' | 'ACCEPTED' | 'RESPONDED' | 'RECTIFIED' | 'CLOSED' | 'APPEALING';
+      /** @enum {string|null} */
+      outcome: 'RECTIFIED' | 'EXPLAINED' | 'APPEAL_UPHELD' | null;
+      reply: string | null;
+      replyId: string | null;
+      replyDelivery: components['schemas']['ReplyDeliveryDto'] | null;
+      /** Format: date-time */
+      respondedAt: string | null;
+      /** Format: date-time */
+      responseDueAt: string;
+      /** Format: date-time */
+      rectifyDueAt: string;
+      /** Format: date-time */
+      closedAt: string | null;
+    };
+    SetPublicationDto: {
+      /** @description Publish this closed case as a 以评促改 example on the public pages (false withdraws it) */
+      publishable: boolean;
+      /**
+       * @description The matter as the public will read it. Default for a PAD bad review: the service item, level and tags (never the citizen’s comment); required for hotline and 办不成事 cases. Must hold no phone or ID number, staff id or reviewer name.
+       * @example 食品经营许可（不满意：办事效率低）
+       */
+      matter?: string;
+      /**
+       * @description The measures as the public will read them. Default: the measures of the case’s last rectify. Same rules as matter.
+       * @example 增设潮汐窗口，高峰时段加派人员，平均等候时间由40分钟降至15分钟
+       */
+      measures?: string;
+    };
+    PublicationDto: {
+      /** Format: uuid */
+      caseId: string;
+      publishable: boolean;
+      matter?: string | null;
+      measures?: string | null;
+      /** @description When the choice was last changed */
+      changedAt?: string | null;
+    };
   };
   responses: never;
   parameters: never;
@@ -365,6 +786,55 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  HealthController_live: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The process works; `ready` says whether readiness holds */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HealthBodyDto'];
+        };
+      };
+    };
+  };
+  HealthController_ready: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Ready; `warnings` lists what needs attention without failing readiness */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HealthBodyDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE (with Retry-After); a health body names what is down */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   HealthController_check: {
     parameters: {
       query?: never;
@@ -374,141 +844,21 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The Health Check is successful */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /**
-             * @example ok
-             * @enum {string}
-             */
-            status?: 'ok' | 'degraded';
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       }
-             *     }
-             */
-            info?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /** @example {} */
-            error?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       }
-             *     }
-             */
-            details?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            };
-          };
+          'application/json': components['schemas']['HealthBodyDto'];
         };
       };
-      /** @description The Health Check is not successful */
+      /** @description SERVICE_UNAVAILABLE (with Retry-After); a health body names what is down */
       503: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /**
-             * @example error
-             * @enum {string}
-             */
-            status?: 'error' | 'shutting_down';
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       }
-             *     }
-             */
-            info?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "redis": {
-             *         "status": "down",
-             *         "message": "Could not connect",
-             *         "responseTime": 3005
-             *       }
-             *     }
-             */
-            error?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       },
-             *       "redis": {
-             *         "status": "down",
-             *         "message": "Could not connect",
-             *         "responseTime": 3005
-             *       }
-             *     }
-             */
-            details?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            };
-          };
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
     };
@@ -541,7 +891,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CasePageDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -560,7 +939,45 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CaseDetailResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -579,11 +996,59 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The case as it now stands */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CaseResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -602,11 +1067,59 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The case as it now stands */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CaseResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -625,11 +1138,59 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The case as it now stands */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CaseResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -648,11 +1209,59 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The case as it now stands */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CaseResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -671,11 +1280,59 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The case as it now stands */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CaseResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -694,11 +1351,59 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The case as it now stands */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CaseResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -717,11 +1422,59 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The case as it now stands */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CaseResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -740,11 +1493,59 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The case as it now stands */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CaseResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -763,11 +1564,59 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The case as it now stands */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CaseResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -790,7 +1639,45 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['RevealedContactDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -810,7 +1697,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ContactRevealPageDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -829,7 +1745,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CalendarYearDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -852,7 +1797,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ConfirmedCalendarYearDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -877,7 +1851,106 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['HotlineTicketDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description RATE_LIMITED (with Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  PublicationController_set: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SetPublicationDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PublicationDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };

@@ -106,6 +106,77 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/public/quarters': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 公开: the published quarters (no login; Cache-Control public, max-age=300, ETag) */
+    get: operations['PublicController_quarters'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/public/quarters/{year}/{quarter}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * 公开: a published quarter's frozen figures per unit (好评率, 差评数, 差评及时答复率, rank) and its 以评促改 examples
+     * @description No login. A quarter that is not published → 404. No name, phone, staff id or unpublished free text is ever part of it.
+     */
+    get: operations['PublicController_quarter'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/health/live': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Liveness: 200 while the process can answer; the body reports the same details as readiness */
+    get: operations['HealthController_live'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/health/ready': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Readiness: 200 when this instance can do its job (database reachable, relay not stalled); the broker, consumer lag and e.g. an unconfirmed calendar year are reported in `warnings`, not fatal */
+    get: operations['HealthController_ready'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health': {
     parameters: {
       query?: never;
@@ -113,7 +184,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Readiness: 200 when the database and the event broker are reachable, else 503. `warnings` lists what needs attention without failing readiness (e.g. an unconfirmed calendar year). */
+    /** Readiness (API.md): the same as /health/ready */
     get: operations['HealthController_check'];
     put?: never;
     post?: never;
@@ -126,7 +197,296 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-  schemas: never;
+  schemas: {
+    FieldErrorDto: {
+      /**
+       * @description The field, as a path into the request (empty for the request as a whole)
+       * @example level
+       */
+      field: string;
+      /** @example level must not be greater than 5 */
+      message: string;
+    };
+    ProblemDto: {
+      /** @example https://gov-review.example/problems/validation-failed */
+      type: string;
+      /** @example Validation failed */
+      title: string;
+      /** @example 400 */
+      status: number;
+      /** @example The request has 1 invalid field. */
+      detail: string;
+      /**
+       * @description The contract error code (API.md § Errors)
+       * @example VALIDATION_FAILED
+       */
+      code: string;
+      errors: components['schemas']['FieldErrorDto'][];
+      /** @example /api/v1/ratings */
+      instance?: string;
+    };
+    ReportPeriodDto: {
+      /**
+       * @description Quarter reports only
+       * @example 2026
+       */
+      year?: number;
+      /** @description Quarter reports only */
+      quarter?: number;
+      /**
+       * Format: date
+       * @description First Shanghai day, inclusive
+       */
+      from: string;
+      /**
+       * Format: date
+       * @description Last Shanghai day, inclusive
+       */
+      to: string;
+      /** @example Asia/Shanghai */
+      timezone: string;
+    };
+    ReviewTotalsDto: {
+      total: number;
+      good: number;
+      bad: number;
+      /** @description A ratio at full precision (0–1); null when its denominator is 0 */
+      goodRate: number | null;
+      /** @description Reviews by level (1–5) */
+      byLevel?: {
+        1: number;
+        2: number;
+        3: number;
+        4: number;
+        5: number;
+      };
+      /** @description Reviews by channel */
+      byChannel?: {
+        PAD: number;
+        HOTLINE_12345: number;
+      };
+    };
+    BadReviewsDto: {
+      total: number;
+      /** @description Bad reviews whose response was due (responded, or responseDueAt passed) */
+      due: number;
+      respondedOnTime: number;
+      /** @description 差评及时答复率: respondedOnTime / due */
+      timelyResponseRate: number | null;
+      rectified: number;
+      /** @description rectified / total */
+      rectificationRate: number | null;
+      open: number;
+      overdue: number;
+      appealsUpheld: number;
+      /** @description Bad reviews whose deadline rests on a provisional calendar day */
+      provisionalDeadlines?: number;
+    };
+    UnresolvedTotalsDto: {
+      total: number;
+      closed: number;
+    };
+    HotlineSectionDto: {
+      total: number;
+      /** @description 12345 transfers by category */
+      byCategory?: {
+        COMPLAINT: number;
+        REQUEST: number;
+        SUGGESTION: number;
+        CONSULTATION: number;
+      };
+      closed: number;
+      overdue: number;
+    };
+    UnitRowDto: {
+      unitCode: string;
+      unitName: string;
+      total: number;
+      good: number;
+      bad: number;
+      /** @description A ratio at full precision (0–1); null when its denominator is 0 */
+      goodRate: number | null;
+      /** @description A ratio at full precision (0–1); null when its denominator is 0 */
+      timelyResponseRate: number | null;
+      /** @description Competition ranking (1, 2, 2, 4) by goodRate, then total */
+      rank: number;
+    };
+    TagCountDto: {
+      /** @example ATTITUDE */
+      tag: string;
+      /** @example 服务态度差 */
+      label: string;
+      count: number;
+    };
+    ServiceItemCountDto: {
+      serviceItemCode: string;
+      serviceItemName: string | null;
+      count: number;
+    };
+    PreviousQuarterDto: {
+      total: number;
+      /** @description A ratio at full precision (0–1); null when its denominator is 0 */
+      goodRate: number | null;
+    };
+    PublishedInfoDto: {
+      /** Format: date-time */
+      at: string;
+      /** @description The publishing supervisor */
+      by: string;
+    };
+    ChangeSincePublishedDto: {
+      /** @description Live reviews.total − published */
+      reviews: number;
+      /** @description Live reviews.bad − published */
+      bad: number;
+      /** @description Live goodRate − published (null when either is null) */
+      goodRate: number | null;
+    };
+    QuarterlyReportDto: {
+      period: components['schemas']['ReportPeriodDto'];
+      reviews: components['schemas']['ReviewTotalsDto'];
+      badReviews: components['schemas']['BadReviewsDto'];
+      unresolvedReports: components['schemas']['UnresolvedTotalsDto'];
+      /** @description Absent from snapshots published before the section existed */
+      hotline?: components['schemas']['HotlineSectionDto'];
+      units: components['schemas']['UnitRowDto'][];
+      topBadTags: components['schemas']['TagCountDto'][];
+      topBadServiceItems: components['schemas']['ServiceItemCountDto'][];
+      previousQuarter: components['schemas']['PreviousQuarterDto'] | null;
+      /** Format: date-time */
+      generatedAt: string;
+      /** @description On the frozen report of a published quarter */
+      published?: components['schemas']['PublishedInfoDto'];
+      /** @description Published quarters: null while unchanged */
+      changedSincePublished?: components['schemas']['ChangeSincePublishedDto'] | null;
+    };
+    PublishedQuarterDto: {
+      year: number;
+      quarter: number;
+      /** Format: date-time */
+      publishedAt: string;
+      publishedBy: string;
+    };
+    PublishedQuartersDto: {
+      items: components['schemas']['PublishedQuarterDto'][];
+    };
+    RebuildResultDto: {
+      /** @description Review facts rebuilt */
+      reviews: number;
+      unresolvedReports: number;
+      /** Format: date-time */
+      rebuiltAt: string;
+    };
+    PublicQuarterRefDto: {
+      /** @example 2026 */
+      year: number;
+      /** @example 3 */
+      quarter: number;
+      /** @example 2026-10-08T02:00:00.000Z */
+      publishedAt: string;
+      /** @example /api/v1/public/quarters/2026/3 */
+      href: string;
+      /**
+       * @description The page for people
+       * @example /public/2026/3
+       */
+      page: string;
+    };
+    PublicQuarterListDto: {
+      items: components['schemas']['PublicQuarterRefDto'][];
+    };
+    PublicPeriodDto: {
+      year: number;
+      quarter: number;
+      /** @example 2026-07-01 */
+      from: string;
+      /** @example 2026-09-30 */
+      to: string;
+      /** @example Asia/Shanghai */
+      timezone: string;
+    };
+    PublicDistrictDto: {
+      /** @description 评价总数 */
+      total: number;
+      /** @description 好评数 */
+      good: number;
+      /** @description 差评数 */
+      bad: number;
+      /** @description 好评率 = good / total */
+      goodRate?: number | null;
+      /** @description 差评及时答复率 */
+      timelyResponseRate?: number | null;
+      /** @description 差评整改率 */
+      rectificationRate?: number | null;
+    };
+    PublicUnitDto: {
+      rank: number;
+      unitCode: string;
+      unitName: string;
+      total: number;
+      good: number;
+      /** @description 差评数 */
+      bad: number;
+      goodRate?: number | null;
+      timelyResponseRate?: number | null;
+    };
+    PublicExampleDto: {
+      unitName: string;
+      /** @enum {string} */
+      source: 'BAD_REVIEW' | 'HOTLINE' | 'UNRESOLVED';
+      /** @description The matter as the unit worded it for the public */
+      matter: string;
+      /** @description The measures taken, as the unit worded them for the public */
+      measures: string;
+      /** @enum {string|null} */
+      outcome?: 'RECTIFIED' | 'EXPLAINED' | null;
+      openedAt: string;
+      closedAt: string;
+    };
+    PublicQuarterDto: {
+      period: components['schemas']['PublicPeriodDto'];
+      /** @example 2026-10-08T02:00:00.000Z */
+      publishedAt: string;
+      district: components['schemas']['PublicDistrictDto'];
+      /** @description Every unit, in rank order (好评率 desc, then volume) */
+      units: components['schemas']['PublicUnitDto'][];
+      /** @description 以评促改 examples: the quarter’s cases (opened in it), closed, that their unit chose to publish */
+      examples: components['schemas']['PublicExampleDto'][];
+    };
+    HealthWarningDto: {
+      /** @example calendar */
+      name: string;
+      message: string;
+      details?: {
+        [key: string]: unknown;
+      };
+    };
+    HealthBodyDto: {
+      /** @enum {string} */
+      status: 'ok' | 'error';
+      /** @description Whether readiness holds */
+      ready: boolean;
+      /** @description Checks that are up */
+      info: {
+        [key: string]: {
+          [key: string]: unknown;
+        };
+      };
+      /** @description Fatal checks that are down */
+      error: {
+        [key: string]: {
+          [key: string]: unknown;
+        };
+      };
+      details: {
+        [key: string]: {
+          [key: string]: unknown;
+        };
+      };
+      /** @description What needs attention without failing readiness */
+      warnings?: components['schemas']['HealthWarningDto'][];
+    };
+  };
   responses: never;
   parameters: never;
   requestBodies: never;
@@ -152,11 +512,52 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The report; `format=csv|xlsx` downloads it */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['QuarterlyReportDto'];
+          'text/csv': string;
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description RATE_LIMITED (with Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -176,11 +577,50 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The 通报 page */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description RATE_LIMITED (with Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -201,14 +641,54 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['QuarterlyReportDto'];
+        };
       };
-      /** @description QUARTER_NOT_ENDED (Asia/Shanghai) or ALREADY_PUBLISHED */
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
       409: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description RATE_LIMITED (with Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -225,7 +705,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['PublishedQuartersDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description RATE_LIMITED (with Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -246,11 +755,52 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The report; `format=csv|xlsx` downloads it */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['QuarterlyReportDto'];
+          'text/csv': string;
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description RATE_LIMITED (with Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -267,7 +817,156 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['RebuildResultDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description RATE_LIMITED (with Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE (with Retry-After); a health body names what is down */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  PublicController_quarters: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PublicQuarterListDto'];
+        };
+      };
+    };
+  };
+  PublicController_quarter: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The ETag of an earlier answer → 304 */
+        'If-None-Match'?: string;
+      };
+      path: {
+        year: number;
+        quarter: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PublicQuarterDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  HealthController_live: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The process works; `ready` says whether readiness holds */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HealthBodyDto'];
+        };
+      };
+    };
+  };
+  HealthController_ready: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Ready; `warnings` lists what needs attention without failing readiness */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HealthBodyDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE (with Retry-After); a health body names what is down */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -280,141 +979,21 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The Health Check is successful */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /**
-             * @example ok
-             * @enum {string}
-             */
-            status?: 'ok' | 'degraded';
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       }
-             *     }
-             */
-            info?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /** @example {} */
-            error?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       }
-             *     }
-             */
-            details?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            };
-          };
+          'application/json': components['schemas']['HealthBodyDto'];
         };
       };
-      /** @description The Health Check is not successful */
+      /** @description SERVICE_UNAVAILABLE (with Retry-After); a health body names what is down */
       503: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /**
-             * @example error
-             * @enum {string}
-             */
-            status?: 'error' | 'shutting_down';
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       }
-             *     }
-             */
-            info?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "redis": {
-             *         "status": "down",
-             *         "message": "Could not connect",
-             *         "responseTime": 3005
-             *       }
-             *     }
-             */
-            error?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            } | null;
-            /**
-             * @example {
-             *       "database": {
-             *         "status": "up",
-             *         "responseTime": 12
-             *       },
-             *       "redis": {
-             *         "status": "down",
-             *         "message": "Could not connect",
-             *         "responseTime": 3005
-             *       }
-             *     }
-             */
-            details?: {
-              [key: string]: {
-                /** @enum {string} */
-                status: 'up' | 'degraded' | 'down';
-                /** @description Time the health indicator took to respond, in ms */
-                responseTime?: number;
-              } & {
-                [key: string]: unknown;
-              };
-            };
-          };
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
     };

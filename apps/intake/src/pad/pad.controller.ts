@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, DeviceAuth, type DevicePrincipal } from '#libs/auth';
+import { ApiProblems } from '#libs/platform';
 import { RateLimited } from '../rate-limit/rate-limit.guard.js';
 import { DevicesService } from '../registry/devices.service.js';
 import { UnitsService } from '../registry/units.service.js';
@@ -24,6 +25,7 @@ export class PadController {
     description: 'A revoked device gets 401 DEVICE_REVOKED, which the page shows as 设备已停用.',
   })
   @ApiOkResponse({ type: HeartbeatReplyDto })
+  @ApiProblems(400, 401, 429)
   async heartbeat(@CurrentPrincipal() device: DevicePrincipal, @Body() dto: HeartbeatDto): Promise<HeartbeatReplyDto> {
     await this.devices.touchDevice(device.deviceId, {
       queueLength: dto.queueLength,

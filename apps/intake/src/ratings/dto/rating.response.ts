@@ -4,7 +4,7 @@ import { BAD_REVIEW_TAGS, GRADES, type Grade, RATING_LEVELS, type RatingLevel } 
 import { FieldErrorDto, pageOf } from '#libs/platform';
 import type { ReviewRow } from '../rating-views.repository.js';
 
-export class ReviewerDto {
+export class MaskedReviewerDto {
   @ApiProperty({ type: String, nullable: true, example: '张*' })
   name: string | null;
 
@@ -27,10 +27,10 @@ export class RatingResponseDto {
   @ApiProperty({ enum: GRADES }) grade: Grade;
   @ApiProperty({ type: [String], example: ['ATTITUDE'] }) tags: string[];
   @ApiProperty({ type: String, nullable: true }) comment: string | null;
-  @ApiProperty({ type: ReviewerDto }) reviewer: ReviewerDto;
+  @ApiProperty({ type: MaskedReviewerDto }) reviewer: MaskedReviewerDto;
   @ApiProperty({ format: 'date-time' }) ratedAt: string;
   @ApiProperty({ format: 'date-time' }) receivedAt: string;
-  @ApiProperty({ example: '2026Q4', description: 'The Asia/Shanghai quarter of ratedAt' }) quarter: string;
+  @ApiProperty({ example: '2026-Q4', description: 'The Asia/Shanghai quarter of ratedAt' }) quarter: string;
   @ApiProperty() suspect: boolean;
   @ApiProperty({ type: String, nullable: true }) suspectReason: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) suspectClearedAt: string | null;
@@ -72,7 +72,7 @@ export class RatingReceiptDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: ['GOOD', 'BAD'] }) grade: Grade;
   @ApiProperty({ example: 'CN-01' }) unitCode: string;
-  @ApiProperty({ example: '2026Q4' }) quarter: string;
+  @ApiProperty({ example: '2026-Q4' }) quarter: string;
   @ApiProperty({ description: 'true: an identical retry of a stored rating (200)' }) duplicate: boolean;
 }
 
@@ -94,7 +94,7 @@ export class RatingTagDto {
 }
 
 export class RatingLevelDto {
-  @ApiProperty({ enum: [1, 2, 3, 4, 5] }) level: RatingLevel;
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 5 }) level: RatingLevel;
   @ApiProperty({ example: '非常满意' }) name: string;
   @ApiProperty({ enum: ['GOOD', 'BAD'] }) grade: 'GOOD' | 'BAD';
 }
