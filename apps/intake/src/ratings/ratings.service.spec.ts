@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { UserPrincipal } from '#libs/auth';
-import { DataCipher, DomainError, ErrorCode } from '#libs/common';
+import { DataCipher, ErrorCode } from '#libs/common';
 import { EventTypes } from '#libs/contracts';
 import type { OutboxEntry, OutboxService } from '#libs/messaging';
 import type { UnitsService } from '../registry/units.service.js';
@@ -82,15 +82,6 @@ function serviceWith(stored: ReviewRow | undefined) {
   return { service, calls, events };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<DomainError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as DomainError;
-  }
-  throw new Error('expected a refusal');
-}
-
 describe('RatingsService over its repository', () => {
   it('clears a suspect rating and writes its suspect-changed event in the same transaction', async () => {
     const { service, calls, events } = serviceWith(row());
@@ -111,10 +102,10 @@ describe('RatingsService over its repository', () => {
   });
 
   it('refuses a rating that was never suspect (INVALID_TRANSITION) and an unknown one (NOT_FOUND)', async () => {
-    expect((await refusal(serviceWith(row({ suspect: false })).service.clearSuspect(supervisor, ID))).code).toBe(
-      ErrorCode.InvalidTransition,
-    );
-    expect((await refusal(serviceWith(undefined).service.clearSuspect(supervisor, ID))).code).toBe(ErrorCode.NotFound);
+    await expect(serviceWith(row({ suspect: false })).service.clearSuspect(supervisor, ID)).rejects.toMatchObject({
+      code: ErrorCode.InvalidTransition,
+    });
+    await expect(serviceWith(undefined).service.clearSuspect(supervisor, ID)).rejects.toMatchObject({ code: ErrorCode.NotFound });
   });
 
   it("shows a rating to its unit's operator with the quarter of ratedAt, and refuses another unit's", async () => {
@@ -125,7 +116,7 @@ describe('RatingsService over its repository', () => {
       quarter: '2026-Q4',
       reviewer: { name: null },
     });
-    expect((await refusal(service.get(operator('CN-02'), ID))).code).toBe(ErrorCode.ForbiddenUnit);
+    await expect(service.get(operator('CN-02'), ID)).rejects.toMatchObject({ code: ErrorCode.ForbiddenUnit });
   });
 
   it("scopes a unit operator's list to the unit and reads the suspect filter as a boolean", async () => {

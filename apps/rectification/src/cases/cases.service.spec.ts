@@ -60,15 +60,6 @@ function serviceWith(found: CaseEntity | null, entries: Partial<CaseTimelineEntr
 const operator = (unitCode: string): UserPrincipal => ({ kind: 'user', sub: 'op-1', role: 'unit_operator', unitCode });
 const supervisor: UserPrincipal = { kind: 'user', sub: 'sv-1', role: 'supervisor', unitCode: null };
 
-async function refusal(promise: Promise<unknown>): Promise<DomainError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as DomainError;
-  }
-  throw new Error('expected a refusal');
-}
-
 describe('CasesService.get: the access check lives with the lookup', () => {
   it("answers the case unit's operator with the view, the timeline (sealed originals left inside) and the actions open to them", async () => {
     const { service } = serviceWith(stored(), [
@@ -99,14 +90,14 @@ describe('CasesService.get: the access check lives with the lookup', () => {
 
   it("refuses another unit's operator with FORBIDDEN_UNIT before reading the timeline", async () => {
     const { service, lookups } = serviceWith(stored());
-    const error = await refusal(service.get(operator('CN-02'), CASE_ID));
-    expect(error).toBeInstanceOf(DomainError);
-    expect(error.code).toBe(ErrorCode.ForbiddenUnit);
+    const refused = service.get(operator('CN-02'), CASE_ID);
+    await expect(refused).rejects.toBeInstanceOf(DomainError);
+    await expect(refused).rejects.toMatchObject({ code: ErrorCode.ForbiddenUnit });
     expect(lookups.timeline).toBe(0);
   });
 
   it('answers NOT_FOUND for an unknown case, whoever asks', async () => {
     const { service } = serviceWith(null);
-    expect((await refusal(service.get(operator('CN-02'), CASE_ID))).code).toBe(ErrorCode.NotFound);
+    await expect(service.get(operator('CN-02'), CASE_ID)).rejects.toMatchObject({ code: ErrorCode.NotFound });
   });
 });
