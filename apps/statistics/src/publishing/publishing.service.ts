@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { UserPrincipal } from '#libs/auth';
+import { scopedUnit, type UserPrincipal } from '#libs/auth';
 import { DomainError, ErrorCode } from '#libs/common';
 import { periodOfQuarter, type QuarterlyReport } from '../reports/domain/report.js';
 import type { BulletinExtras } from '../reports/render/bulletin.js';
@@ -67,7 +67,7 @@ export class PublishingService {
         ]);
       }
     });
-    const answer = await this.quarterly(year, quarter, undefined, false);
+    const answer = await this.quarterly(user, year, quarter, undefined, false);
     if (answer.kind !== 'published') throw new Error('a published quarter has no snapshot');
     return answer.json;
   }
@@ -88,9 +88,17 @@ export class PublishingService {
 
   /**
    * The quarter's report: the frozen one with `changedSincePublished` when it is published (and
-   * the scope was part of it), else — or with `live` — the live figures.
+   * the scope was part of it), else — or with `live` — the live figures. A unit operator sees only
+   * their own unit's (another `unitCode` → 403 FORBIDDEN_UNIT).
    */
-  async quarterly(year: number, quarter: number, unitCode: string | undefined, live: boolean): Promise<QuarterlyAnswer> {
+  async quarterly(
+    user: UserPrincipal,
+    year: number,
+    quarter: number,
+    requestedUnit: string | undefined,
+    live: boolean,
+  ): Promise<QuarterlyAnswer> {
+    const unitCode = scopedUnit(user, requestedUnit);
     return this.answer(live ? null : await this.snapshot(year, quarter, unitCode), year, quarter, unitCode);
   }
 
@@ -112,12 +120,15 @@ export class PublishingService {
     };
   }
 
+  /** The bulletin's report and figures (a unit operator: their own unit's only). */
   async bulletin(
+    user: UserPrincipal,
     year: number,
     quarter: number,
-    unitCode: string | undefined,
+    requestedUnit: string | undefined,
     live: boolean,
   ): Promise<{ report: QuarterlyReport; extras: BulletinExtras }> {
+    const unitCode = scopedUnit(user, requestedUnit);
     const snapshot = live ? null : await this.snapshot(year, quarter, unitCode);
     if (!snapshot) return this.reports.bulletin(year, quarter, unitCode);
     return { report: (await this.answer(snapshot, year, quarter, unitCode)).report, extras: snapshot.bulletinExtras };

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Auth, CurrentPrincipal, scopedUnit, type UserPrincipal } from '#libs/auth';
+import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
 import { ApiProblems } from '#libs/platform';
 import { RebuildService } from '../rollups/rebuild.service.js';
 import type { QuarterlyReport } from './domain/report.js';
@@ -72,7 +72,7 @@ export class ReportsController {
       'null while unchanged); `live=true` gives the live figures',
   })
   async quarterly(@CurrentPrincipal() user: UserPrincipal, @Query() q: QuarterlyQuery, @Res({ passthrough: true }) res: FastifyReply) {
-    const answer = await this.publishing.quarterly(q.year, q.quarter, scopedUnit(user, q.unitCode), q.live === true);
+    const answer = await this.publishing.quarterly(user, q.year, q.quarter, q.unitCode, q.live === true);
     if (answer.kind === 'published' && (q.format ?? 'json') === 'json') {
       res.type('application/json; charset=utf-8');
       return answer.json;
@@ -90,7 +90,7 @@ export class ReportsController {
       'Printable quarterly 通报 (HTML, Chinese, with charts); a published quarter renders its snapshot and says 已发布 with time and publisher',
   })
   async bulletin(@CurrentPrincipal() user: UserPrincipal, @Query() q: BulletinQuery, @Res({ passthrough: true }) res: FastifyReply) {
-    const { report, extras } = await this.publishing.bulletin(q.year, q.quarter, scopedUnit(user, q.unitCode), q.live === true);
+    const { report, extras } = await this.publishing.bulletin(user, q.year, q.quarter, q.unitCode, q.live === true);
     res.type('text/html; charset=utf-8');
     res.header('Content-Security-Policy', BULLETIN_CSP);
     return renderBulletin(report, extras);
@@ -129,7 +129,7 @@ export class ReportsController {
   @ApiProblems(400)
   @ApiOperation({ summary: 'The quarterly report over any inclusive range of Shanghai days (previousQuarter is null)' })
   async summary(@CurrentPrincipal() user: UserPrincipal, @Query() q: SummaryQuery, @Res({ passthrough: true }) res: FastifyReply) {
-    const report = await this.reports.summary(q.from, q.to, scopedUnit(user, q.unitCode));
+    const report = await this.reports.summary(user, q.from, q.to, q.unitCode);
     return send(res, report, q.format, `report-${q.from}-${q.to}`);
   }
 

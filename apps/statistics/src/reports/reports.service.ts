@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { scopedUnit, type UserPrincipal } from '#libs/auth';
 import { previousQuarter, quarterRange, shanghaiDate } from '#libs/common';
 import { buildReport, periodOfQuarter, periodOfRange, type QuarterlyReport, type ReportPeriod } from './domain/report.js';
 import { type BulletinExtras, openProblems } from './render/bulletin.js';
@@ -17,8 +18,8 @@ export class ReportsService {
   }
 
   /** Any inclusive range of Shanghai days ("截至11月底"); there is no comparison period. */
-  async summary(from: string, to: string, unitCode?: string): Promise<QuarterlyReport> {
-    return this.build(periodOfRange(from, to), unitCode, null);
+  async summary(user: UserPrincipal, from: string, to: string, requestedUnit?: string): Promise<QuarterlyReport> {
+    return this.build(periodOfRange(from, to), scopedUnit(user, requestedUnit), null);
   }
 
   /**
