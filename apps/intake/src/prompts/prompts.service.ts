@@ -79,7 +79,14 @@ export class PromptsService {
    */
   stream(device: DevicePrincipal): Observable<MessageEvent> {
     return new Observable<MessageEvent>((subscriber) => {
-      const send = (prompt: PromptDto) => subscriber.next({ type: 'prompt', id: prompt.id, data: prompt });
+      // A prompt stored just before the stream opened can come twice: read as pending, and as the
+      // notification of its insert delivered after the subscription. Each is sent once.
+      const sent = new Set<string>();
+      const send = (prompt: PromptDto) => {
+        if (sent.has(prompt.id)) return;
+        sent.add(prompt.id);
+        subscriber.next({ type: 'prompt', id: prompt.id, data: prompt });
+      };
       const unsubscribe = this.bus.subscribe(device.deviceId, { onPrompt: send, onEnd: () => subscriber.complete() });
       const ping = setInterval(
         () => subscriber.next({ type: 'ping', data: { serverTime: new Date().toISOString() } }),
