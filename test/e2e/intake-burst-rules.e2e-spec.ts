@@ -9,6 +9,7 @@ import {
   ARRIVAL_BURST_MAX_RATINGS,
   ARRIVAL_BURST_REASON,
   ARRIVAL_BURST_WINDOW_SECONDS,
+  BURST_MAX_RATINGS,
   BURST_REASON,
   burstMembers,
   suspectReasons,
@@ -149,6 +150,79 @@ describe('intake: 刷评 on claimed ratedAt and on arrival — write_pad_ratings
         });
       }
       expect(flagged).toBeGreaterThan(0);
+    });
+  }
+
+  // Each rule alone, against burstMembers itself: gaps drawn around the window's edge (exactly 10 s apart counts as within),
+  // ties, and groups written in shuffled order, so that ratings are flagged retroactively as often as on arrival.
+  const storedSuspects = async (ids: string[]) =>
+    new Map(
+      (
+        await sql.query<{ id: string; suspect: boolean }>(`SELECT id, suspect FROM intake.reviews WHERE id = ANY($1::uuid[])`, [ids])
+      ).rows.map((r) => [r.id, r.suspect]),
+    );
+  const edgeGap = (random: () => number, windowMs: number) => {
+    const pick = random();
+    if (pick < 0.15) return 0; // a tie
+    if (pick < 0.35) return Math.round(windowMs / BURST_MAX_RATINGS); // six of these span exactly the window
+    if (pick < 0.5) return Math.round(windowMs / BURST_MAX_RATINGS) + 1; // … or just over it
+    return Math.floor(random() * windowMs);
+  };
+  const shuffled = <T>(random: () => number, items: T[]): T[] => {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+    return out;
+  };
+  const writeShuffled = async (random: () => number, ratings: PreparedRating[]) => {
+    const order = shuffled(random, ratings);
+    for (let i = 0; i < order.length;) {
+      const size = 1 + Math.floor(random() * 8);
+      await repository.writeGroup(order.slice(i, i + size));
+      i += size;
+    }
+  };
+
+  for (const seed of [3, 99, 4711]) {
+    it(`the ratedAt rule: offline ratings are flagged exactly as burstMembers() says, whatever order they are written in (seed ${seed})`, async () => {
+      const random = seeded(seed);
+      const deviceId = randomUUID();
+      let rated = -172_800_000;
+      const ratings = Array.from({ length: 80 }, () => {
+        rated += edgeGap(random, 10_000);
+        return prepared(deviceId, rated, 0, false);
+      });
+      await writeShuffled(random, ratings);
+
+      const expected = burstMembers(ratings.map((r) => r.ratedAt.getTime()));
+      const suspect = await storedSuspects(ratings.map((r) => r.id));
+      expect(ratings.map((r) => suspect.get(r.id))).toEqual(ratings.map((_, i) => expected.has(i)));
+      expect(expected.size).toBeGreaterThan(0);
+      expect(expected.size).toBeLessThan(ratings.length);
+    });
+
+    it(`the arrival rule: live ratings claiming spaced ratedAt are flagged exactly as burstMembers() over arrival says (seed ${seed})`, async () => {
+      const random = seeded(seed);
+      const deviceId = randomUUID();
+      const windowMs = ARRIVAL_BURST_WINDOW_SECONDS * 1000;
+      let arrival = 500_000_000;
+      const ratings = Array.from({ length: 80 }, (_, i) => {
+        arrival += edgeGap(random, windowMs);
+        return prepared(deviceId, 1_000_000_000 + i * 11_000, arrival, true);
+      });
+      await writeShuffled(random, ratings);
+
+      const expected = burstMembers(
+        ratings.map((r) => r.receivedAt.getTime()),
+        ARRIVAL_BURST_WINDOW_SECONDS,
+        ARRIVAL_BURST_MAX_RATINGS,
+      );
+      const suspect = await storedSuspects(ratings.map((r) => r.id));
+      expect(ratings.map((r) => suspect.get(r.id))).toEqual(ratings.map((_, i) => expected.has(i)));
+      expect(expected.size).toBeGreaterThan(0);
+      expect(expected.size).toBeLessThan(ratings.length);
     });
   }
 

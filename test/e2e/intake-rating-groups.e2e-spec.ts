@@ -110,12 +110,7 @@ describe('intake: writing a group of PAD ratings', () => {
     dueAt: null,
     contact: r.contact,
   });
-  const created = (r: PreparedRating, suspectReason: string | null = null): WriteOutcome => ({
-    kind: 'created',
-    id: r.id,
-    suspect: suspectReason !== null,
-    suspectReason,
-  });
+  const created = (r: PreparedRating): WriteOutcome => ({ kind: 'created', id: r.id });
 
   beforeAll(async () => {
     db = await createTestDatabase('intake_groups');
@@ -206,10 +201,7 @@ describe('intake: writing a group of PAD ratings', () => {
     const before = await lastOutboxId();
 
     const sixth = prepared(device, 10);
-    expect(await repository.writeGroup([sixth, retryOf(sixth)])).toEqual([
-      created(sixth, BURST_REASON),
-      { kind: 'duplicate', id: sixth.id },
-    ]);
+    expect(await repository.writeGroup([sixth, retryOf(sixth)])).toEqual([created(sixth), { kind: 'duplicate', id: sixth.id }]);
 
     const events = await outboxAfter(before);
     events.forEach(expectContractShape);
@@ -262,12 +254,21 @@ describe('intake: writing a group of PAD ratings', () => {
       await holder.query('COMMIT');
       const outcomes = await writes;
 
-      // The writer that got the lock first saw only its own three; the other, after that commit, all six.
-      const flaggedGroup = outcomes.findIndex((group) => group.every((o) => o.kind === 'created' && o.suspect));
+      // The writer that got the lock first saw only its own three; the other, after that commit, all six:
+      // its ratings' submitted events carry the flag, the first writer's do not.
+      const submitted = new Map(
+        (await outboxAfter(before))
+          .filter((e) => e.payload.type === EventTypes.ReviewSubmitted)
+          .map((e) => [e.payload.subject, e.payload.data as unknown as ReviewSubmittedData]),
+      );
+      const groups = [first, second];
+      const flaggedGroup = groups.findIndex((group) => group.every((r) => submitted.get(r.id)?.suspect === true));
       expect(flaggedGroup).toBeGreaterThanOrEqual(0);
       const [early, late] = flaggedGroup === 1 ? [first, second] : [second, first];
-      expect(outcomes[flaggedGroup]).toEqual(late.map((r) => created(r, BURST_REASON)));
+      expect(outcomes[flaggedGroup]).toEqual(late.map((r) => created(r)));
       expect(outcomes[1 - flaggedGroup]).toEqual(early.map((r) => created(r)));
+      expect(late.map((r) => submitted.get(r.id)?.suspectReason)).toEqual(late.map(() => BURST_REASON));
+      expect(early.map((r) => submitted.get(r.id)?.suspect)).toEqual(early.map(() => false));
       expect((await stored([...first, ...second].map((r) => r.id))).every((r) => r.suspect)).toBe(true);
       const changed = (await outboxAfter(before)).filter((e) => e.payload.type === EventTypes.ReviewSuspectChanged);
       expect(changed.map((e) => e.payload.subject).sort()).toEqual(early.map((r) => r.id).sort());

@@ -40,27 +40,30 @@ const DEMO_WINDOW = 'A01';
 const DEMO_PAD_WINDOW = 'A02';
 
 async function demoDevice(intake: INestApplication): Promise<{ deviceId: string; secret: string }> {
-  const { RegistryService } = await import('../../intake/src/registry/registry.service.js');
-  const registry = intake.get(RegistryService);
-  if (!(await registry.findUnit(DEMO_UNIT.code))) await registry.createUnit(DEMO_UNIT);
-  const existing = (await registry.listDevices(DEMO_UNIT.code)).find((d) => d.windowNo === DEMO_WINDOW && !d.revoked);
+  const { UnitsService } = await import('../../intake/src/registry/units.service.js');
+  const { DevicesService } = await import('../../intake/src/registry/devices.service.js');
+  const { CredentialResolver } = await import('../../intake/src/registry/credential-resolver.js');
+  const units = intake.get(UnitsService);
+  const devices = intake.get(DevicesService);
+  if (!(await units.findUnit(DEMO_UNIT.code))) await units.createUnit(DEMO_UNIT);
+  const existing = (await devices.listDevices(DEMO_UNIT.code)).find((d) => d.windowNo === DEMO_WINDOW && !d.revoked);
   if (existing) {
-    const credential = await registry.resolve('device', existing.deviceId);
+    const credential = await intake.get(CredentialResolver).resolve('device', existing.deviceId);
     return { deviceId: existing.deviceId, secret: credential!.secret };
   }
-  const device = await registry.registerDevice({ unitCode: DEMO_UNIT.code, windowNo: DEMO_WINDOW, label: '示范窗口评价器' });
+  const device = await devices.registerDevice({ unitCode: DEMO_UNIT.code, windowNo: DEMO_WINDOW, label: '示范窗口评价器' });
   return { deviceId: device.deviceId, secret: device.secret };
 }
 
 /** A fresh pairing code for the demo PAD page's device (registered once). */
 async function demoPairingCode(intake: INestApplication): Promise<string> {
-  const { RegistryService } = await import('../../intake/src/registry/registry.service.js');
+  const { DevicesService } = await import('../../intake/src/registry/devices.service.js');
   const { PairingService } = await import('../../intake/src/pairing/pairing.service.js');
-  const registry = intake.get(RegistryService);
-  const existing = (await registry.listDevices(DEMO_UNIT.code)).find((d) => d.windowNo === DEMO_PAD_WINDOW && !d.revoked);
+  const devices = intake.get(DevicesService);
+  const existing = (await devices.listDevices(DEMO_UNIT.code)).find((d) => d.windowNo === DEMO_PAD_WINDOW && !d.revoked);
   const deviceId =
     existing?.deviceId ??
-    (await registry.registerDevice({ unitCode: DEMO_UNIT.code, windowNo: DEMO_PAD_WINDOW, label: '示范网页评价器' })).deviceId;
+    (await devices.registerDevice({ unitCode: DEMO_UNIT.code, windowNo: DEMO_PAD_WINDOW, label: '示范网页评价器' })).deviceId;
   const issued = await intake.get(PairingService).issue({ kind: 'user', sub: 'npm-start', role: 'admin', unitCode: null }, deviceId);
   return `${issued.code.slice(0, 4)}-${issued.code.slice(4)}`;
 }

@@ -180,14 +180,15 @@ describe('computeDeadlines with a hotline dueAt', () => {
 describe('extensions (at most 15 working days after opening)', () => {
   const opened = at('2024-09-30T10:00:00+08:00');
   const currentDue = at('2024-10-12T15:59:59.999Z');
+  const maxUntil = maxExtensionUntil(HAND_CALENDAR, opened);
 
   it('accepts any instant after the current deadline up to and including the 15th working day', () => {
-    expect(checkExtension(HAND_CALENDAR, opened, currentDue, at('2024-10-12T16:00:00.000Z'))).toEqual({
+    expect(checkExtension(currentDue, at('2024-10-12T16:00:00.000Z'), maxUntil)).toEqual({
       ok: true,
       until: at('2024-10-12T16:00:00.000Z'),
       maxUntil: at('2024-10-25T15:59:59.999Z'),
     });
-    expect(iso(validateExtension(HAND_CALENDAR, opened, currentDue, at('2024-10-25T15:59:59.999Z')))).toBe('2024-10-25T15:59:59.999Z');
+    expect(iso(validateExtension(currentDue, at('2024-10-25T15:59:59.999Z'), maxUntil))).toBe('2024-10-25T15:59:59.999Z');
   });
 
   it.each([
@@ -197,11 +198,11 @@ describe('extensions (at most 15 working days after opening)', () => {
     ['2024-10-10T10:00:00+08:00', 'NOT_AFTER_CURRENT_DUE'],
     ['not a date', 'INVALID_DATE'],
   ])('rejects until=%s (%s)', (until, reason) => {
-    const check = checkExtension(HAND_CALENDAR, opened, currentDue, at(until));
+    const check = checkExtension(currentDue, at(until), maxUntil);
     expect(check).toMatchObject({ ok: false, reason, maxUntil: at('2024-10-25T15:59:59.999Z') });
     let thrown: unknown;
     try {
-      validateExtension(HAND_CALENDAR, opened, currentDue, at(until));
+      validateExtension(currentDue, at(until), maxUntil);
     } catch (error) {
       thrown = error;
     }
@@ -212,10 +213,10 @@ describe('extensions (at most 15 working days after opening)', () => {
 
   it('a hotline dueAt already beyond 15 working days leaves nothing to extend', () => {
     const lateDue = at('2024-11-30T23:59:59+08:00');
-    expect(checkExtension(HAND_CALENDAR, opened, lateDue, at('2024-10-20T10:00:00+08:00'))).toMatchObject({
+    expect(checkExtension(lateDue, at('2024-10-20T10:00:00+08:00'), maxUntil)).toMatchObject({
       reason: 'NOT_AFTER_CURRENT_DUE',
     });
-    expect(checkExtension(HAND_CALENDAR, opened, lateDue, at('2024-12-05T10:00:00+08:00'))).toMatchObject({ reason: 'BEYOND_MAX' });
+    expect(checkExtension(lateDue, at('2024-12-05T10:00:00+08:00'), maxUntil)).toMatchObject({ reason: 'BEYOND_MAX' });
   });
 });
 

@@ -73,9 +73,11 @@ export type ExtensionCheck =
   | { ok: true; until: Date; maxUntil: Date }
   | { ok: false; reason: 'INVALID_DATE' | 'NOT_AFTER_CURRENT_DUE' | 'BEYOND_MAX'; message: string; maxUntil: Date };
 
-/** Whether `requestedUntil` is a valid extension: later than the current rectifyDueAt and ≤ 15 working days after opening. */
-export function checkExtension(calendar: WorkingCalendar, openedAt: Date, currentRectifyDueAt: Date, requestedUntil: Date): ExtensionCheck {
-  const maxUntil = maxExtensionUntil(calendar, openedAt);
+/**
+ * The extension rule: `requestedUntil` must be a valid instant later than the current rectifyDueAt and
+ * no later than `maxUntil` (15 working days after opening, `maxExtensionUntil`).
+ */
+export function checkExtension(currentRectifyDueAt: Date, requestedUntil: Date, maxUntil: Date): ExtensionCheck {
   if (!(requestedUntil instanceof Date) || Number.isNaN(requestedUntil.getTime())) {
     return { ok: false, reason: 'INVALID_DATE', message: 'must be a valid date-time', maxUntil };
   }
@@ -99,12 +101,12 @@ export function checkExtension(calendar: WorkingCalendar, openedAt: Date, curren
 }
 
 /**
- * Throws a VALIDATION_FAILED DomainError (field `until`) unless `requestedUntil` is a valid
- * extension; returns the bound (15 working days after opening) for the state machine.
+ * Throws a VALIDATION_FAILED DomainError (field `until`) unless `requestedUntil` passes `checkExtension`;
+ * returns it.
  */
-export function validateExtension(calendar: WorkingCalendar, openedAt: Date, currentRectifyDueAt: Date, requestedUntil: Date): Date {
-  const check = checkExtension(calendar, openedAt, currentRectifyDueAt, requestedUntil);
+export function validateExtension(currentRectifyDueAt: Date, requestedUntil: Date, maxUntil: Date): Date {
+  const check = checkExtension(currentRectifyDueAt, requestedUntil, maxUntil);
   if (!check.ok)
     throw DomainError.validation([{ field: 'until', message: check.message }], `The extension is not allowed: ${check.message}.`);
-  return check.maxUntil;
+  return check.until;
 }

@@ -10,7 +10,8 @@ export type RatingLevel = 1 | 2 | 3 | 4 | 5;
 export type Channel = 'PAD' | 'HOTLINE_12345';
 export const CHANNELS: readonly Channel[] = ['PAD', 'HOTLINE_12345'];
 
-export const RATING_LEVELS: ReadonlyArray<{ level: RatingLevel; name: string; grade: Grade }> = [
+/** The five levels, best first, with their names and grades: the one place a level's grade is decided. */
+export const RATING_LEVELS: ReadonlyArray<{ level: RatingLevel; name: string; grade: 'GOOD' | 'BAD' }> = [
   { level: 5, name: '非常满意', grade: 'GOOD' },
   { level: 4, name: '满意', grade: 'GOOD' },
   { level: 3, name: '基本满意', grade: 'GOOD' },
@@ -18,9 +19,19 @@ export const RATING_LEVELS: ReadonlyArray<{ level: RatingLevel; name: string; gr
   { level: 1, name: '非常不满意', grade: 'BAD' },
 ];
 
+const GRADE_OF_LEVEL = new Map(RATING_LEVELS.map((l) => [l.level, l.grade]));
+
+/** A rating level's grade, as RATING_LEVELS says. */
 export function gradeOf(level: RatingLevel): 'GOOD' | 'BAD' {
-  return level >= 3 ? 'GOOD' : 'BAD';
+  const grade = GRADE_OF_LEVEL.get(level);
+  if (grade === undefined) throw new RangeError(`no rating level ${String(level)}`);
+  return grade;
 }
+
+/** The levels graded GOOD, ascending: SQL gets them as a parameter (`level = ANY($n)`), never as a literal. */
+export const GOOD_LEVELS: readonly RatingLevel[] = RATING_LEVELS.filter((l) => l.grade === 'GOOD')
+  .map((l) => l.level)
+  .sort((a, b) => a - b);
 
 /** 12345 转办 categories (API.md § POST /hotline/complaints). */
 export const HOTLINE_CATEGORIES = ['COMPLAINT', 'REQUEST', 'SUGGESTION', 'CONSULTATION'] as const;

@@ -1,9 +1,10 @@
 import { Controller, Get, Inject, Logger } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { DomainError, type Env, ENV, ErrorCode } from '#libs/common';
 import { BrokerHealthIndicator, PipelineMonitor } from '#libs/messaging';
 import { type HealthWarning, HealthWarnings } from './health-warnings.js';
+import { ApiProblems } from './openapi.js';
 
 const CHECK_TIMEOUT_MS = 2_000;
 /** Seconds a client or balancer should wait before asking again after a 503. */
@@ -32,6 +33,25 @@ export interface HealthBody {
   error: Record<string, HealthDetail>;
   details: Record<string, HealthDetail>;
   /** What needs attention without failing readiness: non-fatal checks that are down (the broker) and registered warnings (the calendar). Absent when none. */
+  warnings?: HealthWarning[];
+}
+
+const DETAILS = { type: 'object', additionalProperties: { type: 'object', additionalProperties: true } } as const;
+
+class HealthWarningDto {
+  @ApiProperty({ example: 'calendar' }) name: string;
+  @ApiProperty() message: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) details?: Record<string, unknown>;
+}
+
+/** The health body (terminus' shape, with `ready` and `warnings`). */
+export class HealthBodyDto implements HealthBody {
+  @ApiProperty({ enum: ['ok', 'error'] }) status: 'ok' | 'error';
+  @ApiProperty({ description: 'Whether readiness holds' }) ready: boolean;
+  @ApiProperty({ ...DETAILS, description: 'Checks that are up' }) info: Record<string, HealthDetail>;
+  @ApiProperty({ ...DETAILS, description: 'Fatal checks that are down' }) error: Record<string, HealthDetail>;
+  @ApiProperty(DETAILS) details: Record<string, HealthDetail>;
+  @ApiPropertyOptional({ type: [HealthWarningDto], description: 'What needs attention without failing readiness' })
   warnings?: HealthWarning[];
 }
 
@@ -75,7 +95,7 @@ export class HealthController {
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: 200 while the process can answer; the body reports the same details as readiness' })
-  @ApiOkResponse({ description: 'The process works; `ready` says whether readiness holds' })
+  @ApiOkResponse({ type: HealthBodyDto, description: 'The process works; `ready` says whether readiness holds' })
   async live(): Promise<HealthBody> {
     const body = await this.evaluate();
     return { ...body, status: 'ok' };
@@ -86,8 +106,8 @@ export class HealthController {
     summary:
       'Readiness: 200 when this instance can do its job (database reachable, relay not stalled); the broker, consumer lag and e.g. an unconfirmed calendar year are reported in `warnings`, not fatal',
   })
-  @ApiOkResponse({ description: 'Ready; `warnings` lists what needs attention without failing readiness' })
-  @ApiServiceUnavailableResponse({ description: 'problem+json SERVICE_UNAVAILABLE with Retry-After; `checks` names what is down' })
+  @ApiOkResponse({ type: HealthBodyDto, description: 'Ready; `warnings` lists what needs attention without failing readiness' })
+  @ApiProblems(503)
   async ready(): Promise<HealthBody> {
     const body = await this.evaluate();
     if (body.status === 'error') {
@@ -104,6 +124,8 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Readiness (API.md): the same as /health/ready' })
+  @ApiOkResponse({ type: HealthBodyDto })
+  @ApiProblems(503)
   check(): Promise<HealthBody> {
     return this.ready();
   }

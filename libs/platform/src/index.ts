@@ -5,3 +5,4 @@ export * from './health.controller.js';
 export * from './health-warnings.js';
 export * from './service-platform.module.js';
 export * from './edge.js';
+export * from './openapi.js';

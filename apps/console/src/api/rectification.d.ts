@@ -355,6 +355,208 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    HealthWarningDto: {
+      /** @example calendar */
+      name: string;
+      message: string;
+      details?: {
+        [key: string]: unknown;
+      };
+    };
+    HealthBodyDto: {
+      /** @enum {string} */
+      status: 'ok' | 'error';
+      /** @description Whether readiness holds */
+      ready: boolean;
+      /** @description Checks that are up */
+      info: {
+        [key: string]: {
+          [key: string]: unknown;
+        };
+      };
+      /** @description Fatal checks that are down */
+      error: {
+        [key: string]: {
+          [key: string]: unknown;
+        };
+      };
+      details: {
+        [key: string]: {
+          [key: string]: unknown;
+        };
+      };
+      /** @description What needs attention without failing readiness */
+      warnings?: components['schemas']['HealthWarningDto'][];
+    };
+    FieldErrorDto: {
+      /**
+       * @description The field, as a path into the request (empty for the request as a whole)
+       * @example level
+       */
+      field: string;
+      /** @example level must not be greater than 5 */
+      message: string;
+    };
+    ProblemDto: {
+      /** @example https://gov-review.example/problems/validation-failed */
+      type: string;
+      /** @example Validation failed */
+      title: string;
+      /** @example 400 */
+      status: number;
+      /** @example The request has 1 invalid field. */
+      detail: string;
+      /**
+       * @description The contract error code (API.md § Errors)
+       * @example VALIDATION_FAILED
+       */
+      code: string;
+      errors: components['schemas']['FieldErrorDto'][];
+      /** @example /api/v1/ratings */
+      instance?: string;
+    };
+    CaseExtensionDto: {
+      /** @enum {string} */
+      status: 'PENDING' | 'APPROVED' | 'REJECTED';
+      reason: string;
+      /** Format: date-time */
+      until: string;
+      /** Format: date-time */
+      requestedAt: string;
+      requestedBy: string;
+      /** Format: date-time */
+      decidedAt: string | null;
+      decidedBy: string | null;
+      note: string | null;
+    };
+    MaskedContactDto: {
+      /** @example 张* */
+      name: string | null;
+      /** @example 138****5678 */
+      phone: string | null;
+    };
+    CasePublicationStateDto: {
+      publishable: boolean;
+      matter: string | null;
+      measures: string | null;
+      /** Format: date-time */
+      changedAt: string | null;
+    };
+    CaseResponseDto: {
+      /** @enum {string} */
+      source: 'BAD_REVIEW' | 'HOTLINE' | 'UNRESOLVED';
+      /** @example CN-01 */
+      unitCode: string;
+      /** Format: uuid */
+      reviewId: string | null;
+      /** Format: uuid */
+      reportId: string | null;
+      ticketId: string | null;
+      /** @enum {string} */
+      status: 'PENDING' | 'ACCEPTED' | 'RESPONDED' | 'RECTIFIED' | 'CLOSED' | 'APPEALING';
+      /** @enum {string|null} */
+      outcome: 'RECTIFIED' | 'EXPLAINED' | 'APPEAL_UPHELD' | null;
+      /** Format: date-time */
+      openedAt: string;
+      /** Format: date-time */
+      responseDueAt: string;
+      /** Format: date-time */
+      rectifyDueAt: string;
+      /** Format: date-time */
+      respondedAt: string | null;
+      respondedOnTime: boolean | null;
+      /** Format: date-time */
+      rectifiedAt: string | null;
+      /** Format: date-time */
+      closedAt: string | null;
+      overdue: boolean;
+      reopenedCount: number;
+      version: number;
+      /** @description A deadline rests on a day of a calendar year not yet published or confirmed */
+      deadlineProvisional: boolean;
+      /** Format: uuid */
+      id: string;
+      /** @example 区市场监督管理局 */
+      unitName: string;
+      urgeCount: number;
+      extension: components['schemas']['CaseExtensionDto'] | null;
+      /** @description What the case is about: the review, transfer or report it was opened from (masked) */
+      matter: {
+        [key: string]: unknown;
+      };
+      contact: components['schemas']['MaskedContactDto'];
+      publication: components['schemas']['CasePublicationStateDto'];
+    };
+    CasePageDto: {
+      items: components['schemas']['CaseResponseDto'][];
+      /** @example 1 */
+      page: number;
+      /** @example 50 */
+      pageSize: number;
+      /** @description Items matching the filter, over all pages */
+      total: number;
+    };
+    CaseTimelineEntryDto: {
+      /** @example accept */
+      action: string;
+      actor: string;
+      actorRole: string | null;
+      note: string | null;
+      data: {
+        [key: string]: unknown;
+      };
+      /** Format: date-time */
+      at: string;
+    };
+    CaseDetailResponseDto: {
+      /** @enum {string} */
+      source: 'BAD_REVIEW' | 'HOTLINE' | 'UNRESOLVED';
+      /** @example CN-01 */
+      unitCode: string;
+      /** Format: uuid */
+      reviewId: string | null;
+      /** Format: uuid */
+      reportId: string | null;
+      ticketId: string | null;
+      /** @enum {string} */
+      status: 'PENDING' | 'ACCEPTED' | 'RESPONDED' | 'RECTIFIED' | 'CLOSED' | 'APPEALING';
+      /** @enum {string|null} */
+      outcome: 'RECTIFIED' | 'EXPLAINED' | 'APPEAL_UPHELD' | null;
+      /** Format: date-time */
+      openedAt: string;
+      /** Format: date-time */
+      responseDueAt: string;
+      /** Format: date-time */
+      rectifyDueAt: string;
+      /** Format: date-time */
+      respondedAt: string | null;
+      respondedOnTime: boolean | null;
+      /** Format: date-time */
+      rectifiedAt: string | null;
+      /** Format: date-time */
+      closedAt: string | null;
+      overdue: boolean;
+      reopenedCount: number;
+      version: number;
+      /** @description A deadline rests on a day of a calendar year not yet published or confirmed */
+      deadlineProvisional: boolean;
+      /** Format: uuid */
+      id: string;
+      /** @example 区市场监督管理局 */
+      unitName: string;
+      urgeCount: number;
+      extension: components['schemas']['CaseExtensionDto'] | null;
+      /** @description What the case is about: the review, transfer or report it was opened from (masked) */
+      matter: {
+        [key: string]: unknown;
+      };
+      contact: components['schemas']['MaskedContactDto'];
+      publication: components['schemas']['CasePublicationStateDto'];
+      timeline: components['schemas']['CaseTimelineEntryDto'][];
+      actions: (
+        'accept' | 'respond' | 'rectify' | 'feedback' | 'request-extension' | 'decide-extension' | 'appeal' | 'decide-appeal' | 'urge'
+      )[];
+    };
     AcceptCaseDto: {
       note?: string;
     };
@@ -416,6 +618,98 @@ export interface components {
        */
       reason?: string;
     };
+    RevealedNoteDto: {
+      /**
+       * @description The timeline action whose note held the text
+       * @example respond
+       */
+      action: string;
+      /** Format: date-time */
+      at: string;
+      /** @description Field → original text */
+      text: {
+        [key: string]: string;
+      };
+    };
+    RevealedContactDto: {
+      name: string | null;
+      phone: string | null;
+      /** @description Field → original text */
+      freeText: {
+        [key: string]: string;
+      };
+      notes: components['schemas']['RevealedNoteDto'][];
+    };
+    ContactRevealDto: {
+      /** @example 1 */
+      id: string;
+      /** Format: uuid */
+      caseId: string;
+      unitCode: string;
+      actor: string;
+      actorRole: string;
+      reason: string | null;
+      fields: string[];
+      /** Format: date-time */
+      at: string;
+    };
+    ContactRevealPageDto: {
+      items: components['schemas']['ContactRevealDto'][];
+      /** @example 1 */
+      page: number;
+      /** @example 50 */
+      pageSize: number;
+      /** @description Items matching the filter, over all pages */
+      total: number;
+    };
+    PublishedDifferenceDto: {
+      year: number;
+      source: string;
+      /** @description Days as `YYYY-MM-DD HOLIDAY|WORKDAY` only the published data has */
+      onlyPublished: string[];
+      /** @description … and only the confirmed year has */
+      onlyConfirmed: string[];
+    };
+    CalendarYearDayDto: {
+      /**
+       * Format: date
+       * @example 2026-10-01
+       */
+      date: string;
+      /**
+       * @description HOLIDAY: a day off on a weekday; WORKDAY: a 调休 make-up working day
+       * @enum {string}
+       */
+      kind: 'HOLIDAY' | 'WORKDAY';
+      /** @example 国庆节 */
+      name: string | null;
+      /**
+       * @description Where the day came from
+       * @example admin
+       */
+      origin: string;
+    };
+    CalendarYearDto: {
+      /** @example 2026 */
+      year: number;
+      /** @example Asia/Shanghai */
+      timezone: string;
+      rule: string;
+      /** @enum {string} */
+      status: 'CONFIRMED' | 'PUBLISHED' | 'PROVISIONAL' | 'MISSING';
+      /** @description Deadlines computed from this year are marked deadlineProvisional */
+      provisional: boolean;
+      /** @description PROVISIONAL only: the rule the days were derived from */
+      provisionalRule?: string;
+      source: string | null;
+      /** Format: date-time */
+      confirmedAt: string | null;
+      confirmedBy: string | null;
+      publishedDifference: components['schemas']['PublishedDifferenceDto'] | null;
+      days: components['schemas']['CalendarYearDayDto'][];
+      holidays: string[];
+      makeUpWorkdays: string[];
+    };
     CalendarDayDto: {
       /** @example 2025-10-01 */
       date: string;
@@ -429,6 +723,29 @@ export interface components {
     };
     PutCalendarYearDto: {
       days: components['schemas']['CalendarDayDto'][];
+    };
+    ConfirmedCalendarYearDto: {
+      /** @example 2026 */
+      year: number;
+      /** @example Asia/Shanghai */
+      timezone: string;
+      rule: string;
+      /** @enum {string} */
+      status: 'CONFIRMED' | 'PUBLISHED' | 'PROVISIONAL' | 'MISSING';
+      /** @description Deadlines computed from this year are marked deadlineProvisional */
+      provisional: boolean;
+      /** @description PROVISIONAL only: the rule the days were derived from */
+      provisionalRule?: string;
+      source: string | null;
+      /** Format: date-time */
+      confirmedAt: string | null;
+      confirmedBy: string | null;
+      publishedDifference: components['schemas']['PublishedDifferenceDto'] | null;
+      days: components['schemas']['CalendarYearDayDto'][];
+      holidays: string[];
+      makeUpWorkdays: string[];
+      /** @description Open cases whose deadlines were recomputed */
+      deadlinesChanged: number;
     };
     HotlineClientDeliveriesDto: {
       /** Format: uuid */
@@ -466,6 +783,33 @@ export interface components {
     };
     HotlineDeliveriesDto: {
       items: components['schemas']['HotlineClientDeliveriesDto'][];
+    };
+    ReplyDeliveryDto: {
+      /** @example DELIVERED */
+      status: string;
+      attempts: number;
+      /** Format: date-time */
+      deliveredAt: string | null;
+    };
+    HotlineTicketDto: {
+      ticketId: string;
+      /** Format: uuid */
+      caseId: string;
+      /** @enum {string} */
+      status: 'PENDING' | 'ACCEPTED' | 'RESPONDED' | 'RECTIFIED' | 'CLOSED' | 'APPEALING';
+      /** @enum {string|null} */
+      outcome: 'RECTIFIED' | 'EXPLAINED' | 'APPEAL_UPHELD' | null;
+      reply: string | null;
+      replyId: string | null;
+      replyDelivery: components['schemas']['ReplyDeliveryDto'] | null;
+      /** Format: date-time */
+      respondedAt: string | null;
+      /** Format: date-time */
+      responseDueAt: string;
+      /** Format: date-time */
+      rectifyDueAt: string;
+      /** Format: date-time */
+      closedAt: string | null;
     };
     SetPublicationDto: {
       /** @description Publish this closed case as a 以评促改 example on the public pages (false withdraws it) */
@@ -513,7 +857,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['HealthBodyDto'];
+        };
       };
     };
   };
@@ -531,14 +877,18 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['HealthBodyDto'];
+        };
       };
-      /** @description problem+json SERVICE_UNAVAILABLE with Retry-After; `checks` names what is down */
+      /** @description SERVICE_UNAVAILABLE (with Retry-After); a health body names what is down */
       503: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -555,7 +905,18 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['HealthBodyDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE (with Retry-After); a health body names what is down */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -587,7 +948,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CasePageDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -606,7 +996,45 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CaseDetailResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -625,11 +1053,59 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The case as it now stands */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CaseResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -648,11 +1124,59 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The case as it now stands */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CaseResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -671,11 +1195,59 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The case as it now stands */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CaseResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -694,11 +1266,59 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The case as it now stands */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CaseResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -717,11 +1337,59 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The case as it now stands */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CaseResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -740,11 +1408,59 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The case as it now stands */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CaseResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -763,11 +1479,59 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The case as it now stands */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CaseResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -786,11 +1550,59 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The case as it now stands */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CaseResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -809,11 +1621,59 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The case as it now stands */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CaseResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -836,7 +1696,45 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['RevealedContactDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -856,7 +1754,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ContactRevealPageDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -875,7 +1802,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CalendarYearDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -898,7 +1854,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['ConfirmedCalendarYearDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -917,6 +1902,24 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['HotlineDeliveriesDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
     };
@@ -942,7 +1945,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['HotlineTicketDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description RATE_LIMITED (with Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -967,6 +1999,51 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['PublicationDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
     };

@@ -198,6 +198,185 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    FieldErrorDto: {
+      /**
+       * @description The field, as a path into the request (empty for the request as a whole)
+       * @example level
+       */
+      field: string;
+      /** @example level must not be greater than 5 */
+      message: string;
+    };
+    ProblemDto: {
+      /** @example https://gov-review.example/problems/validation-failed */
+      type: string;
+      /** @example Validation failed */
+      title: string;
+      /** @example 400 */
+      status: number;
+      /** @example The request has 1 invalid field. */
+      detail: string;
+      /**
+       * @description The contract error code (API.md § Errors)
+       * @example VALIDATION_FAILED
+       */
+      code: string;
+      errors: components['schemas']['FieldErrorDto'][];
+      /** @example /api/v1/ratings */
+      instance?: string;
+    };
+    ReportPeriodDto: {
+      /**
+       * @description Quarter reports only
+       * @example 2026
+       */
+      year?: number;
+      /** @description Quarter reports only */
+      quarter?: number;
+      /**
+       * Format: date
+       * @description First Shanghai day, inclusive
+       */
+      from: string;
+      /**
+       * Format: date
+       * @description Last Shanghai day, inclusive
+       */
+      to: string;
+      /** @example Asia/Shanghai */
+      timezone: string;
+    };
+    ReviewTotalsDto: {
+      total: number;
+      good: number;
+      bad: number;
+      /** @description A ratio at full precision (0–1); null when its denominator is 0 */
+      goodRate: number | null;
+      /** @description Reviews by level (1–5) */
+      byLevel?: {
+        1: number;
+        2: number;
+        3: number;
+        4: number;
+        5: number;
+      };
+      /** @description Reviews by channel */
+      byChannel?: {
+        PAD: number;
+        HOTLINE_12345: number;
+      };
+    };
+    BadReviewsDto: {
+      total: number;
+      /** @description Bad reviews whose response was due (responded, or responseDueAt passed) */
+      due: number;
+      respondedOnTime: number;
+      /** @description 差评及时答复率: respondedOnTime / due */
+      timelyResponseRate: number | null;
+      rectified: number;
+      /** @description rectified / total */
+      rectificationRate: number | null;
+      open: number;
+      overdue: number;
+      appealsUpheld: number;
+      /** @description Bad reviews whose deadline rests on a provisional calendar day */
+      provisionalDeadlines?: number;
+    };
+    UnresolvedTotalsDto: {
+      total: number;
+      closed: number;
+    };
+    HotlineSectionDto: {
+      total: number;
+      /** @description 12345 transfers by category */
+      byCategory?: {
+        COMPLAINT: number;
+        REQUEST: number;
+        SUGGESTION: number;
+        CONSULTATION: number;
+      };
+      closed: number;
+      overdue: number;
+    };
+    UnitRowDto: {
+      unitCode: string;
+      unitName: string;
+      total: number;
+      good: number;
+      bad: number;
+      /** @description A ratio at full precision (0–1); null when its denominator is 0 */
+      goodRate: number | null;
+      /** @description A ratio at full precision (0–1); null when its denominator is 0 */
+      timelyResponseRate: number | null;
+      /** @description Competition ranking (1, 2, 2, 4) by goodRate, then total */
+      rank: number;
+    };
+    TagCountDto: {
+      /** @example ATTITUDE */
+      tag: string;
+      /** @example 服务态度差 */
+      label: string;
+      count: number;
+    };
+    ServiceItemCountDto: {
+      serviceItemCode: string;
+      serviceItemName: string | null;
+      count: number;
+    };
+    PreviousQuarterDto: {
+      total: number;
+      /** @description A ratio at full precision (0–1); null when its denominator is 0 */
+      goodRate: number | null;
+    };
+    PublishedInfoDto: {
+      /** Format: date-time */
+      at: string;
+      /** @description The publishing supervisor */
+      by: string;
+    };
+    ChangeSincePublishedDto: {
+      /** @description Live reviews.total − published */
+      reviews: number;
+      /** @description Live reviews.bad − published */
+      bad: number;
+      /** @description Live goodRate − published (null when either is null) */
+      goodRate: number | null;
+    };
+    QuarterlyReportDto: {
+      period: components['schemas']['ReportPeriodDto'];
+      reviews: components['schemas']['ReviewTotalsDto'];
+      badReviews: components['schemas']['BadReviewsDto'];
+      unresolvedReports: components['schemas']['UnresolvedTotalsDto'];
+      /** @description Absent from snapshots published before the section existed */
+      hotline?: components['schemas']['HotlineSectionDto'];
+      units: components['schemas']['UnitRowDto'][];
+      topBadTags: components['schemas']['TagCountDto'][];
+      topBadServiceItems: components['schemas']['ServiceItemCountDto'][];
+      previousQuarter: components['schemas']['PreviousQuarterDto'] | null;
+      /** Format: date-time */
+      generatedAt: string;
+      /** @description On the frozen report of a published quarter */
+      published?: components['schemas']['PublishedInfoDto'];
+      /** @description Published quarters: null while unchanged */
+      changedSincePublished?: components['schemas']['ChangeSincePublishedDto'] | null;
+    };
+    PublishedQuarterDto: {
+      year: number;
+      quarter: number;
+      /** Format: date-time */
+      publishedAt: string;
+      publishedBy: string;
+    };
+    PublishedQuartersDto: {
+      items: components['schemas']['PublishedQuarterDto'][];
+    };
+    RebuildResultDto: {
+      /** @description Review facts rebuilt */
+      reviews: number;
+      unresolvedReports: number;
+      /** Format: date-time */
+      rebuiltAt: string;
+    };
     PublicQuarterRefDto: {
       /** @example 2026 */
       year: number;
@@ -274,6 +453,39 @@ export interface components {
       /** @description 以评促改 examples: the quarter’s cases (opened in it), closed, that their unit chose to publish */
       examples: components['schemas']['PublicExampleDto'][];
     };
+    HealthWarningDto: {
+      /** @example calendar */
+      name: string;
+      message: string;
+      details?: {
+        [key: string]: unknown;
+      };
+    };
+    HealthBodyDto: {
+      /** @enum {string} */
+      status: 'ok' | 'error';
+      /** @description Whether readiness holds */
+      ready: boolean;
+      /** @description Checks that are up */
+      info: {
+        [key: string]: {
+          [key: string]: unknown;
+        };
+      };
+      /** @description Fatal checks that are down */
+      error: {
+        [key: string]: {
+          [key: string]: unknown;
+        };
+      };
+      details: {
+        [key: string]: {
+          [key: string]: unknown;
+        };
+      };
+      /** @description What needs attention without failing readiness */
+      warnings?: components['schemas']['HealthWarningDto'][];
+    };
   };
   responses: never;
   parameters: never;
@@ -300,11 +512,52 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The report; `format=csv|xlsx` downloads it */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['QuarterlyReportDto'];
+          'text/csv': string;
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description RATE_LIMITED (with Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -324,11 +577,50 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The 通报 page */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description RATE_LIMITED (with Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -349,14 +641,54 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['QuarterlyReportDto'];
+        };
       };
-      /** @description QUARTER_NOT_ENDED (Asia/Shanghai) or ALREADY_PUBLISHED */
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
       409: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description RATE_LIMITED (with Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -373,7 +705,36 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['PublishedQuartersDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description RATE_LIMITED (with Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -394,11 +755,52 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The report; `format=csv|xlsx` downloads it */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['QuarterlyReportDto'];
+          'text/csv': string;
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description RATE_LIMITED (with Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -415,7 +817,45 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['RebuildResultDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description RATE_LIMITED (with Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE (with Retry-After); a health body names what is down */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -461,12 +901,23 @@ export interface operations {
           'application/json': components['schemas']['PublicQuarterDto'];
         };
       };
-      /** @description Not a published quarter */
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
       404: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -484,7 +935,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['HealthBodyDto'];
+        };
       };
     };
   };
@@ -502,14 +955,18 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['HealthBodyDto'];
+        };
       };
-      /** @description problem+json SERVICE_UNAVAILABLE with Retry-After; `checks` names what is down */
+      /** @description SERVICE_UNAVAILABLE (with Retry-After); a health body names what is down */
       503: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };
@@ -526,7 +983,18 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['HealthBodyDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE (with Retry-After); a health body names what is down */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
       };
     };
   };

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Ip, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
+import { ApiProblems } from '#libs/platform';
 import { AccountsService } from './accounts.service.js';
 import { AuditService } from './audit.service.js';
 import {
@@ -30,6 +31,7 @@ export class AuthController {
       'Sign in: a 15-minute access token and a refresh token. 401 INVALID_CREDENTIALS, 423 ACCOUNT_LOCKED after 5 failures in a row (15 minutes), 403 PASSWORD_CHANGE_REQUIRED for a one-time password',
   })
   @ApiOkResponse({ type: TokenResponseDto })
+  @ApiProblems(400, 401, 429)
   login(@Body() dto: LoginDto, @Ip() ip: string) {
     return this.accounts.login(dto, ip);
   }
@@ -38,6 +40,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange a refresh token (single use) for new tokens, with the role and unit as they stand now' })
   @ApiOkResponse({ type: TokenResponseDto })
+  @ApiProblems(400, 401)
   refresh(@Body() dto: RefreshDto, @Ip() ip: string) {
     return this.accounts.refresh(dto, ip);
   }
@@ -46,6 +49,7 @@ export class AuthController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke the refresh token and every token refreshed from the same login' })
   @ApiNoContentResponse()
+  @ApiProblems(400)
   logout(@Body() dto: RefreshDto, @Ip() ip: string) {
     return this.accounts.logout(dto, ip);
   }
@@ -54,6 +58,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Change the password (also the one-time password at first login) and sign in' })
   @ApiOkResponse({ type: TokenResponseDto })
+  @ApiProblems(400, 401, 429)
   changePassword(@Body() dto: ChangePasswordDto, @Ip() ip: string) {
     return this.accounts.changePassword(dto, ip);
   }
@@ -62,6 +67,7 @@ export class AuthController {
   @Auth('admin', 'supervisor', 'unit_operator')
   @ApiOperation({ summary: "The bearer's identity (also for tokens of an external issuer)" })
   @ApiOkResponse({ type: MeDto })
+  @ApiProblems(401, 403)
   me(@CurrentPrincipal() principal: UserPrincipal) {
     return this.accounts.me(principal);
   }
@@ -76,6 +82,7 @@ export class UsersController {
   @Get()
   @ApiOperation({ summary: 'Console accounts (admin)' })
   @ApiOkResponse({ type: [UserDto] })
+  @ApiProblems(401, 403)
   list() {
     return this.users.list();
   }
@@ -83,6 +90,7 @@ export class UsersController {
   @Post()
   @ApiOperation({ summary: 'Create an account with a one-time password (admin)' })
   @ApiCreatedResponse({ type: UserDto })
+  @ApiProblems(400, 401, 403, 409)
   create(@Body() dto: CreateUserDto, @CurrentPrincipal() actor: UserPrincipal, @Ip() ip: string) {
     return this.users.create(dto, actor, ip);
   }
@@ -90,6 +98,7 @@ export class UsersController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change name, role, unit or disable an account (admin); a new role applies at the next refresh' })
   @ApiOkResponse({ type: UserDto })
+  @ApiProblems(400, 401, 403, 404, 409)
   update(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: UpdateUserDto,
@@ -103,6 +112,7 @@ export class UsersController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Set a one-time password, unlock the account and end its logins (admin)' })
   @ApiOkResponse({ type: UserDto })
+  @ApiProblems(400, 401, 403, 404)
   resetPassword(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: ResetPasswordDto,
@@ -124,6 +134,7 @@ export class AuditController {
     summary: 'The audit log of logins and account changes, newest first (admin); contact reveals: rectification GET /audit/contact-reveals',
   })
   @ApiOkResponse({ type: AuditPageDto })
+  @ApiProblems(400, 401, 403)
   list(@Query() query: AuditQuery) {
     return this.audit.list(query);
   }

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, IsNull, Not, type Repository } from 'typeorm';
 import { DomainError, ErrorCode, type FieldError } from '#libs/common';
 import type { Role, UserPrincipal } from '#libs/auth';
-import { RegistryService } from '../registry/registry.service.js';
+import { UnitsService } from '../registry/units.service.js';
 import { passwordProblems } from './account-rules.js';
 import { UserEntity } from './accounts.entities.js';
 import { AccountsService, userView } from './accounts.service.js';
@@ -17,7 +17,7 @@ export class UsersService {
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly dataSource: DataSource,
-    private readonly registry: RegistryService,
+    private readonly units: UnitsService,
     private readonly accounts: AccountsService,
     private readonly audit: AuditService,
   ) {}
@@ -129,7 +129,7 @@ export class UsersService {
       return unitCode === null ? [] : [{ field: 'unitCode', message: 'must be empty unless the role is unit_operator' }];
     }
     if (!unitCode) return [{ field: 'unitCode', message: 'is required for a unit_operator' }];
-    return (await this.registry.findUnit(unitCode)) ? [] : [{ field: 'unitCode', message: `unit ${unitCode} is not registered` }];
+    return (await this.units.findUnit(unitCode)) ? [] : [{ field: 'unitCode', message: `unit ${unitCode} is not registered` }];
   }
 
   private async nameOf(actor: UserPrincipal): Promise<string> {

@@ -1,9 +1,11 @@
 import { Body, Controller, Post, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, type HotlineClientPrincipal, HotlineClientAuth } from '#libs/auth';
+import { ApiProblems } from '#libs/platform';
 import { BodyLimit, RateLimited } from '../rate-limit/rate-limit.guard.js';
 import { HotlineComplaintDto } from './dto/hotline-complaint.dto.js';
+import { ComplaintReceiptDto } from './dto/hotline-complaint.response.js';
 import { type ComplaintReceipt, HotlineService } from './hotline.service.js';
 
 @ApiTags('hotline')
@@ -20,6 +22,9 @@ export class HotlineController {
       '12345 转办: stored on channel HOTLINE_12345 (a BAD review for a COMPLAINT; other categories are no review) and opens a case. ' +
       '201; 200 with the same id for the same client’s ticketId with an identical body; 409 TICKET_CONFLICT with another body',
   })
+  @ApiCreatedResponse({ type: ComplaintReceiptDto, description: 'Stored; a case is opened' })
+  @ApiOkResponse({ type: ComplaintReceiptDto, description: 'The same ticket again with an identical body' })
+  @ApiProblems(400, 401, 409, 413, 429)
   async receive(
     @CurrentPrincipal() client: HotlineClientPrincipal,
     @Body() dto: HotlineComplaintDto,

@@ -1,20 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { HotlineClientPrincipal } from '#libs/auth';
 import { DataCipher, DomainError, ErrorCode, maskFreeTextFields, sealContact } from '#libs/common';
 import { createCloudEvent, EventSources, EventTypes, gradeOfHotline, type ReviewSubmittedData, Topics } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import { bodyHash } from '../ratings/rating-rules.js';
-import { RegistryService } from '../registry/registry.service.js';
+import { UnitsService } from '../registry/units.service.js';
+import type { ComplaintReceiptDto } from './dto/hotline-complaint.response.js';
 import type { HotlineComplaintDto } from './dto/hotline-complaint.dto.js';
+import { HotlineRepository } from './hotline.repository.js';
 
-export interface ComplaintReceipt {
-  id: string;
-  ticketId: string;
-  status: 'ACCEPTED';
-  duplicate: boolean;
-}
+export type ComplaintReceipt = ComplaintReceiptDto;
 
 /**
  * 12345 转办: stored as a review on channel HOTLINE_12345 — BAD for a complaint, NONE for a request,
@@ -26,9 +22,9 @@ export interface ComplaintReceipt {
 @Injectable()
 export class HotlineService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: HotlineRepository,
     private readonly outbox: OutboxService,
-    private readonly registry: RegistryService,
+    private readonly units: UnitsService,
     private readonly cipher: DataCipher,
   ) {}
 
@@ -37,7 +33,7 @@ export class HotlineService {
     const hotlineReceivedAt = new Date(dto.receivedAt);
     const grade = gradeOfHotline(dto.category);
     const hash = bodyHash(dto);
-    const unit = await this.registry.findUnit(dto.unitCode);
+    const unit = await this.units.findUnit(dto.unitCode);
     if (!unit) throw DomainError.validation([{ field: 'unitCode', message: `unknown unit ${dto.unitCode}` }]);
     const id = randomUUID();
     // A phone or ID-card number in the complaint's text is masked; the original is sealed with the citizen's contact.
@@ -46,40 +42,27 @@ export class HotlineService {
     const contact = sealContact(this.cipher, dto.citizen, text.originals);
     const dueAt = dto.dueAt ? new Date(dto.dueAt) : null;
 
-    return this.dataSource.transaction(async (manager) => {
-      const inserted = (await manager.query(
-        `INSERT INTO reviews (id, unit_code, channel, service_item_code, service_item_name, level, grade, tags, comment,
-           contact_sealed, contact_masked_name, contact_masked_phone, rated_at, received_at, hotline_received_at,
-           ticket_id, hotline_client_id, category, due_at, body_hash)
-         VALUES ($1, $2, 'HOTLINE_12345', $3, $4, NULL, $16, '{}', $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15)
-         ON CONFLICT (hotline_client_id, ticket_id) WHERE channel = 'HOTLINE_12345' DO NOTHING
-         RETURNING id`,
-        [
-          id,
-          unit.code,
-          dto.serviceItemCode ?? null,
-          dto.serviceItemName ?? null,
-          content,
-          contact.sealed,
-          contact.maskedName,
-          contact.maskedPhone,
-          transferredAt,
-          hotlineReceivedAt,
-          dto.ticketId,
-          client.clientId,
-          dto.category,
-          dueAt,
-          hash,
-          grade,
-        ],
-      )) as Array<{ id: string }>;
-      if (inserted.length === 0) {
+    return this.repository.transaction(async (manager) => {
+      const stored = await this.repository.insert(manager, {
+        id,
+        unitCode: unit.code,
+        serviceItemCode: dto.serviceItemCode ?? null,
+        serviceItemName: dto.serviceItemName ?? null,
+        grade,
+        content,
+        contact,
+        transferredAt,
+        hotlineReceivedAt,
+        ticketId: dto.ticketId,
+        clientId: client.clientId,
+        category: dto.category,
+        dueAt,
+        bodyHash: hash,
+      });
+      if (!stored) {
         // The same client's ticket again: an identical body is a retry, another body a conflict.
-        const [existing] = (await manager.query(
-          `SELECT id, body_hash FROM reviews WHERE hotline_client_id = $1 AND ticket_id = $2 AND channel = 'HOTLINE_12345'`,
-          [client.clientId, dto.ticketId],
-        )) as Array<{ id: string; body_hash: string }>;
-        if (existing!.body_hash !== hash) {
+        const existing = await this.repository.findTicket(manager, client.clientId, dto.ticketId);
+        if (existing!.bodyHash !== hash) {
           throw new DomainError(ErrorCode.TicketConflict, `Ticket ${dto.ticketId} has already been transferred with different content.`, [
             { field: 'ticketId', message: 'has already been transferred with a different body' },
           ]);

@@ -1,8 +1,9 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth } from '#libs/auth';
-import { TEXT_ITEMS_AT } from '#libs/platform';
+import { ApiProblems, TEXT_ITEMS_AT } from '#libs/platform';
+import { BatchResultsDto } from '../ratings/dto/rating.response.js';
 import { BodyLimit } from '../rate-limit/rate-limit.guard.js';
 import { ImportRatingsDto } from './dto/import-ratings.dto.js';
 import { ImportsService } from './imports.service.js';
@@ -28,6 +29,8 @@ export class ImportsController {
       'idempotent on (unitCode, serviceRecordId); events marked imported; no 刷评 burst check; bad items open cases (clock from receipt). ' +
       'Over 5,000 items or 8 MiB → 413',
   })
+  @ApiOkResponse({ type: BatchResultsDto })
+  @ApiProblems(400, 401, 403, 413)
   importRatings(@Body() dto: ImportRatingsDto) {
     return this.imports.importRatings(dto);
   }

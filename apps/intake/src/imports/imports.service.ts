@@ -4,7 +4,7 @@ import type { ImportedRatingDto } from '../ratings/dto/create-rating.dto.js';
 import { ratingFields } from '../ratings/rating-row.js';
 import { type PreparedImport, RatingsRepository, type WriteOutcome } from '../ratings/ratings.repository.js';
 import { type BatchItemResult, validateRatingItem } from '../ratings/ratings.service.js';
-import { RegistryService } from '../registry/registry.service.js';
+import { UnitsService } from '../registry/units.service.js';
 import { type ImportRatingsDto, MAX_IMPORT_ITEMS } from './dto/import-ratings.dto.js';
 
 /**
@@ -21,7 +21,7 @@ export class ImportsService {
 
   constructor(
     private readonly repository: RatingsRepository,
-    private readonly registry: RegistryService,
+    private readonly units: UnitsService,
     private readonly cipher: DataCipher,
     @Inject(ENV) env: Pick<Env, 'INTAKE_WRITE_GROUP'>,
   ) {
@@ -32,7 +32,7 @@ export class ImportsService {
     if (dto.ratings.length > MAX_IMPORT_ITEMS) {
       throw new DomainError(ErrorCode.PayloadTooLarge, `An import holds at most ${MAX_IMPORT_ITEMS} ratings; split it.`);
     }
-    const unit = await this.registry.requireUnit(dto.unitCode);
+    const unit = await this.units.requireUnit(dto.unitCode);
     const results = new Array<BatchItemResult>(dto.ratings.length);
     const valid: Array<{ index: number; row: PreparedImport }> = [];
     for (const [index, item] of dto.ratings.entries()) {

@@ -1,15 +1,20 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, DeviceAuth, type DevicePrincipal } from '#libs/auth';
+import { ApiProblems } from '#libs/platform';
 import { RateLimited } from '../rate-limit/rate-limit.guard.js';
-import { RegistryService } from '../registry/registry.service.js';
+import { DevicesService } from '../registry/devices.service.js';
+import { UnitsService } from '../registry/units.service.js';
 import { HeartbeatDto, HeartbeatReplyDto } from './dto/heartbeat.dto.js';
 import { HEARTBEAT_INTERVAL_MS } from './heartbeat.js';
 
 @ApiTags('pad')
 @Controller('pad')
 export class PadController {
-  constructor(private readonly registry: RegistryService) {}
+  constructor(
+    private readonly devices: DevicesService,
+    private readonly units: UnitsService,
+  ) {}
 
   @Post('heartbeat')
   @HttpCode(200)
@@ -20,13 +25,14 @@ export class PadController {
     description: 'A revoked device gets 401 DEVICE_REVOKED, which the page shows as 设备已停用.',
   })
   @ApiOkResponse({ type: HeartbeatReplyDto })
+  @ApiProblems(400, 401, 429)
   async heartbeat(@CurrentPrincipal() device: DevicePrincipal, @Body() dto: HeartbeatDto): Promise<HeartbeatReplyDto> {
-    await this.registry.touchDevice(device.deviceId, {
+    await this.devices.touchDevice(device.deviceId, {
       queueLength: dto.queueLength,
       rejectedCount: dto.rejectedCount ?? 0,
       appVersion: dto.appVersion,
     });
-    const [stored, unit] = await Promise.all([this.registry.requireDevice(device.deviceId), this.registry.findUnit(device.unitCode)]);
+    const [stored, unit] = await Promise.all([this.devices.requireDevice(device.deviceId), this.units.findUnit(device.unitCode)]);
     return {
       serverTime: new Date().toISOString(),
       nextHeartbeatInMs: HEARTBEAT_INTERVAL_MS,

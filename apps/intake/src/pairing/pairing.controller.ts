@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@ne
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
+import { ApiProblems } from '#libs/platform';
 import { ExchangePairingCodeDto, PairedDeviceDto, PairingCodeDto } from './dto/pairing.dto.js';
 import { PairingService } from './pairing.service.js';
 
@@ -17,6 +18,7 @@ export class PairingController {
     description: 'A revoked device gets no code (409 CONFLICT).',
   })
   @ApiCreatedResponse({ type: PairingCodeDto })
+  @ApiProblems(400, 401, 403, 404, 409)
   issue(@CurrentPrincipal() admin: UserPrincipal, @Param('deviceId', new ParseUUIDPipe()) deviceId: string): Promise<PairingCodeDto> {
     return this.pairing.issue(admin, deviceId);
   }
@@ -31,6 +33,7 @@ export class PairingController {
       'device revoked → 401 DEVICE_REVOKED; more than a few attempts a minute from one address → 429 RATE_LIMITED.',
   })
   @ApiOkResponse({ type: PairedDeviceDto })
+  @ApiProblems(400, 401, 404, 410, 429)
   exchange(@Body() dto: ExchangePairingCodeDto, @Req() req: FastifyRequest): Promise<PairedDeviceDto> {
     return this.pairing.exchange(dto.code, req.ip);
   }

@@ -5,7 +5,8 @@ import type { UserPrincipal } from '#libs/auth';
 import { DataCipher, DomainError, ErrorCode, TokenBuckets } from '#libs/common';
 
 import { DeviceEntity } from '../registry/registry.entities.js';
-import { RegistryService } from '../registry/registry.service.js';
+import { DevicesService } from '../registry/devices.service.js';
+import { UnitsService } from '../registry/units.service.js';
 import type { PairedDeviceDto, PairingCodeDto } from './dto/pairing.dto.js';
 import { PairingCodeEntity } from './pairing-code.entity.js';
 import { generatePairingCode, normalizePairingCode, PAIRING_CODE_TTL_MS, pairingCodeHash, pairingCodeState } from './pairing-code.js';
@@ -25,7 +26,8 @@ export class PairingService {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly registry: RegistryService,
+    private readonly devices: DevicesService,
+    private readonly units: UnitsService,
     private readonly cipher: DataCipher,
   ) {}
 
@@ -98,8 +100,8 @@ export class PairingService {
       await manager.save(device);
       return device;
     });
-    this.registry.forgetDeviceCredential(paired.id);
-    const unit = await this.registry.findUnit(paired.unitCode);
+    this.devices.forgetDeviceCredential(paired.id);
+    const unit = await this.units.findUnit(paired.unitCode);
     return {
       deviceId: paired.id,
       secret,

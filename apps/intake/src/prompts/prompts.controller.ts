@@ -1,7 +1,8 @@
 import { Body, Controller, type MessageEvent, Param, ParseUUIDPipe, Post, Sse } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import { CurrentPrincipal, DeviceAuth, type DevicePrincipal, DeviceOrUserAuth, type UserPrincipal } from '#libs/auth';
+import { ApiProblems } from '#libs/platform';
 import { CreatePromptDto, PromptDto } from './dto/prompt.dto.js';
 import { PromptsService } from './prompts.service.js';
 
@@ -21,6 +22,7 @@ export class PromptsController {
       'serviceRecordId; it is offered for 10 minutes.',
   })
   @ApiCreatedResponse({ type: PromptDto })
+  @ApiProblems(400, 401, 403, 404, 409)
   create(
     @CurrentPrincipal() caller: UserPrincipal | DevicePrincipal,
     @Param('deviceId', new ParseUUIDPipe()) deviceId: string,
@@ -39,6 +41,11 @@ export class PromptsController {
       'Signed like every device request (GET, empty body). The stream ends after 55 s; the PAD reconnects with a fresh signature. ' +
       'Read it with fetch() (EventSource cannot send the signature headers).',
   })
+  @ApiOkResponse({
+    description: 'The event stream',
+    content: { 'text/event-stream': { schema: { type: 'string', description: 'event: ready | prompt | ping; data: JSON' } } },
+  })
+  @ApiProblems(401, 429)
   stream(@CurrentPrincipal() device: DevicePrincipal): Observable<MessageEvent> {
     return this.prompts.stream(device);
   }

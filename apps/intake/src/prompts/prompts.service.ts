@@ -4,7 +4,7 @@ import { Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { assertUnitAccess, type DevicePrincipal, type UserPrincipal } from '#libs/auth';
 import { DomainError, ErrorCode } from '#libs/common';
-import { RegistryService } from '../registry/registry.service.js';
+import { DevicesService } from '../registry/devices.service.js';
 import type { CreatePromptDto, PromptDto } from './dto/prompt.dto.js';
 import { PromptBus } from './prompt-bus.js';
 import { PromptEntity } from './prompt.entity.js';
@@ -15,7 +15,7 @@ import { PROMPT_CHANNEL, PROMPT_STREAM_MAX_MS, PROMPT_STREAM_PING_MS, PROMPT_TTL
 export class PromptsService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly registry: RegistryService,
+    private readonly devices: DevicesService,
     private readonly bus: PromptBus,
   ) {}
 
@@ -24,7 +24,7 @@ export class PromptsService {
    * Only the device's own unit may prompt it: its operators, an admin, or a device of that unit.
    */
   async create(caller: UserPrincipal | DevicePrincipal, deviceId: string, dto: CreatePromptDto, now = new Date()): Promise<PromptDto> {
-    const device = await this.registry.requireDevice(deviceId);
+    const device = await this.devices.requireDevice(deviceId);
     if (caller.kind === 'user') assertUnitAccess(caller, device.unitCode);
     else if (caller.unitCode !== device.unitCode) throw new DomainError(ErrorCode.ForbiddenUnit, 'This device belongs to another unit.');
     if (device.revokedAt) throw new DomainError(ErrorCode.Conflict, 'This device is revoked and shows no prompts.');
@@ -79,7 +79,14 @@ export class PromptsService {
    */
   stream(device: DevicePrincipal): Observable<MessageEvent> {
     return new Observable<MessageEvent>((subscriber) => {
-      const send = (prompt: PromptDto) => subscriber.next({ type: 'prompt', id: prompt.id, data: prompt });
+      // A prompt stored just before the stream opened can come twice: read as pending, and as the
+      // notification of its insert delivered after the subscription. Each is sent once.
+      const sent = new Set<string>();
+      const send = (prompt: PromptDto) => {
+        if (sent.has(prompt.id)) return;
+        sent.add(prompt.id);
+        subscriber.next({ type: 'prompt', id: prompt.id, data: prompt });
+      };
       const unsubscribe = this.bus.subscribe(device.deviceId, { onPrompt: send, onEnd: () => subscriber.complete() });
       const ping = setInterval(
         () => subscriber.next({ type: 'ping', data: { serverTime: new Date().toISOString() } }),
@@ -89,7 +96,7 @@ export class PromptsService {
       subscriber.next({ type: 'ready', data: { serverTime: new Date().toISOString() } });
       void (async () => {
         try {
-          await this.registry.touchDevice(device.deviceId);
+          await this.devices.touchDevice(device.deviceId);
           const prompt = await this.pending(device);
           if (prompt) send(prompt);
         } catch (err) {

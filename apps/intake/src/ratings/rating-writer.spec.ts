@@ -16,8 +16,7 @@ function harness(writeGroup: (rows: PreparedRating[]) => Promise<WriteOutcome[]>
   return { writer: new RatingWriter(repository, { INTAKE_WRITE_LANES: 1, INTAKE_BATCH_LANES: 2, INTAKE_WRITE_GROUP: 1000 }), groups };
 }
 
-const created = (rows: PreparedRating[]): Promise<WriteOutcome[]> =>
-  Promise.resolve(rows.map((r) => ({ kind: 'created', id: r.id, suspect: false, suspectReason: null })));
+const created = (rows: PreparedRating[]): Promise<WriteOutcome[]> => Promise.resolve(rows.map((r) => ({ kind: 'created', id: r.id })));
 
 describe('RatingWriter (group commit)', () => {
   it('coalesces requests that arrive together into one transaction and answers each with its own outcome', async () => {

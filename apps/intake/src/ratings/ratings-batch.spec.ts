@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import { DataCipher } from '#libs/common';
 import type { OutboxService } from '#libs/messaging';
 import type { AuditService } from '../accounts/audit.service.js';
-import type { RegistryService } from '../registry/registry.service.js';
+import type { UnitsService } from '../registry/units.service.js';
+import type { RatingViewsRepository } from './rating-views.repository.js';
 import type { RatingWriter } from './rating-writer.js';
 import type { PreparedRating, WriteOutcome } from './ratings.repository.js';
 import { isItemLevelDbError, RatingsService } from './ratings.service.js';
@@ -24,14 +24,12 @@ function serviceWith(script: Record<string, WriteOutcome['kind'] | Error>) {
     writeAll: (rows: PreparedRating[]) =>
       rows.map((r) => {
         const o = script[r.serviceRecordId] ?? 'created';
-        return o instanceof Error
-          ? Promise.reject(o)
-          : Promise.resolve({ kind: o, id: r.id, suspect: false, suspectReason: null } as WriteOutcome);
+        return o instanceof Error ? Promise.reject(o) : Promise.resolve({ kind: o, id: r.id } as WriteOutcome);
       }),
   } as unknown as RatingWriter;
-  const registry = { requireUnit: () => Promise.resolve({ code: 'CN-01', name: '一' }) } as unknown as RegistryService;
+  const registry = { requireUnit: () => Promise.resolve({ code: 'CN-01', name: '一' }) } as unknown as UnitsService;
   return new RatingsService(
-    {} as DataSource,
+    {} as RatingViewsRepository,
     {} as OutboxService,
     registry,
     new DataCipher(randomBytes(32).toString('hex')),

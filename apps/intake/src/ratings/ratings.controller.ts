@@ -1,14 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import { Auth, CurrentPrincipal, DeviceAuth, type DevicePrincipal, type UserPrincipal } from '#libs/auth';
-import { BAD_REVIEW_TAGS, RATING_LEVELS } from '#libs/contracts';
-import { TEXT_ITEMS_AT } from '#libs/platform';
+import { ApiProblems, TEXT_ITEMS_AT } from '#libs/platform';
 import { BodyLimit, RateLimited } from '../rate-limit/rate-limit.guard.js';
 import { CreateRatingDto } from './dto/create-rating.dto.js';
 import { RatingBatchDto } from './dto/rating-batch.dto.js';
 import { ListRatingsQueryDto } from './dto/rating-queries.dto.js';
+import { BatchResultsDto, RatingPageDto, RatingReceiptDto, RatingResponseDto, RatingTagsDto } from './dto/rating.response.js';
 import { type RatingReceipt, RatingsService } from './ratings.service.js';
 
 /** One rating is a few hundred bytes; 16 KiB leaves room for a 500-character comment in any script. */
@@ -24,6 +24,9 @@ export class RatingsController {
   @DeviceAuth()
   @BodyLimit(SINGLE_RATING_BODY_LIMIT)
   @ApiOperation({ summary: 'Submit one rating from a window PAD (一次一评): 201 created, 200 identical retry, 409 ALREADY_RATED' })
+  @ApiCreatedResponse({ type: RatingReceiptDto, description: 'Stored' })
+  @ApiOkResponse({ type: RatingReceiptDto, description: 'An identical retry of a stored rating' })
+  @ApiProblems(400, 401, 409, 413, 429)
   async submit(
     @CurrentPrincipal() device: DevicePrincipal,
     @Body() dto: CreateRatingDto,
@@ -44,22 +47,24 @@ export class RatingsController {
     summary:
       'Offline upload of 1–500 ratings; per-item created | duplicate | rejected (never 500 for an item); over 500 items or 1 MiB → 413; the items count against the device hourly budget (429 RATE_LIMITED + Retry-After)',
   })
+  @ApiOkResponse({ type: BatchResultsDto })
+  @ApiProblems(400, 401, 413, 429)
   submitBatch(@CurrentPrincipal() device: DevicePrincipal, @Body() dto: RatingBatchDto) {
     return this.ratings.submitBatch(device, dto.ratings);
   }
 
   @Get('rating-tags')
   @ApiOperation({ summary: 'Bad-review tag codes with Chinese labels, and the five levels' })
-  tags() {
-    return {
-      tags: Object.entries(BAD_REVIEW_TAGS).map(([code, label]) => ({ code, label })),
-      levels: RATING_LEVELS,
-    };
+  @ApiOkResponse({ type: RatingTagsDto })
+  tags(): RatingTagsDto {
+    return RatingTagsDto.current();
   }
 
   @Get('ratings')
   @Auth('supervisor', 'unit_operator', 'admin')
   @ApiOperation({ summary: 'List stored ratings (contact masked), e.g. ?suspect=true; unit operators see their own unit only' })
+  @ApiOkResponse({ type: RatingPageDto })
+  @ApiProblems(400, 401, 403)
   list(@CurrentPrincipal() user: UserPrincipal, @Query() query: ListRatingsQueryDto) {
     return this.ratings.list(user, query);
   }
@@ -67,6 +72,8 @@ export class RatingsController {
   @Get('ratings/:id')
   @Auth('supervisor', 'unit_operator', 'admin')
   @ApiOperation({ summary: 'One stored rating with its suspect flag and reason (contact masked)' })
+  @ApiOkResponse({ type: RatingResponseDto })
+  @ApiProblems(400, 401, 403, 404)
   get(@CurrentPrincipal() user: UserPrincipal, @Param('id', new ParseUUIDPipe()) id: string) {
     return this.ratings.get(user, id);
   }
@@ -78,6 +85,8 @@ export class RatingsController {
     summary: 'Clear a suspect (刷评) flag: the rating counts in the rates again (audited)',
     description: 'Idempotent; a rating confirmed as 刷评 cannot be cleared (409 INVALID_TRANSITION).',
   })
+  @ApiOkResponse({ type: RatingResponseDto })
+  @ApiProblems(400, 401, 403, 404, 409)
   clearSuspect(@CurrentPrincipal() user: UserPrincipal, @Param('id', new ParseUUIDPipe()) id: string) {
     return this.ratings.clearSuspect(user, id);
   }
@@ -90,6 +99,8 @@ export class RatingsController {
     description:
       'Idempotent; a rating never flagged, or already cleared, → 409 INVALID_TRANSITION. Emits gov.review.suspect-changed with suspect: true.',
   })
+  @ApiOkResponse({ type: RatingResponseDto })
+  @ApiProblems(400, 401, 403, 404, 409)
   confirmSuspect(@CurrentPrincipal() user: UserPrincipal, @Param('id', new ParseUUIDPipe()) id: string) {
     return this.ratings.confirmSuspect(user, id);
   }

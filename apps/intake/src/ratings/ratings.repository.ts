@@ -48,17 +48,12 @@ export interface PreparedRating {
 /** A validated rating from a previous platform: the unit (and window, when given) from the import, no device. */
 export type PreparedImport = Omit<PreparedRating, 'deviceId' | 'windowNo'> & { deviceId: null; windowNo: string | null };
 
-export type WriteOutcome =
-  | { kind: 'created'; id: string; suspect: boolean; suspectReason: string | null }
-  | { kind: 'duplicate'; id: string }
-  | { kind: 'conflict'; id: string };
+export type WriteOutcome = { kind: 'created'; id: string } | { kind: 'duplicate'; id: string } | { kind: 'conflict'; id: string };
 
-/** One row of write_pad_ratings()'s answer, in the order of the group. */
-interface GroupOutcomeRow {
+/** One row of write_pad_ratings()'s or write_imported_ratings()'s answer, in the order of the group. */
+interface OutcomeRow {
   outcome: WriteOutcome['kind'];
   review_id: string;
-  /** The burst reason when the created rating was flagged, else null. */
-  reason: string | null;
 }
 
 /**
@@ -80,8 +75,8 @@ export class RatingsRepository {
    * autocommit, so it has committed when this resolves (the caller may answer its client).
    */
   async writeGroup(rows: PreparedRating[]): Promise<WriteOutcome[]> {
-    const results = await this.dataSource.query<GroupOutcomeRow[]>(
-      `SELECT outcome, review_id, reason FROM write_pad_ratings($1::json, $2::interval, $3::integer, $4::text, $5::interval, $6::integer, $7::text, $8::text, $9::jsonb)`,
+    const results = await this.dataSource.query<OutcomeRow[]>(
+      `SELECT outcome, review_id FROM write_pad_ratings($1::json, $2::interval, $3::integer, $4::text, $5::interval, $6::integer, $7::text, $8::text, $9::jsonb)`,
       [
         // One json parameter: far cheaper to encode and parse than one escaped array literal per column.
         JSON.stringify(rows.map(groupRow)),
@@ -96,11 +91,7 @@ export class RatingsRepository {
       ],
     );
     if (results.length !== rows.length) throw new Error(`write_pad_ratings answered ${results.length} outcomes for ${rows.length} ratings`);
-    const outcomes = results.map((r): WriteOutcome =>
-      r.outcome === 'created'
-        ? { kind: 'created', id: r.review_id, suspect: r.reason !== null, suspectReason: r.reason }
-        : { kind: r.outcome, id: r.review_id },
-    );
+    const outcomes = results.map((r): WriteOutcome => ({ kind: r.outcome, id: r.review_id }));
     // Committed: wake the relay for the events written (there are some whenever a rating was created).
     if (outcomes.some((o) => o.kind === 'created')) this.outbox.notifyAdded();
     return outcomes;
@@ -108,26 +99,16 @@ export class RatingsRepository {
 
   /** Writes imported ratings (no burst check) in one round trip and answers each one's outcome, in order; committed on return. */
   async writeImported(rows: PreparedImport[]): Promise<WriteOutcome[]> {
-    const results = await this.dataSource.query<ImportOutcomeRow[]>(
-      `SELECT outcome, review_id FROM write_imported_ratings($1::json, $2::text)`,
-      [JSON.stringify(rows.map(groupRow)), Topics.ReviewsSubmitted],
-    );
+    const results = await this.dataSource.query<OutcomeRow[]>(`SELECT outcome, review_id FROM write_imported_ratings($1::json, $2::text)`, [
+      JSON.stringify(rows.map(groupRow)),
+      Topics.ReviewsSubmitted,
+    ]);
     if (results.length !== rows.length)
       throw new Error(`write_imported_ratings answered ${results.length} outcomes for ${rows.length} ratings`);
-    const outcomes = results.map((r): WriteOutcome =>
-      r.outcome === 'created'
-        ? { kind: 'created', id: r.review_id, suspect: false, suspectReason: null }
-        : { kind: r.outcome, id: r.review_id },
-    );
+    const outcomes = results.map((r): WriteOutcome => ({ kind: r.outcome, id: r.review_id }));
     if (outcomes.some((o) => o.kind === 'created')) this.outbox.notifyAdded();
     return outcomes;
   }
-}
-
-/** write_imported_ratings' answer, in the order of the group. */
-interface ImportOutcomeRow {
-  outcome: WriteOutcome['kind'];
-  review_id: string;
 }
 
 /** A group element as write_pad_ratings / write_imported_ratings read it (the pad_rating_in type): the review's columns and its event. */

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { DataSource } from 'typeorm';
 import { assertUnitAccess, type DevicePrincipal, scopedUnit, type UserPrincipal } from '#libs/auth';
 import {
   DataCipher,
@@ -13,11 +12,10 @@ import {
   quarterOf,
   unstorableTextErrors,
 } from '#libs/common';
-import type { Grade } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import { AuditService } from '../accounts/audit.service.js';
 import type { UnitEntity } from '../registry/registry.entities.js';
-import { RegistryService } from '../registry/registry.service.js';
+import { UnitsService } from '../registry/units.service.js';
 import { CreateRatingDto, ImportedRatingDto } from './dto/create-rating.dto.js';
 import { fastImportedRating, fastRating } from './dto/fast-rating-validation.js';
 import type { RatedAtKind } from './rated-at.js';
@@ -26,91 +24,11 @@ import type { ListRatingsQueryDto } from './dto/rating-queries.dto.js';
 import { ratingFields } from './rating-row.js';
 import { RatingWriter } from './rating-writer.js';
 import { type PreparedRating, suspectChangedEvent } from './ratings.repository.js';
+import { RatingViewsRepository, type ReviewRow } from './rating-views.repository.js';
+import { type BatchItemResultDto, type RatingPageDto, RatingResponseDto, type RatingReceiptDto } from './dto/rating.response.js';
 
-export interface RatingReceipt {
-  id: string;
-  grade: Grade;
-  unitCode: string;
-  quarter: string;
-  duplicate: boolean;
-}
-
-export interface BatchItemResult {
-  index: number;
-  status: 'created' | 'duplicate' | 'rejected';
-  id?: string;
-  errors?: FieldError[];
-}
-
-/** A stored rating as supervisors and unit operators see it: contact masked, suspect flag and reason visible. */
-export interface RatingView {
-  id: string;
-  unitCode: string;
-  channel: string;
-  serviceRecordId: string | null;
-  serviceItemCode: string | null;
-  serviceItemName: string | null;
-  staffId: string | null;
-  windowNo: string | null;
-  deviceId: string | null;
-  level: number | null;
-  grade: Grade;
-  tags: string[];
-  comment: string | null;
-  reviewer: { name: string | null; phone: string | null };
-  ratedAt: string;
-  receivedAt: string;
-  quarter: string;
-  suspect: boolean;
-  suspectReason: string | null;
-  suspectClearedAt: string | null;
-  suspectClearedBy: string | null;
-  /** Where a supervisor's review of the 刷评 flag stands: OPEN (waiting), CONFIRMED (stays out), CLEARED (counts); null when never flagged. */
-  suspectStatus: SuspectStatus | null;
-  suspectConfirmedAt: string | null;
-  suspectConfirmedBy: string | null;
-  ticketId: string | null;
-}
-
-export type SuspectStatus = 'OPEN' | 'CONFIRMED' | 'CLEARED';
-
-interface ReviewRow {
-  id: string;
-  unit_code: string;
-  channel: string;
-  service_record_id: string | null;
-  service_item_code: string | null;
-  service_item_name: string | null;
-  staff_id: string | null;
-  window_no: string | null;
-  device_id: string | null;
-  level: number | null;
-  grade: Grade;
-  tags: string[];
-  comment: string | null;
-  contact_masked_name: string | null;
-  contact_masked_phone: string | null;
-  rated_at: Date;
-  received_at: Date;
-  suspect: boolean;
-  suspect_reason: string | null;
-  suspect_cleared_at: Date | null;
-  suspect_cleared_by: string | null;
-  suspect_confirmed_at: Date | null;
-  suspect_confirmed_by: string | null;
-  ticket_id: string | null;
-}
-
-const VIEW_COLUMNS = `id, unit_code, channel, service_record_id, service_item_code, service_item_name, staff_id, window_no, device_id,
-  level, grade, tags, comment, contact_masked_name, contact_masked_phone, rated_at, received_at, suspect, suspect_reason,
-  suspect_cleared_at, suspect_cleared_by, suspect_confirmed_at, suspect_confirmed_by, ticket_id`;
-
-/** The SQL condition of each suspect status (the list filter). */
-const SUSPECT_STATUS_SQL: Record<SuspectStatus, string> = {
-  OPEN: 'suspect AND suspect_confirmed_at IS NULL',
-  CONFIRMED: 'suspect AND suspect_confirmed_at IS NOT NULL',
-  CLEARED: 'NOT suspect AND suspect_cleared_at IS NOT NULL',
-};
+export type RatingReceipt = RatingReceiptDto;
+export type BatchItemResult = BatchItemResultDto;
 
 const HOUR_MS = 3_600_000;
 const quarterByHour = new Map<number, string>();
@@ -176,9 +94,9 @@ export function isItemLevelDbError(err: unknown): boolean {
 @Injectable()
 export class RatingsService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly views: RatingViewsRepository,
     private readonly outbox: OutboxService,
-    private readonly registry: RegistryService,
+    private readonly units: UnitsService,
     private readonly cipher: DataCipher,
     private readonly writer: RatingWriter,
     private readonly audit: AuditService,
@@ -215,7 +133,7 @@ export class RatingsService {
     for (const [index, item] of items.entries()) {
       const checked = validateRatingItem(item);
       if (checked.dto) {
-        unit ??= await this.registry.requireUnit(device.unitCode);
+        unit ??= await this.units.requireUnit(device.unitCode);
         valid.push({ index, row: this.prepareFor(unit, device, checked.dto, receivedAt) });
       } else results[index] = { index, status: 'rejected', errors: checked.errors };
     }
@@ -243,53 +161,45 @@ export class RatingsService {
     return { results };
   }
 
-  async get(user: UserPrincipal, id: string): Promise<RatingView> {
-    const [row] = (await this.dataSource.query(`SELECT ${VIEW_COLUMNS} FROM reviews WHERE id = $1`, [id])) as ReviewRow[];
+  async get(user: UserPrincipal, id: string): Promise<RatingResponseDto> {
+    const row = await this.views.find(id);
     if (!row) throw DomainError.notFound(`Rating ${id}`);
     assertUnitAccess(user, row.unit_code);
-    return toView(row);
+    return RatingResponseDto.fromRow(row);
   }
 
-  async list(user: UserPrincipal, query: ListRatingsQueryDto) {
-    const unitCode = scopedUnit(user, query.unitCode);
+  async list(user: UserPrincipal, query: ListRatingsQueryDto): Promise<InstanceType<typeof RatingPageDto>> {
     const page = query.page ?? 1;
     const pageSize = query.pageSize ?? 50;
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (unitCode) where.push(`unit_code = $${params.push(unitCode)}`);
-    if (query.suspect) where.push(`suspect = $${params.push(query.suspect === 'true')}`);
-    if (query.suspectStatus) where.push(SUSPECT_STATUS_SQL[query.suspectStatus]);
-    if (query.deviceId) where.push(`device_id = $${params.push(query.deviceId)}`);
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM reviews ${clause}`, params)) as Array<{
-      total: number;
-    }>;
-    const rows = (await this.dataSource.query(
-      `SELECT ${VIEW_COLUMNS} FROM reviews ${clause} ORDER BY rated_at DESC, id LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
-      params,
-    )) as ReviewRow[];
-    return { items: rows.map(toView), page, pageSize, total };
+    const { rows, total } = await this.views.page(
+      {
+        unitCode: scopedUnit(user, query.unitCode),
+        suspect: query.suspect === undefined ? undefined : query.suspect === 'true',
+        suspectStatus: query.suspectStatus,
+        deviceId: query.deviceId,
+      },
+      page,
+      pageSize,
+    );
+    return { items: rows.map((r) => RatingResponseDto.fromRow(r)), page, pageSize, total };
   }
 
   /** A supervisor puts a suspect rating back into the rates; emits gov.review.suspect-changed; audited. */
-  async clearSuspect(user: UserPrincipal, id: string): Promise<RatingView> {
-    return this.dataSource.transaction(async (manager) => {
-      const [row] = (await manager.query(`SELECT ${VIEW_COLUMNS} FROM reviews WHERE id = $1 FOR UPDATE`, [id])) as ReviewRow[];
+  async clearSuspect(user: UserPrincipal, id: string): Promise<RatingResponseDto> {
+    return this.views.transaction(async (manager) => {
+      const row = await this.views.lockForUpdate(manager, id);
       if (!row) throw DomainError.notFound(`Rating ${id}`);
       if (!row.suspect) {
-        if (row.suspect_cleared_at) return toView(row); // already cleared: idempotent
+        if (row.suspect_cleared_at) return RatingResponseDto.fromRow(row); // already cleared: idempotent
         throw new DomainError(ErrorCode.InvalidTransition, 'This rating is not flagged as suspect.');
       }
       if (row.suspect_confirmed_at) {
         throw new DomainError(ErrorCode.InvalidTransition, 'This rating has been confirmed as 刷评: it stays out of the rates.');
       }
-      const [[updated]] = (await manager.query(
-        `UPDATE reviews SET suspect = false, suspect_cleared_at = now(), suspect_cleared_by = $2 WHERE id = $1 RETURNING ${VIEW_COLUMNS}`,
-        [id, user.sub],
-      )) as [ReviewRow[], number];
+      const updated = await this.views.clearSuspect(manager, id, user.sub);
       await this.outbox.add(manager, suspectChangedEvent({ reviewId: id, unitCode: row.unit_code, suspect: false, reason: null }));
       await this.audit.recordBy(user, 'SUSPECT_CLEARED', suspectAuditDetail(row), manager);
-      return toView(updated!);
+      return RatingResponseDto.fromRow(updated);
     });
   }
 
@@ -298,9 +208,9 @@ export class RatingsService {
    * suspects; audited. The event re-states the flag (suspect: true) so that every consumer holds the rating out,
    * whatever it has seen before; one that already does changes nothing.
    */
-  async confirmSuspect(user: UserPrincipal, id: string): Promise<RatingView> {
-    return this.dataSource.transaction(async (manager) => {
-      const [row] = (await manager.query(`SELECT ${VIEW_COLUMNS} FROM reviews WHERE id = $1 FOR UPDATE`, [id])) as ReviewRow[];
+  async confirmSuspect(user: UserPrincipal, id: string): Promise<RatingResponseDto> {
+    return this.views.transaction(async (manager) => {
+      const row = await this.views.lockForUpdate(manager, id);
       if (!row) throw DomainError.notFound(`Rating ${id}`);
       if (!row.suspect) {
         throw new DomainError(
@@ -308,22 +218,19 @@ export class RatingsService {
           row.suspect_cleared_at ? 'This rating has been cleared: it counts in the rates.' : 'This rating is not flagged as suspect.',
         );
       }
-      if (row.suspect_confirmed_at) return toView(row); // already confirmed: idempotent
-      const [[updated]] = (await manager.query(
-        `UPDATE reviews SET suspect_confirmed_at = now(), suspect_confirmed_by = $2 WHERE id = $1 RETURNING ${VIEW_COLUMNS}`,
-        [id, user.sub],
-      )) as [ReviewRow[], number];
+      if (row.suspect_confirmed_at) return RatingResponseDto.fromRow(row); // already confirmed: idempotent
+      const updated = await this.views.confirmSuspect(manager, id, user.sub);
       await this.outbox.add(
         manager,
         suspectChangedEvent({ reviewId: id, unitCode: row.unit_code, suspect: true, reason: row.suspect_reason }),
       );
       await this.audit.recordBy(user, 'SUSPECT_CONFIRMED', suspectAuditDetail(row), manager);
-      return toView(updated!);
+      return RatingResponseDto.fromRow(updated);
     });
   }
 
   private async prepare(device: DevicePrincipal, dto: CreateRatingDto, receivedAt: Date): Promise<PreparedRating> {
-    return this.prepareFor(await this.registry.requireUnit(device.unitCode), device, dto, receivedAt, true);
+    return this.prepareFor(await this.units.requireUnit(device.unitCode), device, dto, receivedAt, true);
   }
 
   /** `live`: a single rating as it happens (its arrival counts for 刷评), not an item of an offline batch. */
@@ -337,41 +244,6 @@ export class RatingsService {
       live,
     };
   }
-}
-
-function toView(r: ReviewRow): RatingView {
-  return {
-    id: r.id,
-    unitCode: r.unit_code,
-    channel: r.channel,
-    serviceRecordId: r.service_record_id,
-    serviceItemCode: r.service_item_code,
-    serviceItemName: r.service_item_name,
-    staffId: r.staff_id,
-    windowNo: r.window_no,
-    deviceId: r.device_id,
-    level: r.level,
-    grade: r.grade,
-    tags: r.tags,
-    comment: r.comment,
-    reviewer: { name: r.contact_masked_name, phone: r.contact_masked_phone },
-    ratedAt: r.rated_at.toISOString(),
-    receivedAt: r.received_at.toISOString(),
-    quarter: quarterLabel(quarterOf(r.rated_at)),
-    suspect: r.suspect,
-    suspectReason: r.suspect_reason,
-    suspectClearedAt: r.suspect_cleared_at?.toISOString() ?? null,
-    suspectClearedBy: r.suspect_cleared_by,
-    suspectStatus: suspectStatusOf(r),
-    suspectConfirmedAt: r.suspect_confirmed_at?.toISOString() ?? null,
-    suspectConfirmedBy: r.suspect_confirmed_by,
-    ticketId: r.ticket_id,
-  };
-}
-
-function suspectStatusOf(r: ReviewRow): SuspectStatus | null {
-  if (r.suspect) return r.suspect_confirmed_at ? 'CONFIRMED' : 'OPEN';
-  return r.suspect_cleared_at ? 'CLEARED' : null;
 }
 
 /** What the audit log keeps of a suspect decision: the rating, its unit, device and flag (no reviewer data). */

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { DataSource, Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
 import { DataCipher } from '#libs/common';
-import type { OutboxService } from '#libs/messaging';
-import type { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry.entities.js';
-import { RegistryService } from './registry.service.js';
+import { CredentialResolver } from './credential-resolver.js';
+import type { DeviceEntity, HotlineClientEntity } from './registry.entities.js';
 
 const DEVICE_ID = '6f1d3a52-8a4e-4c1e-9b7e-2f0a5c4d3b21';
 
-/** The registry over an in-memory device table that counts its lookups. */
+/** The credential resolver over an in-memory device table that counts its lookups. */
 function registry() {
   const cipher = new DataCipher(randomBytes(32).toString('hex'));
   const device = {
@@ -25,18 +24,11 @@ function registry() {
       return id === DEVICE_ID ? { ...device } : null;
     },
   } as unknown as Repository<DeviceEntity>;
-  const service = new RegistryService(
-    {} as Repository<UnitEntity>,
-    devices,
-    {} as Repository<HotlineClientEntity>,
-    cipher,
-    {} as DataSource,
-    {} as OutboxService,
-  );
+  const service = new CredentialResolver(devices, {} as Repository<HotlineClientEntity>, cipher);
   return { service, device, lookups: () => lookups };
 }
 
-describe('RegistryService credential cache', () => {
+describe('CredentialResolver cache', () => {
   it('looks a credential up once for concurrent and repeated requests', async () => {
     const { service, lookups } = registry();
     const resolved = await Promise.all([1, 2, 3].map(() => service.resolve('device', DEVICE_ID)));

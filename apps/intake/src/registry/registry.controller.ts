@@ -1,62 +1,92 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth } from '#libs/auth';
+import { ApiProblems } from '#libs/platform';
+import { DevicesService } from './devices.service.js';
 import { CreateDeviceDto, CreateHotlineClientDto, CreateUnitDto, ListDevicesQuery } from './dto/registry.dto.js';
-import { RegistryService } from './registry.service.js';
+import {
+  DeviceResponseDto,
+  HotlineClientResponseDto,
+  RegisteredDeviceDto,
+  RegisteredHotlineClientDto,
+  UnitResponseDto,
+} from './dto/registry.response.js';
+import { HotlineClientsService } from './hotline-clients.service.js';
+import { UnitsService } from './units.service.js';
 
 @ApiTags('registry')
 @Auth('admin')
+@ApiProblems(401, 403)
 @Controller()
 export class RegistryController {
-  constructor(private readonly registry: RegistryService) {}
+  constructor(
+    private readonly units: UnitsService,
+    private readonly devices: DevicesService,
+    private readonly hotlineClients: HotlineClientsService,
+  ) {}
 
   @Post('units')
   @ApiOperation({ summary: 'Register a unit (单位)' })
+  @ApiCreatedResponse({ type: UnitResponseDto })
+  @ApiProblems(400, 409)
   createUnit(@Body() dto: CreateUnitDto) {
-    return this.registry.createUnit(dto);
+    return this.units.createUnit(dto);
   }
 
   @Get('units')
   @Auth('admin', 'supervisor')
+  @ApiOperation({ summary: 'List the registered units' })
+  @ApiOkResponse({ type: [UnitResponseDto] })
   listUnits() {
-    return this.registry.listUnits();
+    return this.units.listUnits();
   }
 
   @Post('devices')
   @ApiOperation({ summary: 'Register a window PAD; the secret is returned once only' })
+  @ApiCreatedResponse({ type: RegisteredDeviceDto })
+  @ApiProblems(400)
   registerDevice(@Body() dto: CreateDeviceDto) {
-    return this.registry.registerDevice(dto);
+    return this.devices.registerDevice(dto);
   }
 
   @Post('devices/:deviceId/revoke')
   @HttpCode(200)
   @ApiOperation({ summary: 'Revoke a PAD: its signed requests are refused (401 DEVICE_REVOKED)' })
+  @ApiOkResponse({ type: DeviceResponseDto })
+  @ApiProblems(400, 404)
   revokeDevice(@Param('deviceId', new ParseUUIDPipe()) deviceId: string) {
-    return this.registry.revokeDevice(deviceId);
+    return this.devices.revokeDevice(deviceId);
   }
 
   @Get('devices')
   @ApiOperation({ summary: 'List devices, optionally of one unit (never with secrets)' })
+  @ApiOkResponse({ type: [DeviceResponseDto] })
+  @ApiProblems(400)
   listDevices(@Query() query: ListDevicesQuery) {
-    return this.registry.listDevices(query.unitCode);
+    return this.devices.listDevices(query.unitCode);
   }
 
   @Post('hotline-clients')
   @ApiOperation({ summary: 'Register a 12345 hotline client; the secret is returned once only' })
+  @ApiCreatedResponse({ type: RegisteredHotlineClientDto })
+  @ApiProblems(400)
   registerHotlineClient(@Body() dto: CreateHotlineClientDto) {
-    return this.registry.registerHotlineClient(dto);
+    return this.hotlineClients.registerHotlineClient(dto);
   }
 
   @Get('hotline-clients')
   @ApiOperation({ summary: 'List hotline clients (no secrets)' })
+  @ApiOkResponse({ type: [HotlineClientResponseDto] })
   listHotlineClients() {
-    return this.registry.listHotlineClients();
+    return this.hotlineClients.listHotlineClients();
   }
 
   @Post('hotline-clients/:clientId/revoke')
   @HttpCode(200)
   @ApiOperation({ summary: 'Revoke a hotline client: its signed requests are refused (401 DEVICE_REVOKED)' })
+  @ApiOkResponse({ type: HotlineClientResponseDto })
+  @ApiProblems(400, 404)
   revokeHotlineClient(@Param('clientId', new ParseUUIDPipe()) clientId: string) {
-    return this.registry.revokeHotlineClient(clientId);
+    return this.hotlineClients.revokeHotlineClient(clientId);
   }
 }

@@ -1,7 +1,9 @@
 import { Body, Controller, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
+import { ApiProblems } from '#libs/platform';
 import { UnresolvedReportDto } from './dto/unresolved-report.dto.js';
+import { UnresolvedReportResponseDto } from './dto/unresolved-report.response.js';
 import { UnresolvedService } from './unresolved.service.js';
 
 @ApiTags('unresolved-reports')
@@ -14,6 +16,8 @@ export class UnresolvedController {
   @ApiOperation({
     summary: '办不成事 report for the operator’s own unit; opens a case of source UNRESOLVED. 201 { id, … } (contact masked)',
   })
+  @ApiCreatedResponse({ type: UnresolvedReportResponseDto })
+  @ApiProblems(400, 401, 403)
   report(@CurrentPrincipal() user: UserPrincipal, @Body() dto: UnresolvedReportDto) {
     return this.unresolved.report(user, dto);
   }

@@ -5,20 +5,10 @@ import { assertUnitAccess, type UserPrincipal } from '#libs/auth';
 import { DataCipher, maskFreeTextFields, sealContact } from '#libs/common';
 import { createCloudEvent, EventSources, EventTypes, Topics, type UnresolvedReportedData } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
-import { RegistryService } from '../registry/registry.service.js';
+import { UnitsService } from '../registry/units.service.js';
 import type { UnresolvedReportDto } from './dto/unresolved-report.dto.js';
+import { UnresolvedReportResponseDto } from './dto/unresolved-report.response.js';
 import { UnresolvedReportEntity } from './unresolved-report.entity.js';
-
-export interface UnresolvedReportView {
-  id: string;
-  unitCode: string;
-  matter: string;
-  description: string;
-  serviceItemCode: string | null;
-  citizen: { name: string | null; phone: string | null };
-  reportedAt: string;
-  reportedBy: string;
-}
 
 /** 办不成事 reports: stored for the operator's own unit, with the event that opens an UNRESOLVED case. */
 @Injectable()
@@ -26,14 +16,14 @@ export class UnresolvedService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxService,
-    private readonly registry: RegistryService,
+    private readonly units: UnitsService,
     private readonly cipher: DataCipher,
   ) {}
 
-  async report(user: UserPrincipal, dto: UnresolvedReportDto): Promise<UnresolvedReportView> {
+  async report(user: UserPrincipal, dto: UnresolvedReportDto): Promise<UnresolvedReportResponseDto> {
     const unitCode = user.unitCode!;
     if (dto.unitCode !== undefined) assertUnitAccess(user, dto.unitCode);
-    const unit = await this.registry.requireUnit(unitCode);
+    const unit = await this.units.requireUnit(unitCode);
     // A phone or ID-card number in the description is masked; the original is sealed with the citizen's contact.
     const text = maskFreeTextFields({ description: dto.description });
     const contact = sealContact(this.cipher, dto.citizen, text.originals);
@@ -68,15 +58,6 @@ export class UnresolvedService {
         event: createCloudEvent({ type: EventTypes.UnresolvedReported, source: EventSources.Intake, subject: entity.id, data }),
       });
     });
-    return {
-      id: entity.id,
-      unitCode: entity.unitCode,
-      matter: entity.matter,
-      description: entity.description,
-      serviceItemCode: entity.serviceItemCode,
-      citizen: { name: contact.maskedName, phone: contact.maskedPhone },
-      reportedAt: entity.reportedAt.toISOString(),
-      reportedBy: entity.reportedBy,
-    };
+    return UnresolvedReportResponseDto.fromEntity(entity, { name: contact.maskedName, phone: contact.maskedPhone });
   }
 }

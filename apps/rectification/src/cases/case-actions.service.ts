@@ -7,7 +7,7 @@ import { CalendarService } from '../calendar/calendar.service.js';
 import { HotlineDispatcher } from '../hotline/hotline-dispatcher.service.js';
 import { CaseEntity, CaseTimelineEntry, SEALED_TEXT } from './case.entity.js';
 import { CaseWriter } from './case-writer.js';
-import { caseView } from './cases.service.js';
+import { CaseResponseDto, type RevealedContactDto } from './dto/case.response.js';
 import { type CaseAction, type CaseActionInputs, type CaseActor, transition } from './domain/case-state-machine.js';
 import type {
   AcceptCaseDto,
@@ -79,14 +79,14 @@ export class CaseActionsService {
       return this.writer.apply(manager, current, result, text.originals ? this.cipher.sealJson(text.originals) : null);
     });
     if (saved.status === 'CLOSED' && saved.source === 'HOTLINE') this.dispatcher.kick();
-    return caseView(saved);
+    return CaseResponseDto.fromEntity(saved);
   }
 
   /**
    * Returns the reviewer's contact to the operator of the case's unit — with the unmasked originals of free text
    * (the review's comment, the case notes) that held phone or ID-card numbers — and records that in the timeline.
    */
-  async revealContact(id: string, user: UserPrincipal, reason: string | null = null): Promise<Contact> {
+  async revealContact(id: string, user: UserPrincipal, reason: string | null = null): Promise<RevealedContactDto> {
     if (user.role !== 'unit_operator')
       throw new DomainError(ErrorCode.Forbidden, 'Only the operator of the case unit may reveal the contact.');
     return this.dataSource.transaction(async (manager) => {

@@ -5,7 +5,7 @@ import { createCloudEvent, EventSources, Topics } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import { HotlineRepliesService } from '../hotline/hotline-replies.service.js';
 import { CaseEntity, CaseTimelineEntry, SEALED_TEXT } from './case.entity.js';
-import { lifecycleData } from './cases.service.js';
+import { lifecycleData } from './dto/case.response.js';
 import type { CaseState, TransitionResult } from './domain/case-state-machine.js';
 
 /** The columns a transition may change. */

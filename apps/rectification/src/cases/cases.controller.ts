@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { assertUnitAccess, Auth, CurrentPrincipal, scopedUnit, type UserPrincipal } from '#libs/auth';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
+import { ApiProblems } from '#libs/platform';
 import { CaseActionsService } from './case-actions.service.js';
 import { CasesService } from './cases.service.js';
-import { availableActions } from './domain/case-state-machine.js';
 import {
   AcceptCaseDto,
   AppealCaseDto,
@@ -16,6 +16,7 @@ import {
   RevealContactDto,
   UrgeCaseDto,
 } from './dto/case-actions.dto.js';
+import { CaseDetailResponseDto, CasePageDto, CaseResponseDto, RevealedContactDto } from './dto/case.response.js';
 import { ListCasesQuery } from './dto/list-cases.query.js';
 
 const UUID = new ParseUUIDPipe();
@@ -26,6 +27,7 @@ const UUID = new ParseUUIDPipe();
  * does not apply in the case's current state (including the loser of two concurrent actions).
  */
 @ApiTags('cases')
+@ApiProblems(400, 401, 403)
 @Auth('admin', 'supervisor', 'unit_operator')
 @Controller('cases')
 export class CasesController {
@@ -36,8 +38,9 @@ export class CasesController {
 
   @Get()
   @ApiOperation({ summary: 'List rectification cases (a unit operator sees only its unit)' })
+  @ApiOkResponse({ type: CasePageDto })
   list(@CurrentPrincipal() user: UserPrincipal, @Query() query: ListCasesQuery) {
-    return this.cases.list(query, scopedUnit(user, query.unitCode));
+    return this.cases.list(user, query);
   }
 
   @Get(':id')
@@ -45,15 +48,17 @@ export class CasesController {
     summary:
       'One case with its full timeline and the actions the caller may take on it now (`actions`). `deadlineProvisional: true`: a deadline rests on a day of a calendar year not yet published or confirmed (GET /calendar/{year}); it is recomputed, with a `deadline-changed` timeline entry, when the year is confirmed.',
   })
-  async get(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string) {
-    const found = await this.cases.get(id);
-    assertUnitAccess(user, found.case.unitCode);
-    return { ...found.view, actions: availableActions(found.case, { sub: user.sub, role: user.role, unitCode: user.unitCode }) };
+  @ApiOkResponse({ type: CaseDetailResponseDto })
+  @ApiProblems(404)
+  get(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string) {
+    return this.cases.get(user, id);
   }
 
   @Post(':id/accept')
   @HttpCode(200)
   @ApiOperation({ summary: '签收 (unit_operator): PENDING → ACCEPTED' })
+  @ApiOkResponse({ type: CaseResponseDto, description: 'The case as it now stands' })
+  @ApiProblems(404, 409)
   accept(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: AcceptCaseDto) {
     return this.actions.act(id, 'accept', body, user);
   }
@@ -61,6 +66,8 @@ export class CasesController {
   @Post(':id/respond')
   @HttpCode(200)
   @ApiOperation({ summary: '联系评价人/回访核实 (unit_operator): → RESPONDED; on time when contactedAt ≤ responseDueAt' })
+  @ApiOkResponse({ type: CaseResponseDto, description: 'The case as it now stands' })
+  @ApiProblems(404, 409)
   respond(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: RespondCaseDto) {
     return this.actions.act(id, 'respond', body, user);
   }
@@ -68,6 +75,8 @@ export class CasesController {
   @Post(':id/rectify')
   @HttpCode(200)
   @ApiOperation({ summary: '整改 or 情况说明 (unit_operator): RESPONDED → RECTIFIED' })
+  @ApiOkResponse({ type: CaseResponseDto, description: 'The case as it now stands' })
+  @ApiProblems(404, 409)
   rectify(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: RectifyCaseDto) {
     return this.actions.act(id, 'rectify', body, user);
   }
@@ -75,6 +84,8 @@ export class CasesController {
   @Post(':id/feedback')
   @HttpCode(200)
   @ApiOperation({ summary: '反馈评价人 (unit_operator): satisfied → CLOSED, else back to RESPONDED (reopened)' })
+  @ApiOkResponse({ type: CaseResponseDto, description: 'The case as it now stands' })
+  @ApiProblems(404, 409)
   feedback(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: FeedbackCaseDto) {
     return this.actions.act(id, 'feedback', body, user);
   }
@@ -82,6 +93,8 @@ export class CasesController {
   @Post(':id/request-extension')
   @HttpCode(200)
   @ApiOperation({ summary: '延期申请 (unit_operator): once, to at most 15 working days after opening' })
+  @ApiOkResponse({ type: CaseResponseDto, description: 'The case as it now stands' })
+  @ApiProblems(404, 409)
   requestExtension(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: RequestExtensionDto) {
     return this.actions.act(id, 'request-extension', body, user);
   }
@@ -89,6 +102,8 @@ export class CasesController {
   @Post(':id/decide-extension')
   @HttpCode(200)
   @ApiOperation({ summary: '延期审批 (supervisor): approval moves rectifyDueAt' })
+  @ApiOkResponse({ type: CaseResponseDto, description: 'The case as it now stands' })
+  @ApiProblems(404, 409)
   decideExtension(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: DecideExtensionDto) {
     return this.actions.act(id, 'decide-extension', body, user);
   }
@@ -96,6 +111,8 @@ export class CasesController {
   @Post(':id/appeal')
   @HttpCode(200)
   @ApiOperation({ summary: '申诉 (unit_operator): ACCEPTED/RESPONDED → APPEALING, once per case' })
+  @ApiOkResponse({ type: CaseResponseDto, description: 'The case as it now stands' })
+  @ApiProblems(404, 409)
   appeal(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: AppealCaseDto) {
     return this.actions.act(id, 'appeal', body, user);
   }
@@ -103,6 +120,8 @@ export class CasesController {
   @Post(':id/decide-appeal')
   @HttpCode(200)
   @ApiOperation({ summary: '申诉裁定 (supervisor): upheld → CLOSED (APPEAL_UPHELD), else back to the prior state' })
+  @ApiOkResponse({ type: CaseResponseDto, description: 'The case as it now stands' })
+  @ApiProblems(404, 409)
   decideAppeal(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: DecideAppealDto) {
     return this.actions.act(id, 'decide-appeal', body, user);
   }
@@ -110,6 +129,8 @@ export class CasesController {
   @Post(':id/urge')
   @HttpCode(200)
   @ApiOperation({ summary: '督办 (supervisor)' })
+  @ApiOkResponse({ type: CaseResponseDto, description: 'The case as it now stands' })
+  @ApiProblems(404, 409)
   urge(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: UrgeCaseDto) {
     return this.actions.act(id, 'urge', body, user);
   }
@@ -120,6 +141,8 @@ export class CasesController {
     summary:
       "The reviewer's unmasked contact, and the originals of free text (comment, content, description, case notes) whose phone or ID-card numbers are masked elsewhere: { name, phone, freeText, notes }. For the case unit's operator only; recorded in the timeline",
   })
+  @ApiOkResponse({ type: RevealedContactDto })
+  @ApiProblems(404)
   revealContact(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: RevealContactDto) {
     return this.actions.revealContact(id, user, body?.reason ?? null);
   }

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, In, type QueryDeepPartialEntity, type Repository } from 'typeorm';
+import { assertUnitAccess, scopedUnit, type UserPrincipal } from '#libs/auth';
 import { computeDeadlines } from '#libs/calendar';
 import { DomainError, rangeBound } from '#libs/common';
 import {
-  type CaseLifecycleData,
   type CaseSource,
   type CloudEvent,
   type EventOf,
@@ -20,7 +20,16 @@ import {
 } from '#libs/contracts';
 import { OutboxService, PoisonEventError } from '#libs/messaging';
 import { CalendarService } from '../calendar/calendar.service.js';
-import { CaseEntity, CaseTimelineEntry, SEALED_TEXT } from './case.entity.js';
+import { CaseEntity, CaseTimelineEntry } from './case.entity.js';
+import { availableActions } from './domain/case-state-machine.js';
+import {
+  type CaseDetailResponseDto,
+  type CasePageDto,
+  CaseResponseDto,
+  CaseTimelineEntryDto,
+  type ContactRevealPageDto,
+  lifecycleData,
+} from './dto/case.response.js';
 import type { ListCasesQuery } from './dto/list-cases.query.js';
 
 export const SYSTEM_ACTOR = 'system';
@@ -37,53 +46,6 @@ interface OpenCase {
   hotlineDueAt: Date | null;
   matter: Record<string, unknown>;
   contact: ContactPayload;
-}
-
-/** What every rendering of a case carries: references, state and its instants as ISO strings. */
-function caseState(c: CaseEntity) {
-  return {
-    source: c.source,
-    unitCode: c.unitCode,
-    reviewId: c.reviewId,
-    reportId: c.reportId,
-    ticketId: c.ticketId,
-    status: c.status,
-    outcome: c.outcome,
-    openedAt: c.openedAt.toISOString(),
-    responseDueAt: c.responseDueAt.toISOString(),
-    rectifyDueAt: c.rectifyDueAt.toISOString(),
-    respondedAt: c.respondedAt?.toISOString() ?? null,
-    respondedOnTime: c.respondedOnTime,
-    rectifiedAt: c.rectifiedAt?.toISOString() ?? null,
-    closedAt: c.closedAt?.toISOString() ?? null,
-    overdue: c.overdue,
-    reopenedCount: c.reopenedCount,
-    version: c.version,
-    deadlineProvisional: c.deadlineProvisional,
-  };
-}
-
-export function lifecycleData(c: CaseEntity, actor: string, note: string | null): CaseLifecycleData {
-  return { caseId: c.id, ...caseState(c), actor, note };
-}
-
-/** The public view of a case: contact masked, workflow internals left out. */
-export function caseView(c: CaseEntity) {
-  return {
-    id: c.id,
-    unitName: c.unitName,
-    ...caseState(c),
-    urgeCount: c.urgeCount,
-    extension: (c.workflow.extension as Record<string, unknown> | null | undefined) ?? null,
-    matter: c.matter,
-    contact: { name: c.contactMaskedName, phone: c.contactMaskedPhone },
-    publication: {
-      publishable: c.publishable,
-      matter: c.publishedMatter,
-      measures: c.publishedMeasures,
-      changedAt: c.publicationChangedAt?.toISOString() ?? null,
-    },
-  };
 }
 
 /** The case a BAD review or a 12345 transfer of any category opens; none for other reviews. */
@@ -242,7 +204,9 @@ export class CasesService {
     );
   }
 
-  async list(query: ListCasesQuery, unitCode: string | undefined) {
+  /** A page of cases; a unit operator sees only its unit's. */
+  async list(user: UserPrincipal, query: ListCasesQuery): Promise<InstanceType<typeof CasePageDto>> {
+    const unitCode = scopedUnit(user, query.unitCode);
     const qb = this.cases.createQueryBuilder('c');
     if (unitCode) qb.andWhere('c.unit_code = :unitCode', { unitCode });
     if (query.status) qb.andWhere('c.status = :status', { status: query.status });
@@ -268,31 +232,24 @@ export class CasesService {
       .skip((query.page - 1) * query.pageSize)
       .take(query.pageSize)
       .getManyAndCount();
-    return { items: rows.map(caseView), page: query.page, pageSize: query.pageSize, total };
+    return { items: rows.map((c) => CaseResponseDto.fromEntity(c)), page: query.page, pageSize: query.pageSize, total };
   }
 
-  async get(id: string) {
+  /** One case with its timeline and the actions `user` may take on it now; 403 FORBIDDEN_UNIT for another unit's case. */
+  async get(user: UserPrincipal, id: string): Promise<CaseDetailResponseDto> {
     const found = await this.cases.findOneBy({ id });
     if (!found) throw DomainError.notFound(`Case ${id}`);
+    assertUnitAccess(user, found.unitCode);
     const entries = await this.timeline.find({ where: { caseId: id }, order: { id: 'ASC' } });
     return {
-      case: found,
-      view: {
-        ...caseView(found),
-        timeline: entries.map((e) => ({
-          action: e.action,
-          actor: e.actor,
-          actorRole: e.actorRole,
-          note: e.note,
-          data: withoutSealedText(e.data),
-          at: e.at.toISOString(),
-        })),
-      },
+      ...CaseResponseDto.fromEntity(found),
+      timeline: entries.map((e) => CaseTimelineEntryDto.fromEntry(e)),
+      actions: availableActions(found, { sub: user.sub, role: user.role, unitCode: user.unitCode }),
     };
   }
 
   /** Reveals of reviewers' contacts, newest first, with the case's unit. */
-  async contactReveals(page: number, pageSize: number) {
+  async contactReveals(page: number, pageSize: number): Promise<InstanceType<typeof ContactRevealPageDto>> {
     const qb = this.timeline
       .createQueryBuilder('t')
       .innerJoin(CaseEntity, 'c', 'c.id = t.case_id')
@@ -317,11 +274,4 @@ export class CasesService {
       }>();
     return { items: rows.map((r) => ({ ...r, id: String(r.id), at: r.at.toISOString() })), page, pageSize, total };
   }
-}
-
-/** Timeline data as shown: the sealed originals of masked free text stay inside (reveal-contact opens them). */
-function withoutSealedText(data: Record<string, unknown>): Record<string, unknown> {
-  if (!(SEALED_TEXT in data)) return data;
-  const { [SEALED_TEXT]: _sealed, ...shown } = data;
-  return shown;
 }

@@ -1,8 +1,10 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentPrincipal, type HotlineClientPrincipal, HotlineClientAuth } from '#libs/auth';
+import { ApiProblems } from '#libs/platform';
 import { HotlineDeliveriesDto } from './dto/hotline-deliveries.dto.js';
 import { HotlineDeliveriesService } from './hotline-deliveries.service.js';
+import { HotlineTicketDto } from './hotline-ticket.response.js';
 import { HotlineTicketsService } from './hotline-tickets.service.js';
 
 @ApiTags('hotline')
@@ -22,6 +24,7 @@ export class HotlineController {
       'failed attempt of a reply still failing. Counts and times only: no reply text, ticket or citizen data.',
   })
   @ApiOkResponse({ type: HotlineDeliveriesDto })
+  @ApiProblems(401, 403)
   deliveryStatus(): Promise<HotlineDeliveriesDto> {
     return this.deliveries.byClient();
   }
@@ -29,7 +32,9 @@ export class HotlineController {
   @Get('tickets/:ticketId')
   @HotlineClientAuth()
   @ApiOperation({ summary: "A 12345 ticket's case and reply (the client that transferred it only; others get 404)" })
-  ticket(@CurrentPrincipal() client: HotlineClientPrincipal, @Param('ticketId') ticketId: string) {
+  @ApiOkResponse({ type: HotlineTicketDto })
+  @ApiProblems(401, 404, 429)
+  ticket(@CurrentPrincipal() client: HotlineClientPrincipal, @Param('ticketId') ticketId: string): Promise<HotlineTicketDto> {
     return this.tickets.ticket(client, ticketId);
   }
 }

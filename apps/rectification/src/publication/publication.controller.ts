@@ -1,6 +1,7 @@
 import { Body, Controller, Param, ParseUUIDPipe, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
+import { ApiProblems } from '#libs/platform';
 import { PublicationDto, SetPublicationDto } from './dto/publication.dto.js';
 import { PublicationService } from './publication.service.js';
 
@@ -19,6 +20,7 @@ export class PublicationController {
       'the published quarter in which the case was opened; publishable=false withdraws it.',
   })
   @ApiOkResponse({ type: PublicationDto })
+  @ApiProblems(400, 401, 403, 404, 409)
   set(
     @CurrentPrincipal() user: UserPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,

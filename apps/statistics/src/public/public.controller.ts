@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '#libs/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PublicQuarterDto, PublicQuarterListDto, PublicQuarterParams } from './dto/public.dto.js';
 import { sendPublic } from './public-http.js';
@@ -25,7 +26,7 @@ export class PublicController {
   })
   @ApiHeader({ name: 'If-None-Match', required: false, description: 'The ETag of an earlier answer → 304' })
   @ApiOkResponse({ type: PublicQuarterDto })
-  @ApiNotFoundResponse({ description: 'Not a published quarter' })
+  @ApiProblems(400, 404)
   async quarter(@Param() params: PublicQuarterParams, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = JSON.stringify(await this.publicData.quarter(params.year, params.quarter));
     await sendPublic(req, reply, body, 'application/json; charset=utf-8');

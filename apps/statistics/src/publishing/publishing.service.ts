@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { UserPrincipal } from '#libs/auth';
+import { scopedUnit, type UserPrincipal } from '#libs/auth';
 import { DomainError, ErrorCode } from '#libs/common';
 import { periodOfQuarter, type QuarterlyReport } from '../reports/domain/report.js';
 import type { BulletinExtras } from '../reports/render/bulletin.js';
@@ -57,8 +57,7 @@ export class PublishingService {
       const units = await m.query<Array<{ unitCode: string }>>(`SELECT unit_code AS "unitCode" FROM units ORDER BY unit_code`);
       for (const scope of [DISTRICT_SCOPE, ...units.map((u) => u.unitCode)]) {
         const unitCode = scope === DISTRICT_SCOPE ? undefined : scope;
-        const report = await this.reports.quarterly(year, quarter, unitCode, m, now);
-        const extras = await this.reports.bulletinExtras(report, unitCode, m, now);
+        const { report, extras } = await this.reports.bulletin(year, quarter, unitCode, m, now);
         await m.query(`INSERT INTO published_reports (year, quarter, scope, report, bulletin_extras) VALUES ($1, $2, $3, $4, $5)`, [
           year,
           quarter,
@@ -68,7 +67,7 @@ export class PublishingService {
         ]);
       }
     });
-    const answer = await this.quarterly(year, quarter, undefined, false);
+    const answer = await this.quarterly(user, year, quarter, undefined, false);
     if (answer.kind !== 'published') throw new Error('a published quarter has no snapshot');
     return answer.json;
   }
@@ -89,10 +88,27 @@ export class PublishingService {
 
   /**
    * The quarter's report: the frozen one with `changedSincePublished` when it is published (and
-   * the scope was part of it), else — or with `live` — the live figures.
+   * the scope was part of it), else — or with `live` — the live figures. A unit operator sees only
+   * their own unit's (another `unitCode` → 403 FORBIDDEN_UNIT).
    */
-  async quarterly(year: number, quarter: number, unitCode: string | undefined, live: boolean): Promise<QuarterlyAnswer> {
-    const snapshot = live ? null : await this.snapshot(year, quarter, unitCode);
+  async quarterly(
+    user: UserPrincipal,
+    year: number,
+    quarter: number,
+    requestedUnit: string | undefined,
+    live: boolean,
+  ): Promise<QuarterlyAnswer> {
+    const unitCode = scopedUnit(user, requestedUnit);
+    return this.answer(live ? null : await this.snapshot(year, quarter, unitCode), year, quarter, unitCode);
+  }
+
+  /** The live report, or the snapshot with what has changed since it was published. */
+  private async answer(
+    snapshot: PublishedSnapshot | null,
+    year: number,
+    quarter: number,
+    unitCode: string | undefined,
+  ): Promise<QuarterlyAnswer> {
     const current = await this.reports.quarterly(year, quarter, unitCode);
     if (!snapshot) return { kind: 'live', report: current };
     const change = changeSincePublished(snapshot.report, current);
@@ -104,15 +120,18 @@ export class PublishingService {
     };
   }
 
+  /** The bulletin's report and figures (a unit operator: their own unit's only). */
   async bulletin(
+    user: UserPrincipal,
     year: number,
     quarter: number,
-    unitCode: string | undefined,
+    requestedUnit: string | undefined,
     live: boolean,
   ): Promise<{ report: QuarterlyReport; extras: BulletinExtras }> {
-    const answer = await this.quarterly(year, quarter, unitCode, live);
-    if (answer.kind === 'published') return { report: answer.report, extras: answer.snapshot.bulletinExtras };
-    return { report: answer.report, extras: await this.reports.bulletinExtras(answer.report, unitCode) };
+    const unitCode = scopedUnit(user, requestedUnit);
+    const snapshot = live ? null : await this.snapshot(year, quarter, unitCode);
+    if (!snapshot) return this.reports.bulletin(year, quarter, unitCode);
+    return { report: (await this.answer(snapshot, year, quarter, unitCode)).report, extras: snapshot.bulletinExtras };
   }
 
   async list(): Promise<{ items: PublishedQuarterView[] }> {

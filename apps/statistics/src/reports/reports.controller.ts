@@ -1,10 +1,12 @@
 import { Controller, Get, HttpCode, Post, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Auth, CurrentPrincipal, scopedUnit, type UserPrincipal } from '#libs/auth';
+import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
+import { ApiProblems } from '#libs/platform';
 import { RebuildService } from '../rollups/rebuild.service.js';
 import type { QuarterlyReport } from './domain/report.js';
 import { PublishingService } from '../publishing/publishing.service.js';
+import { PublishedQuartersDto, QuarterlyReportDto, RebuildResultDto } from './dto/quarterly-report.response.js';
 import { BulletinQuery, QuarterlyQuery, QuarterQuery, type ReportFormat, SummaryQuery } from './dto/quarterly-query.dto.js';
 import { renderBulletin } from './render/bulletin.js';
 import { reportToCsv } from './render/csv.js';
@@ -20,6 +22,16 @@ export const BULLETIN_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** The report as JSON (default), or as a csv / xlsx download (`format`). */
+const REPORT_RESPONSE = {
+  description: 'The report; `format=csv|xlsx` downloads it',
+  content: {
+    'application/json': { schema: { $ref: getSchemaPath(QuarterlyReportDto) } },
+    'text/csv': { schema: { type: 'string' } },
+    [XLSX_TYPE]: { schema: { type: 'string', format: 'binary' } },
+  },
+} as const;
 
 /** A download's Content-Disposition; names are built from validated periods (ASCII, no quotes). */
 const attachment = (filename: string) => `attachment; filename="${filename}"`;
@@ -38,6 +50,8 @@ async function send(res: FastifyReply, report: QuarterlyReport, format: ReportFo
 }
 
 @ApiTags('reports')
+@ApiExtraModels(QuarterlyReportDto)
+@ApiProblems(401, 403, 429)
 @Controller('reports')
 export class ReportsController {
   constructor(
@@ -49,7 +63,8 @@ export class ReportsController {
   @Get('quarterly')
   @HeavyRead()
   @Auth('admin', 'supervisor', 'unit_operator')
-  @ApiProduces('application/json', 'text/csv', XLSX_TYPE)
+  @ApiOkResponse(REPORT_RESPONSE)
+  @ApiProblems(400)
   @ApiOperation({
     summary:
       'Quarterly report (Asia/Shanghai calendar quarters), with the previous quarter for comparison. A published quarter answers ' +
@@ -57,7 +72,7 @@ export class ReportsController {
       'null while unchanged); `live=true` gives the live figures',
   })
   async quarterly(@CurrentPrincipal() user: UserPrincipal, @Query() q: QuarterlyQuery, @Res({ passthrough: true }) res: FastifyReply) {
-    const answer = await this.publishing.quarterly(q.year, q.quarter, scopedUnit(user, q.unitCode), q.live === true);
+    const answer = await this.publishing.quarterly(user, q.year, q.quarter, q.unitCode, q.live === true);
     if (answer.kind === 'published' && (q.format ?? 'json') === 'json') {
       res.type('application/json; charset=utf-8');
       return answer.json;
@@ -68,13 +83,14 @@ export class ReportsController {
   @Get('quarterly/bulletin')
   @HeavyRead()
   @Auth('admin', 'supervisor', 'unit_operator')
-  @ApiProduces('text/html')
+  @ApiOkResponse({ description: 'The 通报 page', content: { 'text/html': { schema: { type: 'string' } } } })
+  @ApiProblems(400)
   @ApiOperation({
     summary:
       'Printable quarterly 通报 (HTML, Chinese, with charts); a published quarter renders its snapshot and says 已发布 with time and publisher',
   })
   async bulletin(@CurrentPrincipal() user: UserPrincipal, @Query() q: BulletinQuery, @Res({ passthrough: true }) res: FastifyReply) {
-    const { report, extras } = await this.publishing.bulletin(q.year, q.quarter, scopedUnit(user, q.unitCode), q.live === true);
+    const { report, extras } = await this.publishing.bulletin(user, q.year, q.quarter, q.unitCode, q.live === true);
     res.type('text/html; charset=utf-8');
     res.header('Content-Security-Policy', BULLETIN_CSP);
     return renderBulletin(report, extras);
@@ -82,8 +98,11 @@ export class ReportsController {
 
   @Post('quarterly/publish')
   @Auth('supervisor')
-  @ApiCreatedResponse({ description: 'The frozen report with `published: { at, by }` (and `changedSincePublished: null`)' })
-  @ApiConflictResponse({ description: 'QUARTER_NOT_ENDED (Asia/Shanghai) or ALREADY_PUBLISHED' })
+  @ApiCreatedResponse({
+    type: QuarterlyReportDto,
+    description: 'The frozen report with `published: { at, by }` (and `changedSincePublished: null`)',
+  })
+  @ApiProblems(400, 409)
   @ApiOperation({
     summary:
       '每季度通报: freeze an ended quarter’s report as it stands (the district and every unit); once only. Snapshots are append-only: ' +
@@ -98,6 +117,7 @@ export class ReportsController {
   @Get('quarterly/published')
   @Auth('admin', 'supervisor', 'unit_operator')
   @ApiOperation({ summary: 'The published quarters: `{ items: [{ year, quarter, publishedAt, publishedBy }] }`, newest first' })
+  @ApiOkResponse({ type: PublishedQuartersDto })
   published() {
     return this.publishing.list();
   }
@@ -105,10 +125,11 @@ export class ReportsController {
   @Get('summary')
   @HeavyRead()
   @Auth('admin', 'supervisor', 'unit_operator')
-  @ApiProduces('application/json', 'text/csv', XLSX_TYPE)
+  @ApiOkResponse(REPORT_RESPONSE)
+  @ApiProblems(400)
   @ApiOperation({ summary: 'The quarterly report over any inclusive range of Shanghai days (previousQuarter is null)' })
   async summary(@CurrentPrincipal() user: UserPrincipal, @Query() q: SummaryQuery, @Res({ passthrough: true }) res: FastifyReply) {
-    const report = await this.reports.summary(q.from, q.to, scopedUnit(user, q.unitCode));
+    const report = await this.reports.summary(user, q.from, q.to, q.unitCode);
     return send(res, report, q.format, `report-${q.from}-${q.to}`);
   }
 
@@ -117,6 +138,8 @@ export class ReportsController {
   @HttpCode(200)
   @Auth('admin')
   @ApiOperation({ summary: 'Recompute every rollup from the source tables (intake reviews and reports, rectification cases)' })
+  @ApiOkResponse({ type: RebuildResultDto })
+  @ApiProblems(503)
   rebuild() {
     return this.rebuilder.rebuild();
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { Channel } from '#libs/contracts';
-import type { LevelCounts, ReportInput, UnitCounts } from './domain/report.js';
+import { type Channel, GOOD_LEVELS } from '#libs/contracts';
+import { type LevelCounts, type ReportInput, responsesDue, type UnitCounts } from './domain/report.js';
 import type { MonthlyPoint } from './render/bulletin.js';
 
 export interface DateRange {
@@ -57,8 +57,8 @@ export class ReportsRepository {
           params,
         ),
       () =>
-        db.query<Array<{ unitCode: string; due: number }>>(
-          `SELECT unit_code AS "unitCode", sum(pending)::int AS due FROM bad_pending_rollups
+        db.query<Array<{ unitCode: string; pendingPastDue: number }>>(
+          `SELECT unit_code AS "unitCode", sum(pending)::int AS "pendingPastDue" FROM bad_pending_rollups
          WHERE ${SCOPE} AND due_day < $4::date GROUP BY unit_code`,
           [...params, today],
         ),
@@ -93,6 +93,9 @@ export class ReportsRepository {
     ] as const);
 
     const byUnit = new Map<string, UnitCounts>();
+    const responded = new Map<string, number>();
+    const pendingPastDue = new Map<string, number>();
+    const add = (counts: Map<string, number>, code: string, n: number) => counts.set(code, (counts.get(code) ?? 0) + n);
     const unitOf = (code: string, name = code): UnitCounts => {
       let unit = byUnit.get(code);
       if (!unit) {
@@ -117,14 +120,18 @@ export class ReportsRepository {
       const levels: LevelCounts = (unit.byChannel[row.channel] ??= {});
       const key = row.level === 0 ? 'unleveled' : (`${row.level}` as keyof LevelCounts);
       levels[key] = (levels[key] ?? 0) + row.reviews;
-      unit.due += row.responded;
+      add(responded, row.unitCode, row.responded);
       unit.respondedOnTime += row.respondedOnTime;
       unit.rectified += row.rectified;
       unit.open += row.open;
       unit.overdue += row.overdue;
       unit.appealsUpheld += row.appealsUpheld;
     }
-    for (const row of pending) unitOf(row.unitCode).due += row.due;
+    for (const row of pending) {
+      unitOf(row.unitCode);
+      add(pendingPastDue, row.unitCode, row.pendingPastDue);
+    }
+    for (const unit of byUnit.values()) unit.due = responsesDue(responded.get(unit.unitCode) ?? 0, pendingPastDue.get(unit.unitCode) ?? 0);
     return {
       units: [...byUnit.values()],
       badTags: tags,
@@ -152,9 +159,9 @@ export class ReportsRepository {
 
   async totals(range: DateRange, unitCode: string | undefined, db: ReportDb = this.dataSource): Promise<{ total: number; good: number }> {
     const [row] = await db.query<Array<{ total: number; good: number }>>(
-      `SELECT coalesce(sum(reviews), 0)::int AS total, coalesce(sum(reviews) FILTER (WHERE level >= 3), 0)::int AS good
+      `SELECT coalesce(sum(reviews), 0)::int AS total, coalesce(sum(reviews) FILTER (WHERE level = ANY($4::int[])), 0)::int AS good
        FROM review_rollups WHERE ${SCOPE}`,
-      [range.from, range.to, unitCode ?? null],
+      [range.from, range.to, unitCode ?? null, GOOD_LEVELS],
     );
     return row ?? { total: 0, good: 0 };
   }
@@ -163,12 +170,12 @@ export class ReportsRepository {
   async monthly(range: DateRange, unitCode: string | undefined, db: ReportDb = this.dataSource): Promise<MonthlyPoint[]> {
     const rows = await db.query<Array<{ month: string; total: number; good: number }>>(
       `SELECT to_char(m, 'YYYY-MM') AS month, coalesce(sum(r.reviews), 0)::int AS total,
-         coalesce(sum(r.reviews) FILTER (WHERE r.level >= 3), 0)::int AS good
+         coalesce(sum(r.reviews) FILTER (WHERE r.level = ANY($4::int[])), 0)::int AS good
        FROM generate_series(date_trunc('month', $1::date), $2::date, interval '1 month') AS m
        LEFT JOIN review_rollups r ON date_trunc('month', r.day) = m AND r.day BETWEEN $1::date AND $2::date
          AND ($3::text IS NULL OR r.unit_code = $3)
        GROUP BY m ORDER BY m`,
-      [range.from, range.to, unitCode ?? null],
+      [range.from, range.to, unitCode ?? null, GOOD_LEVELS],
     );
     return rows.map((r) => ({ month: r.month, total: r.total, goodRate: r.total === 0 ? null : r.good / r.total }));
   }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { scopedUnit, type UserPrincipal } from '#libs/auth';
 import { previousQuarter, quarterRange, shanghaiDate } from '#libs/common';
 import { buildReport, periodOfQuarter, periodOfRange, type QuarterlyReport, type ReportPeriod } from './domain/report.js';
-import { type BulletinExtras, renderBulletin } from './render/bulletin.js';
+import { type BulletinExtras, openProblems } from './render/bulletin.js';
 import { type ReportDb, ReportsRepository } from './reports.repository.js';
 
 /** The live figures, straight from the rollups (published quarters: see PublishingService). */
@@ -17,24 +18,26 @@ export class ReportsService {
   }
 
   /** Any inclusive range of Shanghai days ("截至11月底"); there is no comparison period. */
-  async summary(from: string, to: string, unitCode?: string): Promise<QuarterlyReport> {
-    return this.build(periodOfRange(from, to), unitCode, null);
+  async summary(user: UserPrincipal, from: string, to: string, requestedUnit?: string): Promise<QuarterlyReport> {
+    return this.build(periodOfRange(from, to), scopedUnit(user, requestedUnit), null);
   }
 
-  /** The bulletin's figures beyond the report: the monthly series and the units with open cases. */
-  async bulletinExtras(report: QuarterlyReport, unitCode?: string, db?: ReportDb, now = new Date()): Promise<BulletinExtras> {
-    return {
-      monthly: await this.repository.monthly(report.period, unitCode, db),
-      openProblems: (await this.repository.reportInput(report.period, unitCode, shanghaiDate(now), db)).units
-        .filter((u) => u.open > 0)
-        .map((u) => ({ unitName: u.unitName, open: u.open, overdue: u.overdue }))
-        .sort((a, b) => b.open - a.open || b.overdue - a.overdue),
-    };
-  }
-
-  async bulletin(year: number, quarter: number, unitCode?: string): Promise<string> {
-    const report = await this.quarterly(year, quarter, unitCode);
-    return renderBulletin(report, await this.bulletinExtras(report, unitCode));
+  /**
+   * A quarter's report with the bulletin's figures beyond it (the monthly series, the units with open
+   * cases), from one run of the report's queries. `db`: a transaction to read in (default: the pool).
+   */
+  async bulletin(
+    year: number,
+    quarter: number,
+    unitCode?: string,
+    db?: ReportDb,
+    now = new Date(),
+  ): Promise<{ report: QuarterlyReport; extras: BulletinExtras }> {
+    const period = periodOfQuarter(year, quarter);
+    const previous = await this.repository.totals(quarterRange(previousQuarter(period)), unitCode, db);
+    const input = await this.repository.reportInput(period, unitCode, shanghaiDate(now), db);
+    const monthly = await this.repository.monthly(period, unitCode, db);
+    return { report: buildReport(input, period, previous, now), extras: { monthly, openProblems: openProblems(input.units) } };
   }
 
   private async build(

@@ -1,5 +1,5 @@
 import type { Role } from '#libs/auth';
-import { deadlineMissed } from '#libs/calendar';
+import { deadlineMissed, validateExtension } from '#libs/calendar';
 import { CLIENT_CLOCK_TOLERANCE_MS, DomainError, ErrorCode } from '#libs/common';
 import type { CaseLifecycleType, CaseOutcome, CaseStatus, EventTypes } from '#libs/contracts';
 
@@ -216,15 +216,13 @@ export function authorize(state: Pick<CaseState, 'unitCode'>, action: CaseAction
   }
 }
 
-/** Whether the action is allowed now, roles aside (status and the action's own preconditions). */
-export function canApply(state: CaseState, action: CaseAction): boolean {
-  return blocker(state, readWorkflow(state.workflow), action) === null;
-}
-
 /** The actions this actor may take on the case now: what the console offers as forms. */
 export function availableActions(state: CaseState, actor: CaseActor): CaseAction[] {
   if (actor.role === 'unit_operator' && actor.unitCode !== state.unitCode) return [];
-  return CASE_ACTIONS.filter((action) => (ACTION_ROLES[action] as readonly string[]).includes(actor.role) && canApply(state, action));
+  const wf = readWorkflow(state.workflow);
+  return CASE_ACTIONS.filter(
+    (action) => (ACTION_ROLES[action] as readonly string[]).includes(actor.role) && blocker(state, wf, action) === null,
+  );
 }
 
 /** The reason the action is not allowed in this state, or null when it is. */
@@ -370,16 +368,7 @@ export function transition<S extends CaseState, A extends CaseAction>(
     }
     case 'request-extension': {
       const { reason: why, until, maxUntil } = input as CaseActionInputs['request-extension'];
-      if (!validDate(until) || until.getTime() <= state.rectifyDueAt.getTime()) {
-        throw DomainError.validation([
-          { field: 'until', message: `must be after the current deadline ${state.rectifyDueAt.toISOString()}` },
-        ]);
-      }
-      if (until.getTime() > maxUntil.getTime()) {
-        throw DomainError.validation([
-          { field: 'until', message: `must not be later than ${maxUntil.toISOString()} (15 working days after opening)` },
-        ]);
-      }
+      validateExtension(state.rectifyDueAt, until, maxUntil);
       const extension: ExtensionRequest = {
         status: 'PENDING',
         reason: why,

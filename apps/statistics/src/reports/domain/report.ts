@@ -10,7 +10,7 @@ import {
   HOTLINE_CATEGORIES,
   type HotlineCategory,
   hotlineCategoryOf,
-  RATING_LEVELS,
+  GOOD_LEVELS,
   type Channel,
   type RatingLevel,
 } from '#libs/contracts';
@@ -187,7 +187,15 @@ export function rate(numerator: number, denominator: number): Rate {
   return denominator === 0 ? null : numerator / denominator;
 }
 
-const GOOD_LEVELS = new Set<LevelKey>(RATING_LEVELS.filter((l) => l.grade === 'GOOD').map((l) => `${l.level}` as LevelKey));
+/**
+ * 差评及时答复率's denominator for a unit: the bad reviews responded to, and those still pending whose
+ * `responseDueAt` has passed (a pending one not yet due is not counted).
+ */
+export function responsesDue(responded: number, pendingPastDue: number): number {
+  return responded + pendingPastDue;
+}
+
+const GOOD_LEVEL_KEYS = new Set<LevelKey>(GOOD_LEVELS.map((level) => `${level}` as LevelKey));
 
 function emptyLevels(): Record<LevelKey, number> {
   return { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
@@ -213,7 +221,7 @@ function reviewTotals(unit: UnitCounts): ReviewTotals {
       const n = counts[level] ?? 0;
       totals.byLevel[level] += n;
       totals.byChannel[channel] += n;
-      if (GOOD_LEVELS.has(level)) totals.good += n;
+      if (GOOD_LEVEL_KEYS.has(level)) totals.good += n;
       else totals.bad += n;
     }
     const unleveled = counts.unleveled ?? 0;

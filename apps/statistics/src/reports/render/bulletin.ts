@@ -1,7 +1,7 @@
 /** `GET /reports/quarterly/bulletin`: a printable Chinese HTML 通报 with server-rendered SVG charts. */
 import { CHINA_ZONE } from '#libs/common';
 import { DateTime } from 'luxon';
-import { isQuarterPeriod, LEVEL_KEYS, type QuarterlyReport } from '../domain/report.js';
+import { isQuarterPeriod, LEVEL_KEYS, type QuarterlyReport, type UnitCounts } from '../domain/report.js';
 import { levelDistributionChart, monthlyTrendChart, unitGoodRateChart, type MonthlyPoint } from './charts.js';
 import { CHANNEL_LABELS, formatPercent, LEVEL_LABELS, periodSpan, periodTitle } from './format.js';
 
@@ -23,6 +23,14 @@ export interface BulletinExtras {
   notes?: string[];
   /** 发文单位, shown above the title. */
   issuer?: string;
+}
+
+/** The units with open cases, most open first (then most overdue). */
+export function openProblems(units: ReadonlyArray<Pick<UnitCounts, 'unitName' | 'open' | 'overdue'>>): OpenProblem[] {
+  return units
+    .filter((u) => u.open > 0)
+    .map((u) => ({ unitName: u.unitName, open: u.open, overdue: u.overdue }))
+    .sort((a, b) => b.open - a.open || b.overdue - a.overdue);
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

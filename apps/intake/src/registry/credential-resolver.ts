@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { LRUCache } from 'lru-cache';
+import type { Repository } from 'typeorm';
+import type { HmacCredential, HmacCredentialResolver, HmacKind } from '#libs/auth';
+import { DataCipher } from '#libs/common';
+import { DeviceEntity, HotlineClientEntity } from './registry.entities.js';
+
+/** How long a resolved HMAC credential is trusted: a revocation made on another instance applies within about this long. */
+const CREDENTIAL_TTL_MS = 4_000;
+
+/** Resolves the HMAC credentials of PAD devices and hotline clients for the guards, cached briefly. */
+@Injectable()
+export class CredentialResolver implements HmacCredentialResolver {
+  /**
+   * Resolved credentials by `kind:id`. An expired entry is served once more while a single
+   * lookup refreshes it in the background (callers of one key share it): a fleet whose entries
+   * expire together never stalls its requests queueing on the connection pool.
+   */
+  private readonly credentials = new LRUCache<string, { credential: HmacCredential | null }>({
+    max: 50_000, // devices and hotline clients of a whole province; lru-cache sizes its arrays by this up front
+    ttl: CREDENTIAL_TTL_MS,
+    allowStale: true,
+    fetchMethod: async (key) => {
+      const [kind, id] = key.split(':') as [HmacKind, string];
+      return { credential: kind === 'device' ? await this.deviceCredential(id) : await this.clientCredential(id) };
+    },
+  });
+
+  constructor(
+    @InjectRepository(DeviceEntity) private readonly devices: Repository<DeviceEntity>,
+    @InjectRepository(HotlineClientEntity) private readonly clients: Repository<HotlineClientEntity>,
+    private readonly cipher: DataCipher,
+  ) {}
+
+  async resolve(kind: HmacKind, id: string): Promise<HmacCredential | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    return (await this.credentials.fetch(`${kind}:${id}`))?.credential ?? null;
+  }
+
+  /** Drops a cached credential (revoked, or its secret rotated by pairing). */
+  forget(kind: HmacKind, id: string): void {
+    this.credentials.delete(`${kind}:${id}`);
+  }
+
+  private async deviceCredential(id: string): Promise<HmacCredential | null> {
+    const device = await this.devices.findOneBy({ id });
+    if (!device) return null;
+    return {
+      secret: this.cipher.open(device.secretSealed),
+      revoked: device.revokedAt !== null,
+      principal: { kind: 'device', deviceId: device.id, unitCode: device.unitCode, windowNo: device.windowNo },
+    };
+  }
+
+  private async clientCredential(id: string): Promise<HmacCredential | null> {
+    const client = await this.clients.findOneBy({ id });
+    if (!client) return null;
+    return {
+      secret: this.cipher.open(client.secretSealed),
+      revoked: client.revokedAt !== null,
+      principal: { kind: 'hotline', clientId: client.id },
+    };
+  }
+}

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import { DataCipher, DomainError } from '#libs/common';
+import { createCloudEvent, EventSources, EventTypes, type HotlineClientData, Topics } from '#libs/contracts';
+import { OutboxService } from '#libs/messaging';
+import { CredentialResolver } from './credential-resolver.js';
+import { newSecret } from './devices.service.js';
+import type { CreateHotlineClientDto } from './dto/registry.dto.js';
+import { HotlineClientResponseDto, type RegisteredHotlineClientDto } from './dto/registry.response.js';
+import { HotlineClientEntity } from './registry.entities.js';
+
+/** 12345 hotline clients: registration (the secret shown once) and revocation, both told to rectification through the outbox. */
+@Injectable()
+export class HotlineClientsService {
+  constructor(
+    @InjectRepository(HotlineClientEntity) private readonly clients: Repository<HotlineClientEntity>,
+    private readonly credentials: CredentialResolver,
+    private readonly cipher: DataCipher,
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  /** Registers a 12345 client and tells rectification (which signs replies with the secret) through the outbox. */
+  async registerHotlineClient(dto: CreateHotlineClientDto): Promise<RegisteredHotlineClientDto> {
+    const secret = newSecret();
+    const client = await this.dataSource.transaction(async (manager) => {
+      const saved = await manager.save(
+        manager.create(HotlineClientEntity, {
+          name: dto.name,
+          callbackUrl: dto.callbackUrl ?? null,
+          secretSealed: this.cipher.seal(secret),
+        }),
+      );
+      await this.emitHotlineClient(manager, EventTypes.HotlineClientRegistered, saved);
+      return saved;
+    });
+    return { clientId: client.id, secret, name: client.name, callbackUrl: client.callbackUrl };
+  }
+
+  async revokeHotlineClient(clientId: string): Promise<HotlineClientResponseDto> {
+    const client = await this.dataSource.transaction(async (manager) => {
+      const found = await manager.findOne(HotlineClientEntity, { where: { id: clientId }, lock: { mode: 'pessimistic_write' } });
+      if (!found) throw DomainError.notFound(`Hotline client ${clientId}`);
+      if (!found.revokedAt) {
+        found.revokedAt = new Date();
+        await manager.save(found);
+        await this.emitHotlineClient(manager, EventTypes.HotlineClientRevoked, found);
+      }
+      return found;
+    });
+    this.credentials.forget('hotline', clientId);
+    return HotlineClientResponseDto.fromEntity(client);
+  }
+
+  async listHotlineClients(): Promise<HotlineClientResponseDto[]> {
+    const rows = await this.clients.find({ order: { createdAt: 'ASC' } });
+    return rows.map((c) => HotlineClientResponseDto.fromEntity(c));
+  }
+
+  private async emitHotlineClient(manager: EntityManager, type: string, client: HotlineClientEntity): Promise<void> {
+    const data: HotlineClientData = {
+      clientId: client.id,
+      name: client.name,
+      callbackUrl: client.callbackUrl,
+      secretSealed: client.secretSealed,
+      revoked: client.revokedAt !== null,
+    };
+    await this.outbox.add(manager, {
+      topic: Topics.HotlineClients,
+      key: 'hotline',
+      event: createCloudEvent({ type, source: EventSources.Intake, subject: client.id, data }),
+    });
+  }
+}

@@ -1,0 +1,128 @@
+import { ApiProperty, type ApiPropertyOptions, ApiPropertyOptional } from '@nestjs/swagger';
+import { CHANNELS, HOTLINE_CATEGORIES } from '#libs/contracts';
+import { LEVEL_KEYS } from '../domain/report.js';
+
+const RATE = { type: Number, nullable: true, description: 'A ratio at full precision (0–1); null when its denominator is 0' } as const;
+const countsBy = (keys: readonly string[], description: string): ApiPropertyOptions => ({
+  type: 'object',
+  properties: Object.fromEntries(keys.map((k) => [k, { type: 'integer' }])),
+  required: [...keys],
+  description,
+});
+
+export class ReportPeriodDto {
+  @ApiPropertyOptional({ example: 2026, description: 'Quarter reports only' }) year?: number;
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 4, description: 'Quarter reports only' }) quarter?: number;
+  @ApiProperty({ format: 'date', description: 'First Shanghai day, inclusive' }) from: string;
+  @ApiProperty({ format: 'date', description: 'Last Shanghai day, inclusive' }) to: string;
+  @ApiProperty({ example: 'Asia/Shanghai' }) timezone: string;
+}
+
+export class ReviewTotalsDto {
+  @ApiProperty() total: number;
+  @ApiProperty() good: number;
+  @ApiProperty() bad: number;
+  @ApiProperty(RATE) goodRate: number | null;
+  @ApiProperty(countsBy(LEVEL_KEYS, 'Reviews by level (1–5)')) byLevel: Record<string, number>;
+  @ApiProperty(countsBy(CHANNELS, 'Reviews by channel')) byChannel: Record<string, number>;
+}
+
+export class BadReviewsDto {
+  @ApiProperty() total: number;
+  @ApiProperty({ description: 'Bad reviews whose response was due (responded, or responseDueAt passed)' }) due: number;
+  @ApiProperty() respondedOnTime: number;
+  @ApiProperty({ ...RATE, description: '差评及时答复率: respondedOnTime / due' }) timelyResponseRate: number | null;
+  @ApiProperty() rectified: number;
+  @ApiProperty({ ...RATE, description: 'rectified / total' }) rectificationRate: number | null;
+  @ApiProperty() open: number;
+  @ApiProperty() overdue: number;
+  @ApiProperty() appealsUpheld: number;
+  @ApiPropertyOptional({ description: 'Bad reviews whose deadline rests on a provisional calendar day' }) provisionalDeadlines?: number;
+}
+
+export class UnresolvedTotalsDto {
+  @ApiProperty() total: number;
+  @ApiProperty() closed: number;
+}
+
+export class HotlineSectionDto {
+  @ApiProperty() total: number;
+  @ApiProperty(countsBy(HOTLINE_CATEGORIES, '12345 transfers by category')) byCategory: Record<string, number>;
+  @ApiProperty() closed: number;
+  @ApiProperty() overdue: number;
+}
+
+export class UnitRowDto {
+  @ApiProperty() unitCode: string;
+  @ApiProperty() unitName: string;
+  @ApiProperty() total: number;
+  @ApiProperty() good: number;
+  @ApiProperty() bad: number;
+  @ApiProperty(RATE) goodRate: number | null;
+  @ApiProperty(RATE) timelyResponseRate: number | null;
+  @ApiProperty({ minimum: 1, description: 'Competition ranking (1, 2, 2, 4) by goodRate, then total' }) rank: number;
+}
+
+export class TagCountDto {
+  @ApiProperty({ example: 'ATTITUDE' }) tag: string;
+  @ApiProperty({ example: '服务态度差' }) label: string;
+  @ApiProperty() count: number;
+}
+
+export class ServiceItemCountDto {
+  @ApiProperty() serviceItemCode: string;
+  @ApiProperty({ type: String, nullable: true }) serviceItemName: string | null;
+  @ApiProperty() count: number;
+}
+
+export class PreviousQuarterDto {
+  @ApiProperty() total: number;
+  @ApiProperty(RATE) goodRate: number | null;
+}
+
+export class PublishedInfoDto {
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ description: 'The publishing supervisor' }) by: string;
+}
+
+export class ChangeSincePublishedDto {
+  @ApiProperty({ description: 'Live reviews.total − published' }) reviews: number;
+  @ApiProperty({ description: 'Live reviews.bad − published' }) bad: number;
+  @ApiProperty({ ...RATE, description: 'Live goodRate − published (null when either is null)' }) goodRate: number | null;
+}
+
+/** The quarterly (or summary) report of API.md § Statistics service. */
+export class QuarterlyReportDto {
+  @ApiProperty({ type: ReportPeriodDto }) period: ReportPeriodDto;
+  @ApiProperty({ type: ReviewTotalsDto }) reviews: ReviewTotalsDto;
+  @ApiProperty({ type: BadReviewsDto }) badReviews: BadReviewsDto;
+  @ApiProperty({ type: UnresolvedTotalsDto }) unresolvedReports: UnresolvedTotalsDto;
+  @ApiPropertyOptional({ type: HotlineSectionDto, description: 'Absent from snapshots published before the section existed' })
+  hotline?: HotlineSectionDto;
+  @ApiProperty({ type: [UnitRowDto] }) units: UnitRowDto[];
+  @ApiProperty({ type: [TagCountDto] }) topBadTags: TagCountDto[];
+  @ApiProperty({ type: [ServiceItemCountDto] }) topBadServiceItems: ServiceItemCountDto[];
+  @ApiProperty({ type: PreviousQuarterDto, nullable: true }) previousQuarter: PreviousQuarterDto | null;
+  @ApiProperty({ format: 'date-time' }) generatedAt: string;
+  @ApiPropertyOptional({ type: PublishedInfoDto, description: 'On the frozen report of a published quarter' })
+  published?: PublishedInfoDto;
+  @ApiPropertyOptional({ type: ChangeSincePublishedDto, nullable: true, description: 'Published quarters: null while unchanged' })
+  changedSincePublished?: ChangeSincePublishedDto | null;
+}
+
+export class PublishedQuarterDto {
+  @ApiProperty() year: number;
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 4 }) quarter: number;
+  @ApiProperty({ format: 'date-time' }) publishedAt: string;
+  @ApiProperty() publishedBy: string;
+}
+
+export class PublishedQuartersDto {
+  @ApiProperty({ type: [PublishedQuarterDto] }) items: PublishedQuarterDto[];
+}
+
+export class RebuildResultDto {
+  @ApiProperty({ description: 'Review facts rebuilt' }) reviews: number;
+  @ApiProperty() unresolvedReports: number;
+  @ApiProperty({ format: 'date-time' }) rebuiltAt: string;
+}
