@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { HotlineClientPrincipal } from '#libs/auth';
 import { DataCipher, DomainError, ErrorCode, maskFreeTextFields, sealContact } from '#libs/common';
-import { createCloudEvent, EventSources, EventTypes, gradeOfHotline, type ReviewSubmittedData, Topics } from '#libs/contracts';
+import { Events, gradeOfHotline, type ReviewSubmittedData, Topics } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import { bodyHash } from '../ratings/rating-rules.js';
 import { UnitsService } from '../registry/units.service.js';
@@ -97,7 +97,7 @@ export class HotlineService {
       await this.outbox.add(manager, {
         topic: Topics.ReviewsSubmitted,
         key: unit.code,
-        event: createCloudEvent({ type: EventTypes.ReviewSubmitted, source: EventSources.Intake, subject: id, data }),
+        event: Events.reviewSubmitted(data, { subject: id }),
       });
       return { id, ticketId: dto.ticketId, status: 'ACCEPTED', duplicate: false };
     });

@@ -2,10 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
   type CloudEvent,
-  createCloudEvent,
-  EventSources,
-  EventTypes,
   type ContactPayload,
+  Events,
   type Grade,
   type RatingLevel,
   type ReviewSubmittedData,
@@ -166,14 +164,14 @@ function submittedEvent(r: PreparedRating | PreparedImport): CloudEvent<ReviewSu
     contact: r.contact,
     ...(r.deviceId === null ? { imported: true } : {}),
   };
-  return createCloudEvent({ type: EventTypes.ReviewSubmitted, source: EventSources.Intake, subject: r.id, data });
+  return Events.reviewSubmitted(data, { subject: r.id });
 }
 
 export function suspectChangedEvent(data: ReviewSuspectChangedData): OutboxEntry {
   return {
     topic: Topics.ReviewsSubmitted,
     key: data.unitCode,
-    event: createCloudEvent({ type: EventTypes.ReviewSuspectChanged, source: EventSources.Intake, subject: data.reviewId, data }),
+    event: Events.reviewSuspectChanged(data, { subject: data.reviewId }),
   };
 }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { DataCipher, DomainError } from '#libs/common';
-import { createCloudEvent, EventSources, EventTypes, type HotlineClientData, Topics } from '#libs/contracts';
+import { eventFactory, EventTypes, type HotlineClientData, Topics } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import { CredentialResolver } from './credential-resolver.js';
 import { newSecret } from './devices.service.js';
@@ -58,7 +58,11 @@ export class HotlineClientsService {
     return rows.map((c) => HotlineClientResponseDto.fromEntity(c));
   }
 
-  private async emitHotlineClient(manager: EntityManager, type: string, client: HotlineClientEntity): Promise<void> {
+  private async emitHotlineClient(
+    manager: EntityManager,
+    type: typeof EventTypes.HotlineClientRegistered | typeof EventTypes.HotlineClientRevoked,
+    client: HotlineClientEntity,
+  ): Promise<void> {
     const data: HotlineClientData = {
       clientId: client.id,
       name: client.name,
@@ -69,7 +73,7 @@ export class HotlineClientsService {
     await this.outbox.add(manager, {
       topic: Topics.HotlineClients,
       key: 'hotline',
-      event: createCloudEvent({ type, source: EventSources.Intake, subject: client.id, data }),
+      event: eventFactory(type)(data, { subject: client.id }),
     });
   }
 }

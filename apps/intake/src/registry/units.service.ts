@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { LRUCache } from 'lru-cache';
 import { DataSource, type Repository } from 'typeorm';
 import { DomainError, ErrorCode } from '#libs/common';
-import { createCloudEvent, EventSources, EventTypes, Topics, type UnitRegisteredData } from '#libs/contracts';
+import { Events, Topics, type UnitRegisteredData } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import type { CreateUnitDto } from './dto/registry.dto.js';
 import { UnitEntity } from './registry.entities.js';
@@ -37,7 +37,7 @@ export class UnitsService {
       await this.outbox.add(manager, {
         topic: Topics.ReviewsSubmitted,
         key: created.code,
-        event: createCloudEvent({ type: EventTypes.UnitRegistered, source: EventSources.Intake, subject: created.code, data }),
+        event: Events.unitRegistered(data, { subject: created.code }),
       });
       return this.units.create(created);
     });

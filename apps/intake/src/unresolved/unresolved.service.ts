@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { assertUnitAccess, type UserPrincipal } from '#libs/auth';
 import { DataCipher, maskFreeTextFields, sealContact } from '#libs/common';
-import { createCloudEvent, EventSources, EventTypes, Topics, type UnresolvedReportedData } from '#libs/contracts';
+import { Events, Topics, type UnresolvedReportedData } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import { UnitsService } from '../registry/units.service.js';
 import type { UnresolvedReportDto } from './dto/unresolved-report.dto.js';
@@ -55,7 +55,7 @@ export class UnresolvedService {
       await this.outbox.add(manager, {
         topic: Topics.UnresolvedReported,
         key: unit.code,
-        event: createCloudEvent({ type: EventTypes.UnresolvedReported, source: EventSources.Intake, subject: entity.id, data }),
+        event: Events.unresolvedReported(data, { subject: entity.id }),
       });
     });
     return UnresolvedReportResponseDto.fromEntity(entity, { name: contact.maskedName, phone: contact.maskedPhone });

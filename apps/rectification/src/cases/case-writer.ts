@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import { DomainError, ErrorCode } from '#libs/common';
-import { createCloudEvent, EventSources, Topics } from '#libs/contracts';
+import { Events, Topics } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import { HotlineRepliesService } from '../hotline/hotline-replies.service.js';
 import { CaseEntity, CaseTimelineEntry, SEALED_TEXT } from './case.entity.js';
@@ -87,14 +87,12 @@ export class CaseWriter {
     await this.outbox.add(manager, {
       topic: Topics.CasesLifecycle,
       key: saved.unitCode,
-      event: createCloudEvent({
-        type: result.eventType,
-        source: EventSources.Rectification,
-        subject: saved.id,
-        time: t.at,
-        // Notes are internal (API.md): they stay in the timeline and never travel in events.
-        data: { ...lifecycleData(saved, t.actor, null), ...result.eventData },
-      }),
+      // Notes are internal (API.md): they stay in the timeline and never travel in events.
+      event: Events.caseChanged(
+        result.eventType,
+        { ...lifecycleData(saved, t.actor, null), ...result.eventData },
+        { subject: saved.id, time: t.at },
+      ),
     });
     if (current.status !== 'CLOSED' && saved.status === 'CLOSED' && saved.source === 'HOTLINE') {
       await this.replies.enqueue(manager, saved);

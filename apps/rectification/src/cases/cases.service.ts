@@ -8,11 +8,10 @@ import { DomainError, rangeBound } from '#libs/common';
 import {
   type CaseSource,
   type CloudEvent,
-  type EventOf,
-  createCloudEvent,
-  EventSources,
-  EventTypes,
   type ContactPayload,
+  type EventOf,
+  Events,
+  EventTypes,
   opensCase,
   type ReviewSubmittedData,
   Topics,
@@ -194,12 +193,7 @@ export class CasesService {
       opened.map((c) => ({
         topic: Topics.CasesLifecycle,
         key: c.unitCode,
-        event: createCloudEvent({
-          type: EventTypes.CaseOpened,
-          source: EventSources.Rectification,
-          subject: c.id,
-          data: lifecycleData(c, SYSTEM_ACTOR, null),
-        }),
+        event: Events.caseChanged(EventTypes.CaseOpened, lifecycleData(c, SYSTEM_ACTOR, null), { subject: c.id }),
       })),
     );
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
 import { assertUnitAccess, type UserPrincipal } from '#libs/auth';
 import { DataCipher, DomainError, ErrorCode, type FieldError } from '#libs/common';
-import { type CasePublicationData, createCloudEvent, EventSources, EventTypes, Topics } from '#libs/contracts';
+import { type CasePublicationData, Events, Topics } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import { CaseEntity, CaseTimelineEntry } from '../cases/case.entity.js';
 import type { PublicationDto, SetPublicationDto } from './dto/publication.dto.js';
@@ -81,13 +81,7 @@ export class PublicationService {
       await this.outbox.add(manager, {
         topic: Topics.CasesPublication,
         key: saved.unitCode,
-        event: createCloudEvent({
-          type: EventTypes.CasePublicationChanged,
-          source: EventSources.Rectification,
-          subject: saved.id,
-          time: now,
-          data,
-        }),
+        event: Events.casePublicationChanged(data, { subject: saved.id, time: now }),
       });
       return publicationView(saved);
     });
