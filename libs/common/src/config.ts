@@ -103,6 +103,18 @@ export class Env {
   @Max(3600)
   KAFKA_CONSUMER_STALL_SECONDS = 30;
 
+  /**
+   * Embedded bus: batches of one read applied at once, split by key (as a Kafka consumer's
+   * partitions). 1 on a small machine, where one consumer thread is the limit and parallel
+   * transactions only split its batches (BENCHMARKS.md § Pipeline); more when PostgreSQL has
+   * cores of its own.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(12)
+  EMBEDDED_BUS_PARTITIONS = 1;
+
   /** Interface the HTTP servers bind to. */
   @IsString()
   HOST = '0.0.0.0';

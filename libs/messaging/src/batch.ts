@@ -33,8 +33,9 @@ export async function runHandler(handler: MessageHandler, data: unknown, context
 export const EMBEDDED_BATCH_SIZE = 5_000;
 
 /**
- * Batches of one read handed to a batch handler at once on the embedded bus, split by key (the
- * embedded counterpart of a Kafka consumer's partitions consumed concurrently: the batches apply
- * in parallel transactions, and a key's events stay in one of them, in order).
+ * Batches of one read handed to a batch handler at once on the embedded bus by default, split by
+ * key (the embedded counterpart of a Kafka consumer's partitions consumed concurrently: the batches
+ * apply in parallel transactions, and a key's events stay in one of them, in order). Set by
+ * EMBEDDED_BUS_PARTITIONS.
  */
-export const EMBEDDED_PARTITIONS = 3;
+export const EMBEDDED_PARTITIONS = 1;

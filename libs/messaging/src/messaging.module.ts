@@ -6,6 +6,7 @@ import { type Env, ENV, kafkaBrokers, MetricsRegistry } from '#libs/common';
 import { BrokerHealthIndicator } from './broker.health.js';
 import { EmbeddedBusServer } from './embedded-bus.server.js';
 import { InboxService } from './inbox.service.js';
+import { EMBEDDED_BATCH_SIZE } from './batch.js';
 import { KafkaBatchServer } from './kafka-batch.server.js';
 import { KAFKA_CONSUMER_SETTINGS, KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY, kafkaConsumerOptions } from './kafka-settings.js';
 import { OutboxRelay } from './outbox-relay.service.js';
@@ -70,7 +71,14 @@ export function connectEventTransport(app: INestApplication, options: MessagingO
           metrics: app.get(MetricsRegistry),
         },
       )
-    : new EmbeddedBusServer(app.get(DataSource), options.service, env.OUTBOX_POLL_MS, app.get(MetricsRegistry));
+    : new EmbeddedBusServer(
+        app.get(DataSource),
+        options.service,
+        env.OUTBOX_POLL_MS,
+        app.get(MetricsRegistry),
+        EMBEDDED_BATCH_SIZE,
+        env.EMBEDDED_BUS_PARTITIONS,
+      );
   // Lag is measured on the topics the group's handlers read (see PipelineMonitor).
   app.get(ConsumerGroups).register(options.service, () => [...server.getHandlers().keys()]);
   app.connectMicroservice<MicroserviceOptions>({ strategy: server }, { inheritAppConfig: true });
