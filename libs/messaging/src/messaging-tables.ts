@@ -3,6 +3,10 @@ import type { QueryRunner } from 'typeorm';
 /**
  * DDL of the outbox and inbox tables, created in a service's own schema by that
  * service's first migration (the connection's search_path is the schema).
+ *
+ * Frozen: the three initial migrations (committed history) call this, so what it creates must
+ * never change — a change to these tables is a new migration. messaging-tables.spec.ts pins the
+ * statements.
  */
 export async function createMessagingTables(runner: QueryRunner): Promise<void> {
   await runner.query(`

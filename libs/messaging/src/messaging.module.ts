@@ -15,9 +15,6 @@ import { ConsumerGroups, PipelineMonitor } from './pipeline-monitor.js';
 import { EmbeddedEventPublisher, KafkaEventPublisher } from './publishers.js';
 import { EVENT_PUBLISHER, MESSAGING_OPTIONS, type MessagingOptions } from './tokens.js';
 
-/** Reconnect quickly after a broker restart: back off up to 5 s between attempts, keep trying. */
-export const KAFKA_RETRY = { initialRetryTime: 300, maxRetryTime: 5_000, retries: 30 };
-
 /** Outbox, relay, inbox and the event transport of one service. */
 @Module({})
 export class MessagingModule {
