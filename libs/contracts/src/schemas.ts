@@ -125,12 +125,6 @@ export function eventDataErrors(event: Pick<CloudEvent, 'type' | 'data'>): strin
   return [...byField].map(([field, messages]) => `${field}: ${messages.join(' or ')}`);
 }
 
-/** A conforming event of the contract (its data checked against its type's schema). */
-export function isEventOf<K extends KnownEventType>(event: CloudEvent, types: ReadonlySet<K> | readonly K[]): event is EventOf<K> {
-  const known = types instanceof Set ? types.has(event.type as K) : (types as readonly string[]).includes(event.type);
-  return known && eventDataErrors(event).length === 0;
-}
-
 /** Where each event type comes from (the producing service), unless its factory is told otherwise. */
 const DEFAULT_SOURCE = (type: KnownEventType): string =>
   type.startsWith('gov.case.')
