@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import type { MetricsRegistry } from '#libs/common';
 import { EMBEDDED_BATCH_SIZE, EMBEDDED_PARTITIONS, type EventBatchContext, isBatchHandler, runHandler } from './batch.js';
-import { BUS_SCHEMA, type BusEvent, ensureEventBus } from './embedded-bus.js';
+import { BUS_SCHEMA, type BusEvent, ensureEventBus, readEventBus } from './embedded-bus.js';
 import { PollingWorker } from './worker.js';
 
 const RETENTION = '7 days';
@@ -90,7 +90,7 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
       const events = ahead ?? (await this.read(runner, offset, topics));
       if (events.length === this.batchSize) {
         const after = events[events.length - 1]!.seq;
-        this.ahead = { after, events: this.read(this.dataSource, after, topics).catch(() => null) };
+        this.ahead = { after, events: this.read('ahead', after, topics).catch(() => null) };
       }
       const { done, failure } = await this.deliver(events);
       if (done !== null) {
@@ -112,11 +112,22 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
     }
   }
 
-  private async read(from: Pick<DataSource, 'query'>, after: string, topics: string[]): Promise<BusEvent[]> {
-    return (await from.query(
-      `SELECT seq, topic, message_key, value FROM ${BUS_SCHEMA}.events WHERE seq > $1 AND topic = ANY($2) ORDER BY seq LIMIT ${this.batchSize}`,
-      [after, topics],
-    )) as BusEvent[];
+  /** The group's next events (readEventBus): in the poll's transaction, or — reading ahead — in one of its own. */
+  private async read(from: 'ahead' | QueryRunner, after: string, topics: string[]): Promise<BusEvent[]> {
+    if (from !== 'ahead') return readEventBus(from, after, topics, this.batchSize);
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const events = await readEventBus(runner, after, topics, this.batchSize);
+      await runner.commitTransaction();
+      return events;
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw err;
+    } finally {
+      await runner.release();
+    }
   }
 
   /**
