@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import { type Env, ENV, MetricsRegistry } from '#libs/common';
 import { advisoryLockKey } from '#libs/database';
+import { orderedBacklogRead } from './backlog-reads.js';
 import { OutboxService } from './outbox.service.js';
 import { PollingWorker } from './worker.js';
 import {
@@ -13,7 +14,7 @@ import {
   type PublisherState,
 } from './tokens.js';
 
-interface OutboxRow {
+export interface OutboxRow {
   id: string;
   event_id: string;
   topic: string;
@@ -38,6 +39,15 @@ function phaseTimer(metrics: MetricsRegistry): (phase: string) => void {
     metrics.relayPhase.observe({ phase }, (now - last) / 1000);
     last = now;
   };
+}
+
+/** The first `limit` unpublished outbox rows in id order, in the caller's transaction (orderedBacklogRead). */
+export async function readUnpublished(runner: QueryRunner, limit: number): Promise<OutboxRow[]> {
+  await orderedBacklogRead(runner);
+  return (await runner.query(
+    `SELECT id, event_id, topic, message_key, payload::text AS payload FROM outbox
+     WHERE published_at IS NULL ORDER BY id LIMIT ${limit}`,
+  )) as OutboxRow[];
 }
 
 /** Rows per relay pass: one read, one `sendBatch` (or bus append) and one update for all of them. */
@@ -137,10 +147,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         return 0;
       }
       const timer = phaseTimer(this.metrics);
-      const rows = (await runner.query(
-        `SELECT id, event_id, topic, message_key, payload::text AS payload FROM outbox
-         WHERE published_at IS NULL ORDER BY id LIMIT ${RELAY_BATCH}`,
-      )) as OutboxRow[];
+      const rows = await readUnpublished(runner, RELAY_BATCH);
       if (rows.length === 0) {
         await runner.commitTransaction();
         return 0;

@@ -1,5 +1,5 @@
 import { DataSource, type QueryRunner } from 'typeorm';
-import { BUS_SCHEMA, ensureEventBus, readEventBus } from '#libs/messaging';
+import { BUS_SCHEMA, createMessagingTables, ensureEventBus, readEventBus, readUnpublished } from '#libs/messaging';
 import { createTestDatabase, type TestDatabase } from '#libs/testing';
 
 interface PlanNode {
@@ -9,11 +9,25 @@ interface PlanNode {
 }
 const nodesOf = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(nodesOf)];
 
+/** The plan of the one statement `read` runs on the runner (its settings in force), instead of running it. */
+async function planOf(runner: QueryRunner, read: (runner: QueryRunner) => Promise<unknown>): Promise<PlanNode[]> {
+  let explained: PlanNode | null = null;
+  const explaining = Object.create(runner) as QueryRunner;
+  explaining.query = async (sql: string, params?: unknown[]) => {
+    if (sql.startsWith('SET')) return runner.query(sql, params);
+    const [row] = (await runner.query(`EXPLAIN (FORMAT JSON) ${sql}`, params)) as Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>;
+    explained = row!['QUERY PLAN'][0]!.Plan;
+    return [];
+  };
+  await read(explaining);
+  return nodesOf(explained!);
+}
+
 /**
- * The embedded bus's read on a log the planner knows nothing about: a backlog appended just now,
- * never analyzed (autovacuum off for the table, so no statistics can appear during the test).
+ * The reads of a backlog on tables the planner knows nothing about: rows appended just now, never
+ * analyzed (autovacuum off for the tables, so no statistics can appear during the test).
  */
-describe('the embedded bus reads a backlog without statistics in index order', () => {
+describe('backlogs without statistics are read in index order', () => {
   let db: TestDatabase;
   let dataSource: DataSource;
   const TOPICS = ['reviews.submitted', 'cases.lifecycle', 'unresolved.reported'];
@@ -24,6 +38,17 @@ describe('the embedded bus reads a backlog without statistics in index order', (
     await dataSource.initialize();
     await ensureEventBus(dataSource);
     await dataSource.query(`ALTER TABLE ${BUS_SCHEMA}.events SET (autovacuum_enabled = false)`);
+    const runner = dataSource.createQueryRunner();
+    await createMessagingTables(runner);
+    await runner.release();
+    await dataSource.query(`ALTER TABLE outbox SET (autovacuum_enabled = false)`);
+    // 50,000 outbox rows, the first 1,000 published.
+    await dataSource.query(
+      `INSERT INTO outbox (event_id, topic, message_key, payload, published_at)
+       SELECT gen_random_uuid(), 'reviews.submitted', 'U' || (i % 7), jsonb_build_object('n', i, 'pad', repeat('评', 250)),
+              CASE WHEN i <= 1000 THEN now() END
+       FROM generate_series(1, 50000) i`,
+    );
     // 60,000 events: mostly reviews, every 10th a case event, every 1000th on a topic no group here reads;
     // values as wide as a review's CloudEvent (~800 bytes), as in a real backlog.
     await dataSource.query(
@@ -70,21 +95,8 @@ describe('the embedded bus reads a backlog without statistics in index order', (
     expect(await inTransaction((runner) => readEventBus(runner, '60000', TOPICS, 5_000))).toEqual([]);
   });
 
-  it('plans ordered index scans of (topic, seq), merged: no bitmap scan, no sort of the backlog', async () => {
-    const plan = await inTransaction(async (runner) => {
-      // The statement readEventBus runs, explained with its setting in force.
-      let explained: PlanNode | null = null;
-      const explaining = Object.create(runner) as typeof runner;
-      explaining.query = async (sql: string, params?: unknown[]) => {
-        if (sql.startsWith('SET')) return runner.query(sql, params);
-        const [row] = (await runner.query(`EXPLAIN (FORMAT JSON) ${sql}`, params)) as Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>;
-        explained = row!['QUERY PLAN'][0]!.Plan;
-        return [];
-      };
-      await readEventBus(explaining, '100', TOPICS, 5_000);
-      return explained!;
-    });
-    const nodes = nodesOf(plan);
+  it('plans the bus read as ordered index scans of (topic, seq), merged: no bitmap scan, no sort of the backlog', async () => {
+    const nodes = await inTransaction((runner) => planOf(runner, (r) => readEventBus(r, '100', TOPICS, 5_000)));
     const types = nodes.map((n) => n['Node Type']);
     expect(types).toContain('Merge Append');
     expect(types).not.toContain('Sort');
@@ -92,5 +104,20 @@ describe('the embedded bus reads a backlog without statistics in index order', (
     expect(nodes.filter((n) => n['Node Type'] === 'Index Scan').map((n) => n['Index Name'])).toEqual(
       TOPICS.map(() => 'events_topic_seq_idx'),
     );
+  });
+
+  it('reads the first unpublished outbox rows in id order', async () => {
+    const rows = await inTransaction((runner) => readUnpublished(runner, 5_000));
+    expect(rows.map((r) => Number(r.id))).toEqual(Array.from({ length: 5_000 }, (_, i) => 1_001 + i));
+    expect(JSON.parse(rows[0]!.payload)).toMatchObject({ n: 1_001 });
+    expect(rows[0]).toMatchObject({ topic: 'reviews.submitted', message_key: 'U0' });
+  });
+
+  it('plans the outbox read as an ordered scan of the unpublished index: no bitmap scan, no sort', async () => {
+    const nodes = await inTransaction((runner) => planOf(runner, (r) => readUnpublished(r, 5_000)));
+    const types = nodes.map((n) => n['Node Type']);
+    expect(types).not.toContain('Sort');
+    expect(types).not.toContain('Bitmap Heap Scan');
+    expect(nodes.find((n) => n['Node Type'] === 'Index Scan')?.['Index Name']).toBe('outbox_unpublished_idx');
   });
 });
