@@ -38,4 +38,4 @@ export const EMBEDDED_BATCH_SIZE = 5_000;
  * apply in parallel transactions, and a key's events stay in one of them, in order). Set by
  * EMBEDDED_BUS_PARTITIONS.
  */
-export const EMBEDDED_PARTITIONS = 1;
+export const EMBEDDED_PARTITIONS = 2;
