@@ -1,7 +1,14 @@
 // Shared by the benchmark and the traffic simulator: signing (API.md § Authentication),
 // admin JWTs, registry set-up. Plain ESM JavaScript so it runs with node, no build step.
 import { createHash, createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
+
+/** The node flags a service runs with: those of its `npm run start:<service>` script (package.json), one source for all. */
+export function serviceNodeFlags(service) {
+  const { scripts } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  return scripts[`start:${service}`].split(' ').filter((arg) => arg.startsWith('--'));
+}
 
 export function sha256Hex(body) {
   return createHash('sha256').update(body).digest('hex');

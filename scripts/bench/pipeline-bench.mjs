@@ -20,7 +20,7 @@ import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { Events } from '../../dist/libs/contracts/src/index.js';
-import { freshDatabase, jwt, setUpFleet, signed, UNITS, waitForHealth } from './intake-client.mjs';
+import { freshDatabase, jwt, serviceNodeFlags, setUpFleet, signed, UNITS, waitForHealth } from './intake-client.mjs';
 
 const baseDbUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
@@ -32,7 +32,9 @@ const RATINGS = Number(process.env.BENCH_RATINGS ?? 100_000);
 const BATCH_CONNECTIONS = Number(process.env.BENCH_BATCH_CONNECTIONS ?? 4);
 const RATE = Number(process.env.BENCH_RATE ?? 3_000);
 const DURATION = Number(process.env.BENCH_DURATION ?? 60);
-const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '--max-old-space-size=128 --max-semi-space-size=8').split(' ').filter(Boolean);
+/** Node flags per service: BENCH_NODE_ARGS for all if set (e.g. --cpu-prof), else each one's `npm run start:<service>` flags. */
+const nodeArgsOf = (service) =>
+  process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean) : serviceNodeFlags(service);
 const jwtSecret = randomBytes(32).toString('hex');
 const ports = { intake: 3291, rectification: 3292, statistics: 3293 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -64,7 +66,7 @@ function env(url) {
 
 function start(service, url, extraArgs = []) {
   const main = service === 'all-in-one' ? 'dist/apps/all-in-one/src/main.js' : `dist/apps/${service}/src/main.js`;
-  const child = spawn(process.execPath, [...(service === 'all-in-one' ? [] : nodeArgs), ...extraArgs, main], {
+  const child = spawn(process.execPath, [...(service === 'all-in-one' ? [] : nodeArgsOf(service)), ...extraArgs, main], {
     env: env(url),
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
 import pg from 'pg';
-import { call, jwt, signed } from '../bench/intake-client.mjs';
+import { call, jwt, serviceNodeFlags, signed } from '../bench/intake-client.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { PgCluster } = await import(join(root, 'dist/libs/testing/src/pg-cluster.js'));
@@ -78,11 +78,10 @@ class ServiceProcess {
   start() {
     this.starts += 1;
     const log = createWriteStream(join(logDir, `${this.name}-${this.instance}.log`), { flags: 'a' });
-    this.child = spawn(
-      process.execPath,
-      ['--max-old-space-size=128', '--max-semi-space-size=8', join(root, `dist/apps/${this.name}/src/main.js`)],
-      { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    this.child = spawn(process.execPath, [...serviceNodeFlags(this.name), join(root, `dist/apps/${this.name}/src/main.js`)], {
+      env: this.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout.pipe(log);
     this.child.stderr.pipe(log);
   }
