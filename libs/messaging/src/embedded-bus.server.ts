@@ -115,19 +115,7 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
   /** The group's next events (readEventBus): in the poll's transaction, or — reading ahead — in one of its own. */
   private async read(from: 'ahead' | QueryRunner, after: string, topics: string[]): Promise<BusEvent[]> {
     if (from !== 'ahead') return readEventBus(from, after, topics, this.batchSize);
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.startTransaction();
-      const events = await readEventBus(runner, after, topics, this.batchSize);
-      await runner.commitTransaction();
-      return events;
-    } catch (err) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw err;
-    } finally {
-      await runner.release();
-    }
+    return this.dataSource.transaction((manager) => readEventBus(manager, after, topics, this.batchSize));
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { advisoryLockKey } from '#libs/database';
-import { orderedBacklogRead } from './backlog-reads.js';
+import { orderedBacklogRead, type SqlRunner } from './backlog-reads.js';
 
 /**
  * The embedded event transport: a durable, ordered log in PostgreSQL (schema
@@ -76,7 +76,7 @@ export interface BusEvent {
  * in `(topic, seq)` index order, merged by seq (a Merge Append: no wide row is ever sorted), with
  * the plan kept to those index scans whatever the log's statistics (orderedBacklogRead).
  */
-export async function readEventBus(runner: QueryRunner, after: string, topics: string[], limit: number): Promise<BusEvent[]> {
+export async function readEventBus(runner: SqlRunner, after: string, topics: string[], limit: number): Promise<BusEvent[]> {
   if (topics.length === 0) return [];
   const arms = topics.map(
     (_, i) =>
