@@ -12,6 +12,8 @@
 //                Embedded: all three services in one process (npm start's all-in-one); Kafka: three processes.
 //   sustained    BENCH_RATE (default 3,000) single ratings/s for BENCH_DURATION (default 60) s; every 2 s
 //                the lag of each consumer group (and intake's unpublished outbox rows).
+//   sustained-events  BENCH_RATE review events/s (2 % bad) appended straight to reviews.submitted for
+//                BENCH_DURATION s while statistics and rectification consume: the consumers' lag every 2 s.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -25,7 +27,7 @@ import { freshDatabase, jwt, serviceNodeFlags, setUpFleet, signed, UNITS, waitFo
 const baseDbUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
 const transport = brokers.length ? 'kafka' : 'embedded';
-const scenarios = (process.env.BENCH_SCENARIOS ?? 'stats-drain,rect-drain,e2e,sustained').split(',');
+const scenarios = (process.env.BENCH_SCENARIOS ?? 'stats-drain,rect-drain,e2e,sustained,sustained-events').split(',');
 const N = Number(process.env.BENCH_EVENTS ?? 200_000);
 const BAD_SHARE = Number(process.env.BENCH_BAD_SHARE ?? 0.02);
 const RATINGS = Number(process.env.BENCH_RATINGS ?? 100_000);
@@ -131,12 +133,41 @@ function reviewEvent(i, bad) {
   );
 }
 
+/** Appends events to reviews.submitted: bus rows on the embedded bus, or Kafka messages (acks from all replicas). */
+async function appendEvents(sql, producer, events) {
+  if (producer) {
+    for (let k = 0; k < events.length; k += 2_000) {
+      await producer.send({
+        topic: 'reviews.submitted',
+        acks: -1,
+        messages: events.slice(k, k + 2_000).map((e) => ({
+          key: e.data.unitCode,
+          value: JSON.stringify(e),
+          headers: { 'content-type': 'application/cloudevents+json' },
+        })),
+      });
+    }
+  } else {
+    await sql.query(
+      `INSERT INTO event_bus.events (topic, message_key, event_id, value)
+       SELECT 'reviews.submitted', v->'data'->>'unitCode', v->>'id', v FROM jsonb_array_elements($1::jsonb) v`,
+      [JSON.stringify(events)],
+    );
+  }
+}
+
+const benchProducer = async () => {
+  if (!brokers.length) return null;
+  const producer = new Kafka({ clientId: 'pipeline-bench', brokers, logLevel: logLevel.WARN }).producer();
+  await producer.connect();
+  return producer;
+};
+
 /** Queues `count` review events: into the embedded bus, or onto the Kafka topic past the group's committed offsets. */
 async function queueEvents(sql, count, badEvery) {
   let bad = 0;
   const chunk = 10_000;
-  const producer = brokers.length ? new Kafka({ clientId: 'pipeline-bench', brokers, logLevel: logLevel.WARN }).producer() : null;
-  await producer?.connect();
+  const producer = await benchProducer();
   for (let from = 0; from < count; from += chunk) {
     const events = [];
     for (let i = from; i < Math.min(count, from + chunk); i++) {
@@ -144,25 +175,7 @@ async function queueEvents(sql, count, badEvery) {
       if (isBad) bad += 1;
       events.push(reviewEvent(i, isBad));
     }
-    if (producer) {
-      for (let k = 0; k < events.length; k += 2_000) {
-        await producer.send({
-          topic: 'reviews.submitted',
-          acks: -1,
-          messages: events.slice(k, k + 2_000).map((e) => ({
-            key: e.data.unitCode,
-            value: JSON.stringify(e),
-            headers: { 'content-type': 'application/cloudevents+json' },
-          })),
-        });
-      }
-    } else {
-      await sql.query(
-        `INSERT INTO event_bus.events (topic, message_key, event_id, value)
-         SELECT 'reviews.submitted', v->'data'->>'unitCode', v->>'id', v FROM jsonb_array_elements($1::jsonb) v`,
-        [JSON.stringify(events)],
-      );
-    }
+    await appendEvents(sql, producer, events);
   }
   await producer?.disconnect();
   return bad;
@@ -426,6 +439,116 @@ async function endToEnd() {
   }
 }
 
+/** The highest lag of each consumer group in the first and in the last third of the load (samples every 2 s). */
+function lagPeaks(samples) {
+  const during = samples.filter((s) => s.t <= DURATION);
+  const third = Math.max(1, Math.floor(during.length / 3));
+  const peak = (list, key) => Math.max(0, ...list.map((s) => s[key] ?? 0));
+  const peaks = (list) => ({ statistics: peak(list, 'statistics'), rectification: peak(list, 'rectification') });
+  return { peakLagFirstThird: peaks(during.slice(0, third)), peakLagLastThird: peaks(during.slice(-third)) };
+}
+
+/** Samples each consumer group's lag every 2 s (and intake's unpublished outbox rows when `outbox`) until stopped. */
+function lagSampler(sql, admin, t0, { outbox }) {
+  const samples = [];
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const lag = await lags(sql, admin, ['rectification', 'statistics']);
+      const extra = outbox
+        ? { outbox: (await sql.query(`SELECT count(*)::int AS n FROM intake.outbox WHERE published_at IS NULL`)).rows[0].n }
+        : {};
+      samples.push({ t: Math.round((Date.now() - t0) / 1000), ...extra, ...lag });
+      await sleep(2_000);
+    }
+  })();
+  return {
+    samples,
+    stop: async () => {
+      running = false;
+      await done;
+    },
+  };
+}
+
+/**
+ * BENCH_RATE review events/s (2 % bad) appended to reviews.submitted for BENCH_DURATION s, in 100 ms ticks, while
+ * statistics and rectification consume (each its own process): the consumers' side of a sustained load, without
+ * intake's HTTP path and the load generator on the same two cores.
+ */
+async function sustainedEvents() {
+  const db = await freshDatabase(baseDbUrl, 'pipe_sustained_events');
+  const sql = new pg.Client({ connectionString: db.url });
+  const children = [];
+  const admin = brokers.length ? new Kafka({ clientId: 'pipeline-bench-lag', brokers, logLevel: logLevel.WARN }).admin() : null;
+  try {
+    for (const service of ['statistics', 'rectification']) await skipToEnd(service, GROUP_TOPICS[service]);
+    for (const service of ['statistics', 'rectification']) children.push(start(service, db.url));
+    for (const service of ['statistics', 'rectification']) await waitForHealth(healthOf(service), 120_000);
+    await sql.connect();
+    await admin?.connect();
+    const producer = await benchProducer();
+    const badEvery = Math.round(1 / BAD_SHARE);
+    log(`sustained events on ${transport}: ${RATE} review events/s for ${DURATION} s`);
+    const loadBefore = os.loadavg()[0];
+    const t0 = Date.now();
+    const sampler = lagSampler(sql, admin, t0, { outbox: false });
+    const total = RATE * DURATION;
+    let sent = 0;
+    let bad = 0;
+    let appendMs = 0;
+    while (sent < total) {
+      // As many as are due by now (a slow tick is made up by the next), at most the run's total.
+      const due = Math.min(total, Math.floor(((Date.now() - t0) * RATE) / 1000));
+      const events = [];
+      for (; sent < due; sent++) {
+        const isBad = sent % badEvery === 0;
+        if (isBad) bad += 1;
+        events.push(reviewEvent(sent, isBad));
+      }
+      const a = Date.now();
+      if (events.length) await appendEvents(sql, producer, events);
+      appendMs += Date.now() - a;
+      await sleep(Math.max(0, 100 - (Date.now() - a)));
+    }
+    const loadSeconds = (Date.now() - t0) / 1000;
+    const loadEnd = Date.now();
+    for (;;) {
+      const lag = await lags(sql, admin, ['rectification', 'statistics']);
+      if (Object.values(lag).every((v) => v === 0)) break;
+      if (Date.now() - loadEnd > 300_000) throw new Error(`the consumers did not catch up: ${JSON.stringify(lag)}`);
+      await sleep(200);
+    }
+    const caughtUpAfter = (Date.now() - loadEnd) / 1000;
+    await sampler.stop();
+    await producer?.disconnect();
+    const [{ reviews }] = (await sql.query(`SELECT coalesce(sum(reviews), 0)::int AS reviews FROM statistics.review_rollups`)).rows;
+    const [{ cases }] = (await sql.query(`SELECT count(*)::int AS cases FROM rectification.cases`)).rows;
+    if (reviews !== total || cases !== bad)
+      throw new Error(`after the load the rollups count ${reviews} of ${total} reviews and ${cases} of ${bad} cases are open`);
+    return {
+      scenario: 'sustained events',
+      transport,
+      offeredPerSecond: RATE,
+      appendedPerSecond: Math.round(total / loadSeconds),
+      events: total,
+      bad,
+      appendSeconds: Number((appendMs / 1000).toFixed(1)),
+      caughtUpSecondsAfterLoad: caughtUpAfter,
+      ...lagPeaks(sampler.samples),
+      rollupReviews: reviews,
+      cases,
+      loadBefore: Number(loadBefore.toFixed(1)),
+      samples: sampler.samples,
+    };
+  } finally {
+    await admin?.disconnect().catch(() => undefined);
+    await sql.end().catch(() => undefined);
+    for (const child of children) await stop(child);
+    await dropDatabase(db.name);
+  }
+}
+
 async function sustained() {
   const db = await freshDatabase(baseDbUrl, 'pipe_sustained');
   const children = await startSystem(db.url);
@@ -437,17 +560,8 @@ async function sustained() {
     const { devices } = await setUpFleet(healthOf('intake'), jwtSecret, { units: UNITS, devicesPerUnit: 50 });
     const next = ratingFactory(devices);
     let di = 0;
-    const samples = [];
     const t0 = Date.now();
-    let running = true;
-    const sampler = (async () => {
-      while (running) {
-        const lag = await lags(sql, admin, ['rectification', 'statistics']);
-        const [{ n }] = (await sql.query(`SELECT count(*)::int AS n FROM intake.outbox WHERE published_at IS NULL`)).rows;
-        samples.push({ t: Math.round((Date.now() - t0) / 1000), outbox: n, ...lag });
-        await sleep(2_000);
-      }
-    })();
+    const sampler = lagSampler(sql, admin, t0, { outbox: true });
     log(`sustained on ${transport}: ${RATE} single ratings/s for ${DURATION} s`);
     const loadBefore = os.loadavg()[0];
     const result = await new Promise((resolve, reject) => {
@@ -484,11 +598,7 @@ async function sustained() {
     }
     const caughtUpAfter = (Date.now() - loadEnd) / 1000;
     const relay = await relayPhases();
-    running = false;
-    await sampler;
-    const during = samples.filter((s) => s.t <= DURATION);
-    const third = Math.max(1, Math.floor(during.length / 3));
-    const peak = (list, key) => Math.max(0, ...list.map((s) => s[key] ?? 0));
+    await sampler.stop();
     return {
       scenario: 'sustained single ratings',
       transport,
@@ -498,17 +608,10 @@ async function sustained() {
       non2xx: result.non2xx,
       p99Ms: result.latency.p99,
       caughtUpSecondsAfterLoad: caughtUpAfter,
-      peakLagFirstThird: {
-        statistics: peak(during.slice(0, third), 'statistics'),
-        rectification: peak(during.slice(0, third), 'rectification'),
-      },
-      peakLagLastThird: {
-        statistics: peak(during.slice(-third), 'statistics'),
-        rectification: peak(during.slice(-third), 'rectification'),
-      },
+      ...lagPeaks(sampler.samples),
       loadBefore: Number(loadBefore.toFixed(1)),
       relay,
-      samples,
+      samples: sampler.samples,
     };
   } finally {
     await admin?.disconnect();
@@ -530,6 +633,7 @@ for (const scenario of scenarios) {
   else if (scenario === 'rect-drain') result = await drain('rectification');
   else if (scenario === 'e2e') result = await endToEnd();
   else if (scenario === 'sustained') result = await sustained();
+  else if (scenario === 'sustained-events') result = await sustainedEvents();
   else throw new Error(`unknown scenario ${scenario}`);
   results.push(result);
   process.stdout.write(`${JSON.stringify(result)}\n`);
