@@ -21,6 +21,7 @@ import os from 'node:os';
 import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
+import { ARRIVAL_BURST_MAX_RATINGS, ARRIVAL_BURST_WINDOW_SECONDS } from '../../dist/apps/intake/src/ratings/rating-rules.js';
 import { Events } from '../../dist/libs/contracts/src/index.js';
 import { freshDatabase, jwt, serviceNodeFlags, setUpFleet, signed, UNITS, waitForHealth } from './intake-client.mjs';
 
@@ -34,9 +35,15 @@ const RATINGS = Number(process.env.BENCH_RATINGS ?? 100_000);
 const BATCH_CONNECTIONS = Number(process.env.BENCH_BATCH_CONNECTIONS ?? 4);
 const RATE = Number(process.env.BENCH_RATE ?? 3_000);
 const DURATION = Number(process.env.BENCH_DURATION ?? 60);
-/** Node flags per service: BENCH_NODE_ARGS for all if set (e.g. --cpu-prof), else each one's `npm run start:<service>` flags. */
-const nodeArgsOf = (service) =>
-  process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean) : serviceNodeFlags(service);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+/**
+ * Node flags per service: BENCH_NODE_ARGS_<SERVICE> (e.g. BENCH_NODE_ARGS_INTAKE) or BENCH_NODE_ARGS for all if set
+ * (e.g. --cpu-prof), else each one's `npm run start:<service>` flags.
+ */
+const nodeArgsOf = (service) => {
+  const flags = process.env[`BENCH_NODE_ARGS_${service.toUpperCase()}`] ?? process.env.BENCH_NODE_ARGS;
+  return flags ? flags.split(' ').filter(Boolean) : serviceNodeFlags(service);
+};
 const jwtSecret = randomBytes(32).toString('hex');
 const ports = { intake: 3291, rectification: 3292, statistics: 3293 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -88,6 +95,16 @@ function cpuSeconds(pid) {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** The highest resident set a process has had, in MiB (VmHWM, from /proc; Linux). */
+function peakRssMiB(pid) {
+  try {
+    const kib = Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    return Math.round(kib / 1024);
   } catch {
     return null;
   }
@@ -281,6 +298,7 @@ async function drain(service) {
       await sleep(100);
     }
     const cpuUsed = cpuSeconds(child.pid) - (cpuAtFirst ?? 0);
+    const peakRss = peakRssMiB(child.pid);
     const seconds = (Date.now() - t0) / 1000;
     const steady = firstAt ? (Date.now() - firstAt) / 1000 : seconds;
     await admin?.disconnect();
@@ -296,6 +314,7 @@ async function drain(service) {
       eventsPerSecond: Math.round(N / steady),
       // The service's own CPU per event while draining (PostgreSQL's is not in it): its ceiling on one core.
       serviceCpuMsPerEvent: Number(((cpuUsed * 1000) / N).toFixed(3)),
+      servicePeakRssMiB: peakRss,
       loadBefore: Number(loadBefore.toFixed(1)),
     };
     if (service === 'statistics') {
@@ -557,7 +576,10 @@ async function sustained() {
   const admin = brokers.length ? new Kafka({ clientId: 'pipeline-bench-lag', brokers, logLevel: logLevel.WARN }).admin() : null;
   await admin?.connect();
   try {
-    const { devices } = await setUpFleet(healthOf('intake'), jwtSecret, { units: UNITS, devicesPerUnit: 50 });
+    // Enough PADs that none sends more live ratings than the 刷评 arrival rule allows (each one's turn comes round
+    // every devices / RATE s), with a fifth to spare: the measured path is a district's normal traffic, not 刷评.
+    const perUnit = Math.ceil((1.2 * RATE * ARRIVAL_BURST_WINDOW_SECONDS) / ARRIVAL_BURST_MAX_RATINGS / UNITS.length);
+    const { devices } = await setUpFleet(healthOf('intake'), jwtSecret, { units: UNITS, devicesPerUnit: perUnit });
     const next = ratingFactory(devices);
     let di = 0;
     const t0 = Date.now();
@@ -568,7 +590,7 @@ async function sustained() {
       const instance = autocannon(
         {
           url: healthOf('intake'),
-          connections: 64,
+          connections: CONNECTIONS,
           duration: DURATION,
           overallRate: RATE,
           requests: [
@@ -598,13 +620,19 @@ async function sustained() {
     }
     const caughtUpAfter = (Date.now() - loadEnd) / 1000;
     const relay = await relayPhases();
+    const [stored] = (
+      await sql.query(`SELECT count(*)::int AS reviews, count(*) FILTER (WHERE suspect)::int AS suspect FROM intake.reviews`)
+    ).rows;
     await sampler.stop();
     return {
       scenario: 'sustained single ratings',
       transport,
       offeredPerSecond: RATE,
       seconds: DURATION,
+      devices: devices.length,
       answered2xxPerSecond: Math.round(result['2xx'] / result.duration),
+      storedReviews: stored.reviews,
+      flaggedSuspect: stored.suspect,
       non2xx: result.non2xx,
       p99Ms: result.latency.p99,
       caughtUpSecondsAfterLoad: caughtUpAfter,
