@@ -16,7 +16,7 @@
 //                BENCH_DURATION s while statistics and rectification consume: the consumers' lag every 2 s.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
@@ -98,6 +98,33 @@ function cpuSeconds(pid) {
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU seconds used so far by each part of the system (Linux /proc): each of `services`' processes, PostgreSQL's
+ * processes, the JVM's (the Kafka broker) and this bench's (the load generator).
+ */
+function cpuParts(services) {
+  const parts = { postgres: 0, ...(brokers.length ? { kafkaBroker: 0 } : {}) };
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let comm;
+    try {
+      comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      continue; // ended meanwhile
+    }
+    if (comm === 'postgres') parts.postgres += cpuSeconds(pid) ?? 0;
+    else if (comm === 'java' && brokers.length) parts.kafkaBroker += cpuSeconds(pid) ?? 0;
+  }
+  for (const [name, child] of Object.entries(services)) parts[name] = cpuSeconds(child.pid) ?? 0;
+  const own = process.cpuUsage();
+  parts.bench = (own.user + own.system) / 1e6;
+  return parts;
+}
+
+/** Cores each part used on average between two `cpuParts` readings `seconds` apart. */
+function coresUsed(before, after, seconds) {
+  return Object.fromEntries(Object.keys(after).map((k) => [k, Number(((after[k] - (before[k] ?? 0)) / seconds).toFixed(2))]));
 }
 
 /** The highest resident set a process has had, in MiB (VmHWM, from /proc; Linux). */
@@ -510,6 +537,8 @@ async function sustainedEvents() {
     const badEvery = Math.round(1 / BAD_SHARE);
     log(`sustained events on ${transport}: ${RATE} review events/s for ${DURATION} s`);
     const loadBefore = os.loadavg()[0];
+    const services = { statistics: children[0], rectification: children[1] };
+    const cpuBefore = cpuParts(services);
     const t0 = Date.now();
     const sampler = lagSampler(sql, admin, t0, { outbox: false });
     const total = RATE * DURATION;
@@ -531,6 +560,7 @@ async function sustainedEvents() {
       await sleep(Math.max(0, 100 - (Date.now() - a)));
     }
     const loadSeconds = (Date.now() - t0) / 1000;
+    const cpuCoresDuringLoad = coresUsed(cpuBefore, cpuParts(services), loadSeconds);
     const loadEnd = Date.now();
     for (;;) {
       const lag = await lags(sql, admin, ['rectification', 'statistics']);
@@ -557,6 +587,7 @@ async function sustainedEvents() {
       ...lagPeaks(sampler.samples),
       rollupReviews: reviews,
       cases,
+      cpuCoresDuringLoad,
       loadBefore: Number(loadBefore.toFixed(1)),
       samples: sampler.samples,
     };
@@ -582,6 +613,10 @@ async function sustained() {
     const { devices } = await setUpFleet(healthOf('intake'), jwtSecret, { units: UNITS, devicesPerUnit: perUnit });
     const next = ratingFactory(devices);
     let di = 0;
+    const services = brokers.length
+      ? { intake: children[0], rectification: children[1], statistics: children[2] }
+      : { allInOne: children[0] };
+    const cpuBefore = cpuParts(services);
     const t0 = Date.now();
     const sampler = lagSampler(sql, admin, t0, { outbox: true });
     log(`sustained on ${transport}: ${RATE} single ratings/s for ${DURATION} s`);
@@ -610,6 +645,7 @@ async function sustained() {
       autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
     });
     const loadEnd = Date.now();
+    const cpuCoresDuringLoad = coresUsed(cpuBefore, cpuParts(services), (loadEnd - t0) / 1000);
     // After the load: until every group has caught up.
     for (;;) {
       const lag = await lags(sql, admin, ['rectification', 'statistics']);
@@ -637,6 +673,7 @@ async function sustained() {
       p99Ms: result.latency.p99,
       caughtUpSecondsAfterLoad: caughtUpAfter,
       ...lagPeaks(sampler.samples),
+      cpuCoresDuringLoad,
       loadBefore: Number(loadBefore.toFixed(1)),
       relay,
       samples: sampler.samples,
