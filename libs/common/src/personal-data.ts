@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 
 /** Masks a mainland mobile number as `138****8000`; anything else keeps only its edges. */
 export function maskPhone(phone: string | null | undefined): string | null {
@@ -27,10 +27,11 @@ function keyFrom(material: string): Buffer {
  * events. Output: base64url of `iv(12) | tag(16) | ciphertext`.
  */
 export class DataCipher {
-  private readonly key: Buffer;
+  /** A KeyObject made once: given raw bytes, every cipher would prepare the key again (device secrets are opened per request). */
+  private readonly key: KeyObject;
 
   constructor(keyMaterial: string) {
-    this.key = keyFrom(keyMaterial);
+    this.key = createSecretKey(keyFrom(keyMaterial));
   }
 
   seal(plain: string): string {

@@ -9,19 +9,16 @@ const DEVICE_ID = '6f1d3a52-8a4e-4c1e-9b7e-2f0a5c4d3b21';
 /** The credential resolver over an in-memory device table that counts its lookups. */
 function registry() {
   const cipher = new DataCipher(randomBytes(32).toString('hex'));
-  const device = {
-    id: DEVICE_ID,
-    unitCode: 'CN-01',
-    windowNo: 'A01',
-    secretSealed: cipher.seal('s3cret'),
-    revokedAt: null as Date | null,
-  } as DeviceEntity;
+  const device = { id: DEVICE_ID, unitCode: 'CN-01', windowNo: 'A01', secretSealed: cipher.seal('s3cret'), revokedAt: null as Date | null };
   let lookups = 0;
   const devices = {
-    findOneBy: async ({ id }: { id: string }) => {
+    // The resolver's one statement, answered from the row above by its id parameter.
+    query: async (_sql: string, [id]: [string]) => {
       lookups += 1;
       await new Promise((r) => setTimeout(r, 5));
-      return id === DEVICE_ID ? { ...device } : null;
+      if (id !== DEVICE_ID) return [];
+      const { unitCode, windowNo, secretSealed, revokedAt } = device;
+      return [{ id, unit_code: unitCode, window_no: windowNo, secret_sealed: secretSealed, revoked: revokedAt !== null }];
     },
   } as unknown as Repository<DeviceEntity>;
   const service = new CredentialResolver(devices, {} as Repository<HotlineClientEntity>, cipher);
