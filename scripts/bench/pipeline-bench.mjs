@@ -494,17 +494,31 @@ function lagPeaks(samples) {
   return { peakLagFirstThird: peaks(during.slice(0, third)), peakLagLastThird: peaks(during.slice(-third)) };
 }
 
-/** Samples each consumer group's lag every 2 s (and intake's unpublished outbox rows when `outbox`) until stopped. */
+/** What is still waiting: each consumer group's lag, and intake's unpublished outbox rows when `outbox`. */
+async function waiting(sql, admin, { outbox }) {
+  const lag = await lags(sql, admin, ['rectification', 'statistics']);
+  if (!outbox) return lag;
+  const [{ n }] = (await sql.query(`SELECT count(*)::int AS n FROM intake.outbox WHERE published_at IS NULL`)).rows;
+  return { outbox: n, ...lag };
+}
+
+/** Seconds from `from` until nothing is waiting (polled every 200 ms; gives up after 300 s). */
+async function secondsToCatchUp(sql, admin, from, { outbox }) {
+  while (Date.now() - from <= 300_000) {
+    if (Object.values(await waiting(sql, admin, { outbox })).every((v) => v === 0)) break;
+    await sleep(200);
+  }
+  return (Date.now() - from) / 1000;
+}
+
+/** Samples what is waiting (`waiting`) every 2 s until stopped. */
 function lagSampler(sql, admin, t0, { outbox }) {
   const samples = [];
   let running = true;
   const done = (async () => {
     while (running) {
-      const lag = await lags(sql, admin, ['rectification', 'statistics']);
-      const extra = outbox
-        ? { outbox: (await sql.query(`SELECT count(*)::int AS n FROM intake.outbox WHERE published_at IS NULL`)).rows[0].n }
-        : {};
-      samples.push({ t: Math.round((Date.now() - t0) / 1000), ...extra, ...lag });
+      const now = await waiting(sql, admin, { outbox });
+      samples.push({ t: Math.round((Date.now() - t0) / 1000), ...now });
       await sleep(2_000);
     }
   })();
@@ -561,14 +575,7 @@ async function sustainedEvents() {
     }
     const loadSeconds = (Date.now() - t0) / 1000;
     const cpuCoresDuringLoad = coresUsed(cpuBefore, cpuParts(services), loadSeconds);
-    const loadEnd = Date.now();
-    for (;;) {
-      const lag = await lags(sql, admin, ['rectification', 'statistics']);
-      if (Object.values(lag).every((v) => v === 0)) break;
-      if (Date.now() - loadEnd > 300_000) throw new Error(`the consumers did not catch up: ${JSON.stringify(lag)}`);
-      await sleep(200);
-    }
-    const caughtUpAfter = (Date.now() - loadEnd) / 1000;
+    const caughtUpAfter = await secondsToCatchUp(sql, admin, Date.now(), { outbox: false });
     await sampler.stop();
     await producer?.disconnect();
     const [{ reviews }] = (await sql.query(`SELECT coalesce(sum(reviews), 0)::int AS reviews FROM statistics.review_rollups`)).rows;
@@ -646,15 +653,7 @@ async function sustained() {
     });
     const loadEnd = Date.now();
     const cpuCoresDuringLoad = coresUsed(cpuBefore, cpuParts(services), (loadEnd - t0) / 1000);
-    // After the load: until every group has caught up.
-    for (;;) {
-      const lag = await lags(sql, admin, ['rectification', 'statistics']);
-      const [{ n }] = (await sql.query(`SELECT count(*)::int AS n FROM intake.outbox WHERE published_at IS NULL`)).rows;
-      if (n === 0 && Object.values(lag).every((v) => v === 0)) break;
-      if (Date.now() - loadEnd > 300_000) break;
-      await sleep(500);
-    }
-    const caughtUpAfter = (Date.now() - loadEnd) / 1000;
+    const caughtUpAfter = await secondsToCatchUp(sql, admin, loadEnd, { outbox: true });
     const relay = await relayPhases();
     const [stored] = (
       await sql.query(`SELECT count(*)::int AS reviews, count(*) FILTER (WHERE suspect)::int AS suspect FROM intake.reviews`)
