@@ -542,6 +542,9 @@ describe('browser: the console from the first admin to a closed case, an upheld 
         100,
       );
     await rowCount(6);
+    // The reason in Chinese (the label home words the stored rule), no English.
+    await visible(/^疑似刷评：同一评价器.*10 秒内.*超过 5 条/, page.locator('.ant-table-tbody'));
+    expect(await page.locator('.ant-table-tbody').innerText()).not.toContain('BURST');
     await shot('supervisor-suspects');
     // Confirm the first as 刷评, clear the next: each leaves the open ones.
     await suspectRows.first().getByRole('button', { name: '确认刷评' }).click();

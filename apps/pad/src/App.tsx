@@ -11,6 +11,7 @@ import {
   serverNow,
   signedJson,
 } from './api';
+import { TAG_LABELS } from '../../../libs/contracts/src/labels';
 import { Face, type Level, LEVELS } from './faces';
 import { Keypad } from './keypad';
 import { watchPrompts } from './prompts';
@@ -38,16 +39,8 @@ const IDLE_WARN_MS = Math.min(10_000, Math.ceil(IDLE_MS / 2000) * 1000);
 const RETRY_UPLOAD_MS = 15_000;
 /** A walk-in rating (no prompt from the window) is filed under this service item. */
 const WALK_IN_ITEM = { serviceItemCode: 'WALK-IN', serviceItemName: '窗口现场评价' };
-const FALLBACK_TAGS: RatingTag[] = [
-  { code: 'ATTITUDE', label: '服务态度差' },
-  { code: 'EFFICIENCY', label: '办事效率低' },
-  { code: 'PROCESS', label: '办事流程繁琐' },
-  { code: 'GUIDANCE', label: '指引不清晰' },
-  { code: 'ENVIRONMENT', label: '服务环境差' },
-  { code: 'POLICY', label: '政策解释不清' },
-  { code: 'REPEATED_VISITS', label: '多次跑动' },
-  { code: 'OTHER', label: '其他' },
-];
+/** The tags until GET /rating-tags answers (and offline): the same labels, from their one home. */
+const FALLBACK_TAGS: RatingTag[] = Object.entries(TAG_LABELS).map(([code, label]) => ({ code, label }));
 
 /** The service a citizen rates: the prompt shown when they began (null: a walk-in rating). */
 type RatedService = Prompt | null;
