@@ -8,6 +8,8 @@ import {
   HOTLINE_CATEGORY_LABELS,
   LEVEL_LABELS,
   labelOf,
+  PUBLIC_CASE_OUTCOME_LABELS,
+  PUBLIC_CASE_SOURCE_LABELS,
   SUSPECT_STATUS_LABELS,
   suspectReasonLabel,
   TAG_LABELS,
@@ -28,6 +30,8 @@ describe('labels: one home for what a person reads for each code', () => {
       [['PAD', 'HOTLINE_12345', 'ONLINE', 'QR', 'SMS', 'PROVINCE'], CHANNEL_LABELS], // API.md § Channels
       [['PHONE', 'SMS', 'VISIT', 'ONLINE', 'NO_CONTACT'], CONTACT_METHOD_LABELS],
       [['OPEN', 'CONFIRMED', 'CLEARED'], SUSPECT_STATUS_LABELS],
+      [CASE_SOURCES, PUBLIC_CASE_SOURCE_LABELS],
+      [['RECTIFIED', 'EXPLAINED'], PUBLIC_CASE_OUTCOME_LABELS], // an upheld appeal is never a public example
     ];
     for (const [codes, labels] of tables) {
       for (const code of codes) expect({ code, label: labels[code] }).toEqual({ code, label: expect.stringMatching(plainChinese) });

@@ -39,6 +39,10 @@ export const CASE_SOURCE_LABELS = { BAD_REVIEW: '差评', HOTLINE: '12345转办'
 
 export const CASE_OUTCOME_LABELS = { RECTIFIED: '整改到位', EXPLAINED: '情况说明', APPEAL_UPHELD: '申诉成立' } as const;
 
+/** The same sources and outcomes as the public pages word them for citizens (以评促改 examples). */
+export const PUBLIC_CASE_SOURCE_LABELS = { BAD_REVIEW: '窗口评价', HOTLINE: '12345热线', UNRESOLVED: '办不成事反映' } as const;
+export const PUBLIC_CASE_OUTCOME_LABELS = { RECTIFIED: '已整改', EXPLAINED: '已作情况说明' } as const;
+
 export const CONTACT_METHOD_LABELS = {
   PHONE: '电话',
   SMS: '短信',
