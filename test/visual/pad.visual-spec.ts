@@ -372,6 +372,14 @@ describe('visual: the PAD rating page in headless Chromium', () => {
     await tap('不满意');
     await expectEmptyForm();
     await fill();
+    // The window pushes the next service meanwhile: it waits until this screen is cleared.
+    await request(intake.getHttpServer())
+      .post(`/api/v1/devices/${deviceId}/prompts`)
+      .set('Authorization', bearer('unit_operator', UNIT.code))
+      .send({ serviceRecordId: 'SR-PAD-0005', serviceItemCode: '310105-SR-PAD-0005', serviceItemName: '居住证签注', staffId: 'E5005' })
+      .expect(201);
+    await page.locator('[data-prompt="SR-PAD-0005"]').waitFor();
+    expect(await page.getByTestId('rated-service').innerText()).toContain('窗口现场评价');
     expect(await countdown.getAttribute('role')).toBe('timer');
     expect(await warning.getAttribute('aria-live')).toBe('polite');
     expect(await warning.innerText()).toBe('');
@@ -389,8 +397,10 @@ describe('visual: the PAD rating page in headless Chromium', () => {
     await page.getByRole('heading', { name: '请您对本次服务进行评价' }).waitFor({ timeout: 10_000 });
     expect(Date.now() - lastTouch).toBeGreaterThanOrEqual((IDLE_S - 1) * 1000);
     expect(await page.getByText('13912345678').count()).toBe(0);
+    await page.getByTestId('prompt').filter({ hasText: '居住证签注' }).waitFor();
     await tap('不满意');
     await expectEmptyForm();
+    await expectText(page.getByTestId('rated-service'), '居住证签注');
 
     // 返回 drops the form too.
     await fill();
@@ -404,7 +414,14 @@ describe('visual: the PAD rating page in headless Chromium', () => {
     await tap('提交评价');
     await page.getByRole('heading', { name: '感谢您的评价！' }).waitFor();
     const stored = await eventually(reviews, (rows) => rows.length === before + 1);
-    expect(stored[before]).toMatchObject({ level: 1, tags: ['ATTITUDE'], comment: '窗口等了很久', contact_masked_phone: '139****5678' });
+    expect(stored[before]).toMatchObject({
+      service_record_id: 'SR-PAD-0005',
+      service_item_name: '居住证签注',
+      level: 1,
+      tags: ['ATTITUDE'],
+      comment: '窗口等了很久',
+      contact_masked_phone: '139****5678',
+    });
     await page.locator('.thanks').click();
     await tap('不满意');
     await expectEmptyForm();
