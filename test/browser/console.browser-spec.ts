@@ -312,11 +312,44 @@ describe('browser: the console from the first admin to a closed case, an upheld 
     const paired = await request(intake.getHttpServer()).post('/api/v1/pairing/exchange').send({ code: shown }).expect(200);
     expect(paired.body).toMatchObject({ deviceId: device.id, unitCode: 'CN-01', windowNo: 'A03' });
     device = { id: device.id, secret: paired.body.secret as string };
-    await fromDevice('/api/v1/pad/heartbeat', { queueLength: 0, appVersion: '1.0.0' }).expect(200);
+    // Two items of an offline upload are refused (nothing is stored); the PAD counts them as 未通过 in its heartbeat.
+    const refused = await fromDevice('/api/v1/ratings/batch', {
+      ratings: [
+        {
+          serviceRecordId: 'SR-PAD-CLOCK',
+          serviceItemCode: '310105-XK-0001',
+          level: 5,
+          ratedAt: new Date(Date.now() + 3_600_000).toISOString(),
+        },
+        {
+          serviceRecordId: 'SR-PAD-PHONE',
+          serviceItemCode: '310105-XK-0001',
+          level: 1,
+          reviewer: { phone: '12345' },
+          ratedAt: new Date().toISOString(),
+        },
+      ],
+    }).expect(200);
+    expect(refused.body.results.map((r: { status: string }) => r.status)).toEqual(['rejected', 'rejected']);
+    await fromDevice('/api/v1/pad/heartbeat', { queueLength: 0, rejectedCount: 2, appVersion: '1.0.0' }).expect(200);
     await page.reload();
     await visible('在线');
     expect(await page.getByText('从未连接').count()).toBe(0);
     await shot('admin-devices');
+    // The 未通过 counter explained: which items, and why, in Chinese.
+    await page.getByRole('button', { name: '查看 A03 窗口未通过的评价' }).click();
+    await visible('回访电话：不是有效的手机号码', dialog());
+    await visible('评价时间：比服务器时间晚 300 秒以上（请检查评价器的时钟）', dialog());
+    const rows = await dialog().locator('tbody tr').allInnerTexts();
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toContain('第 1 条');
+    expect(rows[0]).toContain('SR-PAD-CLOCK');
+    expect(rows[1]).toContain('第 2 条');
+    expect(rows[1]).toContain('SR-PAD-PHONE');
+    expect(rows.join('\n')).not.toMatch(/[A-Za-z]{4,} [a-z]{3,}/); // no English sentence
+    await shot('admin-device-rejected');
+    await dialog().locator('.ant-modal-footer').getByRole('button', { name: '关闭' }).click();
+    await dialog().waitFor({ state: 'hidden' });
 
     await menu('用户');
     for (const account of [
@@ -509,6 +542,9 @@ describe('browser: the console from the first admin to a closed case, an upheld 
         100,
       );
     await rowCount(6);
+    // The reason in Chinese (the label home words the stored rule), no English.
+    await visible(/^疑似刷评：同一评价器.*10 秒内.*超过 5 条/, page.locator('.ant-table-tbody'));
+    expect(await page.locator('.ant-table-tbody').innerText()).not.toContain('BURST');
     await shot('supervisor-suspects');
     // Confirm the first as 刷评, clear the next: each leaves the open ones.
     await suspectRows.first().getByRole('button', { name: '确认刷评' }).click();

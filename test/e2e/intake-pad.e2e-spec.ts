@@ -303,6 +303,8 @@ describe('intake: PAD pairing codes, rating prompts and heartbeats', () => {
           5_000,
         );
         expect(prompts.map((p) => p.serviceRecordId)).not.toContain('SR-PROMPT-2');
+        // Nor the older SR-PROMPT-1, never rated but replaced by SR-PROMPT-2: its citizen has gone.
+        expect(prompts.map((p) => p.serviceRecordId)).toEqual(['SR-PROMPT-3']);
       } finally {
         await after.close();
       }

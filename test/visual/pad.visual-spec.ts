@@ -290,6 +290,164 @@ describe('visual: the PAD rating page in headless Chromium', () => {
     await shoot('7-rejected-kept', ['landscape']);
   });
 
+  it('rates the service shown when the citizen began: a prompt arriving meanwhile waits for the next citizen', async () => {
+    const operator = bearer('unit_operator', UNIT.code);
+    const push = (serviceRecordId: string, serviceItemName: string, staffId: string) =>
+      request(intake.getHttpServer())
+        .post(`/api/v1/devices/${deviceId}/prompts`)
+        .set('Authorization', operator)
+        .send({ serviceRecordId, serviceItemCode: `310105-${serviceRecordId}`, serviceItemName, staffId })
+        .expect(201);
+    const before = (await reviews()).length;
+    await push('SR-PAD-0002', '营业执照变更登记', 'E2001');
+    await page.getByTestId('prompt').filter({ hasText: '营业执照变更登记' }).waitFor();
+    await tap('不满意');
+    await page.getByRole('heading', { name: /哪里不满意/ }).waitFor();
+    await expectText(page.getByTestId('rated-service'), '营业执照变更登记');
+    await expectText(page.getByTestId('rated-service'), 'E2001');
+    // The next service is pushed while this citizen is still choosing: it reaches the page and waits.
+    await push('SR-PAD-0003', '社会保障卡补办', 'E3002');
+    await page.locator('[data-prompt="SR-PAD-0003"]').waitFor();
+    expect(await page.getByTestId('rated-service').innerText()).toContain('营业执照变更登记');
+    expect(await page.getByTestId('rated-service').innerText()).not.toContain('社会保障卡补办');
+    await tap('办事流程繁琐');
+    await shoot('9-details-service');
+    await tap('提交评价');
+    await page.getByRole('heading', { name: '感谢您的评价！' }).waitFor();
+    // The rating is filed under the first service; the waiting prompt is shown to the next citizen.
+    const stored = await eventually(reviews, (rows) => rows.length === before + 1);
+    expect(stored[before]).toMatchObject({
+      service_record_id: 'SR-PAD-0002',
+      service_item_code: '310105-SR-PAD-0002',
+      service_item_name: '营业执照变更登记',
+      staff_id: 'E2001',
+      level: 2,
+      tags: ['PROCESS'],
+    });
+    await page.locator('.thanks').click();
+    await page.getByTestId('prompt').filter({ hasText: '社会保障卡补办' }).waitFor();
+    await expectText(page.getByTestId('prompt'), 'E3002');
+
+    // Cancelled (返回) while a newer prompt arrives: back on the faces, the newer service is shown.
+    await tap('非常不满意');
+    await expectText(page.getByTestId('rated-service'), '社会保障卡补办');
+    await push('SR-PAD-0004', '不动产登记资料查询', 'E4003');
+    await page.locator('[data-prompt="SR-PAD-0004"]').waitFor();
+    expect(await page.getByTestId('rated-service').innerText()).toContain('社会保障卡补办');
+    await tap('返回');
+    await page.getByTestId('prompt').filter({ hasText: '不动产登记资料查询' }).waitFor();
+    await tap('满意');
+    await page.getByRole('heading', { name: '感谢您的评价！' }).waitFor();
+    const after = await eventually(reviews, (rows) => rows.length === before + 2);
+    expect(after[before + 1]).toMatchObject({ service_record_id: 'SR-PAD-0004', service_item_name: '不动产登记资料查询', level: 4 });
+    await page.locator('.thanks').click();
+    await page.getByRole('heading', { name: '请您对本次服务进行评价' }).waitFor();
+    expect(await page.getByTestId('prompt').count()).toBe(0);
+  });
+
+  it('clears the details screen after the idle time with a countdown, and after every cancel and submit', async () => {
+    // The product waits 60 s; the page takes ?idle=<seconds> so that the test need not.
+    const IDLE_S = 8;
+    const WARN_S = 4; // the last min(10 s, half the idle time) are announced
+    await page.goto(`${padUrl}?idle=${IDLE_S}`, { waitUntil: 'load' });
+    await page.locator('[data-stream="open"]').waitFor();
+    const before = (await reviews()).length;
+    const countdown = page.getByTestId('idle-countdown');
+    const warning = page.getByTestId('idle-warning');
+    const secondsLeft = async () => Number(/^(\d+) 秒内无操作将清空本页$/.exec((await countdown.innerText()).trim())?.[1]);
+    const fill = async () => {
+      await tap('服务态度差');
+      await page.getByRole('textbox', { name: '补充说明（选填）' }).fill('窗口等了很久');
+      for (const d of '13912345678') await tap(d);
+      expect(await page.getByTestId('phone').innerText()).toBe('13912345678');
+    };
+    const expectEmptyForm = async () => {
+      await page.getByRole('heading', { name: /哪里不满意/ }).waitFor();
+      expect(await page.locator('.tag[aria-pressed="true"]').count()).toBe(0);
+      expect(await page.getByTestId('phone').innerText()).toBe('—');
+      expect(await page.getByRole('textbox', { name: '补充说明（选填）' }).inputValue()).toBe('');
+      expect(await secondsLeft()).toBeGreaterThanOrEqual(IDLE_S - 1);
+    };
+
+    await tap('不满意');
+    await expectEmptyForm();
+    await fill();
+    // The window pushes the next service meanwhile: it waits until this screen is cleared.
+    await request(intake.getHttpServer())
+      .post(`/api/v1/devices/${deviceId}/prompts`)
+      .set('Authorization', bearer('unit_operator', UNIT.code))
+      .send({ serviceRecordId: 'SR-PAD-0005', serviceItemCode: '310105-SR-PAD-0005', serviceItemName: '居住证签注', staffId: 'E5005' })
+      .expect(201);
+    await page.locator('[data-prompt="SR-PAD-0005"]').waitFor();
+    expect(await page.getByTestId('rated-service').innerText()).toContain('窗口现场评价');
+    expect(await countdown.getAttribute('role')).toBe('timer');
+    expect(await warning.getAttribute('aria-live')).toBe('polite');
+    expect(await warning.innerText()).toBe('');
+    // The countdown runs down; a touch anywhere starts it again.
+    await eventually(secondsLeft, (n) => n <= IDLE_S - 3, 10_000);
+    await tap('服务态度差'); // un-choose it: a touch
+    expect(await secondsLeft()).toBeGreaterThanOrEqual(IDLE_S - 1);
+    const lastTouch = Date.now();
+    // The last seconds are announced (polite) and shown as a warning.
+    await page.locator('.idle.warn').waitFor({ timeout: 10_000 });
+    expect(await warning.innerText()).toBe('即将清空，触摸屏幕可继续');
+    expect(await secondsLeft()).toBeLessThanOrEqual(WARN_S);
+    await page.screenshot({ path: join(SHOTS, '10-idle-warning-landscape.png'), type: 'png' });
+    // Then everything the citizen entered is gone, and nothing was filed.
+    await page.getByRole('heading', { name: '请您对本次服务进行评价' }).waitFor({ timeout: 10_000 });
+    expect(Date.now() - lastTouch).toBeGreaterThanOrEqual((IDLE_S - 1) * 1000);
+    expect(await page.getByText('13912345678').count()).toBe(0);
+    await page.getByTestId('prompt').filter({ hasText: '居住证签注' }).waitFor();
+    await tap('不满意');
+    await expectEmptyForm();
+    await expectText(page.getByTestId('rated-service'), '居住证签注');
+
+    // 返回 drops the form too.
+    await fill();
+    await tap('返回');
+    await page.getByRole('heading', { name: '请您对本次服务进行评价' }).waitFor();
+    await tap('非常不满意');
+    await expectEmptyForm();
+
+    // And so does a submit: the next citizen starts empty.
+    await fill();
+    await tap('提交评价');
+    await page.getByRole('heading', { name: '感谢您的评价！' }).waitFor();
+    const stored = await eventually(reviews, (rows) => rows.length === before + 1);
+    expect(stored[before]).toMatchObject({
+      service_record_id: 'SR-PAD-0005',
+      service_item_name: '居住证签注',
+      level: 1,
+      tags: ['ATTITUDE'],
+      comment: '窗口等了很久',
+      contact_masked_phone: '139****5678',
+    });
+    await page.locator('.thanks').click();
+    await tap('不满意');
+    await expectEmptyForm();
+    await tap('返回');
+    expect((await reviews()).length).toBe(before + 1);
+
+    await page.goto(padUrl, { waitUntil: 'load' });
+    await page.locator('[data-stream="open"]').waitFor();
+  });
+
+  it('allows pinch zoom and offers a manifest with 192 and 512 px icons', async () => {
+    const viewport = await page.locator('meta[name="viewport"]').getAttribute('content');
+    expect(viewport).toBe('width=device-width, initial-scale=1, viewport-fit=cover');
+    const manifest = await request(intake.getHttpServer()).get('/pad/manifest.webmanifest').expect(200);
+    const body = JSON.parse(manifest.text) as { icons: Array<{ src: string; sizes: string; type: string }> };
+    expect(body.icons.map((i) => i.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
+    for (const icon of body.icons) {
+      const png = await request(intake.getHttpServer()).get(icon.src).buffer(true).expect(200);
+      expect(png.headers['content-type']).toBe('image/png');
+      const bytes = png.body as Buffer;
+      // PNG signature, then IHDR's width and height.
+      expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+      expect(`${bytes.readUInt32BE(16)}x${bytes.readUInt32BE(20)}`).toBe(icon.sizes);
+    }
+  });
+
   it('says so when the device is revoked, and offers a new pairing', async () => {
     await request(intake.getHttpServer()).post(`/api/v1/devices/${deviceId}/revoke`).set('Authorization', admin).expect(200);
     await page.getByRole('heading', { name: '本设备已停用' }).waitFor({ timeout: 10_000 });

@@ -1,28 +1,46 @@
-/** Chinese names of the contract's codes, as the console shows them. */
-export const STATUS: Record<string, { text: string; color: string }> = {
-  PENDING: { text: '待签收', color: 'orange' },
-  ACCEPTED: { text: '已签收', color: 'gold' },
-  RESPONDED: { text: '已回访', color: 'blue' },
-  RECTIFIED: { text: '已整改', color: 'cyan' },
-  CLOSED: { text: '已办结', color: 'green' },
-  APPEALING: { text: '申诉中', color: 'purple' },
+/**
+ * Chinese names of the codes, as the console shows them. The contract's codes take their labels from their one
+ * home, libs/contracts/src/labels.ts (shared with the services, the bulletin and the PAD); what only the console
+ * shows (colours, roles, audit actions, its own error wording) is kept here.
+ */
+import {
+  CASE_OUTCOME_LABELS,
+  CASE_SOURCE_LABELS,
+  CASE_STATUS_LABELS,
+  CHANNEL_LABELS,
+  CONTACT_METHOD_LABELS,
+  HOTLINE_CATEGORY_LABELS,
+  LEVEL_LABELS,
+  SUSPECT_STATUS_LABELS,
+  TAG_LABELS,
+} from '../../../libs/contracts/src/labels';
+
+export { suspectReasonLabel } from '../../../libs/contracts/src/labels';
+
+const STATUS_COLOR: Record<keyof typeof CASE_STATUS_LABELS, string> = {
+  PENDING: 'orange',
+  ACCEPTED: 'gold',
+  RESPONDED: 'blue',
+  RECTIFIED: 'cyan',
+  CLOSED: 'green',
+  APPEALING: 'purple',
 };
 
-export const SOURCE: Record<string, string> = { BAD_REVIEW: '差评', HOTLINE: '12345转办', UNRESOLVED: '办不成事' };
+export const STATUS: Record<string, { text: string; color: string }> = Object.fromEntries(
+  Object.entries(CASE_STATUS_LABELS).map(([code, text]) => [code, { text, color: STATUS_COLOR[code as keyof typeof STATUS_COLOR] }]),
+);
 
-export const OUTCOME: Record<string, string> = {
-  RECTIFIED: '整改到位',
-  EXPLAINED: '情况说明',
-  APPEAL_UPHELD: '申诉成立',
-};
+export const SOURCE: Record<string, string> = CASE_SOURCE_LABELS;
 
-export const METHOD: Record<string, string> = {
-  PHONE: '电话',
-  SMS: '短信',
-  VISIT: '上门',
-  ONLINE: '网上',
-  NO_CONTACT: '无联系方式（匿名评价）',
-};
+export const OUTCOME: Record<string, string> = CASE_OUTCOME_LABELS;
+
+export const METHOD: Record<string, string> = CONTACT_METHOD_LABELS;
+
+export const CHANNEL: Record<string, string> = CHANNEL_LABELS;
+
+export const HOTLINE_CATEGORY: Record<string, string> = HOTLINE_CATEGORY_LABELS;
+
+export const SUSPECT_STATUS: Record<string, string> = SUSPECT_STATUS_LABELS;
 
 export const ACTION: Record<string, string> = {
   open: '立案',
@@ -41,16 +59,9 @@ export const ACTION: Record<string, string> = {
   reopen: '重新整改',
 };
 
-export const LEVEL: Record<number, string> = { 5: '非常满意', 4: '满意', 3: '基本满意', 2: '不满意', 1: '非常不满意' };
+export const LEVEL: Record<number, string> = LEVEL_LABELS;
 
-export const TAG: Record<string, string> = {
-  ATTITUDE: '服务态度',
-  EFFICIENCY: '办事效率',
-  PROCESS: '办事流程',
-  GUIDANCE: '咨询引导',
-  ENVIRONMENT: '服务环境',
-  OTHER: '其他',
-};
+export const TAG: Record<string, string> = TAG_LABELS;
 
 export const ROLE: Record<string, string> = { admin: '系统管理员', supervisor: '督查人员', unit_operator: '单位经办人' };
 

@@ -103,7 +103,17 @@ export interface Device {
   lastSeenAt: string | null;
   online: boolean;
   queueLength: number | null;
+  /** Ratings the server refused that the PAD keeps aside (its 未通过 counter), at its last heartbeat. */
+  rejectedCount: number | null;
   appVersion: string | null;
+}
+
+/** A batch item a PAD's upload had refused, with why in Chinese (GET /devices/{deviceId}/rejected-uploads). */
+export interface RejectedUpload {
+  index: number;
+  serviceRecordId: string | null;
+  receivedAt: string;
+  reasons: string[];
 }
 
 /** A one-time pairing code (POST /devices/{deviceId}/pairing-codes): shown once, valid 15 minutes, usable once. */

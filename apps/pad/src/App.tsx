@@ -11,6 +11,7 @@ import {
   serverNow,
   signedJson,
 } from './api';
+import { TAG_LABELS } from '../../../libs/contracts/src/labels';
 import { Face, type Level, LEVELS } from './faces';
 import { Keypad } from './keypad';
 import { watchPrompts } from './prompts';
@@ -31,27 +32,32 @@ const PAIRING_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ'.split('');
 const PHONE_DIGITS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'];
 const MAINLAND_MOBILE = /^1[3-9]\d{9}$/;
 const THANKS_MS = 5_000;
+/** The details screen is cleared after this long without a touch (60 s; `?idle=<seconds>` on the page URL, 1–600, for tests). */
+const IDLE_MS = idleMsFrom(new URLSearchParams(window.location.search).get('idle'));
+/** The last seconds of the idle countdown are announced to screen readers and shown as a warning. */
+const IDLE_WARN_MS = Math.min(10_000, Math.ceil(IDLE_MS / 2000) * 1000);
 const RETRY_UPLOAD_MS = 15_000;
 /** A walk-in rating (no prompt from the window) is filed under this service item. */
 const WALK_IN_ITEM = { serviceItemCode: 'WALK-IN', serviceItemName: '窗口现场评价' };
-const FALLBACK_TAGS: RatingTag[] = [
-  { code: 'ATTITUDE', label: '服务态度差' },
-  { code: 'EFFICIENCY', label: '办事效率低' },
-  { code: 'PROCESS', label: '办事流程繁琐' },
-  { code: 'GUIDANCE', label: '指引不清晰' },
-  { code: 'ENVIRONMENT', label: '服务环境差' },
-  { code: 'POLICY', label: '政策解释不清' },
-  { code: 'REPEATED_VISITS', label: '多次跑动' },
-  { code: 'OTHER', label: '其他' },
-];
+/** The tags until GET /rating-tags answers (and offline): the same labels, from their one home. */
+const FALLBACK_TAGS: RatingTag[] = Object.entries(TAG_LABELS).map(([code, label]) => ({ code, label }));
+
+/** The service a citizen rates: the prompt shown when they began (null: a walk-in rating). */
+type RatedService = Prompt | null;
 
 type Screen =
   | { name: 'boot' }
   | { name: 'pairing' }
   | { name: 'refused'; reason: 'revoked' | 'invalid' }
   | { name: 'rate' }
-  | { name: 'details'; level: Level }
+  /** `session` keys the screen: every citizen starts with an empty form. */
+  | { name: 'details'; level: Level; service: RatedService; session: number }
   | { name: 'thanks'; level: number };
+
+function idleMsFrom(param: string | null): number {
+  const seconds = Number(param);
+  return param !== null && Number.isInteger(seconds) && seconds >= 1 && seconds <= 600 ? seconds * 1000 : 60_000;
+}
 
 export function App() {
   const [screen, setScreen] = useState<Screen>({ name: 'boot' });
@@ -62,6 +68,9 @@ export function App() {
   const [queue, setQueue] = useState({ waiting: 0, rejected: 0 });
   const [streaming, setStreaming] = useState(false);
   const rated = useRef(new Set<string>());
+  const sessions = useRef(0);
+  /** A rating being filed: a second tap before the thank-you screen files nothing more. */
+  const filing = useRef(false);
 
   const refused = useCallback((error: ApiError) => {
     setScreen({ name: 'refused', reason: error.code === 'DEVICE_REVOKED' ? 'revoked' : 'invalid' });
@@ -162,9 +171,13 @@ export function App() {
     return () => window.clearTimeout(timer);
   }, [screen]);
 
-  const submit = async (level: number, details: { tags: string[]; comment: string; phone: string } | null) => {
-    if (!credentials) return;
-    const item = prompt ?? null;
+  /**
+   * Files the rating under the service shown when the citizen began (`item`), whatever prompt arrived since;
+   * a newer prompt stays for the next citizen.
+   */
+  const submit = async (item: RatedService, level: number, details: { tags: string[]; comment: string; phone: string } | null) => {
+    if (!credentials || filing.current) return;
+    filing.current = true;
     const rating: RatingBody = {
       serviceRecordId: item?.serviceRecordId ?? `WALKIN-${credentials.windowNo}-${crypto.randomUUID()}`.slice(0, 64),
       serviceItemCode: item?.serviceItemCode ?? WALK_IN_ITEM.serviceItemCode,
@@ -178,9 +191,15 @@ export function App() {
     if (details?.phone) rating.reviewer = { phone: details.phone };
     for (const key of Object.keys(rating) as Array<keyof RatingBody>) if (rating[key] === undefined) delete rating[key];
     rated.current.add(rating.serviceRecordId);
-    await enqueue(credentials.deviceId, rating);
-    setPrompt(null);
+    try {
+      await enqueue(credentials.deviceId, rating);
+    } catch (err) {
+      filing.current = false;
+      throw err;
+    }
+    setPrompt((current) => (current && rated.current.has(current.serviceRecordId) ? null : current));
     setScreen({ name: 'thanks', level });
+    filing.current = false;
     await refreshQueue();
     void upload(credentials);
   };
@@ -199,7 +218,8 @@ export function App() {
   };
 
   return (
-    <div className={`app screen-${screen.name}`} data-stream={streaming ? 'open' : 'closed'}>
+    // data-stream and data-prompt (the newest prompt received, which waits while a citizen rates another) are for diagnosis.
+    <div className={`app screen-${screen.name}`} data-stream={streaming ? 'open' : 'closed'} data-prompt={prompt?.serviceRecordId ?? ''}>
       <header className="topbar">
         <div className="title">
           <strong>{credentials ? credentials.unitName : '政务服务“好差评”'}</strong>
@@ -230,15 +250,22 @@ export function App() {
         {screen.name === 'rate' && (
           <RateScreen
             prompt={prompt}
-            onRate={(level) => (level.level <= 2 ? setScreen({ name: 'details', level }) : void submit(level.level, null))}
+            onRate={(level, shown) =>
+              level.level <= 2
+                ? setScreen({ name: 'details', level, service: shown, session: ++sessions.current })
+                : void submit(shown, level.level, null)
+            }
           />
         )}
         {screen.name === 'details' && (
           <DetailsScreen
+            key={screen.session}
             level={screen.level}
+            service={screen.service}
             tags={tags}
+            idleMs={IDLE_MS}
             onBack={() => setScreen({ name: 'rate' })}
-            onSubmit={(details) => void submit(screen.level.level, details)}
+            onSubmit={(details) => void submit(screen.service, screen.level.level, details)}
           />
         )}
         {screen.name === 'thanks' && <ThanksScreen level={screen.level} onDone={() => setScreen({ name: 'rate' })} />}
@@ -329,7 +356,7 @@ function RefusedScreen({ reason, onRepair }: { reason: 'revoked' | 'invalid'; on
   );
 }
 
-function RateScreen({ prompt, onRate }: { prompt: Prompt | null; onRate: (level: Level) => void }) {
+function RateScreen({ prompt, onRate }: { prompt: Prompt | null; onRate: (level: Level, shown: RatedService) => void }) {
   return (
     <section className="rate" aria-labelledby="rate-title">
       <h1 id="rate-title">请您对本次服务进行评价</h1>
@@ -351,7 +378,7 @@ function RateScreen({ prompt, onRate }: { prompt: Prompt | null; onRate: (level:
       )}
       <div className="faces">
         {LEVELS.map((level) => (
-          <button key={level.level} type="button" className="face-button" onClick={() => onRate(level)} aria-label={level.name}>
+          <button key={level.level} type="button" className="face-button" onClick={() => onRate(level, prompt)} aria-label={level.name}>
             <Face level={level} />
             <span className="face-label" style={{ color: level.color }}>
               {level.name}
@@ -363,29 +390,84 @@ function RateScreen({ prompt, onRate }: { prompt: Prompt | null; onRate: (level:
   );
 }
 
+/**
+ * The idle clock of the details screen: any touch or key anywhere on the page starts it again; when it runs out,
+ * `onIdle` clears the screen. Monotonic time (performance.now), so a clock correction cannot end it early.
+ */
+function useIdleCountdown(idleMs: number, onIdle: () => void): number {
+  const [deadline, setDeadline] = useState(() => performance.now() + idleMs);
+  const [now, setNow] = useState(() => performance.now());
+  const idle = useRef(onIdle);
+  idle.current = onIdle;
+  useEffect(() => {
+    const touched = () => {
+      const at = performance.now();
+      setNow(at);
+      setDeadline(at + idleMs);
+    };
+    // Heard as they bubble, after React's own handlers: an update made before a controlled field's onChange
+    // would re-render it with its old value and lose the character typed.
+    const events = ['pointerdown', 'keydown', 'input', 'compositionupdate', 'wheel'] as const;
+    for (const e of events) document.addEventListener(e, touched, { passive: true });
+    const tick = window.setInterval(() => setNow(performance.now()), 250);
+    return () => {
+      for (const e of events) document.removeEventListener(e, touched);
+      window.clearInterval(tick);
+    };
+  }, [idleMs]);
+  useEffect(() => {
+    const timer = window.setTimeout(() => idle.current(), Math.max(0, deadline - performance.now()));
+    return () => window.clearTimeout(timer);
+  }, [deadline]);
+  return Math.max(0, deadline - now);
+}
+
 function DetailsScreen({
   level,
+  service,
   tags,
+  idleMs,
   onBack,
   onSubmit,
 }: {
   level: Level;
+  service: RatedService;
   tags: RatingTag[];
+  idleMs: number;
+  /** 返回, and the idle timeout: the form is dropped (the screen is keyed per citizen). */
   onBack: () => void;
   onSubmit: (details: { tags: string[]; comment: string; phone: string }) => void;
 }) {
   const [chosen, setChosen] = useState<string[]>([]);
   const [comment, setComment] = useState('');
   const [phone, setPhone] = useState('');
+  const [sent, setSent] = useState(false);
+  const remainingMs = useIdleCountdown(idleMs, onBack);
+  const seconds = Math.ceil(remainingMs / 1000);
+  const warn = remainingMs <= IDLE_WARN_MS;
   const phoneValid = phone === '' || MAINLAND_MOBILE.test(phone);
   const toggle = (code: string) => setChosen((c) => (c.includes(code) ? c.filter((x) => x !== code) : [...c, code]));
   return (
     <section className="details" aria-labelledby="details-title">
       <div className="details-head">
         <Face level={level} />
-        <h1 id="details-title">
-          您选择了“{level.name}”，请告诉我们哪里不满意<small>（可多选）</small>
-        </h1>
+        <div>
+          <h1 id="details-title">
+            您选择了“{level.name}”，请告诉我们哪里不满意<small>（可多选）</small>
+          </h1>
+          <dl className="rated-service" data-testid="rated-service">
+            <div>
+              <dt>评价事项</dt>
+              <dd>{service ? (service.serviceItemName ?? service.serviceItemCode) : WALK_IN_ITEM.serviceItemName}</dd>
+            </div>
+            {service?.staffId && (
+              <div>
+                <dt>工号</dt>
+                <dd>{service.staffId}</dd>
+              </div>
+            )}
+          </dl>
+        </div>
       </div>
       <div className="details-body">
         <div className="details-left">
@@ -409,7 +491,10 @@ function DetailsScreen({
         </div>
         <div className="details-right">
           <div className="phone">
-            <span id="phone-label">回访电话（选填）</span>
+            <div className="phone-head">
+              <span id="phone-label">回访电话（选填）</span>
+              {!phoneValid && <span className="error">请输入 11 位手机号码</span>}
+            </div>
             <output aria-labelledby="phone-label" className={`phone-value ${phoneValid ? '' : 'invalid'}`} data-testid="phone">
               {phone || '—'}
             </output>
@@ -419,7 +504,6 @@ function DetailsScreen({
               onKey={(d) => setPhone((p) => (p.length < 11 ? p + d : p))}
               onDelete={() => setPhone((p) => p.slice(0, -1))}
             />
-            {!phoneValid && <p className="error">请输入 11 位手机号码，或清空不填。</p>}
           </div>
           <p className="pipl" data-testid="pipl-notice">
             <strong>个人信息保护提示：</strong>
@@ -428,10 +512,26 @@ function DetailsScreen({
         </div>
       </div>
       <div className="actions">
+        <div className={`idle ${warn ? 'warn' : ''}`}>
+          <p role="timer" data-testid="idle-countdown">
+            <strong>{seconds}</strong> 秒内无操作将清空本页
+          </p>
+          <p aria-live="polite" data-testid="idle-warning">
+            {warn ? '即将清空，触摸屏幕可继续' : ''}
+          </p>
+        </div>
         <button type="button" className="secondary big" onClick={onBack}>
           返回
         </button>
-        <button type="button" className="primary big" disabled={!phoneValid} onClick={() => onSubmit({ tags: chosen, comment, phone })}>
+        <button
+          type="button"
+          className="primary big"
+          disabled={!phoneValid || sent}
+          onClick={() => {
+            setSent(true);
+            onSubmit({ tags: chosen, comment, phone });
+          }}
+        >
           提交评价
         </button>
       </div>

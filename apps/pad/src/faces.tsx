@@ -1,4 +1,6 @@
 // The five rating faces (API.md § Rating levels), drawn inline: no image files, sharp at any size.
+import { LEVEL_LABELS } from '../../../libs/contracts/src/labels';
+
 export interface Level {
   level: number;
   name: string;
@@ -8,11 +10,11 @@ export interface Level {
 }
 
 export const LEVELS: Level[] = [
-  { level: 5, name: '非常满意', color: '#12805c', mouth: 'M30 62 Q50 84 70 62' },
-  { level: 4, name: '满意', color: '#3d8b37', mouth: 'M32 64 Q50 76 68 64' },
-  { level: 3, name: '基本满意', color: '#9a6a00', mouth: 'M33 68 L67 68' },
-  { level: 2, name: '不满意', color: '#c05600', mouth: 'M32 72 Q50 62 68 72' },
-  { level: 1, name: '非常不满意', color: '#c62828', mouth: 'M30 76 Q50 56 70 76' },
+  { level: 5, name: LEVEL_LABELS[5], color: '#12805c', mouth: 'M30 62 Q50 84 70 62' },
+  { level: 4, name: LEVEL_LABELS[4], color: '#3d8b37', mouth: 'M32 64 Q50 76 68 64' },
+  { level: 3, name: LEVEL_LABELS[3], color: '#9a6a00', mouth: 'M33 68 L67 68' },
+  { level: 2, name: LEVEL_LABELS[2], color: '#c05600', mouth: 'M32 72 Q50 62 68 72' },
+  { level: 1, name: LEVEL_LABELS[1], color: '#c62828', mouth: 'M30 76 Q50 56 70 76' },
 ];
 
 export function Face({ level }: { level: Level }) {

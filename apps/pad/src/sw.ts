@@ -1,7 +1,7 @@
 // The PAD page's service worker: the page loads with no network.
 // - install: the page shell (/pad/) and every asset it references are cached;
 // - navigations: network first (a new release arrives), the cached shell when offline;
-// - /pad/assets/*: cache first (Vite names them by content hash);
+// - /pad/assets/*: cache first (Vite names them by content hash); the manifest and its icons likewise;
 // - GET /api/v1/rating-tags: network first, the last answer when offline.
 // Everything else (signed API calls, the prompt stream) goes to the network untouched.
 const sw = self as unknown as ServiceWorkerGlobalScope;
@@ -63,6 +63,11 @@ sw.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (url.origin !== sw.location.origin) return;
   if (request.mode === 'navigate' && url.pathname.startsWith('/pad')) event.respondWith(networkFirst(request, SHELL));
-  else if (url.pathname.startsWith('/pad/assets/') || url.pathname === '/pad/manifest.webmanifest') event.respondWith(cacheFirst(request));
+  else if (
+    url.pathname.startsWith('/pad/assets/') ||
+    url.pathname.startsWith('/pad/icons/') ||
+    url.pathname === '/pad/manifest.webmanifest'
+  )
+    event.respondWith(cacheFirst(request));
   else if (url.pathname === TAGS) event.respondWith(networkFirst(request, TAGS));
 });

@@ -1,4 +1,6 @@
 /** Rating levels, grades and bad-review tags (API.md § Rating levels). Plain data, no framework. */
+import { LEVEL_LABELS, TAG_LABELS } from './labels.js';
+
 /**
  * GOOD / BAD: a rating's grade (a 12345 complaint is BAD). NONE: a 12345 transfer that is no review
  * (REQUEST, SUGGESTION, CONSULTATION): it opens a case, but counts in no review rate — only in the
@@ -12,11 +14,11 @@ export const CHANNELS: readonly Channel[] = ['PAD', 'HOTLINE_12345'];
 
 /** The five levels, best first, with their names and grades: the one place a level's grade is decided. */
 export const RATING_LEVELS: ReadonlyArray<{ level: RatingLevel; name: string; grade: 'GOOD' | 'BAD' }> = [
-  { level: 5, name: '非常满意', grade: 'GOOD' },
-  { level: 4, name: '满意', grade: 'GOOD' },
-  { level: 3, name: '基本满意', grade: 'GOOD' },
-  { level: 2, name: '不满意', grade: 'BAD' },
-  { level: 1, name: '非常不满意', grade: 'BAD' },
+  { level: 5, name: LEVEL_LABELS[5], grade: 'GOOD' },
+  { level: 4, name: LEVEL_LABELS[4], grade: 'GOOD' },
+  { level: 3, name: LEVEL_LABELS[3], grade: 'GOOD' },
+  { level: 2, name: LEVEL_LABELS[2], grade: 'BAD' },
+  { level: 1, name: LEVEL_LABELS[1], grade: 'BAD' },
 ];
 
 const GRADE_OF_LEVEL = new Map(RATING_LEVELS.map((l) => [l.level, l.grade]));
@@ -55,15 +57,7 @@ export function opensCase(review: { grade: Grade; channel: Channel }): boolean {
   return review.grade === 'BAD' || review.channel === 'HOTLINE_12345';
 }
 
-export const BAD_REVIEW_TAGS = {
-  ATTITUDE: '服务态度差',
-  EFFICIENCY: '办事效率低',
-  PROCESS: '办事流程繁琐',
-  GUIDANCE: '指引不清晰',
-  ENVIRONMENT: '服务环境差',
-  POLICY: '政策解释不清',
-  REPEATED_VISITS: '多次跑动',
-  OTHER: '其他',
-} as const;
+/** The bad-review tag codes and their labels (labels.ts, the one home of labels). */
+export const BAD_REVIEW_TAGS = TAG_LABELS;
 export type BadReviewTag = keyof typeof BAD_REVIEW_TAGS;
 export const BAD_REVIEW_TAG_CODES = Object.keys(BAD_REVIEW_TAGS) as BadReviewTag[];

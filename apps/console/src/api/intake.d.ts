@@ -178,6 +178,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/devices/{deviceId}/rejected-uploads': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The items a PAD’s offline uploads had refused (its 未通过 counter), newest first, with the reasons in Chinese; the newest 200 per device are kept */
+    get: operations['RatingsController_rejectedUploads'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/rating-tags': {
     parameters: {
       query?: never;
@@ -780,6 +797,37 @@ export interface components {
     };
     BatchResultsDto: {
       results: components['schemas']['BatchItemResultDto'][];
+    };
+    RejectedUploadDto: {
+      /** @description The item’s index in its batch */
+      index: number;
+      /**
+       * @description The service record it named, if any
+       * @example CN-2024-000123
+       */
+      serviceRecordId: string | null;
+      /**
+       * Format: date-time
+       * @description When the batch holding it was received
+       */
+      receivedAt: string;
+      /**
+       * @description Why, in Chinese, one line per error
+       * @example [
+       *       "回访电话：不是有效的手机号码"
+       *     ]
+       */
+      reasons: string[];
+      /** @description The errors as the batch answered them */
+      errors: components['schemas']['FieldErrorDto'][];
+    };
+    RejectedUploadsDto: {
+      /** Format: uuid */
+      deviceId: string;
+      /** @description How many of its newest refused items are kept per device */
+      keptPerDevice: number;
+      /** @description Newest batch first */
+      items: components['schemas']['RejectedUploadDto'][];
     };
     RatingTagDto: {
       /** @enum {string} */
@@ -1907,6 +1955,63 @@ export interface operations {
       };
       /** @description RATE_LIMITED (with Retry-After) */
       429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  RatingsController_rejectedUploads: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        deviceId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RejectedUploadsDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
         headers: {
           [name: string]: unknown;
         };

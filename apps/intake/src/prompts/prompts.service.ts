@@ -48,13 +48,15 @@ export class PromptsService {
     return prompt;
   }
 
-  /** The device's newest prompt that is neither expired nor rated yet (shown when a stream opens). */
+  /**
+   * The device's newest prompt, when it is neither expired nor rated yet (shown when a stream opens). An older
+   * prompt that a newer one replaced is not shown again: its citizen has gone, even when the newer one was rated.
+   */
   async pending(device: DevicePrincipal, now = new Date()): Promise<PromptDto | null> {
     const rows = (await this.dataSource.query(
-      `SELECT p.* FROM device_prompts p
-        WHERE p.device_id = $1 AND p.expires_at > $2
-          AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.unit_code = p.unit_code AND r.service_record_id = p.service_record_id)
-        ORDER BY p.created_at DESC LIMIT 1`,
+      `SELECT p.* FROM (SELECT * FROM device_prompts WHERE device_id = $1 ORDER BY created_at DESC LIMIT 1) p
+        WHERE p.expires_at > $2
+          AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.unit_code = p.unit_code AND r.service_record_id = p.service_record_id)`,
       [device.deviceId, now],
     )) as Array<Record<string, unknown>>;
     const row = rows[0];

@@ -1,6 +1,12 @@
+import { suspectReasonLabel } from '#libs/contracts';
 import { ARRIVAL_BURST_REASON, BURST_REASON, bodyHash, burstMembers, canonical, suspectReasons } from './rating-rules.js';
 
 describe('rating rules', () => {
+  it('stores 刷评 reasons that the label home words in Chinese', () => {
+    expect(suspectReasonLabel(BURST_REASON)).toBe('疑似刷评：同一评价器的评价时间在 10 秒内超过 5 条');
+    expect(suspectReasonLabel(ARRIVAL_BURST_REASON)).toBe('疑似刷评：同一评价器 10 秒内收到超过 5 条实时评价');
+  });
+
   it('hashes bodies canonically: key order and undefined fields do not matter', () => {
     expect(canonical({ b: 1, a: [2, { d: undefined, c: 'x' }] })).toBe('{"a":[2,{"c":"x"}],"b":1}');
     expect(bodyHash({ a: 1, b: 2 })).toBe(bodyHash({ b: 2, a: 1 }));

@@ -4,7 +4,10 @@ import type { OutboxService } from '#libs/messaging';
 import type { AuditService } from '../accounts/audit.service.js';
 import type { UnitsService } from '../registry/units.service.js';
 import type { RatingViewsRepository } from './rating-views.repository.js';
+import type { DevicesService } from '../registry/devices.service.js';
 import type { RatingWriter } from './rating-writer.js';
+import type { RejectedUploadsRepository } from './rejected-uploads.repository.js';
+import type { RejectedItem } from './rejection-reasons.js';
 import type { PreparedRating, WriteOutcome } from './ratings.repository.js';
 import { isItemLevelDbError, RatingsService } from './ratings.service.js';
 
@@ -18,8 +21,18 @@ const item = (id: string, over: Record<string, unknown> = {}) => ({
 });
 const dbError = (code: string) => Object.assign(new Error(`db ${code}`), { driverError: { code } });
 
+/** What the service asked to keep of refused items, per call. */
+let recorded: Array<{ deviceId: string; unitCode: string; items: RejectedItem[] }> = [];
+
 /** A batch against a writer whose outcome per service record is scripted: an outcome, or a database error. */
 function serviceWith(script: Record<string, WriteOutcome['kind'] | Error>) {
+  recorded = [];
+  const rejectedUploads = {
+    record: (deviceId: string, unitCode: string, items: RejectedItem[]) => {
+      recorded.push({ deviceId, unitCode, items });
+      return Promise.resolve();
+    },
+  } as unknown as RejectedUploadsRepository;
   const writer = {
     writeAll: (rows: PreparedRating[]) =>
       rows.map((r) => {
@@ -35,6 +48,8 @@ function serviceWith(script: Record<string, WriteOutcome['kind'] | Error>) {
     new DataCipher(randomBytes(32).toString('hex')),
     writer,
     {} as AuditService,
+    rejectedUploads,
+    {} as DevicesService,
   );
 }
 
@@ -52,6 +67,41 @@ describe('RatingsService.submitBatch: one bad item never fails the others', () =
     expect(results[1]!.errors).toEqual([{ field: '', message: 'could not be stored: a value is out of range' }]);
     expect(results[4]!.errors).toEqual([{ field: 'comment', message: 'must not contain NUL (\\u0000) characters' }]);
     expect(results[0]!.id).toEqual(expect.any(String));
+  });
+
+  it('keeps each refused item with its index, service record id and errors (the PAD counts them as 未通过)', async () => {
+    const service = serviceWith({ B: dbError('22P05'), D: 'conflict' });
+    await service.submitBatch(device, [
+      item('A'),
+      item('B'),
+      item('C', { level: 9, reviewer: { phone: '123' } }),
+      item('D'),
+      { serviceRecordId: 'E\u0000'.padEnd(300, 'x'), level: 1 },
+      'not an object',
+    ]);
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]!.deviceId).toBe(device.deviceId);
+    expect(recorded[0]!.unitCode).toBe('CN-01');
+    const items = recorded[0]!.items;
+    expect(items.map((i) => [i.index, i.serviceRecordId?.slice(0, 2) ?? null])).toEqual([
+      [1, 'B'],
+      [2, 'C'],
+      [3, 'D'],
+      [4, 'E\uFFFD'],
+      [5, null],
+    ]);
+    expect(items[0]!.errors).toEqual([{ field: '', message: 'could not be stored: a value is out of range' }]);
+    expect(items[1]!.errors.map((e) => e.field).sort()).toEqual(['level', 'reviewer.phone']);
+    expect(items[2]!.errors).toEqual([
+      { field: 'serviceRecordId', message: 'ALREADY_RATED: has already been rated with a different body' },
+    ]);
+    expect(items[3]!.serviceRecordId).toHaveLength(200);
+  });
+
+  it('hands over no item when nothing was refused (the repository then writes nothing)', async () => {
+    const service = serviceWith({ B: 'duplicate' });
+    await service.submitBatch(device, [item('A'), item('B')]);
+    expect(recorded).toEqual([{ deviceId: device.deviceId, unitCode: 'CN-01', items: [] }]);
   });
 
   it('fails the request on a database failure that is not about an item (the client retries the whole batch)', async () => {

@@ -8,7 +8,14 @@ import { BodyLimit, RateLimited } from '../rate-limit/rate-limit.guard.js';
 import { CreateRatingDto } from './dto/create-rating.dto.js';
 import { RatingBatchDto } from './dto/rating-batch.dto.js';
 import { ListRatingsQueryDto } from './dto/rating-queries.dto.js';
-import { BatchResultsDto, RatingPageDto, RatingReceiptDto, RatingResponseDto, RatingTagsDto } from './dto/rating.response.js';
+import {
+  BatchResultsDto,
+  RatingPageDto,
+  RatingReceiptDto,
+  RatingResponseDto,
+  RatingTagsDto,
+  RejectedUploadsDto,
+} from './dto/rating.response.js';
 import { type RatingReceipt, RatingsService } from './ratings.service.js';
 
 /** One rating is a few hundred bytes; 16 KiB leaves room for a 500-character comment in any script. */
@@ -51,6 +58,18 @@ export class RatingsController {
   @ApiProblems(400, 401, 413, 429)
   submitBatch(@CurrentPrincipal() device: DevicePrincipal, @Body() dto: RatingBatchDto) {
     return this.ratings.submitBatch(device, dto.ratings);
+  }
+
+  @Get('devices/:deviceId/rejected-uploads')
+  @Auth('admin')
+  @ApiOperation({
+    summary:
+      'The items a PAD’s offline uploads had refused (its 未通过 counter), newest first, with the reasons in Chinese; the newest 200 per device are kept',
+  })
+  @ApiOkResponse({ type: RejectedUploadsDto })
+  @ApiProblems(400, 401, 403, 404)
+  rejectedUploads(@Param('deviceId', new ParseUUIDPipe()) deviceId: string) {
+    return this.ratings.rejectedUploadsOf(deviceId);
   }
 
   @Get('rating-tags')

@@ -9,11 +9,20 @@ import { RatingsController } from './ratings.controller.js';
 import { RatingsRepository } from './ratings.repository.js';
 import { RatingsService } from './ratings.service.js';
 import { RatingViewsRepository } from './rating-views.repository.js';
+import { RejectedUploadsRepository } from './rejected-uploads.repository.js';
 
 @Module({
   imports: [RegistryModule, AccountsModule],
   controllers: [RatingsController],
-  providers: [RatingsService, RatingsRepository, RatingViewsRepository, RatingWriter, RateLimitGuard, BodyLimitGuard],
+  providers: [
+    RatingsService,
+    RatingsRepository,
+    RatingViewsRepository,
+    RejectedUploadsRepository,
+    RatingWriter,
+    RateLimitGuard,
+    BodyLimitGuard,
+  ],
 })
 export class RatingsModule {
   /** The ratedAt age bound comes from the validated configuration (RATING_MAX_AGE_DAYS). */

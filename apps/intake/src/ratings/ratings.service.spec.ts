@@ -7,7 +7,9 @@ import type { OutboxEntry, OutboxService } from '#libs/messaging';
 import type { AuditService } from '../accounts/audit.service.js';
 import type { UnitsService } from '../registry/units.service.js';
 import type { RatingViewsRepository, ReviewRow } from './rating-views.repository.js';
+import type { DevicesService } from '../registry/devices.service.js';
 import type { RatingWriter } from './rating-writer.js';
+import type { RejectedUploadsRepository } from './rejected-uploads.repository.js';
 import { RatingsService } from './ratings.service.js';
 
 const ID = '9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
@@ -92,6 +94,8 @@ function serviceWith(stored: ReviewRow | undefined) {
     new DataCipher(randomBytes(32).toString('hex')),
     {} as RatingWriter,
     audit,
+    {} as RejectedUploadsRepository,
+    {} as DevicesService,
   );
   return { service, calls, events };
 }

@@ -15,6 +15,7 @@ import {
 import { OutboxService } from '#libs/messaging';
 import { AuditService } from '../accounts/audit.service.js';
 import type { UnitEntity } from '../registry/registry.entities.js';
+import { DevicesService } from '../registry/devices.service.js';
 import { UnitsService } from '../registry/units.service.js';
 import { CreateRatingDto, ImportedRatingDto } from './dto/create-rating.dto.js';
 import { fastImportedRating, fastRating } from './dto/fast-rating-validation.js';
@@ -25,7 +26,16 @@ import { ratingFields } from './rating-row.js';
 import { RatingWriter } from './rating-writer.js';
 import { type PreparedRating, suspectChangedEvent } from './ratings.repository.js';
 import { RatingViewsRepository, type ReviewRow } from './rating-views.repository.js';
-import { type BatchItemResultDto, type RatingPageDto, RatingResponseDto, type RatingReceiptDto } from './dto/rating.response.js';
+import {
+  type BatchItemResultDto,
+  type RatingPageDto,
+  RatingResponseDto,
+  type RatingReceiptDto,
+  RejectedUploadDto,
+  type RejectedUploadsDto,
+} from './dto/rating.response.js';
+import { REJECTED_UPLOADS_KEPT_PER_DEVICE, RejectedUploadsRepository } from './rejected-uploads.repository.js';
+import { rejectedItem } from './rejection-reasons.js';
 
 export type RatingReceipt = RatingReceiptDto;
 export type BatchItemResult = BatchItemResultDto;
@@ -100,6 +110,8 @@ export class RatingsService {
     private readonly cipher: DataCipher,
     private readonly writer: RatingWriter,
     private readonly audit: AuditService,
+    private readonly rejectedUploads: RejectedUploadsRepository,
+    private readonly devices: DevicesService,
   ) {}
 
   /** Stores one rating (一次一评: one per service record and unit), durably with its event, before answering. */
@@ -158,7 +170,17 @@ export class RatingsService {
             }
           : { index, status: o.kind === 'created' ? 'created' : 'duplicate', id: o.id };
     });
+    // What was refused is kept (bounded), so that the console can say why the PAD counts 未通过.
+    const refused = results.filter((r) => r.status === 'rejected').map((r) => rejectedItem(r.index, items[r.index], r.errors ?? []));
+    await this.rejectedUploads.record(device.deviceId, device.unitCode, refused, receivedAt);
     return { results };
+  }
+
+  /** The batch items a device's uploads had refused, newest first, each with its reasons in Chinese (admin). */
+  async rejectedUploadsOf(deviceId: string): Promise<RejectedUploadsDto> {
+    await this.devices.requireDevice(deviceId);
+    const rows = await this.rejectedUploads.list(deviceId);
+    return { deviceId, keptPerDevice: REJECTED_UPLOADS_KEPT_PER_DEVICE, items: rows.map((r) => RejectedUploadDto.fromRow(r)) };
   }
 
   async get(user: UserPrincipal, id: string): Promise<RatingResponseDto> {

@@ -2,14 +2,15 @@
 // functions of the public data (the same that the JSON twin answers), with everything inline: no
 // scripts, no fonts or images from elsewhere; the chart is inline SVG with a text alternative and
 // the same figures in a table.
+import { PUBLIC_CASE_OUTCOME_LABELS, PUBLIC_CASE_SOURCE_LABELS } from '#libs/contracts';
 import { unitGoodRateChart } from '../reports/render/charts.js';
 import { escapeHtml } from '../reports/render/bulletin.js';
 import { chineseDate, formatPercent } from '../reports/render/format.js';
 import type { PublicQuarterDto, PublicQuarterListDto } from './dto/public.dto.js';
 
 const QUARTER_NAMES = ['一', '二', '三', '四'] as const;
-const SOURCE_LABELS: Record<string, string> = { BAD_REVIEW: '窗口评价', HOTLINE: '12345热线', UNRESOLVED: '办不成事反映' };
-const OUTCOME_LABELS: Record<string, string> = { RECTIFIED: '已整改', EXPLAINED: '已作情况说明' };
+const SOURCE_LABELS: Record<string, string> = PUBLIC_CASE_SOURCE_LABELS;
+const OUTCOME_LABELS: Record<string, string> = PUBLIC_CASE_OUTCOME_LABELS;
 
 export function quarterTitle(year: number, quarter: number): string {
   return `${year}年第${QUARTER_NAMES[quarter - 1]}季度`;

@@ -3,7 +3,7 @@ import dayjs from 'dayjs';
 import { useState } from 'react';
 import { intake, must } from '../../api/client';
 import { formatTime, usePolling, useSubmit } from '../../components/common';
-import type { Device, PairingCode, Unit } from '../../types';
+import type { Device, PairingCode, RejectedUpload, Unit } from '../../types';
 
 interface DeviceValues {
   unitCode: string;
@@ -22,6 +22,7 @@ export function DevicesPage() {
   const [open, setOpen] = useState(false);
   const [created, setCreated] = useState<{ deviceId: string; secret: string } | null>(null);
   const [pairing, setPairing] = useState<(PairingCode & { device: Device }) | null>(null);
+  const [rejectedOf, setRejectedOf] = useState<Device | null>(null);
   const [form] = Form.useForm<DeviceValues>();
   const units = usePolling(async () => (await must(intake.GET('/api/v1/units'))) as unknown as Unit[], [], 0);
   const { data, loading, reload } = usePolling(
@@ -93,6 +94,25 @@ export function DevicesPage() {
                 </Space>
               ) : (
                 <Typography.Text type="secondary">从未连接</Typography.Text>
+              ),
+          },
+          {
+            title: '待上传 / 未通过',
+            key: 'queue',
+            render: (_, d) =>
+              d.lastSeenAt === null ? (
+                '—'
+              ) : (
+                <Space size={4} wrap>
+                  <span>待上传 {d.queueLength ?? 0}</span>
+                  {(d.rejectedCount ?? 0) > 0 ? (
+                    <Button size="small" danger onClick={() => setRejectedOf(d)} aria-label={`查看 ${d.windowNo} 窗口未通过的评价`}>
+                      未通过 {d.rejectedCount}，查看原因
+                    </Button>
+                  ) : (
+                    <span>未通过 0</span>
+                  )}
+                </Space>
               ),
           },
           { title: '配对时间', key: 'paired', render: (_, d) => (d.pairedAt ? formatTime(d.pairedAt) : <Tag>未配对</Tag>) },
@@ -178,6 +198,7 @@ export function DevicesPage() {
           </Typography.Text>
         </p>
       </Modal>
+      <RejectedUploadsDialog device={rejectedOf} onClose={() => setRejectedOf(null)} />
       <Modal
         title="评价器配对码"
         open={pairing !== null}
@@ -203,5 +224,66 @@ export function DevicesPage() {
         <p aria-label="配对码有效期">有效期至 {pairing ? dayjs(pairing.expiresAt).format('YYYY-MM-DD HH:mm:ss') : ''}（15 分钟）</p>
       </Modal>
     </Card>
+  );
+}
+
+/** Why a PAD counts 未通过: the items its uploads had refused, newest first, with the reasons in Chinese. */
+function RejectedUploadsDialog({ device, onClose }: { device: Device | null; onClose: () => void }) {
+  const deviceId = device?.deviceId;
+  const { data, loading } = usePolling(
+    async () =>
+      deviceId
+        ? ((await must(intake.GET('/api/v1/devices/{deviceId}/rejected-uploads', { params: { path: { deviceId } } })))
+            .items as unknown as RejectedUpload[])
+        : [],
+    [deviceId],
+    0,
+  );
+  return (
+    <Modal
+      title="未通过的评价"
+      open={device !== null}
+      onOk={onClose}
+      onCancel={onClose}
+      cancelButtonProps={{ style: { display: 'none' } }}
+      okText="关闭"
+      width={860}
+    >
+      <p>
+        评价器：{device?.unitCode} · {device?.windowNo}
+        {device?.label ? ` · ${device.label}` : ''}
+      </p>
+      <Alert
+        type="info"
+        showIcon
+        title="这些评价在评价器离线后上传时未通过服务器校验，没有计入统计；评价器把它们另存，不会再次上传。"
+        description="请按下列原因检查评价器：时间相关的原因多为评价器时钟有误或离线过久，“已有评价”为同一办件重复评价且内容不同。每台评价器保留最近 200 条。"
+        style={{ marginBottom: 12 }}
+      />
+      <Table<RejectedUpload>
+        rowKey={(r) => `${r.receivedAt}-${r.index}`}
+        size="small"
+        loading={loading}
+        dataSource={data ?? []}
+        pagination={{ pageSize: 10 }}
+        locale={{ emptyText: '服务器没有该评价器未通过的记录' }}
+        columns={[
+          { title: '上传时间', key: 'at', width: 150, render: (_, r) => formatTime(r.receivedAt) },
+          { title: '批内序号', key: 'index', width: 90, render: (_, r) => `第 ${r.index + 1} 条` },
+          { title: '办件编号', key: 'record', render: (_, r) => r.serviceRecordId ?? '（未提供）' },
+          {
+            title: '原因',
+            key: 'reasons',
+            render: (_, r) => (
+              <ul style={{ margin: 0, paddingLeft: 18 }}>
+                {r.reasons.map((reason) => (
+                  <li key={reason}>{reason}</li>
+                ))}
+              </ul>
+            ),
+          },
+        ]}
+      />
+    </Modal>
   );
 }

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { must, rectification } from '../../api/client';
 import { CaseTable, OpenButton } from '../../components/CaseTable';
 import { usePolling } from '../../components/common';
+import { STATUS } from '../../labels';
 import { session } from '../../session';
 import type { CaseView, Page } from '../../types';
 
@@ -50,9 +51,9 @@ export function Workbench() {
           }}
           options={[
             { label: '全部', value: 'all' },
-            { label: '待签收', value: 'PENDING' },
+            { label: STATUS.PENDING.text, value: 'PENDING' },
             { label: '超期', value: 'overdue' },
-            { label: '已办结', value: 'CLOSED' },
+            { label: STATUS.CLOSED.text, value: 'CLOSED' },
           ]}
         />
       }

@@ -2,7 +2,7 @@ import { Button, Card, Popconfirm, Segmented, Space, Table, Tag, Tooltip } from 
 import { useState } from 'react';
 import { intake, must } from '../../api/client';
 import { formatTime, usePolling, useSubmit } from '../../components/common';
-import { LEVEL } from '../../labels';
+import { LEVEL, suspectReasonLabel } from '../../labels';
 import type { Page, Rating } from '../../types';
 
 type SuspectStatus = NonNullable<Rating['suspectStatus']>;
@@ -71,7 +71,7 @@ export function SuspectsPage() {
           { title: '单位', dataIndex: 'unitCode' },
           { title: '评价器', key: 'device', render: (_, r) => r.deviceId?.slice(0, 8) ?? '—' },
           { title: '评价', key: 'level', render: (_, r) => `${r.level} 星 · ${LEVEL[r.level] ?? ''}` },
-          { title: '原因', key: 'reason', render: (_, r) => <Tag color="orange">{r.suspectReason ?? '疑似刷评'}</Tag> },
+          { title: '原因', key: 'reason', render: (_, r) => <Tag color="orange">{suspectReasonLabel(r.suspectReason)}</Tag> },
           status === 'OPEN'
             ? {
                 title: '操作',

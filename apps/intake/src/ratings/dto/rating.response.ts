@@ -3,6 +3,8 @@ import { quarterLabel, quarterOf } from '#libs/common';
 import { BAD_REVIEW_TAGS, GRADES, type Grade, RATING_LEVELS, type RatingLevel } from '#libs/contracts';
 import { FieldErrorDto, pageOf } from '#libs/platform';
 import { type ReviewRow, type SuspectStatus, suspectStatusOf } from '../rating-views.repository.js';
+import type { RejectedUploadRow } from '../rejected-uploads.repository.js';
+import { rejectionReason } from '../rejection-reasons.js';
 
 export class MaskedReviewerDto {
   @ApiProperty({ type: String, nullable: true, example: '张*' })
@@ -119,4 +121,31 @@ export class RatingTagsDto {
   static current(): RatingTagsDto {
     return { tags: Object.entries(BAD_REVIEW_TAGS).map(([code, label]) => ({ code, label })), levels: [...RATING_LEVELS] };
   }
+}
+
+/** One batch item a device's upload refused, with why (the 未通过 counter of the PAD, explained). */
+export class RejectedUploadDto {
+  @ApiProperty({ minimum: 0, description: 'The item’s index in its batch' }) index: number;
+  @ApiProperty({ type: String, nullable: true, example: 'CN-2024-000123', description: 'The service record it named, if any' })
+  serviceRecordId: string | null;
+  @ApiProperty({ format: 'date-time', description: 'When the batch holding it was received' }) receivedAt: string;
+  @ApiProperty({ type: [String], example: ['回访电话：不是有效的手机号码'], description: 'Why, in Chinese, one line per error' })
+  reasons: string[];
+  @ApiProperty({ type: [FieldErrorDto], description: 'The errors as the batch answered them' }) errors: FieldErrorDto[];
+
+  static fromRow(r: RejectedUploadRow): RejectedUploadDto {
+    return {
+      index: r.item_index,
+      serviceRecordId: r.service_record_id,
+      receivedAt: r.received_at.toISOString(),
+      reasons: r.errors.map(rejectionReason),
+      errors: r.errors,
+    };
+  }
+}
+
+export class RejectedUploadsDto {
+  @ApiProperty({ format: 'uuid' }) deviceId: string;
+  @ApiProperty({ description: 'How many of its newest refused items are kept per device' }) keptPerDevice: number;
+  @ApiProperty({ type: [RejectedUploadDto], description: 'Newest batch first' }) items: RejectedUploadDto[];
 }

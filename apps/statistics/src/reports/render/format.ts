@@ -1,5 +1,5 @@
 /** Formatting shared by the CSV, XLSX and bulletin renderers. */
-import { CHANNELS, RATING_LEVELS, type Channel } from '#libs/contracts';
+import { CHANNEL_LABELS as CHANNEL_NAMES, CHANNELS, type Channel, HOTLINE_CATEGORY_LABELS, RATING_LEVELS } from '#libs/contracts';
 import { isQuarterPeriod, LEVEL_KEYS, type LevelKey, type QuarterlyReport, type Rate, type ReportPeriod } from '../domain/report.js';
 
 /**
@@ -14,7 +14,8 @@ export function formatPercent(rate: Rate): string {
   return `${whole ? hundredths / 100 : (hundredths / 100).toFixed(2)}%`;
 }
 
-export const CHANNEL_LABELS: Record<Channel, string> = { PAD: '评价器（PAD）', HOTLINE_12345: '12345热线' };
+/** The names of the channels a report counts, from the one home of labels (libs/contracts/src/labels.ts). */
+export const CHANNEL_LABELS = Object.fromEntries(CHANNELS.map((c) => [c, CHANNEL_NAMES[c]])) as Record<Channel, string>;
 
 export const LEVEL_LABELS = Object.fromEntries(RATING_LEVELS.map((l) => [`${l.level}`, l.name])) as Record<LevelKey, string>;
 
@@ -68,10 +69,10 @@ export function summaryRows(report: QuarterlyReport): Array<[string, SummaryValu
     const h = report.hotline;
     rows.push(
       ['12345转办总数', h.total],
-      ['12345投诉', h.byCategory.COMPLAINT],
-      ['12345求助', h.byCategory.REQUEST],
-      ['12345建议', h.byCategory.SUGGESTION],
-      ['12345咨询', h.byCategory.CONSULTATION],
+      [`12345${HOTLINE_CATEGORY_LABELS.COMPLAINT}`, h.byCategory.COMPLAINT],
+      [`12345${HOTLINE_CATEGORY_LABELS.REQUEST}`, h.byCategory.REQUEST],
+      [`12345${HOTLINE_CATEGORY_LABELS.SUGGESTION}`, h.byCategory.SUGGESTION],
+      [`12345${HOTLINE_CATEGORY_LABELS.CONSULTATION}`, h.byCategory.CONSULTATION],
       ['12345已办结数', h.closed],
       ['12345超期数', h.overdue],
     );
