@@ -211,6 +211,14 @@ export class Env {
   @Min(1)
   HEAVY_READ_PER_MINUTE = 60;
 
+  /**
+   * Whether the service migrates its schema on start-up (under an advisory lock, so replicas starting
+   * at once migrate once). A deployment that runs migrations as a release Job sets `false`: the service
+   * then refuses to start while a migration of its schema is pending, naming it (deploy/README.md).
+   */
+  @IsIn(['true', 'false'])
+  MIGRATE_ON_START: 'true' | 'false' = 'true';
+
   /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (≥ 16 characters). */
   @IsOptional()
   @IsString()
@@ -235,9 +243,10 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
   return env;
 }
 
-function stripEmpty(raw: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of Object.keys(new Env()).concat([
+/** The name of every variable `Env` reads, optional ones without a default included. */
+export const ENV_VARIABLES: readonly string[] = [
+  ...new Set([
+    ...Object.keys(new Env()),
     'DATABASE_URL',
     'KAFKA_BROKERS',
     'JWT_SECRET',
@@ -248,7 +257,12 @@ function stripEmpty(raw: Record<string, string | undefined>): Record<string, str
     'DATA_ENCRYPTION_KEY',
     'METRICS_TOKEN',
     'LOG_FILE',
-  ])) {
+  ]),
+];
+
+function stripEmpty(raw: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of ENV_VARIABLES) {
     const value = raw[key];
     if (value !== undefined && value !== '') out[key] = value;
   }
