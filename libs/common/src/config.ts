@@ -219,6 +219,18 @@ export class Env {
   @IsIn(['true', 'false'])
   MIGRATE_ON_START: 'true' | 'false' = 'true';
 
+  /**
+   * Days a consumer's inbox (processed_events) remembers a handled event. An event can only be delivered again
+   * while it is still on its topic (Kafka's log retention and the embedded bus keep 7 days) or unpublished in an
+   * outbox, and an unpublished event has no inbox row yet; so a row older than the topics' retention can never meet
+   * its event again. Dead-lettered events are kept (they are the record of what was refused).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(8)
+  @Max(3660)
+  INBOX_RETENTION_DAYS = 30;
+
   /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (≥ 16 characters). */
   @IsOptional()
   @IsString()
