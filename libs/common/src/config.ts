@@ -220,6 +220,17 @@ export class Env {
   MIGRATE_ON_START: 'true' | 'false' = 'true';
 
   /**
+   * On SIGTERM, how long a replica keeps serving with readiness at 503 before it closes its HTTP server, so that
+   * its load balancer stops sending to it first (HAProxy's checks every 2 s, 2 failures: 4 s; Kubernetes also
+   * has the pod's preStop pause). 0 for one process with no balancer (npm start).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(120000)
+  SHUTDOWN_DRAIN_MS = 5000;
+
+  /**
    * Days a consumer's inbox (processed_events) remembers a handled event. An event can only be delivered again
    * while it is still on its topic (Kafka's log retention and the embedded bus keep 7 days) or unpublished in an
    * outbox, and an unpublished event has no inbox row yet; so a row older than the topics' retention can never meet
