@@ -10,6 +10,7 @@ import { CalendarYearStatus1733500000000 } from './migrations/1733500000000-Cale
 import { ContactRevealAudit1733600000000 } from './migrations/1733600000000-ContactRevealAudit.js';
 import { HotlineCallbackLastAttempt1733700000000 } from './migrations/1733700000000-HotlineCallbackLastAttempt.js';
 import { InboxRetentionIndex1734500000001 } from './migrations/1734500000001-InboxRetentionIndex.js';
+import { ScheduledTicks1734500000003 } from './migrations/1734500000003-ScheduledTicks.js';
 
 export const RECTIFICATION_SCHEMA: ServiceSchema = {
   schema: 'rectification',
@@ -30,5 +31,6 @@ export const RECTIFICATION_SCHEMA: ServiceSchema = {
     ContactRevealAudit1733600000000,
     HotlineCallbackLastAttempt1733700000000,
     InboxRetentionIndex1734500000001,
+    ScheduledTicks1734500000003,
   ],
 };
