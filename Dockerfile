@@ -18,6 +18,8 @@ ENV NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=8"
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# package.json maps #embedded-postgres here; the migration script (the release Job, deploy/) imports it.
+COPY --from=build /app/libs/database/src/postgres-runtime.mjs ./libs/database/src/postgres-runtime.mjs
 USER node
 ENV SERVICE=intake
 CMD ["sh", "-c", "node dist/apps/${SERVICE}/src/main.js"]

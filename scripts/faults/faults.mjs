@@ -9,16 +9,15 @@
 // the rollups and the quarterly report, that every bad one has its case, and that the outboxes
 // drained — with no step by hand, within SETTLE_DEADLINE_S. Killed processes are restarted
 // at once, as a process supervisor (systemd, Kubernetes) would.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
 import pg from 'pg';
-import { call, jwt, serviceNodeFlags, signed } from '../bench/intake-client.mjs';
+import { audit, Fleet, freePort, reportTotal, ServiceProcess, setUpUnits, sleep } from './harness.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { PgCluster } = await import(join(root, 'dist/libs/testing/src/pg-cluster.js'));
@@ -38,27 +37,13 @@ const AFTER_S = SHORT ? 5 : 10;
 const SETTLE_DEADLINE_S = 180;
 const UNITS_PER_CASE = 12;
 const PADS_PER_UNIT = 4;
-/** A PAD waits this long between two ratings: a busy window, yet clear of the 刷评 rule (more than 5 arriving within 10 s). */
-const PAD_PAUSE_MS = 2_100;
 const JWT_SECRET = `faults-${randomBytes(16).toString('hex')}`;
 const DATA_ENCRYPTION_KEY = randomBytes(32).toString('hex');
 const run = Date.now().toString(36);
 const logDir = join(root, '.data', 'faults', run);
 mkdirSync(logDir, { recursive: true });
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const say = (msg) => process.stderr.write(`[faults ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // ---------------------------------------------------------------- infrastructure
 
@@ -67,144 +52,6 @@ const kafkaEnv = { ...process.env, KAFKA_PORT, KAFKA_CONTROLLER_PORT };
 const kafkaSh = (command) => promisify(execFile)(join(root, 'scripts/kafka.sh'), [command], { env: kafkaEnv, timeout: 180_000 });
 const kafkaHome = process.env.KAFKA_HOME ?? join(root, '.data', 'kafka');
 const brokerPid = () => Number(readFileSync(join(kafkaHome, 'broker.pid'), 'utf8'));
-
-/** One service process from its compiled entry point (what `npm run start:<name>` runs). */
-class ServiceProcess {
-  constructor(name, instance, port, env) {
-    Object.assign(this, { name, instance, port, env, child: null, starts: 0 });
-    this.url = `http://127.0.0.1:${port}`;
-  }
-
-  start() {
-    this.starts += 1;
-    const log = createWriteStream(join(logDir, `${this.name}-${this.instance}.log`), { flags: 'a' });
-    this.child = spawn(process.execPath, [...serviceNodeFlags(this.name), join(root, `dist/apps/${this.name}/src/main.js`)], {
-      env: this.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child.stdout.pipe(log);
-    this.child.stderr.pipe(log);
-  }
-
-  kill9() {
-    this.child?.kill('SIGKILL');
-    this.child = null;
-  }
-
-  async stop() {
-    const child = this.child;
-    this.child = null;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await Promise.race([exited, sleep(15_000)]);
-    child.kill('SIGKILL');
-  }
-
-  async ready(timeoutMs = 90_000) {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      try {
-        if ((await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(3_000) })).status === 200) return;
-      } catch {
-        /* not up yet */
-      }
-      await sleep(200);
-    }
-    throw new Error(`${this.name}-${this.instance} not ready in ${timeoutMs} ms (see ${logDir})`);
-  }
-}
-
-// ---------------------------------------------------------------- the PAD fleet
-
-/** The Shanghai calendar quarter of an instant: ratings are reported by it. */
-function quarterOf(ms) {
-  const d = new Date(ms + 8 * 3600_000);
-  return { year: d.getUTCFullYear(), quarter: Math.floor(d.getUTCMonth() / 3) + 1 };
-}
-
-class Fleet {
-  constructor(devices, intakeUrl) {
-    Object.assign(this, { devices, intakeUrl, stopped: false, loops: [] });
-    this.acked = new Map(); // review id → { unitCode, bad, ackAt }
-    this.byRecord = new Map(); // serviceRecordId → review id (the same body must always get the same id)
-    this.replays = 0; // retries answered 200 duplicate: the first attempt had been stored
-    this.errors = {}; // status (or "network") → count
-    this.mismatches = 0;
-    this.quarters = new Set();
-    // ratedAt: 11 s apart per PAD (clear of the 刷评 burst rule), starting two days back.
-    this.base = Date.now() - 2 * 24 * 3600_000;
-  }
-
-  start() {
-    this.loops = this.devices.map((device) => this.pad(device));
-  }
-
-  /** Stops after each PAD has its current rating acknowledged (a PAD never drops one). */
-  async stop() {
-    this.stopped = true;
-    await Promise.all(this.loops);
-  }
-
-  async pad(device) {
-    for (let i = 0; !this.stopped; i++) {
-      const ratedAt = this.base + i * 11_000;
-      this.quarters.add(JSON.stringify(quarterOf(ratedAt)));
-      const level = i % 10 === 3 ? 1 : i % 10 === 7 ? 2 : 5;
-      const body = JSON.stringify({
-        serviceRecordId: `${device.id.slice(0, 8)}-${i}`,
-        serviceItemCode: 'S-1',
-        level,
-        ratedAt: new Date(ratedAt).toISOString(),
-      });
-      await this.sendUntilAcknowledged(device, body, level <= 2);
-      await sleep(PAD_PAUSE_MS);
-    }
-  }
-
-  async sendUntilAcknowledged(device, body, bad) {
-    const recordId = JSON.parse(body).serviceRecordId;
-    for (;;) {
-      let status;
-      let retryAfter = 0;
-      try {
-        const res = await fetch(`${this.intakeUrl}/api/v1/ratings`, {
-          method: 'POST',
-          headers: signed('x-device-id', device.id, device.secret, 'POST', '/api/v1/ratings', body),
-          body,
-          signal: AbortSignal.timeout(10_000),
-        });
-        status = res.status;
-        retryAfter = Number(res.headers.get('retry-after') ?? 0);
-        const json = await res.json().catch(() => ({}));
-        if (status === 201 || status === 200) {
-          const known = this.byRecord.get(recordId);
-          if (known && known !== json.id) this.mismatches += 1;
-          this.byRecord.set(recordId, json.id);
-          if (json.duplicate) this.replays += 1;
-          this.acked.set(json.id, { unitCode: device.unitCode, bad, ackAt: Date.now() });
-          return;
-        }
-      } catch {
-        status = 'network';
-      }
-      this.errors[status] = (this.errors[status] ?? 0) + 1;
-      if (typeof status === 'number' && status < 500 && status !== 429) {
-        say(`PAD ${device.id.slice(0, 8)}: ${status} for ${recordId}, not retried`);
-        return;
-      }
-      await sleep(retryAfter ? retryAfter * 1000 : 500);
-    }
-  }
-
-  /** The longest stretch without any acknowledgement while the fleet ran. */
-  longestGap(from, to) {
-    const times = [from, ...[...this.acked.values()].map((a) => a.ackAt).sort((a, b) => a - b), to];
-    let gap = 0;
-    for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i] - times[i - 1]);
-    return gap;
-  }
-}
 
 // ---------------------------------------------------------------- the suite
 
@@ -220,64 +67,6 @@ async function withSql(database, work) {
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-async function audit(sql, fleet, units) {
-  const ids = [...fleet.acked.keys()];
-  const badIds = [...fleet.acked].filter(([, a]) => a.bad).map(([id]) => id);
-  const { rows } = await sql.query(
-    `SELECT
-       (SELECT count(*)::int FROM intake.reviews WHERE id = ANY($1::uuid[])) AS stored,
-       (SELECT count(*)::int FROM intake.reviews WHERE unit_code = ANY($3)) AS stored_in_units,
-       (SELECT coalesce(sum(reviews), 0)::int FROM statistics.review_rollups WHERE unit_code = ANY($3)) AS rollups,
-       (SELECT count(*)::int FROM rectification.cases WHERE review_id = ANY($2::uuid[])) AS cases,
-       (SELECT count(*)::int FROM rectification.cases WHERE unit_code = ANY($3)) AS cases_in_units,
-       (SELECT count(*)::int FROM intake.outbox WHERE published_at IS NULL)
-         + (SELECT count(*)::int FROM rectification.outbox WHERE published_at IS NULL)
-         + (SELECT count(*)::int FROM statistics.outbox WHERE published_at IS NULL) AS pending`,
-    [ids, badIds, units],
-  );
-  const r = rows[0];
-  const settled =
-    r.stored === ids.length &&
-    r.stored_in_units === ids.length &&
-    r.rollups === ids.length &&
-    r.cases === badIds.length &&
-    r.cases_in_units === badIds.length &&
-    r.pending === 0;
-  return { ...r, acknowledged: ids.length, bad: badIds.length, settled };
-}
-
-async function reportTotal(statisticsUrl, fleet, units) {
-  const token = jwt(JWT_SECRET, 'supervisor');
-  let total = 0;
-  for (const q of [...fleet.quarters].map((s) => JSON.parse(s)))
-    for (const unitCode of units) {
-      const res = await call(statisticsUrl(), 'GET', `/api/v1/reports/quarterly?year=${q.year}&quarter=${q.quarter}&unitCode=${unitCode}`, {
-        token,
-      });
-      if (res.status !== 200) throw new Error(`report ${unitCode}: ${res.status} ${JSON.stringify(res.body)}`);
-      total += res.body.reviews.total;
-    }
-  return total;
-}
-
-async function setUpUnits(intakeUrl, prefix) {
-  const admin = jwt(JWT_SECRET, 'admin');
-  const devices = [];
-  const units = [];
-  for (let u = 1; u <= UNITS_PER_CASE; u++) {
-    const code = `${prefix}-U${String(u).padStart(2, '0')}`;
-    units.push(code);
-    const created = await call(intakeUrl, 'POST', '/api/v1/units', { token: admin, body: { code, name: `故障演练单位${u}` } });
-    if (created.status !== 201) throw new Error(`unit ${code}: ${created.status} ${JSON.stringify(created.body)}`);
-    for (let w = 1; w <= PADS_PER_UNIT; w++) {
-      const d = await call(intakeUrl, 'POST', '/api/v1/devices', { token: admin, body: { unitCode: code, windowNo: `W${w}` } });
-      if (d.status !== 201) throw new Error(`device: ${d.status} ${JSON.stringify(d.body)}`);
-      devices.push({ id: d.body.deviceId, secret: d.body.secret, unitCode: code });
-    }
-  }
-  return { units, devices };
 }
 
 const byName = (name, instance = 1) => services.find((s) => s.name === name && s.instance === instance);
@@ -323,7 +112,7 @@ function faults() {
         for (const name of ['rectification', 'statistics']) {
           const first = byName(name);
           const port = await freePort();
-          const second = new ServiceProcess(name, 2, port, { ...first.env, [portVar(name)]: String(port) });
+          const second = new ServiceProcess(name, 2, port, { ...first.env, [portVar(name)]: String(port) }, logDir);
           services.push(second);
           second.start();
           await second.ready();
@@ -429,7 +218,7 @@ async function main() {
   };
   for (const name of ['intake', 'rectification', 'statistics']) {
     const port = await freePort();
-    const service = new ServiceProcess(name, 1, port, { ...env, [portVar(name)]: String(port) });
+    const service = new ServiceProcess(name, 1, port, { ...env, [portVar(name)]: String(port) }, logDir);
     services.push(service);
   }
   // intake first: its migrations and those of the others run under advisory locks, one at a time.
@@ -444,9 +233,13 @@ async function main() {
   for (const [index, fault] of faults().entries()) {
     say(`case ${index + 1}: ${fault.name}`);
     if (fault.before) await fault.before();
-    const { units, devices } = await setUpUnits(intakeUrl, `F${run}-${index + 1}`);
+    const { units, devices } = await setUpUnits(intakeUrl, `F${run}-${index + 1}`, {
+      jwtSecret: JWT_SECRET,
+      count: UNITS_PER_CASE,
+      padsPerUnit: PADS_PER_UNIT,
+    });
     unitsByCase.push(units);
-    const fleet = new Fleet(devices, intakeUrl);
+    const fleet = new Fleet(devices, intakeUrl, { say });
     const started = Date.now();
     fleet.start();
     await sleep(WARMUP_S * 1000);
@@ -465,7 +258,7 @@ async function main() {
       await sleep(500);
     }
     const settledAt = Date.now();
-    const report = result.settled ? await reportTotal(statisticsUrl, fleet, units) : null;
+    const report = result.settled ? await reportTotal(statisticsUrl, fleet, units, JWT_SECRET) : null;
     if (fault.after) await fault.after();
     const row = {
       fault: fault.name,

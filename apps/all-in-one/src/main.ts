@@ -137,6 +137,8 @@ async function stopServiceThread(worker: Worker): Promise<void> {
 async function main(): Promise<void> {
   mkdirSync(DATA_DIR, { recursive: true });
   ensureSecrets();
+  // One process and no load balancer to wait for: Ctrl-C stops at once.
+  process.env.SHUTDOWN_DRAIN_MS ||= '0';
   let database: ChildProcess | null = null;
   const workers: Worker[] = [];
   let stopping = false;

@@ -15,6 +15,7 @@ import { PromptEntity } from './prompts/prompt.entity.js';
 import { Accounts1733600000000 } from './migrations/1733600000000-Accounts.js';
 import { SuspectConfirmed1733700000000 } from './migrations/1733700000000-SuspectConfirmed.js';
 import { RejectedUploads1734300000000 } from './migrations/1734300000000-RejectedUploads.js';
+import { InboxRetentionIndex1734500000000 } from './migrations/1734500000000-InboxRetentionIndex.js';
 import { ReviewEntity } from './ratings/review.entity.js';
 import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry/registry.entities.js';
 import { UnresolvedReportEntity } from './unresolved/unresolved-report.entity.js';
@@ -48,5 +49,6 @@ export const INTAKE_SCHEMA: ServiceSchema = {
     Accounts1733600000000,
     SuspectConfirmed1733700000000,
     RejectedUploads1734300000000,
+    InboxRetentionIndex1734500000000,
   ],
 };

@@ -9,6 +9,8 @@ import { CasePublication1733400000100 } from './migrations/1733400000100-CasePub
 import { CalendarYearStatus1733500000000 } from './migrations/1733500000000-CalendarYearStatus.js';
 import { ContactRevealAudit1733600000000 } from './migrations/1733600000000-ContactRevealAudit.js';
 import { HotlineCallbackLastAttempt1733700000000 } from './migrations/1733700000000-HotlineCallbackLastAttempt.js';
+import { InboxRetentionIndex1734500000001 } from './migrations/1734500000001-InboxRetentionIndex.js';
+import { ScheduledTicks1734500000003 } from './migrations/1734500000003-ScheduledTicks.js';
 
 export const RECTIFICATION_SCHEMA: ServiceSchema = {
   schema: 'rectification',
@@ -28,5 +30,7 @@ export const RECTIFICATION_SCHEMA: ServiceSchema = {
     CalendarYearStatus1733500000000,
     ContactRevealAudit1733600000000,
     HotlineCallbackLastAttempt1733700000000,
+    InboxRetentionIndex1734500000001,
+    ScheduledTicks1734500000003,
   ],
 };

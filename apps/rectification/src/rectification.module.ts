@@ -1,17 +1,11 @@
 import { Module } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
 import { ServicePlatformModule } from '#libs/platform';
 import { CasesModule } from './cases/cases.module.js';
 import { PublicationModule } from './publication/publication.module.js';
 import { RECTIFICATION_SCHEMA } from './data-source.js';
 
 @Module({
-  imports: [
-    ServicePlatformModule.forService({ service: 'rectification', ...RECTIFICATION_SCHEMA }),
-    ScheduleModule.forRoot(),
-    CasesModule,
-    PublicationModule,
-  ],
+  imports: [ServicePlatformModule.forService({ service: 'rectification', ...RECTIFICATION_SCHEMA }), CasesModule, PublicationModule],
 })
 export class RectificationModule {}
 

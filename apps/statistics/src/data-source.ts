@@ -6,6 +6,7 @@ import { PublishedQuarters1733200000000 } from './migrations/1733200000000-Publi
 import { PublicCaseExamples1733400000200 } from './migrations/1733400000200-PublicCaseExamples.js';
 import { PUBLISHED_ENTITIES } from './publishing/published.entities.js';
 import { ProvisionalDeadlineRollups1733500000001 } from './migrations/1733500000001-ProvisionalDeadlineRollups.js';
+import { InboxRetentionIndex1734500000002 } from './migrations/1734500000002-InboxRetentionIndex.js';
 import { ROLLUP_ENTITIES } from './rollups/rollup.entities.js';
 
 export const STATISTICS_SCHEMA: ServiceSchema = {
@@ -17,5 +18,6 @@ export const STATISTICS_SCHEMA: ServiceSchema = {
     HotlineRollups1733200300000,
     PublicCaseExamples1733400000200,
     ProvisionalDeadlineRollups1733500000001,
+    InboxRetentionIndex1734500000002,
   ],
 };

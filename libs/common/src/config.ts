@@ -211,6 +211,37 @@ export class Env {
   @Min(1)
   HEAVY_READ_PER_MINUTE = 60;
 
+  /**
+   * Whether the service migrates its schema on start-up (under an advisory lock, so replicas starting
+   * at once migrate once). A deployment that runs migrations as a release Job sets `false`: the service
+   * then refuses to start while a migration of its schema is pending, naming it (deploy/README.md).
+   */
+  @IsIn(['true', 'false'])
+  MIGRATE_ON_START: 'true' | 'false' = 'true';
+
+  /**
+   * On SIGTERM, how long a replica keeps serving with readiness at 503 before it closes its HTTP server, so that
+   * its load balancer stops sending to it first (HAProxy's checks every 2 s, 2 failures: 4 s; Kubernetes also
+   * has the pod's preStop pause). 0 for one process with no balancer (npm start).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(120000)
+  SHUTDOWN_DRAIN_MS = 5000;
+
+  /**
+   * Days a consumer's inbox (processed_events) remembers a handled event. An event can only be delivered again
+   * while it is still on its topic (Kafka's log retention and the embedded bus keep 7 days) or unpublished in an
+   * outbox, and an unpublished event has no inbox row yet; so a row older than the topics' retention can never meet
+   * its event again. Dead-lettered events are kept (they are the record of what was refused).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(8)
+  @Max(3660)
+  INBOX_RETENTION_DAYS = 30;
+
   /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (≥ 16 characters). */
   @IsOptional()
   @IsString()
@@ -235,9 +266,10 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
   return env;
 }
 
-function stripEmpty(raw: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of Object.keys(new Env()).concat([
+/** The name of every variable `Env` reads, optional ones without a default included. */
+export const ENV_VARIABLES: readonly string[] = [
+  ...new Set([
+    ...Object.keys(new Env()),
     'DATABASE_URL',
     'KAFKA_BROKERS',
     'JWT_SECRET',
@@ -248,7 +280,12 @@ function stripEmpty(raw: Record<string, string | undefined>): Record<string, str
     'DATA_ENCRYPTION_KEY',
     'METRICS_TOKEN',
     'LOG_FILE',
-  ])) {
+  ]),
+];
+
+function stripEmpty(raw: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of ENV_VARIABLES) {
     const value = raw[key];
     if (value !== undefined && value !== '') out[key] = value;
   }

@@ -22,4 +22,30 @@ export async function migrateServiceSchema(dataSource: DataSource, schema: strin
   }
 }
 
+/** The schema is behind the code and this service may not migrate it (MIGRATE_ON_START=false). */
+export class PendingMigrationsError extends Error {
+  override readonly name = 'PendingMigrationsError';
+}
+
+/**
+ * For a service that does not migrate on start-up (a release Job does): refuses to start while
+ * any migration of its schema is pending, naming them, so a pod never runs on an older schema.
+ */
+export async function requireMigratedSchema(dataSource: DataSource, schema: string): Promise<void> {
+  const table = `"${schema}".migrations`;
+  const [{ present }] = await dataSource.query<Array<{ present: boolean }>>('SELECT to_regclass($1) IS NOT NULL AS present', [
+    `${schema}.migrations`,
+  ]);
+  const applied = present
+    ? new Set((await dataSource.query<Array<{ name: string }>>(`SELECT name FROM ${table}`)).map((r) => r.name))
+    : new Set();
+  const pending = dataSource.migrations.map((m) => m.name ?? m.constructor.name).filter((name) => !applied.has(name));
+  if (pending.length) {
+    throw new PendingMigrationsError(
+      `MIGRATE_ON_START=false and ${pending.length} migration(s) of schema "${schema}" are pending (${pending.join(', ')}): ` +
+        'run the migration Job (node dist/scripts/migrations.js run all) first',
+    );
+  }
+}
+
 export { lockKey as advisoryLockKey };

@@ -2,20 +2,26 @@ import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { MetricsRegistry } from '#libs/common';
+import { advisoryLockKey } from '#libs/database';
 import { EMBEDDED_BATCH_SIZE, EMBEDDED_PARTITIONS, type EventBatchContext, isBatchHandler, runHandler } from './batch.js';
 import { BUS_SCHEMA, type BusEvent, ensureEventBus, readEventBus } from './embedded-bus.js';
 import { PollingWorker } from './worker.js';
 
 const RETENTION = '7 days';
+const instanceLockKey = (groupId: string): string => advisoryLockKey(`embedded-bus:instance:${groupId}`);
 const CLEANUP_EVERY_MS = 3_600_000;
 
 /**
  * The embedded transport's consumer: reads the PostgreSQL event log from the group's offset
  * and calls the same handlers the Kafka transport would — a `@BatchEventPattern` handler with
  * each topic's events of the read as one batch, in log order; other handlers event by event.
- * One instance of a group reads at a time (row lock on its offset); the offset moves only past
- * events whose handler succeeded, so nothing is lost, and what is delivered again is made
- * harmless by the inbox.
+ * The offset moves only past events whose handler succeeded, so nothing is lost, and what is
+ * delivered again is made harmless by the inbox.
+ *
+ * The embedded bus is for one process: a group's consumer holds a session advisory lock for as
+ * long as it listens, and a second instance of the group refuses to start, saying so (replicas
+ * run on Kafka). The row lock on the group's offset still keeps one reader at a time should the
+ * lock's connection be lost.
  */
 export class EmbeddedBusServer extends Server implements CustomTransportStrategy {
   private readonly log = new Logger(EmbeddedBusServer.name);
@@ -27,6 +33,8 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
    * offset is where it began, thrown away otherwise.
    */
   private ahead: { after: string; events: Promise<BusEvent[] | null> } | null = null;
+  /** The connection holding the group's one-instance lock while listening. */
+  private instanceLock: QueryRunner | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -46,7 +54,8 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
   }
 
   listen(callback: (err?: unknown) => void): void {
-    ensureEventBus(this.dataSource)
+    this.lockInstance()
+      .then(() => ensureEventBus(this.dataSource))
       .then(() => {
         this.worker.start();
         callback();
@@ -59,6 +68,31 @@ export class EmbeddedBusServer extends Server implements CustomTransportStrategy
     await this.worker.stop();
     await this.ahead?.events;
     this.ahead = null;
+    await this.unlockInstance();
+  }
+
+  private async lockInstance(): Promise<void> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [instanceLockKey(this.groupId)])) as Array<{
+      locked: boolean;
+    }>;
+    if (!locked) {
+      await runner.release();
+      throw new Error(
+        `Another "${this.groupId}" instance already consumes the embedded event bus of this database. ` +
+          'The embedded bus is for one process: run replicas on Kafka (set KAFKA_BROKERS).',
+      );
+    }
+    this.instanceLock = runner;
+  }
+
+  private async unlockInstance(): Promise<void> {
+    const runner = this.instanceLock;
+    this.instanceLock = null;
+    if (!runner) return;
+    await runner.query('SELECT pg_advisory_unlock($1)', [instanceLockKey(this.groupId)]).catch(() => undefined);
+    await runner.release();
   }
 
   on(): never {

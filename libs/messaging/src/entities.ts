@@ -28,6 +28,8 @@ export class OutboxMessage {
 
 /** An event a consumer has handled (or dead-lettered); the key makes redelivery harmless. */
 @Entity({ name: 'processed_events' })
+// BRIN (migrations *-InboxRetentionIndex), which TypeORM cannot declare: kept out of its synchronization.
+@Index('processed_events_processed_at_brin', { synchronize: false })
 export class ProcessedEvent {
   @PrimaryColumn({ type: 'text' })
   consumer: string;

@@ -15,3 +15,4 @@ export * from './pipeline-monitor.js';
 export * from './batch.js';
 export * from './kafka-batch.server.js';
 export * from './worker.js';
+export * from './scheduled-jobs.js';

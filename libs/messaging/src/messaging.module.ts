@@ -12,6 +12,7 @@ import { KAFKA_CONSUMER_SETTINGS, KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY, kafkaC
 import { OutboxRelay } from './outbox-relay.service.js';
 import { OutboxService } from './outbox.service.js';
 import { ConsumerGroups, PipelineMonitor } from './pipeline-monitor.js';
+import { ScheduledJobs } from './scheduled-jobs.js';
 import { EmbeddedEventPublisher, KafkaEventPublisher } from './publishers.js';
 import { EVENT_PUBLISHER, MESSAGING_OPTIONS, type MessagingOptions } from './tokens.js';
 
@@ -40,8 +41,18 @@ export class MessagingModule {
         BrokerHealthIndicator,
         ConsumerGroups,
         PipelineMonitor,
+        ScheduledJobs,
       ],
-      exports: [OutboxService, OutboxRelay, InboxService, BrokerHealthIndicator, ConsumerGroups, PipelineMonitor, EVENT_PUBLISHER],
+      exports: [
+        OutboxService,
+        OutboxRelay,
+        InboxService,
+        BrokerHealthIndicator,
+        ConsumerGroups,
+        PipelineMonitor,
+        ScheduledJobs,
+        EVENT_PUBLISHER,
+      ],
     };
   }
 }

@@ -53,6 +53,8 @@ export async function readUnpublished(runner: QueryRunner, limit: number): Promi
 /** Rows per relay pass: one read, one `sendBatch` (or bus append) and one update for all of them. */
 export const RELAY_BATCH = 5_000;
 const RETENTION = '7 days';
+/** Inbox rows deleted per statement of the retention pass (short transactions, however large the backlog). */
+const INBOX_PRUNE_CHUNK = 20_000;
 
 /**
  * Publishes committed outbox rows in id order and marks them published. One relay
@@ -69,6 +71,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private stopped = false;
   private lastSuccessAt: Date | null = null;
   private lastError: string | null = null;
+  private readonly inboxRetentionDays: number;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -79,6 +82,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(ENV) env: Env,
   ) {
     this.lockKey = advisoryLockKey(`outbox-relay:${options.schema}`);
+    this.inboxRetentionDays = env.INBOX_RETENTION_DAYS;
     this.worker = new PollingWorker({
       name: 'outbox relay',
       idleMs: env.OUTBOX_POLL_MS,
@@ -181,8 +185,29 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async cleanup(): Promise<void> {
     if (Date.now() - this.lastCleanup < 3_600_000) return;
     this.lastCleanup = Date.now();
-    await this.dataSource
-      .query(`DELETE FROM outbox WHERE published_at < now() - interval '${RETENTION}'`)
-      .catch((err: unknown) => this.logger.warn({ err }, 'outbox cleanup failed'));
+    await this.pruneMessagingTables().catch((err: unknown) => this.logger.warn({ err }, 'messaging tables cleanup failed'));
+  }
+
+  /**
+   * Retention of the service's messaging tables (hourly, on any replica: each statement is idempotent): published
+   * outbox rows after RETENTION, handled inbox rows after INBOX_RETENTION_DAYS (see Env for why that is safe).
+   * Returns the rows deleted.
+   */
+  async pruneMessagingTables(): Promise<{ outbox: number; inbox: number }> {
+    const [, outbox] = (await this.dataSource.query(`DELETE FROM outbox WHERE published_at < now() - interval '${RETENTION}'`)) as [
+      unknown,
+      number,
+    ];
+    let inbox = 0;
+    for (;;) {
+      const [, deleted] = (await this.dataSource.query(
+        `DELETE FROM processed_events WHERE ctid = ANY(ARRAY(
+           SELECT ctid FROM processed_events
+           WHERE processed_at < now() - make_interval(days => $1) AND outcome = 'processed' LIMIT $2))`,
+        [this.inboxRetentionDays, INBOX_PRUNE_CHUNK],
+      )) as [unknown, number];
+      inbox += deleted;
+      if (deleted < INBOX_PRUNE_CHUNK) return { outbox, inbox };
+    }
   }
 }

@@ -90,6 +90,9 @@ export function openApiDocument(app: INestApplication, options: Pick<ServiceAppO
   );
 }
 
+/** Routes served outside `/api/v1`: the probes (deploy/ points its probes here) and the metrics. */
+export const UNPREFIXED_ROUTES = ['health', 'health/live', 'health/ready', 'metrics'] as const;
+
 /** Applies the cross-cutting HTTP set-up shared by every service (and by the e2e tests). */
 export function configureServiceApp(app: NestFastifyApplication, options: ServiceAppOptions): void {
   app.useLogger(new ServiceLogger(app.get(Logger)));
@@ -99,7 +102,7 @@ export function configureServiceApp(app: NestFastifyApplication, options: Servic
   app.useBodyParser('application/x-www-form-urlencoded', {}, refuseBodyParser);
   app.useGlobalPipes(new FastPathValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter({ isTransient }));
-  app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/live', 'health/ready', 'metrics'] });
+  app.setGlobalPrefix('api/v1', { exclude: [...UNPREFIXED_ROUTES] });
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
   const document = openApiDocument(app, options);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

@@ -5,6 +5,7 @@ import { DomainError, type Env, ENV, ErrorCode } from '#libs/common';
 import { BrokerHealthIndicator, PipelineMonitor } from '#libs/messaging';
 import { type HealthWarning, HealthWarnings } from './health-warnings.js';
 import { ApiProblems } from './openapi.js';
+import { ShutdownDrain } from './shutdown-drain.js';
 
 const CHECK_TIMEOUT_MS = 2_000;
 /** Seconds a client or balancer should wait before asking again after a 503. */
@@ -64,7 +65,7 @@ export class HealthBodyDto implements HealthBody {
  *   accepting through a broker outage and its consumers resume where they stopped; the
  *   broker and the consumer lag are reported, not fatal. What does fail readiness is a
  *   stalled relay: an outbox backlog older than OUTBOX_STALL_SECONDS while the broker
- *   answers.
+ *   answers; and so does a stop under way (ShutdownDrain), first of all.
  *
  * Features add warnings through `HealthWarnings`.
  */
@@ -80,6 +81,7 @@ export class HealthController {
     private readonly broker: BrokerHealthIndicator,
     private readonly pipeline: PipelineMonitor,
     private readonly warnings: HealthWarnings,
+    private readonly shutdown: ShutdownDrain,
     @Inject(ENV) private readonly env: Env,
   ) {
     this.checks = [
@@ -150,6 +152,11 @@ export class HealthController {
     });
     warnings.push(...registered);
     if (warnings.length) body.warnings = warnings;
+    const drainingSince = this.shutdown.drainingSince;
+    if (drainingSince) {
+      body.error.shutdown = { status: 'down', message: 'stopping: finishing what it holds', since: drainingSince.toISOString() };
+      body.details.shutdown = body.error.shutdown;
+    }
     if (Object.keys(body.error).length) {
       body.status = 'error';
       body.ready = false;

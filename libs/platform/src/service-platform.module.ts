@@ -8,6 +8,7 @@ import { MessagingModule } from '#libs/messaging';
 import { EnvModule } from './env.module.js';
 import { HealthController } from './health.controller.js';
 import { HealthWarnings } from './health-warnings.js';
+import { ShutdownDrain } from './shutdown-drain.js';
 
 export interface ServiceDefinition extends ServiceSchema {
   /** intake | rectification | statistics */
@@ -40,6 +41,7 @@ export class ServicePlatformModule {
       controllers: [HealthController],
       providers: [
         HealthWarnings,
+        ShutdownDrain,
         Clock,
         { provide: DataCipher, inject: [ENV], useFactory: (env: Env) => new DataCipher(env.DATA_ENCRYPTION_KEY) },
       ],

@@ -15,7 +15,13 @@ export async function startTestService(
   const moduleRef = await configure(Test.createTestingModule({ imports: [rootModule] })).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(options), SERVICE_APP_OPTIONS);
   configureServiceApp(app, options);
-  await app.startAllMicroservices();
-  await app.listen(0, '127.0.0.1');
+  try {
+    await app.startAllMicroservices();
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    // A start that is refused (e.g. a second instance on the embedded bus) leaves nothing running behind it.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return app;
 }

@@ -12,6 +12,8 @@ export function applyTestEnv(databaseUrl: string, options: { kafka?: boolean } =
   // A passing run prints nothing; each jest worker's service logs stay readable in .data/test-logs.
   process.env.LOG_FILE = testLogFile();
   process.env.OUTBOX_POLL_MS = '20';
+  // Services under test have no load balancer to wait for when they stop (the drain has its own test).
+  process.env.SHUTDOWN_DRAIN_MS ??= '0';
   // Tests poll the reports until events are applied; the per-caller heavy-read limit has its own test.
   process.env.HEAVY_READ_PER_MINUTE ??= '100000';
   if (!options.kafka) delete process.env.KAFKA_BROKERS;

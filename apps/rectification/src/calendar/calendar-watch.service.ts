@@ -1,8 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { Interval } from '@nestjs/schedule';
 import { Gauge } from 'prom-client';
 import { shanghaiDayOf } from '#libs/calendar';
 import { Clock, MetricsRegistry } from '#libs/common';
+import { ScheduledJobs } from '#libs/messaging';
 import { HealthWarnings, type HealthWarning } from '#libs/platform';
 import { calendarWarnings, isSettled, type YearState } from './calendar-warning.js';
 import { CalendarService } from './calendar.service.js';
@@ -26,7 +26,11 @@ export class CalendarWatch implements OnApplicationBootstrap {
     private readonly clock: Clock,
     metrics: MetricsRegistry,
     healthWarnings: HealthWarnings,
+    jobs: ScheduledJobs,
   ) {
+    // Every replica checks on demand for its own /health and /metrics; the periodic check (and its daily log) is one
+    // replica's per tick.
+    jobs.register({ name: 'calendar-watch', everyMs: CHECK_MS, run: () => this.check() });
     // The gauges read the last check; /metrics and /health both run one first, so they never lag a scrape.
     const confirmed: Gauge = new Gauge({
       name: 'calendar_next_year_confirmed',
@@ -61,15 +65,6 @@ export class CalendarWatch implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.check();
-  }
-
-  @Interval('calendar-watch', CHECK_MS)
-  async scheduled(): Promise<void> {
-    try {
-      await this.check();
-    } catch (err) {
-      this.logger.error({ err }, 'calendar check failed');
-    }
   }
 
   /** Evaluates the warnings for the clock's today; logs them once per Shanghai day. */

@@ -1,6 +1,6 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Interval } from '@nestjs/schedule';
+import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
+import { ScheduledJobs } from '#libs/messaging';
 import { CaseEntity } from './case.entity.js';
 import { CaseWriter } from './case-writer.js';
 import { type DeadlineKind, markOverdue, SYSTEM_CASE_ACTOR, transition } from './domain/case-state-machine.js';
@@ -11,31 +11,18 @@ const SWEEP_MS = 30_000;
 /**
  * 超期督办: flags cases whose response or rectification deadline passed unmet (`overdue: true`,
  * one `gov.case.overdue` per case and deadline kind) and urges each automatically (`gov.case.urged`,
- * actor `system`). Safe in several instances: candidates are locked with FOR UPDATE SKIP LOCKED and
- * re-checked on the locked row by `markOverdue`, whose per-kind flag lives in the row itself.
+ * actor `system`). Runs once per 30 s tick across replicas (ScheduledJobs), and is safe even when two run:
+ * candidates are locked with FOR UPDATE SKIP LOCKED and re-checked on the locked row by `markOverdue`, whose
+ * per-kind flag lives in the row itself.
  */
 @Injectable()
-export class OverdueService implements OnApplicationShutdown {
-  private readonly logger = new Logger(OverdueService.name);
-  private running: Promise<number> | null = null;
-  private stopped = false;
-
+export class OverdueService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly writer: CaseWriter,
-  ) {}
-
-  @Interval('overdue-sweep', SWEEP_MS)
-  async scheduled(): Promise<void> {
-    if (this.running || this.stopped) return;
-    try {
-      this.running = this.sweep();
-      await this.running;
-    } catch (err) {
-      this.logger.error({ err }, 'overdue sweep failed');
-    } finally {
-      this.running = null;
-    }
+    jobs: ScheduledJobs,
+  ) {
+    jobs.register({ name: 'overdue-sweep', everyMs: SWEEP_MS, run: () => this.sweep() });
   }
 
   /** Runs batches until nothing is left to flag; returns how many deadlines were flagged. */
@@ -73,10 +60,5 @@ export class OverdueService implements OnApplicationShutdown {
       }
       return flagged;
     });
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    await this.running?.catch(() => undefined);
   }
 }

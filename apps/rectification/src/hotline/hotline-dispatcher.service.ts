@@ -1,8 +1,8 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Interval } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { signRequest } from '#libs/auth';
 import { DataCipher } from '#libs/common';
+import { ScheduledJobs } from '#libs/messaging';
 
 /** Backoff after the n-th failed attempt: 1 s, 2 s, 4 s … capped at 10 minutes. */
 export function callbackBackoffMs(attempts: number): number {
@@ -34,37 +34,35 @@ interface ClaimedReply {
 @Injectable()
 export class HotlineDispatcher implements OnApplicationShutdown {
   private readonly logger = new Logger(HotlineDispatcher.name);
-  private running: Promise<number> | null = null;
-  private again = false;
+  private readonly kicked = new Set<Promise<void>>();
   private stopped = false;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly cipher: DataCipher,
-  ) {}
-
-  /** Sends due replies now (after a case closes), without waiting for the next tick. */
-  kick(): void {
-    void this.tick();
+    jobs: ScheduledJobs,
+  ) {
+    // Retries once a second (ScheduledJobs: one replica per tick); a closing case does not wait for it (kick).
+    jobs.register({ name: 'hotline-callbacks', everyMs: 1000, run: () => this.dispatchAllDue() });
   }
 
-  @Interval('hotline-callbacks', 1000)
-  async tick(): Promise<void> {
+  /** Sends due replies now (after a case closes), without waiting for the next tick; the rows' leases keep it single. */
+  kick(): void {
     if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    try {
-      do {
-        this.again = false;
-        this.running = this.dispatchDue();
-        await this.running;
-      } while (this.again && !this.stopped);
-    } catch (err) {
-      this.logger.error({ err }, 'hotline callback dispatch failed');
-    } finally {
-      this.running = null;
+    const sending = this.dispatchAllDue()
+      .then(() => undefined)
+      .catch((err: unknown) => this.logger.error({ err }, 'hotline callback dispatch failed'))
+      .finally(() => this.kicked.delete(sending));
+    this.kicked.add(sending);
+  }
+
+  /** Passes until no due reply is left; returns how many were tried. */
+  async dispatchAllDue(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const tried = await this.dispatchDue();
+      total += tried;
+      if (tried < BATCH) return total;
     }
   }
 
@@ -144,8 +142,9 @@ export class HotlineDispatcher implements OnApplicationShutdown {
     );
   }
 
+  /** Lets the kicked sends under way finish; no new kick starts. */
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    await this.running?.catch(() => undefined);
+    await Promise.all(this.kicked);
   }
 }
