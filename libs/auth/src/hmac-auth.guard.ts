@@ -2,7 +2,9 @@ import { applyDecorators, type CanActivate, type ExecutionContext, Inject, Injec
 import { Reflector } from '@nestjs/core';
 import { ApiHeader, ApiSecurity } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { DomainError, type Env, ENV, ErrorCode, headerOf, TokenBuckets } from '#libs/common';
+import { DataSource } from 'typeorm';
+import { DomainError, type Env, ENV, ErrorCode, headerOf } from '#libs/common';
+import { retryAfterSeconds, type SharedLimit, sharedLimit } from '#libs/database';
 import { SIGNATURE_WINDOW_MS, signatureMatches, signRequest } from './hmac.js';
 import type { DevicePrincipal, HotlineClientPrincipal } from './principal.js';
 
@@ -32,33 +34,38 @@ export interface AuthenticatedRequest extends FastifyRequest {
  * AUTH_FAILURES_PER_ID_PER_MINUTE / AUTH_FAILURES_PER_ADDRESS_PER_MINUTE, further attempts
  * are answered 429 RATE_LIMITED (with Retry-After) before any credential lookup, so guessing
  * a secret or hammering with forged requests costs neither the database nor the real device.
- * One instance per process (a provider of AuthModule), in memory.
+ * The counts are shared by every replica of the service (its `rate_limits` table, see `sharedLimit`).
  */
 @Injectable()
 export class SignatureFailureThrottle {
-  private readonly ids: TokenBuckets;
-  private readonly addresses: TokenBuckets;
+  private readonly ids: SharedLimit;
+  private readonly addresses: SharedLimit;
 
-  constructor(@Inject(ENV) env: Pick<Env, 'AUTH_FAILURES_PER_ID_PER_MINUTE' | 'AUTH_FAILURES_PER_ADDRESS_PER_MINUTE'>) {
-    const perMinute = (n: number) => ({ ratePerSecond: n / 60, capacity: n });
-    this.ids = new TokenBuckets(perMinute(env.AUTH_FAILURES_PER_ID_PER_MINUTE));
-    this.addresses = new TokenBuckets(perMinute(env.AUTH_FAILURES_PER_ADDRESS_PER_MINUTE));
+  constructor(
+    @Inject(ENV) env: Pick<Env, 'AUTH_FAILURES_PER_ID_PER_MINUTE' | 'AUTH_FAILURES_PER_ADDRESS_PER_MINUTE'>,
+    dataSource: DataSource,
+  ) {
+    this.ids = sharedLimit(dataSource, { name: 'auth-fail-id', points: env.AUTH_FAILURES_PER_ID_PER_MINUTE, windowSeconds: 60 });
+    this.addresses = sharedLimit(dataSource, {
+      name: 'auth-fail-addr',
+      points: env.AUTH_FAILURES_PER_ADDRESS_PER_MINUTE,
+      windowSeconds: 60,
+    });
   }
 
   /** Throws 429 when this id or address has failed too often lately. */
-  assertAllowed(id: string, address: string): void {
-    for (const result of [this.ids.check(id), this.addresses.check(address)]) {
+  async assertAllowed(id: string, address: string): Promise<void> {
+    for (const result of await Promise.all([this.ids.peek(id), this.addresses.peek(address)])) {
       if (!result.allowed) {
         throw new DomainError(ErrorCode.RateLimited, 'Too many failed signed requests; retry later.', [], {
-          'Retry-After': String(result.retryAfterSeconds),
+          'Retry-After': String(retryAfterSeconds(result)),
         });
       }
     }
   }
 
-  recordFailure(id: string, address: string): void {
-    this.ids.take(id);
-    this.addresses.take(address);
+  async recordFailure(id: string, address: string): Promise<void> {
+    await Promise.all([this.ids.consume(id), this.addresses.consume(address)]);
   }
 }
 
@@ -77,12 +84,12 @@ export class HmacAuthGuard implements CanActivate {
     const idHeader = kind === 'device' ? 'x-device-id' : 'x-client-id';
     const id = headerOf(req, idHeader) ?? '';
     const address = req.ip;
-    this.failures.assertAllowed(`${kind}:${id}`, address);
+    await this.failures.assertAllowed(`${kind}:${id}`, address);
     try {
       req.principal = await this.verify(kind, req, idHeader, id);
       return true;
     } catch (err) {
-      if (err instanceof DomainError) this.failures.recordFailure(`${kind}:${id}`, address);
+      if (err instanceof DomainError) await this.failures.recordFailure(`${kind}:${id}`, address);
       throw err;
     }
   }
