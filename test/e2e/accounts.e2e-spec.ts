@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { AccountsService } from '../../apps/intake/src/accounts/accounts.service.js';
 import { LOGIN_THROTTLE_MS, MAX_FAILED_LOGINS } from '../../apps/intake/src/accounts/account-rules.js';
+import { SESSION_CHECK_TTL_MS } from '#libs/auth';
 import { INTAKE_APP, IntakeModule } from '../../apps/intake/src/intake.module.js';
 import { RECTIFICATION_APP, RectificationModule } from '../../apps/rectification/src/rectification.module.js';
 import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
@@ -435,5 +436,118 @@ describe('accounts: login, lockout, refresh, revocation, roles and unit scoping 
     // Console accounts of units and the audit log are the admin's alone.
     await http().get('/api/v1/users').set('Authorization', opA).expect(403);
     await http().get('/api/v1/audit').set('Authorization', opB).expect(403);
+  });
+  it('ends access tokens on every service within the session check bound: logout, role change, password reset, disabling', async () => {
+    const year = new Date().getFullYear();
+    const everywhere = async (auth: string) =>
+      Promise.all([
+        http().get('/api/v1/auth/me').set('Authorization', auth),
+        request(rectification.getHttpServer()).get('/api/v1/cases').set('Authorization', auth),
+        request(statistics.getHttpServer()).get(`/api/v1/reports/quarterly/published?year=${year}`).set('Authorization', auth),
+      ]).then((answers) => answers.map((a) => a.status));
+    /** Polls every service until the token is refused everywhere; how long that took after the change. */
+    const refusedEverywhereWithin = async (auth: string, changedAt: number) => {
+      await eventually(
+        () => everywhere(auth),
+        (statuses) => statuses.every((s) => s === 401),
+        SESSION_CHECK_TTL_MS + 5_000,
+        500,
+      );
+      return Date.now() - changedAt;
+    };
+    const { id } = await createUser({ username: 'chen.si', displayName: '陈思', role: 'supervisor' });
+    const password = 'chensi#Own-Pass-9';
+
+    // Logout: the access token of that login ends; another login of the same person goes on.
+    const kept = await login('chen.si', password);
+    const ending = await login('chen.si', password);
+    expect(claims(ending.accessToken)).toMatchObject({ sub: id, sv: expect.any(Number), sid: expect.any(String) });
+    expect(await everywhere(`Bearer ${ending.accessToken}`)).toEqual([200, 200, 200]);
+    await http().post('/api/v1/auth/logout').send({ refreshToken: ending.refreshToken }).expect(204);
+    expect(await refusedEverywhereWithin(`Bearer ${ending.accessToken}`, Date.now())).toBeLessThan(SESSION_CHECK_TTL_MS + 1_000);
+    const refused = await request(statistics.getHttpServer())
+      .get('/api/v1/reports/summary')
+      .set('Authorization', `Bearer ${ending.accessToken}`);
+    expect(refused.body).toMatchObject({ code: 'UNAUTHENTICATED', status: 401 });
+    expect(await everywhere(`Bearer ${kept.accessToken}`)).toEqual([200, 200, 200]);
+
+    // A role change: the tokens issued so far end; a refresh carries the new role.
+    await http()
+      .patch(`/api/v1/users/${id}`)
+      .set('Authorization', adminAuth)
+      .send({ role: 'unit_operator', unitCode: 'CN-01' })
+      .expect(200);
+    expect(await refusedEverywhereWithin(`Bearer ${kept.accessToken}`, Date.now())).toBeLessThan(SESSION_CHECK_TTL_MS + 1_000);
+    const refreshed = (await http().post('/api/v1/auth/refresh').send({ refreshToken: kept.refreshToken }).expect(200)).body as Tokens;
+    expect(claims(refreshed.accessToken)).toMatchObject({ role: 'unit_operator', unitCode: 'CN-01' });
+    expect(await everywhere(`Bearer ${refreshed.accessToken}`)).toEqual([200, 200, 200]);
+
+    // A password reset by an admin ends every login.
+    await http()
+      .post(`/api/v1/users/${id}/reset-password`)
+      .set('Authorization', adminAuth)
+      .send({ password: 'Reset-Pass-2024' })
+      .expect(200);
+    expect(await refusedEverywhereWithin(`Bearer ${refreshed.accessToken}`, Date.now())).toBeLessThan(SESSION_CHECK_TTL_MS + 1_000);
+    await http().post('/api/v1/auth/refresh').send({ refreshToken: refreshed.refreshToken }).expect(401);
+
+    // Disabling ends the login made after the reset.
+    const again = (
+      await http()
+        .post('/api/v1/auth/password')
+        .send({ username: 'chen.si', currentPassword: 'Reset-Pass-2024', newPassword: 'Chen-New-Pass-2024' })
+        .expect(200)
+    ).body as Tokens;
+    expect(await everywhere(`Bearer ${again.accessToken}`)).toEqual([200, 200, 200]);
+    await http().patch(`/api/v1/users/${id}`).set('Authorization', adminAuth).send({ disabled: true }).expect(200);
+    expect(await refusedEverywhereWithin(`Bearer ${again.accessToken}`, Date.now())).toBeLessThan(SESSION_CHECK_TTL_MS + 1_000);
+    // A forged session claim is refused as a bad token, not looked up.
+    const forged = new JwtService({ secret: TEST_JWT_SECRET }).sign(
+      { sub: id, role: 'admin', sid: 'not-a-login', sv: 0 },
+      { expiresIn: 60 },
+    );
+    expect((await http().get('/api/v1/auth/me').set('Authorization', `Bearer ${forged}`).expect(401)).body.detail).toBe(
+      'The bearer token is invalid: sid must be a login id.',
+    );
+  });
+
+  it('never leaves zero enabled admins: of a concurrent disable and demotion of the last two, one answers 409 LAST_ADMIN', async () => {
+    const second = await http()
+      .post('/api/v1/users')
+      .set('Authorization', adminAuth)
+      .send({ username: 'zhou.admin', displayName: '周管理', role: 'admin', password: 'First-Pass-2024' })
+      .expect(201);
+    const firstId = (claims(adminAuth.slice(7)) as { sub: string }).sub;
+    const external = bearer('admin'); // an external issuer's admin token: not ended by what happens to either account
+    const enabledAdmins = async () =>
+      (await pg.query(`SELECT username FROM intake.users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY username`)).rows.map(
+        (r) => r.username as string,
+      );
+    expect(await enabledAdmins()).toEqual(['admin', 'zhou.admin']);
+    for (let round = 0; round < 5; round++) {
+      const answers = await Promise.all([
+        http().patch(`/api/v1/users/${firstId}`).set('Authorization', external).send({ disabled: true }),
+        http()
+          .patch(`/api/v1/users/${second.body.id as string}`)
+          .set('Authorization', external)
+          .send({ role: 'supervisor' }),
+      ]);
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+      const conflict = answers.find((a) => a.status === 409)!;
+      expect(conflict.body).toMatchObject({ code: 'LAST_ADMIN', status: 409 });
+      const left = await enabledAdmins();
+      expect(left).toHaveLength(1);
+      // Put both back for the next round.
+      if (left[0] === 'admin') {
+        await http()
+          .patch(`/api/v1/users/${second.body.id as string}`)
+          .set('Authorization', external)
+          .send({ role: 'admin' })
+          .expect(200);
+      } else {
+        await http().patch(`/api/v1/users/${firstId}`).set('Authorization', external).send({ disabled: false }).expect(200);
+      }
+      expect(await enabledAdmins()).toEqual(['admin', 'zhou.admin']);
+    }
   });
 });

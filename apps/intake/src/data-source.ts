@@ -15,6 +15,7 @@ import { PromptEntity } from './prompts/prompt.entity.js';
 import { Accounts1733600000000 } from './migrations/1733600000000-Accounts.js';
 import { SuspectConfirmed1733700000000 } from './migrations/1733700000000-SuspectConfirmed.js';
 import { SharedLimitsAndSessions1734100000000 } from './migrations/1734100000000-SharedLimitsAndSessions.js';
+import { RateLimitsUnlogged1734100000200 } from './migrations/1734100000200-RateLimitsUnlogged.js';
 import { ReviewEntity } from './ratings/review.entity.js';
 import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry/registry.entities.js';
 import { UnresolvedReportEntity } from './unresolved/unresolved-report.entity.js';
@@ -48,5 +49,6 @@ export const INTAKE_SCHEMA: ServiceSchema = {
     Accounts1733600000000,
     SuspectConfirmed1733700000000,
     SharedLimitsAndSessions1734100000000,
+    RateLimitsUnlogged1734100000200,
   ],
 };

@@ -10,6 +10,7 @@ import { CalendarYearStatus1733500000000 } from './migrations/1733500000000-Cale
 import { ContactRevealAudit1733600000000 } from './migrations/1733600000000-ContactRevealAudit.js';
 import { HotlineCallbackLastAttempt1733700000000 } from './migrations/1733700000000-HotlineCallbackLastAttempt.js';
 import { SharedLimits1734100000100 } from './migrations/1734100000100-SharedLimits.js';
+import { RateLimitsUnlogged1734100000300 } from './migrations/1734100000300-RateLimitsUnlogged.js';
 
 export const RECTIFICATION_SCHEMA: ServiceSchema = {
   schema: 'rectification',
@@ -30,5 +31,6 @@ export const RECTIFICATION_SCHEMA: ServiceSchema = {
     ContactRevealAudit1733600000000,
     HotlineCallbackLastAttempt1733700000000,
     SharedLimits1734100000100,
+    RateLimitsUnlogged1734100000300,
   ],
 };

@@ -4,7 +4,7 @@ import { ApiHeader, ApiSecurity } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { DomainError, type Env, ENV, ErrorCode, headerOf } from '#libs/common';
-import { retryAfterSeconds, type SharedLimit, sharedLimit } from '#libs/database';
+import { retryAfterSeconds, SharedLimit, sharedLimit } from '#libs/database';
 import { SIGNATURE_WINDOW_MS, signatureMatches, signRequest } from './hmac.js';
 import type { DevicePrincipal, HotlineClientPrincipal } from './principal.js';
 
@@ -55,7 +55,10 @@ export class SignatureFailureThrottle {
 
   /** Throws 429 when this id or address has failed too often lately. */
   async assertAllowed(id: string, address: string): Promise<void> {
-    for (const result of await Promise.all([this.ids.peek(id), this.addresses.peek(address)])) {
+    for (const result of await SharedLimit.peekAll([
+      [this.ids, id],
+      [this.addresses, address],
+    ])) {
       if (!result.allowed) {
         throw new DomainError(ErrorCode.RateLimited, 'Too many failed signed requests; retry later.', [], {
           'Retry-After': String(retryAfterSeconds(result)),

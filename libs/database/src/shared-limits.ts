@@ -32,11 +32,46 @@ export interface LimitDecision {
   msBeforeReset: number;
 }
 
+interface Store {
+  pool: Pool;
+  /** Schema-qualified, quoted as the library quotes it. */
+  table: string;
+  prefix: string;
+}
+
 export class SharedLimit {
   constructor(
     private readonly limiter: RateLimiterPostgres,
     readonly points: number,
+    private readonly store: Store,
   ) {}
+
+  /**
+   * Peeks at several keys of limits of one service in one statement, reading the library's row layout
+   * (`<prefix>:<key>`, points, expire in epoch ms) as its own `get` does: the failed-signature throttle
+   * asks about an id and an address on every signed request, and one round trip costs half of two.
+   */
+  static async peekAll(checks: Array<[SharedLimit, string]>): Promise<LimitDecision[]> {
+    if (checks.length === 0) return [];
+    const { pool, table } = checks[0]![0].store;
+    const keys = checks.map(([limit, key]) => `${limit.store.prefix}:${key}`);
+    const now = Date.now();
+    const { rows } = await pool.query<{ key: string; points: number; expire: string | null }>({
+      name: 'shared-limits-peek',
+      text: `SELECT key, points, expire FROM ${table} WHERE key = ANY($1) AND (expire > $2 OR expire IS NULL)`,
+      values: [keys, now],
+    });
+    const found = new Map(rows.map((r) => [r.key, r]));
+    return checks.map(([limit], i) => {
+      const row = found.get(keys[i]!);
+      if (!row) return { allowed: true, consumed: 0, msBeforeReset: 0 };
+      return {
+        allowed: row.points < limit.points,
+        consumed: row.points,
+        msBeforeReset: row.expire === null ? 0 : Math.max(0, Number(row.expire) - now),
+      };
+    });
+  }
 
   /** Takes `cost` points; refused (and still counted, so a retrying caller stays refused) past the limit. */
   async consume(key: string, cost = 1): Promise<LimitDecision> {
@@ -104,5 +139,5 @@ export function sharedLimit(dataSource: DataSource, options: SharedLimitOptions)
     duration: Math.max(1, Math.round(options.windowSeconds)),
     ...(options.blockInMemory ? { inMemoryBlockOnConsumed: options.points + 1 } : {}),
   });
-  return new SharedLimit(limiter, options.points);
+  return new SharedLimit(limiter, options.points, { pool, table: `"${schema}"."${table}"`, prefix: options.name });
 }
