@@ -1,10 +1,10 @@
 // npm run bench:limits — what the shared limits add to each rating (BENCHMARKS.md § Shared limits).
 //
 // Replays, per rating, exactly the limit decisions intake's guards make on a signed rating: the
-// failed-signature throttle peeks at its id and address counters, then the rate-limit guard consumes
-// a point of the device's request limit and one of its hourly item budget (two statements in
-// parallel) — first with the former per-process token buckets, then with the shared PostgreSQL store
-// (rate-limiter-flexible on a pg pool, as libs/database/src/shared-limits.ts builds it). Reports the
+// failed-signature counters of the id and address are checked and a point of the device's request
+// limit and one of its hourly item budget are charged — first with the former per-process token
+// buckets, then with the shared PostgreSQL store (libs/database/src/shared-limits.ts: one statement,
+// SharedLimit.decide, on rate-limiter-flexible's table). Reports the
 // Node CPU per rating (the intake process's share), the PostgreSQL backends' CPU per rating and the
 // latency of the decisions, with BENCH_CONCURRENCY ratings in flight over BENCH_DEVICES devices.
 //
@@ -98,8 +98,8 @@ try {
   );
   const dataSource = { driver: { master: pool }, options: { schema: 'intake' } };
   const limits = {
-    failId: sharedLimit(dataSource, { name: 'auth-fail-id', points: 10, windowSeconds: 60 }),
-    failAddress: sharedLimit(dataSource, { name: 'auth-fail-addr', points: 60, windowSeconds: 60 }),
+    failId: sharedLimit(dataSource, { name: 'auth-fail-id', points: 10, windowSeconds: 60, blockInMemory: true }),
+    failAddress: sharedLimit(dataSource, { name: 'auth-fail-addr', points: 60, windowSeconds: 60, blockInMemory: true }),
     rate: sharedLimit(dataSource, { name: 'device-rate', points: 1_000_000, windowSeconds: 1, blockInMemory: true }),
     items: sharedLimit(dataSource, { name: 'device-items', points: 1_000_000, windowSeconds: 3600 }),
   };
@@ -113,14 +113,19 @@ try {
     if (!memory.failId.check(`device:${device}`).allowed || !memory.failAddress.check(address).allowed) throw new Error('throttled');
     if (!memory.rate.take(device).allowed || !memory.items.take(device, 1).allowed) throw new Error('limited');
   };
+  // As intake's guards do on a signed rating: the signature guard checks its memory only and leaves the
+  // failure checks to the rate-limit guard, whose one statement checks them and charges the device.
   const shared = async (device, address) => {
-    const peeks = await SharedLimit.peekAll([
+    const checks = [
       [limits.failId, `device:${device}`],
       [limits.failAddress, address],
+    ];
+    for (const [limit, key] of checks) if (limit.blockedDecision(key)) throw new Error('throttled');
+    const decided = await SharedLimit.decide(checks, [
+      [limits.rate, device, 1],
+      [limits.items, device, 1],
     ]);
-    if (!peeks.every((p) => p.allowed)) throw new Error('throttled');
-    const [rate, items] = await Promise.all([limits.rate.consume(device), limits.items.consume(device, 1)]);
-    if (!rate.allowed || !items.allowed) throw new Error('limited');
+    if (decided.checked || !decided.charged.every((d) => d.allowed)) throw new Error('limited');
   };
   // A yardstick: one plain keyed read per rating, like the credential lookup intake already makes per rating.
   await pool.query(`CREATE TABLE intake.devices (id uuid PRIMARY KEY, unit_code text NOT NULL)`);
