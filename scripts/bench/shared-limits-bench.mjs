@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { TokenBuckets } from '../../dist/libs/common/src/index.js';
 import { SharedLimit, sharedLimit } from '../../dist/libs/database/src/index.js';
+import { SessionCheck } from '../../dist/libs/auth/src/session-check.js';
 
 const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ratings = Number(process.env.BENCH_RATINGS ?? 20_000);
@@ -147,7 +148,37 @@ try {
       `; one plain statement costs node ${(yardstick.nodeCpuMsPerRating * 1000).toFixed(1)} µs here` +
       `; decision latency p99 ${after.p99.toFixed(2)} ms (${ratings} ratings, ${concurrency} in flight, ${deviceCount} devices, pool ${poolSize})`,
   );
-  process.stdout.write(`${JSON.stringify({ before, after, yardstick, addedNodeCpuMsPerRating: added, postgresCpuMsPerRating: pgCpu })}\n`);
+
+  // The JWT guard's session check (every service, every console request): a console of 50 people signed in
+  // (answers cached 10 s), and the miss, one intake.session_live call, as the first request of a login in 10 s.
+  await pool.query(`CREATE TABLE intake.users (id uuid PRIMARY KEY, disabled_at timestamptz, session_version int NOT NULL DEFAULT 0)`);
+  await pool.query(`CREATE TABLE intake.refresh_tokens (family_id uuid, user_id uuid, revoked_at timestamptz)`);
+  await pool.query(`CREATE INDEX ON intake.refresh_tokens (family_id)`);
+  await pool.query(`
+    CREATE FUNCTION intake.session_live(p_user uuid, p_family uuid, p_version integer) RETURNS boolean LANGUAGE sql STABLE AS $$
+      SELECT EXISTS (SELECT 1 FROM intake.users u WHERE u.id = p_user AND u.disabled_at IS NULL AND u.session_version = p_version)
+         AND EXISTS (SELECT 1 FROM intake.refresh_tokens t WHERE t.family_id = p_family AND t.user_id = p_user AND t.revoked_at IS NULL)
+    $$`);
+  const logins = Array.from({ length: 50 }, () => ({ sub: randomUUID(), sid: randomUUID() }));
+  for (const l of logins) {
+    await pool.query(`INSERT INTO intake.users (id) VALUES ($1)`, [l.sub]);
+    await pool.query(`INSERT INTO intake.refresh_tokens VALUES ($1, $2, NULL)`, [l.sid, l.sub]);
+  }
+  const sessions = new SessionCheck({ query: async (sql, params) => (await pool.query(sql, params)).rows });
+  const cached = await run('session check, 50 logins (cached)', async (_, __) => {
+    const l = logins[Math.floor(Math.random() * logins.length)];
+    if (!(await sessions.live(l.sub, l.sid, 0))) throw new Error('not live');
+  });
+  const uncached = await run('session check, a new login each time (miss)', async () => {
+    await sessions.live(randomUUID(), randomUUID(), 0);
+  });
+  log(
+    `session check per console request: ${(cached.nodeCpuMsPerRating * 1000).toFixed(1)} µs cached; ` +
+      `a miss ${(uncached.nodeCpuMsPerRating * 1000).toFixed(1)} µs node + ${((uncached.postgresCpuMsPerRating ?? 0) * 1000).toFixed(1)} µs PostgreSQL`,
+  );
+  process.stdout.write(
+    `${JSON.stringify({ before, after, yardstick, sessionCached: cached, sessionMiss: uncached, addedNodeCpuMsPerRating: added, postgresCpuMsPerRating: pgCpu })}\n`,
+  );
 } finally {
   await pool.end();
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
