@@ -445,15 +445,22 @@ describe('accounts: login, lockout, refresh, revocation, roles and unit scoping 
         request(rectification.getHttpServer()).get('/api/v1/cases').set('Authorization', auth),
         request(statistics.getHttpServer()).get(`/api/v1/reports/quarterly/published?year=${year}`).set('Authorization', auth),
       ]).then((answers) => answers.map((a) => a.status));
-    /** Polls every service until the token is refused everywhere; how long that took after the change. */
-    const refusedEverywhereWithin = async (auth: string, changedAt: number) => {
-      await eventually(
-        () => everywhere(auth),
-        (statuses) => statuses.every((s) => s === 401),
-        SESSION_CHECK_TTL_MS + 5_000,
-        500,
-      );
-      return Date.now() - changedAt;
+    /**
+     * Polls every service until the token is refused everywhere (deadline: the contract's 60 s); how long after the
+     * change the last probe that any service still accepted was sent. A request sent more than the session check's
+     * cache time after the change must be refused, however long the machine then takes to answer it.
+     */
+    const lastAcceptedAfter = async (auth: string, changedAt: number) => {
+      let lastAccepted = changedAt;
+      for (const deadline = changedAt + 60_000; Date.now() < deadline;) {
+        const sentAt = Date.now();
+        const statuses = await everywhere(auth);
+        if (statuses.every((s) => s === 401)) return lastAccepted - changedAt;
+        expect(statuses.every((s) => s === 200 || s === 401)).toBe(true);
+        lastAccepted = sentAt;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      throw new Error('the token was still accepted 60 s after the change');
     };
     const { id } = await createUser({ username: 'chen.si', displayName: '陈思', role: 'supervisor' });
     const password = 'chensi#Own-Pass-9';
@@ -464,7 +471,7 @@ describe('accounts: login, lockout, refresh, revocation, roles and unit scoping 
     expect(claims(ending.accessToken)).toMatchObject({ sub: id, sv: expect.any(Number), sid: expect.any(String) });
     expect(await everywhere(`Bearer ${ending.accessToken}`)).toEqual([200, 200, 200]);
     await http().post('/api/v1/auth/logout').send({ refreshToken: ending.refreshToken }).expect(204);
-    expect(await refusedEverywhereWithin(`Bearer ${ending.accessToken}`, Date.now())).toBeLessThan(SESSION_CHECK_TTL_MS + 1_000);
+    expect(await lastAcceptedAfter(`Bearer ${ending.accessToken}`, Date.now())).toBeLessThanOrEqual(SESSION_CHECK_TTL_MS);
     const refused = await request(statistics.getHttpServer())
       .get('/api/v1/reports/summary')
       .set('Authorization', `Bearer ${ending.accessToken}`);
@@ -477,7 +484,7 @@ describe('accounts: login, lockout, refresh, revocation, roles and unit scoping 
       .set('Authorization', adminAuth)
       .send({ role: 'unit_operator', unitCode: 'CN-01' })
       .expect(200);
-    expect(await refusedEverywhereWithin(`Bearer ${kept.accessToken}`, Date.now())).toBeLessThan(SESSION_CHECK_TTL_MS + 1_000);
+    expect(await lastAcceptedAfter(`Bearer ${kept.accessToken}`, Date.now())).toBeLessThanOrEqual(SESSION_CHECK_TTL_MS);
     const refreshed = (await http().post('/api/v1/auth/refresh').send({ refreshToken: kept.refreshToken }).expect(200)).body as Tokens;
     expect(claims(refreshed.accessToken)).toMatchObject({ role: 'unit_operator', unitCode: 'CN-01' });
     expect(await everywhere(`Bearer ${refreshed.accessToken}`)).toEqual([200, 200, 200]);
@@ -488,7 +495,7 @@ describe('accounts: login, lockout, refresh, revocation, roles and unit scoping 
       .set('Authorization', adminAuth)
       .send({ password: 'Reset-Pass-2024' })
       .expect(200);
-    expect(await refusedEverywhereWithin(`Bearer ${refreshed.accessToken}`, Date.now())).toBeLessThan(SESSION_CHECK_TTL_MS + 1_000);
+    expect(await lastAcceptedAfter(`Bearer ${refreshed.accessToken}`, Date.now())).toBeLessThanOrEqual(SESSION_CHECK_TTL_MS);
     await http().post('/api/v1/auth/refresh').send({ refreshToken: refreshed.refreshToken }).expect(401);
 
     // Disabling ends the login made after the reset.
@@ -500,7 +507,7 @@ describe('accounts: login, lockout, refresh, revocation, roles and unit scoping 
     ).body as Tokens;
     expect(await everywhere(`Bearer ${again.accessToken}`)).toEqual([200, 200, 200]);
     await http().patch(`/api/v1/users/${id}`).set('Authorization', adminAuth).send({ disabled: true }).expect(200);
-    expect(await refusedEverywhereWithin(`Bearer ${again.accessToken}`, Date.now())).toBeLessThan(SESSION_CHECK_TTL_MS + 1_000);
+    expect(await lastAcceptedAfter(`Bearer ${again.accessToken}`, Date.now())).toBeLessThanOrEqual(SESSION_CHECK_TTL_MS);
     // A forged session claim is refused as a bad token, not looked up.
     const forged = new JwtService({ secret: TEST_JWT_SECRET }).sign(
       { sub: id, role: 'admin', sid: 'not-a-login', sv: 0 },
