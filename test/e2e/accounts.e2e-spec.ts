@@ -1,9 +1,12 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { Client } from 'pg';
 import request from 'supertest';
 import { AccountsService } from '../../apps/intake/src/accounts/accounts.service.js';
-import { LOCKOUT_MS, MAX_FAILED_LOGINS } from '../../apps/intake/src/accounts/account-rules.js';
+import { LOGIN_THROTTLE_MS, MAX_FAILED_LOGINS } from '../../apps/intake/src/accounts/account-rules.js';
+import { SESSION_CHECK_TTL_MS } from '#libs/auth';
 import { INTAKE_APP, IntakeModule } from '../../apps/intake/src/intake.module.js';
 import { RECTIFICATION_APP, RectificationModule } from '../../apps/rectification/src/rectification.module.js';
 import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
@@ -37,6 +40,34 @@ describe('accounts: login, lockout, refresh, revocation, roles and unit scoping 
 
   async function login(username: string, password: string, status = 200) {
     return (await http().post('/api/v1/auth/login').send({ username, password }).expect(status)).body as Tokens & { code?: string };
+  }
+
+  /** A login sent from another local address (the whole of 127/8 is this machine), as a stranger elsewhere would. */
+  function loginFrom(address: string, username: string, password: string) {
+    const body = JSON.stringify({ username, password });
+    const { port } = intake.getHttpServer().address() as AddressInfo;
+    return new Promise<{ status: number; headers: Record<string, unknown>; body: Record<string, unknown> }>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          localAddress: address,
+          method: 'POST',
+          path: '/api/v1/auth/login',
+          headers: { 'content-type': 'application/json' },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, headers: res.headers, body: JSON.parse(text) as Record<string, unknown> }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
   }
 
   async function createUser(body: Record<string, unknown>, firstPassword = 'First-Pass-2024') {
@@ -128,39 +159,107 @@ describe('accounts: login, lockout, refresh, revocation, roles and unit scoping 
     expect(me).toEqual({ sub: 'sso:li.si', role: 'supervisor', unitCode: null, user: null });
   });
 
-  it('locks an account after repeated failures, even against the right password, and lets it in after the lock', async () => {
+  it('throttles failed logins per name and address: a stranger never locks the owner out, unknown names answer alike, an admin unlocks', async () => {
     await http().post('/api/v1/units').set('Authorization', adminAuth).send({ code: 'CN-01', name: '区市场监督管理局' }).expect(201);
     const { id } = await createUser({ username: 'zhao.lei', displayName: '赵磊', role: 'supervisor' });
-    for (let i = 1; i < MAX_FAILED_LOGINS; i++) expect((await login('zhao.lei', 'wrong-password', 401)).code).toBe('INVALID_CREDENTIALS');
-    const locked = await http().post('/api/v1/auth/login').send({ username: 'zhao.lei', password: 'wrong-password' }).expect(423);
-    expect(locked.body.code).toBe('ACCOUNT_LOCKED');
-    expect(Number(locked.headers['retry-after'])).toBe(LOCKOUT_MS / 1000);
-    expect((await login('zhao.lei', 'zhaolei#Own-Pass-9', 423)).code).toBe('ACCOUNT_LOCKED');
-    const [row] = (await pg.query(`SELECT failed_attempts, locked_until > now() AS locked FROM intake.users WHERE id = $1`, [id])).rows;
-    expect(row).toEqual({ failed_attempts: MAX_FAILED_LOGINS, locked: true });
-    const listed = (await http().get('/api/v1/users').set('Authorization', adminAuth).expect(200)).body as Array<Record<string, unknown>>;
-    expect(listed.find((u) => u.id === id)?.lockedUntil).toEqual(expect.any(String));
-
-    await pg.query(`UPDATE intake.users SET locked_until = now() - interval '1 second' WHERE id = $1`, [id]); // the lock runs out
-    const tokens = await login('zhao.lei', 'zhaolei#Own-Pass-9');
-    expect(tokens.user.role).toBe('supervisor');
-    expect((await pg.query(`SELECT failed_attempts, locked_until FROM intake.users WHERE id = $1`, [id])).rows[0]).toEqual({
-      failed_attempts: 0,
-      locked_until: null,
+    const stranger = '127.0.0.2';
+    const answers: Array<{ status: number; body: Record<string, unknown> }> = [];
+    for (let i = 0; i < MAX_FAILED_LOGINS; i++) {
+      for (const username of ['zhao.lei', 'no.such.user']) {
+        const { status, body } = await loginFrom(stranger, username, 'wrong-password');
+        answers.push({ status, body });
+      }
+    }
+    // Every wrong answer is the same, whether the name exists or not.
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    expect(answers[0]).toEqual({
+      status: 401,
+      body: expect.objectContaining({ code: 'INVALID_CREDENTIALS', status: 401, detail: 'The username or password is wrong.' }),
     });
-    await login('nobody', 'whatever-it-is', 401);
+
+    // Past the allowance the stranger's address is refused for both names alike, the right password included.
+    const refused = await Promise.all(['zhao.lei', 'no.such.user'].map((u) => loginFrom(stranger, u, 'zhaolei#Own-Pass-9')));
+    for (const r of refused) {
+      expect(r.status).toBe(429);
+      expect(r.body).toMatchObject({ code: 'RATE_LIMITED', status: 429 });
+      expect(r.body.detail).toMatch(/^登录失败次数过多，请于北京时间 \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} 之后再试$/);
+      const retryAfter = Number(r.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThan(LOGIN_THROTTLE_MS / 1000 - 60);
+      expect(retryAfter).toBeLessThanOrEqual(LOGIN_THROTTLE_MS / 1000);
+      const retryAt = new Date(String(r.body.retryAt)).getTime();
+      expect(Math.abs(retryAt - (Date.now() + retryAfter * 1000))).toBeLessThan(5_000);
+    }
+    const [a, b] = refused.map((r) => new Date(String(r.body.retryAt)).getTime());
+    expect(Math.abs(a! - b!)).toBeLessThan(3_000);
+
+    // The owner, from their own address, signs in all the same.
+    const owner = await login('zhao.lei', 'zhaolei#Own-Pass-9');
+    expect(owner.user.role).toBe('supervisor');
+    const listed = (await http().get('/api/v1/users').set('Authorization', adminAuth).expect(200)).body as Array<Record<string, unknown>>;
+    const lockedUntil = listed.find((u) => u.id === id)?.lockedUntil as string;
+    expect(new Date(lockedUntil).getTime()).toBeGreaterThan(Date.now() + LOGIN_THROTTLE_MS - 120_000);
+
+    // An admin unlocks: the name is let in from the stranger's address too, and the unlock is audited.
+    const unlocked = await http().post(`/api/v1/users/${id}/unlock`).set('Authorization', adminAuth).expect(200);
+    expect(unlocked.body).toMatchObject({ id, username: 'zhao.lei', lockedUntil: null });
+    expect((await loginFrom(stranger, 'zhao.lei', 'zhaolei#Own-Pass-9')).status).toBe(200);
+    expect((await loginFrom(stranger, 'no.such.user', 'whatever-it-is')).status).toBe(429);
+    await http().post(`/api/v1/users/${id}/unlock`).set('Authorization', `Bearer ${owner.accessToken}`).expect(403);
 
     const audit = (await http().get('/api/v1/audit?pageSize=200').set('Authorization', adminAuth).expect(200)).body;
-    const mine = audit.items.filter((e: { targetUserId: string }) => e.targetUserId === id).map((e: { action: string }) => e.action);
-    expect(mine.slice(0, 4)).toEqual(['LOGIN', 'LOGIN_FAILED', 'ACCOUNT_LOCKED', 'LOGIN_FAILED']);
-    expect(mine.filter((a: string) => a === 'LOGIN_FAILED')).toHaveLength(MAX_FAILED_LOGINS + 1);
-    expect(mine).toContain('USER_CREATED');
-    expect(audit.items.find((e: { actorName: string }) => e.actorName === 'nobody')).toMatchObject({
+    const mine = audit.items.filter((e: { targetUserId: string }) => e.targetUserId === id);
+    expect(mine.filter((e: { action: string }) => e.action === 'LOGIN_FAILED')).toHaveLength(MAX_FAILED_LOGINS);
+    expect(mine.find((e: { action: string }) => e.action === 'ACCOUNT_LOCKED')).toMatchObject({
+      ip: stranger,
+      detail: { address: stranger },
+    });
+    expect(mine.find((e: { action: string }) => e.action === 'ACCOUNT_UNLOCKED')).toMatchObject({
+      actorName: 'admin',
+      detail: { username: 'zhao.lei', throttledUntil: lockedUntil, addresses: 1 },
+    });
+    const unknown = audit.items.filter((e: { actorName: string }) => e.actorName === 'no.such.user');
+    expect(unknown.map((e: { action: string }) => e.action).sort()).toEqual([
+      'ACCOUNT_LOCKED',
+      ...Array<string>(MAX_FAILED_LOGINS).fill('LOGIN_FAILED'),
+    ]);
+    expect(unknown.find((e: { action: string }) => e.action === 'LOGIN_FAILED')).toMatchObject({
       action: 'LOGIN_FAILED',
       actorSub: null,
       detail: { reason: 'UNKNOWN_USER' },
     });
-    await http().get('/api/v1/audit').set('Authorization', `Bearer ${tokens.accessToken}`).expect(403);
+    await http().get('/api/v1/audit').set('Authorization', `Bearer ${owner.accessToken}`).expect(403);
+  });
+
+  it('answers a wrong password, an unknown name and a disabled account equally slowly (argon2 on every path)', async () => {
+    const { id } = await createUser({ username: 'wang.wu', displayName: '王五', role: 'supervisor' });
+    await createUser({ username: 'zheng.qi', displayName: '郑七', role: 'supervisor' });
+    await http().patch(`/api/v1/users/${id}`).set('Authorization', adminAuth).send({ disabled: true }).expect(200);
+    const timed = async (address: string, username: string, password: string) => {
+      const started = performance.now();
+      const answer = await loginFrom(address, username, password);
+      return { ms: performance.now() - started, answer: JSON.stringify({ status: answer.status, body: answer.body }) };
+    };
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+    const samples: Record<string, number[]> = { wrong: [], unknown: [], disabled: [] };
+    const bodies = new Set<string>();
+    for (let i = 0; i < 4; i++) {
+      for (const [kind, address, username, password] of [
+        ['wrong', '127.0.0.3', 'zheng.qi', 'wrong-password'],
+        ['unknown', '127.0.0.4', 'nobody.here', 'wrong-password'],
+        ['disabled', '127.0.0.5', 'wang.wu', 'wangwu#Own-Pass-9'],
+      ] as const) {
+        const t = await timed(address, username, password);
+        samples[kind]!.push(t.ms);
+        bodies.add(t.answer);
+      }
+    }
+    expect(bodies.size).toBe(1);
+    const wrong = median(samples.wrong!);
+    for (const kind of ['unknown', 'disabled']) {
+      const ratio = median(samples[kind]!) / wrong;
+      expect(ratio).toBeGreaterThan(0.4);
+      expect(ratio).toBeLessThan(2.5);
+    }
   });
 
   it('rotates refresh tokens, treats a replayed one as stolen, and revokes on logout', async () => {
@@ -228,7 +327,7 @@ describe('accounts: login, lockout, refresh, revocation, roles and unit scoping 
     const adminId = (claims(adminAuth.slice(7)) as { sub: string }).sub;
     expect(
       (await http().patch(`/api/v1/users/${adminId}`).set('Authorization', adminAuth).send({ disabled: true }).expect(409)).body.code,
-    ).toBe('CONFLICT');
+    ).toBe('LAST_ADMIN');
     await http()
       .post('/api/v1/users')
       .set('Authorization', adminAuth)
@@ -337,5 +436,125 @@ describe('accounts: login, lockout, refresh, revocation, roles and unit scoping 
     // Console accounts of units and the audit log are the admin's alone.
     await http().get('/api/v1/users').set('Authorization', opA).expect(403);
     await http().get('/api/v1/audit').set('Authorization', opB).expect(403);
+  });
+  it('ends access tokens on every service within the session check bound: logout, role change, password reset, disabling', async () => {
+    const year = new Date().getFullYear();
+    const everywhere = async (auth: string) =>
+      Promise.all([
+        http().get('/api/v1/auth/me').set('Authorization', auth),
+        request(rectification.getHttpServer()).get('/api/v1/cases').set('Authorization', auth),
+        request(statistics.getHttpServer()).get(`/api/v1/reports/quarterly/published?year=${year}`).set('Authorization', auth),
+      ]).then((answers) => answers.map((a) => a.status));
+    /**
+     * Polls every service until the token is refused everywhere (deadline: the contract's 60 s); how long after the
+     * change the last probe that any service still accepted was sent. A request sent more than the session check's
+     * cache time after the change must be refused, however long the machine then takes to answer it.
+     */
+    const lastAcceptedAfter = async (auth: string, changedAt: number) => {
+      let lastAccepted = changedAt;
+      for (const deadline = changedAt + 60_000; Date.now() < deadline;) {
+        const sentAt = Date.now();
+        const statuses = await everywhere(auth);
+        if (statuses.every((s) => s === 401)) return lastAccepted - changedAt;
+        expect(statuses.every((s) => s === 200 || s === 401)).toBe(true);
+        lastAccepted = sentAt;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      throw new Error('the token was still accepted 60 s after the change');
+    };
+    const { id } = await createUser({ username: 'chen.si', displayName: '陈思', role: 'supervisor' });
+    const password = 'chensi#Own-Pass-9';
+
+    // Logout: the access token of that login ends; another login of the same person goes on.
+    const kept = await login('chen.si', password);
+    const ending = await login('chen.si', password);
+    expect(claims(ending.accessToken)).toMatchObject({ sub: id, sv: expect.any(Number), sid: expect.any(String) });
+    expect(await everywhere(`Bearer ${ending.accessToken}`)).toEqual([200, 200, 200]);
+    await http().post('/api/v1/auth/logout').send({ refreshToken: ending.refreshToken }).expect(204);
+    expect(await lastAcceptedAfter(`Bearer ${ending.accessToken}`, Date.now())).toBeLessThanOrEqual(SESSION_CHECK_TTL_MS);
+    const refused = await request(statistics.getHttpServer())
+      .get('/api/v1/reports/summary')
+      .set('Authorization', `Bearer ${ending.accessToken}`);
+    expect(refused.body).toMatchObject({ code: 'UNAUTHENTICATED', status: 401 });
+    expect(await everywhere(`Bearer ${kept.accessToken}`)).toEqual([200, 200, 200]);
+
+    // A role change: the tokens issued so far end; a refresh carries the new role.
+    await http()
+      .patch(`/api/v1/users/${id}`)
+      .set('Authorization', adminAuth)
+      .send({ role: 'unit_operator', unitCode: 'CN-01' })
+      .expect(200);
+    expect(await lastAcceptedAfter(`Bearer ${kept.accessToken}`, Date.now())).toBeLessThanOrEqual(SESSION_CHECK_TTL_MS);
+    const refreshed = (await http().post('/api/v1/auth/refresh').send({ refreshToken: kept.refreshToken }).expect(200)).body as Tokens;
+    expect(claims(refreshed.accessToken)).toMatchObject({ role: 'unit_operator', unitCode: 'CN-01' });
+    expect(await everywhere(`Bearer ${refreshed.accessToken}`)).toEqual([200, 200, 200]);
+
+    // A password reset by an admin ends every login.
+    await http()
+      .post(`/api/v1/users/${id}/reset-password`)
+      .set('Authorization', adminAuth)
+      .send({ password: 'Reset-Pass-2024' })
+      .expect(200);
+    expect(await lastAcceptedAfter(`Bearer ${refreshed.accessToken}`, Date.now())).toBeLessThanOrEqual(SESSION_CHECK_TTL_MS);
+    await http().post('/api/v1/auth/refresh').send({ refreshToken: refreshed.refreshToken }).expect(401);
+
+    // Disabling ends the login made after the reset.
+    const again = (
+      await http()
+        .post('/api/v1/auth/password')
+        .send({ username: 'chen.si', currentPassword: 'Reset-Pass-2024', newPassword: 'Chen-New-Pass-2024' })
+        .expect(200)
+    ).body as Tokens;
+    expect(await everywhere(`Bearer ${again.accessToken}`)).toEqual([200, 200, 200]);
+    await http().patch(`/api/v1/users/${id}`).set('Authorization', adminAuth).send({ disabled: true }).expect(200);
+    expect(await lastAcceptedAfter(`Bearer ${again.accessToken}`, Date.now())).toBeLessThanOrEqual(SESSION_CHECK_TTL_MS);
+    // A forged session claim is refused as a bad token, not looked up.
+    const forged = new JwtService({ secret: TEST_JWT_SECRET }).sign(
+      { sub: id, role: 'admin', sid: 'not-a-login', sv: 0 },
+      { expiresIn: 60 },
+    );
+    expect((await http().get('/api/v1/auth/me').set('Authorization', `Bearer ${forged}`).expect(401)).body.detail).toBe(
+      'The bearer token is invalid: sid must be a login id.',
+    );
+  });
+
+  it('never leaves zero enabled admins: of a concurrent disable and demotion of the last two, one answers 409 LAST_ADMIN', async () => {
+    const second = await http()
+      .post('/api/v1/users')
+      .set('Authorization', adminAuth)
+      .send({ username: 'zhou.admin', displayName: '周管理', role: 'admin', password: 'First-Pass-2024' })
+      .expect(201);
+    const firstId = (claims(adminAuth.slice(7)) as { sub: string }).sub;
+    const external = bearer('admin'); // an external issuer's admin token: not ended by what happens to either account
+    const enabledAdmins = async () =>
+      (await pg.query(`SELECT username FROM intake.users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY username`)).rows.map(
+        (r) => r.username as string,
+      );
+    expect(await enabledAdmins()).toEqual(['admin', 'zhou.admin']);
+    for (let round = 0; round < 5; round++) {
+      const answers = await Promise.all([
+        http().patch(`/api/v1/users/${firstId}`).set('Authorization', external).send({ disabled: true }),
+        http()
+          .patch(`/api/v1/users/${second.body.id as string}`)
+          .set('Authorization', external)
+          .send({ role: 'supervisor' }),
+      ]);
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+      const conflict = answers.find((a) => a.status === 409)!;
+      expect(conflict.body).toMatchObject({ code: 'LAST_ADMIN', status: 409 });
+      const left = await enabledAdmins();
+      expect(left).toHaveLength(1);
+      // Put both back for the next round.
+      if (left[0] === 'admin') {
+        await http()
+          .patch(`/api/v1/users/${second.body.id as string}`)
+          .set('Authorization', external)
+          .send({ role: 'admin' })
+          .expect(200);
+      } else {
+        await http().patch(`/api/v1/users/${firstId}`).set('Authorization', external).send({ disabled: false }).expect(200);
+      }
+      expect(await enabledAdmins()).toEqual(['admin', 'zhou.admin']);
+    }
   });
 });

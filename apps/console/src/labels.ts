@@ -68,7 +68,8 @@ export const ROLE: Record<string, string> = { admin: '系统管理员', supervis
 export const AUDIT: Record<string, string> = {
   LOGIN: '登录',
   LOGIN_FAILED: '登录失败',
-  ACCOUNT_LOCKED: '账号锁定',
+  ACCOUNT_LOCKED: '登录受限',
+  ACCOUNT_UNLOCKED: '解除登录限制',
   LOGOUT: '退出登录',
   REFRESH_REUSED: '令牌重放（已吊销）',
   PASSWORD_CHANGED: '修改密码',
@@ -82,6 +83,8 @@ export const AUDIT: Record<string, string> = {
 export const ERROR_CODE: Record<string, string> = {
   INVALID_CREDENTIALS: '用户名或密码错误',
   ACCOUNT_LOCKED: '连续登录失败次数过多，账号已临时锁定',
+  LAST_ADMIN: '至少须保留一名启用的系统管理员',
+  RATE_LIMITED: '操作过于频繁，请稍后再试',
   PASSWORD_CHANGE_REQUIRED: '首次登录请先修改密码',
   INVALID_TRANSITION: '当前状态下不能执行此操作',
   FORBIDDEN_UNIT: '无权访问其他单位的数据',

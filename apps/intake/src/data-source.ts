@@ -16,6 +16,8 @@ import { Accounts1733600000000 } from './migrations/1733600000000-Accounts.js';
 import { SuspectConfirmed1733700000000 } from './migrations/1733700000000-SuspectConfirmed.js';
 import { RejectedUploads1734300000000 } from './migrations/1734300000000-RejectedUploads.js';
 import { InboxRetentionIndex1734500000000 } from './migrations/1734500000000-InboxRetentionIndex.js';
+import { SharedLimitsAndSessions1734100000000 } from './migrations/1734100000000-SharedLimitsAndSessions.js';
+import { RateLimitsUnlogged1734100000200 } from './migrations/1734100000200-RateLimitsUnlogged.js';
 import { ReviewEntity } from './ratings/review.entity.js';
 import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry/registry.entities.js';
 import { UnresolvedReportEntity } from './unresolved/unresolved-report.entity.js';
@@ -48,6 +50,8 @@ export const INTAKE_SCHEMA: ServiceSchema = {
     DevicePairingPromptsHeartbeat1733400000000,
     Accounts1733600000000,
     SuspectConfirmed1733700000000,
+    SharedLimitsAndSessions1734100000000,
+    RateLimitsUnlogged1734100000200,
     RejectedUploads1734300000000,
     InboxRetentionIndex1734500000000,
   ],

@@ -11,6 +11,8 @@ import { ContactRevealAudit1733600000000 } from './migrations/1733600000000-Cont
 import { HotlineCallbackLastAttempt1733700000000 } from './migrations/1733700000000-HotlineCallbackLastAttempt.js';
 import { InboxRetentionIndex1734500000001 } from './migrations/1734500000001-InboxRetentionIndex.js';
 import { ScheduledTicks1734500000003 } from './migrations/1734500000003-ScheduledTicks.js';
+import { SharedLimits1734100000100 } from './migrations/1734100000100-SharedLimits.js';
+import { RateLimitsUnlogged1734100000300 } from './migrations/1734100000300-RateLimitsUnlogged.js';
 
 export const RECTIFICATION_SCHEMA: ServiceSchema = {
   schema: 'rectification',
@@ -30,6 +32,8 @@ export const RECTIFICATION_SCHEMA: ServiceSchema = {
     CalendarYearStatus1733500000000,
     ContactRevealAudit1733600000000,
     HotlineCallbackLastAttempt1733700000000,
+    SharedLimits1734100000100,
+    RateLimitsUnlogged1734100000300,
     InboxRetentionIndex1734500000001,
     ScheduledTicks1734500000003,
   ],

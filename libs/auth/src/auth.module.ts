@@ -3,6 +3,7 @@ import { JwtModule, type JwtModuleOptions } from '@nestjs/jwt';
 import { type Env, ENV } from '#libs/common';
 import { SignatureFailureThrottle } from './hmac-auth.guard.js';
 import { JWT_CLOCK_TOLERANCE_SECONDS, JwtAuthGuard } from './jwt-auth.guard.js';
+import { SessionCheck } from './session-check.js';
 
 export function jwtOptions(env: Pick<Env, 'JWT_SECRET' | 'JWT_PUBLIC_KEY'>): JwtModuleOptions {
   if (env.JWT_PUBLIC_KEY) {
@@ -18,7 +19,7 @@ export function jwtOptions(env: Pick<Env, 'JWT_SECRET' | 'JWT_PUBLIC_KEY'>): Jwt
 @Global()
 @Module({
   imports: [JwtModule.registerAsync({ inject: [ENV], useFactory: (env: Env) => jwtOptions(env) })],
-  providers: [JwtAuthGuard, SignatureFailureThrottle],
-  exports: [JwtModule, JwtAuthGuard, SignatureFailureThrottle],
+  providers: [JwtAuthGuard, SignatureFailureThrottle, SessionCheck],
+  exports: [JwtModule, JwtAuthGuard, SignatureFailureThrottle, SessionCheck],
 })
 export class AuthModule {}

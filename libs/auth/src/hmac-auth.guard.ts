@@ -2,7 +2,9 @@ import { applyDecorators, type CanActivate, type ExecutionContext, Inject, Injec
 import { Reflector } from '@nestjs/core';
 import { ApiHeader, ApiSecurity } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { DomainError, type Env, ENV, ErrorCode, headerOf, TokenBuckets } from '#libs/common';
+import { DataSource } from 'typeorm';
+import { DomainError, type Env, ENV, ErrorCode, headerOf } from '#libs/common';
+import { type LimitDecision, retryAfterSeconds, SharedLimit, sharedLimit } from '#libs/database';
 import { SIGNATURE_WINDOW_MS, signatureMatches, signRequest } from './hmac.js';
 import type { DevicePrincipal, HotlineClientPrincipal } from './principal.js';
 
@@ -25,42 +27,85 @@ export const HMAC_KIND = 'hmac:kind';
 export interface AuthenticatedRequest extends FastifyRequest {
   rawBody?: Buffer;
   principal?: import('./principal.js').Principal;
+  /** Set for a later guard that makes the failure checks of this verified request in its own statement. */
+  pendingFailureCheck?: PendingFailureCheck;
 }
 
 /**
  * Failed signed requests, counted per credential id and per client address: past
  * AUTH_FAILURES_PER_ID_PER_MINUTE / AUTH_FAILURES_PER_ADDRESS_PER_MINUTE, further attempts
- * are answered 429 RATE_LIMITED (with Retry-After) before any credential lookup, so guessing
- * a secret or hammering with forged requests costs neither the database nor the real device.
- * One instance per process (a provider of AuthModule), in memory.
+ * are answered 429 RATE_LIMITED (with Retry-After) — with the right secret too, so a guesser cannot
+ * tell when it hit. The counts are shared by every replica of the service (its `rate_limits` table,
+ * see `sharedLimit`); an id or address found used up is then refused from this process's memory
+ * before any credential lookup until its window ends.
  */
 @Injectable()
 export class SignatureFailureThrottle {
-  private readonly ids: TokenBuckets;
-  private readonly addresses: TokenBuckets;
+  private readonly ids: SharedLimit;
+  private readonly addresses: SharedLimit;
 
-  constructor(@Inject(ENV) env: Pick<Env, 'AUTH_FAILURES_PER_ID_PER_MINUTE' | 'AUTH_FAILURES_PER_ADDRESS_PER_MINUTE'>) {
-    const perMinute = (n: number) => ({ ratePerSecond: n / 60, capacity: n });
-    this.ids = new TokenBuckets(perMinute(env.AUTH_FAILURES_PER_ID_PER_MINUTE));
-    this.addresses = new TokenBuckets(perMinute(env.AUTH_FAILURES_PER_ADDRESS_PER_MINUTE));
+  constructor(
+    @Inject(ENV) env: Pick<Env, 'AUTH_FAILURES_PER_ID_PER_MINUTE' | 'AUTH_FAILURES_PER_ADDRESS_PER_MINUTE'>,
+    dataSource: DataSource,
+  ) {
+    const perMinute = (name: string, points: number) => sharedLimit(dataSource, { name, points, windowSeconds: 60, blockInMemory: true });
+    this.ids = perMinute('auth-fail-id', env.AUTH_FAILURES_PER_ID_PER_MINUTE);
+    this.addresses = perMinute('auth-fail-addr', env.AUTH_FAILURES_PER_ADDRESS_PER_MINUTE);
   }
 
-  /** Throws 429 when this id or address has failed too often lately. */
-  assertAllowed(id: string, address: string): void {
-    for (const result of [this.ids.check(id), this.addresses.check(address)]) {
-      if (!result.allowed) {
-        throw new DomainError(ErrorCode.RateLimited, 'Too many failed signed requests; retry later.', [], {
-          'Retry-After': String(result.retryAfterSeconds),
-        });
-      }
+  /** The checks to make of a request before trusting it (a later guard may fold them into its own statement). */
+  checks(id: string, address: string): Array<[SharedLimit, string]> {
+    return [
+      [this.ids, id],
+      [this.addresses, address],
+    ];
+  }
+
+  /** Throws 429 when this id or address is known in this process to have failed too often (no round trip). */
+  assertNotBlocked(id: string, address: string): void {
+    for (const [limit, key] of this.checks(id, address)) {
+      const blocked = limit.blockedDecision(key);
+      if (blocked) throw tooManyFailures(blocked);
     }
   }
 
-  recordFailure(id: string, address: string): void {
-    this.ids.take(id);
-    this.addresses.take(address);
+  /** Throws 429 when this id or address has failed too often lately. */
+  async assertAllowed(id: string, address: string): Promise<void> {
+    const { checked } = await SharedLimit.decide(this.checks(id, address), []);
+    if (checked) throw tooManyFailures(checked);
+  }
+
+  /**
+   * Counts a failure, in one statement: when the id or address had already used up its allowance, the
+   * failure is not counted and 429 is thrown instead (as the check before the attempt would have).
+   */
+  async recordFailure(id: string, address: string): Promise<void> {
+    const checks = this.checks(id, address);
+    const { checked } = await SharedLimit.decide(
+      checks,
+      checks.map(([limit, key]) => [limit, key, 1]),
+    );
+    if (checked) throw tooManyFailures(checked);
   }
 }
+
+/** The request of a route whose rate-limit guard makes the failure checks in its own statement. */
+export interface PendingFailureCheck {
+  id: string;
+  address: string;
+}
+
+export function tooManyFailures(decision: LimitDecision): DomainError {
+  return new DomainError(ErrorCode.RateLimited, 'Too many failed signed requests; retry later.', [], {
+    'Retry-After': String(retryAfterSeconds(decision)),
+  });
+}
+
+/**
+ * Route metadata: a later guard (intake's rate limit) makes the failure checks of a verified request
+ * together with its own counters, in one statement; this guard then only checks its memory first.
+ */
+export const FAILURE_CHECK_DEFERRED = 'hmac:failure-check-deferred';
 
 /** Verifies HMAC-signed requests from PAD devices or hotline clients. */
 @Injectable()
@@ -77,14 +122,21 @@ export class HmacAuthGuard implements CanActivate {
     const idHeader = kind === 'device' ? 'x-device-id' : 'x-client-id';
     const id = headerOf(req, idHeader) ?? '';
     const address = req.ip;
-    this.failures.assertAllowed(`${kind}:${id}`, address);
+    const key = `${kind}:${id}`;
+    const deferred = this.reflector.getAllAndOverride<boolean | undefined>(FAILURE_CHECK_DEFERRED, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (deferred) this.failures.assertNotBlocked(key, address);
+    else await this.failures.assertAllowed(key, address);
     try {
       req.principal = await this.verify(kind, req, idHeader, id);
-      return true;
     } catch (err) {
-      if (err instanceof DomainError) this.failures.recordFailure(`${kind}:${id}`, address);
+      if (err instanceof DomainError) await this.failures.recordFailure(key, address);
       throw err;
     }
+    if (deferred) req.pendingFailureCheck = { id: key, address };
+    return true;
   }
 
   private async verify(kind: HmacKind, req: AuthenticatedRequest, idHeader: string, id: string): Promise<HmacCredential['principal']> {

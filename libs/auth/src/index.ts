@@ -5,3 +5,4 @@ export * from './hmac.js';
 export * from './jwt-auth.guard.js';
 export * from './principal.js';
 export * from './device-or-user.guard.js';
+export * from './session-check.js';

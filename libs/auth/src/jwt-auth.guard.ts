@@ -5,6 +5,7 @@ import { ApiBearerAuth } from '@nestjs/swagger';
 import { DomainError, ErrorCode, headerOf, unstorableText } from '#libs/common';
 import type { AuthenticatedRequest } from './hmac-auth.guard.js';
 import { type JwtClaims, type Role, ROLES, type UserPrincipal } from './principal.js';
+import { SessionCheck } from './session-check.js';
 
 export const ROLES_KEY = 'auth:roles';
 
@@ -29,15 +30,27 @@ export function typedClaims(raw: Record<string, unknown>): JwtClaims {
   const role = raw.role as Role;
   if (!ROLES.includes(role)) throw invalidClaims('role is unknown');
   if (role === 'unit_operator' && raw.unitCode === undefined) throw invalidClaims('unitCode is required for unit_operator');
-  return { sub: raw.sub as string, role, ...(raw.unitCode !== undefined ? { unitCode: raw.unitCode as string } : {}) };
+  const claims: JwtClaims = { sub: raw.sub as string, role, ...(raw.unitCode !== undefined ? { unitCode: raw.unitCode as string } : {}) };
+  // A console login's token names its login and session version; an external issuer's carries neither.
+  if (raw.sid === undefined && raw.sv === undefined) return claims;
+  if (typeof raw.sid !== 'string' || !UUID.test(raw.sid) || !UUID.test(claims.sub)) throw invalidClaims('sid must be a login id');
+  if (typeof raw.sv !== 'number' || !Number.isInteger(raw.sv) || raw.sv < 0 || raw.sv > 2_147_483_647)
+    throw invalidClaims('sv must be a session version');
+  return { ...claims, session: { sid: raw.sid, sv: raw.sv } };
 }
 
-/** Bearer JWT (HS256 with JWT_SECRET, or RS256 with JWT_PUBLIC_KEY) and role check. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Bearer JWT (HS256 with JWT_SECRET, or RS256 with JWT_PUBLIC_KEY) and role check. A console login's
+ * token is honoured only while its login stands (SessionCheck: at most SESSION_CHECK_TTL_MS stale).
+ */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly jwt: JwtService,
+    private readonly sessions: SessionCheck,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -52,6 +65,12 @@ export class JwtAuthGuard implements CanActivate {
       throw new DomainError(ErrorCode.Unauthenticated, 'The bearer token is invalid or expired.');
     }
     const claims = typedClaims(raw);
+    if (claims.session && !(await this.sessions.live(claims.sub, claims.session.sid, claims.session.sv))) {
+      throw new DomainError(
+        ErrorCode.Unauthenticated,
+        'The session has ended (signed out, or the account was disabled or changed); refresh or sign in again.',
+      );
+    }
     const principal: UserPrincipal = { kind: 'user', sub: claims.sub, role: claims.role, unitCode: claims.unitCode ?? null };
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
     if (allowed && !allowed.includes(principal.role)) {

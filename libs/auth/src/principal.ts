@@ -26,4 +26,6 @@ export interface JwtClaims {
   sub: string;
   role: Role;
   unitCode?: string;
+  /** A console login's id (`sid`, its refresh-token family) and the account's session version (`sv`). */
+  session?: { sid: string; sv: number };
 }

@@ -278,7 +278,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Sign in: a 15-minute access token and a refresh token. 401 INVALID_CREDENTIALS, 423 ACCOUNT_LOCKED after 5 failures in a row (15 minutes), 403 PASSWORD_CHANGE_REQUIRED for a one-time password */
+    /** Sign in: a 15-minute access token and a refresh token. 401 INVALID_CREDENTIALS (the same for every name); 429 RATE_LIMITED with Retry-After after 5 failures of one name from one address, or 50 from one address, in 15 minutes; 403 PASSWORD_CHANGE_REQUIRED for a one-time password */
     post: operations['AuthController_login'];
     delete?: never;
     options?: never;
@@ -312,7 +312,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Revoke the refresh token and every token refreshed from the same login */
+    /** Revoke the login's refresh token; its access tokens stop working on every service within 10 s */
     post: operations['AuthController_logout'];
     delete?: never;
     options?: never;
@@ -385,8 +385,25 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    /** Change name, role, unit or disable an account (admin); a new role applies at the next refresh */
+    /** Change name, role, unit or disable an account (admin); its access tokens stop working on every service within 10 s (a new role or unit: refresh). 409 LAST_ADMIN */
     patch: operations['UsersController_update'];
+    trace?: never;
+  };
+  '/api/v1/users/{id}/unlock': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Forget an account's failed logins from every address, so its owner may sign in at once (admin, audited) */
+    post: operations['UsersController_unlock'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/api/v1/users/{id}/reset-password': {
@@ -927,7 +944,7 @@ export interface components {
       unitCode: string | null;
       mustChangePassword: boolean;
       disabled: boolean;
-      /** @description Locked after repeated failed logins until this instant */
+      /** @description Failed logins of this name are refused from some address until this instant (POST /users/{id}/unlock clears it) */
       lockedUntil: string | null;
       lastLoginAt: string | null;
       createdAt: string;
@@ -1006,6 +1023,7 @@ export interface components {
         | 'LOGIN'
         | 'LOGIN_FAILED'
         | 'ACCOUNT_LOCKED'
+        | 'ACCOUNT_UNLOCKED'
         | 'LOGOUT'
         | 'REFRESH_REUSED'
         | 'PASSWORD_CHANGED'
@@ -2603,6 +2621,63 @@ export interface operations {
       };
     };
   };
+  UsersController_unlock: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UserDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   UsersController_resetPassword: {
     parameters: {
       query?: never;
@@ -2671,6 +2746,7 @@ export interface operations {
           | 'LOGIN'
           | 'LOGIN_FAILED'
           | 'ACCOUNT_LOCKED'
+          | 'ACCOUNT_UNLOCKED'
           | 'LOGOUT'
           | 'REFRESH_REUSED'
           | 'PASSWORD_CHANGED'

@@ -41,6 +41,8 @@ export function StatusTag({ status }: { status: string }) {
 /** The Chinese message of a failed call. */
 export function problemMessage(err: unknown): string {
   if (err instanceof ApiError) {
+    // A refusal that says in Chinese until when (a throttled login) is shown as it is.
+    if (err.problem.code === 'RATE_LIMITED' && /[\u4e00-\u9fff]/.test(err.problem.detail)) return err.problem.detail;
     const known = ERROR_CODE[err.problem.code];
     const fields = err.problem.errors?.map((e) => `${e.field}: ${e.message}`).join('；');
     return [known ?? err.problem.title, fields && !known ? fields : err.problem.detail && !known ? err.problem.detail : fields]

@@ -1,4 +1,4 @@
-import { AFTER_SUCCESSFUL_LOGIN, afterFailedLogin, isLocked, LOCKOUT_MS, MAX_FAILED_LOGINS, passwordProblems } from './account-rules.js';
+import { passwordProblems, throttledMessage } from './account-rules.js';
 
 describe('password policy', () => {
   it('accepts a long password of three character classes', () => {
@@ -14,30 +14,9 @@ describe('password policy', () => {
   });
 });
 
-describe('lockout after repeated failures', () => {
-  const now = new Date('2024-11-20T09:00:00Z');
-  const later = (ms: number) => new Date(now.getTime() + ms);
-
-  it(`locks on the ${MAX_FAILED_LOGINS}th consecutive failure, for ${LOCKOUT_MS / 60_000} minutes`, () => {
-    let state = { ...AFTER_SUCCESSFUL_LOGIN };
-    for (let i = 1; i < MAX_FAILED_LOGINS; i++) {
-      const next = afterFailedLogin(state, now);
-      expect(next).toEqual({ failedAttempts: i, lockedUntil: null, lockedNow: false });
-      state = next;
-    }
-    const locked = afterFailedLogin(state, now);
-    expect(locked).toEqual({ failedAttempts: MAX_FAILED_LOGINS, lockedUntil: later(LOCKOUT_MS), lockedNow: true });
-    expect(isLocked(locked, later(LOCKOUT_MS - 1))).toBe(true);
-    expect(isLocked(locked, later(LOCKOUT_MS))).toBe(false);
-  });
-
-  it('counts afresh once a lock has run out', () => {
-    const expired = { failedAttempts: MAX_FAILED_LOGINS, lockedUntil: now };
-    expect(afterFailedLogin(expired, later(1))).toEqual({ failedAttempts: 1, lockedUntil: null, lockedNow: false });
-  });
-
-  it('a success clears the count', () => {
-    expect(isLocked(AFTER_SUCCESSFUL_LOGIN, now)).toBe(false);
-    expect(AFTER_SUCCESSFUL_LOGIN).toEqual({ failedAttempts: 0, lockedUntil: null });
+describe('the throttled login message', () => {
+  it('says until when in Beijing time, whatever the server zone', () => {
+    expect(throttledMessage(new Date('2024-11-20T16:05:09.400Z'))).toBe('登录失败次数过多，请于北京时间 2024-11-21 00:05:09 之后再试');
+    expect(throttledMessage(new Date('2024-12-31T15:59:59Z'))).toBe('登录失败次数过多，请于北京时间 2024-12-31 23:59:59 之后再试');
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The account rules in one place, free of Nest and TypeORM: the password policy, the lockout after
- * repeated failures, and how long tokens live.
+ * The account rules in one place, free of Nest and TypeORM: the password policy, the throttle of
+ * failed logins, and how long tokens live.
  */
 
 /** A password is 10–128 characters, mixes at least three of lower case, upper case, digits and other characters, and is not built on the username. */
@@ -8,9 +8,14 @@ export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 128;
 export const PASSWORD_MIN_CLASSES = 3;
 
-/** Consecutive failed logins that lock an account, and for how long. */
+/**
+ * Failed logins are throttled per (username, client address) and per client address, each in a fixed
+ * window: a stranger's guesses lock only the stranger's own address, never the owner signing in from
+ * elsewhere, and unknown names are throttled exactly like real ones (nothing to tell them apart).
+ */
 export const MAX_FAILED_LOGINS = 5;
-export const LOCKOUT_MS = 15 * 60_000;
+export const MAX_FAILED_LOGINS_PER_ADDRESS = 50;
+export const LOGIN_THROTTLE_MS = 15 * 60_000;
 
 /** Access tokens are short-lived; refresh tokens last a working day and are rotated on every use. */
 export const ACCESS_TOKEN_TTL_S = 15 * 60;
@@ -27,26 +32,19 @@ export function passwordProblems(password: string, username: string): string[] {
   return problems;
 }
 
-export interface LockoutState {
-  failedAttempts: number;
-  lockedUntil: Date | null;
+/** The refusal of a throttled login, in the words the console shows: until when, in Beijing time. */
+export function throttledMessage(until: Date): string {
+  const parts = new Intl.DateTimeFormat('zh-CN', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(until);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  const at = `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}:${part('second')}`;
+  return `登录失败次数过多，请于北京时间 ${at} 之后再试`;
 }
-
-export function isLocked(state: LockoutState, now: Date): boolean {
-  return state.lockedUntil !== null && state.lockedUntil.getTime() > now.getTime();
-}
-
-/**
- * The state after a failed login. A lock that has run out starts a fresh count; the
- * MAX_FAILED_LOGINS-th consecutive failure locks the account for LOCKOUT_MS.
- */
-export function afterFailedLogin(state: LockoutState, now: Date): LockoutState & { lockedNow: boolean } {
-  const expired = state.lockedUntil !== null && state.lockedUntil.getTime() <= now.getTime();
-  const failedAttempts = (expired ? 0 : state.failedAttempts) + 1;
-  if (failedAttempts >= MAX_FAILED_LOGINS) {
-    return { failedAttempts, lockedUntil: new Date(now.getTime() + LOCKOUT_MS), lockedNow: true };
-  }
-  return { failedAttempts, lockedUntil: null, lockedNow: false };
-}
-
-export const AFTER_SUCCESSFUL_LOGIN: LockoutState = { failedAttempts: 0, lockedUntil: null };

@@ -28,7 +28,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Sign in: a 15-minute access token and a refresh token. 401 INVALID_CREDENTIALS, 423 ACCOUNT_LOCKED after 5 failures in a row (15 minutes), 403 PASSWORD_CHANGE_REQUIRED for a one-time password',
+      'Sign in: a 15-minute access token and a refresh token. 401 INVALID_CREDENTIALS (the same for every name); 429 RATE_LIMITED with Retry-After after 5 failures of one name from one address, or 50 from one address, in 15 minutes; 403 PASSWORD_CHANGE_REQUIRED for a one-time password',
   })
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiProblems(400, 401, 429)
@@ -47,7 +47,7 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke the refresh token and every token refreshed from the same login' })
+  @ApiOperation({ summary: "Revoke the login's refresh token; its access tokens stop working on every service within 10 s" })
   @ApiNoContentResponse()
   @ApiProblems(400)
   logout(@Body() dto: RefreshDto, @Ip() ip: string) {
@@ -96,7 +96,10 @@ export class UsersController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change name, role, unit or disable an account (admin); a new role applies at the next refresh' })
+  @ApiOperation({
+    summary:
+      'Change name, role, unit or disable an account (admin); its access tokens stop working on every service within 10 s (a new role or unit: refresh). 409 LAST_ADMIN',
+  })
   @ApiOkResponse({ type: UserDto })
   @ApiProblems(400, 401, 403, 404, 409)
   update(
@@ -106,6 +109,15 @@ export class UsersController {
     @Ip() ip: string,
   ) {
     return this.users.update(id, dto, actor, ip);
+  }
+
+  @Post(':id/unlock')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Forget an account's failed logins from every address, so its owner may sign in at once (admin, audited)" })
+  @ApiOkResponse({ type: UserDto })
+  @ApiProblems(400, 401, 403, 404)
+  unlock(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() actor: UserPrincipal, @Ip() ip: string) {
+    return this.users.unlock(id, actor, ip);
   }
 
   @Post(':id/reset-password')

@@ -28,11 +28,12 @@ export class UserEntity {
   @Column({ name: 'must_change_password', type: 'boolean', default: false })
   mustChangePassword: boolean;
 
-  @Column({ name: 'failed_attempts', type: 'int', default: 0 })
-  failedAttempts: number;
-
-  @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
-  lockedUntil: Date | null;
+  /**
+   * Raised by every change that must end the access tokens already issued (role or unit change,
+   * disabling, password change or reset); tokens carry it as `sv`, every service's guard compares.
+   */
+  @Column({ name: 'session_version', type: 'int', default: 0 })
+  sessionVersion: number;
 
   @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
   disabledAt: Date | null;
@@ -86,6 +87,7 @@ export type AuditAction =
   | 'LOGIN'
   | 'LOGIN_FAILED'
   | 'ACCOUNT_LOCKED'
+  | 'ACCOUNT_UNLOCKED'
   | 'LOGOUT'
   | 'REFRESH_REUSED'
   | 'PASSWORD_CHANGED'

@@ -5,13 +5,14 @@ import { AuditController, AuthController, UsersController } from './accounts.con
 import { AuditEntryEntity, RefreshTokenEntity, UserEntity } from './accounts.entities.js';
 import { AccountsService } from './accounts.service.js';
 import { AuditService } from './audit.service.js';
+import { LoginThrottle } from './login-throttle.js';
 import { TokenIssuer } from './token-issuer.js';
 import { UsersService } from './users.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity, AuditEntryEntity]), RegistryModule],
   controllers: [AuthController, UsersController, AuditController],
-  providers: [AccountsService, UsersService, AuditService, TokenIssuer],
+  providers: [AccountsService, UsersService, AuditService, TokenIssuer, LoginThrottle],
   exports: [AccountsService, AuditService],
 })
 export class AccountsModule {}

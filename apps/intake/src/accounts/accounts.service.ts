@@ -4,24 +4,19 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, IsNull, type Repository } from 'typeorm';
 import { DomainError, ErrorCode } from '#libs/common';
 import type { UserPrincipal } from '#libs/auth';
-import {
-  ACCESS_TOKEN_TTL_S,
-  AFTER_SUCCESSFUL_LOGIN,
-  afterFailedLogin,
-  isLocked,
-  passwordProblems,
-  REFRESH_TOKEN_TTL_MS,
-} from './account-rules.js';
+import { ACCESS_TOKEN_TTL_S, LOGIN_THROTTLE_MS, passwordProblems, REFRESH_TOKEN_TTL_MS, throttledMessage } from './account-rules.js';
 import { RefreshTokenEntity, UserEntity } from './accounts.entities.js';
 import { AuditService } from './audit.service.js';
 import type { ChangePasswordDto, LoginDto, MeDto, RefreshDto, TokenResponseDto, UserDto } from './dto/accounts.dto.js';
+import { LoginThrottle } from './login-throttle.js';
 import { decoyHash, hashPassword, passwordMatches } from './password-hasher.js';
 import { TokenIssuer } from './token-issuer.js';
 
 /** The name of the first admin account that `npm start` creates. */
 export const FIRST_ADMIN = 'admin';
 
-export function userView(user: UserEntity, now = new Date()): UserDto {
+/** The console's view of an account; `throttledUntil`: until when its name is refused from some address. */
+export function userView(user: UserEntity, throttledUntil: Date | null = null): UserDto {
   return {
     id: user.id,
     username: user.username,
@@ -30,7 +25,7 @@ export function userView(user: UserEntity, now = new Date()): UserDto {
     unitCode: user.unitCode,
     mustChangePassword: user.mustChangePassword,
     disabled: user.disabledAt !== null,
-    lockedUntil: user.lockedUntil && isLocked(user, now) ? user.lockedUntil.toISOString() : null,
+    lockedUntil: throttledUntil?.toISOString() ?? null,
     lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
     createdAt: user.createdAt.toISOString(),
   };
@@ -40,14 +35,14 @@ const sha256 = (token: string) => createHash('sha256').update(token).digest('hex
 const invalidCredentials = () => new DomainError(ErrorCode.InvalidCredentials, 'The username or password is wrong.');
 const invalidRefresh = () => new DomainError(ErrorCode.Unauthenticated, 'The refresh token is invalid, expired or revoked.');
 
-function lockedError(until: Date, now: Date): DomainError {
-  const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
+function throttledError(until: Date): DomainError {
+  const seconds = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
   return new DomainError(
-    ErrorCode.AccountLocked,
-    `The account is locked after repeated failed logins; try again after ${until.toISOString()}.`,
+    ErrorCode.RateLimited,
+    throttledMessage(until),
     [],
     { 'Retry-After': String(seconds) },
-    { lockedUntil: until.toISOString() },
+    { retryAt: until.toISOString() },
   );
 }
 
@@ -68,6 +63,7 @@ export class AccountsService {
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly tokens: TokenIssuer,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   async login(dto: LoginDto, ip: string | null): Promise<TokenResponseDto> {
@@ -86,12 +82,12 @@ export class AccountsService {
     const passwordHash = await hashPassword(dto.newPassword);
     return this.dataSource.transaction(async (manager) => {
       await manager.update(UserEntity, { id: user.id }, { passwordHash, mustChangePassword: false });
-      await this.revokeAll(manager, user.id);
+      const sessionVersion = await this.endSessions(manager, user.id);
       await this.audit.record(
         { action: 'PASSWORD_CHANGED', actorSub: user.id, actorName: user.username, targetUserId: user.id, ip },
         manager,
       );
-      return this.issue(manager, { ...user, mustChangePassword: false }, ip);
+      return this.issue(manager, { ...user, mustChangePassword: false, sessionVersion }, ip);
     });
   }
 
@@ -177,7 +173,8 @@ export class AccountsService {
         mustChangePassword: true,
       });
       if (!first) return null;
-      await manager.update(UserEntity, { id: first.id }, { passwordHash, ...AFTER_SUCCESSFUL_LOGIN });
+      await manager.update(UserEntity, { id: first.id }, { passwordHash });
+      await this.endSessions(manager, first.id);
       await this.audit.record(
         { action: 'PASSWORD_RESET', actorName: 'system', targetUserId: first.id, detail: { reason: 'first admin not yet signed in' } },
         manager,
@@ -186,82 +183,59 @@ export class AccountsService {
     });
   }
 
-  /** Checks a username and password, counting failures towards the lockout; the user on success. */
+  /**
+   * Checks a username and password under the throttle of failed logins. Every wrong answer is the same
+   * 401, as slow as an argon2 verification, whether the name is unknown, disabled or has a wrong
+   * password; a throttled name or address is refused (429) before any lookup, the same for every name.
+   */
   private async verifyPassword(rawUsername: string, password: string, ip: string | null): Promise<UserEntity> {
     const username = rawUsername.trim().toLowerCase();
+    const attempt = await this.throttle.attempt(username, ip ?? 'unknown');
+    if (!attempt.allowed) throw throttledError(attempt.until!);
     const user = await this.users.findOneBy({ username });
-    const now = new Date();
-    if (!user) {
-      await passwordMatches(await decoyHash(), password); // as slow as a known name
-      await this.audit.record({ action: 'LOGIN_FAILED', actorName: username, ip, detail: { reason: 'UNKNOWN_USER' } });
-      throw invalidCredentials();
+    const matches = await passwordMatches(user?.passwordHash ?? (await decoyHash()), password); // as slow for an unknown name
+    if (user && matches && !user.disabledAt) {
+      await this.throttle.succeeded(attempt);
+      return user;
     }
-    if (isLocked(user, now)) {
-      await this.audit.record({
-        action: 'LOGIN_FAILED',
-        actorSub: user.id,
-        actorName: username,
-        targetUserId: user.id,
-        ip,
-        detail: { reason: 'LOCKED' },
-      });
-      throw lockedError(user.lockedUntil!, now);
-    }
-    if (!(await passwordMatches(user.passwordHash, password))) {
-      const lockedUntil = await this.recordFailure(user, ip, now);
-      throw lockedUntil ? lockedError(lockedUntil, now) : invalidCredentials();
-    }
-    if (user.disabledAt) {
-      await this.audit.record({
-        action: 'LOGIN_FAILED',
-        actorSub: user.id,
-        actorName: username,
-        targetUserId: user.id,
-        ip,
-        detail: { reason: 'DISABLED' },
-      });
-      throw invalidCredentials();
-    }
-    return user;
-  }
-
-  /** Counts a failed login under the user's row lock; the lock's end when this failure locked the account. */
-  private async recordFailure(user: UserEntity, ip: string | null, now: Date): Promise<Date | null> {
-    return this.dataSource.transaction(async (manager) => {
-      const current = await manager.findOne(UserEntity, { where: { id: user.id }, lock: { mode: 'pessimistic_write' } });
-      if (!current) return null;
-      const next = afterFailedLogin(current, now);
-      await manager.update(UserEntity, { id: user.id }, { failedAttempts: next.failedAttempts, lockedUntil: next.lockedUntil });
-      const who = { actorSub: user.id, actorName: user.username, targetUserId: user.id, ip };
-      await this.audit.record(
-        { ...who, action: 'LOGIN_FAILED', detail: { reason: 'WRONG_PASSWORD', failedAttempts: next.failedAttempts } },
-        manager,
-      );
-      if (!next.lockedNow) return null;
-      await this.audit.record({ ...who, action: 'ACCOUNT_LOCKED', detail: { until: next.lockedUntil!.toISOString() } }, manager);
-      return next.lockedUntil;
+    const reason = !user ? 'UNKNOWN_USER' : !matches ? 'WRONG_PASSWORD' : 'DISABLED';
+    const who = user ? { actorSub: user.id, actorName: user.username, targetUserId: user.id, ip } : { actorName: username, ip };
+    await this.dataSource.transaction(async (manager) => {
+      await this.audit.record({ ...who, action: 'LOGIN_FAILED', detail: { reason } }, manager);
+      if (attempt.lastAllowed) {
+        const until = new Date(Date.now() + LOGIN_THROTTLE_MS);
+        await this.audit.record({ ...who, action: 'ACCOUNT_LOCKED', detail: { until: until.toISOString(), address: ip } }, manager);
+      }
     });
+    throw invalidCredentials();
   }
 
   private async issue(manager: EntityManager, user: UserEntity, ip: string | null): Promise<TokenResponseDto> {
     const now = new Date();
-    await manager.update(UserEntity, { id: user.id }, { ...AFTER_SUCCESSFUL_LOGIN, lastLoginAt: now });
+    await manager.update(UserEntity, { id: user.id }, { lastLoginAt: now });
     await this.audit.record({ action: 'LOGIN', actorSub: user.id, actorName: user.username, targetUserId: user.id, ip }, manager);
-    return this.tokenPair(manager, { ...user, ...AFTER_SUCCESSFUL_LOGIN, lastLoginAt: now }, randomUUID(), now);
+    return this.tokenPair(manager, { ...user, lastLoginAt: now }, randomUUID(), now);
   }
 
   private async tokenPair(manager: EntityManager, user: UserEntity, familyId: string, now: Date): Promise<TokenResponseDto> {
     const refreshToken = randomBytes(32).toString('base64url');
     const refreshExpiresAt = new Date(now.getTime() + REFRESH_TOKEN_TTL_MS);
     await manager.insert(RefreshTokenEntity, { userId: user.id, familyId, tokenHash: sha256(refreshToken), expiresAt: refreshExpiresAt });
-    const accessToken = this.tokens.sign({ sub: user.id, role: user.role, unitCode: user.unitCode ?? undefined, name: user.displayName });
+    const accessToken = this.tokens.sign({
+      sub: user.id,
+      role: user.role,
+      unitCode: user.unitCode ?? undefined,
+      name: user.displayName,
+      sid: familyId,
+      sv: user.sessionVersion,
+    });
     return {
       accessToken,
       tokenType: 'Bearer',
       expiresIn: ACCESS_TOKEN_TTL_S,
       refreshToken,
       refreshExpiresAt: refreshExpiresAt.toISOString(),
-      user: userView(user, now),
+      user: userView(user),
     };
   }
 
@@ -270,8 +244,20 @@ export class AccountsService {
     return (await manager.update(RefreshTokenEntity, { familyId, revokedAt: IsNull() }, { revokedAt: now })).affected ?? 0;
   }
 
-  /** Ends every login of a user (password change or reset, account disabled). */
-  async revokeAll(manager: EntityManager, userId: string): Promise<void> {
+  /**
+   * Ends every login of a user (password change or reset, account disabled): its refresh tokens are
+   * revoked and its access tokens refused by every service within SESSION_CHECK_TTL_MS. The new session version.
+   */
+  async endSessions(manager: EntityManager, userId: string): Promise<number> {
     await manager.update(RefreshTokenEntity, { userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    return this.bumpSessionVersion(manager, userId);
+  }
+
+  /** Makes the access tokens issued so far stale (a role or unit change): a refresh issues current ones. */
+  async bumpSessionVersion(manager: EntityManager, userId: string): Promise<number> {
+    const [rows] = (await manager.query(`UPDATE users SET session_version = session_version + 1 WHERE id = $1 RETURNING session_version`, [
+      userId,
+    ])) as [Array<{ session_version: number }>, number];
+    return rows[0]!.session_version;
   }
 }

@@ -9,6 +9,9 @@ export interface AccessClaims {
   role: Role;
   unitCode?: string;
   name: string;
+  /** The login (its refresh-token family) and the account's session version: every service checks both. */
+  sid: string;
+  sv: number;
 }
 
 /**
@@ -23,7 +26,14 @@ export class TokenIssuer {
   ) {}
 
   sign(claims: AccessClaims): string {
-    const payload = { sub: claims.sub, role: claims.role, ...(claims.unitCode ? { unitCode: claims.unitCode } : {}), name: claims.name };
+    const payload = {
+      sub: claims.sub,
+      role: claims.role,
+      ...(claims.unitCode ? { unitCode: claims.unitCode } : {}),
+      name: claims.name,
+      sid: claims.sid,
+      sv: claims.sv,
+    };
     if (this.env.JWT_PUBLIC_KEY) {
       if (!this.env.JWT_PRIVATE_KEY) {
         throw new DomainError(

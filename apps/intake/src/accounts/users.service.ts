@@ -9,6 +9,7 @@ import { UserEntity } from './accounts.entities.js';
 import { AccountsService, userView } from './accounts.service.js';
 import { AuditService } from './audit.service.js';
 import type { CreateUserDto, ResetPasswordDto, UpdateUserDto, UserDto } from './dto/accounts.dto.js';
+import { LoginThrottle } from './login-throttle.js';
 import { hashPassword } from './password-hasher.js';
 
 /** Console accounts as admins manage them; every change is audited. */
@@ -20,12 +21,13 @@ export class UsersService {
     private readonly units: UnitsService,
     private readonly accounts: AccountsService,
     private readonly audit: AuditService,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   async list(): Promise<UserDto[]> {
     const rows = await this.users.find({ order: { createdAt: 'ASC', username: 'ASC' } });
-    const now = new Date();
-    return rows.map((u) => userView(u, now));
+    const throttled = await this.throttle.throttledUntil(rows.map((u) => u.username));
+    return rows.map((u) => userView(u, throttled.get(u.username) ?? null));
   }
 
   async create(dto: CreateUserDto, actor: UserPrincipal, ip: string | null): Promise<UserDto> {
@@ -65,6 +67,11 @@ export class UsersService {
 
   async update(id: string, dto: UpdateUserDto, actor: UserPrincipal, ip: string | null): Promise<UserDto> {
     return this.dataSource.transaction(async (manager) => {
+      // Changes that may remove an enabled admin are serialised on one lock, so two concurrent ones (disable
+      // one admin, demote the other) see each other: the second finds no other admin left (409 LAST_ADMIN).
+      if (dto.disabled === true || (dto.role !== undefined && dto.role !== 'admin')) {
+        await manager.query(`SELECT pg_advisory_xact_lock(hashtext('intake.enabled-admins'))`);
+      }
       const user = await manager.findOne(UserEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!user) throw DomainError.notFound(`User ${id}`);
       const role = dto.role ?? user.role;
@@ -74,7 +81,7 @@ export class UsersService {
       const disabledAt = dto.disabled === undefined ? user.disabledAt : dto.disabled ? (user.disabledAt ?? new Date()) : null;
       if (user.role === 'admin' && (role !== 'admin' || disabledAt) && !user.disabledAt) {
         const otherAdmins = await manager.countBy(UserEntity, { role: 'admin', disabledAt: IsNull(), id: Not(user.id) });
-        if (otherAdmins === 0) throw new DomainError(ErrorCode.Conflict, 'The last enabled admin cannot be demoted or disabled.');
+        if (otherAdmins === 0) throw new DomainError(ErrorCode.LastAdmin, 'The last enabled admin cannot be demoted or disabled.');
       }
       const next = { displayName: dto.displayName ?? user.displayName, role, unitCode, disabledAt };
       const changes: Record<string, [unknown, unknown]> = {};
@@ -82,8 +89,11 @@ export class UsersService {
       if ((user.disabledAt === null) !== (disabledAt === null)) changes.disabled = [user.disabledAt !== null, disabledAt !== null];
       if (Object.keys(changes).length === 0) return userView(user);
       await manager.update(UserEntity, { id }, next);
-      // Refresh re-reads the user, so a new role or unit applies at the next refresh; a disabled account loses its logins now.
-      if (disabledAt) await this.accounts.revokeAll(manager, id);
+      // A disabled account loses its logins now; a new role or unit makes the tokens issued so far stale on every
+      // service (within the session check's cache time), and the next refresh issues tokens with the new claims.
+      let sessionVersion = user.sessionVersion;
+      if (disabledAt) sessionVersion = await this.accounts.endSessions(manager, id);
+      else if (changes.role || changes.unitCode) sessionVersion = await this.accounts.bumpSessionVersion(manager, id);
       await this.audit.record(
         {
           action: 'USER_UPDATED',
@@ -95,7 +105,7 @@ export class UsersService {
         },
         manager,
       );
-      return userView({ ...user, ...next, updatedAt: new Date() });
+      return userView({ ...user, ...next, sessionVersion, updatedAt: new Date() });
     });
   }
 
@@ -106,9 +116,9 @@ export class UsersService {
     if (problems.length) throw DomainError.validation(problems.map((message) => ({ field: 'password', message })));
     const passwordHash = await hashPassword(dto.password);
     return this.dataSource.transaction(async (manager) => {
-      const changed = { passwordHash, mustChangePassword: true, failedAttempts: 0, lockedUntil: null };
-      await manager.update(UserEntity, { id }, changed);
-      await this.accounts.revokeAll(manager, id);
+      await manager.update(UserEntity, { id }, { passwordHash, mustChangePassword: true });
+      const changed = { passwordHash, mustChangePassword: true, sessionVersion: await this.accounts.endSessions(manager, id) };
+      await this.throttle.unlock(user.username);
       await this.audit.record(
         {
           action: 'PASSWORD_RESET',
@@ -122,6 +132,23 @@ export class UsersService {
       );
       return userView({ ...user, ...changed });
     });
+  }
+
+  /** Forgets the failed logins of an account's name from every address, so its owner may sign in again at once. */
+  async unlock(id: string, actor: UserPrincipal, ip: string | null): Promise<UserDto> {
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw DomainError.notFound(`User ${id}`);
+    const throttledBefore = (await this.throttle.throttledUntil([user.username])).get(user.username) ?? null;
+    const cleared = await this.throttle.unlock(user.username);
+    await this.audit.record({
+      action: 'ACCOUNT_UNLOCKED',
+      actorSub: actor.sub,
+      actorName: await this.nameOf(actor),
+      targetUserId: id,
+      ip,
+      detail: { username: user.username, throttledUntil: throttledBefore?.toISOString() ?? null, addresses: cleared },
+    });
+    return userView(user);
   }
 
   private async unitProblems(role: Role, unitCode: string | null): Promise<FieldError[]> {

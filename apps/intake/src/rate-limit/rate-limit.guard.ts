@@ -1,52 +1,74 @@
 import { applyDecorators, type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { AuthenticatedRequest } from '#libs/auth';
-import { DomainError, type Env, ENV, ErrorCode, headerOf, TokenBuckets } from '#libs/common';
+import { type AuthenticatedRequest, FAILURE_CHECK_DEFERRED, SignatureFailureThrottle, tooManyFailures } from '#libs/auth';
+import { DataSource } from 'typeorm';
+import { DomainError, type Env, ENV, ErrorCode, headerOf } from '#libs/common';
+import { type LimitDecision, retryAfterSeconds, SharedLimit, sharedLimit } from '#libs/database';
 
 /**
  * Per-credential rate limit (429 RATE_LIMITED with Retry-After), keyed by the
  * authenticated device id or hotline client id. Runs after the HMAC guard, so an
  * unauthenticated caller cannot drain a device's bucket.
  *
- * Why not @nestjs/throttler: it is CommonJS and require()s the ESM-only
- * @nestjs/common, which cannot load under jest's ESM mode on Node 20; a token
- * bucket is a few lines and is unit-tested in token-bucket.spec.ts.
+ * The counters are shared by every replica (rate-limiter-flexible's PostgreSQL store, see
+ * `sharedLimit`): two intakes behind a balancer admit a device's limit once, not twice. One
+ * statement per request (SharedLimit.decide) checks the signature guard's failure counters of the
+ * id and address and charges the device's request and item counters — the one round trip a signed
+ * rating adds. A device that has been refused is refused from this process's memory until its
+ * window ends, so a flood costs no database round trip per request.
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
-  private readonly devices: TokenBuckets;
-  private readonly clients: TokenBuckets;
+  private readonly devices: SharedLimit;
+  private readonly clients: SharedLimit;
   /** Ratings per device per hour, single ratings and batch items alike: the budget counts ratings, not requests. */
-  private readonly deviceItems: TokenBuckets;
+  private readonly deviceItems: SharedLimit;
 
   /**
-   * Limits from INTAKE_DEVICE_RATE/_BURST and INTAKE_CLIENT_RATE/_BURST (requests per second / bucket size) and
-   * INTAKE_DEVICE_ITEMS_PER_HOUR. In memory, per process: no database round trip on the hot path.
+   * Limits from INTAKE_DEVICE_RATE/_BURST and INTAKE_CLIENT_RATE/_BURST (a window of BURST requests lasting
+   * BURST / RATE seconds) and INTAKE_DEVICE_ITEMS_PER_HOUR (a window of an hour).
    */
-  constructor(@Inject(ENV) env: Env) {
-    this.devices = new TokenBuckets({ ratePerSecond: env.INTAKE_DEVICE_RATE, capacity: env.INTAKE_DEVICE_BURST });
-    this.clients = new TokenBuckets({ ratePerSecond: env.INTAKE_CLIENT_RATE, capacity: env.INTAKE_CLIENT_BURST });
-    this.deviceItems = new TokenBuckets({
-      ratePerSecond: env.INTAKE_DEVICE_ITEMS_PER_HOUR / 3600,
-      capacity: env.INTAKE_DEVICE_ITEMS_PER_HOUR,
-    });
+  constructor(
+    @Inject(ENV) env: Env,
+    dataSource: DataSource,
+    private readonly failures: SignatureFailureThrottle,
+  ) {
+    const requests = (name: string, rate: number, burst: number) =>
+      sharedLimit(dataSource, { name, points: Math.round(burst), windowSeconds: burst / rate, blockInMemory: true });
+    this.devices = requests('device-rate', env.INTAKE_DEVICE_RATE, env.INTAKE_DEVICE_BURST);
+    this.clients = requests('client-rate', env.INTAKE_CLIENT_RATE, env.INTAKE_CLIENT_BURST);
+    this.deviceItems = sharedLimit(dataSource, { name: 'device-items', points: env.INTAKE_DEVICE_ITEMS_PER_HOUR, windowSeconds: 3600 });
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const principal = req.principal;
     if (!principal || principal.kind === 'user') return true;
-    const result = principal.kind === 'device' ? this.devices.take(principal.deviceId) : this.clients.take(principal.clientId);
-    if (!result.allowed) throw limited('Too many requests from this credential; retry later.', result.retryAfterSeconds);
-    if (principal.kind === 'device') {
-      const items = itemsOf(req.body);
-      const budget = this.deviceItems.take(principal.deviceId, items);
-      if (!budget.allowed) {
-        throw limited(
-          `This device's hourly budget of ratings is spent (the request holds ${items}); retry later.`,
-          budget.retryAfterSeconds,
-        );
-      }
+    // The signature guard left its failure checks to this one statement (one round trip per signed request).
+    const pending = req.pendingFailureCheck;
+    const checks = pending ? this.failures.checks(pending.id, pending.address) : [];
+    if (principal.kind === 'hotline') {
+      const { checked, charged } = await SharedLimit.decide(checks, [[this.clients, principal.clientId, 1]]);
+      if (checked) throw tooManyFailures(checked);
+      if (!charged[0]!.allowed) throw limited('Too many requests from this credential; retry later.', retryAfterSeconds(charged[0]!));
+      return true;
+    }
+    const items = itemsOf(req.body);
+    const decided = await SharedLimit.decide(checks, [
+      [this.devices, principal.deviceId, 1],
+      [this.deviceItems, principal.deviceId, items],
+    ]);
+    if (decided.checked) throw tooManyFailures(decided.checked);
+    const [rate, budget] = decided.charged as [LimitDecision, LimitDecision];
+    // A refused request is not a rating: its items go back to the budget (a batch too big for what is left
+    // does not spend the rest). The counter never falls below what was admitted, so the budget still holds.
+    if (decided.applied && (!rate.allowed || !budget.allowed)) await this.deviceItems.reward(principal.deviceId, items);
+    if (!rate.allowed) throw limited('Too many requests from this credential; retry later.', retryAfterSeconds(rate));
+    if (!budget.allowed) {
+      throw limited(
+        `This device's hourly budget of ratings is spent (the request holds ${items}); retry later.`,
+        retryAfterSeconds(budget),
+      );
     }
     return true;
   }
@@ -65,7 +87,7 @@ function itemsOf(body: unknown): number {
  * Apply ABOVE @DeviceAuth()/@HotlineClientAuth(): decorators are applied bottom-up and
  * guards run in the order they were appended, so the HMAC guard runs first.
  */
-export const RateLimited = () => UseGuards(RateLimitGuard);
+export const RateLimited = () => applyDecorators(SetMetadata(FAILURE_CHECK_DEFERRED, true), UseGuards(RateLimitGuard));
 
 const BODY_LIMIT = 'intake:body-limit';
 

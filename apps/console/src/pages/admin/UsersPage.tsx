@@ -17,7 +17,7 @@ interface UserValues {
 
 const PASSWORD_HINT = '一次性密码：至少 10 个字符，含小写字母、大写字母、数字、符号中的至少三类，且不含用户名；用户首次登录须修改';
 
-/** Console accounts: create with a one-time password, change role/unit, disable, reset the password. */
+/** Console accounts: create with a one-time password, change role/unit, disable, reset the password, lift a login throttle. */
 export function UsersPage() {
   const [editing, setEditing] = useState<User | 'new' | null>(null);
   const [resetting, setResetting] = useState<User | null>(null);
@@ -60,6 +60,10 @@ export function UsersPage() {
     setResetting(null);
     await reload();
   }, '密码已重置，用户下次登录须修改');
+  const unlock = useSubmit(async (u: User) => {
+    await must(intake.POST('/api/v1/users/{id}/unlock', { params: { path: { id: u.id } } }));
+    await reload();
+  }, '已解除登录限制');
   const open = (u: User | 'new') => {
     form.resetFields();
     if (u !== 'new') form.setFieldsValue({ displayName: u.displayName, role: u.role, unitCode: u.unitCode, disabled: u.disabled });
@@ -92,7 +96,7 @@ export function UsersPage() {
             render: (_, u) => (
               <Space size={4} wrap>
                 {u.disabled ? <Tag color="red">已停用</Tag> : <Tag color="green">启用</Tag>}
-                {u.lockedUntil && <Tag color="orange">锁定至 {formatTime(u.lockedUntil)}</Tag>}
+                {u.lockedUntil && <Tag color="orange">登录受限至 {formatTime(u.lockedUntil)}</Tag>}
                 {u.mustChangePassword && <Tag>待改密码</Tag>}
               </Space>
             ),
@@ -109,6 +113,11 @@ export function UsersPage() {
                 <Button size="small" onClick={() => (resetForm.resetFields(), setResetting(u))}>
                   重置密码
                 </Button>
+                {u.lockedUntil && (
+                  <Button size="small" loading={unlock.busy} onClick={() => void unlock.submit(u)}>
+                    解除登录限制
+                  </Button>
+                )}
               </Space>
             ),
           },

@@ -9,6 +9,7 @@ export const AUDIT_ACTIONS: AuditAction[] = [
   'LOGIN',
   'LOGIN_FAILED',
   'ACCOUNT_LOCKED',
+  'ACCOUNT_UNLOCKED',
   'LOGOUT',
   'REFRESH_REUSED',
   'PASSWORD_CHANGED',
@@ -149,7 +150,11 @@ export class UserDto {
   @ApiProperty({ type: String, nullable: true }) unitCode: string | null;
   @ApiProperty() mustChangePassword: boolean;
   @ApiProperty() disabled: boolean;
-  @ApiProperty({ type: String, nullable: true, description: 'Locked after repeated failed logins until this instant' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Failed logins of this name are refused from some address until this instant (POST /users/{id}/unlock clears it)',
+  })
   lockedUntil: string | null;
   @ApiProperty({ type: String, nullable: true }) lastLoginAt: string | null;
   @ApiProperty() createdAt: string;
