@@ -18,14 +18,16 @@ import {
 interface StreamEvent {
   event: string;
   data: unknown;
+  id?: string;
 }
 
 /** Opens a device's signed prompt stream and collects its server-sent events until `close()`. */
-async function openPromptStream(baseUrl: string, device: Credential) {
+async function openPromptStream(baseUrl: string, device: Credential, lastEventId?: string) {
   const path = '/api/v1/pad/prompts/stream';
   const controller = new AbortController();
   const headers = signedHeaders('X-Device-Id', device.id, device.secret, 'GET', path, '');
   delete headers['Content-Type'];
+  if (lastEventId) headers['Last-Event-ID'] = lastEventId;
   const response = await fetch(`${baseUrl}${path}`, { headers, signal: controller.signal });
   const events: StreamEvent[] = [];
   const done = (async () => {
@@ -41,7 +43,8 @@ async function openPromptStream(baseUrl: string, device: Credential) {
           buffer = buffer.slice(end + 2);
           const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
           const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (data !== undefined) events.push({ event, data: JSON.parse(data) });
+          const id = /^id: (.*)$/m.exec(block)?.[1];
+          if (data !== undefined) events.push({ event, data: JSON.parse(data), ...(id ? { id } : {}) });
         }
       }
     } catch {
@@ -365,6 +368,70 @@ describe('intake: PAD pairing codes, rating prompts and heartbeats', () => {
       const again = await openPromptStream(baseUrl, pad);
       expect(again.status).toBe(401);
       await again.close();
+    });
+
+    it('reaches a PAD streaming from another replica; a reconnect with Last-Event-ID is sent only what it missed', async () => {
+      const pad = await registerDevice(app.getHttpServer(), { code: 'PROMPT-R' }, 'W1');
+      const other = await startTestService(IntakeModule, INTAKE_APP);
+      try {
+        const otherUrl = `http://127.0.0.1:${(other.getHttpServer().address() as { port: number }).port}`;
+        const first = await openPromptStream(otherUrl, pad);
+        await eventually(
+          async () => first.events.map((e) => e.event),
+          (events) => events.includes('ready'),
+          5_000,
+        );
+        const posted = await postPrompt(pad.id)
+          .set('Authorization', bearer('unit_operator', 'PROMPT-R'))
+          .send({ ...prompt, serviceRecordId: 'SR-REPLICA-1' })
+          .expect(201);
+        const [arrived] = await eventually(
+          async () => first.events.filter((e) => e.event === 'prompt'),
+          (prompts) => prompts.length === 1,
+          2_000,
+        );
+        expect(arrived).toEqual({ event: 'prompt', id: posted.body.id, data: posted.body });
+        await first.close();
+
+        // Reconnecting with the id it has: that prompt is not sent again; the next one is.
+        const again = await openPromptStream(otherUrl, pad, posted.body.id as string);
+        await eventually(
+          async () => again.events.map((e) => e.event),
+          (events) => events.includes('ready'),
+          5_000,
+        );
+        const newer = await postPrompt(pad.id)
+          .set('Authorization', admin)
+          .send({ ...prompt, serviceRecordId: 'SR-REPLICA-2' })
+          .expect(201);
+        await eventually(
+          async () => again.prompts(),
+          (prompts) => prompts.length > 0,
+          2_000,
+        );
+        expect(again.prompts()).toEqual([newer.body]);
+        await again.close();
+
+        // Disconnected while a newer prompt came: the reconnect gets that one, and only that one.
+        const missed = await postPrompt(pad.id)
+          .set('Authorization', admin)
+          .send({ ...prompt, serviceRecordId: 'SR-REPLICA-3' })
+          .expect(201);
+        const third = await openPromptStream(otherUrl, pad, newer.body.id as string);
+        await eventually(
+          async () => third.prompts(),
+          (prompts) => prompts.length > 0,
+          2_000,
+        );
+        expect(third.prompts()).toEqual([missed.body]);
+        await third.close();
+
+        const bad = await openPromptStream(otherUrl, pad, 'not-an-id');
+        expect(bad.status).toBe(400);
+        await bad.close();
+      } finally {
+        await other.close();
+      }
     });
 
     it('is documented in the OpenAPI spec', async () => {

@@ -13,28 +13,30 @@ import {
   TeamOutlined,
   WarningOutlined,
 } from '@ant-design/icons';
-import { Button, Layout, Menu, Space, Typography } from 'antd';
-import { useSyncExternalStore, type ReactNode } from 'react';
+import { Button, Layout, Menu, Space, Spin, Typography } from 'antd';
+import { lazy, Suspense, useSyncExternalStore, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { CalendarBanner } from './components/CalendarBanner';
 import { ROLE } from './labels';
-import { AuditPage } from './pages/admin/AuditPage';
-import { CalendarPage } from './pages/admin/CalendarPage';
-import { DevicesPage } from './pages/admin/DevicesPage';
-import { HotlineClientsPage } from './pages/admin/HotlineClientsPage';
-import { UnitsPage } from './pages/admin/UnitsPage';
-import { UsersPage } from './pages/admin/UsersPage';
-import { CasePage } from './pages/CasePage';
 import { LoginPage } from './pages/LoginPage';
-import { FiguresPage } from './pages/operator/FiguresPage';
-import { UnresolvedPage } from './pages/operator/UnresolvedPage';
-import { Workbench } from './pages/operator/Workbench';
-import { DecisionsPage } from './pages/supervisor/DecisionsPage';
-import { DeskPage } from './pages/supervisor/DeskPage';
-import { ReportsPage } from './pages/supervisor/ReportsPage';
-import { SupervisionPage } from './pages/supervisor/SupervisionPage';
-import { SuspectsPage } from './pages/supervisor/SuspectsPage';
 import { session, type User } from './session';
+
+// Each screen is its own chunk, loaded when first opened: the login page needs none of them (nor ECharts).
+const AuditPage = lazy(() => import('./pages/admin/AuditPage').then((m) => ({ default: m.AuditPage })));
+const CalendarPage = lazy(() => import('./pages/admin/CalendarPage').then((m) => ({ default: m.CalendarPage })));
+const DevicesPage = lazy(() => import('./pages/admin/DevicesPage').then((m) => ({ default: m.DevicesPage })));
+const HotlineClientsPage = lazy(() => import('./pages/admin/HotlineClientsPage').then((m) => ({ default: m.HotlineClientsPage })));
+const UnitsPage = lazy(() => import('./pages/admin/UnitsPage').then((m) => ({ default: m.UnitsPage })));
+const UsersPage = lazy(() => import('./pages/admin/UsersPage').then((m) => ({ default: m.UsersPage })));
+const CasePage = lazy(() => import('./pages/CasePage').then((m) => ({ default: m.CasePage })));
+const FiguresPage = lazy(() => import('./pages/operator/FiguresPage').then((m) => ({ default: m.FiguresPage })));
+const UnresolvedPage = lazy(() => import('./pages/operator/UnresolvedPage').then((m) => ({ default: m.UnresolvedPage })));
+const Workbench = lazy(() => import('./pages/operator/Workbench').then((m) => ({ default: m.Workbench })));
+const DecisionsPage = lazy(() => import('./pages/supervisor/DecisionsPage').then((m) => ({ default: m.DecisionsPage })));
+const DeskPage = lazy(() => import('./pages/supervisor/DeskPage').then((m) => ({ default: m.DeskPage })));
+const ReportsPage = lazy(() => import('./pages/supervisor/ReportsPage').then((m) => ({ default: m.ReportsPage })));
+const SupervisionPage = lazy(() => import('./pages/supervisor/SupervisionPage').then((m) => ({ default: m.SupervisionPage })));
+const SuspectsPage = lazy(() => import('./pages/supervisor/SuspectsPage').then((m) => ({ default: m.SuspectsPage })));
 
 interface Screen {
   path: string;
@@ -111,13 +113,15 @@ function Console({ user }: { user: User }) {
         </Layout.Header>
         <CalendarBanner />
         <Layout.Content style={{ padding: 16 }} role="main">
-          <Routes>
-            {screens.map((s) => (
-              <Route key={s.path} path={s.path} element={s.element} />
-            ))}
-            {user.role !== 'admin' && <Route path="/cases/:id" element={<CasePage role={user.role} />} />}
-            <Route path="*" element={<Navigate to={screens[0]!.path} replace />} />
-          </Routes>
+          <Suspense fallback={<Spin tip="加载中…" style={{ display: 'block', marginTop: 48 }} />}>
+            <Routes>
+              {screens.map((s) => (
+                <Route key={s.path} path={s.path} element={s.element} />
+              ))}
+              {user.role !== 'admin' && <Route path="/cases/:id" element={<CasePage role={user.role} />} />}
+              <Route path="*" element={<Navigate to={screens[0]!.path} replace />} />
+            </Routes>
+          </Suspense>
         </Layout.Content>
       </Layout>
     </Layout>

@@ -55,9 +55,11 @@ export async function signedFetch(
   path: string,
   body = '',
   signal?: AbortSignal,
+  extraHeaders: Record<string, string> = {},
 ): Promise<Response> {
   const timestamp = String(serverNow().getTime());
   const headers: Record<string, string> = {
+    ...extraHeaders,
     'X-Device-Id': credentials.deviceId,
     'X-Timestamp': timestamp,
     'X-Signature': await signRequest(credentials.secret, method, path, timestamp, body),

@@ -28,13 +28,21 @@ export function watchPrompts(credentials: Credentials, handlers: PromptHandlers)
   const onOnline = () => wake?.();
   window.addEventListener('online', onOnline);
 
+  let lastPromptId: string | null = null;
   void (async () => {
     let retry = RETRY_MIN_MS;
     while (!stopped) {
       controller = new AbortController();
       let cleanEnd = false;
       try {
-        const response = await signedFetch(credentials, 'GET', '/api/v1/pad/prompts/stream', '', controller.signal);
+        const response = await signedFetch(
+          credentials,
+          'GET',
+          '/api/v1/pad/prompts/stream',
+          '',
+          controller.signal,
+          lastPromptId ? { 'Last-Event-ID': lastPromptId } : {},
+        );
         if (!response.ok || !response.body) {
           const body = (await response.json().catch(() => ({}))) as { code?: string };
           const error = new ApiError({ status: response.status, code: body.code ?? `HTTP_${response.status}` });
@@ -47,7 +55,11 @@ export function watchPrompts(credentials: Credentials, handlers: PromptHandlers)
         handlers.onConnected(true);
         retry = RETRY_MIN_MS;
         await readEvents(response.body, (event, data) => {
-          if (event === 'prompt') handlers.onPrompt(JSON.parse(data) as Prompt);
+          if (event !== 'prompt') return;
+          const prompt = JSON.parse(data) as Prompt;
+          // Reconnecting, the server sends only a prompt newer than this one.
+          lastPromptId = prompt.id;
+          handlers.onPrompt(prompt);
         });
         cleanEnd = true;
       } catch {

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Client, type Notification } from 'pg';
 import { type Env, ENV } from '#libs/common';
-import type { PromptDto } from './dto/prompt.dto.js';
 import { DEVICE_REVOKED_CHANNEL, PROMPT_CHANNEL } from './prompt-rules.js';
 
 interface Listener {
-  onPrompt(prompt: PromptDto): void;
+  /** A prompt for the device may have been stored: look it up. */
+  onWake(): void;
   /** The stream must end: the device was revoked, or the service is stopping. */
   onEnd(): void;
 }
@@ -13,10 +13,11 @@ interface Listener {
 const RECONNECT_MS = 1_000;
 
 /**
- * Carries new prompts to the PAD streams open on this instance. A prompt is announced with
- * PostgreSQL NOTIFY in the transaction that stores it (delivered on commit, to every intake
- * instance and worker); each instance LISTENs on one connection of its own and hands the
- * prompt to the streams of that device. A revoked device's streams are ended the same way.
+ * Wakes the PAD streams open on this instance when a prompt for their device was stored on any
+ * replica: PostgreSQL NOTIFY, sent after the prompt's commit (never inside a business transaction,
+ * where a pending NOTIFY would serialize commits), carries only the device id; the streams read the
+ * prompt from the table themselves. Each instance LISTENs on one connection of its own. A revoked
+ * device's streams are ended the same way.
  */
 @Injectable()
 export class PromptBus implements OnModuleInit, OnModuleDestroy {
@@ -90,12 +91,17 @@ export class PromptBus implements OnModuleInit, OnModuleDestroy {
       return;
     }
     if (notification.channel !== PROMPT_CHANNEL) return;
-    let prompt: PromptDto;
-    try {
-      prompt = JSON.parse(notification.payload) as PromptDto;
-    } catch {
-      return;
-    }
-    for (const listener of this.listeners.get(prompt.deviceId) ?? []) listener.onPrompt(prompt);
+    for (const listener of this.listeners.get(deviceOf(notification.payload)) ?? []) listener.onWake();
+  }
+}
+
+/** The device a wake-up is for: its payload (a replica of the previous release sent the prompt as JSON). */
+function deviceOf(payload: string): string {
+  if (!payload.startsWith('{')) return payload;
+  try {
+    const { deviceId } = JSON.parse(payload) as { deviceId?: unknown };
+    return typeof deviceId === 'string' ? deviceId : '';
+  } catch {
+    return '';
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, type MessageEvent, Param, ParseUUIDPipe, Post, Sse } from '@nestjs/common';
+import { Body, Controller, Headers, type MessageEvent, Param, ParseUUIDPipe, Post, Sse } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import { CurrentPrincipal, DeviceAuth, type DevicePrincipal, DeviceOrUserAuth, type UserPrincipal } from '#libs/auth';
@@ -39,14 +39,15 @@ export class PromptsController {
       'Server-sent events for the calling PAD: `ready`, then `prompt` (a PromptDto) for the pending and each new prompt, `ping` every 15 s',
     description:
       'Signed like every device request (GET, empty body). The stream ends after 55 s; the PAD reconnects with a fresh signature. ' +
-      'Read it with fetch() (EventSource cannot send the signature headers).',
+      'Read it with fetch() (EventSource cannot send the signature headers). A prompt event carries the prompt id as its `id`; ' +
+      'reconnecting with `Last-Event-ID: <that id>` sends only a newer prompt. Streams on every replica receive every prompt.',
   })
   @ApiOkResponse({
     description: 'The event stream',
     content: { 'text/event-stream': { schema: { type: 'string', description: 'event: ready | prompt | ping; data: JSON' } } },
   })
-  @ApiProblems(401, 429)
-  stream(@CurrentPrincipal() device: DevicePrincipal): Observable<MessageEvent> {
-    return this.prompts.stream(device);
+  @ApiProblems(400, 401, 429)
+  stream(@CurrentPrincipal() device: DevicePrincipal, @Headers('last-event-id') lastEventId?: string): Observable<MessageEvent> {
+    return this.prompts.stream(device, lastEventId);
   }
 }

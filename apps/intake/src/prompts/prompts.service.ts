@@ -10,6 +10,8 @@ import { PromptBus } from './prompt-bus.js';
 import { PromptEntity } from './prompt.entity.js';
 import { PROMPT_CHANNEL, PROMPT_STREAM_MAX_MS, PROMPT_STREAM_PING_MS, PROMPT_TTL_MS } from './prompt-rules.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Rating prompts: a window's business system asks its PAD to take a rating of a service that just ended. */
 @Injectable()
 export class PromptsService {
@@ -20,7 +22,8 @@ export class PromptsService {
   ) {}
 
   /**
-   * Stores the prompt and announces it to the device's open streams (NOTIFY, on commit).
+   * Stores the prompt, then wakes the device's open streams on every replica (NOTIFY after the commit, carrying only
+   * the device id: a wake-up, not the prompt; a stream that misses it finds the prompt at its next ping).
    * Only the device's own unit may prompt it: its operators, an admin, or a device of that unit.
    */
   async create(caller: UserPrincipal | DevicePrincipal, deviceId: string, dto: CreatePromptDto, now = new Date()): Promise<PromptDto> {
@@ -40,12 +43,9 @@ export class PromptsService {
       createdAt: now,
       expiresAt: new Date(now.getTime() + PROMPT_TTL_MS),
     };
-    const prompt = promptView(entity);
-    await this.dataSource.transaction(async (manager) => {
-      await manager.insert(PromptEntity, entity);
-      await manager.query(`SELECT pg_notify($1, $2)`, [PROMPT_CHANNEL, JSON.stringify(prompt)]);
-    });
-    return prompt;
+    await this.dataSource.manager.insert(PromptEntity, entity);
+    await this.dataSource.query(`SELECT pg_notify($1, $2)`, [PROMPT_CHANNEL, deviceId]).catch(() => undefined);
+    return promptView(entity);
   }
 
   /**
@@ -76,31 +76,38 @@ export class PromptsService {
   }
 
   /**
-   * The device's prompt stream: the pending prompt first, then each new one as it is stored,
-   * a ping every 15 s, and the end after 55 s (the PAD reconnects with a fresh signature).
+   * The device's prompt stream: its pending prompt, then each newer one — looked up when a replica wakes the stream
+   * (PromptBus) and at every ping, so a lost wake-up delays a prompt by one ping at most; a ping every 15 s; the end
+   * after 55 s (the PAD reconnects with a fresh signature). Events carry the prompt's id: a PAD that reconnects with
+   * `Last-Event-ID` is not sent that prompt again, only a newer one it missed.
    */
-  stream(device: DevicePrincipal): Observable<MessageEvent> {
+  stream(device: DevicePrincipal, lastEventId?: string): Observable<MessageEvent> {
+    if (lastEventId !== undefined && !UUID.test(lastEventId)) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'Last-Event-ID is not the id of a prompt.', [
+        { field: 'Last-Event-ID', message: '必须是评价提示的编号（UUID）' },
+      ]);
+    }
     return new Observable<MessageEvent>((subscriber) => {
-      // A prompt stored just before the stream opened can come twice: read as pending, and as the
-      // notification of its insert delivered after the subscription. Each is sent once.
-      const sent = new Set<string>();
-      const send = (prompt: PromptDto) => {
-        if (sent.has(prompt.id)) return;
+      // The prompts this stream has sent (or the PAD had before it reconnected): each goes out once.
+      const sent = new Set<string>(lastEventId ? [lastEventId.toLowerCase()] : []);
+      const offer = async () => {
+        const prompt = await this.pending(device);
+        if (!prompt || sent.has(prompt.id)) return;
         sent.add(prompt.id);
         subscriber.next({ type: 'prompt', id: prompt.id, data: prompt });
       };
-      const unsubscribe = this.bus.subscribe(device.deviceId, { onPrompt: send, onEnd: () => subscriber.complete() });
-      const ping = setInterval(
-        () => subscriber.next({ type: 'ping', data: { serverTime: new Date().toISOString() } }),
-        PROMPT_STREAM_PING_MS,
-      );
+      const lookUp = () => offer().catch((err: unknown) => subscriber.error(err));
+      const unsubscribe = this.bus.subscribe(device.deviceId, { onWake: () => void lookUp(), onEnd: () => subscriber.complete() });
+      const ping = setInterval(() => {
+        subscriber.next({ type: 'ping', data: { serverTime: new Date().toISOString() } });
+        void lookUp();
+      }, PROMPT_STREAM_PING_MS);
       const end = setTimeout(() => subscriber.complete(), PROMPT_STREAM_MAX_MS);
       subscriber.next({ type: 'ready', data: { serverTime: new Date().toISOString() } });
       void (async () => {
         try {
           await this.devices.touchDevice(device.deviceId);
-          const prompt = await this.pending(device);
-          if (prompt) send(prompt);
+          await offer();
         } catch (err) {
           subscriber.error(err);
         }
