@@ -63,6 +63,7 @@ async function startBalancer() {
     '  mode http',
     '  log global',
     '  option httplog',
+    '  option forwardfor',
     '  option dontlog-normal',
     '  timeout connect 2s',
     '  timeout client 60s',
@@ -399,6 +400,7 @@ async function main() {
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
+    TRUST_PROXY: '127.0.0.1',
     INTAKE_DEVICE_ITEMS_PER_HOUR: String(ITEMS_PER_HOUR),
     AUTH_FAILURES_PER_ID_PER_MINUTE: String(AUTH_FAILURES_PER_MINUTE),
   };
