@@ -69,6 +69,8 @@ async function startBalancer() {
     '  timeout client 60s',
     '  timeout server 60s',
     '  timeout tunnel 1h',
+    // A readiness check slowed by load is not a failed one: only a 503 or no answer within 2 s takes a replica out.
+    '  timeout check 2s',
     // A connection refused or closed before any answer goes to the other replica (the request was never handled).
     '  retries 3',
     '  option redispatch',
