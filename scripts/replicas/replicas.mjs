@@ -63,11 +63,14 @@ async function startBalancer() {
     '  mode http',
     '  log global',
     '  option httplog',
+    '  option forwardfor',
     '  option dontlog-normal',
     '  timeout connect 2s',
     '  timeout client 60s',
     '  timeout server 60s',
     '  timeout tunnel 1h',
+    // A readiness check slowed by load is not a failed one: only a 503 or no answer within 2 s takes a replica out.
+    '  timeout check 2s',
     // A connection refused or closed before any answer goes to the other replica (the request was never handled).
     '  retries 3',
     '  option redispatch',
@@ -399,6 +402,7 @@ async function main() {
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
+    TRUST_PROXY: '127.0.0.1',
     INTAKE_DEVICE_ITEMS_PER_HOUR: String(ITEMS_PER_HOUR),
     AUTH_FAILURES_PER_ID_PER_MINUTE: String(AUTH_FAILURES_PER_MINUTE),
   };

@@ -220,6 +220,18 @@ export class Env {
   MIGRATE_ON_START: 'true' | 'false' = 'true';
 
   /**
+   * Which proxies' X-Forwarded-For to believe for the client's address (per-address login throttles, audit): the
+   * load balancer's addresses or CIDRs, comma-separated (e.g. `10.0.0.0/8`). Unset: none, the
+   * connection's address is the client's. Behind a balancer it must be set, or every client shares the balancer's
+   * address and one stranger's failures throttle everyone.
+   */
+  @IsOptional()
+  @Matches(/^[0-9A-Fa-f.:]+(\/\d{1,3})?(,[0-9A-Fa-f.:]+(\/\d{1,3})?)*$/, {
+    message: 'must be a comma-separated list of addresses or CIDRs',
+  })
+  TRUST_PROXY?: string;
+
+  /**
    * On SIGTERM, how long a replica keeps serving with readiness at 503 before it closes its HTTP server, so that
    * its load balancer stops sending to it first (HAProxy's checks every 2 s, 2 failures: 4 s; Kubernetes also
    * has the pod's preStop pause). 0 for one process with no balancer (npm start).
@@ -280,6 +292,7 @@ export const ENV_VARIABLES: readonly string[] = [
     'DATA_ENCRYPTION_KEY',
     'METRICS_TOKEN',
     'LOG_FILE',
+    'TRUST_PROXY',
   ]),
 ];
 

@@ -51,6 +51,7 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
  */
 export function createHttpAdapter(options: Pick<ServiceAppOptions, 'bodyLimit' | 'routeBodyLimits'>): FastifyAdapter {
   const adapter = new FastifyAdapter({
+    trustProxy: trustedProxies(loadEnv().TRUST_PROXY),
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     requestIdHeader: false,
     genReqId: requestIdOf,
@@ -70,6 +71,11 @@ export function createHttpAdapter(options: Pick<ServiceAppOptions, 'bodyLimit' |
   installTextGuard(adapter.getInstance());
   answerMethodNotAllowed(adapter.getInstance());
   return adapter;
+}
+
+/** Fastify's trustProxy from TRUST_PROXY: the addresses and CIDRs of the proxies to believe. */
+export function trustedProxies(setting: string | undefined): string[] | false {
+  return setting ? setting.split(',') : false;
 }
 
 /** Nest application options shared by the services and the e2e tests. */

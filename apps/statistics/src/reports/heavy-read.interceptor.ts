@@ -1,43 +1,66 @@
 import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor, UseInterceptors } from '@nestjs/common';
-import { finalize, type Observable } from 'rxjs';
+import { finalize, from, type Observable, switchMap } from 'rxjs';
+import { DataSource } from 'typeorm';
 import type { AuthenticatedRequest } from '#libs/auth';
-import { DomainError, type Env, ENV, ErrorCode, TokenBuckets } from '#libs/common';
+import { DomainError, type Env, ENV, ErrorCode } from '#libs/common';
+import { type SharedLimit, sharedLimit } from '#libs/database';
 
 /**
- * Per-caller limits on the heavy reads (reports, exports, bulletins): at most
- * HEAVY_READ_CONCURRENCY in flight and HEAVY_READ_PER_MINUTE per caller (the token's
- * `sub`); beyond either, 429 RATE_LIMITED with Retry-After at once, before any query.
- * So one user firing hundreds of reports cannot take the database from everyone else
- * (PAD ratings included). In memory, per process.
+ * How long an in-flight slot is held when its release never comes (the replica died mid-read): the window of
+ * the in-flight counter. A read that lasts longer is not counted past it.
+ */
+const IN_FLIGHT_WINDOW_SECONDS = 120;
+
+/**
+ * Per-caller limits on the heavy reads (reports, exports, bulletins): at most HEAVY_READ_CONCURRENCY in flight
+ * and HEAVY_READ_PER_MINUTE per caller (the token's `sub`, else the address); beyond either, 429 RATE_LIMITED with
+ * Retry-After at once, before any query. So one user firing hundreds of reports cannot take the database from
+ * everyone else (PAD ratings included). Both counters are in the shared store (statistics' `rate_limits`), so
+ * they hold across every statistics replica: a slot is taken before the read and given back after it, whatever
+ * its end; a slot a dead replica held frees itself when its window ends.
  */
 @Injectable()
 export class HeavyReadLimit implements NestInterceptor {
-  private readonly inFlight = new Map<string, number>();
-  private readonly rate: TokenBuckets;
-  private readonly concurrency: number;
+  private readonly inFlight: SharedLimit;
+  private readonly perMinute: SharedLimit;
 
-  constructor(@Inject(ENV) env: Pick<Env, 'HEAVY_READ_CONCURRENCY' | 'HEAVY_READ_PER_MINUTE'>) {
-    this.concurrency = env.HEAVY_READ_CONCURRENCY;
-    this.rate = new TokenBuckets({ ratePerSecond: env.HEAVY_READ_PER_MINUTE / 60, capacity: env.HEAVY_READ_PER_MINUTE });
+  constructor(@Inject(ENV) env: Pick<Env, 'HEAVY_READ_CONCURRENCY' | 'HEAVY_READ_PER_MINUTE'>, dataSource: DataSource) {
+    this.inFlight = sharedLimit(dataSource, {
+      name: 'heavy-read-in-flight',
+      points: env.HEAVY_READ_CONCURRENCY,
+      windowSeconds: IN_FLIGHT_WINDOW_SECONDS,
+    });
+    this.perMinute = sharedLimit(dataSource, {
+      name: 'heavy-read',
+      points: env.HEAVY_READ_PER_MINUTE,
+      windowSeconds: 60,
+      blockInMemory: true,
+    });
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = req.principal?.kind === 'user' ? `user:${req.principal.sub}` : `address:${req.ip}`;
-    const running = this.inFlight.get(key) ?? 0;
-    if (running >= this.concurrency) {
-      throw limited(`At most ${this.concurrency} reports at a time per caller; retry when one has finished.`, 1);
-    }
-    const rate = this.rate.take(key);
-    if (!rate.allowed) throw limited('Too many report requests; retry later.', rate.retryAfterSeconds);
-    this.inFlight.set(key, running + 1);
-    return next.handle().pipe(
-      finalize(() => {
-        const left = (this.inFlight.get(key) ?? 1) - 1;
-        if (left > 0) this.inFlight.set(key, left);
-        else this.inFlight.delete(key);
-      }),
+    return from(this.admit(key)).pipe(
+      switchMap(() => next.handle().pipe(finalize(() => void this.inFlight.reward(key).catch(() => undefined)))),
     );
+  }
+
+  /** Takes an in-flight slot and a point of the minute, or refuses (giving the slot back). */
+  private async admit(key: string): Promise<void> {
+    const slot = await this.inFlight.consume(key);
+    if (!slot.allowed) {
+      await this.inFlight.reward(key);
+      throw limited(`At most ${this.inFlight.points} reports at a time per caller; retry when one has finished.`, 1);
+    }
+    const rate = await this.perMinute.consume(key).catch(async (err: unknown) => {
+      await this.inFlight.reward(key);
+      throw err;
+    });
+    if (!rate.allowed) {
+      await this.inFlight.reward(key);
+      throw limited('Too many report requests; retry later.', Math.max(1, Math.ceil(rate.msBeforeReset / 1000)));
+    }
   }
 }
 
