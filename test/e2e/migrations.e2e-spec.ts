@@ -18,7 +18,7 @@ describe.each([
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    db = await createTestDatabase('drift');
+    db = await createTestDatabase('drift', { migrated: [] });
     dataSource = await new DataSource(serviceDataSourceOptions(schema, db.url, 2)).initialize();
     await migrateServiceSchema(dataSource, schema.schema);
   });
