@@ -33,7 +33,7 @@ describe('backlogs without statistics are read in index order', () => {
   const TOPICS = ['reviews.submitted', 'cases.lifecycle', 'unresolved.reported'];
 
   beforeAll(async () => {
-    db = await createTestDatabase('bus_read');
+    db = await createTestDatabase('bus_read', { migrated: [] });
     dataSource = new DataSource({ type: 'postgres', url: db.url });
     await dataSource.initialize();
     await ensureEventBus(dataSource);

@@ -48,7 +48,7 @@ describe('statistics consumes the embedded bus in batches, exactly once', () => 
     );
 
   beforeAll(async () => {
-    db = await createTestDatabase('batch_consume');
+    db = await createTestDatabase('batch_consume', { migrated: ['statistics'] });
     applyTestEnv(db.url);
     sql = new Client({ connectionString: db.url });
     await sql.connect();

@@ -41,7 +41,11 @@ describe('npm start from a private (0700) directory', () => {
       cpSync(join(repo, file), join(checkout, file), { force: true, dereference: false, errorOnExist: false });
     }
     execFileSync('cp', ['-al', join(repo, 'node_modules'), join(checkout, 'node_modules')]);
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: checkout, stdio: 'pipe' });
+    // The build `npm start` runs, without its type-check (`npm run lint` checks types; here it cost most of the file's time).
+    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--noCheck'], {
+      cwd: checkout,
+      stdio: 'pipe',
+    });
   }, 300_000);
 
   afterAll(() => {

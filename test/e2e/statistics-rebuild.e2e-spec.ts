@@ -95,7 +95,7 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase('stats_rebuild');
+    db = await createTestDatabase('stats_rebuild', { migrated: ['statistics'] });
     applyTestEnv(db.url);
     sql = new Client({ connectionString: db.url });
     await sql.connect();

@@ -67,7 +67,7 @@ describe('over real Kafka: statistics consumes partition batches exactly once', 
 
   beforeAll(async () => {
     const brokers = integrationBrokers();
-    db = await createTestDatabase('batch_kafka');
+    db = await createTestDatabase('batch_kafka', { migrated: ['statistics'] });
     applyTestEnv(db.url, { kafka: true });
     sql = new Client({ connectionString: db.url });
     await sql.connect();

