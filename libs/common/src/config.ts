@@ -211,7 +211,7 @@ export class Env {
   @Min(1)
   HEAVY_READ_PER_MINUTE = 60;
 
-  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (≥ 16 characters). */
+  /** GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (≥ 16 characters); unset, /metrics answers no one. */
   @IsOptional()
   @IsString()
   @MinLength(16, { message: 'must be at least 16 characters' })

@@ -6,6 +6,8 @@ import fastifyHttpProxy from '@fastify/http-proxy';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { type Env, ENV } from '#libs/common';
+import { sendProblem } from '#libs/platform';
+import { proxyTargetRefusal } from './proxy-target.js';
 
 /** Where `npm run build:console` puts the console (vite build of apps/console). */
 export const CONSOLE_DIR = resolve(process.env.CONSOLE_DIR ?? 'dist/console');
@@ -20,7 +22,8 @@ export function upstreamOf(env: Env, service: (typeof CONSOLE_UPSTREAMS)[number]
 /**
  * The web console at /console/ (static files from CONSOLE_DIR, when built) and, under
  * /console/svc/<service>/, a reverse proxy to rectification and statistics (RECTIFICATION_URL,
- * STATISTICS_URL): bearer tokens pass through unchanged, each service checks them itself.
+ * STATISTICS_URL): bearer tokens pass through unchanged, each service checks them itself. Only the
+ * services' /api/v1/ paths pass (proxy-target.ts).
  */
 @Module({})
 export class ConsoleModule implements OnModuleInit {
@@ -38,9 +41,17 @@ export class ConsoleModule implements OnModuleInit {
       void fastify.register(async (scope) => {
         // The proxy passes bodies through untouched: it brings its own parsers instead of the service's JSON parser.
         scope.removeAllContentTypeParsers();
+        // Only the services' API passes: a traversal, a malformed path or /metrics, /docs, /health is answered here.
+        const prefix = `/console/svc/${service}`;
+        scope.addHook('onRequest', (request, reply, done) => {
+          const path = request.url.split('?', 1)[0] ?? '';
+          const refusal = proxyTargetRefusal(path.slice(prefix.length));
+          if (refusal) return sendProblem(reply, refusal, path);
+          done();
+        });
         await scope.register(fastifyHttpProxy, {
           upstream: upstreamOf(this.env, service),
-          prefix: `/console/svc/${service}`,
+          prefix,
           rewritePrefix: '',
         });
       });
