@@ -6,3 +6,4 @@ export * from './health-warnings.js';
 export * from './service-platform.module.js';
 export * from './edge.js';
 export * from './openapi.js';
+export * from './security-headers.js';
