@@ -14,6 +14,7 @@ import { PairingCodeEntity } from './pairing/pairing-code.entity.js';
 import { PromptEntity } from './prompts/prompt.entity.js';
 import { Accounts1733600000000 } from './migrations/1733600000000-Accounts.js';
 import { SuspectConfirmed1733700000000 } from './migrations/1733700000000-SuspectConfirmed.js';
+import { PadStreams1734200000000 } from './migrations/1734200000000-PadStreams.js';
 import { ReviewEntity } from './ratings/review.entity.js';
 import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry/registry.entities.js';
 import { UnresolvedReportEntity } from './unresolved/unresolved-report.entity.js';
@@ -46,5 +47,6 @@ export const INTAKE_SCHEMA: ServiceSchema = {
     DevicePairingPromptsHeartbeat1733400000000,
     Accounts1733600000000,
     SuspectConfirmed1733700000000,
+    PadStreams1734200000000,
   ],
 };

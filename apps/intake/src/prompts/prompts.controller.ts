@@ -1,4 +1,4 @@
-import { Body, Controller, type MessageEvent, Param, ParseUUIDPipe, Post, Sse } from '@nestjs/common';
+import { Body, Controller, Headers, type MessageEvent, Param, ParseUUIDPipe, Post, Sse } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import { CurrentPrincipal, DeviceAuth, type DevicePrincipal, DeviceOrUserAuth, type UserPrincipal } from '#libs/auth';
@@ -39,14 +39,20 @@ export class PromptsController {
       'Server-sent events for the calling PAD: `ready`, then `prompt` (a PromptDto) for the pending and each new prompt, `ping` every 15 s',
     description:
       'Signed like every device request (GET, empty body). The stream ends after 55 s; the PAD reconnects with a fresh signature. ' +
-      'Read it with fetch() (EventSource cannot send the signature headers).',
+      'Read it with fetch() (EventSource cannot send the signature headers). A device holds at most 3 streams at once: a 4th → ' +
+      '429 RATE_LIMITED with Retry-After. A signed stream request opens one stream only: sent again while its timestamp is within ' +
+      'the 300 s window → 401 SIGNATURE_REPLAYED.',
   })
   @ApiOkResponse({
     description: 'The event stream',
     content: { 'text/event-stream': { schema: { type: 'string', description: 'event: ready | prompt | ping; data: JSON' } } },
   })
   @ApiProblems(401, 429)
-  stream(@CurrentPrincipal() device: DevicePrincipal): Observable<MessageEvent> {
-    return this.prompts.stream(device);
+  stream(
+    @CurrentPrincipal() device: DevicePrincipal,
+    @Headers('x-signature') signature: string,
+    @Headers('x-timestamp') timestamp: string,
+  ): Promise<Observable<MessageEvent>> {
+    return this.prompts.stream(device, { signature, timestamp });
   }
 }

@@ -1,22 +1,39 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, type MessageEvent } from '@nestjs/common';
+import { Injectable, Logger, type MessageEvent } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
-import { assertUnitAccess, type DevicePrincipal, type UserPrincipal } from '#libs/auth';
+import { assertUnitAccess, type DevicePrincipal, SIGNATURE_WINDOW_MS, type UserPrincipal } from '#libs/auth';
 import { DomainError, ErrorCode } from '#libs/common';
 import { DevicesService } from '../registry/devices.service.js';
 import type { CreatePromptDto, PromptDto } from './dto/prompt.dto.js';
 import { PromptBus } from './prompt-bus.js';
 import { PromptEntity } from './prompt.entity.js';
-import { PROMPT_CHANNEL, PROMPT_STREAM_MAX_MS, PROMPT_STREAM_PING_MS, PROMPT_TTL_MS } from './prompt-rules.js';
+import {
+  PROMPT_CHANNEL,
+  PROMPT_STREAM_MAX_MS,
+  PROMPT_STREAM_PING_MS,
+  PROMPT_STREAM_SLOT_MS,
+  PROMPT_STREAMS_PER_DEVICE,
+  PROMPT_TTL_MS,
+} from './prompt-rules.js';
+import { PromptStreamsRepository } from './prompt-streams.repository.js';
+
+/** The signed headers of a stream request (verified by the guard). */
+export interface SignedStreamRequest {
+  signature: string;
+  timestamp: string;
+}
 
 /** Rating prompts: a window's business system asks its PAD to take a rating of a service that just ended. */
 @Injectable()
 export class PromptsService {
+  private readonly logger = new Logger(PromptsService.name);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly devices: DevicesService,
     private readonly bus: PromptBus,
+    private readonly streams: PromptStreamsRepository,
   ) {}
 
   /**
@@ -76,8 +93,37 @@ export class PromptsService {
   /**
    * The device's prompt stream: the pending prompt first, then each new one as it is stored,
    * a ping every 15 s, and the end after 55 s (the PAD reconnects with a fresh signature).
+   * A device holds at most PROMPT_STREAMS_PER_DEVICE streams at once (429 beyond, Retry-After when
+   * the first frees), and a signed stream request opens one stream only: the same signature again,
+   * within the window its timestamp passes the guard, is refused (401 SIGNATURE_REPLAYED). Both hold
+   * across replicas (pad_streams in PostgreSQL).
    */
-  stream(device: DevicePrincipal): Observable<MessageEvent> {
+  async stream(device: DevicePrincipal, signed: SignedStreamRequest, now = new Date()): Promise<Observable<MessageEvent>> {
+    const claim = await this.streams.open({
+      deviceId: device.deviceId,
+      signature: signed.signature,
+      replayableUntil: new Date(Number(signed.timestamp) + SIGNATURE_WINDOW_MS),
+      now,
+      endsAt: new Date(now.getTime() + PROMPT_STREAM_SLOT_MS),
+      perDevice: PROMPT_STREAMS_PER_DEVICE,
+    });
+    if (claim.kind === 'replayed') {
+      throw new DomainError(ErrorCode.SignatureReplayed, 'This signed stream request has already been used; sign a new one.');
+    }
+    if (claim.kind === 'full') {
+      throw new DomainError(
+        ErrorCode.RateLimited,
+        `This device already holds ${PROMPT_STREAMS_PER_DEVICE} prompt streams; close one or retry later.`,
+        [],
+        { 'Retry-After': String(claim.retryAfterSeconds) },
+      );
+    }
+    return this.open(device, () => {
+      this.streams.close(claim.id, new Date()).catch((err: unknown) => this.logger.error({ err }, 'closing a prompt stream failed'));
+    });
+  }
+
+  private open(device: DevicePrincipal, onClose: () => void): Observable<MessageEvent> {
     return new Observable<MessageEvent>((subscriber) => {
       // A prompt stored just before the stream opened can come twice: read as pending, and as the
       // notification of its insert delivered after the subscription. Each is sent once.
@@ -107,6 +153,7 @@ export class PromptsService {
         clearInterval(ping);
         clearTimeout(end);
         unsubscribe();
+        onClose();
       };
     });
   }
