@@ -15,6 +15,8 @@ import { PromptEntity } from './prompts/prompt.entity.js';
 import { Accounts1733600000000 } from './migrations/1733600000000-Accounts.js';
 import { SuspectConfirmed1733700000000 } from './migrations/1733700000000-SuspectConfirmed.js';
 import { PadStreams1734200000000 } from './migrations/1734200000000-PadStreams.js';
+import { ImportHandling1734200100000 } from './migrations/1734200100000-ImportHandling.js';
+import { WriteImportedRatingsHandling1734200200000 } from './migrations/1734200200000-WriteImportedRatingsHandling.js';
 import { ReviewEntity } from './ratings/review.entity.js';
 import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry/registry.entities.js';
 import { UnresolvedReportEntity } from './unresolved/unresolved-report.entity.js';
@@ -48,5 +50,7 @@ export const INTAKE_SCHEMA: ServiceSchema = {
     Accounts1733600000000,
     SuspectConfirmed1733700000000,
     PadStreams1734200000000,
+    ImportHandling1734200100000,
+    WriteImportedRatingsHandling1734200200000,
   ],
 };

@@ -107,6 +107,10 @@ export class ReviewEntity {
   @Column({ type: 'boolean', default: false })
   imported: boolean;
 
+  /** An imported bad review's handling on the previous platform (ReviewHandling): it opened no case. */
+  @Column({ type: 'jsonb', nullable: true })
+  handling: Record<string, unknown> | null;
+
   /** SHA-256 of the canonical request body: an identical retry is a duplicate, a different one a conflict. */
   @Column({ name: 'body_hash', type: 'text' })
   bodyHash: string;
