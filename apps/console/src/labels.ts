@@ -38,6 +38,7 @@ export const ACTION: Record<string, string> = {
   urge: '督办',
   overdue: '超期',
   'reveal-contact': '查看联系方式',
+  'personal-data-erased': '个人信息已按期删除',
   reopen: '重新整改',
 };
 

@@ -9,6 +9,7 @@ import { CasePublication1733400000100 } from './migrations/1733400000100-CasePub
 import { CalendarYearStatus1733500000000 } from './migrations/1733500000000-CalendarYearStatus.js';
 import { ContactRevealAudit1733600000000 } from './migrations/1733600000000-ContactRevealAudit.js';
 import { HotlineCallbackLastAttempt1733700000000 } from './migrations/1733700000000-HotlineCallbackLastAttempt.js';
+import { CaseContactErasure1734200300000 } from './migrations/1734200300000-CaseContactErasure.js';
 
 export const RECTIFICATION_SCHEMA: ServiceSchema = {
   schema: 'rectification',
@@ -28,5 +29,6 @@ export const RECTIFICATION_SCHEMA: ServiceSchema = {
     CalendarYearStatus1733500000000,
     ContactRevealAudit1733600000000,
     HotlineCallbackLastAttempt1733700000000,
+    CaseContactErasure1734200300000,
   ],
 };

@@ -216,6 +216,16 @@ export class Env {
   @IsString()
   @MinLength(16, { message: 'must be at least 16 characters' })
   METRICS_TOKEN?: string;
+
+  /**
+   * PIPL: days a reviewer's or citizen's name and phone are kept after their case closes (or, where no
+   * case opened, after receipt); then a scheduled sweep erases them. Figures, timelines and the audit stay.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3660)
+  PERSONAL_DATA_RETENTION_DAYS = 180;
 }
 
 export class EnvError extends Error {

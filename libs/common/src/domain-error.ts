@@ -29,6 +29,7 @@ export enum ErrorCode {
   PairingCodeInvalid = 'PAIRING_CODE_INVALID',
   PairingCodeExpired = 'PAIRING_CODE_EXPIRED',
   PairingCodeUsed = 'PAIRING_CODE_USED',
+  PersonalDataErased = 'PERSONAL_DATA_ERASED',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -62,6 +63,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.PairingCodeInvalid]: 404,
   [ErrorCode.PairingCodeExpired]: 410,
   [ErrorCode.PairingCodeUsed]: 410,
+  [ErrorCode.PersonalDataErased]: 410,
   [ErrorCode.Internal]: 500,
 };
 
@@ -95,6 +97,7 @@ const TITLE: Record<ErrorCode, string> = {
   [ErrorCode.PairingCodeInvalid]: 'Unknown pairing code',
   [ErrorCode.PairingCodeExpired]: 'Pairing code has expired',
   [ErrorCode.PairingCodeUsed]: 'Pairing code has already been used',
+  [ErrorCode.PersonalDataErased]: 'The personal data was erased when its retention period ended',
   [ErrorCode.Internal]: 'Internal server error',
 };
 

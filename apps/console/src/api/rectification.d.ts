@@ -251,7 +251,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** The reviewer's unmasked contact, and the originals of free text (comment, content, description, case notes) whose phone or ID-card numbers are masked elsewhere: { name, phone, freeText, notes }. For the case unit's operator only; recorded in the timeline */
+    /**
+     * The reviewer's unmasked contact, and the originals of free text (comment, content, description, case notes) whose phone or ID-card numbers are masked elsewhere: { name, phone, freeText, notes }. For the case unit's operator only; recorded in the timeline
+     * @description `reason` is required (400 without it). PERSONAL_DATA_RETENTION_DAYS (default 180) after the case closed, the retention sweep erases the contact (the case then shows contact.erasedAt and a timeline entry 已按期删除): a reveal afterwards → 410 PERSONAL_DATA_ERASED, naming when it was erased.
+     */
     post: operations['CasesController_revealContact'];
     delete?: never;
     options?: never;
@@ -434,6 +437,11 @@ export interface components {
       name: string | null;
       /** @example 138****5678 */
       phone: string | null;
+      /**
+       * Format: date-time
+       * @description When the retention sweep erased the contact (已按期删除; name and phone are then null); null while kept
+       */
+      erasedAt: string | null;
     };
     CasePublicationStateDto: {
       publishable: boolean;
@@ -613,10 +621,10 @@ export interface components {
     };
     RevealContactDto: {
       /**
-       * @description Why the contact is needed; recorded in the timeline and the contact-reveal audit (the console requires it)
+       * @description Why the contact is needed (required; not blank); recorded in the timeline and the contact-reveal audit
        * @example 回访评价人核实情况
        */
-      reason?: string;
+      reason: string;
     };
     RevealedNoteDto: {
       /**
@@ -1729,6 +1737,15 @@ export interface operations {
       };
       /** @description NOT_FOUND */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Gone: used up or expired (the code says which) */
+      410: {
         headers: {
           [name: string]: unknown;
         };
