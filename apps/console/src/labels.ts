@@ -67,6 +67,7 @@ export const AUDIT: Record<string, string> = {
   PASSWORD_RESET: '重置密码',
   SUSPECT_CLEARED: '解除刷评疑似',
   SUSPECT_CONFIRMED: '确认刷评',
+  PERSONAL_DATA_ERASED: '个人信息已按期删除',
 };
 
 export const ERROR_CODE: Record<string, string> = {

@@ -17,6 +17,7 @@ import { SuspectConfirmed1733700000000 } from './migrations/1733700000000-Suspec
 import { PadStreams1734200000000 } from './migrations/1734200000000-PadStreams.js';
 import { ImportHandling1734200100000 } from './migrations/1734200100000-ImportHandling.js';
 import { WriteImportedRatingsHandling1734200200000 } from './migrations/1734200200000-WriteImportedRatingsHandling.js';
+import { ContactErasure1734200400000 } from './migrations/1734200400000-ContactErasure.js';
 import { ReviewEntity } from './ratings/review.entity.js';
 import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry/registry.entities.js';
 import { UnresolvedReportEntity } from './unresolved/unresolved-report.entity.js';
@@ -52,5 +53,6 @@ export const INTAKE_SCHEMA: ServiceSchema = {
     PadStreams1734200000000,
     ImportHandling1734200100000,
     WriteImportedRatingsHandling1734200200000,
+    ContactErasure1734200400000,
   ],
 };

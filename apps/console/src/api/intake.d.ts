@@ -803,6 +803,11 @@ export interface components {
       name: string | null;
       /** @example 138****5678 */
       phone: string | null;
+      /**
+       * Format: date-time
+       * @description When the retention sweep erased the contact (已按期删除; name and phone are then null); null while kept
+       */
+      erasedAt: string | null;
     };
     RatingResponseDto: {
       /** Format: uuid */
@@ -965,7 +970,8 @@ export interface components {
         | 'USER_UPDATED'
         | 'PASSWORD_RESET'
         | 'SUSPECT_CLEARED'
-        | 'SUSPECT_CONFIRMED';
+        | 'SUSPECT_CONFIRMED'
+        | 'PERSONAL_DATA_ERASED';
       actorSub: string | null;
       actorName: string | null;
       targetUserId: string | null;
@@ -2594,7 +2600,8 @@ export interface operations {
           | 'USER_UPDATED'
           | 'PASSWORD_RESET'
           | 'SUSPECT_CLEARED'
-          | 'SUSPECT_CONFIRMED';
+          | 'SUSPECT_CONFIRMED'
+          | 'PERSONAL_DATA_ERASED';
         page?: number;
         pageSize?: number;
       };
