@@ -139,6 +139,10 @@ describe('hostile input: the console proxy serves the API and nothing else', () 
       '/health/live',
       '/api',
       '/api/v1',
+      '/api/v1/health/ready',
+      '/api/v1/health/live',
+      '/api/v1/metrics',
+      '/api/v1/docs-json',
     ]) {
       const path = `/console/svc/${service}${target}`;
       const answer = await raw(port, 'GET', path, { Authorization: METRICS_AUTH });
@@ -149,6 +153,22 @@ describe('hostile input: the console proxy serves the API and nothing else', () 
       });
       expect(answer.body).not.toMatch(/process_cpu|openapi|swagger|pipeline|database/i);
     }
+  });
+
+  it('gives the console the calendar warnings through the API, to any signed-in role', async () => {
+    for (const role of ['admin', 'supervisor'] as const) {
+      const res = await raw(port, 'GET', '/console/svc/rectification/api/v1/calendar/warnings', { Authorization: bearer(role) });
+      expect(res.status).toBe(200);
+      const body = JSON.parse(res.body) as { warnings: Array<{ message: string; year: number }> };
+      expect(Array.isArray(body.warnings)).toBe(true);
+      for (const w of body.warnings)
+        expect(w).toEqual({ message: expect.stringMatching(/年/) as string, year: expect.any(Number) as number });
+    }
+    const operator = await raw(port, 'GET', '/console/svc/rectification/api/v1/calendar/warnings', {
+      Authorization: bearer('unit_operator', 'CN-01'),
+    });
+    expect(operator.status).toBe(200);
+    expect((await raw(port, 'GET', '/console/svc/rectification/api/v1/calendar/warnings')).status).toBe(401);
   });
 
   it('serves /metrics of every service only with the metrics token', async () => {

@@ -279,6 +279,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/calendar/warnings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Warnings about the working-day calendar (next year unconfirmed from 1 November, or a published year that differs) */
+    get: operations['CalendarWarningsController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/calendar/{year}': {
     parameters: {
       query?: never;
@@ -669,6 +686,15 @@ export interface components {
       pageSize: number;
       /** @description Items matching the filter, over all pages */
       total: number;
+    };
+    CalendarWarningDto: {
+      /** @example 2027 年节假日安排尚未发布或确认，期限暂按法定规则推算。 */
+      message: string;
+      /** @example 2027 */
+      year: number;
+    };
+    CalendarWarningsDto: {
+      warnings: components['schemas']['CalendarWarningDto'][];
     };
     PublishedDifferenceDto: {
       year: number;
@@ -1782,6 +1808,43 @@ export interface operations {
         };
         content: {
           'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  CalendarWarningsController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CalendarWarningsDto'];
         };
       };
       /** @description UNAUTHENTICATED: no, or no valid, credentials */

@@ -25,6 +25,13 @@ describe('proxyTargetRefusal', () => {
     '/api/v1',
     '/API/v1/cases',
     '/api/v2/cases',
+    '/metrics/',
+    '/docs/',
+    '/api/v1/health',
+    '/api/v1/health/ready',
+    '/api/v1/metrics',
+    '/api/v1/docs-json',
+    '/api/v1/%68ealth/ready',
   ])('answers 404 to %j, which is not the API', (path) => {
     expect(proxyTargetRefusal(path)?.code).toBe(ErrorCode.NotFound);
   });

@@ -18,6 +18,8 @@ const SEGMENT_CHARS = /^[A-Za-z0-9\-._~!$&'()*+,;=:@%]*$/;
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
 const FORBIDDEN_DECODED = /[/\\%\u0000-\u001f\u007f]/;
 const API_PREFIX = ['api', 'v1'];
+/** Operational paths, never the API, whatever prefix a service may also answer them under. */
+const OPERATIONAL = new Set(['health', 'metrics', 'docs', 'docs-json']);
 
 /** The refusal for a target path (after the `/console/svc/<service>` prefix, query excluded), or null when it may pass. */
 export function proxyTargetRefusal(rawPath: string): DomainError | null {
@@ -39,7 +41,10 @@ export function proxyTargetRefusal(rawPath: string): DomainError | null {
     if (decoded.startsWith('.')) return malformed('must not hold a segment starting with a dot (., .., ..;)');
     if (FORBIDDEN_DECODED.test(decoded)) return malformed('must not hold encoded separators, percent signs or control characters');
   }
-  const isApi = segments.length > API_PREFIX.length && API_PREFIX.every((part, i) => segments[i] === part);
+  const isApi =
+    segments.length > API_PREFIX.length &&
+    API_PREFIX.every((part, i) => segments[i] === part) &&
+    !OPERATIONAL.has(decodeURIComponent(segments[API_PREFIX.length]!));
   if (!isApi) return notApi();
   return null;
 }
