@@ -1,9 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { noInlineScript } from '../../scripts/vite/no-inline-script.ts';
 
 // The console is served by intake at /console/ (see apps/intake/src/console); `npm run build:console`
 // writes it to dist/console. JSX is compiled by Vite's own transformer (automatic React runtime).
 export default defineConfig({
+  plugins: [noInlineScript()],
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/console/',
   oxc: { jsx: { runtime: 'automatic' } },

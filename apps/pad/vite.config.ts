@@ -1,10 +1,12 @@
 // The PAD kiosk page: `npm run build:pad` builds it into dist/pad, which intake serves at /pad/.
 // The service worker (src/sw.ts) is a second entry with a fixed name, so that it can be registered at /pad/sw.js.
 import { defineConfig } from 'vite';
+import { noInlineScript } from '../../scripts/vite/no-inline-script.ts';
 
 const here = (file: string) => decodeURIComponent(new URL(file, import.meta.url).pathname);
 
 export default defineConfig({
+  plugins: [noInlineScript()],
   root: here('.'),
   base: '/pad/',
   define: { __APP_VERSION__: JSON.stringify('1.0.0') },

@@ -45,6 +45,7 @@ const nodeArgsOf = (service) => {
   return flags ? flags.split(' ').filter(Boolean) : serviceNodeFlags(service);
 };
 const jwtSecret = randomBytes(32).toString('hex');
+const metricsToken = `bench-metrics-${randomBytes(12).toString('hex')}`;
 const ports = { intake: 3291, rectification: 3292, statistics: 3293 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (line) => process.stderr.write(`[pipeline-bench] ${line}\n`);
@@ -61,6 +62,7 @@ function env(url) {
     ...process.env,
     DATABASE_URL: url,
     JWT_SECRET: jwtSecret,
+    METRICS_TOKEN: metricsToken,
     DATA_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     INTAKE_PORT: String(ports.intake),
     RECTIFICATION_PORT: String(ports.rectification),
@@ -363,7 +365,7 @@ async function drain(service) {
 
 /** Where intake's relay spent its time: outbox_relay_phase_seconds sums (s) and counts per phase, from /metrics. */
 async function relayPhases() {
-  const text = await (await fetch(`${healthOf('intake')}/metrics`)).text();
+  const text = await (await fetch(`${healthOf('intake')}/metrics`, { headers: { Authorization: `Bearer ${metricsToken}` } })).text();
   const out = {};
   for (const m of text.matchAll(/^outbox_relay_phase_seconds_(sum|count)\{phase="(\w+)"\} ([\d.e+-]+)$/gm)) {
     out[m[2]] ??= {};

@@ -48,11 +48,11 @@ describe('browser: the console from the first admin to a closed case, an upheld 
     await page.locator('.ant-message-notice').first().waitFor({ state: 'detached', timeout: UI_TIMEOUT }); // toasts gone
     // Dialogs as they stand once opened or closed, not half-faded: their motion classes gone (a dialog is
     // transparent, yet "visible", while it prepares to appear), any other finite animation fast-forwarded.
-    await page.waitForFunction(
-      `![...document.querySelectorAll('.ant-modal, .ant-modal-mask')].some((el) => /-(appear|enter|leave)\\b/.test(el.className))`,
-      undefined,
-      { timeout: UI_TIMEOUT },
-    );
+    // A locator, not a page-side string: the console's CSP (script-src 'self') forbids evaluating strings in the page.
+    await page
+      .locator(['appear', 'enter', 'leave'].flatMap((m) => [`.ant-modal[class*="-${m}"]`, `.ant-modal-mask[class*="-${m}"]`]).join(', '))
+      .first()
+      .waitFor({ state: 'detached', timeout: UI_TIMEOUT });
     await page.screenshot({ path: join(SHOTS, `${name}.png`), animations: 'disabled' });
   };
   const visible = async (text: string | RegExp, scope: ReturnType<Page['locator']> | Page = page) => {

@@ -103,6 +103,19 @@ describe('公开: the publishable flag of closed cases (rectification) and the p
         { field: 'measures', message: 'must not name the staff member (工号)' },
       ]),
     );
+    // Phone and ID numbers in any spelling: spaces, dashes, full-width digits.
+    for (const [measures, message] of [
+      ['已回电 138 0013 8000', 'must not contain a phone number'],
+      ['已回电 138-0013-8000', 'must not contain a phone number'],
+      ['已回电 １３８ ００１３ ８０００', 'must not contain a phone number'],
+      ['已回电 ＋８６－１３８－００１３－８０００', 'must not contain a phone number'],
+      ['已致电 (021) 6438 1234', 'must not contain a phone number'],
+      ['核对身份证 310105 19800101 123X', 'must not contain an ID card number'],
+      ['核对身份证 ３１０１０５１９８００１０１１２３Ｘ', 'must not contain an ID card number'],
+    ]) {
+      const refused = await setPublication(published, { publishable: true, measures }).expect(400);
+      expect(refused.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'measures', message }] });
+    }
     expect(
       (await setPublication(published, { publishable: 'yes', extra: 1 }).expect(400)).body.errors
         .map((e: { field: string }) => e.field)

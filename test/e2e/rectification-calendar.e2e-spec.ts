@@ -4,7 +4,7 @@ import request from 'supertest';
 import { type CalendarYearSeed, seedYearsFromChineseDays } from '#libs/calendar';
 import { Clock } from '#libs/common';
 import { eventDataErrors, EventTypes } from '#libs/contracts';
-import { applyTestEnv, bearer, createTestDatabase, startTestService, type TestDatabase } from '#libs/testing';
+import { applyTestEnv, bearer, METRICS_AUTH, createTestDatabase, startTestService, type TestDatabase } from '#libs/testing';
 import { PUBLISHED_CALENDAR, type PublishedCalendar } from '../../apps/rectification/src/calendar/calendar.service.js';
 import { OverdueService } from '../../apps/rectification/src/cases/overdue.service.js';
 import { RECTIFICATION_APP, RectificationModule } from '../../apps/rectification/src/rectification.module.js';
@@ -56,7 +56,7 @@ describe('calendar: provisional 2027, loud until confirmed, confirmation and dea
     };
   const calendarLogLines = () => warn.mock.calls.filter((call) => String(call[1] ?? call[0]).includes('2027 年节假日安排尚未确认')).length;
   const gauge = async (name: string) => {
-    const text = (await http().get('/metrics').expect(200)).text;
+    const text = (await http().get('/metrics').set('Authorization', METRICS_AUTH).expect(200)).text;
     return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
   };
 
@@ -302,7 +302,7 @@ describe('calendar: provisional 2027, loud until confirmed, confirmation and dea
     expect(health.warnings).toEqual([
       expect.objectContaining({ name: 'calendar', details: expect.objectContaining({ year: 2027, publishedDiffers: true }) }),
     ]);
-    const metrics = (await http().get('/metrics').expect(200)).text;
+    const metrics = (await http().get('/metrics').set('Authorization', METRICS_AUTH).expect(200)).text;
     expect(metrics).toMatch(/^calendar_published_differs\{year="2027"\} 1$/m);
   });
 });

@@ -142,7 +142,7 @@ describe('rectification: honest contact times, anonymous cases, and what the cit
       // The reviewer left a name but no phone number: nobody can be called back.
       const anonymous = reviewEvent({ contact: sealContact(cipher(), { name: '张三' }) });
       const opened = await openCase(app, operator, anonymous);
-      expect(opened.contact).toEqual({ name: '张*', phone: null });
+      expect(opened.contact).toEqual({ name: '张*', phone: null, erasedAt: null });
       await act(opened.id, 'accept', operator).expect(200);
       const contactedAt = new Date().toISOString();
       const responded = await act(opened.id, 'respond', operator, { contactedAt, method: 'NO_CONTACT', note: '评价人未留联系方式' }).expect(

@@ -3,7 +3,16 @@ import request from 'supertest';
 import { INTAKE_APP, IntakeModule } from '../../apps/intake/src/intake.module.js';
 import { RECTIFICATION_APP, RectificationModule } from '../../apps/rectification/src/rectification.module.js';
 import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
-import { applyTestEnv, bearer, createTestDatabase, deviceHeaders, eventually, startTestService, type TestDatabase } from '#libs/testing';
+import {
+  applyTestEnv,
+  bearer,
+  METRICS_AUTH,
+  createTestDatabase,
+  deviceHeaders,
+  eventually,
+  startTestService,
+  type TestDatabase,
+} from '#libs/testing';
 
 describe('walking skeleton on the embedded transport: a bad rating becomes a case and a count', () => {
   let db: TestDatabase;
@@ -106,7 +115,7 @@ describe('walking skeleton on the embedded transport: a bad rating becomes a cas
           relay: { state: 'running', publisher: { transport: 'embedded' } },
         });
       }
-      const metrics = await request(app.getHttpServer()).get('/metrics').expect(200);
+      const metrics = await request(app.getHttpServer()).get('/metrics').set('Authorization', METRICS_AUTH).expect(200);
       expect(metrics.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} [1-9]/);
       expect(metrics.text).toMatch(/^outbox_pending_events \d+$/m);
       expect(metrics.text).toMatch(/^outbox_oldest_pending_seconds [\d.]+$/m);
@@ -121,7 +130,7 @@ describe('walking skeleton on the embedded transport: a bad rating becomes a cas
       expect(ready.body.details.pipeline.consumers).toEqual([
         expect.objectContaining({ group, transport: 'embedded', waiting: 0, oldestUnappliedSeconds: 0 }),
       ]);
-      const metrics = await request(app.getHttpServer()).get('/metrics').expect(200);
+      const metrics = await request(app.getHttpServer()).get('/metrics').set('Authorization', METRICS_AUTH).expect(200);
       expect(metrics.text).toMatch(new RegExp(`^consumer_group_lag_events\\{group="${group}",topic="reviews.submitted"\\} 0$`, 'm'));
       expect(metrics.text).toMatch(new RegExp(`^consumer_group_oldest_unapplied_seconds\\{group="${group}"\\} 0$`, 'm'));
       expect(metrics.text).toMatch(new RegExp(`^event_batches_handled_total\\{group="${group}",outcome="applied"\\} [1-9]`, 'm'));

@@ -13,6 +13,7 @@ import {
   createTestDatabase,
   deviceHeaders,
   eventually,
+  METRICS_AUTH,
   PgCluster,
   registerDevice,
   startTestService,
@@ -120,7 +121,7 @@ describe('the relay heals itself and readiness tells the truth', () => {
       );
       expect(faults.injected).toBe(1);
       expect(publisher!.state()).toMatchObject({ connected: true, generation: 2, rebuilds: 1, consecutiveFailures: 0 });
-      const metrics = await request(intake.getHttpServer()).get('/metrics').expect(200);
+      const metrics = await request(intake.getHttpServer()).get('/metrics').set('Authorization', METRICS_AUTH).expect(200);
       expect(metrics.text).toMatch(/^outbox_relay_restarts_total\{reason="OUT_OF_ORDER_SEQUENCE_NUMBER"\} 1$/m);
 
       // On the topic: each rating's event, first seen in the order intake committed them. The
@@ -174,12 +175,12 @@ describe('the relay heals itself and readiness tells the truth', () => {
       await request(intake.getHttpServer()).get('/health').expect(503);
       const live = await request(intake.getHttpServer()).get('/health/live').expect(200);
       expect(live.body).toMatchObject({ status: 'ok', ready: false });
-      const metrics = await request(intake.getHttpServer()).get('/metrics').expect(200);
+      const metrics = await request(intake.getHttpServer()).get('/metrics').set('Authorization', METRICS_AUTH).expect(200);
       expect(metrics.text).toMatch(/^outbox_pending_events [1-9]\d*$/m);
       expect(Number(/^outbox_oldest_pending_seconds ([\d.]+)$/m.exec(metrics.text)?.[1])).toBeGreaterThanOrEqual(120);
       // N consecutive failures of any kind also rebuild the producer.
       await eventually(
-        async () => (await request(intake.getHttpServer()).get('/metrics')).text,
+        async () => (await request(intake.getHttpServer()).get('/metrics').set('Authorization', METRICS_AUTH)).text,
         (text) => /^outbox_relay_restarts_total\{reason="5 consecutive failures"\} [1-9]/m.test(text),
         120_000,
         1_000,

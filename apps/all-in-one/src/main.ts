@@ -24,15 +24,17 @@ function out(line = ''): void {
   process.stdout.write(`${line}\n`);
 }
 
-/** JWT_SECRET and DATA_ENCRYPTION_KEY from the environment, else generated once and kept in ./.data. */
+/** JWT_SECRET, DATA_ENCRYPTION_KEY and METRICS_TOKEN from the environment, else generated once and kept in ./.data. */
 function ensureSecrets(): void {
   const file = join(DATA_DIR, 'secrets.json');
   const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
   kept.JWT_SECRET ??= randomBytes(32).toString('base64url');
   kept.DATA_ENCRYPTION_KEY ??= randomBytes(32).toString('hex');
+  kept.METRICS_TOKEN ??= randomBytes(24).toString('base64url');
   writeFileSync(file, JSON.stringify(kept, null, 2), { mode: 0o600 });
   process.env.JWT_SECRET ||= kept.JWT_SECRET;
   process.env.DATA_ENCRYPTION_KEY ||= kept.DATA_ENCRYPTION_KEY;
+  process.env.METRICS_TOKEN ||= kept.METRICS_TOKEN;
 }
 
 function printWelcome(env: Env, demo: DemoCredentials, databaseDir: string | null): void {
@@ -75,6 +77,8 @@ function printWelcome(env: Env, demo: DemoCredentials, databaseDir: string | nul
   out(`  curl -H "Authorization: Bearer $SUPERVISOR_TOKEN" "${rectification}/api/v1/cases"`);
   out(`  curl -H "Authorization: Bearer $SUPERVISOR_TOKEN" "${statistics}/api/v1/reports/quarterly?year=2024&quarter=4"`);
   out(`  curl ${intake}/health`);
+  out(`  METRICS_TOKEN=${env.METRICS_TOKEN ?? ''}`);
+  out(`  curl -H "Authorization: Bearer $METRICS_TOKEN" ${intake}/metrics`);
   out('  Signed PAD requests: see README.md ("Sending a rating"), or run `npm run simulate`.');
   out();
 }

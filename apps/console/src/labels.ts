@@ -56,6 +56,7 @@ export const ACTION: Record<string, string> = {
   urge: '督办',
   overdue: '超期',
   'reveal-contact': '查看联系方式',
+  'personal-data-erased': '个人信息已按期删除',
   reopen: '重新整改',
 };
 
@@ -78,6 +79,7 @@ export const AUDIT: Record<string, string> = {
   PASSWORD_RESET: '重置密码',
   SUSPECT_CLEARED: '解除刷评疑似',
   SUSPECT_CONFIRMED: '确认刷评',
+  PERSONAL_DATA_ERASED: '个人信息已按期删除',
 };
 
 export const ERROR_CODE: Record<string, string> = {

@@ -24,7 +24,8 @@ export interface CaseView {
   version: number;
   extension: { status: string; reason: string; until: string; requestedAt: string } | null;
   matter: Record<string, unknown>;
-  contact: { name: string | null; phone: string | null };
+  /** erasedAt: when the retention sweep erased the contact (已按期删除); absent from a service that does not erase yet. */
+  contact: { name: string | null; phone: string | null; erasedAt?: string | null };
 }
 
 export interface TimelineEntry {

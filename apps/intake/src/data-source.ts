@@ -18,6 +18,10 @@ import { RejectedUploads1734300000000 } from './migrations/1734300000000-Rejecte
 import { InboxRetentionIndex1734500000000 } from './migrations/1734500000000-InboxRetentionIndex.js';
 import { SharedLimitsAndSessions1734100000000 } from './migrations/1734100000000-SharedLimitsAndSessions.js';
 import { RateLimitsUnlogged1734100000200 } from './migrations/1734100000200-RateLimitsUnlogged.js';
+import { PadStreams1734200000000 } from './migrations/1734200000000-PadStreams.js';
+import { ImportHandling1734200100000 } from './migrations/1734200100000-ImportHandling.js';
+import { WriteImportedRatingsHandling1734200200000 } from './migrations/1734200200000-WriteImportedRatingsHandling.js';
+import { ContactErasure1734200400000 } from './migrations/1734200400000-ContactErasure.js';
 import { ReviewEntity } from './ratings/review.entity.js';
 import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry/registry.entities.js';
 import { UnresolvedReportEntity } from './unresolved/unresolved-report.entity.js';
@@ -54,5 +58,9 @@ export const INTAKE_SCHEMA: ServiceSchema = {
     RateLimitsUnlogged1734100000200,
     RejectedUploads1734300000000,
     InboxRetentionIndex1734500000000,
+    PadStreams1734200000000,
+    ImportHandling1734200100000,
+    WriteImportedRatingsHandling1734200200000,
+    ContactErasure1734200400000,
   ],
 };

@@ -12,6 +12,7 @@ import { IMPORT_BODY_LIMIT, IMPORT_ROUTE } from './imports/imports.controller.js
 import { ImportsModule } from './imports/imports.module.js';
 import { RatingsModule } from './ratings/ratings.module.js';
 import { RegistryModule } from './registry/registry.module.js';
+import { RetentionModule } from './retention/retention.module.js';
 import { UnresolvedModule } from './unresolved/unresolved.module.js';
 
 @Module({
@@ -27,6 +28,7 @@ import { UnresolvedModule } from './unresolved/unresolved.module.js';
     PadModule,
     AccountsModule,
     ConsoleModule,
+    RetentionModule,
   ],
 })
 export class IntakeModule {}

@@ -46,7 +46,8 @@ export function watchPrompts(credentials: Credentials, handlers: PromptHandlers)
         if (!response.ok || !response.body) {
           const body = (await response.json().catch(() => ({}))) as { code?: string };
           const error = new ApiError({ status: response.status, code: body.code ?? `HTTP_${response.status}` });
-          if (response.status === 401 && error.code !== 'TIMESTAMP_SKEW') {
+          // A skewed clock or a request seen twice (a retry along the way) is tried again with a fresh signature.
+          if (response.status === 401 && error.code !== 'TIMESTAMP_SKEW' && error.code !== 'SIGNATURE_REPLAYED') {
             handlers.onRefused(error);
             return;
           }

@@ -13,6 +13,7 @@ import { InboxRetentionIndex1734500000001 } from './migrations/1734500000001-Inb
 import { ScheduledTicks1734500000003 } from './migrations/1734500000003-ScheduledTicks.js';
 import { SharedLimits1734100000100 } from './migrations/1734100000100-SharedLimits.js';
 import { RateLimitsUnlogged1734100000300 } from './migrations/1734100000300-RateLimitsUnlogged.js';
+import { CaseContactErasure1734200300000 } from './migrations/1734200300000-CaseContactErasure.js';
 
 export const RECTIFICATION_SCHEMA: ServiceSchema = {
   schema: 'rectification',
@@ -36,5 +37,6 @@ export const RECTIFICATION_SCHEMA: ServiceSchema = {
     RateLimitsUnlogged1734100000300,
     InboxRetentionIndex1734500000001,
     ScheduledTicks1734500000003,
+    CaseContactErasure1734200300000,
   ],
 };

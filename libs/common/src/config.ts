@@ -254,11 +254,21 @@ export class Env {
   @Max(3660)
   INBOX_RETENTION_DAYS = 30;
 
-  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (≥ 16 characters). */
+  /** GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (≥ 16 characters); unset, /metrics answers no one. */
   @IsOptional()
   @IsString()
   @MinLength(16, { message: 'must be at least 16 characters' })
   METRICS_TOKEN?: string;
+
+  /**
+   * PIPL: days a reviewer's or citizen's name and phone are kept after their case closes (or, where no
+   * case opened, after receipt); then a scheduled sweep erases them. Figures, timelines and the audit stay.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3660)
+  PERSONAL_DATA_RETENTION_DAYS = 180;
 }
 
 export class EnvError extends Error {

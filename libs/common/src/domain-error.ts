@@ -4,6 +4,7 @@ export enum ErrorCode {
   Unauthenticated = 'UNAUTHENTICATED',
   SignatureInvalid = 'SIGNATURE_INVALID',
   TimestampSkew = 'TIMESTAMP_SKEW',
+  SignatureReplayed = 'SIGNATURE_REPLAYED',
   DeviceRevoked = 'DEVICE_REVOKED',
   Forbidden = 'FORBIDDEN',
   ForbiddenUnit = 'FORBIDDEN_UNIT',
@@ -29,6 +30,7 @@ export enum ErrorCode {
   PairingCodeInvalid = 'PAIRING_CODE_INVALID',
   PairingCodeExpired = 'PAIRING_CODE_EXPIRED',
   PairingCodeUsed = 'PAIRING_CODE_USED',
+  PersonalDataErased = 'PERSONAL_DATA_ERASED',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -37,6 +39,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.Unauthenticated]: 401,
   [ErrorCode.SignatureInvalid]: 401,
   [ErrorCode.TimestampSkew]: 401,
+  [ErrorCode.SignatureReplayed]: 401,
   [ErrorCode.DeviceRevoked]: 401,
   [ErrorCode.Forbidden]: 403,
   [ErrorCode.ForbiddenUnit]: 403,
@@ -62,6 +65,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.PairingCodeInvalid]: 404,
   [ErrorCode.PairingCodeExpired]: 410,
   [ErrorCode.PairingCodeUsed]: 410,
+  [ErrorCode.PersonalDataErased]: 410,
   [ErrorCode.Internal]: 500,
 };
 
@@ -70,6 +74,7 @@ const TITLE: Record<ErrorCode, string> = {
   [ErrorCode.Unauthenticated]: 'Authentication required',
   [ErrorCode.SignatureInvalid]: 'Request signature is invalid',
   [ErrorCode.TimestampSkew]: 'Request timestamp is too far from server time',
+  [ErrorCode.SignatureReplayed]: 'This signed request has already been used',
   [ErrorCode.DeviceRevoked]: 'Credential has been revoked',
   [ErrorCode.Forbidden]: 'Not allowed for this role',
   [ErrorCode.ForbiddenUnit]: 'Not allowed for this unit',
@@ -95,6 +100,7 @@ const TITLE: Record<ErrorCode, string> = {
   [ErrorCode.PairingCodeInvalid]: 'Unknown pairing code',
   [ErrorCode.PairingCodeExpired]: 'Pairing code has expired',
   [ErrorCode.PairingCodeUsed]: 'Pairing code has already been used',
+  [ErrorCode.PersonalDataErased]: 'The personal data was erased when its retention period ended',
   [ErrorCode.Internal]: 'Internal server error',
 };
 

@@ -82,18 +82,24 @@ export function recordHttpMetrics(fastify: FastifyInstance, metrics: MetricsRegi
 
 @ApiExcludeController()
 @Controller('metrics')
-class MetricsController {
+export class MetricsController {
   constructor(
     private readonly metrics: MetricsRegistry,
     @Inject(ENV) private readonly env: Pick<Env, 'METRICS_TOKEN'>,
   ) {}
 
-  /** With METRICS_TOKEN set, only a scraper presenting `Authorization: Bearer <METRICS_TOKEN>` reads the metrics. */
+  /**
+   * Only a scraper presenting `Authorization: Bearer <METRICS_TOKEN>` reads the metrics, in every mode:
+   * without METRICS_TOKEN the metrics are closed to everyone (`npm start` generates a token and prints it).
+   */
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   scrape(@Headers('authorization') authorization: string | undefined): Promise<string> {
     const token = this.env.METRICS_TOKEN;
-    if (token && !tokenMatches(`Bearer ${token}`, authorization ?? '')) {
+    if (!token) {
+      throw new DomainError(ErrorCode.Unauthenticated, 'GET /metrics is closed: the service has no METRICS_TOKEN set.');
+    }
+    if (!tokenMatches(`Bearer ${token}`, authorization ?? '')) {
       throw new DomainError(ErrorCode.Unauthenticated, 'GET /metrics needs the metrics bearer token.');
     }
     return this.metrics.registry.metrics();

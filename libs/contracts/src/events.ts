@@ -26,6 +26,22 @@ export const ContactPayloadSchema = Type.Object({
 });
 export type ContactPayload = Static<typeof ContactPayloadSchema>;
 
+export const CASE_OUTCOMES = ['RECTIFIED', 'EXPLAINED', 'APPEAL_UPHELD'] as const;
+export type CaseOutcome = (typeof CASE_OUTCOMES)[number];
+
+/**
+ * How a previous platform handled an imported bad review (POST /imports/ratings `handling`): it
+ * opens no case, and the figures (responded on time, rectified, upheld) come from it.
+ * `respondedOnTime` is always resolved by intake (given, or judged by the working-day calendar).
+ */
+export const ReviewHandlingSchema = Type.Object({
+  respondedAt: instant(),
+  respondedOnTime: Type.Boolean(),
+  outcome: Type.Enum(CASE_OUTCOMES),
+  closedAt: nullable(instant()),
+});
+export type ReviewHandling = Static<typeof ReviewHandlingSchema>;
+
 /** data of `gov.review.submitted` (topic reviews.submitted), version 1. */
 export const ReviewSubmittedSchema = Type.Object({
   reviewId: uuid(),
@@ -61,6 +77,8 @@ export const ReviewSubmittedSchema = Type.Object({
   hotlineReceivedAt: Type.Optional(nullable(instant())),
   /** True for a rating brought in from a previous platform (POST /imports/ratings); absent or false otherwise. */
   imported: Type.Optional(Type.Boolean()),
+  /** An imported bad review the previous platform handled: no case opens for it (ReviewHandlingSchema). */
+  handling: Type.Optional(ReviewHandlingSchema),
 });
 export type ReviewSubmittedData = Static<typeof ReviewSubmittedSchema>;
 
@@ -104,8 +122,6 @@ export const CASE_SOURCES = ['BAD_REVIEW', 'HOTLINE', 'UNRESOLVED'] as const;
 export type CaseSource = (typeof CASE_SOURCES)[number];
 export const CASE_STATUSES = ['PENDING', 'ACCEPTED', 'RESPONDED', 'RECTIFIED', 'CLOSED', 'APPEALING'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
-export const CASE_OUTCOMES = ['RECTIFIED', 'EXPLAINED', 'APPEAL_UPHELD'] as const;
-export type CaseOutcome = (typeof CASE_OUTCOMES)[number];
 
 const caseLifecycleProperties = {
   caseId: uuid(),

@@ -52,5 +52,7 @@ describe('12345 transfers', () => {
     expect(opensCase({ grade: 'GOOD', channel: 'PAD' })).toBe(false);
     expect(opensCase({ grade: 'NONE', channel: 'HOTLINE_12345' })).toBe(true);
     expect(opensCase({ grade: 'BAD', channel: 'HOTLINE_12345' })).toBe(true);
+    const handling = { respondedAt: '2024-01-02T02:00:00.000Z', respondedOnTime: true, outcome: 'RECTIFIED', closedAt: null };
+    expect(opensCase({ grade: 'BAD', channel: 'PAD', handling })).toBe(false);
   });
 });

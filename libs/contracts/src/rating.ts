@@ -53,7 +53,9 @@ export function hotlineCategoryOf(category: string | null): HotlineCategory {
 }
 
 /** Which reviews open a rectification case: every bad review and every 12345 transfer, whatever its category. */
-export function opensCase(review: { grade: Grade; channel: Channel }): boolean {
+export function opensCase(review: { grade: Grade; channel: Channel; handling?: unknown }): boolean {
+  // An imported review the previous platform already handled opens none (API.md, POST /imports/ratings).
+  if (review.handling) return false;
   return review.grade === 'BAD' || review.channel === 'HOTLINE_12345';
 }
 

@@ -180,7 +180,8 @@ export function answerMethodNotAllowed(fastify: FastifyInstance): void {
   });
 }
 
-function sendProblem(reply: FastifyReply, error: DomainError, path: string): void {
+/** Answers a request with a DomainError as problem+json straight from a Fastify hook (before Nest's filter could). */
+export function sendProblem(reply: FastifyReply, error: DomainError, path: string): void {
   const problem = problemFrom(error, path);
   void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }

@@ -7,3 +7,4 @@ export * from './service-platform.module.js';
 export * from './edge.js';
 export * from './openapi.js';
 export * from './shutdown-drain.js';
+export * from './security-headers.js';

@@ -560,7 +560,7 @@ export interface paths {
     };
     /**
      * Server-sent events for the calling PAD: `ready`, then `prompt` (a PromptDto) for the pending and each new prompt, `ping` every 15 s
-     * @description Signed like every device request (GET, empty body). The stream ends after 55 s; the PAD reconnects with a fresh signature. Read it with fetch() (EventSource cannot send the signature headers).
+     * @description Signed like every device request (GET, empty body). The stream ends after 55 s; the PAD reconnects with a fresh signature. Read it with fetch() (EventSource cannot send the signature headers). A device holds at most 3 streams at once: a 4th → 429 RATE_LIMITED with Retry-After. A signed stream request opens one stream only: sent again while its timestamp is within the 300 s window → 401 SIGNATURE_REPLAYED.
      */
     get: operations['PromptsController_stream'];
     put?: never;
@@ -868,6 +868,11 @@ export interface components {
       name: string | null;
       /** @example 138****5678 */
       phone: string | null;
+      /**
+       * Format: date-time
+       * @description When the retention sweep erased the contact (已按期删除; name and phone are then null); null while kept
+       */
+      erasedAt: string | null;
     };
     RatingResponseDto: {
       /** Format: uuid */
@@ -1031,7 +1036,8 @@ export interface components {
         | 'USER_UPDATED'
         | 'PASSWORD_RESET'
         | 'SUSPECT_CLEARED'
-        | 'SUSPECT_CONFIRMED';
+        | 'SUSPECT_CONFIRMED'
+        | 'PERSONAL_DATA_ERASED';
       actorSub: string | null;
       actorName: string | null;
       targetUserId: string | null;
@@ -1045,6 +1051,25 @@ export interface components {
       page: number;
       pageSize: number;
       total: number;
+    };
+    ImportHandlingDto: {
+      /**
+       * @description When the unit contacted the reviewer; not before ratedAt
+       * @example 2019-06-03T16:00:00+08:00
+       */
+      respondedAt: string;
+      /** @description Whether that was within the 1-working-day deadline; when absent, judged by the mainland working-day calendar (respondedAt by the end of the first working day after ratedAt) */
+      respondedOnTime?: boolean;
+      /**
+       * @description How the case ended: rectified, explained, or an upheld appeal (leaves the figures)
+       * @enum {string}
+       */
+      outcome: 'RECTIFIED' | 'EXPLAINED' | 'APPEAL_UPHELD';
+      /**
+       * @description When the case was closed; not before respondedAt
+       * @example 2019-06-05T17:00:00+08:00
+       */
+      closedAt?: string;
     };
     ImportedRatingDto: {
       /**
@@ -1072,6 +1097,8 @@ export interface components {
       /** @example 等了很久 */
       comment?: string;
       reviewer?: components['schemas']['ReviewerDto'];
+      /** @description Bad items only (level 1–2): how the previous platform handled it. Such an item opens no case; its figures (responded on time, rectified, upheld) come from this history */
+      handling?: components['schemas']['ImportHandlingDto'];
       /**
        * @description ISO-8601 with offset; from 2000-01-01 (Asia/Shanghai) to now (+300 s)
        * @example 2019-06-03T10:15:00+08:00
@@ -2754,7 +2781,8 @@ export interface operations {
           | 'USER_UPDATED'
           | 'PASSWORD_RESET'
           | 'SUSPECT_CLEARED'
-          | 'SUSPECT_CONFIRMED';
+          | 'SUSPECT_CONFIRMED'
+          | 'PERSONAL_DATA_ERASED';
         page?: number;
         pageSize?: number;
       };
@@ -3205,6 +3233,8 @@ export interface operations {
     parameters: {
       query?: never;
       header: {
+        'x-signature': string;
+        'x-timestamp': string;
         'X-Device-Id': string;
         /** @description Unix epoch milliseconds */
         'X-Timestamp': string;

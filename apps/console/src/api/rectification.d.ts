@@ -251,7 +251,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** The reviewer's unmasked contact, and the originals of free text (comment, content, description, case notes) whose phone or ID-card numbers are masked elsewhere: { name, phone, freeText, notes }. For the case unit's operator only; recorded in the timeline */
+    /**
+     * The reviewer's unmasked contact, and the originals of free text (comment, content, description, case notes) whose phone or ID-card numbers are masked elsewhere: { name, phone, freeText, notes }. For the case unit's operator only; recorded in the timeline
+     * @description `reason` is required (400 without it). PERSONAL_DATA_RETENTION_DAYS (default 180) after the case closed, the retention sweep erases the contact (the case then shows contact.erasedAt and a timeline entry 已按期删除): a reveal afterwards → 410 PERSONAL_DATA_ERASED, naming when it was erased.
+     */
     post: operations['CasesController_revealContact'];
     delete?: never;
     options?: never;
@@ -268,6 +271,23 @@ export interface paths {
     };
     /** Contact reveals, newest first (admin): case, unit, operator, reason, which fields */
     get: operations['ContactRevealsController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/calendar/warnings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Warnings about the working-day calendar (next year unconfirmed from 1 November, or a published year that differs) */
+    get: operations['CalendarWarningsController_list'];
     put?: never;
     post?: never;
     delete?: never;
@@ -434,6 +454,11 @@ export interface components {
       name: string | null;
       /** @example 138****5678 */
       phone: string | null;
+      /**
+       * Format: date-time
+       * @description When the retention sweep erased the contact (已按期删除; name and phone are then null); null while kept
+       */
+      erasedAt: string | null;
     };
     CasePublicationStateDto: {
       publishable: boolean;
@@ -613,10 +638,10 @@ export interface components {
     };
     RevealContactDto: {
       /**
-       * @description Why the contact is needed; recorded in the timeline and the contact-reveal audit (the console requires it)
+       * @description Why the contact is needed (required; not blank); recorded in the timeline and the contact-reveal audit
        * @example 回访评价人核实情况
        */
-      reason?: string;
+      reason: string;
     };
     RevealedNoteDto: {
       /**
@@ -661,6 +686,15 @@ export interface components {
       pageSize: number;
       /** @description Items matching the filter, over all pages */
       total: number;
+    };
+    CalendarWarningDto: {
+      /** @example 2027 年节假日安排尚未发布或确认，期限暂按法定规则推算。 */
+      message: string;
+      /** @example 2027 */
+      year: number;
+    };
+    CalendarWarningsDto: {
+      warnings: components['schemas']['CalendarWarningDto'][];
     };
     PublishedDifferenceDto: {
       year: number;
@@ -1736,6 +1770,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Gone: used up or expired (the code says which) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
     };
   };
   ContactRevealsController_list: {
@@ -1765,6 +1808,43 @@ export interface operations {
         };
         content: {
           'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  CalendarWarningsController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CalendarWarningsDto'];
         };
       };
       /** @description UNAUTHENTICATED: no, or no valid, credentials */

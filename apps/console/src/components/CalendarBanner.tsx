@@ -1,9 +1,8 @@
 import { Alert } from 'antd';
 import { useEffect, useState } from 'react';
-import { SERVICE_BASE } from '../api/client';
+import { send } from '../api/client';
 
 interface Warning {
-  name: string;
   message: string;
 }
 
@@ -11,8 +10,9 @@ const REFRESH_MS = 10 * 60_000;
 
 /**
  * Loud until confirmed: while next year's holiday arrangement is missing or provisional (from
- * 1 November) or a published one differs from the confirmed one, rectification's readiness carries a
- * calendar warning, and every console page shows it on top — deadlines then rest on provisional days.
+ * 1 November) or a published one differs from the confirmed one, rectification warns
+ * (GET /calendar/warnings, as its readiness does), and every console page shows it on top — deadlines
+ * then rest on provisional days.
  */
 export function CalendarBanner() {
   const [warnings, setWarnings] = useState<Warning[]>([]);
@@ -20,11 +20,11 @@ export function CalendarBanner() {
     let live = true;
     const load = async () => {
       try {
-        const response = await fetch(`${SERVICE_BASE.rectification}/health/ready`);
-        const body = (await response.json()) as { warnings?: Warning[] };
-        if (live) setWarnings((body.warnings ?? []).filter((w) => w.name === 'calendar'));
+        // The API, not /health: intake's proxy serves the services' /api/v1 only.
+        const body = (await send('rectification', 'GET', '/api/v1/calendar/warnings')) as { warnings?: Warning[] };
+        if (live) setWarnings(body.warnings ?? []);
       } catch {
-        // health unreachable: the pages say so themselves
+        // unreachable or signed out: the pages say so themselves
       }
     };
     void load();

@@ -197,6 +197,8 @@ function ContactCell({ c, role, onRevealed }: { c: CaseView; role: User['role'];
     setAsking(false);
     await onRevealed();
   });
+  // PIPL: the contact is erased PERSONAL_DATA_RETENTION_DAYS after the case closed.
+  if (c.contact.erasedAt) return <Typography.Text type="secondary">联系方式已按期删除</Typography.Text>;
   const hasContact = c.contact.name !== null || c.contact.phone !== null;
   if (!hasContact) return <Typography.Text type="secondary">未留联系方式（匿名评价）</Typography.Text>;
   return (

@@ -95,7 +95,8 @@ export type AuditAction =
   | 'USER_UPDATED'
   | 'PASSWORD_RESET'
   | 'SUSPECT_CLEARED'
-  | 'SUSPECT_CONFIRMED';
+  | 'SUSPECT_CONFIRMED'
+  | 'PERSONAL_DATA_ERASED';
 
 /** Who did what to whom, when and from where. Append-only. */
 @Entity({ name: 'audit_log' })

@@ -6,9 +6,14 @@ import fastifyHttpProxy from '@fastify/http-proxy';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { type Env, ENV } from '#libs/common';
+import { APP_PAGE_CSP, sendPageSecurityHeaders, sendProblem } from '#libs/platform';
+import { proxyTargetRefusal } from './proxy-target.js';
 
-/** Where `npm run build:console` puts the console (vite build of apps/console). */
-export const CONSOLE_DIR = resolve(process.env.CONSOLE_DIR ?? 'dist/console');
+/** Where `npm run build:console` puts the console (vite build of apps/console), read when intake starts. */
+export function consoleDir(): string {
+  return resolve(process.env.CONSOLE_DIR ?? 'dist/console');
+}
+export const CONSOLE_DIR = consoleDir();
 /** The console's calls to the other services go through intake, so the browser talks to one origin (no CORS). */
 export const CONSOLE_UPSTREAMS = ['rectification', 'statistics'] as const;
 
@@ -20,7 +25,8 @@ export function upstreamOf(env: Env, service: (typeof CONSOLE_UPSTREAMS)[number]
 /**
  * The web console at /console/ (static files from CONSOLE_DIR, when built) and, under
  * /console/svc/<service>/, a reverse proxy to rectification and statistics (RECTIFICATION_URL,
- * STATISTICS_URL): bearer tokens pass through unchanged, each service checks them itself.
+ * STATISTICS_URL): bearer tokens pass through unchanged, each service checks them itself. Only the
+ * services' /api/v1/ paths pass (proxy-target.ts).
  */
 @Module({})
 export class ConsoleModule implements OnModuleInit {
@@ -38,18 +44,34 @@ export class ConsoleModule implements OnModuleInit {
       void fastify.register(async (scope) => {
         // The proxy passes bodies through untouched: it brings its own parsers instead of the service's JSON parser.
         scope.removeAllContentTypeParsers();
+        // Only the services' API passes: a traversal, a malformed path or /metrics, /docs, /health is answered here.
+        const prefix = `/console/svc/${service}`;
+        scope.addHook('onRequest', (request, reply, done) => {
+          const path = request.url.split('?', 1)[0] ?? '';
+          const refusal = proxyTargetRefusal(path.slice(prefix.length));
+          if (refusal) return sendProblem(reply, refusal, path);
+          done();
+        });
         await scope.register(fastifyHttpProxy, {
           upstream: upstreamOf(this.env, service),
-          prefix: `/console/svc/${service}`,
+          prefix,
           rewritePrefix: '',
         });
       });
     }
-    if (!existsSync(resolve(CONSOLE_DIR, 'index.html'))) {
-      this.logger.warn(`The console is not built (${CONSOLE_DIR}): run npm run build to serve it at /console/`);
+    const root = consoleDir();
+    if (!existsSync(resolve(root, 'index.html'))) {
+      this.logger.warn(`The console is not built (${root}): run npm run build to serve it at /console/`);
       return;
     }
-    void fastify.register(fastifyStatic, { root: CONSOLE_DIR, prefix: '/console/', decorateReply: false, index: ['index.html'] });
-    fastify.get('/console', (_req, reply) => reply.redirect('/console/', 302));
+    void fastify.register(async (scope) => {
+      // The page and its assets carry the pages' security headers (a CSP without inline script, never framed).
+      scope.addHook('onRequest', (_request, reply, done) => {
+        sendPageSecurityHeaders(reply, APP_PAGE_CSP);
+        done();
+      });
+      await scope.register(fastifyStatic, { root, prefix: '/console/', decorateReply: false, index: ['index.html'] });
+      scope.get('/console', (_req, reply) => reply.redirect('/console/', 302));
+    });
   }
 }

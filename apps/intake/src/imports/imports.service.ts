@@ -6,12 +6,14 @@ import { type PreparedImport, RatingsRepository, type WriteOutcome } from '../ra
 import { type BatchItemResult, validateRatingItem } from '../ratings/ratings.service.js';
 import { UnitsService } from '../registry/units.service.js';
 import { type ImportRatingsDto, MAX_IMPORT_ITEMS } from './dto/import-ratings.dto.js';
+import { handlingErrors, resolveHandling } from './handling-rules.js';
 
 /**
  * History from a previous platform (POST /imports/ratings): every item judged on its own like a PAD
  * rating (ratedAt from 2000-01-01 on), stored idempotently on (unitCode, serviceRecordId) with the
  * same gov.review.submitted event marked imported, without the 刷评 burst check. Bad items open cases
- * like any other, the clock starting at receipt. Written in groups of INTAKE_WRITE_GROUP, one round
+ * like any other, the clock starting at receipt — unless they carry the previous platform's
+ * `handling` (handling-rules.ts): then the event carries it, no case opens and the figures use it. Written in groups of INTAKE_WRITE_GROUP, one round
  * trip each (write_imported_ratings).
  */
 @Injectable()
@@ -37,8 +39,9 @@ export class ImportsService {
     const valid: Array<{ index: number; row: PreparedImport }> = [];
     for (const [index, item] of dto.ratings.entries()) {
       const checked = validateRatingItem(item, 'import');
-      if (checked.dto) valid.push({ index, row: this.prepare(unit, dto.windowNo ?? null, checked.dto, receivedAt) });
-      else results[index] = { index, status: 'rejected', errors: checked.errors };
+      const errors = checked.dto ? handlingErrors(checked.dto) : checked.errors;
+      if (checked.dto && errors.length === 0) valid.push({ index, row: this.prepare(unit, dto.windowNo ?? null, checked.dto, receivedAt) });
+      else results[index] = { index, status: 'rejected', errors };
     }
     for (let start = 0; start < valid.length; start += this.group) {
       const part = valid.slice(start, start + this.group);
@@ -69,6 +72,7 @@ export class ImportsService {
       deviceId: null,
       windowNo,
       live: false,
+      ...(dto.handling ? { handling: resolveHandling(dto.ratedAt, dto.handling) } : {}),
     };
   }
 }

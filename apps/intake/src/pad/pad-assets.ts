@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Logger } from '@nestjs/common';
 import fastifyStatic from '@fastify/static';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { APP_PAGE_CSP, sendPageSecurityHeaders } from '#libs/platform';
 
 /** Where `npm run build:pad` puts the PAD page: dist/pad of the repository. */
 export function padAssetsDir(): string | null {
@@ -29,16 +30,23 @@ export function servePadPage(app: NestFastifyApplication): void {
     return;
   }
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.get('/pad', (_req, reply) => reply.redirect('/pad/', 301));
-  // Registered as the plugin itself: Nest's useStaticAssets types setHeaders for an older @fastify/static.
-  void app.register(fastifyStatic, {
-    root,
-    prefix: '/pad/',
-    decorateReply: false,
-    setHeaders(reply, path) {
-      if (/[/\\]assets[/\\]/.test(path)) void reply.header('Cache-Control', 'public, max-age=31536000, immutable');
-      else void reply.header('Cache-Control', 'no-cache');
-      if (path.endsWith('sw.js')) void reply.header('Service-Worker-Allowed', '/pad/');
-    },
+  void fastify.register(async (scope) => {
+    // The page, its assets and its service worker carry the pages' security headers (a CSP without inline script, never framed).
+    scope.addHook('onRequest', (_request, reply, done) => {
+      sendPageSecurityHeaders(reply, APP_PAGE_CSP);
+      done();
+    });
+    scope.get('/pad', (_req, reply) => reply.redirect('/pad/', 301));
+    // Registered as the plugin itself: Nest's useStaticAssets types setHeaders for an older @fastify/static.
+    await scope.register(fastifyStatic, {
+      root,
+      prefix: '/pad/',
+      decorateReply: false,
+      setHeaders(reply, path) {
+        if (/[/\\]assets[/\\]/.test(path)) void reply.header('Cache-Control', 'public, max-age=31536000, immutable');
+        else void reply.header('Cache-Control', 'no-cache');
+        if (path.endsWith('sw.js')) void reply.header('Service-Worker-Allowed', '/pad/');
+      },
+    });
   });
 }

@@ -40,14 +40,21 @@ export class PromptsController {
     description:
       'Signed like every device request (GET, empty body). The stream ends after 55 s; the PAD reconnects with a fresh signature. ' +
       'Read it with fetch() (EventSource cannot send the signature headers). A prompt event carries the prompt id as its `id`; ' +
-      'reconnecting with `Last-Event-ID: <that id>` sends only a newer prompt. Streams on every replica receive every prompt.',
+      'reconnecting with `Last-Event-ID: <that id>` sends only a newer prompt. Streams on every replica receive every prompt. ' +
+      'A device holds at most 3 streams at once: a 4th → 429 RATE_LIMITED with Retry-After. A signed stream request opens one ' +
+      'stream only: sent again while its timestamp is within the 300 s window → 401 SIGNATURE_REPLAYED.',
   })
   @ApiOkResponse({
     description: 'The event stream',
     content: { 'text/event-stream': { schema: { type: 'string', description: 'event: ready | prompt | ping; data: JSON' } } },
   })
   @ApiProblems(400, 401, 429)
-  stream(@CurrentPrincipal() device: DevicePrincipal, @Headers('last-event-id') lastEventId?: string): Observable<MessageEvent> {
-    return this.prompts.stream(device, lastEventId);
+  stream(
+    @CurrentPrincipal() device: DevicePrincipal,
+    @Headers('x-signature') signature: string,
+    @Headers('x-timestamp') timestamp: string,
+    @Headers('last-event-id') lastEventId?: string,
+  ): Promise<Observable<MessageEvent>> {
+    return this.prompts.stream(device, { signature, timestamp }, lastEventId);
   }
 }

@@ -1,24 +1,41 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, type MessageEvent } from '@nestjs/common';
+import { Injectable, Logger, type MessageEvent } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
-import { assertUnitAccess, type DevicePrincipal, type UserPrincipal } from '#libs/auth';
+import { assertUnitAccess, type DevicePrincipal, SIGNATURE_WINDOW_MS, type UserPrincipal } from '#libs/auth';
 import { DomainError, ErrorCode } from '#libs/common';
 import { DevicesService } from '../registry/devices.service.js';
 import type { CreatePromptDto, PromptDto } from './dto/prompt.dto.js';
 import { PromptBus } from './prompt-bus.js';
 import { PromptEntity } from './prompt.entity.js';
-import { PROMPT_CHANNEL, PROMPT_STREAM_MAX_MS, PROMPT_STREAM_PING_MS, PROMPT_TTL_MS } from './prompt-rules.js';
+import {
+  PROMPT_CHANNEL,
+  PROMPT_STREAM_MAX_MS,
+  PROMPT_STREAM_PING_MS,
+  PROMPT_STREAM_SLOT_MS,
+  PROMPT_STREAMS_PER_DEVICE,
+  PROMPT_TTL_MS,
+} from './prompt-rules.js';
+import { PromptStreamsRepository } from './prompt-streams.repository.js';
+
+/** The signed headers of a stream request (verified by the guard). */
+export interface SignedStreamRequest {
+  signature: string;
+  timestamp: string;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Rating prompts: a window's business system asks its PAD to take a rating of a service that just ended. */
 @Injectable()
 export class PromptsService {
+  private readonly logger = new Logger(PromptsService.name);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly devices: DevicesService,
     private readonly bus: PromptBus,
+    private readonly streams: PromptStreamsRepository,
   ) {}
 
   /**
@@ -80,13 +97,42 @@ export class PromptsService {
    * (PromptBus) and at every ping, so a lost wake-up delays a prompt by one ping at most; a ping every 15 s; the end
    * after 55 s (the PAD reconnects with a fresh signature). Events carry the prompt's id: a PAD that reconnects with
    * `Last-Event-ID` is not sent that prompt again, only a newer one it missed.
+   * A device holds at most PROMPT_STREAMS_PER_DEVICE streams at once (429 beyond, Retry-After when
+   * the first frees), and a signed stream request opens one stream only: the same signature again,
+   * within the window its timestamp passes the guard, is refused (401 SIGNATURE_REPLAYED). Both hold
+   * across replicas (pad_streams in PostgreSQL).
    */
-  stream(device: DevicePrincipal, lastEventId?: string): Observable<MessageEvent> {
+  async stream(device: DevicePrincipal, signed: SignedStreamRequest, lastEventId?: string, now = new Date()): Promise<Observable<MessageEvent>> {
     if (lastEventId !== undefined && !UUID.test(lastEventId)) {
       throw new DomainError(ErrorCode.ValidationFailed, 'Last-Event-ID is not the id of a prompt.', [
         { field: 'Last-Event-ID', message: '必须是评价提示的编号（UUID）' },
       ]);
     }
+    const claim = await this.streams.open({
+      deviceId: device.deviceId,
+      signature: signed.signature,
+      replayableUntil: new Date(Number(signed.timestamp) + SIGNATURE_WINDOW_MS),
+      now,
+      endsAt: new Date(now.getTime() + PROMPT_STREAM_SLOT_MS),
+      perDevice: PROMPT_STREAMS_PER_DEVICE,
+    });
+    if (claim.kind === 'replayed') {
+      throw new DomainError(ErrorCode.SignatureReplayed, 'This signed stream request has already been used; sign a new one.');
+    }
+    if (claim.kind === 'full') {
+      throw new DomainError(
+        ErrorCode.RateLimited,
+        `This device already holds ${PROMPT_STREAMS_PER_DEVICE} prompt streams; close one or retry later.`,
+        [],
+        { 'Retry-After': String(claim.retryAfterSeconds) },
+      );
+    }
+    return this.open(device, lastEventId, () => {
+      this.streams.close(claim.id, new Date()).catch((err: unknown) => this.logger.error({ err }, 'closing a prompt stream failed'));
+    });
+  }
+
+  private open(device: DevicePrincipal, lastEventId: string | undefined, onClose: () => void): Observable<MessageEvent> {
     return new Observable<MessageEvent>((subscriber) => {
       // The prompts this stream has sent (or the PAD had before it reconnected): each goes out once.
       const sent = new Set<string>(lastEventId ? [lastEventId.toLowerCase()] : []);
@@ -116,6 +162,7 @@ export class PromptsService {
         clearInterval(ping);
         clearTimeout(end);
         unsubscribe();
+        onClose();
       };
     });
   }

@@ -19,6 +19,8 @@ export interface ReviewRow {
   comment: string | null;
   contact_masked_name: string | null;
   contact_masked_phone: string | null;
+  /** When the retention sweep erased the contact; null (or absent from older rows' readers) while kept. */
+  contact_erased_at?: Date | null;
   rated_at: Date;
   received_at: Date;
   suspect: boolean;
@@ -41,7 +43,7 @@ export interface RatingFilter {
 }
 
 const VIEW_COLUMNS = `id, unit_code, channel, service_record_id, service_item_code, service_item_name, staff_id, window_no, device_id,
-  level, grade, tags, comment, contact_masked_name, contact_masked_phone, rated_at, received_at, suspect, suspect_reason,
+  level, grade, tags, comment, contact_masked_name, contact_masked_phone, contact_erased_at, rated_at, received_at, suspect, suspect_reason,
   suspect_cleared_at, suspect_cleared_by, suspect_confirmed_at, suspect_confirmed_by, ticket_id`;
 
 /** The SQL condition of each suspect status (the list filter). */

@@ -6,6 +6,7 @@ import {
   Events,
   type Grade,
   type RatingLevel,
+  type ReviewHandling,
   type ReviewSubmittedData,
   type ReviewSuspectChangedData,
   Topics,
@@ -44,7 +45,12 @@ export interface PreparedRating {
 }
 
 /** A validated rating from a previous platform: the unit (and window, when given) from the import, no device. */
-export type PreparedImport = Omit<PreparedRating, 'deviceId' | 'windowNo'> & { deviceId: null; windowNo: string | null };
+export type PreparedImport = Omit<PreparedRating, 'deviceId' | 'windowNo'> & {
+  deviceId: null;
+  windowNo: string | null;
+  /** How the previous platform handled this bad review (stored in reviews.handling by write_imported_ratings from the event). */
+  handling?: ReviewHandling;
+};
 
 export type WriteOutcome = { kind: 'created'; id: string } | { kind: 'duplicate'; id: string } | { kind: 'conflict'; id: string };
 
@@ -165,6 +171,7 @@ function submittedEvent(r: PreparedRating | PreparedImport): CloudEvent<ReviewSu
     dueAt: null,
     contact: r.contact,
     ...(r.deviceId === null ? { imported: true } : {}),
+    ...('handling' in r && r.handling ? { handling: r.handling } : {}),
   };
   return Events.reviewSubmitted(data, { subject: r.id });
 }

@@ -9,6 +9,7 @@ import type { Channel, Grade } from '#libs/contracts';
 @Index('reviews_unit_rated_idx', ['unitCode', 'ratedAt'])
 @Index('reviews_suspect_idx', ['unitCode', 'ratedAt'], { where: 'suspect' })
 @Index('reviews_live_arrival_idx', ['deviceId', 'receivedAt'], { where: 'live' })
+@Index('reviews_contact_retention_idx', ['receivedAt'], { where: 'contact_sealed IS NOT NULL' })
 export class ReviewEntity {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
@@ -106,6 +107,14 @@ export class ReviewEntity {
   /** Brought in from a previous platform (POST /imports/ratings). */
   @Column({ type: 'boolean', default: false })
   imported: boolean;
+
+  /** An imported bad review's handling on the previous platform (ReviewHandling): it opened no case. */
+  @Column({ type: 'jsonb', nullable: true })
+  handling: Record<string, unknown> | null;
+
+  /** When the retention sweep erased the contact (PERSONAL_DATA_RETENTION_DAYS after receipt); null while kept. */
+  @Column({ name: 'contact_erased_at', type: 'timestamptz', nullable: true })
+  contactErasedAt: Date | null;
 
   /** SHA-256 of the canonical request body: an identical retry is a duplicate, a different one a conflict. */
   @Column({ name: 'body_hash', type: 'text' })

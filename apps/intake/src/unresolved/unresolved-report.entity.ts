@@ -31,6 +31,10 @@ export class UnresolvedReportEntity {
   @Column({ name: 'reported_at', type: 'timestamptz' })
   reportedAt: Date;
 
+  /** When the retention sweep erased the contact (PERSONAL_DATA_RETENTION_DAYS after the report); null while kept. */
+  @Column({ name: 'contact_erased_at', type: 'timestamptz', nullable: true })
+  contactErasedAt: Date | null;
+
   @Column({ name: 'reported_by', type: 'text' })
   reportedBy: string;
 

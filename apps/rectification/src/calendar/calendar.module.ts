@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { chineseDaysVersion, seedYearsFromChineseDays } from '#libs/calendar';
 import { CalendarController } from './calendar.controller.js';
+import { CalendarWarningsController } from './calendar-warnings.controller.js';
 import { CalendarDayEntity, CalendarYearEntity } from './calendar-day.entity.js';
 import { PUBLISHED_CALENDAR, type PublishedCalendar, CalendarService } from './calendar.service.js';
 import { CalendarWatch } from './calendar-watch.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([CalendarDayEntity, CalendarYearEntity])],
-  controllers: [CalendarController],
+  controllers: [CalendarWarningsController, CalendarController],
   providers: [
     CalendarService,
     CalendarWatch,

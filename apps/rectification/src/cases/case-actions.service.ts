@@ -86,13 +86,22 @@ export class CaseActionsService {
    * Returns the reviewer's contact to the operator of the case's unit — with the unmasked originals of free text
    * (the review's comment, the case notes) that held phone or ID-card numbers — and records that in the timeline.
    */
-  async revealContact(id: string, user: UserPrincipal, reason: string | null = null): Promise<RevealedContactDto> {
+  async revealContact(id: string, user: UserPrincipal, reason: string): Promise<RevealedContactDto> {
     if (user.role !== 'unit_operator')
       throw new DomainError(ErrorCode.Forbidden, 'Only the operator of the case unit may reveal the contact.');
     return this.dataSource.transaction(async (manager) => {
       const found = await manager.findOneBy(CaseEntity, { id });
       if (!found) throw DomainError.notFound(`Case ${id}`);
       if (found.unitCode !== user.unitCode) throw new DomainError(ErrorCode.ForbiddenUnit, 'The case belongs to another unit.');
+      if (found.contactErasedAt) {
+        throw new DomainError(
+          ErrorCode.PersonalDataErased,
+          `The contact of this case was erased on ${found.contactErasedAt.toISOString()}, when its retention period ended (已按期删除).`,
+          [],
+          {},
+          { erasedAt: found.contactErasedAt.toISOString() },
+        );
+      }
       const contact: Contact = found.contactSealed ? this.cipher.openJson<Contact>(found.contactSealed) : { name: null, phone: null };
       const entries = await manager
         .createQueryBuilder(CaseTimelineEntry, 't')

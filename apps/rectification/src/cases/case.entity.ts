@@ -91,6 +91,10 @@ export class CaseEntity {
   @Column({ name: 'contact_masked_phone', type: 'text', nullable: true })
   contactMaskedPhone: string | null;
 
+  /** When the retention sweep erased the contact (PERSONAL_DATA_RETENTION_DAYS after closing); null while it is kept. */
+  @Column({ name: 'contact_erased_at', type: 'timestamptz', nullable: true })
+  contactErasedAt: Date | null;
+
   /** The unit chose to publish this closed case as a 以评促改 example (publication/). */
   @Column({ type: 'boolean', default: false })
   publishable: boolean;

@@ -140,10 +140,14 @@ export class CasesController {
   @ApiOperation({
     summary:
       "The reviewer's unmasked contact, and the originals of free text (comment, content, description, case notes) whose phone or ID-card numbers are masked elsewhere: { name, phone, freeText, notes }. For the case unit's operator only; recorded in the timeline",
+    description:
+      '`reason` is required (400 without it). PERSONAL_DATA_RETENTION_DAYS (default 180) after the case closed, the retention ' +
+      'sweep erases the contact (the case then shows contact.erasedAt and a timeline entry 已按期删除): a reveal afterwards → ' +
+      '410 PERSONAL_DATA_ERASED, naming when it was erased.',
   })
   @ApiOkResponse({ type: RevealedContactDto })
-  @ApiProblems(404)
+  @ApiProblems(400, 404, 410)
   revealContact(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: RevealContactDto) {
-    return this.actions.revealContact(id, user, body?.reason ?? null);
+    return this.actions.revealContact(id, user, body.reason);
   }
 }

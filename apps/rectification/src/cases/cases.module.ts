@@ -9,12 +9,13 @@ import { CasesConsumer } from './cases.consumer.js';
 import { CasesController } from './cases.controller.js';
 import { CasesService } from './cases.service.js';
 import { ContactRevealsController } from './contact-reveals.controller.js';
+import { PersonalDataRetentionService } from './personal-data-retention.service.js';
 import { DeadlineRecomputeService } from './deadline-recompute.service.js';
 import { OverdueService } from './overdue.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([CaseEntity, CaseTimelineEntry]), CalendarModule, HotlineModule],
   controllers: [CasesController, CasesConsumer, ContactRevealsController],
-  providers: [CasesService, CaseActionsService, CaseWriter, OverdueService, DeadlineRecomputeService],
+  providers: [CasesService, CaseActionsService, CaseWriter, OverdueService, DeadlineRecomputeService, PersonalDataRetentionService],
 })
 export class CasesModule {}

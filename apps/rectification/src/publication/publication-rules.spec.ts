@@ -33,5 +33,9 @@ describe('publishing a closed case as a 以评促改 example', () => {
     expect(personalDataIn('工号E1024已培训', { staffId: 'E1024' })).toEqual(['must not name the staff member (工号)']);
     expect(personalDataIn('已向张三致歉', { reviewerName: '张三' })).toEqual(["must not contain the reviewer's name"]);
     expect(personalDataIn('办理编号 2024112000012345678901', {})).toEqual([]); // a longer digit run is neither
+    // In any spelling: spaces, dashes, full-width digits.
+    for (const spelled of ['已回电 138 0013 8000', '已回电 138-0013-8000', '已回电 １３８ ００１３ ８０００', '联系 (021) 6438 1234'])
+      expect(personalDataIn(spelled, {})).toEqual(['must not contain a phone number']);
+    expect(personalDataIn('身份证 310105 19800101 123X', {})).toEqual(['must not contain an ID card number']);
   });
 });

@@ -1,11 +1,5 @@
+import { personalNumbersIn } from '#libs/common';
 import { BAD_REVIEW_TAGS, type CaseOutcome, type CaseSource, type CaseStatus, RATING_LEVELS } from '#libs/contracts';
-
-/** A mainland mobile number anywhere in a text (not part of a longer digit run). */
-export const PHONE_IN_TEXT = /(?<!\d)1[3-9]\d{9}(?!\d)/;
-/** A landline with its area code, e.g. 021-12345678 or 02112345678. */
-export const LANDLINE_IN_TEXT = /(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)/;
-/** A resident ID card number (18 characters, the last a digit or X). */
-export const ID_CARD_IN_TEXT = /(?<![\dXx])\d{17}[\dXx](?![\dXx])/;
 
 export const MATTER_MAX = 200;
 export const MEASURES_MAX = 1000;
@@ -37,13 +31,15 @@ export function defaultPublishedMatter(source: CaseSource, matter: Record<string
 }
 
 /**
- * Why a text may not be published: it holds a phone or ID number, the staff id of the case, or the
+ * Why a text may not be published: it holds a phone or ID number (in any spelling: spaces, dashes,
+ * full-width digits), the staff id of the case, or the
  * reviewer's name. Empty when it is fit for the public.
  */
 export function personalDataIn(text: string, known: { staffId?: string | null; reviewerName?: string | null }): string[] {
   const problems: string[] = [];
-  if (PHONE_IN_TEXT.test(text) || LANDLINE_IN_TEXT.test(text)) problems.push('must not contain a phone number');
-  if (ID_CARD_IN_TEXT.test(text)) problems.push('must not contain an ID card number');
+  const numbers = personalNumbersIn(text); // the one home of what counts as a phone or ID number, in any spelling
+  if (numbers.includes('phone')) problems.push('must not contain a phone number');
+  if (numbers.includes('idCard')) problems.push('must not contain an ID card number');
   if (known.staffId && text.includes(known.staffId)) problems.push('must not name the staff member (工号)');
   if (known.reviewerName && known.reviewerName.length >= 2 && text.includes(known.reviewerName))
     problems.push("must not contain the reviewer's name");

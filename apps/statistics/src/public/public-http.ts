@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pageSecurityHeaders } from '#libs/platform';
 
 /**
  * Public answers may be cached by browsers and the portal's proxies for 5 minutes (a published
@@ -22,8 +23,7 @@ export function sendPublic(req: FastifyRequest, reply: FastifyReply, body: strin
   void reply
     .header('Cache-Control', status === 200 ? PUBLIC_CACHE_CONTROL : 'public, max-age=60')
     .header('ETag', etag)
-    .header('Content-Security-Policy', PUBLIC_CSP)
-    .header('X-Content-Type-Options', 'nosniff')
+    .headers(pageSecurityHeaders(PUBLIC_CSP))
     .header('Access-Control-Allow-Origin', '*');
   const match = req.headers['if-none-match'];
   if (status === 200 && typeof match === 'string' && match.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {

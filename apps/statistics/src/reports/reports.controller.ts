@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Post, Query, Res, StreamableFile } from '@ne
 import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
-import { ApiProblems } from '#libs/platform';
+import { ApiProblems, sendPageSecurityHeaders } from '#libs/platform';
 import { RebuildService } from '../rollups/rebuild.service.js';
 import type { QuarterlyReport } from './domain/report.js';
 import { PublishingService } from '../publishing/publishing.service.js';
@@ -92,7 +92,7 @@ export class ReportsController {
   async bulletin(@CurrentPrincipal() user: UserPrincipal, @Query() q: BulletinQuery, @Res({ passthrough: true }) res: FastifyReply) {
     const { report, extras } = await this.publishing.bulletin(user, q.year, q.quarter, q.unitCode, q.live === true);
     res.type('text/html; charset=utf-8');
-    res.header('Content-Security-Policy', BULLETIN_CSP);
+    sendPageSecurityHeaders(res, BULLETIN_CSP);
     return renderBulletin(report, extras);
   }
 

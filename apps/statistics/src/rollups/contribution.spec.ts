@@ -1,4 +1,11 @@
-import { difference, emptyReviewFact, type ReviewFact, reviewContribution, unresolvedContribution } from './contribution.js';
+import {
+  difference,
+  emptyReviewFact,
+  handledCaseFields,
+  type ReviewFact,
+  reviewContribution,
+  unresolvedContribution,
+} from './contribution.js';
 
 const badFact = (overrides: Partial<ReviewFact> = {}): ReviewFact => ({
   ...emptyReviewFact(),
@@ -132,5 +139,33 @@ describe('unresolved contribution and difference', () => {
       { table: 'review_rollups', key: ['CN-01', '2026-12-28', 'PAD', 5], counters: [2, 0, 0, 0, 0, 0, 0] },
     ]);
     expect(difference(reviewContribution(a), reviewContribution(a))).toEqual([]);
+  });
+});
+
+describe('an imported bad review handled on the previous platform', () => {
+  const fact = (handling: { respondedOnTime: boolean; outcome: string }): ReviewFact => ({
+    ...emptyReviewFact(),
+    submitted: true,
+    unitCode: 'CN-01',
+    day: '2024-04-12',
+    channel: 'PAD',
+    level: 1,
+    grade: 'BAD',
+    tags: ['ATTITUDE'],
+    ...handledCaseFields(handling),
+  });
+
+  it('counts as a closed case: responded, on time as the history says, rectified or explained, nothing open or pending', () => {
+    expect(reviewContribution(fact({ respondedOnTime: true, outcome: 'RECTIFIED' }))).toEqual([
+      { table: 'review_rollups', key: ['CN-01', '2024-04-12', 'PAD', 1], counters: [1, 1, 1, 1, 0, 0, 0] },
+      { table: 'bad_tag_rollups', key: ['CN-01', '2024-04-12', 'ATTITUDE'], counters: [1] },
+    ]);
+    expect(reviewContribution(fact({ respondedOnTime: false, outcome: 'EXPLAINED' }))[0]!.counters).toEqual([1, 1, 0, 1, 0, 0, 0]);
+  });
+
+  it('leaves every count but appealsUpheld when the appeal was upheld', () => {
+    expect(reviewContribution(fact({ respondedOnTime: true, outcome: 'APPEAL_UPHELD' }))).toEqual([
+      { table: 'review_rollups', key: ['CN-01', '2024-04-12', 'PAD', 1], counters: [0, 0, 0, 0, 0, 0, 1] },
+    ]);
   });
 });

@@ -85,6 +85,26 @@ export const emptyReviewFact = (): ReviewFact => ({
   deadlineProvisional: false,
 });
 
+/**
+ * An imported bad review that the previous platform handled (the review event's `handling`) opens
+ * no case: its case fields are those of a case closed with that outcome, responded (on time or not,
+ * as the history says), never overdue, nothing pending. The rebuild reads the same from
+ * intake.reviews.handling (rebuild.service.ts).
+ */
+export function handledCaseFields(handling: {
+  respondedOnTime: boolean;
+  outcome: string;
+}): Pick<ReviewFact, 'caseStatus' | 'caseOutcome' | 'responseDueDay' | 'responded' | 'respondedOnTime' | 'overdue'> {
+  return {
+    caseStatus: 'CLOSED',
+    caseOutcome: handling.outcome,
+    responseDueDay: null,
+    responded: true,
+    respondedOnTime: handling.respondedOnTime,
+    overdue: false,
+  };
+}
+
 /** A case counts as rectified in state RECTIFIED, or CLOSED with outcome RECTIFIED/EXPLAINED (API.md). */
 export function isRectified(status: string | null, outcome: string | null): boolean {
   return status === 'RECTIFIED' || (status === 'CLOSED' && (outcome === 'RECTIFIED' || outcome === 'EXPLAINED'));

@@ -4,6 +4,7 @@ import { shanghaiDate } from '#libs/common';
 import { CASE_LIFECYCLE_TYPES, type CaseLifecycleData, type EventOf, EventTypes } from '#libs/contracts';
 import {
   difference,
+  handledCaseFields,
   reviewContribution,
   type ReviewFact,
   type RollupDelta,
@@ -64,6 +65,7 @@ export function factChanges(event: RollupEvent): FactChange[] {
                   serviceItemCode: review.serviceItemCode,
                   suspect: review.suspect,
                   category: review.channel === 'HOTLINE_12345' ? review.category : null,
+                  ...(review.handling ? handledCaseFields(review.handling) : {}),
                 },
         },
       ];

@@ -18,6 +18,7 @@ export const AUDIT_ACTIONS: AuditAction[] = [
   'PASSWORD_RESET',
   'SUSPECT_CLEARED',
   'SUSPECT_CONFIRMED',
+  'PERSONAL_DATA_ERASED',
 ];
 
 export class LoginDto {

@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   ArrayUnique,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsObject,
@@ -16,7 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { BAD_REVIEW_TAG_CODES, type BadReviewTag, type RatingLevel } from '#libs/contracts';
+import { BAD_REVIEW_TAG_CODES, type BadReviewTag, CASE_OUTCOMES, type CaseOutcome, type RatingLevel } from '#libs/contracts';
 import { IsNotBlank, MAINLAND_MOBILE } from '#libs/common';
 import { IsInstantWithOffset } from '../../shared/validators.js';
 import { IsRatedAt } from '../rated-at.js';
@@ -102,8 +103,45 @@ export class CreateRatingDto extends RatingFieldsDto {
   ratedAt: string;
 }
 
+/** How the previous platform handled an imported bad review (API.md § POST /imports/ratings). */
+export class ImportHandlingDto {
+  @ApiProperty({ example: '2019-06-03T16:00:00+08:00', description: 'When the unit contacted the reviewer; not before ratedAt' })
+  @IsInstantWithOffset()
+  respondedAt: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Whether that was within the 1-working-day deadline; when absent, judged by the mainland working-day calendar ' +
+      '(respondedAt by the end of the first working day after ratedAt)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  respondedOnTime?: boolean;
+
+  @ApiProperty({ enum: CASE_OUTCOMES, description: 'How the case ended: rectified, explained, or an upheld appeal (leaves the figures)' })
+  @IsIn(CASE_OUTCOMES)
+  outcome: CaseOutcome;
+
+  @ApiPropertyOptional({ example: '2019-06-05T17:00:00+08:00', description: 'When the case was closed; not before respondedAt' })
+  @IsOptional()
+  @IsInstantWithOffset()
+  closedAt?: string;
+}
+
 /** An item of POST /imports/ratings: a rating from a previous platform, ratedAt from 2000-01-01 on. */
 export class ImportedRatingDto extends RatingFieldsDto {
+  @ApiPropertyOptional({
+    type: ImportHandlingDto,
+    description:
+      'Bad items only (level 1–2): how the previous platform handled it. Such an item opens no case; its figures ' +
+      '(responded on time, rectified, upheld) come from this history',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ImportHandlingDto)
+  handling?: ImportHandlingDto;
+
   @ApiProperty({
     example: '2019-06-03T10:15:00+08:00',
     description: 'ISO-8601 with offset; from 2000-01-01 (Asia/Shanghai) to now (+300 s)',

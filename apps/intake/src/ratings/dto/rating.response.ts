@@ -12,6 +12,13 @@ export class MaskedReviewerDto {
 
   @ApiProperty({ type: String, nullable: true, example: '138****5678' })
   phone: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'date-time',
+    description: 'When the retention sweep erased the contact (已按期删除; name and phone are then null); null while kept',
+  })
+  erasedAt: string | null;
 }
 
 /** A stored rating as supervisors and unit operators see it: contact masked, suspect flag and reason visible. */
@@ -63,7 +70,7 @@ export class RatingResponseDto {
       grade: r.grade,
       tags: r.tags,
       comment: r.comment,
-      reviewer: { name: r.contact_masked_name, phone: r.contact_masked_phone },
+      reviewer: { name: r.contact_masked_name, phone: r.contact_masked_phone, erasedAt: r.contact_erased_at?.toISOString() ?? null },
       ratedAt: r.rated_at.toISOString(),
       receivedAt: r.received_at.toISOString(),
       quarter: quarterLabel(quarterOf(r.rated_at)),

@@ -73,6 +73,13 @@ export class CaseExtensionDto {
 export class MaskedContactDto {
   @ApiProperty({ type: String, nullable: true, example: '张*' }) name: string | null;
   @ApiProperty({ type: String, nullable: true, example: '138****5678' }) phone: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'date-time',
+    description: 'When the retention sweep erased the contact (已按期删除; name and phone are then null); null while kept',
+  })
+  erasedAt: string | null;
 }
 
 export class CasePublicationStateDto {
@@ -105,7 +112,7 @@ export class CaseResponseDto extends CaseStateDto {
       urgeCount: c.urgeCount,
       extension: (c.workflow.extension as CaseExtensionDto | null | undefined) ?? null,
       matter: c.matter,
-      contact: { name: c.contactMaskedName, phone: c.contactMaskedPhone },
+      contact: { name: c.contactMaskedName, phone: c.contactMaskedPhone, erasedAt: c.contactErasedAt?.toISOString() ?? null },
       publication: {
         publishable: c.publishable,
         matter: c.publishedMatter,

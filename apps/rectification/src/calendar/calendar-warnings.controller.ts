@@ -1,0 +1,38 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Auth } from '#libs/auth';
+import { ApiProblems } from '#libs/platform';
+import { CalendarWatch } from './calendar-watch.service.js';
+
+export class CalendarWarningDto {
+  @ApiProperty({ example: '2027 年节假日安排尚未发布或确认，期限暂按法定规则推算。' }) message: string;
+  @ApiProperty({ example: 2027 }) year: number;
+}
+
+export class CalendarWarningsDto {
+  @ApiProperty({ type: [CalendarWarningDto] }) warnings: CalendarWarningDto[];
+}
+
+/**
+ * The calendar warnings every console page shows on top (工作日历待确认), for any signed-in person:
+ * the console reads them here, through intake's proxy, which serves the API only (not /health).
+ */
+@ApiTags('calendar')
+@Controller('calendar/warnings')
+export class CalendarWarningsController {
+  constructor(private readonly watch: CalendarWatch) {}
+
+  @Get()
+  @Auth('admin', 'supervisor', 'unit_operator')
+  @ApiOperation({
+    summary: 'Warnings about the working-day calendar (next year unconfirmed from 1 November, or a published year that differs)',
+  })
+  @ApiOkResponse({ type: CalendarWarningsDto })
+  @ApiProblems(401, 403)
+  async list(): Promise<CalendarWarningsDto> {
+    const warnings = await this.watch.check();
+    return {
+      warnings: warnings.map((w) => ({ message: w.message, year: Number((w.details as { year?: number } | undefined)?.year ?? 0) })),
+    };
+  }
+}
