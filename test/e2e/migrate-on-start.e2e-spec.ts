@@ -17,7 +17,7 @@ describe('MIGRATE_ON_START=false', () => {
   const names = (STATISTICS_SCHEMA.migrations as Array<{ name: string }>).map((m) => m.name);
 
   beforeAll(async () => {
-    db = await createTestDatabase('nomigrate');
+    db = await createTestDatabase('nomigrate', { migrated: [] });
     applyTestEnv(db.url);
     process.env.MIGRATE_ON_START = 'false';
     dataSource = await new DataSource(serviceDataSourceOptions(STATISTICS_SCHEMA, db.url, 2)).initialize();

@@ -22,6 +22,7 @@ import { PadStreams1734200000000 } from './migrations/1734200000000-PadStreams.j
 import { ImportHandling1734200100000 } from './migrations/1734200100000-ImportHandling.js';
 import { WriteImportedRatingsHandling1734200200000 } from './migrations/1734200200000-WriteImportedRatingsHandling.js';
 import { ContactErasure1734200400000 } from './migrations/1734200400000-ContactErasure.js';
+import { ScheduledTicks1734500000005 } from './migrations/1734500000005-ScheduledTicks.js';
 import { ReviewEntity } from './ratings/review.entity.js';
 import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry/registry.entities.js';
 import { UnresolvedReportEntity } from './unresolved/unresolved-report.entity.js';
@@ -56,11 +57,12 @@ export const INTAKE_SCHEMA: ServiceSchema = {
     SuspectConfirmed1733700000000,
     SharedLimitsAndSessions1734100000000,
     RateLimitsUnlogged1734100000200,
-    RejectedUploads1734300000000,
-    InboxRetentionIndex1734500000000,
     PadStreams1734200000000,
     ImportHandling1734200100000,
     WriteImportedRatingsHandling1734200200000,
     ContactErasure1734200400000,
+    RejectedUploads1734300000000,
+    InboxRetentionIndex1734500000000,
+    ScheduledTicks1734500000005,
   ],
 };

@@ -35,8 +35,8 @@ export const RECTIFICATION_SCHEMA: ServiceSchema = {
     HotlineCallbackLastAttempt1733700000000,
     SharedLimits1734100000100,
     RateLimitsUnlogged1734100000300,
+    CaseContactErasure1734200300000,
     InboxRetentionIndex1734500000001,
     ScheduledTicks1734500000003,
-    CaseContactErasure1734200300000,
   ],
 };

@@ -102,7 +102,12 @@ export class PromptsService {
    * within the window its timestamp passes the guard, is refused (401 SIGNATURE_REPLAYED). Both hold
    * across replicas (pad_streams in PostgreSQL).
    */
-  async stream(device: DevicePrincipal, signed: SignedStreamRequest, lastEventId?: string, now = new Date()): Promise<Observable<MessageEvent>> {
+  async stream(
+    device: DevicePrincipal,
+    signed: SignedStreamRequest,
+    lastEventId?: string,
+    now = new Date(),
+  ): Promise<Observable<MessageEvent>> {
     if (lastEventId !== undefined && !UUID.test(lastEventId)) {
       throw new DomainError(ErrorCode.ValidationFailed, 'Last-Event-ID is not the id of a prompt.', [
         { field: 'Last-Event-ID', message: '必须是评价提示的编号（UUID）' },

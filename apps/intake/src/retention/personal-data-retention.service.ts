@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Interval } from '@nestjs/schedule';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock, type Env, ENV } from '#libs/common';
+import { ScheduledJobs } from '#libs/messaging';
 import { AuditService } from '../accounts/audit.service.js';
 
 const BATCH = 1000;
@@ -21,14 +21,12 @@ export interface ErasureCount {
  * keeps a contact only to hand it on: it is read by nothing after the review's event is written
  * (the case's own copy follows the case and is erased by rectification after the case closes), so a
  * review that opened a case loses intake's copy on the same day as one that opened none. Figures,
- * ratings and events stay. Each sweep that erased something is one audit entry (actor 系统). Safe in
- * several instances (FOR UPDATE SKIP LOCKED); scheduled like rectification's sweeps.
+ * ratings and events stay. Each sweep that erased something is one audit entry (actor 系统). Runs once
+ * per 10-minute tick across replicas (ScheduledJobs), and is safe even when two run (FOR UPDATE SKIP LOCKED).
  */
 @Injectable()
-export class PersonalDataRetentionService implements OnApplicationShutdown {
+export class PersonalDataRetentionService {
   private readonly logger = new Logger(PersonalDataRetentionService.name);
-  private running: Promise<ErasureCount> | null = null;
-  private stopped = false;
   private readonly retentionDays: number;
 
   constructor(
@@ -36,21 +34,10 @@ export class PersonalDataRetentionService implements OnApplicationShutdown {
     private readonly clock: Clock,
     private readonly audit: AuditService,
     @Inject(ENV) env: Pick<Env, 'PERSONAL_DATA_RETENTION_DAYS'>,
+    jobs: ScheduledJobs,
   ) {
     this.retentionDays = env.PERSONAL_DATA_RETENTION_DAYS;
-  }
-
-  @Interval('personal-data-retention', SWEEP_MS)
-  async scheduled(): Promise<void> {
-    if (this.running || this.stopped) return;
-    try {
-      this.running = this.sweep();
-      await this.running;
-    } catch (err) {
-      this.logger.error({ err }, 'personal data retention sweep failed');
-    } finally {
-      this.running = null;
-    }
+    jobs.register({ name: 'personal-data-retention', everyMs: SWEEP_MS, run: () => this.sweep() });
   }
 
   /** Erases every contact received more than the retention days before `now`; audited when it erased any. */
@@ -86,11 +73,6 @@ export class PersonalDataRetentionService implements OnApplicationShutdown {
       [cutoff, now],
     );
     return rowsOf(rows).length;
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    await this.running?.catch(() => undefined);
   }
 }
 

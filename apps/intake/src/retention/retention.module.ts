@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
 import { AccountsModule } from '../accounts/accounts.module.js';
 import { PersonalDataRetentionService } from './personal-data-retention.service.js';
 
 /** PIPL retention of the personal data intake received (PersonalDataRetentionService), on a schedule. */
 @Module({
-  imports: [ScheduleModule.forRoot(), AccountsModule],
+  imports: [AccountsModule],
   providers: [PersonalDataRetentionService],
 })
 export class RetentionModule {}

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Interval } from '@nestjs/schedule';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
 import { Clock, type Env, ENV } from '#libs/common';
+import { ScheduledJobs } from '#libs/messaging';
 import { CaseEntity, CaseTimelineEntry, SEALED_TEXT } from './case.entity.js';
 import { contactErasureDue, ERASED_LABEL, ERASURE_ACTION, retentionCutoff } from './domain/retention.js';
 
@@ -13,37 +13,30 @@ const SWEEP_MS = 10 * 60_000;
  * PERSONAL_DATA_RETENTION_DAYS ago — the sealed name and phone, their masked forms, and the sealed
  * originals of masked free text in its timeline — and records each erasure in the case's timeline
  * (actor `system`, 已按期删除, which fields), where the contact-reveal audit and every earlier entry
- * stay. Figures are untouched (no event: nothing they count changes). Scheduled like the overdue
- * sweep, safe in several instances: candidates are locked with FOR UPDATE SKIP LOCKED and re-checked
- * on the locked row.
+ * stay. Figures are untouched (no event: nothing they count changes). Runs once per 10-minute tick across
+ * replicas (ScheduledJobs), like the overdue sweep, and is safe even when two run: candidates are locked with
+ * FOR UPDATE SKIP LOCKED and re-checked on the locked row.
  */
 @Injectable()
-export class PersonalDataRetentionService implements OnApplicationShutdown {
+export class PersonalDataRetentionService {
   private readonly logger = new Logger(PersonalDataRetentionService.name);
-  private running: Promise<number> | null = null;
-  private stopped = false;
   private readonly retentionDays: number;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     @Inject(ENV) env: Pick<Env, 'PERSONAL_DATA_RETENTION_DAYS'>,
+    jobs: ScheduledJobs,
   ) {
     this.retentionDays = env.PERSONAL_DATA_RETENTION_DAYS;
-  }
-
-  @Interval('personal-data-retention', SWEEP_MS)
-  async scheduled(): Promise<void> {
-    if (this.running || this.stopped) return;
-    try {
-      this.running = this.sweep();
-      const erased = await this.running;
-      if (erased) this.logger.log({ erased, retentionDays: this.retentionDays }, 'personal data erased after its retention period');
-    } catch (err) {
-      this.logger.error({ err }, 'personal data retention sweep failed');
-    } finally {
-      this.running = null;
-    }
+    jobs.register({
+      name: 'personal-data-retention',
+      everyMs: SWEEP_MS,
+      run: async () => {
+        const erased = await this.sweep();
+        if (erased) this.logger.log({ erased, retentionDays: this.retentionDays }, 'personal data erased after its retention period');
+      },
+    });
   }
 
   /** Erases every contact due at `now`, batch after batch; returns how many cases it erased. */
@@ -105,10 +98,5 @@ export class PersonalDataRetentionService implements OnApplicationShutdown {
       );
       return ids.length;
     });
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    await this.running?.catch(() => undefined);
   }
 }
