@@ -7,6 +7,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { type Env, ENV } from '#libs/common';
 import { APP_PAGE_CSP, sendPageSecurityHeaders, sendProblem } from '#libs/platform';
+import { BUILT_PAGE_STATIC_OPTIONS, builtPageCacheControl } from '../shared/built-pages.js';
 import { proxyTargetRefusal } from './proxy-target.js';
 
 /** Where `npm run build:console` puts the console (vite build of apps/console), read when intake starts. */
@@ -70,7 +71,13 @@ export class ConsoleModule implements OnModuleInit {
         sendPageSecurityHeaders(reply, APP_PAGE_CSP);
         done();
       });
-      await scope.register(fastifyStatic, { root, prefix: '/console/', decorateReply: false, index: ['index.html'] });
+      await scope.register(fastifyStatic, {
+        ...BUILT_PAGE_STATIC_OPTIONS,
+        root,
+        prefix: '/console/',
+        index: ['index.html'],
+        setHeaders: builtPageCacheControl,
+      });
       scope.get('/console', (_req, reply) => reply.redirect('/console/', 302));
     });
   }

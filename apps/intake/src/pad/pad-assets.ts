@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Logger } from '@nestjs/common';
 import fastifyStatic from '@fastify/static';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { BUILT_PAGE_STATIC_OPTIONS, builtPageCacheControl } from '../shared/built-pages.js';
 import { APP_PAGE_CSP, sendPageSecurityHeaders } from '#libs/platform';
 
 /** Where `npm run build:pad` puts the PAD page: dist/pad of the repository. */
@@ -39,12 +40,11 @@ export function servePadPage(app: NestFastifyApplication): void {
     scope.get('/pad', (_req, reply) => reply.redirect('/pad/', 301));
     // Registered as the plugin itself: Nest's useStaticAssets types setHeaders for an older @fastify/static.
     await scope.register(fastifyStatic, {
+      ...BUILT_PAGE_STATIC_OPTIONS,
       root,
       prefix: '/pad/',
-      decorateReply: false,
       setHeaders(reply, path) {
-        if (/[/\\]assets[/\\]/.test(path)) void reply.header('Cache-Control', 'public, max-age=31536000, immutable');
-        else void reply.header('Cache-Control', 'no-cache');
+        builtPageCacheControl(reply, path);
         if (path.endsWith('sw.js')) void reply.header('Service-Worker-Allowed', '/pad/');
       },
     });
