@@ -105,6 +105,10 @@ export class CaseEntity {
   @Column({ name: 'publication_changed_at', type: 'timestamptz', nullable: true })
   publicationChangedAt: Date | null;
 
+  /** The 问题分类 code chosen at the latest rectify; null for cases not yet rectified or rectified before categories existed. */
+  @Column({ name: 'problem_category', type: 'text', nullable: true })
+  problemCategory: string | null;
+
   @VersionColumn()
   version: number;
 
