@@ -188,6 +188,12 @@ describe('问题分类: the taxonomy, rectify with a category, suggestions and s
     expect(ids).not.toContain(unrelated.id);
     expect(ids).not.toContain(otherItem.id);
 
+    // A hotspot links to its cases through the list's filters.
+    const byItem = (await http().get(`/api/v1/cases?serviceItemCode=${item}`).set('Authorization', supervisor).expect(200)).body;
+    expect(byItem.items.map((c: CaseBody) => c.id).sort()).toEqual([earlier.id, unrelated.id, current.id].sort());
+    const byCategory = (await http().get('/api/v1/cases?problemCategory=EFFICIENCY').set('Authorization', supervisor).expect(200)).body;
+    expect(byCategory.items.map((c: CaseBody) => c.id)).toEqual([earlier.id]);
+
     await http().get(`/api/v1/cases/${current.id}/suggestions`).set('Authorization', otherOperator).expect(403);
     await http().get(`/api/v1/cases/00000000-0000-4000-8000-00000000dead/suggestions`).set('Authorization', supervisor).expect(404);
   });

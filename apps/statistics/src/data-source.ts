@@ -7,6 +7,7 @@ import { PublicCaseExamples1733400000200 } from './migrations/1733400000200-Publ
 import { PUBLISHED_ENTITIES } from './publishing/published.entities.js';
 import { ProvisionalDeadlineRollups1733500000001 } from './migrations/1733500000001-ProvisionalDeadlineRollups.js';
 import { InboxRetentionIndex1734500000002 } from './migrations/1734500000002-InboxRetentionIndex.js';
+import { ReviewFactProblemCategory1734700000001 } from './migrations/1734700000001-ReviewFactProblemCategory.js';
 import { ROLLUP_ENTITIES } from './rollups/rollup.entities.js';
 
 export const STATISTICS_SCHEMA: ServiceSchema = {
@@ -19,5 +20,6 @@ export const STATISTICS_SCHEMA: ServiceSchema = {
     PublicCaseExamples1733400000200,
     ProvisionalDeadlineRollups1733500000001,
     InboxRetentionIndex1734500000002,
+    ReviewFactProblemCategory1734700000001,
   ],
 };

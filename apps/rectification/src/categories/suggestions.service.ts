@@ -20,7 +20,7 @@ interface CaseRow {
 
 /** What the citizen wrote, as the case keeps it (masked): a review's comment, a report's matter and description. */
 export function complaintText(matter: Record<string, unknown>): string {
-  return ['comment', 'matter', 'description']
+  return ['comment', 'content', 'matter', 'description']
     .map((k) => matter[k])
     .filter((v): v is string => typeof v === 'string' && v.trim().length > 0)
     .join('。');

@@ -79,11 +79,12 @@ export class RebuildService {
     await m.query(
       `INSERT INTO review_facts (review_id, submitted, unit_code, day, channel, level, grade, tags, service_item_code, suspect,
          case_version, case_status, case_outcome, response_due_day, responded, responded_on_time, overdue, category,
-         deadline_provisional)
+         deadline_provisional, problem_category)
        SELECT r.id, true, r.unit_code, (r.rated_at AT TIME ZONE ${ZONE})::date, r.channel, coalesce(r.level, 0), r.grade, r.tags,
          r.service_item_code, r.suspect, coalesce(c.version, 0), c.status, c.outcome, (c.response_due_at AT TIME ZONE ${ZONE})::date,
          c.responded_at IS NOT NULL, coalesce(c.responded_on_time, false), coalesce(c.overdue, false),
-         CASE WHEN r.channel = 'HOTLINE_12345' THEN r.category END, coalesce(c.deadline_provisional, false)
+         CASE WHEN r.channel = 'HOTLINE_12345' THEN r.category END, coalesce(c.deadline_provisional, false),
+         c.problem_category
        FROM intake.reviews r LEFT JOIN rectification.cases c ON c.review_id = r.id`,
     );
     await m.query(

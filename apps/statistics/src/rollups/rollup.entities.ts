@@ -70,6 +70,9 @@ export class ReviewFactEntity {
   /** The case's deadline rests on a provisional calendar day (carried by the lifecycle events). */
   @Column({ name: 'deadline_provisional', type: 'boolean', default: false })
   deadlineProvisional: boolean;
+
+  @Column({ name: 'problem_category', type: 'text', nullable: true })
+  problemCategory: string | null;
 }
 
 /** The grain every rollup shares: one unit's Shanghai calendar day. */
