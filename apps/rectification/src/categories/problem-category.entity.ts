@@ -1,13 +1,20 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /** One node of the 问题分类 taxonomy: a top-level category (parentCode null) or one of its sub-categories. */
 @Entity({ name: 'problem_categories' })
+@Index('problem_categories_parent_idx', ['parentCode'])
+@Check('problem_categories_code_check', `code ~ '^[A-Z][A-Z0-9_]{0,63}$'`)
+@Check('problem_categories_name_check', `length(name) BETWEEN 1 AND 100`)
 export class ProblemCategoryEntity {
-  @PrimaryColumn({ type: 'text' })
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'problem_categories_pkey' })
   code: string;
 
   @Column({ name: 'parent_code', type: 'text', nullable: true })
   parentCode: string | null;
+
+  @ManyToOne(() => ProblemCategoryEntity)
+  @JoinColumn({ name: 'parent_code', foreignKeyConstraintName: 'problem_categories_parent_code_fkey' })
+  parent?: ProblemCategoryEntity;
 
   @Column({ type: 'text' })
   name: string;
@@ -28,12 +35,18 @@ export class ProblemCategoryEntity {
 
 /** The audit of the taxonomy: who created or changed a category, and from what to what. */
 @Entity({ name: 'problem_category_changes' })
+@Index('problem_category_changes_code_idx', ['code', 'id'])
+@Check('problem_category_changes_action_check', `action IN ('CREATE', 'UPDATE')`)
 export class ProblemCategoryChange {
-  @Column({ type: 'bigint', primary: true, generated: 'increment' })
+  @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'problem_category_changes_pkey' })
   id: string;
 
   @Column({ type: 'text' })
   code: string;
+
+  @ManyToOne(() => ProblemCategoryEntity)
+  @JoinColumn({ name: 'code', foreignKeyConstraintName: 'problem_category_changes_code_fkey' })
+  category?: ProblemCategoryEntity;
 
   @Column({ type: 'text' })
   action: 'CREATE' | 'UPDATE';
