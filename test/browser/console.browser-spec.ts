@@ -415,7 +415,7 @@ describe('browser: the console from the first admin to a closed case, an upheld 
 
     await page.getByRole('button', { name: '整改 / 情况说明' }).click();
     await dialog().getByLabel('整改措施 / 情况说明').fill('增开一个窗口，高峰时段实行预约分流');
-    await submitDialog();
+    await dialog().getByRole('button', { name: '提交' }).click();
     await visible('请选择问题分类', dialog());
     // The suggestions come from the text (等了很久) and the tag (办事效率低); the operator picks one.
     await dialog()

@@ -112,7 +112,7 @@ export function HotspotsCard() {
       )}
       {data && (
         <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>
-          判定规则：{data.rule.description}。点击一行查看相关案件。
+          判定规则：{data.rule.description}。{data.hotspots.length > 0 && '点击一行查看相关案件。'}
         </Typography.Paragraph>
       )}
     </Card>
