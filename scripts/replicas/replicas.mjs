@@ -333,7 +333,7 @@ async function closeCase(caseId, unitCode) {
   };
   await act('accept', {});
   await act('respond', { contactedAt: new Date().toISOString(), method: 'PHONE', note: '已电话联系市民' });
-  await act('rectify', { outcome: 'RECTIFIED', measures: '已增设取号窗口，缩短等候时间' });
+  await act('rectify', { outcome: 'RECTIFIED', measures: '已增设取号窗口，缩短等候时间', problemCategory: 'EFFICIENCY_WAITING' });
   await act('feedback', { reviewerSatisfied: true, note: '市民表示满意' });
 }
 

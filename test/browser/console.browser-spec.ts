@@ -146,8 +146,12 @@ describe('browser: the console from the first admin to a closed case, an upheld 
   async function caseRow(comment: string) {
     return eventually(
       async () =>
-        (await pg.query(`SELECT id, status, outcome, urge_count FROM rectification.cases WHERE matter->>'comment' = $1`, [comment]))
-          .rows[0],
+        (
+          await pg.query(
+            `SELECT id, status, outcome, urge_count, problem_category FROM rectification.cases WHERE matter->>'comment' = $1`,
+            [comment],
+          )
+        ).rows[0],
       (row) => row !== undefined,
     );
   }
@@ -411,6 +415,12 @@ describe('browser: the console from the first admin to a closed case, an upheld 
 
     await page.getByRole('button', { name: '整改 / 情况说明' }).click();
     await dialog().getByLabel('整改措施 / 情况说明').fill('增开一个窗口，高峰时段实行预约分流');
+    await dialog().getByRole('button', { name: '提交' }).click();
+    await visible('请选择问题分类', dialog());
+    // The suggestions come from the text (等了很久) and the tag (办事效率低); the operator picks one.
+    await dialog()
+      .getByRole('button', { name: /建议：排队等候时间长/ })
+      .click();
     await submitDialog();
     await visible('已整改');
 
@@ -423,7 +433,7 @@ describe('browser: the console from the first admin to a closed case, an upheld 
     await shot('operator-case-closed');
 
     const closed = await caseRow('等了很久');
-    expect(closed).toMatchObject({ status: 'CLOSED', outcome: 'RECTIFIED' });
+    expect(closed).toMatchObject({ status: 'CLOSED', outcome: 'RECTIFIED', problem_category: 'EFFICIENCY_WAITING' });
     const timeline = (await pg.query(`SELECT action, note FROM rectification.case_timeline WHERE case_id = $1 ORDER BY id`, [closed.id]))
       .rows;
     expect(timeline.map((t) => t.action)).toEqual(['open', 'accept', 'reveal-contact', 'respond', 'rectify', 'feedback']);

@@ -32,7 +32,7 @@ describe('公开: the publishable flag of closed cases (rectification) and the p
       cases().post(`/api/v1/cases/${c.id}/${action}`).set('Authorization', operator).send(body).expect(200);
     await act('accept', {});
     await act('respond', { contactedAt: new Date().toISOString(), method: 'PHONE', note: '已电话联系张三，13800138000' });
-    await act('rectify', { outcome: 'RECTIFIED', measures });
+    await act('rectify', { outcome: 'RECTIFIED', measures, problemCategory: 'EFFICIENCY_WAITING' });
     await act('feedback', { reviewerSatisfied: true, note: '评价人满意' });
   }
   const setPublication = (c: CaseBody, body: object, auth = operator) =>

@@ -10,6 +10,7 @@ import { ImportedRatings1733200200000 } from '../../apps/intake/src/migrations/1
 import { InitialRectificationSchema1732406400000 } from '../../apps/rectification/src/migrations/1732406400000-InitialRectificationSchema.js';
 import { RectificationWorkflow1732579200000 } from '../../apps/rectification/src/migrations/1732579200000-RectificationWorkflow.js';
 import { CalendarYearStatus1733500000000 } from '../../apps/rectification/src/migrations/1733500000000-CalendarYearStatus.js';
+import { ProblemCategories1734700000000 } from '../../apps/rectification/src/migrations/1734700000000-ProblemCategories.js';
 import { type CaseLifecycleData, type CloudEvent, Events, EventTypes, Topics } from '#libs/contracts';
 import { bearer, caseLifecycleData, reviewSubmittedData } from '#libs/testing';
 
@@ -51,6 +52,7 @@ export async function migrateSourceSchemas(sql: Client): Promise<void> {
     new InitialRectificationSchema1732406400000(),
     new RectificationWorkflow1732579200000(),
     new CalendarYearStatus1733500000000(),
+    new ProblemCategories1734700000000(),
   ]);
 }
 

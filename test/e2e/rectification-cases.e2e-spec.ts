@@ -114,10 +114,14 @@ describe('rectification cases over HTTP: opening, actions, roles, unit scope, er
       const responded = (await act(opened.id, 'respond', operator, { contactedAt, method: 'PHONE', note: '已电话联系' }).expect(200)).body;
       expect(responded).toMatchObject({ status: 'RESPONDED', respondedAt: contactedAt, respondedOnTime: true });
 
-      await act(opened.id, 'rectify', operator, { outcome: 'RECTIFIED', measures: '增设窗口' }).expect(200);
+      await act(opened.id, 'rectify', operator, {
+        outcome: 'RECTIFIED',
+        measures: '增设窗口',
+        problemCategory: 'EFFICIENCY_WINDOWS',
+      }).expect(200);
       const reopened = (await act(opened.id, 'feedback', operator, { reviewerSatisfied: false, note: '仍不满意' }).expect(200)).body;
       expect(reopened).toMatchObject({ status: 'RESPONDED', reopenedCount: 1, rectifiedAt: null });
-      await act(opened.id, 'rectify', operator, { outcome: 'EXPLAINED', measures: '情况说明' }).expect(200);
+      await act(opened.id, 'rectify', operator, { outcome: 'EXPLAINED', measures: '情况说明', problemCategory: 'POLICY' }).expect(200);
       const closed = (await act(opened.id, 'feedback', operator, { reviewerSatisfied: true, note: '满意' }).expect(200)).body;
       expect(closed).toMatchObject({ status: 'CLOSED', outcome: 'EXPLAINED', closedAt: expect.any(String), reopenedCount: 1 });
 
@@ -164,7 +168,7 @@ describe('rectification cases over HTTP: opening, actions, roles, unit scope, er
       const opened = await openCase(app, operator, reviewEvent());
       const cases: Array<[string, string, object]> = [
         ['respond', operator, { contactedAt: soon(), method: 'PHONE', note: 'x' }],
-        ['rectify', operator, { outcome: 'RECTIFIED', measures: 'x' }],
+        ['rectify', operator, { outcome: 'RECTIFIED', measures: 'x', problemCategory: 'OTHER' }],
         ['feedback', operator, { reviewerSatisfied: true, note: 'x' }],
         ['appeal', operator, { reason: 'x' }],
         ['request-extension', operator, { reason: 'x', until: '2099-01-01T00:00:00+08:00' }],

@@ -149,7 +149,11 @@ describe('rectification: honest contact times, anonymous cases, and what the cit
         200,
       );
       expect(responded.body).toMatchObject({ status: 'RESPONDED', respondedAt: contactedAt, respondedOnTime: true });
-      const closed = await act(opened.id, 'rectify', operator, { outcome: 'RECTIFIED', measures: '已增设叫号屏' }).expect(200);
+      const closed = await act(opened.id, 'rectify', operator, {
+        outcome: 'RECTIFIED',
+        measures: '已增设叫号屏',
+        problemCategory: 'EFFICIENCY_WAITING',
+      }).expect(200);
       expect(closed.body).toMatchObject({
         status: 'CLOSED',
         outcome: 'RECTIFIED',
@@ -185,9 +189,17 @@ describe('rectification: honest contact times, anonymous cases, and what the cit
         method: 'PHONE',
         note: '内部：市民情绪激动',
       }).expect(200);
-      await act(caseBody.id, 'rectify', operator, { outcome: 'RECTIFIED', measures: '第一次整改' }).expect(200);
+      await act(caseBody.id, 'rectify', operator, {
+        outcome: 'RECTIFIED',
+        measures: '第一次整改',
+        problemCategory: 'ATTITUDE_RUDE',
+      }).expect(200);
       await act(caseBody.id, 'feedback', operator, { reviewerSatisfied: false, note: '内部：仍不满意' }).expect(200);
-      await act(caseBody.id, 'rectify', operator, { outcome: 'RECTIFIED', measures: '已对窗口人员批评教育并调整排班' }).expect(200);
+      await act(caseBody.id, 'rectify', operator, {
+        outcome: 'RECTIFIED',
+        measures: '已对窗口人员批评教育并调整排班',
+        problemCategory: 'ATTITUDE_RUDE',
+      }).expect(200);
       await act(caseBody.id, 'feedback', operator, { reviewerSatisfied: true, note: '内部：满意' }).expect(200);
       const callback = await delivered(ticketId);
       const body = JSON.parse(callback.body) as Record<string, unknown>;

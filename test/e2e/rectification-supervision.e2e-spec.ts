@@ -63,7 +63,7 @@ describe('rectification supervision: overdue sweep, calendar, hotline replies', 
     const responded = await openCase(app, supervisor, reviewEvent({ receivedAt: '2024-11-18T09:00:00+08:00' }));
     await act(responded.id, 'accept', operator).expect(200);
     await act(responded.id, 'respond', operator, { contactedAt: '2024-11-19T10:00:00+08:00', method: 'PHONE', note: 'x' }).expect(200);
-    await act(responded.id, 'rectify', operator, { outcome: 'RECTIFIED', measures: '已整改' }).expect(200);
+    await act(responded.id, 'rectify', operator, { outcome: 'RECTIFIED', measures: '已整改', problemCategory: 'OTHER' }).expect(200);
     const fresh = await openCase(app, supervisor, reviewEvent());
 
     const sweeper = app.get(OverdueService);
@@ -198,7 +198,11 @@ describe('rectification supervision: overdue sweep, calendar, hotline replies', 
     failFirst = 1;
     await act(opened.id, 'accept', operator).expect(200);
     await act(opened.id, 'respond', operator, { contactedAt: new Date().toISOString(), method: 'PHONE', note: '已联系' }).expect(200);
-    await act(opened.id, 'rectify', operator, { outcome: 'RECTIFIED', measures: '已对窗口人员批评教育并整改' }).expect(200);
+    await act(opened.id, 'rectify', operator, {
+      outcome: 'RECTIFIED',
+      measures: '已对窗口人员批评教育并整改',
+      problemCategory: 'ATTITUDE_RUDE',
+    }).expect(200);
     await act(opened.id, 'feedback', operator, { reviewerSatisfied: true, note: '市民满意' }).expect(200);
 
     const after = (
@@ -276,7 +280,11 @@ describe('rectification supervision: overdue sweep, calendar, hotline replies', 
     failFirst = 1_000; // the hotline is down: every attempt is refused
     await act(opened.id, 'accept', operator).expect(200);
     await act(opened.id, 'respond', operator, { contactedAt: new Date().toISOString(), method: 'PHONE', note: '已联系' }).expect(200);
-    await act(opened.id, 'rectify', operator, { outcome: 'EXPLAINED', measures: '系统限制，已向市民说明' }).expect(200);
+    await act(opened.id, 'rectify', operator, {
+      outcome: 'EXPLAINED',
+      measures: '系统限制，已向市民说明',
+      problemCategory: 'SYSTEM_ONLINE',
+    }).expect(200);
     await act(opened.id, 'feedback', operator, { reviewerSatisfied: true, note: '市民认可' }).expect(200);
     const attempted = () => received.filter((r) => r.body.includes(opened.id));
     await eventually(

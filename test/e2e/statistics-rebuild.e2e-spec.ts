@@ -11,6 +11,7 @@ import { ImportHandling1734200100000 } from '../../apps/intake/src/migrations/17
 import { InitialRectificationSchema1732406400000 } from '../../apps/rectification/src/migrations/1732406400000-InitialRectificationSchema.js';
 import { RectificationWorkflow1732579200000 } from '../../apps/rectification/src/migrations/1732579200000-RectificationWorkflow.js';
 import { CalendarYearStatus1733500000000 } from '../../apps/rectification/src/migrations/1733500000000-CalendarYearStatus.js';
+import { ProblemCategories1734700000000 } from '../../apps/rectification/src/migrations/1734700000000-ProblemCategories.js';
 import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
 import {
   type CaseLifecycleData,
@@ -111,6 +112,7 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
       new InitialRectificationSchema1732406400000(),
       new RectificationWorkflow1732579200000(),
       new CalendarYearStatus1733500000000(),
+      new ProblemCategories1734700000000(),
     ]);
     app = await startTestService(StatisticsModule, STATISTICS_APP);
   });

@@ -157,7 +157,11 @@ describe('over real Kafka: a bad rating and a 12345 complaint become cases; clos
 
     await act(hotlineCase.id, 'accept');
     await act(hotlineCase.id, 'respond', { contactedAt: new Date().toISOString(), method: 'PHONE', note: '已回访' });
-    await act(hotlineCase.id, 'rectify', { outcome: 'RECTIFIED', measures: '已约谈窗口人员并整改服务规范' });
+    await act(hotlineCase.id, 'rectify', {
+      outcome: 'RECTIFIED',
+      measures: '已约谈窗口人员并整改服务规范',
+      problemCategory: 'ATTITUDE_RUDE',
+    });
     await act(hotlineCase.id, 'feedback', { reviewerSatisfied: true, note: '市民满意' });
 
     const delivered = await eventually(

@@ -63,7 +63,7 @@ describe('visual: the public 公开 pages in headless Chromium', () => {
       method: 'PHONE',
       note: '已联系评价人',
     });
-    await act('rectify', { outcome: 'RECTIFIED', measures: publication.measures });
+    await act('rectify', { outcome: 'RECTIFIED', measures: publication.measures, problemCategory: 'EFFICIENCY_WAITING' });
     await act('feedback', { reviewerSatisfied: true, note: '满意' });
     await request(rectification.getHttpServer())
       .put(`/api/v1/cases/${c.id}/publication`)

@@ -2,6 +2,7 @@ import type { ServiceSchema } from '#libs/database';
 import { MESSAGING_ENTITIES } from '#libs/messaging';
 import { CalendarDayEntity, CalendarYearEntity } from './calendar/calendar-day.entity.js';
 import { CaseEntity, CaseTimelineEntry } from './cases/case.entity.js';
+import { ProblemCategoryChange, ProblemCategoryEntity } from './categories/problem-category.entity.js';
 import { HotlineCallbackEntity, HotlineClientCopy } from './hotline/hotline.entities.js';
 import { InitialRectificationSchema1732406400000 } from './migrations/1732406400000-InitialRectificationSchema.js';
 import { RectificationWorkflow1732579200000 } from './migrations/1732579200000-RectificationWorkflow.js';
@@ -11,6 +12,7 @@ import { ContactRevealAudit1733600000000 } from './migrations/1733600000000-Cont
 import { HotlineCallbackLastAttempt1733700000000 } from './migrations/1733700000000-HotlineCallbackLastAttempt.js';
 import { InboxRetentionIndex1734500000001 } from './migrations/1734500000001-InboxRetentionIndex.js';
 import { ScheduledTicks1734500000003 } from './migrations/1734500000003-ScheduledTicks.js';
+import { ProblemCategories1734700000000 } from './migrations/1734700000000-ProblemCategories.js';
 import { SharedLimits1734100000100 } from './migrations/1734100000100-SharedLimits.js';
 import { RateLimitsUnlogged1734100000300 } from './migrations/1734100000300-RateLimitsUnlogged.js';
 import { CaseContactErasure1734200300000 } from './migrations/1734200300000-CaseContactErasure.js';
@@ -24,6 +26,8 @@ export const RECTIFICATION_SCHEMA: ServiceSchema = {
     CalendarYearEntity,
     HotlineClientCopy,
     HotlineCallbackEntity,
+    ProblemCategoryEntity,
+    ProblemCategoryChange,
     ...MESSAGING_ENTITIES,
   ],
   migrations: [
@@ -38,5 +42,6 @@ export const RECTIFICATION_SCHEMA: ServiceSchema = {
     CaseContactErasure1734200300000,
     InboxRetentionIndex1734500000001,
     ScheduledTicks1734500000003,
+    ProblemCategories1734700000000,
   ],
 };

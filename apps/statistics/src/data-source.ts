@@ -8,6 +8,7 @@ import { PUBLISHED_ENTITIES } from './publishing/published.entities.js';
 import { ProvisionalDeadlineRollups1733500000001 } from './migrations/1733500000001-ProvisionalDeadlineRollups.js';
 import { InboxRetentionIndex1734500000002 } from './migrations/1734500000002-InboxRetentionIndex.js';
 import { SharedLimits1734500000004 } from './migrations/1734500000004-SharedLimits.js';
+import { ReviewFactProblemCategory1734700000001 } from './migrations/1734700000001-ReviewFactProblemCategory.js';
 import { ROLLUP_ENTITIES } from './rollups/rollup.entities.js';
 
 export const STATISTICS_SCHEMA: ServiceSchema = {
@@ -21,5 +22,6 @@ export const STATISTICS_SCHEMA: ServiceSchema = {
     ProvisionalDeadlineRollups1733500000001,
     InboxRetentionIndex1734500000002,
     SharedLimits1734500000004,
+    ReviewFactProblemCategory1734700000001,
   ],
 };

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ServicePlatformModule } from '#libs/platform';
+import { AnalysisController } from './analysis/analysis.controller.js';
+import { HotspotsRepository } from './analysis/hotspots.repository.js';
+import { HotspotsService } from './analysis/hotspots.service.js';
 import { STATISTICS_SCHEMA } from './data-source.js';
 import { PublicCasesConsumer } from './public/public-cases.consumer.js';
 import { servePublicPages } from './public/public-pages.js';
@@ -17,7 +20,7 @@ import { RollupsRepository } from './rollups/rollups.repository.js';
 
 @Module({
   imports: [ServicePlatformModule.forService({ service: 'statistics', ...STATISTICS_SCHEMA })],
-  controllers: [ReportsController, RollupsConsumer, PublicController, PublicCasesConsumer],
+  controllers: [ReportsController, RollupsConsumer, PublicController, PublicCasesConsumer, AnalysisController],
   providers: [
     ReportsService,
     PublishingService,
@@ -27,6 +30,8 @@ import { RollupsRepository } from './rollups/rollups.repository.js';
     RebuildService,
     PublicService,
     PublicRepository,
+    HotspotsService,
+    HotspotsRepository,
   ],
 })
 export class StatisticsModule {}

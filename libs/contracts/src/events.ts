@@ -152,6 +152,11 @@ const caseLifecycleProperties = {
    * confirmed yet. `gov.case.deadline-changed` follows when that year is confirmed.
    */
   deadlineProvisional: Type.Optional(Type.Boolean()),
+  /**
+   * Extension (optional; absent in older events): the 问题分类 code the unit chose at its latest rectify
+   * (rectification's GET /problem-categories), null before and for cases rectified before categories existed.
+   */
+  problemCategory: Type.Optional(nullable(code())),
 };
 
 /** data of every `gov.case.*` event (topic cases.lifecycle): the case as it stands after the change. */

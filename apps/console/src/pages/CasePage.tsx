@@ -12,6 +12,7 @@ import {
   Modal,
   Radio,
   Row,
+  Select,
   Space,
   Spin,
   Tag,
@@ -19,7 +20,7 @@ import {
   Typography,
 } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useParams } from 'react-router';
 import { capabilities, must, rectification } from '../api/client';
 import { matterSummary } from '../components/CaseTable';
@@ -243,6 +244,7 @@ interface ActionValues {
   method?: string;
   outcome?: string;
   measures?: string;
+  problemCategory?: string;
   reviewerSatisfied?: boolean;
   reason?: string;
   until?: Dayjs;
@@ -272,7 +274,7 @@ function bodyOf(action: Action, v: ActionValues): Record<string, unknown> {
     case 'respond':
       return { contactedAt: v.contactedAt?.format(), method: v.method, note: v.note };
     case 'rectify':
-      return { outcome: v.outcome, measures: v.measures };
+      return { outcome: v.outcome, measures: v.measures, problemCategory: v.problemCategory };
     case 'feedback':
       return { reviewerSatisfied: v.reviewerSatisfied, note: v.note };
     case 'request-extension':
@@ -373,6 +375,11 @@ export function ActionModal({
                 ]}
               />
             </Form.Item>
+            <ProblemCategoryField
+              caseId={detail.id}
+              field={field('problemCategory')}
+              onPick={(code) => form.setFieldValue('problemCategory', code)}
+            />
             <Form.Item
               label="整改措施 / 情况说明"
               name="measures"
@@ -462,5 +469,89 @@ export function ActionModal({
         )}
       </Form>
     </Modal>
+  );
+}
+
+interface ProblemCategory {
+  code: string;
+  parentCode: string | null;
+  name: string;
+}
+
+interface Suggestions {
+  categories: Array<{ code: string; score: number }>;
+  similarCases: Array<{ id: string; unitCode: string; snippet: string; similarity: number }>;
+}
+
+/**
+ * 问题分类 at rectify: a picker of the active categories (grouped by top-level category), the suggested ones as
+ * one-click choices and the similar earlier cases of other units. The operator decides; nothing is preselected.
+ */
+function ProblemCategoryField({
+  caseId,
+  field,
+  onPick,
+}: {
+  caseId: string;
+  field: { validateStatus?: 'error'; help?: string };
+  onPick: (code: string) => void;
+}) {
+  const [categories, setCategories] = useState<ProblemCategory[]>([]);
+  const [suggestions, setSuggestions] = useState<Suggestions | null>(null);
+  useEffect(() => {
+    // Paths newer than the generated client types: called untyped, answers typed here.
+    const get = rectification.GET as unknown as (
+      path: string,
+      init: { params?: { path: { id: string } } },
+    ) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+    void (async () => {
+      setCategories((await must(get('/api/v1/problem-categories', {}))) as ProblemCategory[]);
+      setSuggestions((await must(get('/api/v1/cases/{id}/suggestions', { params: { path: { id: caseId } } }))) as Suggestions);
+    })().catch(() => setSuggestions({ categories: [], similarCases: [] }));
+  }, [caseId]);
+  const nameOf = (code: string) => categories.find((c) => c.code === code)?.name ?? code;
+  const tops = categories.filter((c) => c.parentCode === null);
+  const options = tops.map((top) => ({
+    label: top.name,
+    title: top.name,
+    options: [
+      { value: top.code, label: `${top.name}（总类）` },
+      ...categories.filter((c) => c.parentCode === top.code).map((c) => ({ value: c.code, label: c.name })),
+    ],
+  }));
+  return (
+    <>
+      <Form.Item
+        label="问题分类"
+        name="problemCategory"
+        {...field}
+        rules={[{ required: true, message: '请选择问题分类' }]}
+        extra={
+          suggestions && suggestions.categories.length > 0 ? (
+            <Space wrap size={4} style={{ marginTop: 4 }}>
+              <span>系统建议（仅供参考）：</span>
+              {suggestions.categories.slice(0, 3).map((s) => (
+                <Button key={s.code} size="small" onClick={() => onPick(s.code)}>
+                  建议：{nameOf(s.code)}（{Math.round(s.score * 100)}%）
+                </Button>
+              ))}
+            </Space>
+          ) : undefined
+        }
+      >
+        <Select showSearch optionFilterProp="label" placeholder="请选择问题分类" options={options} />
+      </Form.Item>
+      {suggestions && suggestions.similarCases.length > 0 && (
+        <Form.Item label="相似案例（同一办事事项）">
+          <Space direction="vertical" size={2}>
+            {suggestions.similarCases.map((c) => (
+              <Typography.Text key={c.id} type="secondary">
+                {c.unitCode}：{c.snippet}（相似度 {Math.round(c.similarity * 100)}%）
+              </Typography.Text>
+            ))}
+          </Space>
+        </Form.Item>
+      )}
+    </>
   );
 }

@@ -4,6 +4,7 @@ import { maxExtensionUntil } from '#libs/calendar';
 import { type Contact, DataCipher, DomainError, ErrorCode, maskFreeTextFields } from '#libs/common';
 import type { UserPrincipal } from '#libs/auth';
 import { CalendarService } from '../calendar/calendar.service.js';
+import { ProblemCategoriesService } from '../categories/problem-categories.service.js';
 import { HotlineDispatcher } from '../hotline/hotline-dispatcher.service.js';
 import { CaseEntity, CaseTimelineEntry, SEALED_TEXT } from './case.entity.js';
 import { CaseWriter } from './case-writer.js';
@@ -62,6 +63,7 @@ export class CaseActionsService {
     private readonly writer: CaseWriter,
     private readonly dispatcher: HotlineDispatcher,
     private readonly cipher: DataCipher,
+    private readonly categories: ProblemCategoriesService,
   ) {}
 
   async act<A extends CaseAction>(id: string, action: A, body: CaseActionBodies[A], user: UserPrincipal) {
@@ -70,6 +72,7 @@ export class CaseActionsService {
     const saved = await this.dataSource.transaction(async (manager) => {
       const current = await manager.findOne(CaseEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!current) throw DomainError.notFound(`Case ${id}`);
+      if (action === 'rectify') await this.categories.assertSelectable(manager, (body as RectifyCaseDto).problemCategory);
       // Phone and ID-card numbers in what the author wrote are masked in the case, its timeline and its events;
       // the originals are sealed into the timeline entry (reveal-contact opens them).
       const text = maskFreeTextFields(freeTextOf(body));

@@ -24,6 +24,7 @@ type StateColumns = Pick<
   | 'reopenedCount'
   | 'urgeCount'
   | 'workflow'
+  | 'problemCategory'
 >;
 
 /**
@@ -63,6 +64,7 @@ export class CaseWriter {
       reopenedCount: s.reopenedCount,
       urgeCount: s.urgeCount,
       workflow: { ...s.workflow },
+      problemCategory: s.problemCategory ?? current.problemCategory,
     };
     const updated = await manager
       .createQueryBuilder()

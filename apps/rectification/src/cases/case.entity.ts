@@ -1,4 +1,16 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
+import { ProblemCategoryEntity } from '../categories/problem-category.entity.js';
 import type { CaseOutcome, CaseSource, CaseStatus } from '#libs/contracts';
 
 /** A rectification case (以评促改): one per bad review, hotline complaint or 办不成事 report. */
@@ -9,6 +21,9 @@ import type { CaseOutcome, CaseSource, CaseStatus } from '#libs/contracts';
 @Index('cases_status_idx', ['status'])
 @Index('cases_ticket_idx', ['ticketId'], { where: 'ticket_id IS NOT NULL' })
 @Index('cases_open_due_idx', ['rectifyDueAt'], { where: `status NOT IN ('CLOSED')` })
+// Descending and expression indexes TypeORM cannot describe: kept by migration 1734700000000 only.
+@Index('cases_problem_category_idx', { synchronize: false })
+@Index('cases_service_item_idx', { synchronize: false })
 export class CaseEntity {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
@@ -108,6 +123,14 @@ export class CaseEntity {
 
   @Column({ name: 'publication_changed_at', type: 'timestamptz', nullable: true })
   publicationChangedAt: Date | null;
+
+  /** The 问题分类 code chosen at the latest rectify; null for cases not yet rectified or rectified before categories existed. */
+  @Column({ name: 'problem_category', type: 'text', nullable: true })
+  problemCategory: string | null;
+
+  @ManyToOne(() => ProblemCategoryEntity)
+  @JoinColumn({ name: 'problem_category', foreignKeyConstraintName: 'cases_problem_category_fkey' })
+  category?: ProblemCategoryEntity;
 
   @VersionColumn()
   version: number;

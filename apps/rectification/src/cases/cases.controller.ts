@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } fr
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
 import { ApiProblems } from '#libs/platform';
+import { CaseSuggestionsDto } from '../categories/suggestions.dto.js';
+import { SuggestionsService } from '../categories/suggestions.service.js';
 import { CaseActionsService } from './case-actions.service.js';
 import { CasesService } from './cases.service.js';
 import {
@@ -34,6 +36,7 @@ export class CasesController {
   constructor(
     private readonly cases: CasesService,
     private readonly actions: CaseActionsService,
+    private readonly suggestions: SuggestionsService,
   ) {}
 
   @Get()
@@ -52,6 +55,17 @@ export class CasesController {
   @ApiProblems(404)
   get(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string) {
     return this.cases.get(user, id);
+  }
+
+  @Get(':id/suggestions')
+  @ApiOperation({
+    summary:
+      '问题分类 suggestions for rectify: categories scored from the text (jieba word segmentation), the tags, the service item and the categories operators chose for similar cases; and earlier cases of the same service item, any unit, with similar text. Only a suggestion: the operator decides.',
+  })
+  @ApiOkResponse({ type: CaseSuggestionsDto })
+  @ApiProblems(404)
+  suggest(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string) {
+    return this.suggestions.forCase(user, id);
   }
 
   @Post(':id/accept')

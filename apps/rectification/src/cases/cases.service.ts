@@ -205,6 +205,13 @@ export class CasesService {
     if (unitCode) qb.andWhere('c.unit_code = :unitCode', { unitCode });
     if (query.status) qb.andWhere('c.status = :status', { status: query.status });
     if (query.source) qb.andWhere('c.source = :source', { source: query.source });
+    if (query.serviceItemCode) qb.andWhere(`c.matter ->> 'serviceItemCode' = :serviceItemCode`, { serviceItemCode: query.serviceItemCode });
+    if (query.problemCategory) {
+      qb.andWhere(
+        `(c.problem_category = :problemCategory OR c.problem_category IN (SELECT code FROM problem_categories WHERE parent_code = :problemCategory))`,
+        { problemCategory: query.problemCategory },
+      );
+    }
     if (query.overdue !== undefined) qb.andWhere('c.overdue = :overdue', { overdue: query.overdue });
     const from = query.from ? rangeBound(query.from, 'from') : null;
     const to = query.to ? rangeBound(query.to, 'to') : null;

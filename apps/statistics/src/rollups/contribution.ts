@@ -28,6 +28,8 @@ export interface ReviewFact {
   category: string | null;
   /** The case's deadline rests on a provisional calendar day. */
   deadlineProvisional: boolean;
+  /** The 问题分类 the unit chose at rectify (rectification's taxonomy); null before, and for older cases. No rollup counts it. */
+  problemCategory: string | null;
 }
 
 export interface UnresolvedFact {
@@ -83,6 +85,7 @@ export const emptyReviewFact = (): ReviewFact => ({
   overdue: false,
   category: null,
   deadlineProvisional: false,
+  problemCategory: null,
 });
 
 /**

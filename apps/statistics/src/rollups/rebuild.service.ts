@@ -79,7 +79,7 @@ export class RebuildService {
     await m.query(
       `INSERT INTO review_facts (review_id, submitted, unit_code, day, channel, level, grade, tags, service_item_code, suspect,
          case_version, case_status, case_outcome, response_due_day, responded, responded_on_time, overdue, category,
-         deadline_provisional)
+         deadline_provisional, problem_category)
        SELECT r.id, true, r.unit_code, (r.rated_at AT TIME ZONE ${ZONE})::date, r.channel, coalesce(r.level, 0), r.grade, r.tags,
          r.service_item_code, r.suspect, coalesce(c.version, 0),
          CASE WHEN h.handled THEN 'CLOSED' ELSE c.status END, CASE WHEN h.handled THEN r.handling->>'outcome' ELSE c.outcome END,
@@ -87,7 +87,8 @@ export class RebuildService {
          h.handled OR c.responded_at IS NOT NULL,
          CASE WHEN h.handled THEN coalesce((r.handling->>'respondedOnTime')::boolean, false) ELSE coalesce(c.responded_on_time, false) END,
          coalesce(c.overdue, false),
-         CASE WHEN r.channel = 'HOTLINE_12345' THEN r.category END, coalesce(c.deadline_provisional, false)
+         CASE WHEN r.channel = 'HOTLINE_12345' THEN r.category END, coalesce(c.deadline_provisional, false),
+         c.problem_category
        FROM intake.reviews r LEFT JOIN rectification.cases c ON c.review_id = r.id,
          -- An imported review handled on the previous platform opened no case: its fields as handledCaseFields (contribution.ts) sets them.
          LATERAL (SELECT c.review_id IS NULL AND r.handling IS NOT NULL AS handled) h`,

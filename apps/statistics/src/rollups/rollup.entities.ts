@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * What statistics knows of one review and of its case: enough to compute the review's
@@ -7,6 +7,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  * `submitted`.
  */
 @Entity({ name: 'review_facts' })
+@Index('review_facts_problem_category_idx', ['day', 'problemCategory'], { where: 'problem_category IS NOT NULL' })
 export class ReviewFactEntity {
   @PrimaryColumn({ name: 'review_id', type: 'uuid' })
   reviewId: string;
@@ -70,6 +71,9 @@ export class ReviewFactEntity {
   /** The case's deadline rests on a provisional calendar day (carried by the lifecycle events). */
   @Column({ name: 'deadline_provisional', type: 'boolean', default: false })
   deadlineProvisional: boolean;
+
+  @Column({ name: 'problem_category', type: 'text', nullable: true })
+  problemCategory: string | null;
 }
 
 /** The grain every rollup shares: one unit's Shanghai calendar day. */

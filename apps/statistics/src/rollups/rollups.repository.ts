@@ -26,7 +26,7 @@ export const REVIEW_FACTS: FactTable<ReviewFact> = {
   select: `review_id AS id, submitted, unit_code AS "unitCode", day::text AS day, channel, level, grade, tags,
     service_item_code AS "serviceItemCode", suspect, case_version AS "caseVersion", case_status AS "caseStatus",
     case_outcome AS "caseOutcome", response_due_day::text AS "responseDueDay", responded, responded_on_time AS "respondedOnTime",
-    overdue, category, deadline_provisional AS "deadlineProvisional"`,
+    overdue, category, deadline_provisional AS "deadlineProvisional", problem_category AS "problemCategory"`,
   empty: emptyReviewFact,
   row: (id, f) => ({
     review_id: id,
@@ -48,6 +48,7 @@ export const REVIEW_FACTS: FactTable<ReviewFact> = {
     overdue: f.overdue,
     category: f.category,
     deadline_provisional: f.deadlineProvisional,
+    problem_category: f.problemCategory,
   }),
 };
 

@@ -128,6 +128,8 @@ function caseChanges(data: CaseLifecycleData): FactChange[] {
               respondedOnTime: data.respondedOnTime === true,
               overdue: data.overdue,
               deadlineProvisional: data.deadlineProvisional === true,
+              // Older events (before categories) carry none: keep what the fact has.
+              problemCategory: data.problemCategory === undefined ? fact.problemCategory : data.problemCategory,
             },
     },
   ];

@@ -7,6 +7,7 @@ import { Figures } from '../../components/Figures';
 import { currentQuarter, previousQuarter, QuarterPicker, type Quarter } from '../../components/QuarterPicker';
 import { percent } from '../../labels';
 import type { QuarterlyReport, UnitRow } from '../../types';
+import { HotspotsCard } from './HotspotsCard';
 
 async function report(q: Quarter): Promise<QuarterlyReport> {
   return (await must(
@@ -80,6 +81,7 @@ export function DeskPage() {
           </Tag>
         )}
       </Card>
+      <HotspotsCard />
       <Card title="单位排名（与上季度对比）">
         <Table<RankRow>
           rowKey="unitCode"

@@ -77,7 +77,7 @@ function makeCase(status: CaseStatus, overrides: Partial<TestCase> = {}, workflo
 const VALID_INPUT: { [A in CaseAction]: CaseActionInputs[A] } = {
   accept: { note: '已签收' },
   respond: { contactedAt: new Date('2024-10-08T09:00:00+08:00'), method: 'PHONE', note: '已电话联系评价人', caseHasContact: true },
-  rectify: { outcome: 'RECTIFIED', measures: '增设窗口，优化叫号' },
+  rectify: { outcome: 'RECTIFIED', measures: '增设窗口，优化叫号', problemCategory: 'EFFICIENCY_WAITING' },
   feedback: { reviewerSatisfied: true, note: '评价人表示满意' },
   'request-extension': { reason: '涉及多个部门', until: new Date('2024-10-20T23:59:59.999+08:00'), maxUntil: MAX_UNTIL },
   'decide-extension': { approved: true, note: '同意延期', maxUntil: MAX_UNTIL },
@@ -330,6 +330,16 @@ describe('respond: contact time bounds and NO_CONTACT', () => {
     // A later real contact (e.g. the reviewer called back) makes feedback the way to close again.
     const reached = apply(responded, 'respond', { method: 'PHONE', caseHasContact: false }).state;
     expect(apply(reached, 'rectify').state.status).toBe('RECTIFIED');
+  });
+});
+
+describe('rectify: the 问题分类', () => {
+  it('records the chosen category in the state, and a second rectify after reopening replaces it', () => {
+    const first = apply(makeCase('RESPONDED'), 'rectify', { problemCategory: 'ATTITUDE_RUDE' }).state;
+    expect(first).toMatchObject({ status: 'RECTIFIED', problemCategory: 'ATTITUDE_RUDE' });
+    const reopened = apply(first, 'feedback', { reviewerSatisfied: false }).state;
+    expect(reopened.problemCategory).toBe('ATTITUDE_RUDE');
+    expect(apply(reopened, 'rectify', { problemCategory: 'PROCESS_TRIPS' }).state.problemCategory).toBe('PROCESS_TRIPS');
   });
 });
 

@@ -31,7 +31,8 @@ export interface CaseActionInputs {
    * it has taken the case up and that nobody can be called back.
    */
   respond: { contactedAt: Date; method: ContactMethod; note: string; caseHasContact: boolean };
-  rectify: { outcome: RectifyOutcome; measures: string };
+  /** `problemCategory`: the 问题分类 code the operator chose (checked against the taxonomy before the transition). */
+  rectify: { outcome: RectifyOutcome; measures: string; problemCategory: string };
   feedback: { reviewerSatisfied: boolean; note: string };
   /** `maxUntil`: 15 working days after opening (`maxExtensionUntil` of #libs/calendar). */
   'request-extension': { reason: string; until: Date; maxUntil: Date };
@@ -145,6 +146,8 @@ export interface CaseState {
   urgeCount: number;
   /** A computed deadline rests on a provisional calendar day (absent: false). */
   deadlineProvisional?: boolean;
+  /** The 问题分类 recorded at the latest rectify (absent or null: none yet, or rectified before categories existed). */
+  problemCategory?: string | null;
   /** Raw jsonb is accepted (missing keys take defaults); the result always carries a full CaseWorkflow. */
   workflow: Readonly<Record<string, unknown>>;
 }
@@ -336,23 +339,29 @@ export function transition<S extends CaseState, A extends CaseAction>(
       });
     }
     case 'rectify': {
-      const { outcome, measures } = input as CaseActionInputs['rectify'];
+      const { outcome, measures, problemCategory } = input as CaseActionInputs['rectify'];
       const onTime = now.getTime() <= state.rectifyDueAt.getTime();
       if (wf.reviewerUnreachable) {
         // Nobody can be asked for feedback: the rectification (or explanation) closes the case, and says so.
         return result(
-          { status: 'CLOSED', outcome, rectifiedAt: now, closedAt: now },
+          { status: 'CLOSED', outcome, rectifiedAt: now, closedAt: now, problemCategory },
           { ...wf, rectifyOutcome: outcome },
           'gov.case.closed',
           measures,
           { outcome, measures, onTime, closedWithoutFeedback: true, reason: 'NO_CONTACT' },
         );
       }
-      return result({ status: 'RECTIFIED', rectifiedAt: now }, { ...wf, rectifyOutcome: outcome }, 'gov.case.rectified', measures, {
-        outcome,
+      return result(
+        { status: 'RECTIFIED', rectifiedAt: now, problemCategory },
+        { ...wf, rectifyOutcome: outcome },
+        'gov.case.rectified',
         measures,
-        onTime,
-      });
+        {
+          outcome,
+          measures,
+          onTime,
+        },
+      );
     }
     case 'feedback': {
       const { reviewerSatisfied, note } = input as CaseActionInputs['feedback'];

@@ -54,6 +54,15 @@ export class RectifyCaseDto {
   @IsString()
   @Length(1, 4000)
   measures: string;
+
+  @ApiProperty({
+    example: 'EFFICIENCY_WAITING',
+    description:
+      '问题分类: an active code of GET /problem-categories, a sub-category or a top-level category (GET /cases/{id}/suggestions proposes some; the operator decides). Unknown or retired → 400',
+  })
+  @IsString()
+  @Matches(/^[A-Z][A-Z0-9_]{0,63}$/, { message: 'must be a problem category code' })
+  problemCategory: string;
 }
 
 export class FeedbackCaseDto {

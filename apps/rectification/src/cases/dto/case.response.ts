@@ -29,6 +29,13 @@ export class CaseStateDto {
   @ApiProperty({ minimum: 1 }) version: number;
   @ApiProperty({ description: 'A deadline rests on a day of a calendar year not yet published or confirmed' })
   deadlineProvisional: boolean;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'EFFICIENCY_WAITING',
+    description: '问题分类 chosen at rectify (GET /problem-categories); null before, and for cases rectified before categories existed',
+  })
+  problemCategory: string | null;
 
   static of(c: CaseEntity): CaseStateDto {
     return {
@@ -50,6 +57,7 @@ export class CaseStateDto {
       reopenedCount: c.reopenedCount,
       version: c.version,
       deadlineProvisional: c.deadlineProvisional,
+      problemCategory: c.problemCategory,
     };
   }
 }

@@ -33,6 +33,20 @@ export class ListCasesQuery {
   @IsNotBlank()
   unitCode?: string;
 
+  @ApiPropertyOptional({ description: 'Cases about one service item (a hotspot links here)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  @IsNotBlank()
+  serviceItemCode?: string;
+
+  @ApiPropertyOptional({ description: 'Cases rectified with this 问题分类, or with one of its sub-categories' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  @IsNotBlank()
+  problemCategory?: string;
+
   @ApiPropertyOptional({ enum: CASE_STATUSES })
   @IsOptional()
   @IsIn(CASE_STATUSES)
