@@ -66,7 +66,10 @@ export class ImportsService {
       ...ratingFields(this.cipher, dto, receivedAt),
       unitCode: unit.code,
       unitName: unit.name,
+      channel: dto.channel ?? 'PAD',
       deviceId: null,
+      platformClientId: null,
+      burstKey: null,
       windowNo,
       live: false,
     };

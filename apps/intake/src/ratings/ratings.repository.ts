@@ -5,8 +5,10 @@ import {
   type ContactPayload,
   Events,
   type Grade,
+  type RatingChannel,
   type RatingLevel,
   type ReviewSubmittedData,
+  type Stage,
   type ReviewSuspectChangedData,
   Topics,
 } from '#libs/contracts';
@@ -20,13 +22,23 @@ import {
   BURST_WINDOW_SECONDS,
 } from './rating-rules.js';
 
-/** A validated PAD rating, ready to store: unit and window come from the device, never the body. */
+/**
+ * A validated rating, ready to store. From a PAD, unit and window come from the device, never the body; from a
+ * platform client (channel ONLINE), the unit is the body's and there is no device.
+ */
 export interface PreparedRating {
   id: string;
   unitCode: string;
   unitName: string;
-  deviceId: string;
-  windowNo: string;
+  channel: RatingChannel;
+  /** The stage of the matter rated: one rating per (unit, service record, stage) across channels. */
+  stage: Stage;
+  deviceId: string | null;
+  /** The signed platform client that pushed it (ONLINE); null for a PAD. */
+  platformClientId: string | null;
+  /** Whom the 刷评 check counts it against: the device for a PAD, platformBurstKey(client, unit) for a pushed rating. */
+  burstKey: string;
+  windowNo: string | null;
   serviceRecordId: string;
   serviceItemCode: string;
   serviceItemName: string | null;
@@ -44,7 +56,11 @@ export interface PreparedRating {
 }
 
 /** A validated rating from a previous platform: the unit (and window, when given) from the import, no device. */
-export type PreparedImport = Omit<PreparedRating, 'deviceId' | 'windowNo'> & { deviceId: null; windowNo: string | null };
+export type PreparedImport = Omit<PreparedRating, 'deviceId' | 'burstKey' | 'platformClientId'> & {
+  deviceId: null;
+  burstKey: null;
+  platformClientId: null;
+};
 
 export type WriteOutcome = { kind: 'created'; id: string } | { kind: 'duplicate'; id: string } | { kind: 'conflict'; id: string };
 
@@ -55,7 +71,7 @@ interface OutcomeRow {
 }
 
 /**
- * Stores PAD ratings: a coalesced group of single requests, or an offline batch, in ONE
+ * Stores ratings (PADs and pushed ones alike): a coalesced group of single requests, or an offline batch, in ONE
  * round trip. The intake migration WritePadRatingsFunction1732579200000 holds the SQL
  * (write_pad_ratings): one multi-row INSERT … ON CONFLICT, burst locks and flags, and the
  * outbox events, run as one statement in its own implicit transaction. What stays here is
@@ -115,6 +131,10 @@ function groupRow(r: PreparedRating | PreparedImport) {
   return {
     id: r.id,
     unit_code: r.unitCode,
+    channel: r.channel,
+    stage: r.stage,
+    burst_key: r.burstKey,
+    platform_client_id: r.platformClientId,
     service_record_id: r.serviceRecordId,
     service_item_code: r.serviceItemCode,
     service_item_name: r.serviceItemName,
@@ -143,7 +163,8 @@ function submittedEvent(r: PreparedRating | PreparedImport): CloudEvent<ReviewSu
     reviewId: r.id,
     unitCode: r.unitCode,
     unitName: r.unitName,
-    channel: 'PAD',
+    channel: r.channel,
+    stage: r.stage,
     level: r.level,
     grade: r.grade,
     tags: r.tags,
@@ -162,7 +183,7 @@ function submittedEvent(r: PreparedRating | PreparedImport): CloudEvent<ReviewSu
     category: null,
     dueAt: null,
     contact: r.contact,
-    ...(r.deviceId === null ? { imported: true } : {}),
+    ...(r.burstKey === null ? { imported: true } : {}),
   };
   return Events.reviewSubmitted(data, { subject: r.id });
 }

@@ -261,7 +261,10 @@ export class RatingsService {
       ...ratingFields(this.cipher, dto, receivedAt),
       unitCode: unit.code,
       unitName: unit.name,
+      channel: 'PAD',
       deviceId: device.deviceId,
+      platformClientId: null,
+      burstKey: device.deviceId,
       windowNo: device.windowNo,
       live,
     };

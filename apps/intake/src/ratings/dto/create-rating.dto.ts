@@ -16,7 +16,15 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { BAD_REVIEW_TAG_CODES, type BadReviewTag, type RatingLevel } from '#libs/contracts';
+import {
+  BAD_REVIEW_TAG_CODES,
+  type BadReviewTag,
+  RATING_CHANNELS,
+  type RatingChannel,
+  type RatingLevel,
+  type Stage,
+  STAGES,
+} from '#libs/contracts';
 import { IsNotBlank, MAINLAND_MOBILE } from '#libs/common';
 import { IsInstantWithOffset } from '../../shared/validators.js';
 import { IsRatedAt } from '../rated-at.js';
@@ -88,6 +96,15 @@ export abstract class RatingFieldsDto {
   @Type(() => ReviewerDto)
   reviewer?: ReviewerDto;
 
+  @ApiPropertyOptional({
+    enum: STAGES,
+    example: 'COMPLETION',
+    description: 'The stage of the matter rated (一事一评): ACCEPTANCE 受理 or COMPLETION 办结 (default). One rating per matter and stage',
+  })
+  @IsOptional()
+  @IsIn(STAGES, { message: `must be one of ${STAGES.join(', ')}` })
+  stage?: Stage;
+
   abstract ratedAt: string;
 }
 
@@ -111,4 +128,13 @@ export class ImportedRatingDto extends RatingFieldsDto {
   @IsInstantWithOffset({ future: true })
   @IsRatedAt('import')
   ratedAt: string;
+
+  @ApiPropertyOptional({
+    enum: RATING_CHANNELS,
+    example: 'PAD',
+    description: 'The channel the previous platform took the rating by; PAD when not said',
+  })
+  @IsOptional()
+  @IsIn(RATING_CHANNELS, { message: `must be one of ${RATING_CHANNELS.join(', ')}` })
+  channel?: RatingChannel;
 }
