@@ -78,6 +78,8 @@ export const AUDIT: Record<string, string> = {
   PASSWORD_RESET: '重置密码',
   SUSPECT_CLEARED: '解除刷评疑似',
   SUSPECT_CONFIRMED: '确认刷评',
+  PLATFORM_CLIENT_REGISTERED: '登记平台接入方',
+  PLATFORM_CLIENT_REVOKED: '吊销平台接入方',
 };
 
 export const ERROR_CODE: Record<string, string> = {

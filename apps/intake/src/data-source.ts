@@ -17,6 +17,7 @@ import { SuspectConfirmed1733700000000 } from './migrations/1733700000000-Suspec
 import { RejectedUploads1734300000000 } from './migrations/1734300000000-RejectedUploads.js';
 import { InboxRetentionIndex1734500000000 } from './migrations/1734500000000-InboxRetentionIndex.js';
 import { ChannelsAndStages1734600000000 } from './migrations/1734600000000-ChannelsAndStages.js';
+import { SignedClientChannels1734600000100 } from './migrations/1734600000100-SignedClientChannels.js';
 import { SharedLimitsAndSessions1734100000000 } from './migrations/1734100000000-SharedLimitsAndSessions.js';
 import { RateLimitsUnlogged1734100000200 } from './migrations/1734100000200-RateLimitsUnlogged.js';
 import { ReviewEntity } from './ratings/review.entity.js';
@@ -56,5 +57,6 @@ export const INTAKE_SCHEMA: ServiceSchema = {
     RejectedUploads1734300000000,
     InboxRetentionIndex1734500000000,
     ChannelsAndStages1734600000000,
+    SignedClientChannels1734600000100,
   ],
 };

@@ -95,7 +95,9 @@ export type AuditAction =
   | 'USER_UPDATED'
   | 'PASSWORD_RESET'
   | 'SUSPECT_CLEARED'
-  | 'SUSPECT_CONFIRMED';
+  | 'SUSPECT_CONFIRMED'
+  | 'PLATFORM_CLIENT_REGISTERED'
+  | 'PLATFORM_CLIENT_REVOKED';
 
 /** Who did what to whom, when and from where. Append-only. */
 @Entity({ name: 'audit_log' })

@@ -18,6 +18,8 @@ export const AUDIT_ACTIONS: AuditAction[] = [
   'PASSWORD_RESET',
   'SUSPECT_CLEARED',
   'SUSPECT_CONFIRMED',
+  'PLATFORM_CLIENT_REGISTERED',
+  'PLATFORM_CLIENT_REVOKED',
 ];
 
 export class LoginDto {

@@ -138,3 +138,12 @@ export class ImportedRatingDto extends RatingFieldsDto {
   @IsIn(RATING_CHANNELS, { message: `must be one of ${RATING_CHANNELS.join(', ')}` })
   channel?: RatingChannel;
 }
+
+/** POST /online/ratings (and each batch item): a PAD rating plus the unit the online 办件 belongs to. */
+export class OnlineRatingDto extends CreateRatingDto {
+  @ApiProperty({ example: 'CN-01', description: 'The registered unit whose matter was rated' })
+  @IsString()
+  @Length(1, 32)
+  @IsNotBlank()
+  unitCode: string;
+}
