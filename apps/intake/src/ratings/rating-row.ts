@@ -42,8 +42,8 @@ export function ratingFields(
 
 /**
  * The 刷评 key of ratings a platform client pushes for one unit: a stable UUID of (client, unit), so the burst rules
- * count a client's ratings of one unit as they count one PAD's (a platform serves every unit; one key per client
- * would flag a busy platform, one per unit would let a client's burst hide among other channels').
+ * count a client's ratings of one unit as they count one PAD's. A platform serves every unit at once: one key per
+ * client would flag a busy platform's honest traffic.
  */
 export function platformBurstKey(clientId: string, unitCode: string): string {
   const h = createHash('sha256').update(`platform:${clientId}:${unitCode}`).digest('hex');
