@@ -25,7 +25,12 @@ export class OnlineController {
       'One online rating (an ONLINE platform client, HMAC with X-Client-Id): a PAD rating plus unitCode (a registered unit, else 400) and optional stage. ' +
       '201 created, 200 the same rating again, 409 ALREADY_RATED when the matter and stage were rated otherwise, by any channel',
   })
-  @ApiCreatedResponse({ type: RatingReceiptDto, description: 'Stored on channel ONLINE' })
+  @ApiCreatedResponse({
+    type: RatingReceiptDto,
+    description:
+      'Stored on channel ONLINE. 刷评 is counted per (client, unit), with the PAD rules: more than 5 ratings of one unit ' +
+      'whose ratedAt (or, for single ratings, arrival) fall within 10 s are stored but flagged suspect',
+  })
   @ApiOkResponse({ type: RatingReceiptDto, description: 'The same rating of the matter and stage, already stored' })
   @ApiProblems(400, 401, 403, 409, 413, 429)
   async submit(
