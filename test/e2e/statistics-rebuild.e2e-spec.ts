@@ -17,6 +17,7 @@ import {
   type CaseLifecycleData,
   type CaseOutcome,
   type CaseStatus,
+  CHANNELS,
   createCloudEvent,
   EventTypes,
   Topics,
@@ -24,6 +25,8 @@ import {
   HOTLINE_CATEGORIES,
   hotlineCategoryOf,
   opensCase,
+  RATING_CHANNELS,
+  STAGES,
   type UnitRegisteredData,
   type UnresolvedReportedData,
 } from '#libs/contracts';
@@ -225,7 +228,9 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
       const data = reviewSubmittedData({
         unitCode,
         unitName: `单位${unitCode}`,
-        channel: hotline ? 'HOTLINE_12345' : 'PAD',
+        // Every channel a rating arrives by, and both stages of a matter (一事一评).
+        channel: hotline ? 'HOTLINE_12345' : pick(RATING_CHANNELS),
+        ...(hotline ? {} : { stage: pick(STAGES) }),
         level,
         grade,
         tags: grade === 'BAD' && !hotline ? tags.filter(() => rnd() < 0.4) : [],
@@ -326,6 +331,12 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
       'CN-04',
       'CN-05',
     ]);
+    // byChannel names every channel, and its counts add up to the reviews' total.
+    expect(Object.keys(incrementalReport.reviews.byChannel).sort()).toEqual([...CHANNELS].sort());
+    expect(Object.values(incrementalReport.reviews.byChannel as Record<string, number>).reduce((a, n) => a + n, 0)).toBe(
+      incrementalReport.reviews.total,
+    );
+    expect(RATING_CHANNELS.filter((c) => incrementalReport.reviews.byChannel[c] > 0).length).toBeGreaterThan(2);
     expect(incrementalReport.hotline.total).toBe(
       Object.values(incrementalReport.hotline.byCategory as Record<string, number>).reduce((a, n) => a + n, 0),
     );

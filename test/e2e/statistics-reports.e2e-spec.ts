@@ -192,7 +192,7 @@ describe('statistics: rollups from events, quarterly and summary reports, export
       bad: 4,
       goodRate: 3 / 7,
       byLevel: { '1': 1, '2': 2, '3': 1, '4': 1, '5': 1 },
-      byChannel: { PAD: 6, HOTLINE_12345: 1 },
+      byChannel: { PAD: 6, HOTLINE_12345: 1, ONLINE: 0, QR: 0, SMS: 0, PROVINCE: 0 },
     });
     // due = 2 responded + 1 unanswered past its responseDueAt (the 2099 one is not due yet).
     expect(res.body.badReviews).toEqual({

@@ -97,7 +97,7 @@ describe('walking skeleton on the embedded transport: a bad rating becomes a cas
       bad: 1,
       goodRate: 0,
       byLevel: { '1': 0, '2': 1, '3': 0, '4': 0, '5': 0 },
-      byChannel: { PAD: 1, HOTLINE_12345: 0 },
+      byChannel: { PAD: 1, HOTLINE_12345: 0, ONLINE: 0, QR: 0, SMS: 0, PROVINCE: 0 },
     });
     expect(report.period).toEqual({ year: 2024, quarter: 4, from: '2024-10-01', to: '2024-12-31', timezone: 'Asia/Shanghai' });
   });

@@ -80,6 +80,8 @@ export const AUDIT: Record<string, string> = {
   SUSPECT_CLEARED: '解除刷评疑似',
   SUSPECT_CONFIRMED: '确认刷评',
   PERSONAL_DATA_ERASED: '个人信息已按期删除',
+  PLATFORM_CLIENT_REGISTERED: '登记平台接入方',
+  PLATFORM_CLIENT_REVOKED: '吊销平台接入方',
 };
 
 export const ERROR_CODE: Record<string, string> = {

@@ -16,6 +16,8 @@ import { Accounts1733600000000 } from './migrations/1733600000000-Accounts.js';
 import { SuspectConfirmed1733700000000 } from './migrations/1733700000000-SuspectConfirmed.js';
 import { RejectedUploads1734300000000 } from './migrations/1734300000000-RejectedUploads.js';
 import { InboxRetentionIndex1734500000000 } from './migrations/1734500000000-InboxRetentionIndex.js';
+import { ChannelsAndStages1734600000000 } from './migrations/1734600000000-ChannelsAndStages.js';
+import { SignedClientChannels1734600000100 } from './migrations/1734600000100-SignedClientChannels.js';
 import { SharedLimitsAndSessions1734100000000 } from './migrations/1734100000000-SharedLimitsAndSessions.js';
 import { RateLimitsUnlogged1734100000200 } from './migrations/1734100000200-RateLimitsUnlogged.js';
 import { PadStreams1734200000000 } from './migrations/1734200000000-PadStreams.js';
@@ -23,6 +25,7 @@ import { ImportHandling1734200100000 } from './migrations/1734200100000-ImportHa
 import { WriteImportedRatingsHandling1734200200000 } from './migrations/1734200200000-WriteImportedRatingsHandling.js';
 import { ContactErasure1734200400000 } from './migrations/1734200400000-ContactErasure.js';
 import { ScheduledTicks1734500000005 } from './migrations/1734500000005-ScheduledTicks.js';
+import { WriteImportedRatingsChannelsHandling1734600000200 } from './migrations/1734600000200-WriteImportedRatingsChannelsHandling.js';
 import { ReviewEntity } from './ratings/review.entity.js';
 import { DeviceEntity, HotlineClientEntity, UnitEntity } from './registry/registry.entities.js';
 import { UnresolvedReportEntity } from './unresolved/unresolved-report.entity.js';
@@ -64,5 +67,8 @@ export const INTAKE_SCHEMA: ServiceSchema = {
     RejectedUploads1734300000000,
     InboxRetentionIndex1734500000000,
     ScheduledTicks1734500000005,
+    ChannelsAndStages1734600000000,
+    SignedClientChannels1734600000100,
+    WriteImportedRatingsChannelsHandling1734600000200,
   ],
 };

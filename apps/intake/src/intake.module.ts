@@ -10,6 +10,7 @@ import { PairingModule } from './pairing/pairing.module.js';
 import { PromptsModule } from './prompts/prompts.module.js';
 import { IMPORT_BODY_LIMIT, IMPORT_ROUTE } from './imports/imports.controller.js';
 import { ImportsModule } from './imports/imports.module.js';
+import { OnlineModule } from './online/online.module.js';
 import { RatingsModule } from './ratings/ratings.module.js';
 import { RegistryModule } from './registry/registry.module.js';
 import { RetentionModule } from './retention/retention.module.js';
@@ -21,6 +22,7 @@ import { UnresolvedModule } from './unresolved/unresolved.module.js';
     RegistryModule,
     RatingsModule,
     ImportsModule,
+    OnlineModule,
     HotlineModule,
     UnresolvedModule,
     PairingModule,

@@ -6,14 +6,19 @@ import { DataSource } from 'typeorm';
 import { DomainError, type Env, ENV, ErrorCode, headerOf } from '#libs/common';
 import { type LimitDecision, retryAfterSeconds, SharedLimit, sharedLimit } from '#libs/database';
 import { SIGNATURE_WINDOW_MS, signatureMatches, signRequest } from './hmac.js';
-import type { DevicePrincipal, HotlineClientPrincipal } from './principal.js';
+import type { DevicePrincipal, HotlineClientPrincipal, PlatformChannel, PlatformClientPrincipal } from './principal.js';
 
-export type HmacKind = 'device' | 'hotline';
+/**
+ * Who signs: a PAD (X-Device-Id), or a signed client (X-Client-Id) — a 12345 hotline, or a platform (online,
+ * provincial). Hotline and platform clients are one registry (intake's signed clients); the kind a route
+ * accepts decides which of them it lets in.
+ */
+export type HmacKind = 'device' | 'hotline' | 'platform';
 
 export interface HmacCredential {
   secret: string;
   revoked: boolean;
-  principal: DevicePrincipal | HotlineClientPrincipal;
+  principal: DevicePrincipal | HotlineClientPrincipal | PlatformClientPrincipal;
 }
 
 /** Provided by the service that owns the credentials (intake's registry). */
@@ -23,6 +28,8 @@ export interface HmacCredentialResolver {
 
 export const HMAC_CREDENTIALS = Symbol('HMAC_CREDENTIALS');
 export const HMAC_KIND = 'hmac:kind';
+/** Route metadata: the platform channels a platform-client route accepts (another one's client → 403). */
+export const PLATFORM_CHANNELS_KEY = 'hmac:platform-channels';
 
 export interface AuthenticatedRequest extends FastifyRequest {
   rawBody?: Buffer;
@@ -136,6 +143,14 @@ export class HmacAuthGuard implements CanActivate {
       throw err;
     }
     if (deferred) req.pendingFailureCheck = { id: key, address };
+    const channels = this.reflector.getAllAndOverride<PlatformChannel[] | undefined>(PLATFORM_CHANNELS_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const principal = req.principal;
+    if (channels && principal?.kind === 'platform' && !channels.includes(principal.channel)) {
+      throw new DomainError(ErrorCode.Forbidden, `This route is for ${channels.join(' or ')} platform clients.`);
+    }
     return true;
   }
 
@@ -169,13 +184,20 @@ export const DeviceAuth = () =>
     ApiHeader({ name: 'X-Signature', required: true, description: 'v1=<hex HMAC-SHA256>' }),
   );
 
-/** The route is called by a registered 12345 hotline client (HMAC signed). */
-export const HotlineClientAuth = () =>
+/** The route is called by a signed client (X-Client-Id) of this kind. */
+const SignedClientAuth = (kind: 'hotline' | 'platform', security: string) =>
   applyDecorators(
-    SetMetadata(HMAC_KIND, 'hotline'),
+    SetMetadata(HMAC_KIND, kind),
     UseGuards(HmacAuthGuard),
-    ApiSecurity('hotline-hmac'),
+    ApiSecurity(security),
     ApiHeader({ name: 'X-Client-Id', required: true }),
     ApiHeader({ name: 'X-Timestamp', required: true, description: 'Unix epoch milliseconds' }),
     ApiHeader({ name: 'X-Signature', required: true, description: 'v1=<hex HMAC-SHA256>' }),
   );
+
+/** The route is called by a registered 12345 hotline client (HMAC signed). */
+export const HotlineClientAuth = () => SignedClientAuth('hotline', 'hotline-hmac');
+
+/** The route is called by a registered platform client of one of these channels (HMAC signed, as a hotline client); another → 403. */
+export const PlatformClientAuth = (...channels: PlatformChannel[]) =>
+  applyDecorators(SignedClientAuth('platform', 'hotline-hmac'), SetMetadata(PLATFORM_CHANNELS_KEY, channels));

@@ -13,6 +13,19 @@ export interface HotlineClientPrincipal {
   clientId: string;
 }
 
+/**
+ * A platform that pushes ratings (API.md § Online platform): a signed client like a 12345 one, kept in the same
+ * registry, whose channel says what it may do (ONLINE: the online platform's ratings; PROVINCE: the provincial platform).
+ */
+export interface PlatformClientPrincipal {
+  kind: 'platform';
+  clientId: string;
+  channel: PlatformChannel;
+}
+
+export const PLATFORM_CHANNELS = ['ONLINE', 'PROVINCE'] as const;
+export type PlatformChannel = (typeof PLATFORM_CHANNELS)[number];
+
 export interface UserPrincipal {
   kind: 'user';
   sub: string;
@@ -20,7 +33,7 @@ export interface UserPrincipal {
   unitCode: string | null;
 }
 
-export type Principal = DevicePrincipal | HotlineClientPrincipal | UserPrincipal;
+export type Principal = DevicePrincipal | HotlineClientPrincipal | PlatformClientPrincipal | UserPrincipal;
 
 export interface JwtClaims {
   sub: string;

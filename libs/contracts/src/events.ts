@@ -1,5 +1,5 @@
 import Type, { type Static, type TSchema } from 'typebox';
-import { CHANNELS, GRADES } from './rating.js';
+import { CHANNELS, GRADES, STAGES } from './rating.js';
 
 /**
  * The events' `data`, one schema per event: each payload's TypeScript type is derived from its
@@ -79,6 +79,8 @@ export const ReviewSubmittedSchema = Type.Object({
   imported: Type.Optional(Type.Boolean()),
   /** An imported bad review the previous platform handled: no case opens for it (ReviewHandlingSchema). */
   handling: Type.Optional(ReviewHandlingSchema),
+  /** The stage of the matter rated (一事一评); absent in older events and on 12345 transfers, which rate no stage (read as COMPLETION). */
+  stage: Type.Optional(Type.Enum(STAGES)),
 });
 export type ReviewSubmittedData = Static<typeof ReviewSubmittedSchema>;
 

@@ -61,6 +61,9 @@ export const CHANNEL_LABELS = {
   PROVINCE: '省级平台',
 } as const;
 
+/** The stage of a matter a rating is about (一事一评). */
+export const STAGE_LABELS = { ACCEPTANCE: '受理', COMPLETION: '办结' } as const;
+
 export const HOTLINE_CATEGORY_LABELS = { COMPLAINT: '投诉', REQUEST: '求助', SUGGESTION: '建议', CONSULTATION: '咨询' } as const;
 
 /** Where a supervisor's review of a 刷评 flag stands. */

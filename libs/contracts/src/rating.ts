@@ -9,8 +9,22 @@ import { LEVEL_LABELS, TAG_LABELS } from './labels.js';
 export type Grade = 'GOOD' | 'BAD' | 'NONE';
 export const GRADES: readonly Grade[] = ['GOOD', 'BAD', 'NONE'];
 export type RatingLevel = 1 | 2 | 3 | 4 | 5;
-export type Channel = 'PAD' | 'HOTLINE_12345';
-export const CHANNELS: readonly Channel[] = ['PAD', 'HOTLINE_12345'];
+/**
+ * Where a rating came from (API.md § Channels and 一事一评): the window PAD, a 12345 transfer, the online
+ * platform (一网通办), the citizen's phone from a QR code or an SMS invitation, or the provincial platform.
+ */
+export const CHANNELS = ['PAD', 'HOTLINE_12345', 'ONLINE', 'QR', 'SMS', 'PROVINCE'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** The channels a rating with a 1–5 level arrives by (all but a 12345 transfer): what an import may name. */
+export const RATING_CHANNELS = CHANNELS.filter((c): c is Exclude<Channel, 'HOTLINE_12345'> => c !== 'HOTLINE_12345');
+export type RatingChannel = (typeof RATING_CHANNELS)[number];
+
+/** The stage of the matter rated (一事一评): 受理 or 办结. One rating per (unit, service record, stage), whatever the channel. */
+export const STAGES = ['ACCEPTANCE', 'COMPLETION'] as const;
+export type Stage = (typeof STAGES)[number];
+/** A rating that names no stage rates the matter's completion. */
+export const DEFAULT_STAGE: Stage = 'COMPLETION';
 
 /** The five levels, best first, with their names and grades: the one place a level's grade is decided. */
 export const RATING_LEVELS: ReadonlyArray<{ level: RatingLevel; name: string; grade: 'GOOD' | 'BAD' }> = [

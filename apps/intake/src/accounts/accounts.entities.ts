@@ -96,7 +96,9 @@ export type AuditAction =
   | 'PASSWORD_RESET'
   | 'SUSPECT_CLEARED'
   | 'SUSPECT_CONFIRMED'
-  | 'PERSONAL_DATA_ERASED';
+  | 'PERSONAL_DATA_ERASED'
+  | 'PLATFORM_CLIENT_REGISTERED'
+  | 'PLATFORM_CLIENT_REVOKED';
 
 /** Who did what to whom, when and from where. Append-only. */
 @Entity({ name: 'audit_log' })

@@ -47,7 +47,7 @@ export class RateLimitGuard implements CanActivate {
     // The signature guard left its failure checks to this one statement (one round trip per signed request).
     const pending = req.pendingFailureCheck;
     const checks = pending ? this.failures.checks(pending.id, pending.address) : [];
-    if (principal.kind === 'hotline') {
+    if (principal.kind === 'hotline' || principal.kind === 'platform') {
       const { checked, charged } = await SharedLimit.decide(checks, [[this.clients, principal.clientId, 1]]);
       if (checked) throw tooManyFailures(checked);
       if (!charged[0]!.allowed) throw limited('Too many requests from this credential; retry later.', retryAfterSeconds(charged[0]!));

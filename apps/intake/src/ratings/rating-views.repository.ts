@@ -7,6 +7,7 @@ export interface ReviewRow {
   id: string;
   unit_code: string;
   channel: string;
+  stage: string;
   service_record_id: string | null;
   service_item_code: string | null;
   service_item_name: string | null;
@@ -42,7 +43,7 @@ export interface RatingFilter {
   deviceId?: string;
 }
 
-const VIEW_COLUMNS = `id, unit_code, channel, service_record_id, service_item_code, service_item_name, staff_id, window_no, device_id,
+const VIEW_COLUMNS = `id, unit_code, channel, stage, service_record_id, service_item_code, service_item_name, staff_id, window_no, device_id,
   level, grade, tags, comment, contact_masked_name, contact_masked_phone, contact_erased_at, rated_at, received_at, suspect, suspect_reason,
   suspect_cleared_at, suspect_cleared_by, suspect_confirmed_at, suspect_confirmed_by, ticket_id`;
 

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { RatingWriter } from './rating-writer.js';
 import type { PreparedRating, RatingsRepository, WriteOutcome } from './ratings.repository.js';
 
-const row = (id: string, deviceId = 'device-1'): PreparedRating => ({ id, deviceId }) as PreparedRating;
+const row = (id: string, deviceId = 'device-1'): PreparedRating => ({ id, deviceId, burstKey: deviceId }) as PreparedRating;
 
 function harness(writeGroup: (rows: PreparedRating[]) => Promise<WriteOutcome[]>) {
   const groups: string[][] = [];

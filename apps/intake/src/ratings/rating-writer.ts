@@ -18,10 +18,10 @@ const newLanes = (count: number): Lane[] => Array.from({ length: count }, () => 
 
 const RETRYABLE = new Set(['40P01', '40001']); // deadlock, serialization failure
 
-/** FNV-1a: a stable lane per device. */
-function laneOf(deviceId: string, lanes: number): number {
+/** FNV-1a: a stable lane per 刷评 key (a PAD's device, or a platform client's unit). */
+function laneOf(burstKey: string, lanes: number): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < deviceId.length; i++) h = Math.imul(h ^ deviceId.charCodeAt(i), 0x01000193);
+  for (let i = 0; i < burstKey.length; i++) h = Math.imul(h ^ burstKey.charCodeAt(i), 0x01000193);
   return (h >>> 0) % lanes;
 }
 
@@ -71,7 +71,7 @@ export class RatingWriter {
 
   private enqueue(lanes: Lane[], row: PreparedRating): Promise<WriteOutcome> {
     return new Promise((resolve, reject) => {
-      const lane = lanes[laneOf(row.deviceId, lanes.length)]!;
+      const lane = lanes[laneOf(row.burstKey, lanes.length)]!;
       lane.queue.push({ row, resolve, reject });
       if (lane.busy || lane.scheduled) return;
       lane.scheduled = true;

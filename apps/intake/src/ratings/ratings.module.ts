@@ -23,6 +23,7 @@ import { RejectedUploadsRepository } from './rejected-uploads.repository.js';
     RateLimitGuard,
     BodyLimitGuard,
   ],
+  exports: [RatingsService],
 })
 export class RatingsModule {
   /** The ratedAt age bound comes from the validated configuration (RATING_MAX_AGE_DAYS). */

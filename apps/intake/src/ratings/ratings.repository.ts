@@ -5,9 +5,11 @@ import {
   type ContactPayload,
   Events,
   type Grade,
+  type RatingChannel,
   type RatingLevel,
   type ReviewHandling,
   type ReviewSubmittedData,
+  type Stage,
   type ReviewSuspectChangedData,
   Topics,
 } from '#libs/contracts';
@@ -21,13 +23,23 @@ import {
   BURST_WINDOW_SECONDS,
 } from './rating-rules.js';
 
-/** A validated PAD rating, ready to store: unit and window come from the device, never the body. */
+/**
+ * A validated rating, ready to store. From a PAD, unit and window come from the device, never the body; from a
+ * platform client (channel ONLINE), the unit is the body's and there is no device.
+ */
 export interface PreparedRating {
   id: string;
   unitCode: string;
   unitName: string;
-  deviceId: string;
-  windowNo: string;
+  channel: RatingChannel;
+  /** The stage of the matter rated: one rating per (unit, service record, stage) across channels. */
+  stage: Stage;
+  deviceId: string | null;
+  /** The signed platform client that pushed it (ONLINE); null for a PAD. */
+  platformClientId: string | null;
+  /** Whom the 刷评 check counts it against: the device for a PAD, platformBurstKey(client, unit) for a pushed rating. */
+  burstKey: string;
+  windowNo: string | null;
   serviceRecordId: string;
   serviceItemCode: string;
   serviceItemName: string | null;
@@ -45,9 +57,10 @@ export interface PreparedRating {
 }
 
 /** A validated rating from a previous platform: the unit (and window, when given) from the import, no device. */
-export type PreparedImport = Omit<PreparedRating, 'deviceId' | 'windowNo'> & {
+export type PreparedImport = Omit<PreparedRating, 'deviceId' | 'burstKey' | 'platformClientId'> & {
   deviceId: null;
-  windowNo: string | null;
+  burstKey: null;
+  platformClientId: null;
   /** How the previous platform handled this bad review (stored in reviews.handling by write_imported_ratings from the event). */
   handling?: ReviewHandling;
 };
@@ -61,13 +74,11 @@ interface OutcomeRow {
 }
 
 /**
- * Stores PAD ratings: a coalesced group of single requests, or an offline batch, in ONE
- * round trip. The SQL lives in intake migrations: write_pad_ratings as the latest one to
- * define it, ArrivalBurstCheck1733300000000, left it (it replaced WritePadRatingsFunction1732579200000's),
- * write_imported_ratings as WriteImportedRatingsFunction1733200500000 created it: one multi-row
- * INSERT … ON CONFLICT, burst locks and flags, and the outbox events, run as one statement in its
- * own implicit transaction. What stays here is what must stay defined in TypeScript: the burst
- * rules and the event envelopes.
+ * Stores ratings (PADs and pushed ones alike): a coalesced group of single requests, or an offline batch, in ONE
+ * round trip. The SQL lives in intake migrations — write_pad_ratings as ChannelsAndStages1734600000000 last defined
+ * it, write_imported_ratings as WriteImportedRatingsChannelsHandling1734600000200 did: one multi-row INSERT … ON
+ * CONFLICT, burst locks and flags, and the outbox events, run as one statement in its own implicit transaction.
+ * What stays here is what must stay defined in TypeScript: the burst rules and the event envelopes.
  */
 @Injectable()
 export class RatingsRepository {
@@ -123,6 +134,10 @@ function groupRow(r: PreparedRating | PreparedImport) {
   return {
     id: r.id,
     unit_code: r.unitCode,
+    channel: r.channel,
+    stage: r.stage,
+    burst_key: r.burstKey,
+    platform_client_id: r.platformClientId,
     service_record_id: r.serviceRecordId,
     service_item_code: r.serviceItemCode,
     service_item_name: r.serviceItemName,
@@ -151,7 +166,8 @@ function submittedEvent(r: PreparedRating | PreparedImport): CloudEvent<ReviewSu
     reviewId: r.id,
     unitCode: r.unitCode,
     unitName: r.unitName,
-    channel: 'PAD',
+    channel: r.channel,
+    stage: r.stage,
     level: r.level,
     grade: r.grade,
     tags: r.tags,
@@ -170,7 +186,7 @@ function submittedEvent(r: PreparedRating | PreparedImport): CloudEvent<ReviewSu
     category: null,
     dueAt: null,
     contact: r.contact,
-    ...(r.deviceId === null ? { imported: true } : {}),
+    ...(r.burstKey === null ? { imported: true } : {}),
     ...('handling' in r && r.handling ? { handling: r.handling } : {}),
   };
   return Events.reviewSubmitted(data, { subject: r.id });

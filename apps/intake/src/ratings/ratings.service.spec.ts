@@ -20,6 +20,7 @@ const row = (over: Partial<ReviewRow> = {}): ReviewRow => ({
   id: ID,
   unit_code: 'CN-01',
   channel: 'PAD',
+  stage: 'COMPLETION',
   service_record_id: 'SR-1',
   service_item_code: 'X-1',
   service_item_name: null,

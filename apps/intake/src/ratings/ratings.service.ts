@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { assertUnitAccess, type DevicePrincipal, scopedUnit, type UserPrincipal } from '#libs/auth';
+import { assertUnitAccess, type DevicePrincipal, type PlatformClientPrincipal, scopedUnit, type UserPrincipal } from '#libs/auth';
 import {
   DataCipher,
   DomainError,
@@ -17,12 +17,12 @@ import { AuditService } from '../accounts/audit.service.js';
 import type { UnitEntity } from '../registry/registry.entities.js';
 import { DevicesService } from '../registry/devices.service.js';
 import { UnitsService } from '../registry/units.service.js';
-import { CreateRatingDto, ImportedRatingDto } from './dto/create-rating.dto.js';
+import { CreateRatingDto, ImportedRatingDto, OnlineRatingDto } from './dto/create-rating.dto.js';
 import { fastImportedRating, fastRating } from './dto/fast-rating-validation.js';
 import type { RatedAtKind } from './rated-at.js';
 import { MAX_BATCH_ITEMS } from './dto/rating-batch.dto.js';
 import type { ListRatingsQueryDto } from './dto/rating-queries.dto.js';
-import { ratingFields } from './rating-row.js';
+import { platformBurstKey, ratingFields } from './rating-row.js';
 import { RatingWriter } from './rating-writer.js';
 import { type PreparedRating, suspectChangedEvent } from './ratings.repository.js';
 import { RatingViewsRepository, type ReviewRow } from './rating-views.repository.js';
@@ -90,6 +90,19 @@ export function validateRatingItem(
   return errors.length ? { dto: null, errors } : { dto, errors: [] };
 }
 
+/** Validates one online rating (a batch item, or the single route's body) as the ValidationPipe would. */
+export function validateOnlineItem(plain: unknown): { dto: OnlineRatingDto; errors: [] } | { dto: null; errors: FieldError[] } {
+  const unstorable = unstorableTextErrors(plain);
+  if (unstorable.length) return { dto: null, errors: unstorable };
+  if (typeof plain !== 'object' || plain === null || Array.isArray(plain))
+    return { dto: null, errors: [{ field: '', message: 'must be an object' }] };
+  const dto = plainToInstance(OnlineRatingDto, plain);
+  const errors = flattenValidationErrors(
+    validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } }),
+  );
+  return errors.length ? { dto: null, errors } : { dto, errors: [] };
+}
+
 /**
  * SQLSTATE classes of errors caused by a row's own values, not by the database's state:
  * 22 data exception (out of range, invalid text), 23 integrity constraint violation,
@@ -116,7 +129,48 @@ export class RatingsService {
 
   /** Stores one rating (一次一评: one per service record and unit), durably with its event, before answering. */
   async submit(device: DevicePrincipal, dto: CreateRatingDto, receivedAt = new Date()): Promise<RatingReceipt> {
-    const row = await this.prepare(device, dto, receivedAt);
+    return this.receipt(await this.prepare(device, dto, receivedAt), dto);
+  }
+
+  /**
+   * One rating pushed by the online platform (channel ONLINE): the same rules and answers as a PAD's, the unit
+   * named in the body, 刷评 counted per (client, unit) as a PAD's per device.
+   */
+  async submitOnline(client: PlatformClientPrincipal, dto: OnlineRatingDto, receivedAt = new Date()): Promise<RatingReceipt> {
+    const unit = await this.units.requireUnit(dto.unitCode);
+    return this.receipt(this.prepareOnline(unit, client, dto, receivedAt, true), dto);
+  }
+
+  /** The online platform's batch: as a PAD's offline upload, each item naming its unit (an unknown one rejects the item). */
+  async submitOnlineBatch(
+    client: PlatformClientPrincipal,
+    items: unknown[],
+    receivedAt = new Date(),
+  ): Promise<{ results: BatchItemResult[] }> {
+    if (items.length > MAX_BATCH_ITEMS) {
+      throw new DomainError(ErrorCode.PayloadTooLarge, `A batch holds at most ${MAX_BATCH_ITEMS} ratings; split it.`);
+    }
+    const results = new Array<BatchItemResult>(items.length);
+    const valid: Array<{ index: number; row: PreparedRating }> = [];
+    const units = new Map<string, UnitEntity | null>();
+    for (const [index, item] of items.entries()) {
+      const checked = validateOnlineItem(item);
+      if (!checked.dto) {
+        results[index] = { index, status: 'rejected', errors: checked.errors };
+        continue;
+      }
+      const code = checked.dto.unitCode;
+      if (!units.has(code)) units.set(code, await this.units.findUnit(code));
+      const unit = units.get(code);
+      if (!unit) results[index] = { index, status: 'rejected', errors: [{ field: 'unitCode', message: 'is not a registered unit' }] };
+      else valid.push({ index, row: this.prepareOnline(unit, client, checked.dto, receivedAt, false) });
+    }
+    await this.settle(valid, results);
+    return { results };
+  }
+
+  /** Writes one rating and answers as POST /ratings does: 201 created, 200 duplicate, 409 ALREADY_RATED. */
+  private async receipt(row: PreparedRating, dto: CreateRatingDto): Promise<RatingReceipt> {
     const outcome = await this.writer.write(row);
     if (outcome.kind === 'conflict') {
       throw new DomainError(
@@ -149,6 +203,15 @@ export class RatingsService {
         valid.push({ index, row: this.prepareFor(unit, device, checked.dto, receivedAt) });
       } else results[index] = { index, status: 'rejected', errors: checked.errors };
     }
+    await this.settle(valid, results);
+    // What was refused is kept (bounded), so that the console can say why the PAD counts 未通过.
+    const refused = results.filter((r) => r.status === 'rejected').map((r) => rejectedItem(r.index, items[r.index], r.errors ?? []));
+    await this.rejectedUploads.record(device.deviceId, device.unitCode, refused, receivedAt);
+    return { results };
+  }
+
+  /** Writes a batch's valid items and fills in their results. */
+  private async settle(valid: Array<{ index: number; row: PreparedRating }>, results: BatchItemResult[]): Promise<void> {
     const settled = await Promise.allSettled(this.writer.writeAll(valid.map((v) => v.row)));
     // What only the database can refuse about one item (a value it cannot store) rejects that item alone;
     // anything else (the database unreachable) is the whole request's failure.
@@ -170,10 +233,6 @@ export class RatingsService {
             }
           : { index, status: o.kind === 'created' ? 'created' : 'duplicate', id: o.id };
     });
-    // What was refused is kept (bounded), so that the console can say why the PAD counts 未通过.
-    const refused = results.filter((r) => r.status === 'rejected').map((r) => rejectedItem(r.index, items[r.index], r.errors ?? []));
-    await this.rejectedUploads.record(device.deviceId, device.unitCode, refused, receivedAt);
-    return { results };
   }
 
   /** The batch items a device's uploads had refused, newest first, each with its reasons in Chinese (admin). */
@@ -255,13 +314,37 @@ export class RatingsService {
     return this.prepareFor(await this.units.requireUnit(device.unitCode), device, dto, receivedAt, true);
   }
 
+  /** An online rating: the unit from the body, no device or window, 刷评 counted per (client, unit). */
+  private prepareOnline(
+    unit: UnitEntity,
+    client: PlatformClientPrincipal,
+    dto: OnlineRatingDto,
+    receivedAt: Date,
+    live: boolean,
+  ): PreparedRating {
+    return {
+      ...ratingFields(this.cipher, dto, receivedAt),
+      unitCode: unit.code,
+      unitName: unit.name,
+      channel: 'ONLINE',
+      deviceId: null,
+      platformClientId: client.clientId,
+      burstKey: platformBurstKey(client.clientId, unit.code),
+      windowNo: null,
+      live,
+    };
+  }
+
   /** `live`: a single rating as it happens (its arrival counts for 刷评), not an item of an offline batch. */
   private prepareFor(unit: UnitEntity, device: DevicePrincipal, dto: CreateRatingDto, receivedAt: Date, live = false): PreparedRating {
     return {
       ...ratingFields(this.cipher, dto, receivedAt),
       unitCode: unit.code,
       unitName: unit.name,
+      channel: 'PAD',
       deviceId: device.deviceId,
+      platformClientId: null,
+      burstKey: device.deviceId,
       windowNo: device.windowNo,
       live,
     };

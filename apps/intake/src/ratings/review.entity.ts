@@ -1,15 +1,20 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { Channel, Grade } from '#libs/contracts';
+import type { Channel, Grade, Stage } from '#libs/contracts';
 
-/** A rating from a PAD, or a 12345 complaint stored as a BAD review. Personal data only sealed + masked. */
+/**
+ * A rating from any channel (PAD, online platform, citizen's phone, provincial platform), or a 12345 transfer stored as a
+ * review. One rating per (unit, service record, stage) across channels (一事一评). Personal data only sealed + masked.
+ */
 @Entity({ name: 'reviews' })
-@Index('reviews_pad_record_uq', ['unitCode', 'serviceRecordId'], { unique: true, where: `channel = 'PAD'` })
+@Index('reviews_matter_stage_uq', ['unitCode', 'serviceRecordId', 'stage'], { unique: true, where: `channel <> 'HOTLINE_12345'` })
 @Index('reviews_hotline_client_ticket_uq', ['hotlineClientId', 'ticketId'], { unique: true, where: `channel = 'HOTLINE_12345'` })
 @Index('reviews_device_rated_idx', ['deviceId', 'ratedAt'])
 @Index('reviews_unit_rated_idx', ['unitCode', 'ratedAt'])
 @Index('reviews_suspect_idx', ['unitCode', 'ratedAt'], { where: 'suspect' })
 @Index('reviews_live_arrival_idx', ['deviceId', 'receivedAt'], { where: 'live' })
 @Index('reviews_contact_retention_idx', ['receivedAt'], { where: 'contact_sealed IS NOT NULL' })
+@Index('reviews_burst_rated_idx', ['burstKey', 'ratedAt'], { where: 'burst_key IS NOT NULL' })
+@Index('reviews_burst_arrival_idx', ['burstKey', 'receivedAt'], { where: 'live' })
 export class ReviewEntity {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
@@ -22,6 +27,10 @@ export class ReviewEntity {
 
   @Column({ name: 'service_record_id', type: 'text', nullable: true })
   serviceRecordId: string | null;
+
+  /** The stage of the matter rated (一事一评); COMPLETION unless the rating says ACCEPTANCE. */
+  @Column({ type: 'text', default: 'COMPLETION' })
+  stage: Stage;
 
   @Column({ name: 'service_item_code', type: 'text', nullable: true })
   serviceItemCode: string | null;
@@ -37,6 +46,14 @@ export class ReviewEntity {
 
   @Column({ name: 'device_id', type: 'uuid', nullable: true })
   deviceId: string | null;
+
+  /** The signed platform client that pushed the rating (online platform); null for every other channel. */
+  @Column({ name: 'platform_client_id', type: 'uuid', nullable: true })
+  platformClientId: string | null;
+
+  /** Whom the 刷评 check counts the rating against: its device, or one key per (platform client, unit). */
+  @Column({ name: 'burst_key', type: 'uuid', nullable: true })
+  burstKey: string | null;
 
   @Column({ type: 'smallint', nullable: true })
   level: number | null;

@@ -9,7 +9,7 @@ import { DeviceEntity, HotlineClientEntity } from './registry.entities.js';
 /** How long a resolved HMAC credential is trusted: a revocation made on another instance applies within about this long. */
 const CREDENTIAL_TTL_MS = 4_000;
 
-/** Resolves the HMAC credentials of PAD devices and hotline clients for the guards, cached briefly. */
+/** Resolves the HMAC credentials of PAD devices and signed clients (hotline, platform) for the guards, cached briefly. */
 @Injectable()
 export class CredentialResolver implements HmacCredentialResolver {
   /**
@@ -23,7 +23,7 @@ export class CredentialResolver implements HmacCredentialResolver {
     allowStale: true,
     fetchMethod: async (key) => {
       const [kind, id] = key.split(':') as [HmacKind, string];
-      return { credential: kind === 'device' ? await this.deviceCredential(id) : await this.clientCredential(id) };
+      return { credential: kind === 'device' ? await this.deviceCredential(id) : await this.clientCredential(kind, id) };
     },
   });
 
@@ -57,16 +57,21 @@ export class CredentialResolver implements HmacCredentialResolver {
     };
   }
 
-  private async clientCredential(id: string): Promise<HmacCredential | null> {
-    const [client] = await this.clients.query<Array<{ id: string; secret_sealed: string; revoked: boolean }>>(
-      `SELECT id, secret_sealed, revoked_at IS NOT NULL AS revoked FROM hotline_clients WHERE id = $1`,
+  /** A signed client of the kind the route accepts: a hotline route knows no platform client, and the other way round. */
+  private async clientCredential(kind: 'hotline' | 'platform', id: string): Promise<HmacCredential | null> {
+    const [client] = await this.clients.query<Array<{ id: string; secret_sealed: string; revoked: boolean; channel: string }>>(
+      `SELECT id, secret_sealed, revoked_at IS NOT NULL AS revoked, channel FROM hotline_clients WHERE id = $1`,
       [id],
     );
     if (!client) return null;
+    const hotline = client.channel === 'HOTLINE_12345';
+    if (hotline !== (kind === 'hotline')) return null;
     return {
       secret: this.cipher.open(client.secret_sealed),
       revoked: client.revoked,
-      principal: { kind: 'hotline', clientId: client.id },
+      principal: hotline
+        ? { kind: 'hotline', clientId: client.id }
+        : { kind: 'platform', clientId: client.id, channel: client.channel as 'ONLINE' | 'PROVINCE' },
     };
   }
 }

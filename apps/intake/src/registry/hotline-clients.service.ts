@@ -1,16 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import { DataSource, type EntityManager, In, type Repository } from 'typeorm';
 import { DataCipher, DomainError } from '#libs/common';
 import { eventFactory, EventTypes, type HotlineClientData, Topics } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import { CredentialResolver } from './credential-resolver.js';
 import { newSecret } from './devices.service.js';
-import type { CreateHotlineClientDto } from './dto/registry.dto.js';
-import { HotlineClientResponseDto, type RegisteredHotlineClientDto } from './dto/registry.response.js';
-import { HotlineClientEntity } from './registry.entities.js';
+import type { CreateHotlineClientDto, CreatePlatformClientDto } from './dto/registry.dto.js';
+import {
+  HotlineClientResponseDto,
+  PlatformClientResponseDto,
+  type RegisteredHotlineClientDto,
+  type RegisteredPlatformClientDto,
+} from './dto/registry.response.js';
+import { HotlineClientEntity, type SignedClientChannel } from './registry.entities.js';
 
-/** 12345 hotline clients: registration (the secret shown once) and revocation, both told to rectification through the outbox. */
+/** Done inside the registration's or revocation's transaction (the caller's audit entry). */
+export type WithinTransaction = (manager: EntityManager, client: HotlineClientEntity) => Promise<void>;
+
+/**
+ * The one registry of signed clients (X-Client-Id), each with a secret shown once and kept sealed: 12345 hotline
+ * clients (registration and revocation told to rectification through the outbox, which signs replies with the
+ * secret) and platform clients pushing ratings (ONLINE, PROVINCE), which rectification does not need to know.
+ */
 @Injectable()
 export class HotlineClientsService {
   constructor(
@@ -23,39 +35,76 @@ export class HotlineClientsService {
 
   /** Registers a 12345 client and tells rectification (which signs replies with the secret) through the outbox. */
   async registerHotlineClient(dto: CreateHotlineClientDto): Promise<RegisteredHotlineClientDto> {
+    const { client, secret } = await this.register('HOTLINE_12345', dto, (manager, saved) =>
+      this.emitHotlineClient(manager, EventTypes.HotlineClientRegistered, saved),
+    );
+    return { clientId: client.id, secret, name: client.name, callbackUrl: client.callbackUrl };
+  }
+
+  /** Registers a platform client (ONLINE, PROVINCE); `within` runs in the same transaction (the audit entry). */
+  async registerPlatformClient(dto: CreatePlatformClientDto, within: WithinTransaction): Promise<RegisteredPlatformClientDto> {
+    const { client, secret } = await this.register(dto.channel, dto, within);
+    return { clientId: client.id, secret, name: client.name, channel: dto.channel, callbackUrl: client.callbackUrl };
+  }
+
+  async revokeHotlineClient(clientId: string): Promise<HotlineClientResponseDto> {
+    const client = await this.revoke('hotline', clientId, (manager, found) =>
+      this.emitHotlineClient(manager, EventTypes.HotlineClientRevoked, found),
+    );
+    return HotlineClientResponseDto.fromEntity(client);
+  }
+
+  async revokePlatformClient(clientId: string, within: WithinTransaction): Promise<PlatformClientResponseDto> {
+    return PlatformClientResponseDto.fromEntity(await this.revoke('platform', clientId, within));
+  }
+
+  async listHotlineClients(): Promise<HotlineClientResponseDto[]> {
+    const rows = await this.clients.find({ where: { channel: 'HOTLINE_12345' }, order: { createdAt: 'ASC' } });
+    return rows.map((c) => HotlineClientResponseDto.fromEntity(c));
+  }
+
+  async listPlatformClients(): Promise<PlatformClientResponseDto[]> {
+    const rows = await this.clients.find({ where: { channel: In(['ONLINE', 'PROVINCE']) }, order: { createdAt: 'ASC' } });
+    return rows.map((c) => PlatformClientResponseDto.fromEntity(c));
+  }
+
+  private async register(
+    channel: SignedClientChannel,
+    dto: { name: string; callbackUrl?: string },
+    within: WithinTransaction,
+  ): Promise<{ client: HotlineClientEntity; secret: string }> {
     const secret = newSecret();
     const client = await this.dataSource.transaction(async (manager) => {
       const saved = await manager.save(
         manager.create(HotlineClientEntity, {
           name: dto.name,
+          channel,
           callbackUrl: dto.callbackUrl ?? null,
           secretSealed: this.cipher.seal(secret),
         }),
       );
-      await this.emitHotlineClient(manager, EventTypes.HotlineClientRegistered, saved);
+      await within(manager, saved);
       return saved;
     });
-    return { clientId: client.id, secret, name: client.name, callbackUrl: client.callbackUrl };
+    return { client, secret };
   }
 
-  async revokeHotlineClient(clientId: string): Promise<HotlineClientResponseDto> {
+  /** Revokes a signed client of this kind (a hotline id is unknown to the platform route, and the other way round). */
+  private async revoke(kind: 'hotline' | 'platform', clientId: string, within: WithinTransaction): Promise<HotlineClientEntity> {
     const client = await this.dataSource.transaction(async (manager) => {
       const found = await manager.findOne(HotlineClientEntity, { where: { id: clientId }, lock: { mode: 'pessimistic_write' } });
-      if (!found) throw DomainError.notFound(`Hotline client ${clientId}`);
+      if (!found || (found.channel === 'HOTLINE_12345') !== (kind === 'hotline')) {
+        throw DomainError.notFound(`${kind === 'hotline' ? 'Hotline' : 'Platform'} client ${clientId}`);
+      }
       if (!found.revokedAt) {
         found.revokedAt = new Date();
         await manager.save(found);
-        await this.emitHotlineClient(manager, EventTypes.HotlineClientRevoked, found);
+        await within(manager, found);
       }
       return found;
     });
-    this.credentials.forget('hotline', clientId);
-    return HotlineClientResponseDto.fromEntity(client);
-  }
-
-  async listHotlineClients(): Promise<HotlineClientResponseDto[]> {
-    const rows = await this.clients.find({ order: { createdAt: 'ASC' } });
-    return rows.map((c) => HotlineClientResponseDto.fromEntity(c));
+    this.credentials.forget(kind, clientId);
+    return client;
   }
 
   private async emitHotlineClient(

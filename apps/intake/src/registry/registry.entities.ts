@@ -56,7 +56,13 @@ export class DeviceEntity {
   appVersion: string | null;
 }
 
-/** A 12345 hotline system that pushes complaints and receives replies. */
+/** What a signed client is: a 12345 hotline, or a platform pushing ratings (online, provincial). */
+export type SignedClientChannel = 'HOTLINE_12345' | 'ONLINE' | 'PROVINCE';
+
+/**
+ * A signed client (X-Client-Id): a 12345 hotline system that pushes complaints and receives replies, or a
+ * platform that pushes ratings (channel ONLINE or PROVINCE). One registry, one secret handling, one guard.
+ */
 @Entity({ name: 'hotline_clients' })
 export class HotlineClientEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -67,6 +73,10 @@ export class HotlineClientEntity {
 
   @Column({ name: 'callback_url', type: 'text', nullable: true })
   callbackUrl: string | null;
+
+  /** What the signed client is: a 12345 hotline (HOTLINE_12345), or a platform pushing ratings (ONLINE, PROVINCE). */
+  @Column({ type: 'text', default: 'HOTLINE_12345' })
+  channel: SignedClientChannel;
 
   @Column({ name: 'secret_sealed', type: 'text' })
   secretSealed: string;

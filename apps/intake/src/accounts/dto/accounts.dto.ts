@@ -19,6 +19,8 @@ export const AUDIT_ACTIONS: AuditAction[] = [
   'SUSPECT_CLEARED',
   'SUSPECT_CONFIRMED',
   'PERSONAL_DATA_ERASED',
+  'PLATFORM_CLIENT_REGISTERED',
+  'PLATFORM_CLIENT_REVOKED',
 ];
 
 export class LoginDto {

@@ -17,7 +17,17 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { BAD_REVIEW_TAG_CODES, type BadReviewTag, CASE_OUTCOMES, type CaseOutcome, type RatingLevel } from '#libs/contracts';
+import {
+  BAD_REVIEW_TAG_CODES,
+  type BadReviewTag,
+  CASE_OUTCOMES,
+  type CaseOutcome,
+  RATING_CHANNELS,
+  type RatingChannel,
+  type RatingLevel,
+  type Stage,
+  STAGES,
+} from '#libs/contracts';
 import { IsNotBlank, MAINLAND_MOBILE } from '#libs/common';
 import { IsInstantWithOffset } from '../../shared/validators.js';
 import { IsRatedAt } from '../rated-at.js';
@@ -89,6 +99,15 @@ export abstract class RatingFieldsDto {
   @Type(() => ReviewerDto)
   reviewer?: ReviewerDto;
 
+  @ApiPropertyOptional({
+    enum: STAGES,
+    example: 'COMPLETION',
+    description: 'The stage of the matter rated (一事一评): ACCEPTANCE 受理 or COMPLETION 办结 (default). One rating per matter and stage',
+  })
+  @IsOptional()
+  @IsIn(STAGES, { message: `must be one of ${STAGES.join(', ')}` })
+  stage?: Stage;
+
   abstract ratedAt: string;
 }
 
@@ -149,4 +168,22 @@ export class ImportedRatingDto extends RatingFieldsDto {
   @IsInstantWithOffset({ future: true })
   @IsRatedAt('import')
   ratedAt: string;
+
+  @ApiPropertyOptional({
+    enum: RATING_CHANNELS,
+    example: 'PAD',
+    description: 'The channel the previous platform took the rating by; PAD when not said',
+  })
+  @IsOptional()
+  @IsIn(RATING_CHANNELS, { message: `must be one of ${RATING_CHANNELS.join(', ')}` })
+  channel?: RatingChannel;
+}
+
+/** POST /online/ratings (and each batch item): a PAD rating plus the unit the online 办件 belongs to. */
+export class OnlineRatingDto extends CreateRatingDto {
+  @ApiProperty({ example: 'CN-01', description: 'The registered unit whose matter was rated' })
+  @IsString()
+  @Length(1, 32)
+  @IsNotBlank()
+  unitCode: string;
 }

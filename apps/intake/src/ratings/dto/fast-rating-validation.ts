@@ -1,5 +1,5 @@
 import { arrayMaxSize, arrayUnique, isIn, isInt, isISO8601, isString, length, matches, max, maxLength, min } from 'class-validator';
-import { BAD_REVIEW_TAG_CODES } from '#libs/contracts';
+import { BAD_REVIEW_TAG_CODES, RATING_CHANNELS, STAGES } from '#libs/contracts';
 import { isInstantInRange, MAINLAND_MOBILE, NOT_BLANK } from '#libs/common';
 import { registerFastValidator } from '#libs/platform';
 import { ISO_WITH_OFFSET } from '../../shared/validators.js';
@@ -25,7 +25,10 @@ const RATING_KEYS = new Set([
   'comment',
   'reviewer',
   'ratedAt',
+  'stage',
 ]);
+/** An import item may also name its channel. */
+const IMPORTED_RATING_KEYS = new Set([...RATING_KEYS, 'channel']);
 const REVIEWER_KEYS = new Set(['name', 'phone']);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -64,8 +67,10 @@ export function fastImportedRating(value: unknown): ImportedRatingDto | null {
 }
 
 function fastRatingOf(value: unknown, kind: RatedAtKind): CreateRatingDto | ImportedRatingDto | null {
-  if (!isPlainObject(value) || !onlyKeys(value, RATING_KEYS)) return null;
+  if (!isPlainObject(value) || !onlyKeys(value, kind === 'device' ? RATING_KEYS : IMPORTED_RATING_KEYS)) return null;
   const v = value;
+  if ('stage' in v && !isIn(v.stage, STAGES)) return null;
+  if ('channel' in v && !isIn(v.channel, RATING_CHANNELS)) return null;
   if (!isString(v.serviceRecordId) || !length(v.serviceRecordId, 1, 64) || !NOT_BLANK.test(v.serviceRecordId)) return null;
   if (!isString(v.serviceItemCode) || !length(v.serviceItemCode, 1, 64) || !NOT_BLANK.test(v.serviceItemCode)) return null;
   if ('serviceItemName' in v && (!isString(v.serviceItemName) || !maxLength(v.serviceItemName, 200))) return null;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { quarterLabel, quarterOf } from '#libs/common';
-import { BAD_REVIEW_TAGS, GRADES, type Grade, RATING_LEVELS, type RatingLevel } from '#libs/contracts';
+import { BAD_REVIEW_TAGS, CHANNELS, GRADES, type Grade, RATING_LEVELS, type RatingLevel, STAGES } from '#libs/contracts';
 import { FieldErrorDto, pageOf } from '#libs/platform';
 import { type ReviewRow, type SuspectStatus, suspectStatusOf } from '../rating-views.repository.js';
 import type { RejectedUploadRow } from '../rejected-uploads.repository.js';
@@ -25,7 +25,8 @@ export class MaskedReviewerDto {
 export class RatingResponseDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'CN-01' }) unitCode: string;
-  @ApiProperty({ enum: ['PAD', 'HOTLINE_12345'] }) channel: string;
+  @ApiProperty({ enum: CHANNELS }) channel: string;
+  @ApiProperty({ enum: STAGES, description: 'The stage of the matter rated (一事一评); COMPLETION for a 12345 transfer' }) stage: string;
   @ApiProperty({ type: String, nullable: true }) serviceRecordId: string | null;
   @ApiProperty({ type: String, nullable: true }) serviceItemCode: string | null;
   @ApiProperty({ type: String, nullable: true }) serviceItemName: string | null;
@@ -60,6 +61,7 @@ export class RatingResponseDto {
       id: r.id,
       unitCode: r.unit_code,
       channel: r.channel,
+      stage: r.stage,
       serviceRecordId: r.service_record_id,
       serviceItemCode: r.service_item_code,
       serviceItemName: r.service_item_name,

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
+import { PLATFORM_CHANNELS, type PlatformChannel } from '#libs/auth';
 import { IsNotBlank } from '#libs/common';
 
 export class CreateUnitDto {
@@ -51,6 +52,28 @@ export class CreateHotlineClientDto {
   name: string;
 
   @ApiPropertyOptional({ example: 'https://hotline.example.gov.cn/callbacks/review' })
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  callbackUrl?: string;
+}
+
+/** POST /platform-clients: a platform that pushes ratings — the online platform (一网通办) or the provincial one. */
+export class CreatePlatformClientDto {
+  @ApiProperty({ example: '一网通办平台' })
+  @IsString()
+  @Length(1, 100)
+  @IsNotBlank()
+  name: string;
+
+  @ApiProperty({
+    enum: PLATFORM_CHANNELS,
+    example: 'ONLINE',
+    description: 'ONLINE: pushes online ratings; PROVINCE: the provincial platform',
+  })
+  @IsIn(PLATFORM_CHANNELS, { message: `must be one of ${PLATFORM_CHANNELS.join(', ')}` })
+  channel: PlatformChannel;
+
+  @ApiPropertyOptional({ example: 'https://online.example.gov.cn/callbacks/review' })
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   callbackUrl?: string;

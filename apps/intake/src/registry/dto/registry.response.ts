@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { PlatformChannel } from '#libs/auth';
 import { isDeviceOnline } from '../../pad/heartbeat.js';
 import type { DeviceEntity, HotlineClientEntity } from '../registry.entities.js';
 
@@ -82,4 +83,18 @@ export class RegisteredHotlineClientDto {
   @ApiProperty({ description: 'The HMAC secret (base64url); returned once only' }) secret: string;
   @ApiProperty() name: string;
   @ApiProperty({ type: String, nullable: true, format: 'uri' }) callbackUrl: string | null;
+}
+
+/** A platform client as listed (never its secret). */
+export class PlatformClientResponseDto extends HotlineClientResponseDto {
+  @ApiProperty({ enum: ['ONLINE', 'PROVINCE'] }) channel: PlatformChannel;
+
+  static override fromEntity(c: HotlineClientEntity): PlatformClientResponseDto {
+    return { ...HotlineClientResponseDto.fromEntity(c), channel: c.channel as PlatformChannel };
+  }
+}
+
+/** A platform client just registered: its secret, shown this once. */
+export class RegisteredPlatformClientDto extends RegisteredHotlineClientDto {
+  @ApiProperty({ enum: ['ONLINE', 'PROVINCE'] }) channel: PlatformChannel;
 }

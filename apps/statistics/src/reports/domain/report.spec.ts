@@ -95,7 +95,7 @@ describe('buildReport', () => {
       bad: 3 + 3,
       goodRate: 3096 / 3102,
       byLevel: { '1': 3, '2': 1, '3': 1, '4': 8, '5': 3087 },
-      byChannel: { PAD: 3100, HOTLINE_12345: 2 },
+      byChannel: { PAD: 3100, HOTLINE_12345: 2, ONLINE: 0, QR: 0, SMS: 0, PROVINCE: 0 },
     });
   });
 
@@ -180,7 +180,7 @@ describe('buildReport', () => {
         bad: 0,
         goodRate: null,
         byLevel: { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 },
-        byChannel: { PAD: 0, HOTLINE_12345: 0 },
+        byChannel: { PAD: 0, HOTLINE_12345: 0, ONLINE: 0, QR: 0, SMS: 0, PROVINCE: 0 },
       },
       badReviews: {
         total: 0,

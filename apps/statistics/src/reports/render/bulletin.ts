@@ -56,7 +56,7 @@ export function headline(report: QuarterlyReport): string {
   const { reviews, badReviews: bad } = report;
   const scope = isQuarterPeriod(report.period) ? '本季度' : '本期';
   const channels = (Object.keys(CHANNEL_LABELS) as Array<keyof typeof CHANNEL_LABELS>)
-    .map((c) => `${CHANNEL_LABELS[c]} ${reviews.byChannel[c]} 件`)
+    .map((c) => `${CHANNEL_LABELS[c]} ${reviews.byChannel[c] ?? 0} 件`)
     .join('、');
   const parts = [
     `${scope}共收到评价 ${reviews.total} 件，好评率 ${formatPercent(reviews.goodRate)}，差评及时答复率 ${formatPercent(bad.timelyResponseRate)}，差评整改率 ${formatPercent(bad.rectificationRate)}。`,

@@ -53,7 +53,7 @@ export function summaryRows(report: QuarterlyReport): Array<[string, SummaryValu
     ['差评数', reviews.bad],
     ['好评率', { rate: reviews.goodRate }],
     ...LEVEL_KEYS.toReversed().map((level): [string, SummaryValue] => [`${LEVEL_LABELS[level]}（${level}）`, reviews.byLevel[level]]),
-    ...CHANNELS.map((channel): [string, SummaryValue] => [`渠道：${CHANNEL_LABELS[channel]}`, reviews.byChannel[channel]]),
+    ...CHANNELS.map((channel): [string, SummaryValue] => [`渠道：${CHANNEL_LABELS[channel]}`, reviews.byChannel[channel] ?? 0]),
     ['差评应答复数', bad.due],
     ['差评按时答复数', bad.respondedOnTime],
     ['差评及时答复率', { rate: bad.timelyResponseRate }],
