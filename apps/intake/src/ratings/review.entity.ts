@@ -11,7 +11,6 @@ import type { Channel, Grade, Stage } from '#libs/contracts';
 @Index('reviews_device_rated_idx', ['deviceId', 'ratedAt'])
 @Index('reviews_unit_rated_idx', ['unitCode', 'ratedAt'])
 @Index('reviews_suspect_idx', ['unitCode', 'ratedAt'], { where: 'suspect' })
-@Index('reviews_live_arrival_idx', ['deviceId', 'receivedAt'], { where: 'live' })
 @Index('reviews_contact_retention_idx', ['receivedAt'], { where: 'contact_sealed IS NOT NULL' })
 @Index('reviews_burst_rated_idx', ['burstKey', 'ratedAt'], { where: 'burst_key IS NOT NULL' })
 @Index('reviews_burst_arrival_idx', ['burstKey', 'receivedAt'], { where: 'live' })
