@@ -16,6 +16,7 @@ import { Accounts1733600000000 } from './migrations/1733600000000-Accounts.js';
 import { SuspectConfirmed1733700000000 } from './migrations/1733700000000-SuspectConfirmed.js';
 import { RejectedUploads1734300000000 } from './migrations/1734300000000-RejectedUploads.js';
 import { InboxRetentionIndex1734500000000 } from './migrations/1734500000000-InboxRetentionIndex.js';
+import { AuditSummaries1734900000000 } from './migrations/1734900000000-AuditSummaries.js';
 import { SharedLimitsAndSessions1734100000000 } from './migrations/1734100000000-SharedLimitsAndSessions.js';
 import { RateLimitsUnlogged1734100000200 } from './migrations/1734100000200-RateLimitsUnlogged.js';
 import { ReviewEntity } from './ratings/review.entity.js';
@@ -54,5 +55,6 @@ export const INTAKE_SCHEMA: ServiceSchema = {
     RateLimitsUnlogged1734100000200,
     RejectedUploads1734300000000,
     InboxRetentionIndex1734500000000,
+    AuditSummaries1734900000000,
   ],
 };

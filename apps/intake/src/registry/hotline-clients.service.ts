@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import type { UserPrincipal } from '#libs/auth';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { DataCipher, DomainError } from '#libs/common';
 import { eventFactory, EventTypes, type HotlineClientData, Topics } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
+import { auditSummaries } from '../accounts/audit-summary.js';
+import { writeAdminAudit } from '../accounts/audit-writer.js';
 import { CredentialResolver } from './credential-resolver.js';
 import { newSecret } from './devices.service.js';
 import type { CreateHotlineClientDto } from './dto/registry.dto.js';
@@ -22,7 +25,7 @@ export class HotlineClientsService {
   ) {}
 
   /** Registers a 12345 client and tells rectification (which signs replies with the secret) through the outbox. */
-  async registerHotlineClient(dto: CreateHotlineClientDto): Promise<RegisteredHotlineClientDto> {
+  async registerHotlineClient(admin: UserPrincipal, dto: CreateHotlineClientDto): Promise<RegisteredHotlineClientDto> {
     const secret = newSecret();
     const client = await this.dataSource.transaction(async (manager) => {
       const saved = await manager.save(
@@ -33,12 +36,16 @@ export class HotlineClientsService {
         }),
       );
       await this.emitHotlineClient(manager, EventTypes.HotlineClientRegistered, saved);
+      await writeAdminAudit(manager, admin, 'HOTLINE_CLIENT_REGISTERED', auditSummaries.hotlineClientRegistered(saved.name), {
+        clientId: saved.id,
+        name: saved.name,
+      });
       return saved;
     });
     return { clientId: client.id, secret, name: client.name, callbackUrl: client.callbackUrl };
   }
 
-  async revokeHotlineClient(clientId: string): Promise<HotlineClientResponseDto> {
+  async revokeHotlineClient(admin: UserPrincipal, clientId: string): Promise<HotlineClientResponseDto> {
     const client = await this.dataSource.transaction(async (manager) => {
       const found = await manager.findOne(HotlineClientEntity, { where: { id: clientId }, lock: { mode: 'pessimistic_write' } });
       if (!found) throw DomainError.notFound(`Hotline client ${clientId}`);
@@ -46,6 +53,10 @@ export class HotlineClientsService {
         found.revokedAt = new Date();
         await manager.save(found);
         await this.emitHotlineClient(manager, EventTypes.HotlineClientRevoked, found);
+        await writeAdminAudit(manager, admin, 'HOTLINE_CLIENT_REVOKED', auditSummaries.hotlineClientRevoked(found.name), {
+          clientId: found.id,
+          name: found.name,
+        });
       }
       return found;
     });

@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import { maxExtensionUntil } from '#libs/calendar';
 import { type Contact, DataCipher, DomainError, ErrorCode, maskFreeTextFields } from '#libs/common';
 import type { UserPrincipal } from '#libs/auth';
+import { auditOutboxEntry, OutboxService } from '#libs/messaging';
+import { rectificationAuditSummaries } from '../audit-summaries.js';
 import { CalendarService } from '../calendar/calendar.service.js';
 import { HotlineDispatcher } from '../hotline/hotline-dispatcher.service.js';
 import { CaseEntity, CaseTimelineEntry, SEALED_TEXT } from './case.entity.js';
@@ -62,6 +64,7 @@ export class CaseActionsService {
     private readonly writer: CaseWriter,
     private readonly dispatcher: HotlineDispatcher,
     private readonly cipher: DataCipher,
+    private readonly outbox: OutboxService,
   ) {}
 
   async act<A extends CaseAction>(id: string, action: A, body: CaseActionBodies[A], user: UserPrincipal) {
@@ -86,7 +89,7 @@ export class CaseActionsService {
    * Returns the reviewer's contact to the operator of the case's unit — with the unmasked originals of free text
    * (the review's comment, the case notes) that held phone or ID-card numbers — and records that in the timeline.
    */
-  async revealContact(id: string, user: UserPrincipal, reason: string | null = null): Promise<RevealedContactDto> {
+  async revealContact(id: string, user: UserPrincipal, reason: string): Promise<RevealedContactDto> {
     if (user.role !== 'unit_operator')
       throw new DomainError(ErrorCode.Forbidden, 'Only the operator of the case unit may reveal the contact.');
     return this.dataSource.transaction(async (manager) => {
@@ -105,21 +108,33 @@ export class CaseActionsService {
         at: e.at.toISOString(),
         text: this.cipher.openJson<Record<string, string>>(String(e.data[SEALED_TEXT])),
       }));
+      const fields = [
+        ...(['name', 'phone'] as const).filter((k) => contact[k]),
+        ...Object.keys(contact.freeText ?? {}).map((k) => `freeText.${k}`),
+        ...(notes.length ? ['notes'] : []),
+      ];
+      const at = new Date();
       await manager.insert(CaseTimelineEntry, {
         caseId: found.id,
         action: 'reveal-contact',
         actor: user.sub,
         actorRole: user.role,
         note: reason,
-        data: {
-          fields: [
-            ...(['name', 'phone'] as const).filter((k) => contact[k]),
-            ...Object.keys(contact.freeText ?? {}).map((k) => `freeText.${k}`),
-            ...(notes.length ? ['notes'] : []),
-          ],
-        },
-        at: new Date(),
+        data: { fields },
+        at,
       });
+      await this.outbox.add(
+        manager,
+        auditOutboxEntry({
+          service: 'Rectification',
+          actor: user,
+          action: 'CONTACT_REVEALED',
+          summary: rectificationAuditSummaries.contactRevealed(found, fields, reason),
+          detail: { caseId: found.id, unitCode: found.unitCode, reason, fields },
+          key: found.unitCode,
+          at,
+        }),
+      );
       return { name: contact.name ?? null, phone: contact.phone ?? null, freeText: contact.freeText ?? {}, notes };
     });
   }

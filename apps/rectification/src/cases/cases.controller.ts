@@ -139,11 +139,11 @@ export class CasesController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      "The reviewer's unmasked contact, and the originals of free text (comment, content, description, case notes) whose phone or ID-card numbers are masked elsewhere: { name, phone, freeText, notes }. For the case unit's operator only; recorded in the timeline",
+      "The reviewer's unmasked contact, and the originals of free text (comment, content, description, case notes) whose phone or ID-card numbers are masked elsewhere: { name, phone, freeText, notes }. For the case unit's operator only, with a reason (2–200 characters); recorded in the timeline and the audit log",
   })
   @ApiOkResponse({ type: RevealedContactDto })
   @ApiProblems(404)
   revealContact(@CurrentPrincipal() user: UserPrincipal, @Param('id', UUID) id: string, @Body() body: RevealContactDto) {
-    return this.actions.revealContact(id, user, body?.reason ?? null);
+    return this.actions.revealContact(id, user, body.reason);
   }
 }

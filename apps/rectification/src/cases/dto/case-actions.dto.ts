@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { CONTACT_METHODS, type ContactMethod, type RectifyOutcome } from '../domain/case-state-machine.js';
-import { IsInstantInRange } from '#libs/common';
+import { IsInstantInRange, IsNotBlank } from '#libs/common';
 
 /** An ISO-8601 instant with an explicit offset (or Z), as everywhere in the contract. */
 const WITH_OFFSET = /(Z|[+-]\d{2}:\d{2})$/;
@@ -134,15 +134,16 @@ export class UrgeCaseDto {
 }
 
 export class RevealContactDto {
-  @ApiPropertyOptional({
-    maxLength: 500,
+  @ApiProperty({
+    minLength: 2,
+    maxLength: 200,
     example: '回访评价人核实情况',
-    description: 'Why the contact is needed; recorded in the timeline and the contact-reveal audit (the console requires it)',
+    description: 'Why the contact is needed (required); recorded in the timeline and the audit log',
   })
-  @IsOptional()
   @IsString()
-  @Length(1, 500)
-  reason?: string;
+  @Length(2, 200)
+  @IsNotBlank()
+  reason: string;
 }
 
 export class ContactRevealsQuery {
