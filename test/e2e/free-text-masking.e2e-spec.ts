@@ -135,15 +135,24 @@ describe('personal numbers inside free text: masked in every response, event and
     expect(lifecycle.length).toBeGreaterThanOrEqual(3);
     for (const e of lifecycle) noPersonalNumbers(JSON.stringify(e.payload));
 
-    const revealed = (await request(cases).post(`/api/v1/cases/${opened.id}/reveal-contact`).set('Authorization', operator).expect(200))
-      .body;
+    const revealed = (
+      await request(cases)
+        .post(`/api/v1/cases/${opened.id}/reveal-contact`)
+        .set('Authorization', operator)
+        .send({ reason: '回访评价人核实情况' })
+        .expect(200)
+    ).body;
     expect(revealed).toEqual({
       name: null,
       phone: null,
       freeText: { comment },
       notes: [{ action: 'respond', at: responded.at, text: { note } }],
     });
-    await request(cases).post(`/api/v1/cases/${opened.id}/reveal-contact`).set('Authorization', supervisor).expect(403);
+    await request(cases)
+      .post(`/api/v1/cases/${opened.id}/reveal-contact`)
+      .set('Authorization', supervisor)
+      .send({ reason: '回访评价人核实情况' })
+      .expect(403);
     const audited = (await request(cases).get(`/api/v1/cases/${opened.id}`).set('Authorization', supervisor).expect(200)).body;
     expect(audited.timeline.at(-1)).toMatchObject({
       action: 'reveal-contact',

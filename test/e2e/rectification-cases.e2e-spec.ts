@@ -333,13 +333,40 @@ describe('rectification cases over HTTP: opening, actions, roles, unit scope, er
     it("reveals the contact to the unit's operator only, and records it in the timeline", async () => {
       const opened = await openCase(app, operator, reviewEvent({}, { name: '欧阳娜娜', phone: '13912345678' }));
       expect(opened.contact).toEqual({ name: '欧***', phone: '139****5678' });
-      expect((await http().post(`/api/v1/cases/${opened.id}/reveal-contact`).set('Authorization', supervisor).expect(403)).body.code).toBe(
-        'FORBIDDEN',
-      );
       expect(
-        (await http().post(`/api/v1/cases/${opened.id}/reveal-contact`).set('Authorization', otherOperator).expect(403)).body.code,
+        (
+          await http()
+            .post(`/api/v1/cases/${opened.id}/reveal-contact`)
+            .set('Authorization', supervisor)
+            .send({ reason: '回访评价人核实情况' })
+            .expect(403)
+        ).body.code,
+      ).toBe('FORBIDDEN');
+      expect(
+        (
+          await http()
+            .post(`/api/v1/cases/${opened.id}/reveal-contact`)
+            .set('Authorization', otherOperator)
+            .send({ reason: '回访评价人核实情况' })
+            .expect(403)
+        ).body.code,
       ).toBe('FORBIDDEN_UNIT');
-      const revealed = (await http().post(`/api/v1/cases/${opened.id}/reveal-contact`).set('Authorization', operator).expect(200)).body;
+      // The reason is required (2–200 characters): without one, nothing is revealed.
+      for (const body of [{}, { reason: '  ' }, { reason: '查' }, { reason: 'x'.repeat(201) }]) {
+        const refused = await http()
+          .post(`/api/v1/cases/${opened.id}/reveal-contact`)
+          .set('Authorization', operator)
+          .send(body)
+          .expect(400);
+        expect([...new Set(refused.body.errors.map((e: { field: string }) => e.field))]).toEqual(['reason']);
+      }
+      const revealed = (
+        await http()
+          .post(`/api/v1/cases/${opened.id}/reveal-contact`)
+          .set('Authorization', operator)
+          .send({ reason: '回访评价人核实情况' })
+          .expect(200)
+      ).body;
       expect(revealed).toEqual({ name: '欧阳娜娜', phone: '13912345678', freeText: {}, notes: [] });
       const full = (await http().get(`/api/v1/cases/${opened.id}`).set('Authorization', supervisor).expect(200)).body;
       expect(full.timeline[1]).toMatchObject({ action: 'reveal-contact', actor: 'op-1', actorRole: 'unit_operator' });
