@@ -15,6 +15,9 @@ import {
   type TestDatabase,
 } from '#libs/testing';
 
+/** A second intake on the embedded bus serves HTTP only: the bus takes one consumer per service (replicas consume on Kafka). */
+const HTTP_ONLY_REPLICA = { ...INTAKE_APP, consumesEvents: false } as const;
+
 interface StreamEvent {
   event: string;
   data: unknown;
@@ -372,7 +375,7 @@ describe('intake: PAD pairing codes, rating prompts and heartbeats', () => {
 
     it('reaches a PAD streaming from another replica; a reconnect with Last-Event-ID is sent only what it missed', async () => {
       const pad = await registerDevice(app.getHttpServer(), { code: 'PROMPT-R' }, 'W1');
-      const other = await startTestService(IntakeModule, INTAKE_APP);
+      const other = await startTestService(IntakeModule, HTTP_ONLY_REPLICA);
       try {
         const otherUrl = `http://127.0.0.1:${(other.getHttpServer().address() as { port: number }).port}`;
         const first = await openPromptStream(otherUrl, pad);

@@ -6,6 +6,9 @@ import { BUS_SCHEMA } from '#libs/messaging';
 import { INTAKE_APP, IntakeModule } from '../../apps/intake/src/intake.module.js';
 import { applyTestEnv, createTestDatabase, eventually, startTestService, type TestDatabase } from '#libs/testing';
 
+/** A second intake on the embedded bus serves HTTP only: the bus takes one consumer per service (replicas consume on Kafka). */
+const HTTP_ONLY_REPLICA = { ...INTAKE_APP, consumesEvents: false } as const;
+
 /**
  * The outbox relay on two replicas of a service: one publishes at a time (a transaction-scoped advisory lock,
  * which keeps each key's order), so no event goes out twice; and a replica that dies while holding the lock
@@ -19,7 +22,7 @@ describe('outbox relay on two replicas', () => {
   beforeAll(async () => {
     db = await createTestDatabase('relay2');
     applyTestEnv(db.url);
-    replicas = [await startTestService(IntakeModule, INTAKE_APP), await startTestService(IntakeModule, INTAKE_APP)];
+    replicas = [await startTestService(IntakeModule, INTAKE_APP), await startTestService(IntakeModule, HTTP_ONLY_REPLICA)];
     sql = replicas[0]!.get(DataSource);
   });
 

@@ -355,6 +355,15 @@ describe('rectification cases over HTTP: opening, actions, roles, unit scope, er
             .expect(403)
         ).body.code,
       ).toBe('FORBIDDEN_UNIT');
+      // The reason is required (2–200 characters): without one, nothing is revealed.
+      for (const body of [{}, { reason: '  ' }, { reason: '查' }, { reason: 'x'.repeat(201) }]) {
+        const refused = await http()
+          .post(`/api/v1/cases/${opened.id}/reveal-contact`)
+          .set('Authorization', operator)
+          .send(body)
+          .expect(400);
+        expect([...new Set(refused.body.errors.map((e: { field: string }) => e.field))]).toEqual(['reason']);
+      }
       const revealed = (
         await http()
           .post(`/api/v1/cases/${opened.id}/reveal-contact`)

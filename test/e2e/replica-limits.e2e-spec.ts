@@ -13,6 +13,9 @@ import {
   type TestDatabase,
 } from '#libs/testing';
 
+/** A second intake on the embedded bus serves HTTP only: the bus takes one consumer per service (replicas consume on Kafka). */
+const HTTP_ONLY_REPLICA = { ...INTAKE_APP, consumesEvents: false } as const;
+
 /** The credential cache's stated bound (apps/intake/src/registry/credential-resolver.ts): 4 s, well within 10 s. */
 const CACHE_BOUND_MS = 10_000;
 
@@ -53,7 +56,7 @@ describe('two intake replicas share their limits, budgets and throttles, and see
   async function replicas(env: Record<string, string>): Promise<[INestApplication, INestApplication]> {
     Object.assign(process.env, env);
     try {
-      return [await startTestService(IntakeModule, INTAKE_APP), await startTestService(IntakeModule, INTAKE_APP)];
+      return [await startTestService(IntakeModule, INTAKE_APP), await startTestService(IntakeModule, HTTP_ONLY_REPLICA)];
     } finally {
       for (const key of Object.keys(env)) delete process.env[key];
     }

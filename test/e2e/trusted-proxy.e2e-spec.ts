@@ -3,6 +3,9 @@ import request from 'supertest';
 import { INTAKE_APP, IntakeModule } from '../../apps/intake/src/intake.module.js';
 import { applyTestEnv, createTestDatabase, startTestService, type TestDatabase } from '#libs/testing';
 
+/** A second intake on the embedded bus serves HTTP only: the bus takes one consumer per service (replicas consume on Kafka). */
+const HTTP_ONLY_REPLICA = { ...INTAKE_APP, consumesEvents: false } as const;
+
 /**
  * Behind a load balancer every connection comes from the balancer: TRUST_PROXY names it, and the client's address
  * is then the one the balancer puts in X-Forwarded-For, so the per-address login throttle tells clients apart.
@@ -19,7 +22,7 @@ describe('TRUST_PROXY: the client address behind a load balancer', () => {
     process.env.TRUST_PROXY = '127.0.0.1';
     behindBalancer = await startTestService(IntakeModule, INTAKE_APP);
     delete process.env.TRUST_PROXY;
-    direct = await startTestService(IntakeModule, INTAKE_APP);
+    direct = await startTestService(IntakeModule, HTTP_ONLY_REPLICA);
   });
 
   afterAll(async () => {

@@ -38,6 +38,8 @@ const DEMO_UNIT = { code: 'DEMO-01', name: '示范区政务服务中心' };
 const DEMO_WINDOW = 'A01';
 /** The window whose PAD runs the browser page (/pad): paired with a code, so it keeps its own device. */
 const DEMO_PAD_WINDOW = 'A02';
+/** Who prepares the demo (npm start), as the audit log records it. */
+const DEMO_SETUP = { kind: 'user', sub: 'npm-start', role: 'admin', unitCode: null } as const;
 
 async function demoDevice(intake: INestApplication): Promise<{ deviceId: string; secret: string }> {
   const { UnitsService } = await import('../../intake/src/registry/units.service.js');
@@ -45,13 +47,13 @@ async function demoDevice(intake: INestApplication): Promise<{ deviceId: string;
   const { CredentialResolver } = await import('../../intake/src/registry/credential-resolver.js');
   const units = intake.get(UnitsService);
   const devices = intake.get(DevicesService);
-  if (!(await units.findUnit(DEMO_UNIT.code))) await units.createUnit(DEMO_UNIT);
+  if (!(await units.findUnit(DEMO_UNIT.code))) await units.createUnit(DEMO_SETUP, DEMO_UNIT);
   const existing = (await devices.listDevices(DEMO_UNIT.code)).find((d) => d.windowNo === DEMO_WINDOW && !d.revoked);
   if (existing) {
     const credential = await intake.get(CredentialResolver).resolve('device', existing.deviceId);
     return { deviceId: existing.deviceId, secret: credential!.secret };
   }
-  const device = await devices.registerDevice({ unitCode: DEMO_UNIT.code, windowNo: DEMO_WINDOW, label: '示范窗口评价器' });
+  const device = await devices.registerDevice(DEMO_SETUP, { unitCode: DEMO_UNIT.code, windowNo: DEMO_WINDOW, label: '示范窗口评价器' });
   return { deviceId: device.deviceId, secret: device.secret };
 }
 
@@ -63,8 +65,8 @@ async function demoPairingCode(intake: INestApplication): Promise<string> {
   const existing = (await devices.listDevices(DEMO_UNIT.code)).find((d) => d.windowNo === DEMO_PAD_WINDOW && !d.revoked);
   const deviceId =
     existing?.deviceId ??
-    (await devices.registerDevice({ unitCode: DEMO_UNIT.code, windowNo: DEMO_PAD_WINDOW, label: '示范网页评价器' })).deviceId;
-  const issued = await intake.get(PairingService).issue({ kind: 'user', sub: 'npm-start', role: 'admin', unitCode: null }, deviceId);
+    (await devices.registerDevice(DEMO_SETUP, { unitCode: DEMO_UNIT.code, windowNo: DEMO_PAD_WINDOW, label: '示范网页评价器' })).deviceId;
+  const issued = await intake.get(PairingService).issue(DEMO_SETUP, deviceId);
   return `${issued.code.slice(0, 4)}-${issued.code.slice(4)}`;
 }
 

@@ -4,6 +4,7 @@
  * shows (colours, roles, audit actions, its own error wording) is kept here.
  */
 import {
+  AUDIT_ACTION_LABELS,
   CASE_OUTCOME_LABELS,
   CASE_SOURCE_LABELS,
   CASE_STATUS_LABELS,
@@ -11,6 +12,7 @@ import {
   CONTACT_METHOD_LABELS,
   HOTLINE_CATEGORY_LABELS,
   LEVEL_LABELS,
+  ROLE_LABELS,
   SUSPECT_STATUS_LABELS,
   TAG_LABELS,
 } from '../../../libs/contracts/src/labels';
@@ -64,25 +66,9 @@ export const LEVEL: Record<number, string> = LEVEL_LABELS;
 
 export const TAG: Record<string, string> = TAG_LABELS;
 
-export const ROLE: Record<string, string> = { admin: '系统管理员', supervisor: '督查人员', unit_operator: '单位经办人' };
+export const ROLE: Record<string, string> = ROLE_LABELS;
 
-export const AUDIT: Record<string, string> = {
-  LOGIN: '登录',
-  LOGIN_FAILED: '登录失败',
-  ACCOUNT_LOCKED: '登录受限',
-  ACCOUNT_UNLOCKED: '解除登录限制',
-  LOGOUT: '退出登录',
-  REFRESH_REUSED: '令牌重放（已吊销）',
-  PASSWORD_CHANGED: '修改密码',
-  USER_CREATED: '创建用户',
-  USER_UPDATED: '修改用户',
-  PASSWORD_RESET: '重置密码',
-  SUSPECT_CLEARED: '解除刷评疑似',
-  SUSPECT_CONFIRMED: '确认刷评',
-  PERSONAL_DATA_ERASED: '个人信息已按期删除',
-  PLATFORM_CLIENT_REGISTERED: '登记平台接入方',
-  PLATFORM_CLIENT_REVOKED: '吊销平台接入方',
-};
+export const AUDIT: Record<string, string> = AUDIT_ACTION_LABELS;
 
 export const ERROR_CODE: Record<string, string> = {
   INVALID_CREDENTIALS: '用户名或密码错误',

@@ -18,6 +18,7 @@ import { RejectedUploads1734300000000 } from './migrations/1734300000000-Rejecte
 import { InboxRetentionIndex1734500000000 } from './migrations/1734500000000-InboxRetentionIndex.js';
 import { ChannelsAndStages1734600000000 } from './migrations/1734600000000-ChannelsAndStages.js';
 import { SignedClientChannels1734600000100 } from './migrations/1734600000100-SignedClientChannels.js';
+import { AuditSummaries1734900000000 } from './migrations/1734900000000-AuditSummaries.js';
 import { SharedLimitsAndSessions1734100000000 } from './migrations/1734100000000-SharedLimitsAndSessions.js';
 import { RateLimitsUnlogged1734100000200 } from './migrations/1734100000200-RateLimitsUnlogged.js';
 import { PadStreams1734200000000 } from './migrations/1734200000000-PadStreams.js';
@@ -70,5 +71,6 @@ export const INTAKE_SCHEMA: ServiceSchema = {
     ChannelsAndStages1734600000000,
     SignedClientChannels1734600000100,
     WriteImportedRatingsChannelsHandling1734600000200,
+    AuditSummaries1734900000000,
   ],
 };

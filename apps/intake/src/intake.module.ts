@@ -39,7 +39,7 @@ export const INTAKE_APP = {
   service: 'intake',
   title: '好差评 intake service',
   description: 'PAD ratings, offline batches, 12345 complaints, 办不成事 reports, and the unit/device registry.',
-  consumesEvents: false,
+  consumesEvents: true,
   configure: servePadPage,
   routeBodyLimits: { [IMPORT_ROUTE]: IMPORT_BODY_LIMIT },
 } as const;

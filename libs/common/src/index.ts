@@ -13,3 +13,4 @@ export * from './strict-json.js';
 export * from './text-guard.js';
 export * from './token-bucket.js';
 export * from './clock.js';
+export * from './csv.js';

@@ -225,3 +225,51 @@ export const DeadLetterSchema = Type.Object({
   event: Type.Unknown(),
 });
 export type DeadLetterData = Static<typeof DeadLetterSchema>;
+
+/** What an audit entry is about, in the words of the console (labels.ts AUDIT_ACTION_LABELS). */
+export const AUDIT_ACTIONS = [
+  'LOGIN',
+  'LOGIN_FAILED',
+  'ACCOUNT_LOCKED',
+  'ACCOUNT_UNLOCKED',
+  'LOGOUT',
+  'REFRESH_REUSED',
+  'PASSWORD_CHANGED',
+  'USER_CREATED',
+  'USER_UPDATED',
+  'PASSWORD_RESET',
+  'SUSPECT_CLEARED',
+  'SUSPECT_CONFIRMED',
+  'UNIT_CREATED',
+  'DEVICE_REGISTERED',
+  'DEVICE_REVOKED',
+  'PAIRING_CODE_ISSUED',
+  'HOTLINE_CLIENT_REGISTERED',
+  'HOTLINE_CLIENT_REVOKED',
+  'RATINGS_IMPORTED',
+  'CALENDAR_CONFIRMED',
+  'CASE_PUBLICATION_CHANGED',
+  'CONTACT_REVEALED',
+  'QUARTER_PUBLISHED',
+  'PERSONAL_DATA_ERASED',
+  'PLATFORM_CLIENT_REGISTERED',
+  'PLATFORM_CLIENT_REVOKED',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/**
+ * data of `gov.audit.recorded` (topic audit.recorded, key = the unit code or `audit`): a person's
+ * action in rectification or statistics, for intake's audit log (the one log of every admin action
+ * and every reveal of personal data). Only the actor's `sub` and role travel: intake names the
+ * person when the log is read. `summary` is the line the console shows, in Chinese.
+ */
+export const AuditRecordedSchema = Type.Object({
+  action: Type.Enum(AUDIT_ACTIONS),
+  actorSub: code(),
+  actorRole: code(),
+  summary: Type.String({ minLength: 1, maxLength: 1000 }),
+  /** The case, quarter or year acted on, and what was decided (reason, fields revealed): plain values. */
+  detail: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null(), Type.Array(Type.String())])),
+  at: instant(),
+});
+export type AuditRecordedData = Static<typeof AuditRecordedSchema>;

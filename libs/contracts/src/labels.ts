@@ -4,6 +4,7 @@
  * The services (reports, the bulletin, exports, public pages), the console and the PAD page all show these.
  * Plain data and plain functions with no imports, so that the browser pages bundle this file as it is.
  */
+import type { AuditAction } from './events.js';
 
 /** Bad-review tags (差评标签), in the order the PAD offers them. */
 export const TAG_LABELS = {
@@ -88,3 +89,36 @@ export function labelOf(table: Readonly<Record<string, string>>, code: string | 
   if (code === null || code === undefined) return '—';
   return table[code] ?? code;
 }
+
+/** What each audit entry records (events.ts AUDIT_ACTIONS), as the console and the export name it. */
+export const AUDIT_ACTION_LABELS = {
+  LOGIN: '登录',
+  LOGIN_FAILED: '登录失败',
+  ACCOUNT_LOCKED: '登录受限',
+  ACCOUNT_UNLOCKED: '解除登录限制',
+  LOGOUT: '退出登录',
+  REFRESH_REUSED: '令牌重放（已吊销）',
+  PASSWORD_CHANGED: '修改密码',
+  USER_CREATED: '创建用户',
+  USER_UPDATED: '修改用户',
+  PASSWORD_RESET: '重置密码',
+  SUSPECT_CLEARED: '解除刷评疑似',
+  SUSPECT_CONFIRMED: '确认刷评',
+  UNIT_CREATED: '新增单位',
+  DEVICE_REGISTERED: '登记设备',
+  DEVICE_REVOKED: '吊销设备',
+  PAIRING_CODE_ISSUED: '签发配对码',
+  HOTLINE_CLIENT_REGISTERED: '登记热线客户端',
+  HOTLINE_CLIENT_REVOKED: '吊销热线客户端',
+  RATINGS_IMPORTED: '导入历史评价',
+  CALENDAR_CONFIRMED: '确认工作日历',
+  CASE_PUBLICATION_CHANGED: '案例公开设置',
+  CONTACT_REVEALED: '查看联系方式',
+  QUARTER_PUBLISHED: '发布季度报告',
+  PERSONAL_DATA_ERASED: '个人信息已按期删除',
+  PLATFORM_CLIENT_REGISTERED: '登记平台接入方',
+  PLATFORM_CLIENT_REVOKED: '吊销平台接入方',
+} as const satisfies Readonly<Record<AuditAction, string>>;
+
+/** The console roles in Chinese. */
+export const ROLE_LABELS = { admin: '系统管理员', supervisor: '督查人员', unit_operator: '单位经办人' } as const;

@@ -3,6 +3,8 @@ import { Compile, type Validator } from 'typebox/compile';
 import { Settings } from 'typebox/system';
 import { type CloudEvent, createCloudEvent } from './cloud-event.js';
 import {
+  type AuditRecordedData,
+  AuditRecordedSchema,
   type CaseDeadlineChangedData,
   CaseDeadlineChangedSchema,
   type CaseLifecycleData,
@@ -47,6 +49,7 @@ export interface EventDataByType {
   [EventTypes.CaseDeadlineChanged]: CaseDeadlineChangedData;
   [EventTypes.CasePublicationChanged]: CasePublicationData;
   [EventTypes.DeadLettered]: DeadLetterData;
+  [EventTypes.AuditRecorded]: AuditRecordedData;
 }
 export type KnownEventType = keyof EventDataByType;
 /**
@@ -87,6 +90,7 @@ export const EVENT_SCHEMAS: { readonly [K in KnownEventType]: TSchema } = {
   [EventTypes.HotlineClientRevoked]: HotlineClientSchema,
   [EventTypes.CasePublicationChanged]: CasePublicationSchema,
   [EventTypes.DeadLettered]: DeadLetterSchema,
+  [EventTypes.AuditRecorded]: AuditRecordedSchema,
   ...(Object.fromEntries(CASE_LIFECYCLE_TYPES.map((type) => [type, CaseLifecycleSchema])) as unknown as Record<CaseLifecycleType, TSchema>),
   [EventTypes.CaseDeadlineChanged]: CaseDeadlineChangedSchema,
 };
@@ -167,4 +171,6 @@ export const Events = {
   caseChanged: <K extends CaseLifecycleType>(type: K, data: EventDataByType[K], init?: EventInit) => eventFactory(type)(data, init),
   casePublicationChanged: eventFactory(EventTypes.CasePublicationChanged),
   deadLettered: eventFactory(EventTypes.DeadLettered),
+  /** An audit entry of a person's action; pass the producing service's `source`. */
+  auditRecorded: eventFactory(EventTypes.AuditRecorded),
 } as const;

@@ -6,6 +6,7 @@ export const Topics = {
   CasesPublication: 'cases.publication',
   HotlineClients: 'registry.hotline-clients',
   DeadLetter: 'events.dead-letter',
+  AuditRecorded: 'audit.recorded',
 } as const;
 export type Topic = (typeof Topics)[keyof typeof Topics];
 
@@ -31,6 +32,7 @@ export const EventTypes = {
   DeadLettered: 'gov.event.dead-lettered',
   HotlineClientRegistered: 'gov.hotline-client.registered',
   HotlineClientRevoked: 'gov.hotline-client.revoked',
+  AuditRecorded: 'gov.audit.recorded',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 

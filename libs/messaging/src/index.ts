@@ -16,3 +16,4 @@ export * from './batch.js';
 export * from './kafka-batch.server.js';
 export * from './worker.js';
 export * from './scheduled-jobs.js';
+export * from './audit-events.js';

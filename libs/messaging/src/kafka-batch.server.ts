@@ -55,8 +55,20 @@ export class KafkaBatchServer extends ServerKafka {
     });
   }
 
+  /**
+   * A broker that cannot be reached at start does not keep the service from starting (intake's PADs must go on
+   * rating, the outbox holds what waits for the broker): the consumer is marked crashed, and the watchdog joins
+   * the group, with its back-off, once the broker answers.
+   */
   override async start(callback: () => void): Promise<void> {
-    await super.start(callback);
+    try {
+      await super.start(callback);
+    } catch (err) {
+      if (!this.client) throw err;
+      this.logger.warn({ err }, 'the broker is unreachable at start; the consumer joins when it answers');
+      this.watchdog.crashed(`could not join at start: ${err instanceof Error ? err.message : String(err)}`);
+      callback();
+    }
     this.watchdog.start();
   }
 

@@ -1,8 +1,18 @@
-import { Body, Controller, Get, HttpCode, Ip, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Ip, Param, ParseUUIDPipe, Patch, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
 import { ApiProblems } from '#libs/platform';
 import { AccountsService } from './accounts.service.js';
+import { auditToCsv, auditToXlsx } from './audit-export.js';
 import { AuditService } from './audit.service.js';
 import {
   AuditPageDto,
@@ -135,7 +145,10 @@ export class UsersController {
   }
 }
 
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
 @ApiTags('audit')
+@ApiExtraModels(AuditPageDto)
 @Auth('admin')
 @Controller('audit')
 export class AuditController {
@@ -143,11 +156,25 @@ export class AuditController {
 
   @Get()
   @ApiOperation({
-    summary: 'The audit log of logins and account changes, newest first (admin); contact reveals: rectification GET /audit/contact-reveals',
+    summary:
+      'The audit log of every admin action and every reveal of personal data (the three services), newest first, with names ' +
+      'and a Chinese summary (admin); filter by action and Asia/Shanghai days; `format=csv|xlsx` downloads every selected entry',
   })
-  @ApiOkResponse({ type: AuditPageDto })
+  @ApiOkResponse({
+    description: 'A page of entries; `format=csv|xlsx` downloads them',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(AuditPageDto) } },
+      'text/csv': { schema: { type: 'string' } },
+      [XLSX_TYPE]: { schema: { type: 'string', format: 'binary' } },
+    },
+  })
   @ApiProblems(400, 401, 403)
-  list(@Query() query: AuditQuery) {
-    return this.audit.list(query);
+  async list(@Query() query: AuditQuery, @Res({ passthrough: true }) res: FastifyReply) {
+    if (!query.format || query.format === 'json') return this.audit.list(query);
+    const entries = await this.audit.all(query);
+    res.header('Content-Disposition', `attachment; filename="audit-log.${query.format}"`);
+    return query.format === 'csv'
+      ? new StreamableFile(auditToCsv(entries), { type: 'text/csv; charset=utf-8' })
+      : new StreamableFile(await auditToXlsx(entries), { type: XLSX_TYPE });
   }
 }

@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { Role } from '#libs/auth';
+import type { AuditAction } from '#libs/contracts';
 
 /** A person who signs in to the console. The password is kept only as an argon2id hash. */
 @Entity({ name: 'users' })
@@ -83,22 +84,7 @@ export class RefreshTokenEntity {
   createdAt: Date;
 }
 
-export type AuditAction =
-  | 'LOGIN'
-  | 'LOGIN_FAILED'
-  | 'ACCOUNT_LOCKED'
-  | 'ACCOUNT_UNLOCKED'
-  | 'LOGOUT'
-  | 'REFRESH_REUSED'
-  | 'PASSWORD_CHANGED'
-  | 'USER_CREATED'
-  | 'USER_UPDATED'
-  | 'PASSWORD_RESET'
-  | 'SUSPECT_CLEARED'
-  | 'SUSPECT_CONFIRMED'
-  | 'PERSONAL_DATA_ERASED'
-  | 'PLATFORM_CLIENT_REGISTERED'
-  | 'PLATFORM_CLIENT_REVOKED';
+export type { AuditAction } from '#libs/contracts';
 
 /** Who did what to whom, when and from where. Append-only. */
 @Entity({ name: 'audit_log' })
@@ -130,4 +116,15 @@ export class AuditEntryEntity {
 
   @Column({ type: 'jsonb', default: {} })
   detail: Record<string, unknown>;
+
+  /** The service that recorded the entry: intake, or rectification and statistics through gov.audit.recorded. */
+  @Column({ type: 'text', default: 'intake' })
+  service: string;
+
+  @Column({ name: 'actor_role', type: 'text', nullable: true })
+  actorRole: string | null;
+
+  /** What happened, in Chinese, as the console shows it; null for entries older than it (worded from `detail` when read). */
+  @Column({ type: 'text', nullable: true })
+  summary: string | null;
 }

@@ -4,6 +4,7 @@ import { RegistryModule } from '../registry/registry.module.js';
 import { AuditController, AuthController, UsersController } from './accounts.controller.js';
 import { AuditEntryEntity, RefreshTokenEntity, UserEntity } from './accounts.entities.js';
 import { AccountsService } from './accounts.service.js';
+import { AuditConsumer } from './audit.consumer.js';
 import { AuditService } from './audit.service.js';
 import { LoginThrottle } from './login-throttle.js';
 import { TokenIssuer } from './token-issuer.js';
@@ -11,7 +12,7 @@ import { UsersService } from './users.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity, AuditEntryEntity]), RegistryModule],
-  controllers: [AuthController, UsersController, AuditController],
+  controllers: [AuthController, UsersController, AuditController, AuditConsumer],
   providers: [AccountsService, UsersService, AuditService, TokenIssuer, LoginThrottle],
   exports: [AccountsService, AuditService],
 })

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Auth } from '#libs/auth';
+import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
 import { ApiProblems, TEXT_ITEMS_AT } from '#libs/platform';
 import { BatchResultsDto } from '../ratings/dto/rating.response.js';
 import { BodyLimit } from '../rate-limit/rate-limit.guard.js';
@@ -31,7 +31,7 @@ export class ImportsController {
   })
   @ApiOkResponse({ type: BatchResultsDto })
   @ApiProblems(400, 401, 403, 413)
-  importRatings(@Body() dto: ImportRatingsDto) {
-    return this.imports.importRatings(dto);
+  importRatings(@CurrentPrincipal() admin: UserPrincipal, @Body() dto: ImportRatingsDto) {
+    return this.imports.importRatings(admin, dto);
   }
 }

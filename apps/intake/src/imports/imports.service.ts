@@ -1,5 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { UserPrincipal } from '#libs/auth';
 import { DataCipher, DomainError, type Env, ENV, ErrorCode } from '#libs/common';
+import { auditSummaries } from '../accounts/audit-summary.js';
+import { writeAdminAudit } from '../accounts/audit-writer.js';
 import type { ImportedRatingDto } from '../ratings/dto/create-rating.dto.js';
 import { ratingFields } from '../ratings/rating-row.js';
 import { type PreparedImport, RatingsRepository, type WriteOutcome } from '../ratings/ratings.repository.js';
@@ -25,12 +29,14 @@ export class ImportsService {
     private readonly repository: RatingsRepository,
     private readonly units: UnitsService,
     private readonly cipher: DataCipher,
+    private readonly dataSource: DataSource,
     @Inject(ENV) env: Pick<Env, 'INTAKE_WRITE_GROUP'>,
   ) {
     this.group = env.INTAKE_WRITE_GROUP;
   }
 
-  async importRatings(dto: ImportRatingsDto, receivedAt = new Date()): Promise<{ results: BatchItemResult[] }> {
+  /** Writes the import, then records it in the audit log with what became of its items (the groups commit on their own). */
+  async importRatings(admin: UserPrincipal, dto: ImportRatingsDto, receivedAt = new Date()): Promise<{ results: BatchItemResult[] }> {
     if (dto.ratings.length > MAX_IMPORT_ITEMS) {
       throw new DomainError(ErrorCode.PayloadTooLarge, `An import holds at most ${MAX_IMPORT_ITEMS} ratings; split it.`);
     }
@@ -48,6 +54,11 @@ export class ImportsService {
       const outcomes = await this.write(part.map((v) => v.row));
       part.forEach(({ index }, i) => (results[index] = resultOf(index, outcomes[i]!)));
     }
+    const counts = { created: 0, duplicate: 0, rejected: 0 };
+    for (const r of results) counts[r.status] += 1;
+    await this.dataSource.transaction((manager) =>
+      writeAdminAudit(manager, admin, 'RATINGS_IMPORTED', auditSummaries.ratingsImported(unit, counts), { unitCode: unit.code, ...counts }),
+    );
     return { results };
   }
 

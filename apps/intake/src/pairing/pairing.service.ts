@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 import type { UserPrincipal } from '#libs/auth';
 import { DataCipher, DomainError, ErrorCode, TokenBuckets } from '#libs/common';
 
+import { auditSummaries } from '../accounts/audit-summary.js';
+import { writeAdminAudit } from '../accounts/audit-writer.js';
 import { DeviceEntity } from '../registry/registry.entities.js';
 import { DevicesService } from '../registry/devices.service.js';
 import { UnitsService } from '../registry/units.service.js';
@@ -54,6 +56,18 @@ export class PairingService {
         usedAt: null,
         supersededAt: null,
       });
+      await writeAdminAudit(
+        manager,
+        admin,
+        'PAIRING_CODE_ISSUED',
+        auditSummaries.pairingCodeIssued(device.unitCode, device.windowNo, expiresAt),
+        {
+          deviceId,
+          unitCode: device.unitCode,
+          windowNo: device.windowNo,
+          expiresAt: expiresAt.toISOString(),
+        },
+      );
     });
     return { code, deviceId, expiresAt: expiresAt.toISOString() };
   }

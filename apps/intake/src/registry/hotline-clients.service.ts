@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import type { UserPrincipal } from '#libs/auth';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, type Repository } from 'typeorm';
 import { DataCipher, DomainError } from '#libs/common';
 import { eventFactory, EventTypes, type HotlineClientData, Topics } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
+import { auditSummaries } from '../accounts/audit-summary.js';
+import { writeAdminAudit } from '../accounts/audit-writer.js';
 import { CredentialResolver } from './credential-resolver.js';
 import { newSecret } from './devices.service.js';
 import type { CreateHotlineClientDto, CreatePlatformClientDto } from './dto/registry.dto.js';
@@ -34,10 +37,14 @@ export class HotlineClientsService {
   ) {}
 
   /** Registers a 12345 client and tells rectification (which signs replies with the secret) through the outbox. */
-  async registerHotlineClient(dto: CreateHotlineClientDto): Promise<RegisteredHotlineClientDto> {
-    const { client, secret } = await this.register('HOTLINE_12345', dto, (manager, saved) =>
-      this.emitHotlineClient(manager, EventTypes.HotlineClientRegistered, saved),
-    );
+  async registerHotlineClient(admin: UserPrincipal, dto: CreateHotlineClientDto): Promise<RegisteredHotlineClientDto> {
+    const { client, secret } = await this.register('HOTLINE_12345', dto, async (manager, saved) => {
+      await this.emitHotlineClient(manager, EventTypes.HotlineClientRegistered, saved);
+      await writeAdminAudit(manager, admin, 'HOTLINE_CLIENT_REGISTERED', auditSummaries.hotlineClientRegistered(saved.name), {
+        clientId: saved.id,
+        name: saved.name,
+      });
+    });
     return { clientId: client.id, secret, name: client.name, callbackUrl: client.callbackUrl };
   }
 
@@ -47,10 +54,14 @@ export class HotlineClientsService {
     return { clientId: client.id, secret, name: client.name, channel: dto.channel, callbackUrl: client.callbackUrl };
   }
 
-  async revokeHotlineClient(clientId: string): Promise<HotlineClientResponseDto> {
-    const client = await this.revoke('hotline', clientId, (manager, found) =>
-      this.emitHotlineClient(manager, EventTypes.HotlineClientRevoked, found),
-    );
+  async revokeHotlineClient(admin: UserPrincipal, clientId: string): Promise<HotlineClientResponseDto> {
+    const client = await this.revoke('hotline', clientId, async (manager, found) => {
+      await this.emitHotlineClient(manager, EventTypes.HotlineClientRevoked, found);
+      await writeAdminAudit(manager, admin, 'HOTLINE_CLIENT_REVOKED', auditSummaries.hotlineClientRevoked(found.name), {
+        clientId: found.id,
+        name: found.name,
+      });
+    });
     return HotlineClientResponseDto.fromEntity(client);
   }
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Auth } from '#libs/auth';
+import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
 import { ApiProblems } from '#libs/platform';
 import { DevicesService } from './devices.service.js';
 import { CreateDeviceDto, CreateHotlineClientDto, CreateUnitDto, ListDevicesQuery } from './dto/registry.dto.js';
@@ -29,8 +29,8 @@ export class RegistryController {
   @ApiOperation({ summary: 'Register a unit (单位)' })
   @ApiCreatedResponse({ type: UnitResponseDto })
   @ApiProblems(400, 409)
-  createUnit(@Body() dto: CreateUnitDto) {
-    return this.units.createUnit(dto);
+  createUnit(@CurrentPrincipal() admin: UserPrincipal, @Body() dto: CreateUnitDto) {
+    return this.units.createUnit(admin, dto);
   }
 
   @Get('units')
@@ -45,8 +45,8 @@ export class RegistryController {
   @ApiOperation({ summary: 'Register a window PAD; the secret is returned once only' })
   @ApiCreatedResponse({ type: RegisteredDeviceDto })
   @ApiProblems(400)
-  registerDevice(@Body() dto: CreateDeviceDto) {
-    return this.devices.registerDevice(dto);
+  registerDevice(@CurrentPrincipal() admin: UserPrincipal, @Body() dto: CreateDeviceDto) {
+    return this.devices.registerDevice(admin, dto);
   }
 
   @Post('devices/:deviceId/revoke')
@@ -54,8 +54,8 @@ export class RegistryController {
   @ApiOperation({ summary: 'Revoke a PAD: its signed requests are refused (401 DEVICE_REVOKED)' })
   @ApiOkResponse({ type: DeviceResponseDto })
   @ApiProblems(400, 404)
-  revokeDevice(@Param('deviceId', new ParseUUIDPipe()) deviceId: string) {
-    return this.devices.revokeDevice(deviceId);
+  revokeDevice(@CurrentPrincipal() admin: UserPrincipal, @Param('deviceId', new ParseUUIDPipe()) deviceId: string) {
+    return this.devices.revokeDevice(admin, deviceId);
   }
 
   @Get('devices')
@@ -70,8 +70,8 @@ export class RegistryController {
   @ApiOperation({ summary: 'Register a 12345 hotline client; the secret is returned once only' })
   @ApiCreatedResponse({ type: RegisteredHotlineClientDto })
   @ApiProblems(400)
-  registerHotlineClient(@Body() dto: CreateHotlineClientDto) {
-    return this.hotlineClients.registerHotlineClient(dto);
+  registerHotlineClient(@CurrentPrincipal() admin: UserPrincipal, @Body() dto: CreateHotlineClientDto) {
+    return this.hotlineClients.registerHotlineClient(admin, dto);
   }
 
   @Get('hotline-clients')
@@ -86,7 +86,7 @@ export class RegistryController {
   @ApiOperation({ summary: 'Revoke a hotline client: its signed requests are refused (401 DEVICE_REVOKED)' })
   @ApiOkResponse({ type: HotlineClientResponseDto })
   @ApiProblems(400, 404)
-  revokeHotlineClient(@Param('clientId', new ParseUUIDPipe()) clientId: string) {
-    return this.hotlineClients.revokeHotlineClient(clientId);
+  revokeHotlineClient(@CurrentPrincipal() admin: UserPrincipal, @Param('clientId', new ParseUUIDPipe()) clientId: string) {
+    return this.hotlineClients.revokeHotlineClient(admin, clientId);
   }
 }

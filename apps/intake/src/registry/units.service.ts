@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
+import type { UserPrincipal } from '#libs/auth';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LRUCache } from 'lru-cache';
 import { DataSource, type Repository } from 'typeorm';
 import { DomainError, ErrorCode } from '#libs/common';
 import { Events, Topics, type UnitRegisteredData } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
+import { auditSummaries } from '../accounts/audit-summary.js';
+import { writeAdminAudit } from '../accounts/audit-writer.js';
 import type { CreateUnitDto } from './dto/registry.dto.js';
 import { UnitEntity } from './registry.entities.js';
 
@@ -25,8 +28,8 @@ export class UnitsService {
     private readonly outbox: OutboxService,
   ) {}
 
-  /** Registers a unit and, in the same transaction, its gov.unit.registered event (statistics lists every registered unit). */
-  async createUnit(dto: CreateUnitDto): Promise<UnitEntity> {
+  /** Registers a unit and, in the same transaction, its gov.unit.registered event (statistics lists every registered unit) and audit entry. */
+  async createUnit(admin: UserPrincipal, dto: CreateUnitDto): Promise<UnitEntity> {
     const unit = await this.dataSource.transaction(async (manager) => {
       const [created] = await manager.query<UnitEntity[]>(
         `INSERT INTO units (code, name) VALUES ($1, $2) ON CONFLICT (code) DO NOTHING RETURNING code, name, created_at AS "createdAt"`,
@@ -38,6 +41,10 @@ export class UnitsService {
         topic: Topics.ReviewsSubmitted,
         key: created.code,
         event: Events.unitRegistered(data, { subject: created.code }),
+      });
+      await writeAdminAudit(manager, admin, 'UNIT_CREATED', auditSummaries.unitCreated(created.code, created.name), {
+        unitCode: created.code,
+        unitName: created.name,
       });
       return this.units.create(created);
     });

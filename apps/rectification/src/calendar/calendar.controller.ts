@@ -31,6 +31,6 @@ export class CalendarController {
   })
   @ApiOkResponse({ type: ConfirmedCalendarYearDto })
   put(@CurrentPrincipal() user: UserPrincipal, @Param('year', new ParseYearPipe()) year: number, @Body() body: PutCalendarYearDto) {
-    return this.calendar.replaceYear(year, body.days, user.sub);
+    return this.calendar.replaceYear(year, body.days, user);
   }
 }

@@ -3,6 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { type CalendarYearSeed, isoWeekday, type IsoDate, provisionalYear, shanghaiDayOf, WorkingCalendar } from '#libs/calendar';
 import { Clock, DomainError, type FieldError } from '#libs/common';
+import { auditOutboxEntry, OutboxService } from '#libs/messaging';
+import { rectificationAuditSummaries } from '../audit-summaries.js';
 import { CalendarDayEntity, CalendarYearEntity, type CalendarYearStatus } from './calendar-day.entity.js';
 
 const RELOAD_MS = 60_000;
@@ -71,6 +73,7 @@ export class CalendarService implements OnApplicationBootstrap {
     @InjectRepository(CalendarDayEntity) private readonly days: Repository<CalendarDayEntity>,
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly outbox: OutboxService,
     @Inject(PUBLISHED_CALENDAR) private readonly published: PublishedCalendar,
   ) {}
 
@@ -144,7 +147,7 @@ export class CalendarService implements OnApplicationBootstrap {
    * exception of the year (origin `admin`), marks it CONFIRMED and recomputes the deadlines of the
    * open cases that touched it — one transaction.
    */
-  async replaceYear(year: number, days: CalendarDayInput[], confirmedBy = 'admin') {
+  async replaceYear(year: number, days: CalendarDayInput[], confirmedBy: { sub: string; role: string }) {
     this.assertYear(year);
     this.validateDays(year, days);
     const now = this.clock.now();
@@ -154,13 +157,30 @@ export class CalendarService implements OnApplicationBootstrap {
       await manager.query(
         `INSERT INTO calendar_years (year, status, source, confirmed_at, confirmed_by, updated_at) VALUES ($1, 'CONFIRMED', 'admin', $2, $3, now())
          ON CONFLICT (year) DO UPDATE SET status = 'CONFIRMED', source = 'admin', confirmed_at = $2, confirmed_by = $3, updated_at = now()`,
-        [year, now, confirmedBy],
+        [year, now, confirmedBy.sub],
       );
-      return this.notify(manager, year, 'CONFIRMED', now);
+      const deadlinesChanged = await this.notify(manager, year, 'CONFIRMED', now);
+      await this.outbox.add(
+        manager,
+        auditOutboxEntry({
+          service: 'Rectification',
+          actor: confirmedBy,
+          action: 'CALENDAR_CONFIRMED',
+          summary: rectificationAuditSummaries.calendarConfirmed(year, days, deadlinesChanged),
+          detail: {
+            year,
+            holidays: days.filter((d) => d.kind === 'HOLIDAY').length,
+            workdays: days.filter((d) => d.kind === 'WORKDAY').length,
+            deadlinesChanged,
+          },
+          at: now,
+        }),
+      );
+      return deadlinesChanged;
     });
     this.compareWithPublished(year, days);
     this.invalidate();
-    this.logger.log({ year, deadlinesChanged: changed, confirmedBy }, 'calendar year confirmed');
+    this.logger.log({ year, deadlinesChanged: changed, confirmedBy: confirmedBy.sub }, 'calendar year confirmed');
     return { ...(await this.year(year)), deadlinesChanged: changed };
   }
 

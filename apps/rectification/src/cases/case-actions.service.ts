@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import { maxExtensionUntil } from '#libs/calendar';
 import { type Contact, DataCipher, DomainError, ErrorCode, maskFreeTextFields } from '#libs/common';
 import type { UserPrincipal } from '#libs/auth';
+import { auditOutboxEntry, OutboxService } from '#libs/messaging';
+import { rectificationAuditSummaries } from '../audit-summaries.js';
 import { CalendarService } from '../calendar/calendar.service.js';
 import { ProblemCategoriesService } from '../categories/problem-categories.service.js';
 import { HotlineDispatcher } from '../hotline/hotline-dispatcher.service.js';
@@ -64,6 +66,7 @@ export class CaseActionsService {
     private readonly dispatcher: HotlineDispatcher,
     private readonly cipher: DataCipher,
     private readonly categories: ProblemCategoriesService,
+    private readonly outbox: OutboxService,
   ) {}
 
   async act<A extends CaseAction>(id: string, action: A, body: CaseActionBodies[A], user: UserPrincipal) {
@@ -117,21 +120,33 @@ export class CaseActionsService {
         at: e.at.toISOString(),
         text: this.cipher.openJson<Record<string, string>>(String(e.data[SEALED_TEXT])),
       }));
+      const fields = [
+        ...(['name', 'phone'] as const).filter((k) => contact[k]),
+        ...Object.keys(contact.freeText ?? {}).map((k) => `freeText.${k}`),
+        ...(notes.length ? ['notes'] : []),
+      ];
+      const at = new Date();
       await manager.insert(CaseTimelineEntry, {
         caseId: found.id,
         action: 'reveal-contact',
         actor: user.sub,
         actorRole: user.role,
         note: reason,
-        data: {
-          fields: [
-            ...(['name', 'phone'] as const).filter((k) => contact[k]),
-            ...Object.keys(contact.freeText ?? {}).map((k) => `freeText.${k}`),
-            ...(notes.length ? ['notes'] : []),
-          ],
-        },
-        at: new Date(),
+        data: { fields },
+        at,
       });
+      await this.outbox.add(
+        manager,
+        auditOutboxEntry({
+          service: 'Rectification',
+          actor: user,
+          action: 'CONTACT_REVEALED',
+          summary: rectificationAuditSummaries.contactRevealed(found, fields, reason),
+          detail: { caseId: found.id, unitCode: found.unitCode, reason, fields },
+          key: found.unitCode,
+          at,
+        }),
+      );
       return { name: contact.name ?? null, phone: contact.phone ?? null, freeText: contact.freeText ?? {}, notes };
     });
   }

@@ -3,7 +3,8 @@ import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typ
 import { assertUnitAccess, type UserPrincipal } from '#libs/auth';
 import { DataCipher, DomainError, ErrorCode, type FieldError } from '#libs/common';
 import { type CasePublicationData, Events, Topics } from '#libs/contracts';
-import { OutboxService } from '#libs/messaging';
+import { auditOutboxEntry, OutboxService } from '#libs/messaging';
+import { rectificationAuditSummaries } from '../audit-summaries.js';
 import { CaseEntity, CaseTimelineEntry } from '../cases/case.entity.js';
 import type { PublicationDto, SetPublicationDto } from './dto/publication.dto.js';
 import { canBePublished, defaultPublishedMatter, personalDataIn } from './publication-rules.js';
@@ -83,6 +84,18 @@ export class PublicationService {
         key: saved.unitCode,
         event: Events.casePublicationChanged(data, { subject: saved.id, time: now }),
       });
+      await this.outbox.add(
+        manager,
+        auditOutboxEntry({
+          service: 'Rectification',
+          actor: user,
+          action: 'CASE_PUBLICATION_CHANGED',
+          summary: rectificationAuditSummaries.publicationChanged(saved, saved.publishable),
+          detail: { caseId: saved.id, unitCode: saved.unitCode, publishable: saved.publishable, matter, measures },
+          key: saved.unitCode,
+          at: now,
+        }),
+      );
       return publicationView(saved);
     });
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { scopedUnit, type UserPrincipal } from '#libs/auth';
 import { DomainError, ErrorCode } from '#libs/common';
+import { auditOutboxEntry, OutboxService } from '#libs/messaging';
 import { periodOfQuarter, type QuarterlyReport } from '../reports/domain/report.js';
 import type { BulletinExtras } from '../reports/render/bulletin.js';
 import { ReportsService } from '../reports/reports.service.js';
@@ -36,6 +37,7 @@ export class PublishingService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly reports: ReportsService,
+    private readonly outbox: OutboxService,
   ) {}
 
   async publish(year: number, quarter: number, user: UserPrincipal, now = new Date()): Promise<string> {
@@ -66,6 +68,17 @@ export class PublishingService {
           JSON.stringify(extras),
         ]);
       }
+      await this.outbox.add(
+        m,
+        auditOutboxEntry({
+          service: 'Statistics',
+          actor: user,
+          action: 'QUARTER_PUBLISHED',
+          summary: `发布 ${year} 年第 ${quarter} 季度好差评报告（全区及 ${units.length} 个单位）`,
+          detail: { year, quarter, units: units.length },
+          at: now,
+        }),
+      );
     });
     const answer = await this.quarterly(user, year, quarter, undefined, false);
     if (answer.kind !== 'published') throw new Error('a published quarter has no snapshot');

@@ -2,26 +2,10 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { type Role, ROLES } from '#libs/auth';
-import { IsNotBlank } from '#libs/common';
-import type { AuditAction } from '../accounts.entities.js';
+import { IsDayInRange, IsNotBlank } from '#libs/common';
+import { AUDIT_ACTIONS, type AuditAction } from '#libs/contracts';
 
-export const AUDIT_ACTIONS: AuditAction[] = [
-  'LOGIN',
-  'LOGIN_FAILED',
-  'ACCOUNT_LOCKED',
-  'ACCOUNT_UNLOCKED',
-  'LOGOUT',
-  'REFRESH_REUSED',
-  'PASSWORD_CHANGED',
-  'USER_CREATED',
-  'USER_UPDATED',
-  'PASSWORD_RESET',
-  'SUSPECT_CLEARED',
-  'SUSPECT_CONFIRMED',
-  'PERSONAL_DATA_ERASED',
-  'PLATFORM_CLIENT_REGISTERED',
-  'PLATFORM_CLIENT_REVOKED',
-];
+export { AUDIT_ACTIONS };
 
 export class LoginDto {
   @ApiProperty({ example: 'admin' })
@@ -122,12 +106,28 @@ export class ResetPasswordDto {
   password: string;
 }
 
-export class AuditQuery {
+export const AUDIT_FORMATS = ['json', 'csv', 'xlsx'] as const;
+export type AuditFormat = (typeof AUDIT_FORMATS)[number];
+
+/** Which entries: one action, and a range of Asia/Shanghai days (both inclusive). */
+export class AuditFilter {
   @ApiPropertyOptional({ enum: AUDIT_ACTIONS })
   @IsOptional()
   @IsIn(AUDIT_ACTIONS)
   action?: AuditAction;
 
+  @ApiPropertyOptional({ example: '2026-12-01', description: 'Entries on or after this Asia/Shanghai day' })
+  @IsOptional()
+  @IsDayInRange()
+  from?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-31', description: 'Entries on or before this Asia/Shanghai day (the whole day)' })
+  @IsOptional()
+  @IsDayInRange()
+  to?: string;
+}
+
+export class AuditQuery extends AuditFilter {
   @ApiPropertyOptional({ type: Number, default: 1 })
   @IsOptional()
   @Type(() => Number)
@@ -143,6 +143,15 @@ export class AuditQuery {
   @Min(1)
   @Max(200)
   pageSize = 50;
+
+  @ApiPropertyOptional({
+    enum: AUDIT_FORMATS,
+    default: 'json',
+    description: 'csv | xlsx: every entry the filter selects (newest first, at most 50,000) as a download; paging does not apply',
+  })
+  @IsOptional()
+  @IsIn(AUDIT_FORMATS)
+  format?: AuditFormat;
 }
 
 export class UserDto {
@@ -184,10 +193,17 @@ export class AuditEntryDto {
   @ApiProperty() id: string;
   @ApiProperty() at: string;
   @ApiProperty({ enum: AUDIT_ACTIONS }) action: AuditAction;
+  @ApiProperty({ enum: ['intake', 'rectification', 'statistics'], description: 'The service that recorded the entry' }) service: string;
   @ApiProperty({ type: String, nullable: true }) actorSub: string | null;
-  @ApiProperty({ type: String, nullable: true }) actorName: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "The actor's username (or the name tried, for a failed login)" })
+  actorName: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "The actor's username, when known" }) actorUsername: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "The actor's display name (姓名), for a console account" })
+  actorDisplayName: string | null;
+  @ApiProperty({ type: String, nullable: true }) actorRole: string | null;
   @ApiProperty({ type: String, nullable: true }) targetUserId: string | null;
   @ApiProperty({ type: String, nullable: true }) ip: string | null;
+  @ApiProperty({ description: 'What happened, in Chinese' }) summary: string;
   @ApiProperty({ type: 'object', additionalProperties: true }) detail: Record<string, unknown>;
 }
 

@@ -144,12 +144,13 @@ export class UrgeCaseDto {
 
 export class RevealContactDto {
   @ApiProperty({
-    maxLength: 500,
+    minLength: 2,
+    maxLength: 200,
     example: '回访评价人核实情况',
-    description: 'Why the contact is needed (required; not blank); recorded in the timeline and the contact-reveal audit',
+    description: 'Why the contact is needed (required; not blank); recorded in the timeline and the audit log',
   })
   @IsString()
-  @Length(1, 500)
+  @Length(2, 200)
   @IsNotBlank()
   reason: string;
 }

@@ -1,4 +1,5 @@
-import { csvField, reportToCsv } from './csv.js';
+import { csvField } from '#libs/common';
+import { reportToCsv } from './csv.js';
 import { sampleReport } from './sample-report.fixture.js';
 
 describe('reportToCsv', () => {

@@ -1,25 +1,7 @@
 /** `?format=csv`: RFC 4180 CSV, UTF-8 with a BOM so that Excel opens the Chinese text. */
+import { CSV_BOM, type CsvCell as Cell, csvLine } from '#libs/common';
 import type { QuarterlyReport } from '../domain/report.js';
 import { formatPercent, summaryRows, UNIT_HEADERS, type SummaryValue } from './format.js';
-
-const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-
-type Cell = string | number | null;
-
-/** Text a spreadsheet would run as a formula (=, +, -, @, tab, CR at the start) is neutralised with a leading quote. */
-function neutralise(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
-
-export function csvField(cell: Cell): string {
-  if (cell === null) return '';
-  const text = typeof cell === 'number' ? String(cell) : neutralise(cell);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-function csvLine(cells: Cell[]): string {
-  return cells.map(csvField).join(',');
-}
 
 /** A rate cell: `99.97%`, or empty when the rate is null. */
 function percentCell(rate: number | null): Cell {
@@ -46,5 +28,5 @@ export function reportToCsv(report: QuarterlyReport): Buffer {
   lines.push('', csvLine(['差评事项编码', '差评事项名称', '差评数']));
   for (const i of report.topBadServiceItems) lines.push(csvLine([i.serviceItemCode, i.serviceItemName, i.count]));
 
-  return Buffer.concat([BOM, Buffer.from(lines.join('\r\n') + '\r\n', 'utf8')]);
+  return Buffer.concat([CSV_BOM, Buffer.from(lines.join('\r\n') + '\r\n', 'utf8')]);
 }
