@@ -124,7 +124,7 @@ describe('the audit log: every admin action of the three services, with names an
       cases().post(`/api/v1/cases/${opened.id}/${action}`).set('Authorization', auth.operator).send(body).expect(200);
     await act('accept', {});
     await act('respond', { contactedAt: new Date().toISOString(), method: 'PHONE', note: '已电话联系' });
-    await act('rectify', { outcome: 'RECTIFIED', measures: '增设潮汐窗口，高峰时段加派人员' });
+    await act('rectify', { outcome: 'RECTIFIED', measures: '增设潮汐窗口，高峰时段加派人员', problemCategory: 'EFFICIENCY_WAITING' });
     await act('feedback', { reviewerSatisfied: true, note: '评价人满意' });
     await cases().put(`/api/v1/cases/${opened.id}/publication`).set('Authorization', auth.operator).send({ publishable: true }).expect(200);
     await cases()

@@ -41,7 +41,7 @@ describe('personal data is erased after its retention period', () => {
       http().post(`/api/v1/cases/${c.id}/${action}`).set('Authorization', operator).send(body).expect(200);
     await act('accept', {});
     await act('respond', { contactedAt: new Date().toISOString(), method: 'PHONE', note: '已电话联系，13800138000 接通' });
-    await act('rectify', { outcome: 'RECTIFIED', measures: '增设窗口' });
+    await act('rectify', { outcome: 'RECTIFIED', measures: '增设窗口', problemCategory: 'EFFICIENCY_WAITING' });
     await act('feedback', { reviewerSatisfied: true, note: '评价人满意' });
   };
   const stored = async (id: string) =>
