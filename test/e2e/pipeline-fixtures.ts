@@ -7,6 +7,7 @@ import { InitialIntakeSchema1732406400000 } from '../../apps/intake/src/migratio
 import { IntakeComplete1732492800000 } from '../../apps/intake/src/migrations/1732492800000-IntakeComplete.js';
 import { HotlineTicketsPerClient1733200100000 } from '../../apps/intake/src/migrations/1733200100000-HotlineTicketsPerClient.js';
 import { ImportedRatings1733200200000 } from '../../apps/intake/src/migrations/1733200200000-ImportedRatings.js';
+import { ImportHandling1734200100000 } from '../../apps/intake/src/migrations/1734200100000-ImportHandling.js';
 import { InitialRectificationSchema1732406400000 } from '../../apps/rectification/src/migrations/1732406400000-InitialRectificationSchema.js';
 import { RectificationWorkflow1732579200000 } from '../../apps/rectification/src/migrations/1732579200000-RectificationWorkflow.js';
 import { CalendarYearStatus1733500000000 } from '../../apps/rectification/src/migrations/1733500000000-CalendarYearStatus.js';
@@ -47,6 +48,7 @@ export async function migrateSourceSchemas(sql: Client): Promise<void> {
     new IntakeComplete1732492800000(),
     new HotlineTicketsPerClient1733200100000(),
     new ImportedRatings1733200200000(),
+    new ImportHandling1734200100000(),
   ]);
   await migrate('rectification', [
     new InitialRectificationSchema1732406400000(),

