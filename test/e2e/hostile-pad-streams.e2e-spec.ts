@@ -72,7 +72,11 @@ describe('hostile input: prompt streams are limited per device and cannot be rep
     db = await createTestDatabase('hostile_pad_streams');
     applyTestEnv(db.url);
     // Two replicas of intake on one database, as behind a load balancer.
-    replicas = [await startTestService(IntakeModule, INTAKE_APP), await startTestService(IntakeModule, INTAKE_APP)];
+    // The second replica serves HTTP only: the embedded bus takes one consumer per service (replicas consume on Kafka).
+    replicas = [
+      await startTestService(IntakeModule, INTAKE_APP),
+      await startTestService(IntakeModule, { ...INTAKE_APP, consumesEvents: false }),
+    ];
     urls = await Promise.all(replicas.map(async (app) => (await app.getUrl()).replace('[::1]', '127.0.0.1')));
     device = await registerDevice(replicas[0]!.getHttpServer(), { code: 'ST-01' }, 'A1');
     other = await registerDevice(replicas[0]!.getHttpServer(), { code: 'ST-01' }, 'A2');
