@@ -117,9 +117,13 @@ describe('npm start from a private (0700) directory', () => {
       10_000,
       100,
     );
-    expect(requestLines().map((line) => [line.name, line.req.url, line.res.statusCode])).toEqual(
-      Object.entries(probes).map(([service, path]) => [service, path, 401]),
-    );
+    // Each worker thread writes its own lines: their order across services is not the order of the requests.
+    const byService = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
+    expect(
+      requestLines()
+        .map((line) => [line.name, line.req.url, line.res.statusCode])
+        .sort(byService),
+    ).toEqual(Object.entries(probes).map(([service, path]) => [service, path, 401]));
 
     const before = output.length;
     process.kill(-child.pid!, 'SIGINT');

@@ -430,7 +430,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The audit log of logins and account changes, newest first (admin); contact reveals: rectification GET /audit/contact-reveals */
+    /** The audit log of every admin action and every reveal of personal data (the three services), newest first, with names and a Chinese summary (admin); filter by action and Asia/Shanghai days; `format=csv|xlsx` downloads every selected entry */
     get: operations['AuditController_list'];
     put?: never;
     post?: never;
@@ -451,6 +451,75 @@ export interface paths {
     put?: never;
     /** History from a previous platform: 1–5,000 ratings of one unit (ratedAt from 2000-01-01 on); per-item created | duplicate | rejected, idempotent on (unitCode, serviceRecordId); events marked imported; no 刷评 burst check; bad items open cases (clock from receipt). Over 5,000 items or 8 MiB → 413 */
     post: operations['ImportsController_importRatings'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/platform-clients': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List platform clients (no secrets) */
+    get: operations['PlatformClientsController_list'];
+    put?: never;
+    /** Register a platform client (ONLINE or PROVINCE); the secret is returned once only (audited) */
+    post: operations['PlatformClientsController_register'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/platform-clients/{clientId}/revoke': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Revoke a platform client: its signed requests are refused (401 DEVICE_REVOKED) (audited) */
+    post: operations['PlatformClientsController_revoke'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/online/ratings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** One online rating (an ONLINE platform client, HMAC with X-Client-Id): a PAD rating plus unitCode (a registered unit, else 400) and optional stage. 201 created, 200 the same rating again, 409 ALREADY_RATED when the matter and stage were rated otherwise, by any channel */
+    post: operations['OnlineController_submit'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/online/ratings/batch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 1–500 online ratings, each naming its unit; per-item created | duplicate | rejected (an unknown unit rejects its item); over 500 items or 1 MiB → 413 */
+    post: operations['OnlineController_submitBatch'];
     delete?: never;
     options?: never;
     head?: never;
@@ -560,7 +629,7 @@ export interface paths {
     };
     /**
      * Server-sent events for the calling PAD: `ready`, then `prompt` (a PromptDto) for the pending and each new prompt, `ping` every 15 s
-     * @description Signed like every device request (GET, empty body). The stream ends after 55 s; the PAD reconnects with a fresh signature. Read it with fetch() (EventSource cannot send the signature headers). A device holds at most 3 streams at once: a 4th → 429 RATE_LIMITED with Retry-After. A signed stream request opens one stream only: sent again while its timestamp is within the 300 s window → 401 SIGNATURE_REPLAYED.
+     * @description Signed like every device request (GET, empty body). The stream ends after 55 s; the PAD reconnects with a fresh signature. Read it with fetch() (EventSource cannot send the signature headers). A prompt event carries the prompt id as its `id`; reconnecting with `Last-Event-ID: <that id>` sends only a newer prompt. Streams on every replica receive every prompt. A device holds at most 3 streams at once: a 4th → 429 RATE_LIMITED with Retry-After. A signed stream request opens one stream only: sent again while its timestamp is within the 300 s window → 401 SIGNATURE_REPLAYED.
      */
     get: operations['PromptsController_stream'];
     put?: never;
@@ -783,6 +852,12 @@ export interface components {
       comment?: string;
       reviewer?: components['schemas']['ReviewerDto'];
       /**
+       * @description The stage of the matter rated (一事一评): ACCEPTANCE 受理 or COMPLETION 办结 (default). One rating per matter and stage
+       * @example COMPLETION
+       * @enum {string}
+       */
+      stage?: 'ACCEPTANCE' | 'COMPLETION';
+      /**
        * @description ISO-8601 with offset; not more than 300 s in the future nor more than RATING_MAX_AGE_DAYS (default 30) days before receipt
        * @example 2024-11-20T09:30:00+08:00
        */
@@ -880,7 +955,12 @@ export interface components {
       /** @example CN-01 */
       unitCode: string;
       /** @enum {string} */
-      channel: 'PAD' | 'HOTLINE_12345';
+      channel: 'PAD' | 'HOTLINE_12345' | 'ONLINE' | 'QR' | 'SMS' | 'PROVINCE';
+      /**
+       * @description The stage of the matter rated (一事一评); COMPLETION for a 12345 transfer
+       * @enum {string}
+       */
+      stage: 'ACCEPTANCE' | 'COMPLETION';
       serviceRecordId: string | null;
       serviceItemCode: string | null;
       serviceItemName: string | null;
@@ -1037,11 +1117,37 @@ export interface components {
         | 'PASSWORD_RESET'
         | 'SUSPECT_CLEARED'
         | 'SUSPECT_CONFIRMED'
-        | 'PERSONAL_DATA_ERASED';
+        | 'UNIT_CREATED'
+        | 'DEVICE_REGISTERED'
+        | 'DEVICE_REVOKED'
+        | 'PAIRING_CODE_ISSUED'
+        | 'HOTLINE_CLIENT_REGISTERED'
+        | 'HOTLINE_CLIENT_REVOKED'
+        | 'RATINGS_IMPORTED'
+        | 'CALENDAR_CONFIRMED'
+        | 'CASE_PUBLICATION_CHANGED'
+        | 'CONTACT_REVEALED'
+        | 'QUARTER_PUBLISHED'
+        | 'PERSONAL_DATA_ERASED'
+        | 'PLATFORM_CLIENT_REGISTERED'
+        | 'PLATFORM_CLIENT_REVOKED';
+      /**
+       * @description The service that recorded the entry
+       * @enum {string}
+       */
+      service: 'intake' | 'rectification' | 'statistics';
       actorSub: string | null;
+      /** @description The actor's username (or the name tried, for a failed login) */
       actorName: string | null;
+      /** @description The actor's username, when known */
+      actorUsername: string | null;
+      /** @description The actor's display name (姓名), for a console account */
+      actorDisplayName: string | null;
+      actorRole: string | null;
       targetUserId: string | null;
       ip: string | null;
+      /** @description What happened, in Chinese */
+      summary: string;
       detail: {
         [key: string]: unknown;
       };
@@ -1097,6 +1203,12 @@ export interface components {
       /** @example 等了很久 */
       comment?: string;
       reviewer?: components['schemas']['ReviewerDto'];
+      /**
+       * @description The stage of the matter rated (一事一评): ACCEPTANCE 受理 or COMPLETION 办结 (default). One rating per matter and stage
+       * @example COMPLETION
+       * @enum {string}
+       */
+      stage?: 'ACCEPTANCE' | 'COMPLETION';
       /** @description Bad items only (level 1–2): how the previous platform handled it. Such an item opens no case; its figures (responded on time, rectified, upheld) come from this history */
       handling?: components['schemas']['ImportHandlingDto'];
       /**
@@ -1104,6 +1216,12 @@ export interface components {
        * @example 2019-06-03T10:15:00+08:00
        */
       ratedAt: string;
+      /**
+       * @description The channel the previous platform took the rating by; PAD when not said
+       * @example PAD
+       * @enum {string}
+       */
+      channel?: 'PAD' | 'ONLINE' | 'QR' | 'SMS' | 'PROVINCE';
     };
     ImportRatingsDto: {
       /**
@@ -1118,6 +1236,86 @@ export interface components {
       windowNo?: string;
       /** @description Each item is validated on its own, as a PAD rating but with ratedAt from 2000-01-01 on; over 5,000 items or 8 MiB → 413 */
       ratings: components['schemas']['ImportedRatingDto'][];
+    };
+    CreatePlatformClientDto: {
+      /** @example 一网通办平台 */
+      name: string;
+      /**
+       * @description ONLINE: pushes online ratings; PROVINCE: the provincial platform
+       * @example ONLINE
+       * @enum {string}
+       */
+      channel: 'ONLINE' | 'PROVINCE';
+      /** @example https://online.example.gov.cn/callbacks/review */
+      callbackUrl?: string;
+    };
+    RegisteredPlatformClientDto: {
+      /** Format: uuid */
+      clientId: string;
+      /** @description The HMAC secret (base64url); returned once only */
+      secret: string;
+      name: string;
+      /** Format: uri */
+      callbackUrl: string | null;
+      /** @enum {string} */
+      channel: 'ONLINE' | 'PROVINCE';
+    };
+    PlatformClientResponseDto: {
+      /** Format: uuid */
+      clientId: string;
+      name: string;
+      /** Format: uri */
+      callbackUrl: string | null;
+      revoked: boolean;
+      /** Format: date-time */
+      revokedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** @enum {string} */
+      channel: 'ONLINE' | 'PROVINCE';
+    };
+    OnlineRatingDto: {
+      /**
+       * @description The service instance rated (一次一评): one rating each
+       * @example CN-2024-000123
+       */
+      serviceRecordId: string;
+      /** @example 310105-XK-0001 */
+      serviceItemCode: string;
+      /** @example 食品经营许可 */
+      serviceItemName?: string;
+      /** @example E1024 */
+      staffId?: string;
+      /**
+       * @description 5 非常满意 … 1 非常不满意
+       * @example 2
+       */
+      level: number;
+      /**
+       * @example [
+       *       "EFFICIENCY"
+       *     ]
+       */
+      tags?: ('ATTITUDE' | 'EFFICIENCY' | 'PROCESS' | 'GUIDANCE' | 'ENVIRONMENT' | 'POLICY' | 'REPEATED_VISITS' | 'OTHER')[];
+      /** @example 等了很久 */
+      comment?: string;
+      reviewer?: components['schemas']['ReviewerDto'];
+      /**
+       * @description The stage of the matter rated (一事一评): ACCEPTANCE 受理 or COMPLETION 办结 (default). One rating per matter and stage
+       * @example COMPLETION
+       * @enum {string}
+       */
+      stage?: 'ACCEPTANCE' | 'COMPLETION';
+      /**
+       * @description ISO-8601 with offset; not more than 300 s in the future nor more than RATING_MAX_AGE_DAYS (default 30) days before receipt
+       * @example 2024-11-20T09:30:00+08:00
+       */
+      ratedAt: string;
+      /**
+       * @description The registered unit whose matter was rated
+       * @example CN-01
+       */
+      unitCode: string;
     };
     CitizenDto: {
       /** @example 李四 */
@@ -2782,9 +2980,28 @@ export interface operations {
           | 'PASSWORD_RESET'
           | 'SUSPECT_CLEARED'
           | 'SUSPECT_CONFIRMED'
-          | 'PERSONAL_DATA_ERASED';
+          | 'UNIT_CREATED'
+          | 'DEVICE_REGISTERED'
+          | 'DEVICE_REVOKED'
+          | 'PAIRING_CODE_ISSUED'
+          | 'HOTLINE_CLIENT_REGISTERED'
+          | 'HOTLINE_CLIENT_REVOKED'
+          | 'RATINGS_IMPORTED'
+          | 'CALENDAR_CONFIRMED'
+          | 'CASE_PUBLICATION_CHANGED'
+          | 'CONTACT_REVEALED'
+          | 'QUARTER_PUBLISHED'
+          | 'PERSONAL_DATA_ERASED'
+          | 'PLATFORM_CLIENT_REGISTERED'
+          | 'PLATFORM_CLIENT_REVOKED';
+        /** @description Entries on or after this Asia/Shanghai day */
+        from?: string;
+        /** @description Entries on or before this Asia/Shanghai day (the whole day) */
+        to?: string;
         page?: number;
         pageSize?: number;
+        /** @description csv | xlsx: every entry the filter selects (newest first, at most 50,000) as a download; paging does not apply */
+        format?: 'json' | 'csv' | 'xlsx';
       };
       header?: never;
       path?: never;
@@ -2792,12 +3009,15 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description A page of entries; `format=csv|xlsx` downloads them */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['AuditPageDto'];
+          'text/csv': string;
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
         };
       };
       /** @description VALIDATION_FAILED: every bad field named in `errors` */
@@ -2879,6 +3099,317 @@ export interface operations {
       };
       /** @description PAYLOAD_TOO_LARGE */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  PlatformClientsController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PlatformClientResponseDto'][];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  PlatformClientsController_register: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreatePlatformClientDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RegisteredPlatformClientDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  PlatformClientsController_revoke: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        clientId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PlatformClientResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  OnlineController_submit: {
+    parameters: {
+      query?: never;
+      header: {
+        'X-Client-Id': string;
+        /** @description Unix epoch milliseconds */
+        'X-Timestamp': string;
+        /** @description v1=<hex HMAC-SHA256> */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['OnlineRatingDto'];
+      };
+    };
+    responses: {
+      /** @description The same rating of the matter and stage, already stored */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RatingReceiptDto'];
+        };
+      };
+      /** @description Stored on channel ONLINE. 刷评 is counted per (client, unit), with the PAD rules: more than 5 ratings of one unit whose ratedAt (or, for single ratings, arrival) fall within 10 s are stored but flagged suspect */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RatingReceiptDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description RATE_LIMITED (with Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  OnlineController_submitBatch: {
+    parameters: {
+      query?: never;
+      header: {
+        'X-Client-Id': string;
+        /** @description Unix epoch milliseconds */
+        'X-Timestamp': string;
+        /** @description v1=<hex HMAC-SHA256> */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RatingBatchDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchResultsDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description RATE_LIMITED (with Retry-After) */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -3235,6 +3766,7 @@ export interface operations {
       header: {
         'x-signature': string;
         'x-timestamp': string;
+        'last-event-id': string;
         'X-Device-Id': string;
         /** @description Unix epoch milliseconds */
         'X-Timestamp': string;
@@ -3253,6 +3785,15 @@ export interface operations {
         };
         content: {
           'text/event-stream': string;
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description UNAUTHENTICATED: no, or no valid, credentials */

@@ -89,6 +89,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/cases/{id}/suggestions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 问题分类 suggestions for rectify: categories scored from the text (jieba word segmentation), the tags, the service item and the categories operators chose for similar cases; and earlier cases of the same service item, any unit, with similar text. Only a suggestion: the operator decides. */
+    get: operations['CasesController_suggest'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/cases/{id}/accept': {
     parameters: {
       query?: never;
@@ -252,7 +269,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * The reviewer's unmasked contact, and the originals of free text (comment, content, description, case notes) whose phone or ID-card numbers are masked elsewhere: { name, phone, freeText, notes }. For the case unit's operator only; recorded in the timeline
+     * The reviewer's unmasked contact, and the originals of free text (comment, content, description, case notes) whose phone or ID-card numbers are masked elsewhere: { name, phone, freeText, notes }. For the case unit's operator only, with a reason (2–200 characters); recorded in the timeline and the audit log
      * @description `reason` is required (400 without it). PERSONAL_DATA_RETENTION_DAYS (default 180) after the case closed, the retention sweep erases the contact (the case then shows contact.erasedAt and a timeline entry 已按期删除): a reveal afterwards → 410 PERSONAL_DATA_ERASED, naming when it was erased.
      */
     post: operations['CasesController_revealContact'];
@@ -349,6 +366,41 @@ export interface paths {
     options?: never;
     head?: never;
     patch?: never;
+    trace?: never;
+  };
+  '/api/v1/problem-categories': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The taxonomy: each top-level category followed by its sub-categories; retired ones only with includeRetired=true */
+    get: operations['ProblemCategoriesController_list'];
+    put?: never;
+    /** Add a category or sub-category (admin); 409 when the code exists */
+    post: operations['ProblemCategoriesController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/problem-categories/{code}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Rename, reorder, retire or bring back a category (admin); codes never change and nothing is deleted */
+    patch: operations['ProblemCategoriesController_update'];
     trace?: never;
   };
   '/api/v1/cases/{id}/publication': {
@@ -499,6 +551,11 @@ export interface components {
       version: number;
       /** @description A deadline rests on a day of a calendar year not yet published or confirmed */
       deadlineProvisional: boolean;
+      /**
+       * @description 问题分类 chosen at rectify (GET /problem-categories); null before, and for cases rectified before categories existed
+       * @example EFFICIENCY_WAITING
+       */
+      problemCategory: string | null;
       /** Format: uuid */
       id: string;
       /** @example 区市场监督管理局 */
@@ -565,6 +622,11 @@ export interface components {
       version: number;
       /** @description A deadline rests on a day of a calendar year not yet published or confirmed */
       deadlineProvisional: boolean;
+      /**
+       * @description 问题分类 chosen at rectify (GET /problem-categories); null before, and for cases rectified before categories existed
+       * @example EFFICIENCY_WAITING
+       */
+      problemCategory: string | null;
       /** Format: uuid */
       id: string;
       /** @example 区市场监督管理局 */
@@ -581,6 +643,29 @@ export interface components {
       actions: (
         'accept' | 'respond' | 'rectify' | 'feedback' | 'request-extension' | 'decide-extension' | 'appeal' | 'decide-appeal' | 'urge'
       )[];
+    };
+    CategorySuggestionDto: {
+      /** @example EFFICIENCY_WAITING */
+      code: string;
+      /** @description Share of the evidence (0–1); the suggestions sum to at most 1 */
+      score: number;
+    };
+    SimilarCaseDto: {
+      /** Format: uuid */
+      id: string;
+      /** @example CN-02 */
+      unitCode: string;
+      serviceItemCode: string | null;
+      /** @description The start of what the citizen wrote (phone and ID-card numbers masked) */
+      snippet: string;
+      /** @description TF-IDF cosine over the words (jieba) and the problem vocabulary */
+      similarity: number;
+    };
+    CaseSuggestionsDto: {
+      /** @description Best first; only active categories */
+      categories: components['schemas']['CategorySuggestionDto'][];
+      /** @description Earlier cases of the same service item, any unit, most similar first */
+      similarCases: components['schemas']['SimilarCaseDto'][];
     };
     AcceptCaseDto: {
       note?: string;
@@ -607,6 +692,11 @@ export interface components {
       outcome: 'RECTIFIED' | 'EXPLAINED';
       /** @description What was done, worded for the citizen: the last rectify’s measures are the reply sent to 12345 for a hotline case */
       measures: string;
+      /**
+       * @description 问题分类: an active code of GET /problem-categories, a sub-category or a top-level category (GET /cases/{id}/suggestions proposes some; the operator decides). Unknown or retired → 400
+       * @example EFFICIENCY_WAITING
+       */
+      problemCategory: string;
     };
     FeedbackCaseDto: {
       reviewerSatisfied: boolean;
@@ -638,7 +728,7 @@ export interface components {
     };
     RevealContactDto: {
       /**
-       * @description Why the contact is needed (required; not blank); recorded in the timeline and the contact-reveal audit
+       * @description Why the contact is needed (required; not blank); recorded in the timeline and the audit log
        * @example 回访评价人核实情况
        */
       reason: string;
@@ -845,6 +935,36 @@ export interface components {
       /** Format: date-time */
       closedAt: string | null;
     };
+    ProblemCategoryDto: {
+      /** @example EFFICIENCY_WAITING */
+      code: string;
+      /** @example EFFICIENCY */
+      parentCode: string | null;
+      /** @example 排队等候时间长 */
+      name: string;
+      sort: number;
+      retired: boolean;
+      /** @description Cases that recorded this category */
+      usedBy: number;
+    };
+    CreateProblemCategoryDto: {
+      /**
+       * @description Stable code; never changes once created
+       * @example EFFICIENCY_APPOINTMENT
+       */
+      code: string;
+      /** @example 预约难 */
+      name: string;
+      /** @description A top-level category: the new one is its sub-category */
+      parentCode?: string | null;
+      sort?: number;
+    };
+    UpdateProblemCategoryDto: {
+      name?: string;
+      sort?: number;
+      /** @description Retire (true) or bring back (false); categories are never deleted */
+      retired?: boolean;
+    };
     SetPublicationDto: {
       /** @description Publish this closed case as a 以评促改 example on the public pages (false withdraws it) */
       publishable: boolean;
@@ -958,6 +1078,10 @@ export interface operations {
     parameters: {
       query?: {
         unitCode?: string;
+        /** @description Cases about one service item (a hotspot links here) */
+        serviceItemCode?: string;
+        /** @description Cases rectified with this 问题分类, or with one of its sub-categories */
+        problemCategory?: string;
         status?: 'PENDING' | 'ACCEPTED' | 'RESPONDED' | 'RECTIFIED' | 'CLOSED' | 'APPEALING';
         source?: 'BAD_REVIEW' | 'HOTLINE' | 'UNRESOLVED';
         overdue?: boolean;
@@ -1032,6 +1156,63 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['CaseDetailResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  CasesController_suggest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CaseSuggestionsDto'];
         };
       };
       /** @description VALIDATION_FAILED: every bad field named in `errors` */
@@ -2049,6 +2230,174 @@ export interface operations {
       };
       /** @description RATE_LIMITED (with Retry-After) */
       429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ProblemCategoriesController_list: {
+    parameters: {
+      query?: {
+        includeRetired?: boolean;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemCategoryDto'][];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ProblemCategoriesController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateProblemCategoryDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemCategoryDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ProblemCategoriesController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        code: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateProblemCategoryDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemCategoryDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
         headers: {
           [name: string]: unknown;
         };

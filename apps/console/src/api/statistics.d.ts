@@ -143,6 +143,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/analysis/hotspots': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Service items and 问题分类 whose bad reviews in the last 7 days stand well above their own 8-week baseline (rule: at least 3, and a one-sided Poisson test P(X ≥ n | λ) < 0.01 with λ the baseline weekly mean floored at 0.5). Categories count once the case was rectified with one. Each hotspot links to its cases. */
+    get: operations['AnalysisController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/health/live': {
     parameters: {
       query?: never;
@@ -264,6 +281,10 @@ export interface components {
       byChannel?: {
         PAD: number;
         HOTLINE_12345: number;
+        ONLINE: number;
+        QR: number;
+        SMS: number;
+        PROVINCE: number;
       };
     };
     BadReviewsDto: {
@@ -452,6 +473,74 @@ export interface components {
       units: components['schemas']['PublicUnitDto'][];
       /** @description 以评促改 examples: the quarter’s cases (opened in it), closed, that their unit chose to publish */
       examples: components['schemas']['PublicExampleDto'][];
+    };
+    HotspotRuleDto: {
+      /** @example 7 */
+      windowDays: number;
+      /** @example 8 */
+      baselineWeeks: number;
+      /**
+       * @description Fewer bad reviews in the window are never a hotspot
+       * @example 3
+       */
+      minCount: number;
+      /**
+       * @description One-sided Poisson tail P(X ≥ count | expected) below this
+       * @example 0.01
+       */
+      pThreshold: number;
+      /**
+       * @description Floor of the expected weekly count (items without history)
+       * @example 0.5
+       */
+      minExpected: number;
+      description: string;
+    };
+    HotspotCasesDto: {
+      serviceItemCode?: string;
+      problemCategory?: string;
+      /** @example 2026-12-01 */
+      from: string;
+      /** @example 2026-12-07 */
+      to: string;
+      /**
+       * @description Rectification's case list, filtered to this hotspot
+       * @example /api/v1/cases?serviceItemCode=310105-XK-0001&from=2026-12-01&to=2026-12-07
+       */
+      path: string;
+    };
+    HotspotDto: {
+      /** @enum {string} */
+      kind: 'SERVICE_ITEM' | 'CATEGORY';
+      /**
+       * @description The service item code, or the 问题分类 code
+       * @example 310105-XK-0001
+       */
+      code: string;
+      /** @description The service item name (categories: see GET /problem-categories) */
+      name: string | null;
+      /** @description Bad reviews in the 7-day window */
+      windowCount: number;
+      /** @description Bad reviews in the 8 weeks before the window */
+      baselineCount: number;
+      baselineWeeklyMean: number;
+      /** @description Expected count in the window: the weekly mean, floored at minExpected */
+      expected: number;
+      pValue: number;
+      /** @description Units with bad reviews of it in the window */
+      unitCodes: string[];
+      cases: components['schemas']['HotspotCasesDto'];
+    };
+    HotspotsDto: {
+      rule: components['schemas']['HotspotRuleDto'];
+      /** @example 2026-12-01 */
+      windowFrom: string;
+      /** @example 2026-12-07 */
+      windowTo: string;
+      /** @example 2026-10-06 */
+      baselineFrom: string;
+      /** @description Most significant first: service items, then categories */
+      hotspots: components['schemas']['HotspotDto'][];
     };
     HealthWarningDto: {
       /** @example calendar */
@@ -912,6 +1001,55 @@ export interface operations {
       };
       /** @description NOT_FOUND */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AnalysisController_list: {
+    parameters: {
+      query?: {
+        /** @description Last day of the 7-day window (Asia/Shanghai); default today */
+        date?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HotspotsDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
