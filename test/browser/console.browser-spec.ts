@@ -634,7 +634,8 @@ describe('browser: the console from the first admin to a closed case, an upheld 
     for (const text of ['登录', '修改密码', '创建用户']) await visible(text);
     await shot('admin-audit');
     await page.getByRole('tab', { name: '查看评价人联系方式' }).click();
-    await visible('电话回访评价人核实情况');
+    // In the reveals' own table (the first tab's summary of the reveal, now hidden, names the reason too).
+    await visible('电话回访评价人核实情况', page.getByRole('tabpanel', { name: '查看评价人联系方式' }));
     await shot('admin-audit-reveals');
     const actions = (await pg.query(`SELECT action, actor_name FROM intake.audit_log ORDER BY id`)).rows;
     expect(actions).toEqual(

@@ -37,7 +37,11 @@ function AccountAudit() {
   const [paging, setPaging] = useState({ page: 1, pageSize: 50 });
   const [action, setAction] = useState<Entry['action'] | undefined>();
   const { data, loading } = usePolling(
-    async () => await must(intake.GET('/api/v1/audit', { params: { query: { action, page: paging.page, pageSize: paging.pageSize } } })),
+    // The JSON page (the same route answers CSV or XLSX with `format`).
+    async () =>
+      (await must(
+        intake.GET('/api/v1/audit', { params: { query: { action, page: paging.page, pageSize: paging.pageSize } } }),
+      )) as components['schemas']['AuditPageDto'],
     [paging.page, paging.pageSize, action],
     15_000,
   );
@@ -77,9 +81,16 @@ function AccountAudit() {
               <Tag color={e.action.includes('FAIL') || e.action.includes('LOCK') ? 'red' : 'blue'}>{AUDIT[e.action] ?? e.action}</Tag>
             ),
           },
-          { title: '操作人', key: 'actor', render: (_, e) => e.actorName ?? e.actorSub ?? '—' },
+          {
+            title: '操作人',
+            key: 'actor',
+            render: (_, e) =>
+              e.actorDisplayName && e.actorUsername
+                ? `${e.actorDisplayName}（${e.actorUsername}）`
+                : (e.actorDisplayName ?? e.actorUsername ?? e.actorName ?? '—'),
+          },
           { title: '来源地址', key: 'ip', width: 140, render: (_, e) => e.ip ?? '—' },
-          { title: '详情', key: 'detail', render: (_, e) => <code style={{ fontSize: 12 }}>{JSON.stringify(e.detail)}</code> },
+          { title: '内容', key: 'summary', render: (_, e) => e.summary },
         ]}
       />
     </>
