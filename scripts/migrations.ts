@@ -1,4 +1,4 @@
-// Migrations of each service's schema (README § Migrations), on the compiled code (`npm run build` first):
+// Migrations of each service's schema (docs/architecture.md § Migrations), on the compiled code (`npm run build` first):
 //   npm run migration:run -- <service|all>        run what is pending (under the same advisory lock as start-up)
 //   npm run migration:revert -- <service>         undo the last one
 //   npm run migration:generate -- <service> <Name> write apps/<service>/src/migrations/<timestamp>-<Name>.ts
