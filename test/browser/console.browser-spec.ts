@@ -633,10 +633,27 @@ describe('browser: the console from the first admin to a closed case, an upheld 
     await visible('op.zhang');
     for (const text of ['登录', '修改密码', '创建用户']) await visible(text);
     await shot('admin-audit');
-    await page.getByRole('tab', { name: '查看评价人联系方式' }).click();
-    // In the reveals' own table (the first tab's summary of the reveal, now hidden, names the reason too).
-    await visible('电话回访评价人核实情况', page.getByRole('tabpanel', { name: '查看评价人联系方式' }));
+    // Only the contact reveals, of today (Beijing): the reveal names its case, its fields and its reason.
+    await page.getByLabel('操作类型').fill('联系方式');
+    await page.locator('.ant-select-item-option', { hasText: '查看联系方式' }).click();
+    const today = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    await page.getByPlaceholder('开始日期').fill(today);
+    await page.getByPlaceholder('结束日期').fill(today);
+    await page.getByPlaceholder('结束日期').press('Enter');
+    await visible(/查看.*的评价人联系方式.*事由：电话回访评价人核实情况/);
+    await visible('共 1 条');
     await shot('admin-audit-reveals');
+    // The export carries the same filter: the one reveal, its summary in Chinese, no other action.
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: '导出 CSV' }).click();
+    const csvDownload = await downloading;
+    expect(csvDownload.suggestedFilename()).toBe(`审计日志（${today}至${today}）.csv`);
+    const csvLines = readFileSync((await csvDownload.path())!, 'utf8')
+      .trim()
+      .split(/\r?\n/);
+    expect(csvLines).toHaveLength(2);
+    expect(csvLines[1]).toContain('查看联系方式');
+    expect(csvLines[1]).toContain('事由：电话回访评价人核实情况');
     const actions = (await pg.query(`SELECT action, actor_name FROM intake.audit_log ORDER BY id`)).rows;
     expect(actions).toEqual(
       expect.arrayContaining([
