@@ -12,10 +12,10 @@ import { type LimitDecision, retryAfterSeconds, SharedLimit, sharedLimit } from 
  *
  * The counters are shared by every replica (rate-limiter-flexible's PostgreSQL store, see
  * `sharedLimit`): two intakes behind a balancer admit a device's limit once, not twice. One
- * statement per request (SharedLimit.decide) checks the signature guard's failure counters of the
- * id and address and charges the device's request and item counters — the one round trip a signed
- * rating adds. A device that has been refused is refused from this process's memory until its
- * window ends, so a flood costs no database round trip per request.
+ * decision per request (SharedLimit.decide) checks the signature guard's failure counters of the
+ * id and address and charges the device's request and item counters; the decisions of concurrent
+ * requests share one statement. A device that has been refused is refused from this process's
+ * memory until its window ends, so a flood costs no database round trip per request.
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
@@ -44,7 +44,7 @@ export class RateLimitGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const principal = req.principal;
     if (!principal || principal.kind === 'user') return true;
-    // The signature guard left its failure checks to this one statement (one round trip per signed request).
+    // The signature guard left its failure checks to this decision (no round trip of their own).
     const pending = req.pendingFailureCheck;
     const checks = pending ? this.failures.checks(pending.id, pending.address) : [];
     if (principal.kind === 'hotline' || principal.kind === 'platform') {
