@@ -7,3 +7,4 @@ export * from './event-fixtures.js';
 export * from './registry-fixtures.js';
 export * from './pg-cluster.js';
 export * from './test-logs.js';
+export * from './console-accounts.js';
