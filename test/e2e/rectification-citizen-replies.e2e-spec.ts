@@ -5,7 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { signRequest } from '#libs/auth';
 import { sealContact } from '#libs/common';
-import { Topics } from '#libs/contracts';
+import { type HotlineCategory, Topics } from '#libs/contracts';
 import { applyTestEnv, bearer, createTestDatabase, eventually, startTestService, type TestDatabase } from '#libs/testing';
 import { RECTIFICATION_APP, RectificationModule } from '../../apps/rectification/src/rectification.module.js';
 import { type CaseBody, cipher, hotlineClientEvent, openCase, outboxTypes, publish, reviewEvent, sql } from './rectification-fixtures.js';
@@ -67,7 +67,7 @@ describe('rectification: honest contact times, anonymous cases, and what the cit
   });
 
   /** A 12345 case of the test client, opened through the review event as intake emits it. */
-  async function hotlineCase(category = 'COMPLAINT'): Promise<{ caseBody: CaseBody; ticketId: string }> {
+  async function hotlineCase(category: HotlineCategory = 'COMPLAINT'): Promise<{ caseBody: CaseBody; ticketId: string }> {
     const ticketId = `12345-${randomUUID().slice(0, 8)}`;
     const caseBody = await openCase(
       app,

@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import { Client } from 'pg';
 import request from 'supertest';
 import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
-import { Events, type ReviewSubmittedData, Topics } from '#libs/contracts';
+import { Events, type HotlineCategory, type ReviewSubmittedData, Topics } from '#libs/contracts';
 import {
   applyTestEnv,
   bearer,
@@ -186,7 +186,7 @@ describe('statistics: quarter publishing (frozen snapshots)', () => {
       JSON.stringify(event),
     ]);
     eventIds.add(event.id);
-    const hotline = (category: string, grade: 'BAD' | 'NONE') =>
+    const hotline = (category: HotlineCategory, grade: 'BAD' | 'NONE') =>
       reviewSubmittedData({
         unitCode: 'CN-01',
         unitName: '单位CN-01',

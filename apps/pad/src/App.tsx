@@ -12,7 +12,7 @@ import {
   signedJson,
 } from './api';
 import { TAG_LABELS } from '../../../libs/contracts/src/labels';
-import { Face, type Level, LEVELS } from './faces';
+import { Face, isBadLevel, type Level, LEVELS } from './faces';
 import { Keypad } from './keypad';
 import { watchPrompts } from './prompts';
 import { flushQueue } from './queue';
@@ -251,7 +251,7 @@ export function App() {
           <RateScreen
             prompt={prompt}
             onRate={(level, shown) =>
-              level.level <= 2
+              level.bad
                 ? setScreen({ name: 'details', level, service: shown, session: ++sessions.current })
                 : void submit(shown, level.level, null)
             }
@@ -543,7 +543,9 @@ function ThanksScreen({ level, onDone }: { level: number; onDone: () => void }) 
   return (
     <section className="thanks" aria-labelledby="thanks-title" onClick={onDone}>
       <h1 id="thanks-title">感谢您的评价！</h1>
-      <p>{level <= 2 ? '我们将认真核实并尽快整改，如您留下电话，工作人员将在 1 个工作日内与您联系。' : '欢迎您再次监督我们的服务。'}</p>
+      <p>
+        {isBadLevel(level) ? '我们将认真核实并尽快整改，如您留下电话，工作人员将在 1 个工作日内与您联系。' : '欢迎您再次监督我们的服务。'}
+      </p>
     </section>
   );
 }

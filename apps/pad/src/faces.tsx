@@ -1,21 +1,29 @@
 // The five rating faces (API.md § Rating levels), drawn inline: no image files, sharp at any size.
-import { LEVEL_LABELS } from '../../../libs/contracts/src/labels';
+import { RATING_LEVELS } from '../../../libs/contracts/src/rating';
 
 export interface Level {
   level: number;
   name: string;
+  /** A bad rating (差评) by the contract's grade of its level: the citizen is asked for details. */
+  bad: boolean;
   color: string;
   /** The mouth: a smile curving up for the good levels, down for the bad ones. */
   mouth: string;
 }
 
-export const LEVELS: Level[] = [
-  { level: 5, name: LEVEL_LABELS[5], color: '#12805c', mouth: 'M30 62 Q50 84 70 62' },
-  { level: 4, name: LEVEL_LABELS[4], color: '#3d8b37', mouth: 'M32 64 Q50 76 68 64' },
-  { level: 3, name: LEVEL_LABELS[3], color: '#9a6a00', mouth: 'M33 68 L67 68' },
-  { level: 2, name: LEVEL_LABELS[2], color: '#c05600', mouth: 'M32 72 Q50 62 68 72' },
-  { level: 1, name: LEVEL_LABELS[1], color: '#c62828', mouth: 'M30 76 Q50 56 70 76' },
-];
+/** How each level's face is drawn; its name and grade come from the contract (RATING_LEVELS). */
+const DRAWN: Record<number, Pick<Level, 'color' | 'mouth'>> = {
+  5: { color: '#12805c', mouth: 'M30 62 Q50 84 70 62' },
+  4: { color: '#3d8b37', mouth: 'M32 64 Q50 76 68 64' },
+  3: { color: '#9a6a00', mouth: 'M33 68 L67 68' },
+  2: { color: '#c05600', mouth: 'M32 72 Q50 62 68 72' },
+  1: { color: '#c62828', mouth: 'M30 76 Q50 56 70 76' },
+};
+
+export const LEVELS: Level[] = RATING_LEVELS.map(({ level, name, grade }) => ({ level, name, bad: grade === 'BAD', ...DRAWN[level]! }));
+
+/** Whether a level is a bad rating, by the contract's grade. */
+export const isBadLevel = (level: number) => LEVELS.some((l) => l.level === level && l.bad);
 
 export function Face({ level }: { level: Level }) {
   return (

@@ -1,5 +1,5 @@
 import Type, { type Static, type TSchema } from 'typebox';
-import { CHANNELS, GRADES, STAGES } from './rating.js';
+import { CHANNELS, GRADES, HOTLINE_CATEGORIES, STAGES } from './rating.js';
 
 /**
  * The events' `data`, one schema per event: each payload's TypeScript type is derived from its
@@ -66,7 +66,8 @@ export const ReviewSubmittedSchema = Type.Object({
   suspectReason: nullable(Type.String()),
   ticketId: nullable(Type.String()),
   hotlineClientId: nullable(Type.String()),
-  category: nullable(Type.String()),
+  /** A 12345 transfer's category (HOTLINE_CATEGORIES); null for every other review. */
+  category: nullable(Type.Enum(HOTLINE_CATEGORIES)),
   dueAt: nullable(instant()),
   contact: ContactPayloadSchema,
   /**

@@ -53,6 +53,21 @@ export const GOOD_LEVELS: readonly RatingLevel[] = RATING_LEVELS.filter((l) => l
 export const HOTLINE_CATEGORIES = ['COMPLAINT', 'REQUEST', 'SUGGESTION', 'CONSULTATION'] as const;
 export type HotlineCategory = (typeof HOTLINE_CATEGORIES)[number];
 
+/**
+ * The longest a matter's identifiers may be, wherever they arrive (PAD ratings and prompts, online and provincial
+ * platforms, 12345 transfers, 办不成事 reports): the DTOs and intake's fast validation read them from here.
+ */
+export const FIELD_MAX_LENGTH = {
+  /** 办件编号: the matter's own number in the unit's system. */
+  serviceRecordId: 64,
+  /** 事项编码. */
+  serviceItemCode: 64,
+  /** 工号 of the staff member who served. */
+  staffId: 64,
+  /** A 12345 ticket's (or a provincial order's) id. */
+  ticketId: 64,
+} as const;
+
 /** Only a complaint is a bad review (差评); the other categories are no review at all. */
 export function gradeOfHotline(category: HotlineCategory): Grade {
   return category === 'COMPLAINT' ? 'BAD' : 'NONE';

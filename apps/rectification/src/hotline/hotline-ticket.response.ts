@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { CaseOutcome, CaseStatus } from '#libs/contracts';
+import { CASE_STATUSES, type CaseOutcome, type CaseStatus } from '#libs/contracts';
 
 export class ReplyDeliveryDto {
   @ApiProperty({ example: 'DELIVERED' }) status: string;
@@ -11,7 +11,7 @@ export class ReplyDeliveryDto {
 export class HotlineTicketDto {
   @ApiProperty() ticketId: string;
   @ApiProperty({ format: 'uuid' }) caseId: string;
-  @ApiProperty({ enum: ['PENDING', 'ACCEPTED', 'RESPONDED', 'RECTIFIED', 'CLOSED', 'APPEALING'] }) status: CaseStatus;
+  @ApiProperty({ enum: CASE_STATUSES }) status: CaseStatus;
   @ApiProperty({ enum: ['RECTIFIED', 'EXPLAINED', 'APPEAL_UPHELD'], nullable: true }) outcome: CaseOutcome | null;
   @ApiProperty({ type: String, nullable: true }) reply: string | null;
   @ApiProperty({ type: String, nullable: true }) replyId: string | null;

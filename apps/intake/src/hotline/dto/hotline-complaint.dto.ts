@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsObject, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { IsNotBlank, MAINLAND_MOBILE } from '#libs/common';
-import { HOTLINE_CATEGORIES, type HotlineCategory } from '#libs/contracts';
+import { FIELD_MAX_LENGTH, HOTLINE_CATEGORIES, type HotlineCategory } from '#libs/contracts';
 import { IsInstantWithOffset } from '../../shared/validators.js';
 import { InHotlineTimeOrder } from '../hotline-times.js';
 
@@ -28,7 +28,7 @@ export class HotlineComplaintDto {
     description: 'Scoped per hotline client; repeated with an identical body → 200 same id, with another body → 409 TICKET_CONFLICT',
   })
   @IsString()
-  @Length(1, 64)
+  @Length(1, FIELD_MAX_LENGTH.ticketId)
   @IsNotBlank()
   ticketId: string;
 
@@ -54,7 +54,7 @@ export class HotlineComplaintDto {
   @ApiPropertyOptional({ example: '310105-XK-0001' })
   @IsOptional()
   @IsString()
-  @Length(1, 64)
+  @Length(1, FIELD_MAX_LENGTH.serviceItemCode)
   @IsNotBlank()
   serviceItemCode?: string;
 

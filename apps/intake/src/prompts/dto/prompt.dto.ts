@@ -1,17 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { IsNotBlank } from '#libs/common';
+import { FIELD_MAX_LENGTH } from '#libs/contracts';
 
 export class CreatePromptDto {
   @ApiProperty({ example: 'CN-2024-000123', description: 'The service instance to be rated; the PAD rates it under this id' })
   @IsString()
-  @Length(1, 64)
+  @Length(1, FIELD_MAX_LENGTH.serviceRecordId)
   @IsNotBlank()
   serviceRecordId: string;
 
   @ApiProperty({ example: '310105-XK-0001' })
   @IsString()
-  @Length(1, 64)
+  @Length(1, FIELD_MAX_LENGTH.serviceItemCode)
   @IsNotBlank()
   serviceItemCode: string;
 
@@ -24,7 +25,7 @@ export class CreatePromptDto {
   @ApiPropertyOptional({ example: 'E1024', description: 'Shown on the PAD as 工号' })
   @IsOptional()
   @IsString()
-  @MaxLength(64)
+  @MaxLength(FIELD_MAX_LENGTH.staffId)
   @IsNotBlank()
   staffId?: string;
 }

@@ -22,6 +22,7 @@ import {
   type BadReviewTag,
   CASE_OUTCOMES,
   type CaseOutcome,
+  FIELD_MAX_LENGTH,
   RATING_CHANNELS,
   type RatingChannel,
   type RatingLevel,
@@ -50,13 +51,13 @@ export class ReviewerDto {
 export abstract class RatingFieldsDto {
   @ApiProperty({ example: 'CN-2024-000123', description: 'The service instance rated (一次一评): one rating each' })
   @IsString()
-  @Length(1, 64)
+  @Length(1, FIELD_MAX_LENGTH.serviceRecordId)
   @IsNotBlank()
   serviceRecordId: string;
 
   @ApiProperty({ example: '310105-XK-0001' })
   @IsString()
-  @Length(1, 64)
+  @Length(1, FIELD_MAX_LENGTH.serviceItemCode)
   @IsNotBlank()
   serviceItemCode: string;
 
@@ -69,7 +70,7 @@ export abstract class RatingFieldsDto {
   @ApiPropertyOptional({ example: 'E1024' })
   @IsOptional()
   @IsString()
-  @MaxLength(64)
+  @MaxLength(FIELD_MAX_LENGTH.staffId)
   staffId?: string;
 
   @ApiProperty({ example: 2, minimum: 1, maximum: 5, description: '5 非常满意 … 1 非常不满意' })

@@ -1,5 +1,5 @@
 import { arrayMaxSize, arrayUnique, isIn, isInt, isISO8601, isString, length, matches, max, maxLength, min } from 'class-validator';
-import { BAD_REVIEW_TAG_CODES, RATING_CHANNELS, STAGES } from '#libs/contracts';
+import { BAD_REVIEW_TAG_CODES, FIELD_MAX_LENGTH, RATING_CHANNELS, STAGES } from '#libs/contracts';
 import { isInstantInRange, MAINLAND_MOBILE, NOT_BLANK } from '#libs/common';
 import { registerFastValidator } from '#libs/platform';
 import { ISO_WITH_OFFSET } from '../../shared/validators.js';
@@ -71,10 +71,12 @@ function fastRatingOf(value: unknown, kind: RatedAtKind): CreateRatingDto | Impo
   const v = value;
   if ('stage' in v && !isIn(v.stage, STAGES)) return null;
   if ('channel' in v && !isIn(v.channel, RATING_CHANNELS)) return null;
-  if (!isString(v.serviceRecordId) || !length(v.serviceRecordId, 1, 64) || !NOT_BLANK.test(v.serviceRecordId)) return null;
-  if (!isString(v.serviceItemCode) || !length(v.serviceItemCode, 1, 64) || !NOT_BLANK.test(v.serviceItemCode)) return null;
+  if (!isString(v.serviceRecordId) || !length(v.serviceRecordId, 1, FIELD_MAX_LENGTH.serviceRecordId) || !NOT_BLANK.test(v.serviceRecordId))
+    return null;
+  if (!isString(v.serviceItemCode) || !length(v.serviceItemCode, 1, FIELD_MAX_LENGTH.serviceItemCode) || !NOT_BLANK.test(v.serviceItemCode))
+    return null;
   if ('serviceItemName' in v && (!isString(v.serviceItemName) || !maxLength(v.serviceItemName, 200))) return null;
-  if ('staffId' in v && (!isString(v.staffId) || !maxLength(v.staffId, 64))) return null;
+  if ('staffId' in v && (!isString(v.staffId) || !maxLength(v.staffId, FIELD_MAX_LENGTH.staffId))) return null;
   if (!isInt(v.level) || !min(v.level, 1) || !max(v.level, 5)) return null;
   let tags: string[] | undefined;
   if ('tags' in v) {

@@ -4,6 +4,7 @@ import { IsObject, IsOptional, IsString, Length, ValidateNested } from 'class-va
 import { CitizenDto } from '../../hotline/dto/hotline-complaint.dto.js';
 import { IsInstantWithOffset } from '../../shared/validators.js';
 import { IsNotBlank } from '#libs/common';
+import { FIELD_MAX_LENGTH } from '#libs/contracts';
 
 export class UnresolvedReportDto {
   @ApiProperty({ example: '个体工商户营业执照跨区迁移', description: '办不成的事项' })
@@ -21,7 +22,7 @@ export class UnresolvedReportDto {
   @ApiPropertyOptional({ example: '310105-XK-0001' })
   @IsOptional()
   @IsString()
-  @Length(1, 64)
+  @Length(1, FIELD_MAX_LENGTH.serviceItemCode)
   @IsNotBlank()
   serviceItemCode?: string;
 

@@ -1,9 +1,8 @@
 import { DomainError, ErrorCode, statusOf } from '#libs/common';
-import type { CaseStatus } from '#libs/contracts';
+import { CASE_STATUSES, type CaseStatus } from '#libs/contracts';
 import {
   availableActions,
   CASE_ACTIONS,
-  CASE_STATUSES,
   type CaseAction,
   type CaseActionInputs,
   type CaseActor,

@@ -15,8 +15,6 @@ import type { CaseLifecycleType, CaseOutcome, CaseStatus, EventTypes } from '#li
  *                                            └─decide-appeal(not upheld)→ back to ACCEPTED/RESPONDED
  */
 
-export const CASE_STATUSES: readonly CaseStatus[] = ['PENDING', 'ACCEPTED', 'RESPONDED', 'RECTIFIED', 'APPEALING', 'CLOSED'];
-
 export type RectifyOutcome = 'RECTIFIED' | 'EXPLAINED';
 export type ContactMethod = 'PHONE' | 'SMS' | 'VISIT' | 'ONLINE' | 'NO_CONTACT';
 export const CONTACT_METHODS: readonly ContactMethod[] = ['PHONE', 'SMS', 'VISIT', 'ONLINE', 'NO_CONTACT'];

@@ -1,22 +1,26 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { CaseLifecycleData, CaseOutcome, CaseSource, CaseStatus } from '#libs/contracts';
+import {
+  CASE_OUTCOMES,
+  CASE_SOURCES,
+  CASE_STATUSES,
+  type CaseLifecycleData,
+  type CaseOutcome,
+  type CaseSource,
+  type CaseStatus,
+} from '#libs/contracts';
 import { pageOf } from '#libs/platform';
 import { type CaseEntity, type CaseTimelineEntry, SEALED_TEXT } from '../case.entity.js';
 import { CASE_ACTIONS, type CaseAction } from '../domain/case-state-machine.js';
 
-const STATUSES: CaseStatus[] = ['PENDING', 'ACCEPTED', 'RESPONDED', 'RECTIFIED', 'CLOSED', 'APPEALING'];
-const OUTCOMES: CaseOutcome[] = ['RECTIFIED', 'EXPLAINED', 'APPEAL_UPHELD'];
-const SOURCES: CaseSource[] = ['BAD_REVIEW', 'HOTLINE', 'UNRESOLVED'];
-
 /** What every rendering of a case carries — the response and the lifecycle events: references, state and its instants as ISO strings. */
 export class CaseStateDto {
-  @ApiProperty({ enum: SOURCES }) source: CaseSource;
+  @ApiProperty({ enum: CASE_SOURCES }) source: CaseSource;
   @ApiProperty({ example: 'CN-01' }) unitCode: string;
   @ApiProperty({ type: String, nullable: true, format: 'uuid' }) reviewId: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'uuid' }) reportId: string | null;
   @ApiProperty({ type: String, nullable: true }) ticketId: string | null;
-  @ApiProperty({ enum: STATUSES }) status: CaseStatus;
-  @ApiProperty({ enum: OUTCOMES, nullable: true }) outcome: CaseOutcome | null;
+  @ApiProperty({ enum: CASE_STATUSES }) status: CaseStatus;
+  @ApiProperty({ enum: CASE_OUTCOMES, nullable: true }) outcome: CaseOutcome | null;
   @ApiProperty({ format: 'date-time' }) openedAt: string;
   @ApiProperty({ format: 'date-time' }) responseDueAt: string;
   @ApiProperty({ format: 'date-time' }) rectifyDueAt: string;

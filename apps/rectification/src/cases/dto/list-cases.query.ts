@@ -2,11 +2,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Length, registerDecorator } from 'class-validator';
 import { rangeBound } from '#libs/common';
-import type { CaseSource, CaseStatus } from '#libs/contracts';
+import { CASE_SOURCES, CASE_STATUSES, type CaseSource, type CaseStatus } from '#libs/contracts';
 import { IsInstantInRange, IsIntInRange, IsNotBlank, MAX_PAGE, MAX_PAGE_SIZE } from '#libs/common';
-
-export const CASE_STATUSES: CaseStatus[] = ['PENDING', 'ACCEPTED', 'RESPONDED', 'RECTIFIED', 'CLOSED', 'APPEALING'];
-export const CASE_SOURCES: CaseSource[] = ['BAD_REVIEW', 'HOTLINE', 'UNRESOLVED'];
 
 export const CASE_SORTS = ['opened', 'attention'] as const;
 export type CaseSort = (typeof CASE_SORTS)[number];
