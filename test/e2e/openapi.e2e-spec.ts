@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { buildOpenApiDocument, SERVICES, type ServiceName } from '../../scripts/openapi/documents.js';
 
@@ -32,6 +33,11 @@ describe.each(SERVICES)('the %s OpenAPI document', (name: ServiceName) => {
   let document: OpenAPIObject;
   beforeAll(async () => {
     document = await buildOpenApiDocument(name);
+  });
+
+  it("is the document the console's typed client was generated from (npm run build:console regenerates it)", () => {
+    const committed = JSON.parse(readFileSync(`apps/console/src/api/${name}.openapi.json`, 'utf8')) as unknown;
+    expect(committed).toEqual(JSON.parse(JSON.stringify(document)));
   });
 
   it('gives every operation a response schema for its success (204 aside, which has no body)', () => {

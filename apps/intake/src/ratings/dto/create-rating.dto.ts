@@ -73,7 +73,7 @@ export abstract class RatingFieldsDto {
   @MaxLength(FIELD_MAX_LENGTH.staffId)
   staffId?: string;
 
-  @ApiProperty({ example: 2, minimum: 1, maximum: 5, description: '5 非常满意 … 1 非常不满意' })
+  @ApiProperty({ type: 'integer', example: 2, minimum: 1, maximum: 5, description: '5 非常满意 … 1 非常不满意' })
   @IsInt()
   @Min(1)
   @Max(5)
