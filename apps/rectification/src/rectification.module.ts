@@ -6,7 +6,12 @@ import { PublicationModule } from './publication/publication.module.js';
 import { RECTIFICATION_SCHEMA } from './data-source.js';
 
 @Module({
-  imports: [ServicePlatformModule.forService({ service: 'rectification', ...RECTIFICATION_SCHEMA }), CasesModule, PublicationModule, ProblemClassesModule],
+  imports: [
+    ServicePlatformModule.forService({ service: 'rectification', ...RECTIFICATION_SCHEMA }),
+    CasesModule,
+    PublicationModule,
+    ProblemClassesModule,
+  ],
 })
 export class RectificationModule {}
 
