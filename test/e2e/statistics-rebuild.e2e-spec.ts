@@ -12,12 +12,16 @@ import { InitialRectificationSchema1732406400000 } from '../../apps/rectificatio
 import { RectificationWorkflow1732579200000 } from '../../apps/rectification/src/migrations/1732579200000-RectificationWorkflow.js';
 import { CalendarYearStatus1733500000000 } from '../../apps/rectification/src/migrations/1733500000000-CalendarYearStatus.js';
 import { ProblemCategories1734700000000 } from '../../apps/rectification/src/migrations/1734700000000-ProblemCategories.js';
+import { ProblemClasses1735100000000 } from '../../apps/rectification/src/migrations/1735100000000-ProblemClasses.js';
 import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
 import {
   type CaseLifecycleData,
   type CaseOutcome,
   type CaseStatus,
   CHANNELS,
+  type ImprovementActionStatus,
+  type ProblemClassData,
+  PROBLEM_CLASS_TYPES,
   createCloudEvent,
   EventTypes,
   Topics,
@@ -62,6 +66,9 @@ const ROLLUP_QUERIES = {
   hotline_rollups: `SELECT unit_code, day::text, category, total, closed, overdue FROM statistics.hotline_rollups WHERE total + closed + overdue <> 0`,
   units: `SELECT unit_code, unit_name FROM statistics.units`,
   provisional_deadline_rollups: `SELECT unit_code, day::text, reviews FROM statistics.provisional_deadline_rollups WHERE reviews <> 0`,
+  bad_category_rollups: `SELECT unit_code, day::text, category, reviews FROM statistics.bad_category_rollups WHERE reviews <> 0`,
+  problem_class_facts: `SELECT class_id, version, category_code, status, opened_day::text, solved_day::text, unit_codes FROM statistics.problem_class_facts`,
+  problem_class_case_facts: `SELECT class_id, case_id, unit_code FROM statistics.problem_class_case_facts`,
 };
 
 describe('statistics: rebuild from the source tables equals the incrementally maintained rollups', () => {
@@ -79,11 +86,16 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
     await sql.query(`SET search_path TO public`);
   }
 
-  async function publish<T extends { unitCode: string }>(topic: string, type: string, data: T, id?: string): Promise<string> {
+  async function publish<T extends { unitCode: string } | { classId: string }>(
+    topic: string,
+    type: string,
+    data: T,
+    id?: string,
+  ): Promise<string> {
     const event = createCloudEvent({ type, source: 'test', data, id });
     await sql.query(`INSERT INTO event_bus.events (topic, message_key, event_id, value) VALUES ($1, $2, $3, $4)`, [
       topic,
-      data.unitCode,
+      'unitCode' in data ? data.unitCode : data.classId,
       event.id,
       JSON.stringify(event),
     ]);
@@ -116,6 +128,7 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
       new RectificationWorkflow1732579200000(),
       new CalendarYearStatus1733500000000(),
       new ProblemCategories1734700000000(),
+      new ProblemClasses1735100000000(),
     ]);
     app = await startTestService(StatisticsModule, STATISTICS_APP);
   });
@@ -150,6 +163,9 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
       APPEALING: [null],
     };
     const day = () => `2024-${pick(['09', '10', '11', '12'])}-${String(1 + Math.floor(rnd() * 28)).padStart(2, '0')}`;
+    const categories = [null, 'EFFICIENCY_WAITING', 'EFFICIENCY_SLOW', 'ATTITUDE_RUDE', 'PROCESS', 'OTHER'];
+    /** Every case written, for the problem classes to group. */
+    const allCases: Array<{ caseId: string; unitCode: string }> = [];
 
     /** A random case history: the final (highest-version) state is written to rectification.cases. */
     async function caseHistory(
@@ -184,13 +200,17 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
           actor: 'test',
           note: null,
           deadlineProvisional: rnd() < 0.3,
+          // The 问题分类 chosen at the latest rectify: every event carries the case's (null before one).
+          problemCategory: status === 'RECTIFIED' || status === 'CLOSED' ? pick(categories) : (states.at(-1)?.problemCategory ?? null),
         });
       }
       const last = states[states.length - 1]!;
+      const category = last.problemCategory ?? null;
+      allCases.push({ caseId, unitCode: target.unitCode });
       await sql.query(
         `INSERT INTO rectification.cases (id, source, unit_code, unit_name, review_id, report_id, status, outcome, opened_at, response_due_at,
-           rectify_due_at, responded_at, responded_on_time, overdue, version, deadline_provisional)
-         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+           rectify_due_at, responded_at, responded_on_time, overdue, version, deadline_provisional, problem_category)
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
         [
           caseId,
           source,
@@ -207,6 +227,7 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
           last.overdue,
           last.version,
           last.deadlineProvisional,
+          category,
         ],
       );
       // Shuffled (stale versions arrive late) with some redeliveries of the same event id.
@@ -305,9 +326,72 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
       if (rnd() < 0.8) await caseHistory({ reviewId: null, reportId: report.reportId, unitCode: report.unitCode }, 'UNRESOLVED');
     }
 
+    // 类问题 over those cases: random histories (shuffled, redelivered), the last version as rectification holds it.
+    const actionStatuses: ImprovementActionStatus[] = ['ASSIGNED', 'REPORTED', 'RETURNED', 'ACCEPTED'];
+    for (let i = 0; i < 8; i++) {
+      const classId = randomUUID();
+      const openedAt = `${day()}T${pick(['00:10', '10:00', '23:50'])}:00+08:00`;
+      const states: ProblemClassData[] = [];
+      for (let version = 1; version <= 1 + Math.floor(rnd() * 4); version++) {
+        const cases = allCases.filter(() => rnd() < 0.1).slice(0, 6);
+        if (cases.length === 0) cases.push(pick(allCases));
+        const solved = version > 1 && rnd() < 0.5;
+        const actions = Array.from({ length: solved ? 1 + Math.floor(rnd() * 2) : Math.floor(rnd() * 3) }, () => ({
+          actionId: randomUUID(),
+          unitCode: pick([...units, 'CN-04']),
+          status: solved ? ('ACCEPTED' as const) : pick(actionStatuses.slice(0, 3)),
+          dueAt: '2024-12-20T15:59:59.999Z',
+          reportedAt: null,
+          acceptedAt: null,
+        }));
+        states.push({
+          classId,
+          title: `类问题${i}`,
+          categoryCode: pick(categories.filter((c) => c !== null)),
+          status: solved ? 'SOLVED' : 'OPEN',
+          openedAt,
+          solvedAt: solved ? `${day()}T${pick(['00:10', '10:00', '23:50'])}:00+08:00` : null,
+          cases,
+          actions,
+          actionId: null,
+          version,
+          actor: 'sup',
+        });
+      }
+      const last = states[states.length - 1]!;
+      await sql.query(
+        `INSERT INTO rectification.problem_classes (id, title, category_code, description, status, opened_by, opened_at, solved_at, version)
+         VALUES ($1, $2, $3, '说明', $4, 'sup', $5, $6, $7)`,
+        [classId, last.title, last.categoryCode, last.status, last.openedAt, last.solvedAt, last.version],
+      );
+      for (const c of last.cases) {
+        await sql.query(
+          `INSERT INTO rectification.problem_class_cases (class_id, case_id, added_by, added_at) VALUES ($1, $2, 'sup', now())`,
+          [classId, c.caseId],
+        );
+      }
+      for (const a of last.actions) {
+        await sql.query(
+          `INSERT INTO rectification.improvement_actions (id, class_id, unit_code, unit_name, action, due_at, status, assigned_by, assigned_at)
+           VALUES ($1, $2, $3, $3, '措施', $4, $5, 'sup', now())`,
+          [a.actionId, classId, a.unitCode, a.dueAt, a.status],
+        );
+      }
+      for (const state of states.sort(() => rnd() - 0.5)) {
+        const id = await publish(Topics.ProblemClasses, pick(PROBLEM_CLASS_TYPES), state);
+        if (rnd() < 0.2) await publish(Topics.ProblemClasses, pick(PROBLEM_CLASS_TYPES), state, id);
+      }
+    }
+
     await eventually(
       async () =>
-        Number((await sql.query(`SELECT count(*) AS n FROM statistics.processed_events WHERE consumer = 'statistics.rollups'`)).rows[0].n),
+        Number(
+          (
+            await sql.query(
+              `SELECT count(*) AS n FROM statistics.processed_events WHERE consumer IN ('statistics.rollups', 'statistics.analysis')`,
+            )
+          ).rows[0].n,
+        ),
       (n) => n === eventIds.size,
       // ~700 events, each its own inbox transaction: on a 2-core machine shared with parallel suites this takes a while.
       75_000,
@@ -323,6 +407,20 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
     const incrementalReport = await report();
     expect(incremental.review_rollups!.length).toBeGreaterThan(10);
     expect(incremental.hotline_rollups!.length).toBeGreaterThan(3);
+    expect(incremental.bad_category_rollups!.length).toBeGreaterThan(3);
+    expect(incremental.problem_class_facts).toHaveLength(8);
+    // The analysis section: categories named, classes counted, as the facts say.
+    expect(incrementalReport.analysis.byCategory.length).toBeGreaterThan(1);
+    for (const c of incrementalReport.analysis.byCategory) expect(c.name).toMatch(/[\u4e00-\u9fff]/);
+    const facts = (await sql.query(`SELECT opened_day::text AS o, solved_day::text AS s, status FROM statistics.problem_class_facts`))
+      .rows as Array<{
+      o: string;
+      s: string | null;
+      status: string;
+    }>;
+    const inQ4 = (d: string | null) => d !== null && d >= '2024-10-01' && d <= '2024-12-31';
+    expect(incrementalReport.analysis.classes.opened).toBe(facts.filter((f) => inQ4(f.o)).length);
+    expect(incrementalReport.analysis.classes.solved).toBe(facts.filter((f) => f.status === 'SOLVED' && inQ4(f.s)).length);
     // Every registered unit is listed incrementally, with or without reviews.
     expect(incrementalReport.units.map((u: { unitCode: string }) => u.unitCode).sort()).toEqual([
       'CN-01',

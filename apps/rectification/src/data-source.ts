@@ -3,6 +3,7 @@ import { MESSAGING_ENTITIES } from '#libs/messaging';
 import { CalendarDayEntity, CalendarYearEntity } from './calendar/calendar-day.entity.js';
 import { CaseEntity, CaseTimelineEntry } from './cases/case.entity.js';
 import { ProblemCategoryChange, ProblemCategoryEntity } from './categories/problem-category.entity.js';
+import { PROBLEM_CLASS_ENTITIES } from './classes/problem-class.entity.js';
 import { HotlineCallbackEntity, HotlineClientCopy } from './hotline/hotline.entities.js';
 import { InitialRectificationSchema1732406400000 } from './migrations/1732406400000-InitialRectificationSchema.js';
 import { RectificationWorkflow1732579200000 } from './migrations/1732579200000-RectificationWorkflow.js';
@@ -16,6 +17,7 @@ import { ProblemCategories1734700000000 } from './migrations/1734700000000-Probl
 import { SharedLimits1734100000100 } from './migrations/1734100000100-SharedLimits.js';
 import { RateLimitsUnlogged1734100000300 } from './migrations/1734100000300-RateLimitsUnlogged.js';
 import { CaseContactErasure1734200300000 } from './migrations/1734200300000-CaseContactErasure.js';
+import { ProblemClasses1735100000000 } from './migrations/1735100000000-ProblemClasses.js';
 
 export const RECTIFICATION_SCHEMA: ServiceSchema = {
   schema: 'rectification',
@@ -28,6 +30,7 @@ export const RECTIFICATION_SCHEMA: ServiceSchema = {
     HotlineCallbackEntity,
     ProblemCategoryEntity,
     ProblemCategoryChange,
+    ...PROBLEM_CLASS_ENTITIES,
     ...MESSAGING_ENTITIES,
   ],
   migrations: [
@@ -43,5 +46,6 @@ export const RECTIFICATION_SCHEMA: ServiceSchema = {
     InboxRetentionIndex1734500000001,
     ScheduledTicks1734500000003,
     ProblemCategories1734700000000,
+    ProblemClasses1735100000000,
   ],
 };

@@ -1,11 +1,17 @@
 import { Module } from '@nestjs/common';
 import { ServicePlatformModule } from '#libs/platform';
 import { CasesModule } from './cases/cases.module.js';
+import { ProblemClassesModule } from './classes/problem-classes.module.js';
 import { PublicationModule } from './publication/publication.module.js';
 import { RECTIFICATION_SCHEMA } from './data-source.js';
 
 @Module({
-  imports: [ServicePlatformModule.forService({ service: 'rectification', ...RECTIFICATION_SCHEMA }), CasesModule, PublicationModule],
+  imports: [
+    ServicePlatformModule.forService({ service: 'rectification', ...RECTIFICATION_SCHEMA }),
+    CasesModule,
+    PublicationModule,
+    ProblemClassesModule,
+  ],
 })
 export class RectificationModule {}
 

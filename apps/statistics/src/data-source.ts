@@ -9,6 +9,7 @@ import { ProvisionalDeadlineRollups1733500000001 } from './migrations/1733500000
 import { InboxRetentionIndex1734500000002 } from './migrations/1734500000002-InboxRetentionIndex.js';
 import { SharedLimits1734500000004 } from './migrations/1734500000004-SharedLimits.js';
 import { ReviewFactProblemCategory1734700000001 } from './migrations/1734700000001-ReviewFactProblemCategory.js';
+import { AnalysisFacts1735100000100 } from './migrations/1735100000100-AnalysisFacts.js';
 import { ROLLUP_ENTITIES } from './rollups/rollup.entities.js';
 
 export const STATISTICS_SCHEMA: ServiceSchema = {
@@ -23,5 +24,6 @@ export const STATISTICS_SCHEMA: ServiceSchema = {
     InboxRetentionIndex1734500000002,
     SharedLimits1734500000004,
     ReviewFactProblemCategory1734700000001,
+    AnalysisFacts1735100000100,
   ],
 };

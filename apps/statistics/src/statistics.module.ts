@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ServicePlatformModule } from '#libs/platform';
+import { AnalysisFactsConsumer } from './analysis/analysis-facts.consumer.js';
+import { AnalysisFactsService } from './analysis/analysis-facts.service.js';
 import { AnalysisController } from './analysis/analysis.controller.js';
 import { HotspotsRepository } from './analysis/hotspots.repository.js';
 import { HotspotsService } from './analysis/hotspots.service.js';
@@ -20,7 +22,7 @@ import { RollupsRepository } from './rollups/rollups.repository.js';
 
 @Module({
   imports: [ServicePlatformModule.forService({ service: 'statistics', ...STATISTICS_SCHEMA })],
-  controllers: [ReportsController, RollupsConsumer, PublicController, PublicCasesConsumer, AnalysisController],
+  controllers: [ReportsController, RollupsConsumer, PublicController, PublicCasesConsumer, AnalysisController, AnalysisFactsConsumer],
   providers: [
     ReportsService,
     PublishingService,
@@ -32,6 +34,7 @@ import { RollupsRepository } from './rollups/rollups.repository.js';
     PublicRepository,
     HotspotsService,
     HotspotsRepository,
+    AnalysisFactsService,
   ],
 })
 export class StatisticsModule {}

@@ -255,6 +255,13 @@ export const AUDIT_ACTIONS = [
   'PERSONAL_DATA_ERASED',
   'PLATFORM_CLIENT_REGISTERED',
   'PLATFORM_CLIENT_REVOKED',
+  'PROBLEM_CATEGORY_CHANGED',
+  'PROBLEM_CLASS_OPENED',
+  'PROBLEM_CLASS_CASES_CHANGED',
+  'IMPROVEMENT_ACTION_ASSIGNED',
+  'IMPROVEMENT_ACTION_REPORTED',
+  'IMPROVEMENT_ACTION_ACCEPTED',
+  'IMPROVEMENT_ACTION_RETURNED',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -274,3 +281,60 @@ export const AuditRecordedSchema = Type.Object({
   at: instant(),
 });
 export type AuditRecordedData = Static<typeof AuditRecordedSchema>;
+
+/** A 类问题 is OPEN until every one of its improvement actions is accepted (and it has at least one): then SOLVED. */
+export const PROBLEM_CLASS_STATUSES = ['OPEN', 'SOLVED'] as const;
+export type ProblemClassStatus = (typeof PROBLEM_CLASS_STATUSES)[number];
+
+/**
+ * An improvement action (优化一类服务) assigned to a unit: ASSIGNED → REPORTED (the unit reports it done, with evidence)
+ * → ACCEPTED (the supervisor accepts it) or RETURNED (sent back, with why) → REPORTED again.
+ */
+export const IMPROVEMENT_ACTION_STATUSES = ['ASSIGNED', 'REPORTED', 'ACCEPTED', 'RETURNED'] as const;
+export type ImprovementActionStatus = (typeof IMPROVEMENT_ACTION_STATUSES)[number];
+
+/**
+ * data of every `gov.problem-class.*` event (topic problem-classes.lifecycle, key = the class id): the class as it stands
+ * after the step — its cases (with their units) and its actions — so that a consumer needs no other event to know it.
+ * Descriptions, action texts, evidence and notes are internal: they stay in rectification.
+ */
+export const ProblemClassSchema = Type.Object({
+  classId: uuid(),
+  title: Type.String({ minLength: 1 }),
+  /** The 问题分类 of the class (rectification's GET /problem-categories). */
+  categoryCode: code(),
+  status: Type.Enum(PROBLEM_CLASS_STATUSES),
+  openedAt: instant(),
+  /** When the last outstanding action was accepted; null while OPEN. */
+  solvedAt: nullable(instant()),
+  cases: Type.Array(Type.Object({ caseId: uuid(), unitCode: code() })),
+  actions: Type.Array(
+    Type.Object({
+      actionId: uuid(),
+      unitCode: code(),
+      status: Type.Enum(IMPROVEMENT_ACTION_STATUSES),
+      dueAt: instant(),
+      reportedAt: nullable(instant()),
+      acceptedAt: nullable(instant()),
+    }),
+  ),
+  /** The action the step was about (assigned, reported, accepted, returned — or the accept that solved the class); null otherwise. */
+  actionId: nullable(uuid()),
+  /** Monotonic per class: consumers ignore older versions. */
+  version: Type.Integer({ minimum: 1 }),
+  actor: Type.String(),
+});
+export type ProblemClassData = Static<typeof ProblemClassSchema>;
+
+/**
+ * data of `gov.problem-category.changed` (topic problem-classes.lifecycle, key = `problem-categories`): an admin added or
+ * changed a 问题分类; statistics keeps the names it reports categories by (the default set is seeded on both sides).
+ */
+export const ProblemCategoryChangedSchema = Type.Object({
+  code: code(),
+  parentCode: nullable(code()),
+  name: Type.String({ minLength: 1 }),
+  sort: Type.Integer(),
+  retired: Type.Boolean(),
+});
+export type ProblemCategoryChangedData = Static<typeof ProblemCategoryChangedSchema>;

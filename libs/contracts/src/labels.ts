@@ -67,6 +67,12 @@ export const STAGE_LABELS = { ACCEPTANCE: '受理', COMPLETION: '办结' } as co
 
 export const HOTLINE_CATEGORY_LABELS = { COMPLAINT: '投诉', REQUEST: '求助', SUGGESTION: '建议', CONSULTATION: '咨询' } as const;
 
+/** Where a 类问题 stands (events.ts PROBLEM_CLASS_STATUSES). */
+export const PROBLEM_CLASS_STATUS_LABELS = { OPEN: '整改中', SOLVED: '已破解' } as const;
+
+/** Where an improvement action (优化一类服务) stands (events.ts IMPROVEMENT_ACTION_STATUSES). */
+export const IMPROVEMENT_ACTION_STATUS_LABELS = { ASSIGNED: '待落实', REPORTED: '待验收', ACCEPTED: '已验收', RETURNED: '已退回' } as const;
+
 /** Where a supervisor's review of a 刷评 flag stands. */
 export const SUSPECT_STATUS_LABELS = { OPEN: '待核查', CONFIRMED: '已确认刷评', CLEARED: '已解除' } as const;
 
@@ -118,6 +124,13 @@ export const AUDIT_ACTION_LABELS = {
   PERSONAL_DATA_ERASED: '个人信息已按期删除',
   PLATFORM_CLIENT_REGISTERED: '登记平台接入方',
   PLATFORM_CLIENT_REVOKED: '吊销平台接入方',
+  PROBLEM_CATEGORY_CHANGED: '维护问题分类',
+  PROBLEM_CLASS_OPENED: '建立类问题',
+  PROBLEM_CLASS_CASES_CHANGED: '调整类问题案件',
+  IMPROVEMENT_ACTION_ASSIGNED: '交办整改措施',
+  IMPROVEMENT_ACTION_REPORTED: '报送措施完成',
+  IMPROVEMENT_ACTION_ACCEPTED: '验收整改措施',
+  IMPROVEMENT_ACTION_RETURNED: '退回整改措施',
 } as const satisfies Readonly<Record<AuditAction, string>>;
 
 /** The console roles in Chinese. */

@@ -15,6 +15,10 @@ import {
   DeadLetterSchema,
   type HotlineClientData,
   HotlineClientSchema,
+  type ProblemCategoryChangedData,
+  ProblemCategoryChangedSchema,
+  type ProblemClassData,
+  ProblemClassSchema,
   type ReviewSubmittedData,
   ReviewSubmittedSchema,
   type ReviewSuspectChangedData,
@@ -50,6 +54,14 @@ export interface EventDataByType {
   [EventTypes.CasePublicationChanged]: CasePublicationData;
   [EventTypes.DeadLettered]: DeadLetterData;
   [EventTypes.AuditRecorded]: AuditRecordedData;
+  [EventTypes.ProblemClassOpened]: ProblemClassData;
+  [EventTypes.ProblemClassCasesChanged]: ProblemClassData;
+  [EventTypes.ProblemClassActionAssigned]: ProblemClassData;
+  [EventTypes.ProblemClassActionReported]: ProblemClassData;
+  [EventTypes.ProblemClassActionAccepted]: ProblemClassData;
+  [EventTypes.ProblemClassActionReturned]: ProblemClassData;
+  [EventTypes.ProblemClassSolved]: ProblemClassData;
+  [EventTypes.ProblemCategoryChanged]: ProblemCategoryChangedData;
 }
 export type KnownEventType = keyof EventDataByType;
 /**
@@ -80,6 +92,18 @@ export const CASE_LIFECYCLE_TYPES = [
 ] as const satisfies ReadonlyArray<KnownEventType>;
 export type CaseLifecycleType = (typeof CASE_LIFECYCLE_TYPES)[number];
 
+/** The `gov.problem-class.*` events that carry the class as it stands (topic problem-classes.lifecycle). */
+export const PROBLEM_CLASS_TYPES = [
+  EventTypes.ProblemClassOpened,
+  EventTypes.ProblemClassCasesChanged,
+  EventTypes.ProblemClassActionAssigned,
+  EventTypes.ProblemClassActionReported,
+  EventTypes.ProblemClassActionAccepted,
+  EventTypes.ProblemClassActionReturned,
+  EventTypes.ProblemClassSolved,
+] as const satisfies ReadonlyArray<KnownEventType>;
+export type ProblemClassType = (typeof PROBLEM_CLASS_TYPES)[number];
+
 /** The schema of each event type's `data` (events.ts). */
 export const EVENT_SCHEMAS: { readonly [K in KnownEventType]: TSchema } = {
   [EventTypes.ReviewSubmitted]: ReviewSubmittedSchema,
@@ -91,6 +115,8 @@ export const EVENT_SCHEMAS: { readonly [K in KnownEventType]: TSchema } = {
   [EventTypes.CasePublicationChanged]: CasePublicationSchema,
   [EventTypes.DeadLettered]: DeadLetterSchema,
   [EventTypes.AuditRecorded]: AuditRecordedSchema,
+  [EventTypes.ProblemCategoryChanged]: ProblemCategoryChangedSchema,
+  ...(Object.fromEntries(PROBLEM_CLASS_TYPES.map((type) => [type, ProblemClassSchema])) as unknown as Record<ProblemClassType, TSchema>),
   ...(Object.fromEntries(CASE_LIFECYCLE_TYPES.map((type) => [type, CaseLifecycleSchema])) as unknown as Record<CaseLifecycleType, TSchema>),
   [EventTypes.CaseDeadlineChanged]: CaseDeadlineChangedSchema,
 };
@@ -131,7 +157,7 @@ export function eventDataErrors(event: Pick<CloudEvent, 'type' | 'data'>): strin
 
 /** Where each event type comes from (the producing service), unless its factory is told otherwise. */
 const DEFAULT_SOURCE = (type: KnownEventType): string =>
-  type.startsWith('gov.case.')
+  type.startsWith('gov.case.') || type.startsWith('gov.problem-')
     ? EventSources.Rectification
     : type === EventTypes.DeadLettered
       ? EventSources.Statistics
@@ -171,6 +197,9 @@ export const Events = {
   caseChanged: <K extends CaseLifecycleType>(type: K, data: EventDataByType[K], init?: EventInit) => eventFactory(type)(data, init),
   casePublicationChanged: eventFactory(EventTypes.CasePublicationChanged),
   deadLettered: eventFactory(EventTypes.DeadLettered),
+  /** A `gov.problem-class.*` event of the given type. */
+  problemClassChanged: <K extends ProblemClassType>(type: K, data: EventDataByType[K], init?: EventInit) => eventFactory(type)(data, init),
+  problemCategoryChanged: eventFactory(EventTypes.ProblemCategoryChanged),
   /** An audit entry of a person's action; pass the producing service's `source`. */
   auditRecorded: eventFactory(EventTypes.AuditRecorded),
 } as const;

@@ -7,6 +7,8 @@ export const Topics = {
   HotlineClients: 'registry.hotline-clients',
   DeadLetter: 'events.dead-letter',
   AuditRecorded: 'audit.recorded',
+  /** 分析研判: problem classes (类问题) and their improvement actions, and changes of the 问题分类 taxonomy. */
+  ProblemClasses: 'problem-classes.lifecycle',
 } as const;
 export type Topic = (typeof Topics)[keyof typeof Topics];
 
@@ -33,6 +35,14 @@ export const EventTypes = {
   HotlineClientRegistered: 'gov.hotline-client.registered',
   HotlineClientRevoked: 'gov.hotline-client.revoked',
   AuditRecorded: 'gov.audit.recorded',
+  ProblemClassOpened: 'gov.problem-class.opened',
+  ProblemClassCasesChanged: 'gov.problem-class.cases-changed',
+  ProblemClassActionAssigned: 'gov.problem-class.action-assigned',
+  ProblemClassActionReported: 'gov.problem-class.action-reported',
+  ProblemClassActionAccepted: 'gov.problem-class.action-accepted',
+  ProblemClassActionReturned: 'gov.problem-class.action-returned',
+  ProblemClassSolved: 'gov.problem-class.solved',
+  ProblemCategoryChanged: 'gov.problem-category.changed',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 

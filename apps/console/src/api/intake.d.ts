@@ -1130,7 +1130,14 @@ export interface components {
         | 'QUARTER_PUBLISHED'
         | 'PERSONAL_DATA_ERASED'
         | 'PLATFORM_CLIENT_REGISTERED'
-        | 'PLATFORM_CLIENT_REVOKED';
+        | 'PLATFORM_CLIENT_REVOKED'
+        | 'PROBLEM_CATEGORY_CHANGED'
+        | 'PROBLEM_CLASS_OPENED'
+        | 'PROBLEM_CLASS_CASES_CHANGED'
+        | 'IMPROVEMENT_ACTION_ASSIGNED'
+        | 'IMPROVEMENT_ACTION_REPORTED'
+        | 'IMPROVEMENT_ACTION_ACCEPTED'
+        | 'IMPROVEMENT_ACTION_RETURNED';
       /**
        * @description The service that recorded the entry
        * @enum {string}
@@ -2993,7 +3000,14 @@ export interface operations {
           | 'QUARTER_PUBLISHED'
           | 'PERSONAL_DATA_ERASED'
           | 'PLATFORM_CLIENT_REGISTERED'
-          | 'PLATFORM_CLIENT_REVOKED';
+          | 'PLATFORM_CLIENT_REVOKED'
+          | 'PROBLEM_CATEGORY_CHANGED'
+          | 'PROBLEM_CLASS_OPENED'
+          | 'PROBLEM_CLASS_CASES_CHANGED'
+          | 'IMPROVEMENT_ACTION_ASSIGNED'
+          | 'IMPROVEMENT_ACTION_REPORTED'
+          | 'IMPROVEMENT_ACTION_ACCEPTED'
+          | 'IMPROVEMENT_ACTION_RETURNED';
         /** @description Entries on or after this Asia/Shanghai day */
         from?: string;
         /** @description Entries on or before this Asia/Shanghai day (the whole day) */

@@ -423,6 +423,160 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/problem-classes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Classes, newest first (`status=OPEN|SOLVED`, `categoryCode`); a unit operator sees only classes with an action of its unit, counted for its unit */
+    get: operations['ProblemClassesController_list'];
+    put?: never;
+    /** Open a class (supervisor): `{ title, categoryCode, description, caseIds }`; every unknown case and an unknown or retired category → 400 naming each field (`caseIds.3`) */
+    post: operations['ProblemClassesController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/problem-classes/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One class with its cases, actions and timeline. A unit operator: only a class with an action of its unit (else 403 FORBIDDEN_UNIT), and of it only its unit’s cases, actions and steps */
+    get: operations['ProblemClassesController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/problem-classes/{id}/cases': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Add cases (supervisor, while OPEN): `{ caseIds }`; ones already in the class are left as they are */
+    post: operations['ProblemClassesController_addCases'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/problem-classes/{id}/cases/{caseId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Remove a case (supervisor, while OPEN); the last case cannot be removed (409 CONFLICT) */
+    delete: operations['ProblemClassesController_removeCase'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/problem-classes/{id}/actions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Assign an improvement action (优化一类服务) to a unit (supervisor, while OPEN): `{ unitCode, action, dueAt }` or `{ unitCode, action, workingDays }` (due at the end of the N-th working day, the calendar of case deadlines) */
+    post: operations['ProblemClassesController_assign'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/problem-classes/{id}/actions/{actionId}/report': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Report the action done, with evidence (the operator of the action’s unit; another unit → 403 FORBIDDEN_UNIT): ASSIGNED or RETURNED → REPORTED */
+    post: operations['ProblemClassesController_report'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/problem-classes/{id}/actions/{actionId}/accept': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Accept a reported action (supervisor): REPORTED → ACCEPTED; the last one to be accepted solves the class */
+    post: operations['ProblemClassesController_accept'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/problem-classes/{id}/actions/{actionId}/return': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Return a reported action with the reason (supervisor): REPORTED → RETURNED; the unit reports again */
+    post: operations['ProblemClassesController_giveBack'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/improvement-actions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Improvement actions, outstanding ones first by due time (`status`, `unitCode`); a unit operator sees only its own unit’s */
+    get: operations['ProblemClassesController_actions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -987,6 +1141,180 @@ export interface components {
       measures?: string | null;
       /** @description When the choice was last changed */
       changedAt?: string | null;
+    };
+    CreateProblemClassDto: {
+      /** @example 不动产登记窗口周一上午排队时间长 */
+      title: string;
+      /**
+       * @description An active 问题分类 of GET /problem-categories; unknown or retired → 400
+       * @example EFFICIENCY_WAITING
+       */
+      categoryCode: string;
+      /** @description What the cases have in common, for the units the actions go to */
+      description: string;
+      /** @description Cases of any unit; each must exist */
+      caseIds: string[];
+    };
+    ImprovementActionDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      classId: string;
+      classTitle: string;
+      classDescription: string;
+      categoryCode: string;
+      /** @example 排队等候时间长 */
+      categoryName: string;
+      /** @enum {string} */
+      classStatus: 'OPEN' | 'SOLVED';
+      unitCode: string;
+      unitName: string;
+      action: string;
+      /** Format: date-time */
+      dueAt: string;
+      /** @enum {string} */
+      status: 'ASSIGNED' | 'REPORTED' | 'ACCEPTED' | 'RETURNED';
+      /** @description Not reported (ASSIGNED or RETURNED) and past dueAt */
+      overdue: boolean;
+      assignedBy: string;
+      /** Format: date-time */
+      assignedAt: string;
+      /** Format: date-time */
+      reportedAt: string | null;
+      /** @description What the unit did */
+      report: string | null;
+      evidence: string[];
+      /** Format: date-time */
+      acceptedAt: string | null;
+      /** @description Why the last report was returned */
+      returnNote: string | null;
+      returnedCount: number;
+      /** @description What the caller may do on it now */
+      steps: ('report' | 'accept' | 'return')[];
+    };
+    ProblemClassTimelineEntryDto: {
+      /**
+       * @description open, add-cases, remove-case, assign-action, report-action, accept-action, return-action, solved
+       * @example assign-action
+       */
+      action: string;
+      actor: string;
+      actorRole: string | null;
+      /** Format: uuid */
+      actionId: string | null;
+      unitCode: string | null;
+      note: string | null;
+      data: {
+        [key: string]: unknown;
+      };
+      /** Format: date-time */
+      at: string;
+    };
+    ProblemClassDetailDto: {
+      /** Format: uuid */
+      id: string;
+      title: string;
+      categoryCode: string;
+      categoryName: string;
+      /** @enum {string} */
+      status: 'OPEN' | 'SOLVED';
+      openedBy: string;
+      /** Format: date-time */
+      openedAt: string;
+      /** Format: date-time */
+      solvedAt: string | null;
+      /** @description Cases in the class (a unit operator: of its unit only) */
+      caseCount: number;
+      /** @description Units of the cases (a unit operator: its own only) */
+      unitCodes: string[];
+      /** @description Improvement actions (a unit operator: of its unit only) */
+      actionCount: number;
+      actionsAccepted: number;
+      /** @description Actions not reported and past due */
+      actionsOverdue: number;
+      description: string;
+      /** @description The cases (a unit operator: of its unit only) */
+      cases: components['schemas']['CaseResponseDto'][];
+      /** @description The actions (a unit operator: of its unit only) */
+      actions: components['schemas']['ImprovementActionDto'][];
+      /** @description Every step (a unit operator: the class opening and its own unit’s steps) */
+      timeline: components['schemas']['ProblemClassTimelineEntryDto'][];
+      /** @description The caller may add or remove cases and assign actions (a supervisor, while OPEN) */
+      editable: boolean;
+    };
+    ProblemClassSummaryDto: {
+      /** Format: uuid */
+      id: string;
+      title: string;
+      categoryCode: string;
+      categoryName: string;
+      /** @enum {string} */
+      status: 'OPEN' | 'SOLVED';
+      openedBy: string;
+      /** Format: date-time */
+      openedAt: string;
+      /** Format: date-time */
+      solvedAt: string | null;
+      /** @description Cases in the class (a unit operator: of its unit only) */
+      caseCount: number;
+      /** @description Units of the cases (a unit operator: its own only) */
+      unitCodes: string[];
+      /** @description Improvement actions (a unit operator: of its unit only) */
+      actionCount: number;
+      actionsAccepted: number;
+      /** @description Actions not reported and past due */
+      actionsOverdue: number;
+    };
+    ProblemClassPageDto: {
+      items: components['schemas']['ProblemClassSummaryDto'][];
+      /** @example 1 */
+      page: number;
+      /** @example 50 */
+      pageSize: number;
+      /** @description Items matching the filter, over all pages */
+      total: number;
+    };
+    AddClassCasesDto: {
+      /** @description Cases to add; ones already in the class are left as they are */
+      caseIds: string[];
+    };
+    AssignActionDto: {
+      /**
+       * @description The unit to carry the action out: a unit rectification knows (one with cases)
+       * @example CN-01
+       */
+      unitCode: string;
+      /** @example 周一上午增开两个不动产登记窗口，推行线上预约分时段办理 */
+      action: string;
+      /**
+       * @description When it is due: an ISO-8601 instant with an offset, in the future. Give this or `workingDays`, not both
+       * @example 2026-12-18T23:59:59+08:00
+       */
+      dueAt?: string;
+      /** @description Due N working days from now, on the calendar of case deadlines: 23:59:59.999 (Asia/Shanghai) of the N-th working day after today. Give this or `dueAt` */
+      workingDays?: number;
+    };
+    ReportActionDto: {
+      /** @description What the unit did */
+      report: string;
+      /** @description The evidence: each item a document, photo or link described in words (1–500 characters) */
+      evidence: string[];
+    };
+    AcceptActionDto: {
+      note?: string;
+    };
+    ReturnActionDto: {
+      /** @description Why the report is returned (what is missing) */
+      note: string;
+    };
+    ImprovementActionPageDto: {
+      items: components['schemas']['ImprovementActionDto'][];
+      /** @example 1 */
+      page: number;
+      /** @example 50 */
+      pageSize: number;
+      /** @description Items matching the filter, over all pages */
+      total: number;
     };
   };
   responses: never;
@@ -2468,6 +2796,637 @@ export interface operations {
       };
       /** @description A conflict with the current state (the code says which) */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ProblemClassesController_list: {
+    parameters: {
+      query?: {
+        status?: 'OPEN' | 'SOLVED';
+        /** @description Classes of this 问题分类 or of one of its sub-categories */
+        categoryCode?: string;
+        page?: number;
+        pageSize?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemClassPageDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ProblemClassesController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateProblemClassDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemClassDetailDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ProblemClassesController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemClassDetailDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ProblemClassesController_addCases: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AddClassCasesDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemClassDetailDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ProblemClassesController_removeCase: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        caseId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemClassDetailDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ProblemClassesController_assign: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AssignActionDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemClassDetailDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ProblemClassesController_report: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        actionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReportActionDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemClassDetailDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ProblemClassesController_accept: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        actionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AcceptActionDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemClassDetailDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ProblemClassesController_giveBack: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        actionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReturnActionDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemClassDetailDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ProblemClassesController_actions: {
+    parameters: {
+      query?: {
+        status?: 'ASSIGNED' | 'REPORTED' | 'ACCEPTED' | 'RETURNED';
+        /** @description A unit operator sees only its own unit (another → 403 FORBIDDEN_UNIT) */
+        unitCode?: string;
+        page?: number;
+        pageSize?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ImprovementActionPageDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
         headers: {
           [name: string]: unknown;
         };

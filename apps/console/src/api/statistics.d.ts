@@ -344,6 +344,36 @@ export interface components {
       serviceItemName: string | null;
       count: number;
     };
+    CategoryCountDto: {
+      /**
+       * @description A top-level 问题分类 (a sub-category counts for its category)
+       * @example EFFICIENCY
+       */
+      code: string;
+      /** @example 办事效率与等候 */
+      name: string;
+      /** @description Counted bad reviews of the period whose case was rectified with this category */
+      count: number;
+      /** @description The same in the previous quarter (a date range: the range of the same length just before) */
+      previous: number;
+    };
+    AnalysisClassesDto: {
+      /** @description 类问题 opened (openedAt, Asia/Shanghai) in the period; a unit: those with a case or an action of it */
+      opened: number;
+      /** @description 类问题 solved (all actions accepted; solvedAt) in the period — M of 破解 M 类问题 */
+      solved: number;
+      /** @description Distinct cases of the classes solved in the period (a unit: its own) — N of 解决 N 个诉求 */
+      casesCovered: number;
+    };
+    AnalysisSectionDto: {
+      /** @description Categories with a bad review in the period or the one before, most first */
+      byCategory: components['schemas']['CategoryCountDto'][];
+      classes: components['schemas']['AnalysisClassesDto'];
+      /** @description GET /analysis/hotspots as of the period’s last day (today while it runs); a unit: those it has a part in */
+      hotspots: {
+        [key: string]: unknown;
+      }[];
+    };
     PreviousQuarterDto: {
       total: number;
       /** @description A ratio at full precision (0–1); null when its denominator is 0 */
@@ -373,6 +403,8 @@ export interface components {
       units: components['schemas']['UnitRowDto'][];
       topBadTags: components['schemas']['TagCountDto'][];
       topBadServiceItems: components['schemas']['ServiceItemCountDto'][];
+      /** @description 分析研判; absent from snapshots published before the section existed */
+      analysis?: components['schemas']['AnalysisSectionDto'];
       previousQuarter: components['schemas']['PreviousQuarterDto'] | null;
       /** Format: date-time */
       generatedAt: string;

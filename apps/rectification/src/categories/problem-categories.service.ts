@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DomainError, ErrorCode } from '#libs/common';
 import type { UserPrincipal } from '#libs/auth';
+import { Events, Topics } from '#libs/contracts';
+import { auditOutboxEntry, OutboxService } from '#libs/messaging';
+import { rectificationAuditSummaries } from '../audit-summaries.js';
 import { ProblemCategoryEntity } from './problem-category.entity.js';
 import { type CreateProblemCategoryDto, ProblemCategoryDto, type UpdateProblemCategoryDto } from './problem-categories.dto.js';
 
@@ -13,7 +16,10 @@ const snapshot = (e: ProblemCategoryEntity) => ({ parentCode: e.parentCode, name
  */
 @Injectable()
 export class ProblemCategoriesService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxService,
+  ) {}
 
   /** Top-level categories in their order, each followed by its sub-categories. */
   async list(includeRetired: boolean): Promise<ProblemCategoryDto[]> {
@@ -59,6 +65,7 @@ export class ProblemCategoriesService {
       if (inserted.length === 0) throw new DomainError(ErrorCode.Conflict, `Category ${body.code} already exists; codes are never reused.`);
       const saved = await repo.findOneByOrFail({ code: body.code });
       await this.audit(manager, saved.code, 'CREATE', user.sub, null, snapshot(saved));
+      await this.announce(manager, user, saved, true);
       return ProblemCategoryDto.of(saved, 0);
     });
   }
@@ -78,7 +85,10 @@ export class ProblemCategoriesService {
         await repo.update({ code }, { ...changes, updatedAt: new Date() });
       }
       const saved = await repo.findOneByOrFail({ code });
-      if (Object.keys(changes).length > 0) await this.audit(manager, code, 'UPDATE', user.sub, before, snapshot(saved));
+      if (Object.keys(changes).length > 0) {
+        await this.audit(manager, code, 'UPDATE', user.sub, before, snapshot(saved));
+        await this.announce(manager, user, saved, false);
+      }
       const [{ n }] = await manager.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM cases WHERE problem_category = $1`, [code]);
       return ProblemCategoryDto.of(saved, n);
     });
@@ -89,13 +99,43 @@ export class ProblemCategoriesService {
    * A sub-category of a retired category counts as retired.
    */
   async assertSelectable(manager: EntityManager, code: string, field = 'problemCategory'): Promise<void> {
+    const problem = await this.selectableProblem(manager, code);
+    if (problem) throw DomainError.validation([{ field, message: problem }]);
+  }
+
+  /** What is wrong with choosing `code` (unknown, retired), or null when it may be chosen. */
+  async selectableProblem(manager: EntityManager, code: string): Promise<string | null> {
     const rows = await manager.query<{ retired: boolean }[]>(
       `SELECT c.retired OR COALESCE(p.retired, false) AS retired
          FROM problem_categories c LEFT JOIN problem_categories p ON p.code = c.parent_code WHERE c.code = $1`,
       [code],
     );
-    if (rows.length === 0) throw DomainError.validation([{ field, message: 'is not a known problem category' }]);
-    if (rows[0].retired) throw DomainError.validation([{ field, message: 'is a retired problem category' }]);
+    if (rows.length === 0) return 'is not a known problem category';
+    return rows[0].retired ? 'is a retired problem category' : null;
+  }
+
+  /**
+   * Tells statistics (which reports bad reviews by category, by name) what the category now is, and puts the change into
+   * the audit log, in the transaction of the change.
+   */
+  private async announce(manager: EntityManager, user: UserPrincipal, c: ProblemCategoryEntity, created: boolean): Promise<void> {
+    await this.outbox.add(manager, [
+      {
+        topic: Topics.ProblemClasses,
+        key: 'problem-categories',
+        event: Events.problemCategoryChanged(
+          { code: c.code, parentCode: c.parentCode, name: c.name, sort: c.sort, retired: c.retired },
+          { subject: c.code },
+        ),
+      },
+      auditOutboxEntry({
+        service: 'Rectification',
+        actor: user,
+        action: 'PROBLEM_CATEGORY_CHANGED',
+        summary: rectificationAuditSummaries.problemCategoryChanged(c, created),
+        detail: { code: c.code, name: c.name, parentCode: c.parentCode, retired: c.retired, created },
+      }),
+    ]);
   }
 
   private async audit(

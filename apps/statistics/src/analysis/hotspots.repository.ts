@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { Series } from './domain/hotspots.js';
+
+/** Where the queries run: the pool, or a transaction's connection (a published quarter's snapshot). */
+type Db = Pick<EntityManager, 'query'>;
 
 export interface SeriesRow extends Series {
   name: string | null;
@@ -15,8 +18,8 @@ export interface SeriesRow extends Series {
 export class HotspotsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async serviceItems(baselineFrom: string, windowFrom: string, windowTo: string): Promise<SeriesRow[]> {
-    return this.dataSource.query<SeriesRow[]>(
+  async serviceItems(baselineFrom: string, windowFrom: string, windowTo: string, db: Db = this.dataSource): Promise<SeriesRow[]> {
+    return db.query<SeriesRow[]>(
       `SELECT r.service_item_code AS code, s.service_item_name AS name,
               coalesce(sum(r.reviews) FILTER (WHERE r.day >= $2::date), 0)::int AS "windowCount",
               coalesce(sum(r.reviews) FILTER (WHERE r.day < $2::date), 0)::int AS "baselineCount",
@@ -29,8 +32,8 @@ export class HotspotsRepository {
     );
   }
 
-  async categories(baselineFrom: string, windowFrom: string, windowTo: string): Promise<SeriesRow[]> {
-    return this.dataSource.query<SeriesRow[]>(
+  async categories(baselineFrom: string, windowFrom: string, windowTo: string, db: Db = this.dataSource): Promise<SeriesRow[]> {
+    return db.query<SeriesRow[]>(
       `SELECT problem_category AS code, NULL AS name,
               (count(*) FILTER (WHERE day >= $2::date))::int AS "windowCount",
               (count(*) FILTER (WHERE day < $2::date))::int AS "baselineCount",

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
+import type { EntityManager } from 'typeorm';
 import { shanghaiDate } from '#libs/common';
 import { findHotspots, HOTSPOT_RULE } from './domain/hotspots.js';
 import type { HotspotDto, HotspotsDto } from './hotspots.dto.js';
@@ -15,14 +16,14 @@ const plusDays = (day: string, n: number) => DateTime.fromISO(day, { zone: 'Asia
 export class HotspotsService {
   constructor(private readonly repository: HotspotsRepository) {}
 
-  async hotspots(date: string | undefined): Promise<HotspotsDto> {
+  /** `db`: a transaction to read in (default: the pool). */
+  async hotspots(date: string | undefined, db?: Pick<EntityManager, 'query'>): Promise<HotspotsDto> {
     const windowTo = date ?? shanghaiDate(new Date());
     const windowFrom = plusDays(windowTo, -(HOTSPOT_RULE.windowDays - 1));
     const baselineFrom = plusDays(windowFrom, -7 * HOTSPOT_RULE.baselineWeeks);
-    const [items, categories] = await Promise.all([
-      this.repository.serviceItems(baselineFrom, windowFrom, windowTo),
-      this.repository.categories(baselineFrom, windowFrom, windowTo),
-    ]);
+    // One after the other: a transaction's connection runs one query at a time.
+    const items = await this.repository.serviceItems(baselineFrom, windowFrom, windowTo, db);
+    const categories = await this.repository.categories(baselineFrom, windowFrom, windowTo, db);
     const found = (kind: HotspotDto['kind'], rows: SeriesRow[]): HotspotDto[] => {
       const byCode = new Map(rows.map((r) => [r.code, r]));
       return findHotspots(rows).map((h) => {

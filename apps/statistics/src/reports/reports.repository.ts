@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type Channel, GOOD_LEVELS } from '#libs/contracts';
-import { type LevelCounts, type ReportInput, responsesDue, type UnitCounts } from './domain/report.js';
+import { type AnalysisInput, type LevelCounts, type ReportInput, responsesDue, type UnitCounts } from './domain/report.js';
 import type { MonthlyPoint } from './render/bulletin.js';
 
 export interface DateRange {
@@ -155,6 +155,52 @@ export class ReportsRepository {
     const out: unknown[] = [];
     for (const q of queries) out.push(await q());
     return out as unknown as Results;
+  }
+
+  /**
+   * The analysis section's counts: bad reviews by top-level 问题分类 in `range` and in `previous`, and the 类问题 opened
+   * and solved in `range` with the cases the solved ones covered (analysis/domain/class-facts.ts has the definitions).
+   */
+  async analysis(
+    range: DateRange,
+    previous: DateRange,
+    unitCode: string | undefined,
+    db: ReportDb = this.dataSource,
+  ): Promise<Omit<AnalysisInput, 'hotspots'>> {
+    const categories = await db.query<AnalysisInput['categories']>(
+      `WITH counts AS (
+         SELECT coalesce(k.parent_code, r.category) AS code,
+                coalesce(sum(r.reviews) FILTER (WHERE r.day BETWEEN $1::date AND $2::date), 0)::int AS count,
+                coalesce(sum(r.reviews) FILTER (WHERE r.day BETWEEN $4::date AND $5::date), 0)::int AS previous
+           FROM bad_category_rollups r LEFT JOIN problem_categories k ON k.code = r.category
+          WHERE (r.day BETWEEN $1::date AND $2::date OR r.day BETWEEN $4::date AND $5::date) AND ($3::text IS NULL OR r.unit_code = $3)
+          GROUP BY 1)
+       SELECT c.code, coalesce(t.name, c.code) AS name, coalesce(t.sort, 0) AS sort, c.count, c.previous
+         FROM counts c LEFT JOIN problem_categories t ON t.code = c.code`,
+      [range.from, range.to, unitCode ?? null, previous.from, previous.to],
+    );
+    const [classes] = await db.query<Array<AnalysisInput['classes']>>(
+      `SELECT
+         (SELECT count(*) FROM problem_class_facts
+           WHERE opened_day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR $3 = ANY(unit_codes)))::int AS opened,
+         (SELECT count(*) FROM problem_class_facts
+           WHERE status = 'SOLVED' AND solved_day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR $3 = ANY(unit_codes)))::int AS solved,
+         (SELECT count(DISTINCT c.case_id) FROM problem_class_case_facts c JOIN problem_class_facts f ON f.class_id = c.class_id
+           WHERE f.status = 'SOLVED' AND f.solved_day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR c.unit_code = $3))::int
+           AS "casesCovered"`,
+      [range.from, range.to, unitCode ?? null],
+    );
+    return { categories, classes: classes ?? { opened: 0, solved: 0, casesCovered: 0 } };
+  }
+
+  /** Names of 问题分类 codes (the category hotspots of a report). */
+  async categoryNames(codes: string[], db: ReportDb = this.dataSource): Promise<Map<string, string>> {
+    if (codes.length === 0) return new Map();
+    const rows = await db.query<Array<{ code: string; name: string }>>(
+      `SELECT code, name FROM problem_categories WHERE code = ANY($1::text[])`,
+      [codes],
+    );
+    return new Map(rows.map((r) => [r.code, r.name]));
   }
 
   async totals(range: DateRange, unitCode: string | undefined, db: ReportDb = this.dataSource): Promise<{ total: number; good: number }> {

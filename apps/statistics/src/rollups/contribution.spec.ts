@@ -169,3 +169,25 @@ describe('an imported bad review handled on the previous platform', () => {
     ]);
   });
 });
+
+describe('review contribution: bad reviews by 问题分类', () => {
+  it('counts a bad review under the category its case was rectified with, moves it when the category changes, and drops it on an upheld appeal', () => {
+    const categorized = badFact({ caseStatus: 'RECTIFIED', caseOutcome: 'RECTIFIED', problemCategory: 'EFFICIENCY_WAITING' });
+    expect(reviewContribution(categorized)).toContainEqual({
+      table: 'bad_category_rollups',
+      key: ['CN-01', '2026-12-28', 'EFFICIENCY_WAITING'],
+      counters: [1],
+    });
+    expect(reviewContribution(badFact()).some((d) => d.table === 'bad_category_rollups')).toBe(false);
+    const moved = { ...categorized, caseVersion: 2, problemCategory: 'ATTITUDE_RUDE' };
+    expect(
+      difference(reviewContribution(categorized), reviewContribution(moved)).filter((d) => d.table === 'bad_category_rollups'),
+    ).toEqual([
+      { table: 'bad_category_rollups', key: ['CN-01', '2026-12-28', 'EFFICIENCY_WAITING'], counters: [-1] },
+      { table: 'bad_category_rollups', key: ['CN-01', '2026-12-28', 'ATTITUDE_RUDE'], counters: [1] },
+    ]);
+    const upheld = { ...categorized, caseStatus: 'CLOSED', caseOutcome: 'APPEAL_UPHELD' };
+    expect(reviewContribution(upheld).some((d) => d.table === 'bad_category_rollups')).toBe(false);
+    expect(reviewContribution({ ...categorized, suspect: true })).toEqual([]);
+  });
+});

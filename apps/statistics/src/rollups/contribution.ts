@@ -28,7 +28,7 @@ export interface ReviewFact {
   category: string | null;
   /** The case's deadline rests on a provisional calendar day. */
   deadlineProvisional: boolean;
-  /** The 问题分类 the unit chose at rectify (rectification's taxonomy); null before, and for older cases. No rollup counts it. */
+  /** The 问题分类 the unit chose at rectify (rectification's taxonomy); null before, and for older cases (bad_category_rollups). */
   problemCategory: string | null;
 }
 
@@ -52,6 +52,7 @@ export const ROLLUP_TABLES = {
   unresolved_rollups: { keys: ['unit_code', 'day'], counters: ['total', 'closed'] },
   hotline_rollups: { keys: ['unit_code', 'day', 'category'], counters: ['total', 'closed', 'overdue'] },
   provisional_deadline_rollups: { keys: ['unit_code', 'day'], counters: ['reviews'] },
+  bad_category_rollups: { keys: ['unit_code', 'day', 'category'], counters: ['reviews'] },
 } as const;
 
 export type RollupTable = keyof typeof ROLLUP_TABLES;
@@ -166,6 +167,7 @@ function ratingContribution(f: ReviewFact): RollupDelta[] {
   for (const tag of new Set(f.tags)) deltas.push({ table: 'bad_tag_rollups', key: [unit, day, tag], counters: [1] });
   if (f.serviceItemCode) deltas.push({ table: 'bad_item_rollups', key: [unit, day, f.serviceItemCode], counters: [1] });
   if (f.deadlineProvisional) deltas.push({ table: 'provisional_deadline_rollups', key: [unit, day], counters: [1] });
+  if (f.problemCategory) deltas.push({ table: 'bad_category_rollups', key: [unit, day, f.problemCategory], counters: [1] });
   return deltas;
 }
 

@@ -43,7 +43,7 @@ export class RebuildService {
       await m.query(`LOCK TABLE review_facts, unresolved_facts IN EXCLUSIVE MODE`);
       await m.query(
         `TRUNCATE review_facts, unresolved_facts, review_rollups, bad_pending_rollups, bad_tag_rollups, bad_item_rollups, unresolved_rollups,
-         hotline_rollups, provisional_deadline_rollups`,
+         hotline_rollups, provisional_deadline_rollups, bad_category_rollups, problem_class_facts, problem_class_case_facts`,
       );
       await this.rebuildNames(m);
       // A bulk load: the review facts' primary key is built once, by a sort, after the rows are in, rather than by
@@ -53,6 +53,7 @@ export class RebuildService {
       await this.rebuildFacts(m);
       await m.query(`ALTER TABLE review_facts ADD CONSTRAINT review_facts_pkey PRIMARY KEY (review_id)`);
       await this.rebuildRollups(m);
+      await this.rebuildAnalysis(m);
       const [counts] = await m.query<Array<{ reviews: number; reports: number }>>(
         `SELECT (SELECT count(*) FROM review_facts)::int AS reviews, (SELECT count(*) FROM unresolved_facts)::int AS reports`,
       );
@@ -100,11 +101,41 @@ export class RebuildService {
     );
   }
 
+  /**
+   * The 问题分类 names and the 类问题 as rectification holds them: what the latest gov.problem-category.changed and
+   * gov.problem-class.* events told (analysis-facts.service.ts keeps the same from the events).
+   */
+  private async rebuildAnalysis(m: EntityManager) {
+    const [sources] = await m.query<Array<{ categories: boolean; classes: boolean }>>(
+      `SELECT to_regclass('rectification.problem_categories') IS NOT NULL AS categories,
+              to_regclass('rectification.problem_classes') IS NOT NULL AS classes`,
+    );
+    if (sources?.categories) {
+      await m.query(
+        `INSERT INTO problem_categories (code, parent_code, name, sort) SELECT code, parent_code, name, sort FROM rectification.problem_categories
+         ON CONFLICT (code) DO UPDATE SET parent_code = EXCLUDED.parent_code, name = EXCLUDED.name, sort = EXCLUDED.sort`,
+      );
+    }
+    if (!sources?.classes) return;
+    await m.query(
+      `INSERT INTO problem_class_facts (class_id, version, category_code, status, opened_day, solved_day, unit_codes)
+       SELECT p.id, p.version, p.category_code, p.status, (p.opened_at AT TIME ZONE ${ZONE})::date, (p.solved_at AT TIME ZONE ${ZONE})::date,
+         ARRAY(SELECT DISTINCT u FROM (SELECT c.unit_code AS u FROM rectification.problem_class_cases pc JOIN rectification.cases c ON c.id = pc.case_id
+                                        WHERE pc.class_id = p.id
+                                       UNION SELECT a.unit_code FROM rectification.improvement_actions a WHERE a.class_id = p.id) x ORDER BY u)
+       FROM rectification.problem_classes p`,
+    );
+    await m.query(
+      `INSERT INTO problem_class_case_facts (class_id, case_id, unit_code)
+       SELECT pc.class_id, pc.case_id, c.unit_code FROM rectification.problem_class_cases pc JOIN rectification.cases c ON c.id = pc.case_id`,
+    );
+  }
+
   private async rebuildRollups(m: EntityManager) {
     // The counted bad reviews are a small share of the facts: one scan collects them for the three bad-only rollups.
     await m.query(
       `CREATE TEMP TABLE rebuild_bad_facts ON COMMIT DROP AS
-       SELECT unit_code, day, response_due_day, responded, tags, service_item_code, deadline_provisional
+       SELECT unit_code, day, response_due_day, responded, tags, service_item_code, deadline_provisional, problem_category
        FROM ${COUNTED} WHERE bad AND NOT upheld`,
     );
     await m.query(
@@ -150,6 +181,11 @@ export class RebuildService {
     await m.query(
       `INSERT INTO provisional_deadline_rollups (unit_code, day, reviews)
        SELECT unit_code, day, count(*) FROM rebuild_bad_facts WHERE deadline_provisional GROUP BY unit_code, day`,
+    );
+    await m.query(
+      `INSERT INTO bad_category_rollups (unit_code, day, category, reviews)
+       SELECT unit_code, day, problem_category, count(*) FROM rebuild_bad_facts WHERE problem_category IS NOT NULL
+       GROUP BY unit_code, day, problem_category`,
     );
     await m.query(
       `INSERT INTO unresolved_rollups (unit_code, day, total, closed)

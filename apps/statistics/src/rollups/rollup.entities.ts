@@ -216,8 +216,81 @@ export class ProvisionalDeadlineRollupEntity extends UnitDayRollup {
   reviews: number;
 }
 
+/** Counted bad reviews by the 问题分类 their case was rectified with (the report's analysis.byCategory). */
+@Entity({ name: 'bad_category_rollups' })
+export class BadCategoryRollupEntity extends UnitDayRollup {
+  @PrimaryColumn({ type: 'text' })
+  category: string;
+
+  @Column({ type: 'integer', default: 0 })
+  reviews: number;
+}
+
+/** The 问题分类 names statistics reports by (seeded default set; gov.problem-category.changed). */
+@Entity({ name: 'problem_categories' })
+export class StatisticsProblemCategoryEntity {
+  @PrimaryColumn({ type: 'text' })
+  code: string;
+
+  @Column({ name: 'parent_code', type: 'text', nullable: true })
+  parentCode: string | null;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  @Column({ type: 'integer', default: 0 })
+  sort: number;
+}
+
+/** A 类问题 as its latest gov.problem-class.* event tells it. */
+@Entity({ name: 'problem_class_facts' })
+@Index('problem_class_facts_opened_idx', ['openedDay'])
+@Index('problem_class_facts_solved_idx', ['solvedDay'], { where: 'solved_day IS NOT NULL' })
+export class ProblemClassFactEntity {
+  @PrimaryColumn({ name: 'class_id', type: 'uuid' })
+  classId: string;
+
+  @Column({ type: 'integer' })
+  version: number;
+
+  @Column({ name: 'category_code', type: 'text' })
+  categoryCode: string;
+
+  @Column({ type: 'text' })
+  status: string;
+
+  /** Shanghai day of openedAt. */
+  @Column({ name: 'opened_day', type: 'date' })
+  openedDay: string;
+
+  /** Shanghai day of solvedAt; null while OPEN. */
+  @Column({ name: 'solved_day', type: 'date', nullable: true })
+  solvedDay: string | null;
+
+  /** The units the class concerns: of its cases and of its actions. */
+  @Column({ name: 'unit_codes', type: 'text', array: true, default: () => `'{}'` })
+  unitCodes: string[];
+}
+
+/** A case of a 类问题, with its unit. */
+@Entity({ name: 'problem_class_case_facts' })
+export class ProblemClassCaseFactEntity {
+  @PrimaryColumn({ name: 'class_id', type: 'uuid' })
+  classId: string;
+
+  @PrimaryColumn({ name: 'case_id', type: 'uuid' })
+  caseId: string;
+
+  @Column({ name: 'unit_code', type: 'text' })
+  unitCode: string;
+}
+
 export const ROLLUP_ENTITIES = [
   ProvisionalDeadlineRollupEntity,
+  BadCategoryRollupEntity,
+  StatisticsProblemCategoryEntity,
+  ProblemClassFactEntity,
+  ProblemClassCaseFactEntity,
   ReviewFactEntity,
   ReviewRollupEntity,
   BadPendingRollupEntity,

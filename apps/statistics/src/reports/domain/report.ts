@@ -100,6 +100,11 @@ export interface QuarterlyReport {
   units: UnitRow[];
   topBadTags: TagCount[];
   topBadServiceItems: ServiceItemCount[];
+  /**
+   * 分析研判 (analysis-facts definitions in analysis/domain/class-facts.ts). Absent from snapshots published before the
+   * section existed.
+   */
+  analysis?: AnalysisSection;
   /** Null when the caller has no comparable period (e.g. an arbitrary summary range). */
   previousQuarter: { total: number; goodRate: Rate } | null;
   /** ISO-8601 instant. */
@@ -111,6 +116,55 @@ export interface QuarterlyReport {
    * else how far later events (a late import, an upheld appeal) have moved them — live minus published.
    */
   changedSincePublished?: ChangeSincePublished | null;
+}
+
+/**
+ * The report's `analysis`: the period's counted bad reviews by top-level 问题分类 (as the unit chose it at rectify, a
+ * sub-category counting for its category), with the count of the period before (the previous quarter; for a date
+ * range, the range of the same length just before); the 类问题 opened and solved in the period and the cases the solved
+ * ones covered; and the hotspots as of the period's last day (or today, for a period not yet over).
+ */
+export interface AnalysisSection {
+  byCategory: CategoryCount[];
+  classes: { opened: number; solved: number; casesCovered: number };
+  hotspots: ReportHotspot[];
+}
+
+export interface CategoryCount {
+  code: string;
+  name: string;
+  count: number;
+  previous: number;
+}
+
+/** A hotspot as GET /analysis/hotspots gives it (a category's name filled in). */
+export interface ReportHotspot {
+  kind: 'SERVICE_ITEM' | 'CATEGORY';
+  code: string;
+  name: string | null;
+  windowCount: number;
+  baselineCount: number;
+  baselineWeeklyMean: number;
+  expected: number;
+  pValue: number;
+  unitCodes: string[];
+  cases: { serviceItemCode?: string; problemCategory?: string; from: string; to: string; path: string };
+}
+
+export interface AnalysisInput {
+  /** Top-level categories with their counts in the period and the period before. */
+  categories: Array<{ code: string; name: string; sort: number; count: number; previous: number }>;
+  classes: { opened: number; solved: number; casesCovered: number };
+  hotspots: ReportHotspot[];
+}
+
+/** Categories with a bad review in either period, most this period first (then most before, then the taxonomy's order). */
+export function analysisSection(input: AnalysisInput): AnalysisSection {
+  const byCategory = input.categories
+    .filter((c) => c.count > 0 || c.previous > 0)
+    .sort((a, b) => b.count - a.count || b.previous - a.previous || a.sort - b.sort || (a.code < b.code ? -1 : 1))
+    .map(({ code, name, count, previous }) => ({ code, name, count, previous }));
+  return { byCategory, classes: { ...input.classes }, hotspots: input.hotspots };
 }
 
 export interface HotlineSection {
@@ -173,6 +227,8 @@ export interface ReportInput {
   hotline?: Array<{ category: string; total: number; closed: number; overdue: number }>;
   /** Bad reviews whose case deadline rests on a provisional calendar day (absent: 0). */
   provisionalDeadlines?: number;
+  /** The analysis section's figures; absent: no section. */
+  analysis?: AnalysisInput;
 }
 
 /** Counts of the comparison period, or null when there is none. */
@@ -345,6 +401,7 @@ export function buildReport(
     units: rankUnits(unitRows),
     topBadTags: topBadTags(input.badTags),
     topBadServiceItems: topBadServiceItems(input.badServiceItems),
+    ...(input.analysis ? { analysis: analysisSection(input.analysis) } : {}),
     previousQuarter: previous && { total: previous.total, goodRate: rate(previous.good, previous.total) },
     generatedAt: typeof generatedAt === 'string' ? generatedAt : generatedAt.toISOString(),
   };

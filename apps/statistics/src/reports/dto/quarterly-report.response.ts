@@ -91,6 +91,34 @@ export class ChangeSincePublishedDto {
   @ApiProperty({ ...RATE, description: 'Live goodRate − published (null when either is null)' }) goodRate: number | null;
 }
 
+export class CategoryCountDto {
+  @ApiProperty({ example: 'EFFICIENCY', description: 'A top-level 问题分类 (a sub-category counts for its category)' }) code: string;
+  @ApiProperty({ example: '办事效率与等候' }) name: string;
+  @ApiProperty({ description: 'Counted bad reviews of the period whose case was rectified with this category' }) count: number;
+  @ApiProperty({ description: 'The same in the previous quarter (a date range: the range of the same length just before)' })
+  previous: number;
+}
+
+export class AnalysisClassesDto {
+  @ApiProperty({ description: '类问题 opened (openedAt, Asia/Shanghai) in the period; a unit: those with a case or an action of it' })
+  opened: number;
+  @ApiProperty({ description: '类问题 solved (all actions accepted; solvedAt) in the period — M of 破解 M 类问题' }) solved: number;
+  @ApiProperty({ description: 'Distinct cases of the classes solved in the period (a unit: its own) — N of 解决 N 个诉求' })
+  casesCovered: number;
+}
+
+export class AnalysisSectionDto {
+  @ApiProperty({ type: [CategoryCountDto], description: 'Categories with a bad review in the period or the one before, most first' })
+  byCategory: CategoryCountDto[];
+  @ApiProperty({ type: AnalysisClassesDto }) classes: AnalysisClassesDto;
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description: 'GET /analysis/hotspots as of the period’s last day (today while it runs); a unit: those it has a part in',
+  })
+  hotspots: object[];
+}
+
 /** The quarterly (or summary) report of API.md § Statistics service. */
 export class QuarterlyReportDto {
   @ApiProperty({ type: ReportPeriodDto }) period: ReportPeriodDto;
@@ -102,6 +130,8 @@ export class QuarterlyReportDto {
   @ApiProperty({ type: [UnitRowDto] }) units: UnitRowDto[];
   @ApiProperty({ type: [TagCountDto] }) topBadTags: TagCountDto[];
   @ApiProperty({ type: [ServiceItemCountDto] }) topBadServiceItems: ServiceItemCountDto[];
+  @ApiPropertyOptional({ type: AnalysisSectionDto, description: '分析研判; absent from snapshots published before the section existed' })
+  analysis?: AnalysisSectionDto;
   @ApiProperty({ type: PreviousQuarterDto, nullable: true }) previousQuarter: PreviousQuarterDto | null;
   @ApiProperty({ format: 'date-time' }) generatedAt: string;
   @ApiPropertyOptional({ type: PublishedInfoDto, description: 'On the frozen report of a published quarter' })

@@ -1,6 +1,6 @@
 import { buildReport, periodOfRange } from '../domain/report.js';
 import { bulletinTitle, escapeHtml, footnotes, headline, renderBulletin, type BulletinExtras } from './bulletin.js';
-import { sampleReport } from './sample-report.fixture.js';
+import { sampleReport, sampleReportWithAnalysis } from './sample-report.fixture.js';
 
 const extras: BulletinExtras = {
   monthly: [
@@ -106,5 +106,29 @@ describe('renderBulletin', () => {
     const out = renderBulletin(provisional, extras);
     expect(out).toContain('<section class="footnotes">\n<p>注：本期有 3 件差评');
     expect(out.indexOf('class="footnotes"')).toBeLessThan(out.indexOf('<footer>'));
+  });
+});
+
+describe('renderBulletin: 问题分析', () => {
+  it('says how many 诉求 solved how many 类问题, compares the categories with the quarter before in a table and a chart, and lists the hotspots', () => {
+    const html = renderBulletin(sampleReportWithAnalysis(), extras);
+    expect(html).toContain('<h2>四、问题分析</h2>');
+    expect(html).toContain('<h2>五、未办结问题</h2>');
+    expect(html).toContain('本季度通过解决 7 个诉求带动破解 2 类问题。本季度新立类问题 3 个');
+    expect(html).toContain('<tr><td>1</td><td>办事效率与等候</td><td>3</td><td>1</td><td>增加 2 件</td></tr>');
+    expect(html).toContain('<tr><td>2</td><td>服务态度</td><td>1</td><td>2</td><td>减少 1 件</td></tr>');
+    expect(html).toContain('图4 差评问题分类对比');
+    const analysis = html.slice(html.indexOf('四、问题分析'), html.indexOf('五、未办结问题'));
+    expect(analysis).toContain('<svg');
+    expect(analysis).toContain('热点问题（2024年12月25日至2024年12月31日）');
+    expect(analysis).toContain('<td>办事事项</td><td>食品经营许可</td><td>5</td><td>0.3</td>');
+    // No codes in what a reader sees.
+    expect(analysis.replace(/<[^>]*>/g, '')).not.toMatch(/EFFICIENCY|ATTITUDE|SERVICE_ITEM|310105/);
+  });
+
+  it('keeps the old numbering for a snapshot published before the analysis existed', () => {
+    const html = renderBulletin(sampleReport(), extras);
+    expect(html).not.toContain('问题分析');
+    expect(html).toContain('<h2>四、未办结问题</h2>');
   });
 });

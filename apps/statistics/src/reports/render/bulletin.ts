@@ -2,8 +2,8 @@
 import { CHINA_ZONE } from '#libs/common';
 import { DateTime } from 'luxon';
 import { isQuarterPeriod, LEVEL_KEYS, type QuarterlyReport, type UnitCounts } from '../domain/report.js';
-import { levelDistributionChart, monthlyTrendChart, unitGoodRateChart, type MonthlyPoint } from './charts.js';
-import { CHANNEL_LABELS, formatPercent, LEVEL_LABELS, periodSpan, periodTitle } from './format.js';
+import { categoryChart, levelDistributionChart, monthlyTrendChart, unitGoodRateChart, type MonthlyPoint } from './charts.js';
+import { CHANNEL_LABELS, chineseDate, formatPercent, LEVEL_LABELS, periodSpan, periodTitle } from './format.js';
 
 export type { MonthlyPoint } from './charts.js';
 
@@ -117,6 +117,48 @@ function openProblemsSection(report: QuarterlyReport, extras: BulletinExtras): s
   return parts.join('\n');
 }
 
+/**
+ * 问题分析: the sentence 本季度通过解决 N 个诉求带动破解 M 类问题 (N = cases covered by the classes solved in the period,
+ * M = those classes), the classes opened, bad reviews by 问题分类 against the period before (table and chart), and the
+ * hotspots. Null for a snapshot published before the analysis existed.
+ */
+export function analysisSection(report: QuarterlyReport): string | null {
+  const a = report.analysis;
+  if (!a) return null;
+  const quarter = isQuarterPeriod(report.period);
+  const scope = quarter ? '本季度' : '本期';
+  const before = quarter ? '上季度' : '上期';
+  const { opened, solved, casesCovered } = a.classes;
+  const parts = [
+    `<p class="analysis-headline">${escapeHtml(
+      `${scope}通过解决 ${casesCovered} 个诉求带动破解 ${solved} 类问题。${scope}新立类问题 ${opened} 个，` +
+        `对同类诉求归集分析、交办整改措施，各项措施经验收后视为破解。`,
+    )}</p>`,
+  ];
+  const rows = a.byCategory.map((c, i) => [
+    String(i + 1),
+    escapeHtml(c.name),
+    String(c.count),
+    String(c.previous),
+    c.count === c.previous ? '持平' : c.count > c.previous ? `增加 ${c.count - c.previous} 件` : `减少 ${c.previous - c.count} 件`,
+  ]);
+  parts.push(table(['序号', '问题分类', `${scope}差评（件）`, `${before}差评（件）`, '变化'], rows));
+  if (a.byCategory.length > 0) {
+    parts.push(figure('图4 差评问题分类对比', categoryChart(a.byCategory, { current: scope, previous: before })));
+  }
+  const hotspotRows = a.hotspots.map((h, i) => [
+    String(i + 1),
+    h.kind === 'SERVICE_ITEM' ? '办事事项' : '问题分类',
+    escapeHtml(h.name ?? h.code),
+    String(h.windowCount),
+    h.baselineWeeklyMean.toFixed(1),
+  ]);
+  const window = a.hotspots[0] ? `（${chineseDate(a.hotspots[0].cases.from)}至${chineseDate(a.hotspots[0].cases.to)}）` : '';
+  parts.push(`<p>${escapeHtml(`热点问题${window}：近7日差评数显著高于自身前8周水平的办事事项和问题分类。`)}</p>`);
+  parts.push(table(['序号', '类型', '名称', '近7日差评（件）', '往常周均（件）'], hotspotRows));
+  return parts.join('\n');
+}
+
 function notesSection(notes: string[]): string {
   if (!notes.length) return '';
   return `<section class="footnotes">\n${notes.map((n, i) => `<p>注${notes.length > 1 ? i + 1 : ''}：${escapeHtml(n)}</p>`).join('\n')}\n</section>`;
@@ -181,6 +223,9 @@ export function renderBulletin(report: QuarterlyReport, extras: BulletinExtras):
   ]);
   const generated = DateTime.fromISO(report.generatedAt, { setZone: true }).setZone(CHINA_ZONE).toFormat('yyyy年M月d日 HH:mm');
   const status = publicationStatus(report);
+  const analysis = analysisSection(report);
+  const numbers = ['四', '五'];
+  const next = () => numbers.shift()!;
 
   return `<!DOCTYPE html>
 <html lang="zh-CN">
@@ -218,8 +263,17 @@ ${table(['序号', '差评标签', '差评数（件）'], tagRows, 'narrow')}
 ${table(['序号', '服务事项', '事项编码', '差评数（件）'], itemRows)}
 </section>
 
+${
+  analysis
+    ? `<section class="analysis">
+<h2>${next()}、问题分析</h2>
+${analysis}
+</section>`
+    : ''
+}
+
 <section>
-<h2>四、未办结问题</h2>
+<h2>${next()}、未办结问题</h2>
 ${openProblemsSection(report, extras)}
 </section>
 

@@ -117,3 +117,36 @@ export function unitGoodRateChart(units: ReadonlyArray<{ unitName: string; goodR
     height,
   );
 }
+
+/** Bad reviews by 问题分类: this period and the one before, side by side, the largest on top. */
+export function categoryChart(
+  categories: ReadonlyArray<{ name: string; count: number; previous: number }>,
+  labels: { current: string; previous: string },
+): string {
+  const height = Math.max(200, 80 + 40 * categories.length);
+  return renderSvg(
+    {
+      legend: { top: 0, data: [labels.current, labels.previous] },
+      grid: { left: 8, right: 48, top: 36, bottom: 28, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
+      xAxis: { type: 'value', name: '件', minInterval: 1 },
+      yAxis: { type: 'category', inverse: true, data: categories.map((c) => c.name), axisLabel: { width: 200, overflow: 'truncate' } },
+      series: [
+        {
+          name: labels.current,
+          type: 'bar',
+          barMaxWidth: 14,
+          data: categories.map((c) => c.count),
+          label: { show: true, position: 'right' },
+        },
+        {
+          name: labels.previous,
+          type: 'bar',
+          barMaxWidth: 14,
+          data: categories.map((c) => c.previous),
+          label: { show: true, position: 'right' },
+        },
+      ],
+    },
+    height,
+  );
+}

@@ -1,6 +1,6 @@
 import { csvField } from '#libs/common';
 import { reportToCsv } from './csv.js';
-import { sampleReport } from './sample-report.fixture.js';
+import { sampleReport, sampleReportWithAnalysis } from './sample-report.fixture.js';
 
 describe('reportToCsv', () => {
   const buffer = reportToCsv(sampleReport());
@@ -71,5 +71,22 @@ describe('csvField', () => {
     [null, ''],
   ])('%p → %p', (cell, field) => {
     expect(csvField(cell)).toBe(field);
+  });
+});
+
+describe('reportToCsv: the analysis section', () => {
+  it('adds the class counts to the summary and the category and hotspot tables at the end', () => {
+    const lines = reportToCsv(sampleReportWithAnalysis()).subarray(3).toString('utf8').split('\r\n');
+    expect(lines).toEqual(expect.arrayContaining(['新建类问题数,3', '破解类问题数,2', '破解类问题涉及诉求数,7', '热点问题数,1']));
+    const at = lines.indexOf('问题分类,分类代码,本期差评数,上期差评数');
+    expect(lines.slice(at, at + 7)).toEqual([
+      '问题分类,分类代码,本期差评数,上期差评数',
+      '办事效率与等候,EFFICIENCY,3,1',
+      '服务态度,ATTITUDE,1,2',
+      '',
+      '热点类型,热点名称,近7日差评数,往常周均差评数',
+      '办事事项,食品经营许可,5,0.3',
+      '',
+    ]);
   });
 });

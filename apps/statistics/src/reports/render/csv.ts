@@ -1,7 +1,7 @@
 /** `?format=csv`: RFC 4180 CSV, UTF-8 with a BOM so that Excel opens the Chinese text. */
 import { CSV_BOM, type CsvCell as Cell, csvLine } from '#libs/common';
 import type { QuarterlyReport } from '../domain/report.js';
-import { formatPercent, summaryRows, UNIT_HEADERS, type SummaryValue } from './format.js';
+import { analysisRows, CATEGORY_HEADERS, formatPercent, HOTSPOT_HEADERS, summaryRows, UNIT_HEADERS, type SummaryValue } from './format.js';
 
 /** A rate cell: `99.97%`, or empty when the rate is null. */
 function percentCell(rate: number | null): Cell {
@@ -27,6 +27,14 @@ export function reportToCsv(report: QuarterlyReport): Buffer {
 
   lines.push('', csvLine(['差评事项编码', '差评事项名称', '差评数']));
   for (const i of report.topBadServiceItems) lines.push(csvLine([i.serviceItemCode, i.serviceItemName, i.count]));
+
+  if (report.analysis) {
+    const analysis = analysisRows(report);
+    lines.push('', csvLine([...CATEGORY_HEADERS]));
+    for (const row of analysis.categories) lines.push(csvLine(row));
+    lines.push('', csvLine([...HOTSPOT_HEADERS]));
+    for (const row of analysis.hotspots) lines.push(csvLine(row));
+  }
 
   return Buffer.concat([CSV_BOM, Buffer.from(lines.join('\r\n') + '\r\n', 'utf8')]);
 }

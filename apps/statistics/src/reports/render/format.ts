@@ -77,10 +77,40 @@ export function summaryRows(report: QuarterlyReport): Array<[string, SummaryValu
       ['12345超期数', h.overdue],
     );
   }
+  if (report.analysis) {
+    const c = report.analysis.classes;
+    rows.push(
+      ['新建类问题数', c.opened],
+      ['破解类问题数', c.solved],
+      ['破解类问题涉及诉求数', c.casesCovered],
+      ['热点问题数', report.analysis.hotspots.length],
+    );
+  }
   if (report.previousQuarter) {
     rows.push(['上季度评价总数', report.previousQuarter.total], ['上季度好评率', { rate: report.previousQuarter.goodRate }]);
   }
   rows.push(['生成时间', report.generatedAt]);
   if (report.published) rows.push(['发布状态', '已发布'], ['发布时间', report.published.at], ['发布人', report.published.by]);
   return rows;
+}
+
+export const CATEGORY_HEADERS = ['问题分类', '分类代码', '本期差评数', '上期差评数'] as const;
+export const HOTSPOT_HEADERS = ['热点类型', '热点名称', '近7日差评数', '往常周均差评数'] as const;
+
+/** The analysis section's tables as rows: bad reviews by category, and the hotspots. */
+export function analysisRows(report: QuarterlyReport): {
+  categories: Array<[string, string, number, number]>;
+  hotspots: Array<[string, string, number, number]>;
+} {
+  const a = report.analysis;
+  if (!a) return { categories: [], hotspots: [] };
+  return {
+    categories: a.byCategory.map((c) => [c.name, c.code, c.count, c.previous]),
+    hotspots: a.hotspots.map((h) => [
+      h.kind === 'SERVICE_ITEM' ? '办事事项' : '问题分类',
+      h.name ?? h.code,
+      h.windowCount,
+      Math.round(h.baselineWeeklyMean * 10) / 10,
+    ]),
+  };
 }

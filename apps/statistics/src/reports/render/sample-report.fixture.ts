@@ -34,3 +34,31 @@ export function sampleReport(): QuarterlyReport {
     '2025-01-02T01:00:00.000Z',
   );
 }
+
+/** The sample report with an analysis section: two categories, classes solved, one hotspot. */
+export function sampleReportWithAnalysis(): QuarterlyReport {
+  return {
+    ...sampleReport(),
+    analysis: {
+      byCategory: [
+        { code: 'EFFICIENCY', name: '办事效率与等候', count: 3, previous: 1 },
+        { code: 'ATTITUDE', name: '服务态度', count: 1, previous: 2 },
+      ],
+      classes: { opened: 3, solved: 2, casesCovered: 7 },
+      hotspots: [
+        {
+          kind: 'SERVICE_ITEM',
+          code: '310105-XK-0001',
+          name: '食品经营许可',
+          windowCount: 5,
+          baselineCount: 2,
+          baselineWeeklyMean: 0.25,
+          expected: 0.5,
+          pValue: 0.0002,
+          unitCodes: ['CN-01'],
+          cases: { serviceItemCode: '310105-XK-0001', from: '2024-12-25', to: '2024-12-31', path: '/api/v1/cases' },
+        },
+      ],
+    },
+  };
+}

@@ -1,7 +1,7 @@
 /** `?format=xlsx`: a 汇总 sheet and a 单位排名 sheet; rates are numbers formatted `0.00%`. */
 import type ExcelJS from 'exceljs';
 import type { QuarterlyReport } from '../domain/report.js';
-import { periodTitle, summaryRows, UNIT_HEADERS } from './format.js';
+import { analysisRows, CATEGORY_HEADERS, HOTSPOT_HEADERS, periodTitle, summaryRows, UNIT_HEADERS } from './format.js';
 
 export const PERCENT_FORMAT = '0.00%';
 export const SUMMARY_SHEET = '汇总';
@@ -30,6 +30,16 @@ function addSummarySheet(workbook: ExcelJS.Workbook, report: QuarterlyReport): v
   sheet.addRow([]);
   boldRow(sheet.addRow(['差评事项编码', '差评事项名称', '差评数']));
   for (const i of report.topBadServiceItems) sheet.addRow([i.serviceItemCode, i.serviceItemName, i.count]);
+
+  if (report.analysis) {
+    const analysis = analysisRows(report);
+    sheet.addRow([]);
+    boldRow(sheet.addRow([...CATEGORY_HEADERS]));
+    for (const row of analysis.categories) sheet.addRow(row);
+    sheet.addRow([]);
+    boldRow(sheet.addRow([...HOTSPOT_HEADERS]));
+    for (const row of analysis.hotspots) sheet.addRow(row);
+  }
 }
 
 function addUnitsSheet(workbook: ExcelJS.Workbook, report: QuarterlyReport): void {
