@@ -405,6 +405,10 @@ try {
       unpublishedAfterDrain: unpublished,
       ok: found === ids.length && withEvent === ids.length && events === stored,
     };
+    if (!result.durability.ok) {
+      log('FAILED: an acknowledged rating is missing, or stored without exactly one event (durability above)');
+      process.exitCode = 1;
+    }
   }
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } finally {
