@@ -137,11 +137,10 @@ export class SharedLimit {
 }
 
 /**
- * The decisions of one store, grouped the way a group commit groups writes: a decision asked while no
- * statement is in flight goes at once; those asked while one is in flight wait for it and then go
- * together in the next. A quiet intake pays no wait; a busy one makes one statement (one round trip,
- * one plan, one transaction) for every decision of the last few milliseconds, not one each — which is
- * what keeps the shared store within its share of a rating's CPU (BENCHMARKS.md § Shared limits).
+ * The decisions of one store, grouped the way a group commit groups writes: a decision asked when no
+ * statement has gone for GROUP_WINDOW_MS goes at once; those asked while one is in flight, or within the
+ * window after it, go together in the next. A quiet intake pays no wait; a busy one makes one statement
+ * (one round trip, one plan, one transaction) for every few milliseconds of decisions, not one each.
  *
  * Decisions in one statement are applied as if one after another in the order they were asked: a key's
  * charges are summed into one upsert (a row can be updated only once per statement) and each decision
@@ -150,28 +149,43 @@ export class SharedLimit {
 class DecisionBatcher {
   private queue: Pending[] = [];
   private inFlight = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** When the last statement was sent (performance.now()); a quiet store's first decision goes at once. */
+  private lastSentAt = -Infinity;
 
   constructor(private readonly store: Store) {}
 
   decide(checks: Array<[SharedLimit, string]>, charges: Array<[SharedLimit, string, number]>): Promise<Decided> {
     return new Promise<Decided>((resolve, reject) => {
       this.queue.push({ checks, charges, resolve, reject });
-      if (!this.inFlight) void this.flush();
+      this.schedule();
     });
+  }
+
+  /** Sends the queue now, or once GROUP_WINDOW_MS have passed since the last statement (at most one in flight). */
+  private schedule(): void {
+    if (this.inFlight || this.timer || this.queue.length === 0) return;
+    const wait = this.lastSentAt + GROUP_WINDOW_MS - performance.now();
+    if (wait <= 0) return void this.flush();
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, wait);
   }
 
   private async flush(): Promise<void> {
     this.inFlight = true;
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      try {
-        const decided = await this.run(batch);
-        batch.forEach((p, i) => p.resolve(decided[i]!));
-      } catch (err) {
-        for (const p of batch) p.reject(err);
-      }
+    this.lastSentAt = performance.now();
+    const batch = this.queue.splice(0, MAX_BATCH);
+    try {
+      const decided = await this.run(batch);
+      batch.forEach((p, i) => p.resolve(decided[i]!));
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    } finally {
+      this.inFlight = false;
+      this.schedule();
     }
-    this.inFlight = false;
   }
 
   private async run(batch: Pending[]): Promise<Decided[]> {
@@ -241,6 +255,14 @@ interface Pending {
 
 /** Decisions per statement at most: a burst larger than this goes in several, one after another. */
 const MAX_BATCH = 500;
+
+/**
+ * A store sends a statement at most this often: a decision asked within this long of the last statement waits for the
+ * rest of the window and goes with the others asked meanwhile. A quiet intake (ratings further apart than this) pays
+ * nothing; a busy one pays at most this much latency for one statement per window instead of one per rating (like
+ * PostgreSQL's commit_delay or a Kafka producer's linger.ms). Measured in BENCHMARKS.md § Shared limits.
+ */
+const GROUP_WINDOW_MS = 3;
 
 const batchers = new WeakMap<Pool, Map<string, DecisionBatcher>>();
 
