@@ -22,7 +22,7 @@ import {
   installTextGuard,
   refuseBodyParser,
   strictJsonBodyParser,
-} from './edge.js';
+} from './strict-requests.js';
 import { FastPathValidationPipe } from './fast-validation.js';
 
 export interface ServiceAppOptions {

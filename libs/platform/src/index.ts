@@ -4,7 +4,7 @@ export * from './env.module.js';
 export * from './health.controller.js';
 export * from './health-warnings.js';
 export * from './service-platform.module.js';
-export * from './edge.js';
+export * from './strict-requests.js';
 export * from './openapi.js';
 export * from './shutdown-drain.js';
 export * from './security-headers.js';

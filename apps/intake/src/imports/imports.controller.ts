@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
-import { ApiProblems, TEXT_ITEMS_AT } from '#libs/platform';
+import { ApiProblems, TEXT_CHECKED_PER_ITEM } from '#libs/platform';
 import { BatchResultsDto } from '../ratings/dto/rating.response.js';
 import { BodyLimit } from '../rate-limit/rate-limit.guard.js';
 import { ImportRatingsDto } from './dto/import-ratings.dto.js';
@@ -20,7 +20,7 @@ export class ImportsController {
   @Post('ratings')
   @HttpCode(200)
   // Each item's text is judged with the item (rejected on its own), not as the whole request.
-  @RouteConfig({ [TEXT_ITEMS_AT]: 'ratings' })
+  @RouteConfig({ [TEXT_CHECKED_PER_ITEM]: 'ratings' })
   @Auth('admin')
   @BodyLimit(IMPORT_BODY_LIMIT)
   @ApiOperation({

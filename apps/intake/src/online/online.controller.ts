@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, PlatformClientAuth, type PlatformClientPrincipal } from '#libs/auth';
-import { ApiProblems, TEXT_ITEMS_AT } from '#libs/platform';
+import { ApiProblems, TEXT_CHECKED_PER_ITEM } from '#libs/platform';
 import { BodyLimit, RateLimited } from '../rate-limit/rate-limit.guard.js';
 import { OnlineRatingDto } from '../ratings/dto/create-rating.dto.js';
 import { RatingBatchDto } from '../ratings/dto/rating-batch.dto.js';
@@ -45,7 +45,7 @@ export class OnlineController {
 
   @Post('ratings/batch')
   @HttpCode(200)
-  @RouteConfig({ [TEXT_ITEMS_AT]: 'ratings' })
+  @RouteConfig({ [TEXT_CHECKED_PER_ITEM]: 'ratings' })
   @RateLimited()
   @PlatformClientAuth('ONLINE')
   @ApiOperation({

@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import { Auth, CurrentPrincipal, DeviceAuth, type DevicePrincipal, type UserPrincipal } from '#libs/auth';
-import { ApiProblems, TEXT_ITEMS_AT } from '#libs/platform';
+import { ApiProblems, TEXT_CHECKED_PER_ITEM } from '#libs/platform';
 import { BodyLimit, RateLimited } from '../rate-limit/rate-limit.guard.js';
 import { CreateRatingDto } from './dto/create-rating.dto.js';
 import { RatingBatchDto } from './dto/rating-batch.dto.js';
@@ -47,7 +47,7 @@ export class RatingsController {
   @Post('ratings/batch')
   @HttpCode(200)
   // Each item's text is judged with the item (rejected on its own), not as the whole request.
-  @RouteConfig({ [TEXT_ITEMS_AT]: 'ratings' })
+  @RouteConfig({ [TEXT_CHECKED_PER_ITEM]: 'ratings' })
   @RateLimited()
   @DeviceAuth()
   @ApiOperation({

@@ -160,31 +160,36 @@ export class CaseActionsService {
     const maxUntil = () => maxExtensionUntil(calendar, current.openedAt);
     switch (action) {
       case 'respond': {
-        const b = body as RespondCaseDto;
+        const response = body as RespondCaseDto;
         // A reviewer can be called back only with a phone number (a name alone reaches nobody).
         const caseHasContact = current.contactMaskedPhone !== null;
-        return { contactedAt: new Date(b.contactedAt), method: b.method, note: b.note, caseHasContact } as CaseActionInputs[A];
+        return {
+          contactedAt: new Date(response.contactedAt),
+          method: response.method,
+          note: response.note,
+          caseHasContact,
+        } as CaseActionInputs[A];
       }
       case 'request-extension': {
-        const b = body as RequestExtensionDto;
-        return { reason: b.reason, until: new Date(b.until), maxUntil: maxUntil() } as CaseActionInputs[A];
+        const request = body as RequestExtensionDto;
+        return { reason: request.reason, until: new Date(request.until), maxUntil: maxUntil() } as CaseActionInputs[A];
       }
       case 'decide-extension': {
-        const b = body as DecideExtensionDto;
-        return { approved: b.approved, note: b.note, maxUntil: maxUntil() } as CaseActionInputs[A];
+        const decision = body as DecideExtensionDto;
+        return { approved: decision.approved, note: decision.note, maxUntil: maxUntil() } as CaseActionInputs[A];
       }
       case 'decide-appeal': {
-        const b = body as DecideAppealDto;
+        const decision = body as DecideAppealDto;
         return {
-          upheld: b.upheld,
-          note: b.note,
-          replyToCitizen: b.replyToCitizen ?? null,
+          upheld: decision.upheld,
+          note: decision.note,
+          replyToCitizen: decision.replyToCitizen ?? null,
           hotline: current.source === 'HOTLINE',
         } as CaseActionInputs[A];
       }
       case 'appeal': {
-        const b = body as AppealCaseDto;
-        return { reason: b.reason, evidence: b.evidence ?? [] } as unknown as CaseActionInputs[A];
+        const appeal = body as AppealCaseDto;
+        return { reason: appeal.reason, evidence: appeal.evidence ?? [] } as unknown as CaseActionInputs[A];
       }
       default:
         return { ...body } as unknown as CaseActionInputs[A];

@@ -18,10 +18,10 @@ export function quarterEnded(q: Quarter, now: Date): boolean {
 export function changeSincePublished(published: QuarterlyReport, live: QuarterlyReport): ChangeSincePublished | null {
   const reviews = live.reviews.total - published.reviews.total;
   const bad = live.reviews.bad - published.reviews.bad;
-  const a = published.reviews.goodRate;
-  const b = live.reviews.goodRate;
-  if (reviews === 0 && bad === 0 && a === b) return null;
-  return { reviews, bad, goodRate: a === null || b === null ? null : b - a };
+  const publishedRate = published.reviews.goodRate;
+  const liveRate = live.reviews.goodRate;
+  if (reviews === 0 && bad === 0 && publishedRate === liveRate) return null;
+  return { reviews, bad, goodRate: publishedRate === null || liveRate === null ? null : liveRate - publishedRate };
 }
 
 /**

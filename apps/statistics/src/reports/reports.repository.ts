@@ -25,7 +25,7 @@ interface ReviewRow {
 /** Where report queries run: the pool, or one transaction's connection (a consistent snapshot, for publishing). */
 export type ReportDb = Pick<EntityManager, 'query'>;
 
-const SCOPE = `day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR unit_code = $3)`;
+const IN_PERIOD_FOR_UNIT = `day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR unit_code = $3)`;
 
 /**
  * Report queries over the rollups only (never the fact rows): every sum below is over
@@ -53,18 +53,18 @@ export class ReportsRepository {
           `SELECT unit_code AS "unitCode", channel, level, sum(reviews)::int AS reviews, sum(responded)::int AS responded,
            sum(responded_on_time)::int AS "respondedOnTime", sum(rectified)::int AS rectified, sum(open)::int AS open,
            sum(overdue)::int AS overdue, sum(appeals_upheld)::int AS "appealsUpheld"
-         FROM review_rollups WHERE ${SCOPE} GROUP BY unit_code, channel, level`,
+         FROM review_rollups WHERE ${IN_PERIOD_FOR_UNIT} GROUP BY unit_code, channel, level`,
           params,
         ),
       () =>
         db.query<Array<{ unitCode: string; pendingPastDue: number }>>(
           `SELECT unit_code AS "unitCode", sum(pending)::int AS "pendingPastDue" FROM bad_pending_rollups
-         WHERE ${SCOPE} AND due_day < $4::date GROUP BY unit_code`,
+         WHERE ${IN_PERIOD_FOR_UNIT} AND due_day < $4::date GROUP BY unit_code`,
           [...params, today],
         ),
       () =>
         db.query<Array<{ tag: string; count: number }>>(
-          `SELECT tag, sum(reviews)::int AS count FROM bad_tag_rollups WHERE ${SCOPE} GROUP BY tag`,
+          `SELECT tag, sum(reviews)::int AS count FROM bad_tag_rollups WHERE ${IN_PERIOD_FOR_UNIT} GROUP BY tag`,
           params,
         ),
       () =>
@@ -76,18 +76,18 @@ export class ReportsRepository {
         ),
       () =>
         db.query<Array<{ total: number; closed: number }>>(
-          `SELECT coalesce(sum(total), 0)::int AS total, coalesce(sum(closed), 0)::int AS closed FROM unresolved_rollups WHERE ${SCOPE}`,
+          `SELECT coalesce(sum(total), 0)::int AS total, coalesce(sum(closed), 0)::int AS closed FROM unresolved_rollups WHERE ${IN_PERIOD_FOR_UNIT}`,
           params,
         ),
       () =>
         db.query<Array<{ category: string; total: number; closed: number; overdue: number }>>(
           `SELECT category, sum(total)::int AS total, sum(closed)::int AS closed, sum(overdue)::int AS overdue
-           FROM hotline_rollups WHERE ${SCOPE} GROUP BY category`,
+           FROM hotline_rollups WHERE ${IN_PERIOD_FOR_UNIT} GROUP BY category`,
           params,
         ),
       () =>
         db.query<Array<{ reviews: number }>>(
-          `SELECT coalesce(sum(reviews), 0)::int AS reviews FROM provisional_deadline_rollups WHERE ${SCOPE}`,
+          `SELECT coalesce(sum(reviews), 0)::int AS reviews FROM provisional_deadline_rollups WHERE ${IN_PERIOD_FOR_UNIT}`,
           params,
         ),
     ] as const);
@@ -206,7 +206,7 @@ export class ReportsRepository {
   async totals(range: DateRange, unitCode: string | undefined, db: ReportDb = this.dataSource): Promise<{ total: number; good: number }> {
     const [row] = await db.query<Array<{ total: number; good: number }>>(
       `SELECT coalesce(sum(reviews), 0)::int AS total, coalesce(sum(reviews) FILTER (WHERE level = ANY($4::int[])), 0)::int AS good
-       FROM review_rollups WHERE ${SCOPE}`,
+       FROM review_rollups WHERE ${IN_PERIOD_FOR_UNIT}`,
       [range.from, range.to, unitCode ?? null, GOOD_LEVELS],
     );
     return row ?? { total: 0, good: 0 };

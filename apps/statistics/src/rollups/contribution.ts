@@ -65,7 +65,7 @@ export interface RollupDelta {
   counters: number[];
 }
 
-const b = (flag: boolean): number => (flag ? 1 : 0);
+const oneIf = (flag: boolean): number => (flag ? 1 : 0);
 
 export const emptyReviewFact = (): ReviewFact => ({
   submitted: false,
@@ -134,7 +134,7 @@ function hotlineContribution(f: ReviewFact): RollupDelta[] {
     {
       table: 'hotline_rollups',
       key: [f.unitCode!, f.day!, hotlineCategoryOf(f.category)],
-      counters: [1, b(closed), b(f.overdue && !closed)],
+      counters: [1, oneIf(closed), oneIf(f.overdue && !closed)],
     },
   ];
 }
@@ -154,11 +154,11 @@ function ratingContribution(f: ReviewFact): RollupDelta[] {
       key: reviewKey,
       counters: [
         1,
-        b(f.responded),
-        b(f.responded && f.respondedOnTime),
-        b(isRectified(f.caseStatus, f.caseOutcome)),
-        b(!closed),
-        b(f.overdue && !closed),
+        oneIf(f.responded),
+        oneIf(f.responded && f.respondedOnTime),
+        oneIf(isRectified(f.caseStatus, f.caseOutcome)),
+        oneIf(!closed),
+        oneIf(f.overdue && !closed),
         0,
       ],
     },
@@ -173,7 +173,7 @@ function ratingContribution(f: ReviewFact): RollupDelta[] {
 
 export function unresolvedContribution(f: UnresolvedFact): RollupDelta[] {
   if (!f.submitted || !f.unitCode || !f.day) return [];
-  return [{ table: 'unresolved_rollups', key: [f.unitCode, f.day], counters: [1, b(f.caseStatus === 'CLOSED')] }];
+  return [{ table: 'unresolved_rollups', key: [f.unitCode, f.day], counters: [1, oneIf(f.caseStatus === 'CLOSED')] }];
 }
 
 /** after − before, merged per rollup row, without the rows that do not change. */

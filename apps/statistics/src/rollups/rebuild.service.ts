@@ -9,7 +9,7 @@ const ZONE = `'Asia/Shanghai'`;
  * Reviews that count: submitted, not suspect, graded (not a 12345 request, suggestion or consultation);
  * `upheld` marks bad reviews removed by an upheld appeal.
  */
-const COUNTED = `(SELECT f.*, f.grade = 'BAD' AS bad,
+const COUNTED_REVIEW_FACTS = `(SELECT f.*, f.grade = 'BAD' AS bad,
     coalesce(f.grade = 'BAD' AND f.case_status = 'CLOSED' AND f.case_outcome = 'APPEAL_UPHELD', false) AS upheld
   FROM review_facts f WHERE f.submitted AND NOT f.suspect AND f.grade <> 'NONE') c`;
 
@@ -136,7 +136,7 @@ export class RebuildService {
     await m.query(
       `CREATE TEMP TABLE rebuild_bad_facts ON COMMIT DROP AS
        SELECT unit_code, day, response_due_day, responded, tags, service_item_code, deadline_provisional, problem_category
-       FROM ${COUNTED} WHERE bad AND NOT upheld`,
+       FROM ${COUNTED_REVIEW_FACTS} WHERE bad AND NOT upheld`,
     );
     await m.query(
       `INSERT INTO review_rollups (unit_code, day, channel, level, reviews, responded, responded_on_time, rectified, open, overdue, appeals_upheld)
@@ -149,7 +149,7 @@ export class RebuildService {
          count(*) FILTER (WHERE bad AND NOT upheld AND case_status IS DISTINCT FROM 'CLOSED'),
          count(*) FILTER (WHERE bad AND NOT upheld AND overdue AND case_status IS DISTINCT FROM 'CLOSED'),
          count(*) FILTER (WHERE upheld)
-       FROM ${COUNTED} GROUP BY unit_code, day, channel, level`,
+       FROM ${COUNTED_REVIEW_FACTS} GROUP BY unit_code, day, channel, level`,
     );
     await m.query(
       `INSERT INTO bad_pending_rollups (unit_code, day, due_day, pending)

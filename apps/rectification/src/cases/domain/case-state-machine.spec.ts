@@ -122,7 +122,7 @@ function thrown(fn: () => unknown): DomainError {
   throw new Error('expected a DomainError, nothing was thrown');
 }
 
-function wf(state: CaseState): CaseWorkflow {
+function workflowOf(state: CaseState): CaseWorkflow {
   return readWorkflow(state.workflow);
 }
 
@@ -240,7 +240,7 @@ describe('accept', () => {
   it('moves PENDING to ACCEPTED and records when', () => {
     const { state, timeline } = apply(makeCase('PENDING'), 'accept', { note: undefined });
     expect(state.status).toBe('ACCEPTED');
-    expect(wf(state).acceptedAt).toBe('2024-10-09T02:00:00.000Z');
+    expect(workflowOf(state).acceptedAt).toBe('2024-10-09T02:00:00.000Z');
     expect(timeline.note).toBeNull();
   });
 
@@ -316,7 +316,7 @@ describe('respond: contact time bounds and NO_CONTACT', () => {
     expect(refused.errors).toEqual([{ field: 'method', message: expect.any(String) }]);
     const { state, timeline } = apply(makeCase('ACCEPTED'), 'respond', { method: 'NO_CONTACT', caseHasContact: false });
     expect(state).toMatchObject({ status: 'RESPONDED', respondedOnTime: true });
-    expect(wf(state).reviewerUnreachable).toBe(true);
+    expect(workflowOf(state).reviewerUnreachable).toBe(true);
     expect(timeline.data).toMatchObject({ method: 'NO_CONTACT' });
   });
 
@@ -362,7 +362,7 @@ describe('rectify and feedback', () => {
   it('rectify records the outcome, rectifiedAt and whether it met the deadline', () => {
     const { state, timeline } = apply(makeCase('RESPONDED'), 'rectify', { outcome: 'EXPLAINED', measures: '情况说明' });
     expect(state).toMatchObject({ status: 'RECTIFIED', rectifiedAt: NOW, outcome: null });
-    expect(wf(state).rectifyOutcome).toBe('EXPLAINED');
+    expect(workflowOf(state).rectifyOutcome).toBe('EXPLAINED');
     expect(timeline).toMatchObject({ note: '情况说明', data: expect.objectContaining({ outcome: 'EXPLAINED', onTime: true }) });
     const late = apply(makeCase('RESPONDED'), 'rectify', {}, OPERATOR, new Date('2024-10-12T16:00:00Z'));
     expect(late.timeline.data).toMatchObject({ onTime: false });
@@ -386,7 +386,7 @@ describe('rectify and feedback', () => {
     const rectified = apply(makeCase('RESPONDED', { reopenedCount: 1 }), 'rectify', { outcome: 'EXPLAINED' }).state;
     const reopened = apply(rectified, 'feedback', { reviewerSatisfied: false, note: '仍不满意' });
     expect(reopened.state).toMatchObject({ status: 'RESPONDED', reopenedCount: 2, rectifiedAt: null, outcome: null, closedAt: null });
-    expect(wf(reopened.state).rectifyOutcome).toBeNull();
+    expect(workflowOf(reopened.state).rectifyOutcome).toBeNull();
     expect(reopened.eventType).toBe('gov.case.reopened');
     expect(reopened.timeline).toMatchObject({
       note: '仍不满意',
@@ -407,7 +407,7 @@ describe('extensions', () => {
   it('request-extension records a pending request without moving the deadline', () => {
     const { state, eventType, timeline } = apply(makeCase('RESPONDED'), 'request-extension');
     expect(state.rectifyDueAt).toEqual(RECTIFY_DUE);
-    expect(wf(state).extension).toEqual({
+    expect(workflowOf(state).extension).toEqual({
       status: 'PENDING',
       reason: '涉及多个部门',
       until: '2024-10-20T15:59:59.999Z',
@@ -423,7 +423,7 @@ describe('extensions', () => {
 
   it('accepts exactly the 15-working-day bound', () => {
     const { state } = apply(makeCase('ACCEPTED'), 'request-extension', { until: MAX_UNTIL });
-    expect(wf(state).extension?.until).toBe('2024-10-25T15:59:59.999Z');
+    expect(workflowOf(state).extension?.until).toBe('2024-10-25T15:59:59.999Z');
   });
 
   it.each([
@@ -448,7 +448,7 @@ describe('extensions', () => {
 
   it('allows a new request after a rejection', () => {
     const rejected = apply(apply(makeCase('ACCEPTED'), 'request-extension').state, 'decide-extension', { approved: false }).state;
-    expect(wf(apply(rejected, 'request-extension').state).extension?.status).toBe('PENDING');
+    expect(workflowOf(apply(rejected, 'request-extension').state).extension?.status).toBe('PENDING');
   });
 
   it('an approval moves rectifyDueAt to the requested date', () => {
@@ -456,7 +456,7 @@ describe('extensions', () => {
     const { state, eventType, timeline } = apply(pending, 'decide-extension', { approved: true, note: '同意' });
     expect(state.rectifyDueAt).toEqual(new Date('2024-10-20T15:59:59.999Z'));
     expect(state.status).toBe('RESPONDED');
-    expect(wf(state).extension).toMatchObject({
+    expect(workflowOf(state).extension).toMatchObject({
       status: 'APPROVED',
       decidedBy: 'sup-1',
       decidedAt: '2024-10-09T02:00:00.000Z',
@@ -473,7 +473,7 @@ describe('extensions', () => {
   it('a rejection keeps the deadline', () => {
     const { state } = apply(makeCase('RESPONDED', {}, { extension: pendingExtension() }), 'decide-extension', { approved: false });
     expect(state.rectifyDueAt).toEqual(RECTIFY_DUE);
-    expect(wf(state).extension?.status).toBe('REJECTED');
+    expect(workflowOf(state).extension?.status).toBe('REJECTED');
   });
 
   it('cannot approve beyond the bound given at decision time (409), but can reject', () => {
@@ -499,14 +499,14 @@ describe('appeals', () => {
   it.each(['ACCEPTED', 'RESPONDED'] as const)('an appeal from %s remembers it; not upheld goes back there', (from) => {
     const appealed = apply(makeCase(from), 'appeal');
     expect(appealed.state.status).toBe('APPEALING');
-    expect(wf(appealed.state)).toMatchObject({ statusBeforeAppeal: from, appealCount: 1 });
+    expect(workflowOf(appealed.state)).toMatchObject({ statusBeforeAppeal: from, appealCount: 1 });
     expect(appealed.timeline).toMatchObject({
       note: '恶意差评',
       data: expect.objectContaining({ evidence: ['https://files.example/cctv-0930.mp4'] }),
     });
     const decided = apply(appealed.state, 'decide-appeal', { upheld: false, note: '不予支持' });
     expect(decided.state).toMatchObject({ status: from, outcome: null, closedAt: null });
-    expect(wf(decided.state).statusBeforeAppeal).toBeNull();
+    expect(workflowOf(decided.state).statusBeforeAppeal).toBeNull();
     expect(decided.eventType).toBe('gov.case.appeal-decided');
     expect(decided.timeline).toMatchObject({ note: '不予支持', data: expect.objectContaining({ upheld: false, toStatus: from }) });
   });
@@ -546,7 +546,7 @@ describe('markOverdue', () => {
   it('flags a missed response deadline once', () => {
     const first = markOverdue(makeCase('ACCEPTED'), 'response', AFTER_RESPONSE)!;
     expect(first.state).toMatchObject({ overdue: true, status: 'ACCEPTED' });
-    expect(wf(first.state)).toMatchObject({ responseOverdue: true, rectifyOverdue: false });
+    expect(workflowOf(first.state)).toMatchObject({ responseOverdue: true, rectifyOverdue: false });
     expect(first.eventType).toBe('gov.case.overdue');
     expect(first.timeline).toEqual({
       action: 'mark-overdue',
@@ -572,7 +572,7 @@ describe('markOverdue', () => {
   it('flags a missed rectify deadline once, independently of the response flag', () => {
     const responseFlagged = makeCase('RESPONDED', { overdue: true }, { responseOverdue: true });
     const flagged = markOverdue(responseFlagged, 'rectify', AFTER_RECTIFY)!;
-    expect(wf(flagged.state)).toMatchObject({ responseOverdue: true, rectifyOverdue: true });
+    expect(workflowOf(flagged.state)).toMatchObject({ responseOverdue: true, rectifyOverdue: true });
     expect(flagged.timeline.data).toMatchObject({ kind: 'rectify', dueAt: '2024-10-12T15:59:59.999Z' });
     expect(markOverdue(flagged.state, 'rectify', AFTER_RECTIFY)).toBeNull();
   });

@@ -14,7 +14,7 @@ import {
   type TestDatabase,
 } from '#libs/testing';
 
-describe('walking skeleton on the embedded transport: a bad rating becomes a case and a count', () => {
+describe('on the embedded transport: a bad rating becomes a case and a count', () => {
   let db: TestDatabase;
   let intake: INestApplication;
   let rectification: INestApplication;

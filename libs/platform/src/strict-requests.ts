@@ -24,8 +24,8 @@ import {
  * type) is answered as problem+json like every other error.
  */
 
-/** Route config (`@RouteConfig({ [TEXT_ITEMS_AT]: 'ratings' })`): items of this body array are judged one by one by the route. */
-export const TEXT_ITEMS_AT = 'textItemsAt';
+/** Route config (`@RouteConfig({ [TEXT_CHECKED_PER_ITEM]: 'ratings' })`): items of this body array are judged one by one by the route. */
+export const TEXT_CHECKED_PER_ITEM = 'textItemsAt';
 
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
 
@@ -115,7 +115,7 @@ function safeDecode(value: string): string | null {
 export function requestTextErrors(request: FastifyRequest): FieldError[] {
   const errors: FieldError[] = [];
   const config = request.routeOptions.config as unknown as Record<string, unknown> | undefined;
-  const itemsAt = typeof config?.[TEXT_ITEMS_AT] === 'string' ? (config[TEXT_ITEMS_AT] as string) : undefined;
+  const itemsAt = typeof config?.[TEXT_CHECKED_PER_ITEM] === 'string' ? (config[TEXT_CHECKED_PER_ITEM] as string) : undefined;
   if (request.body !== undefined) unstorableTextErrors(request.body, '', { itemsAt }, errors);
   if (request.query) unstorableTextErrors(request.query, '', {}, errors);
   errors.push(...malformedQueryErrors(request.url));
