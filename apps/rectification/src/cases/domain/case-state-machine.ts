@@ -285,167 +285,204 @@ export function transition<S extends CaseState, A extends CaseAction>(
   const reason = blocker(state, wf, action);
   if (reason) throw new InvalidTransitionError(action, state.status, reason);
 
-  const at = now.toISOString();
-  const result = (
-    changes: Partial<CaseState>,
-    workflow: CaseWorkflow,
-    eventType: CaseEventType,
-    note: string | null,
-    data: Record<string, unknown> = {},
-  ): TransitionResult<S> => {
-    const next = { ...state, ...changes, workflow } as S;
-    return {
-      state: next,
-      eventType,
-      timeline: {
-        action,
-        actor: actor.sub,
-        actorRole: actorRole(actor),
-        note,
-        data: { fromStatus: state.status, toStatus: next.status, ...data },
-        at: now,
-      },
-    };
+  // An action named at run time from outside the type (a route parameter) that has no handler is no transition.
+  if (!Object.hasOwn(ACTION_HANDLERS, action)) throw new InvalidTransitionError(action, state.status);
+  const handle: ActionHandler<A> = ACTION_HANDLERS[action];
+  const { changes, workflow, eventType, note, data } = handle({ state, wf, input, actor, now, at: now.toISOString() });
+  const next = { ...state, ...changes, workflow } as S;
+  return {
+    state: next,
+    eventType,
+    timeline: {
+      action,
+      actor: actor.sub,
+      actorRole: actorRole(actor),
+      note,
+      data: { fromStatus: state.status, toStatus: next.status, ...data },
+      at: now,
+    },
   };
+}
 
-  // Each case narrows `input` by hand: TypeScript does not narrow a generic indexed type by `action`.
-  switch (action) {
-    case 'accept': {
-      const { note } = input as CaseActionInputs['accept'];
-      return result({ status: 'ACCEPTED' }, { ...wf, acceptedAt: at }, 'gov.case.accepted', note ?? null);
+/** What one action is given: the case as it stands (its workflow read), the action's own input, who acts and when. */
+interface ActionContext<A extends CaseAction> {
+  state: CaseState;
+  wf: CaseWorkflow;
+  input: CaseActionInputs[A];
+  actor: CaseActor;
+  now: Date;
+  /** `now` as an ISO string, as the workflow keeps instants. */
+  at: string;
+}
+
+/** What an action does to a case: the columns it changes, the workflow after it, its event, and its timeline note and data. */
+interface ActionChange {
+  changes: Partial<CaseState>;
+  workflow: CaseWorkflow;
+  eventType: CaseEventType;
+  note: string | null;
+  data?: Record<string, unknown>;
+}
+
+type ActionHandler<A extends CaseAction> = (context: ActionContext<A>) => ActionChange;
+
+/**
+ * One handler per action, each given its own input type (no casts). Preconditions common to every action — who may
+ * act, from which status, what blocks it — are checked by `transition` before a handler runs; a handler checks only
+ * what is its own (a contact time, an extension's bound, a reply a hotline appeal needs).
+ */
+const ACTION_HANDLERS: { [A in CaseAction]: ActionHandler<A> } = {
+  accept: ({ wf, input, at }) => ({
+    changes: { status: 'ACCEPTED' },
+    workflow: { ...wf, acceptedAt: at },
+    eventType: 'gov.case.accepted',
+    note: input.note ?? null,
+  }),
+
+  respond: ({ state, wf, input: { contactedAt, method, note, caseHasContact }, now }) => {
+    const problem = contactedAtProblem(contactedAt, state.openedAt, now);
+    if (problem) throw DomainError.validation([{ field: 'contactedAt', message: problem }]);
+    if (method === 'NO_CONTACT' && caseHasContact) {
+      throw new DomainError(
+        ErrorCode.ContactAvailable,
+        'The case carries the reviewer’s contact details: contact the reviewer (NO_CONTACT is only for a case without any).',
+        [{ field: 'method', message: 'NO_CONTACT is only allowed on a case without contact details' }],
+      );
     }
-    case 'respond': {
-      const { contactedAt, method, note, caseHasContact } = input as CaseActionInputs['respond'];
-      const problem = contactedAtProblem(contactedAt, state.openedAt, now);
-      if (problem) throw DomainError.validation([{ field: 'contactedAt', message: problem }]);
-      if (method === 'NO_CONTACT' && caseHasContact) {
-        throw new DomainError(
-          ErrorCode.ContactAvailable,
-          'The case carries the reviewer’s contact details: contact the reviewer (NO_CONTACT is only for a case without any).',
-          [{ field: 'method', message: 'NO_CONTACT is only allowed on a case without contact details' }],
-        );
-      }
-      const first = state.respondedAt === null;
-      const respondedAt = first ? contactedAt : state.respondedAt;
-      const respondedOnTime = first ? contactedAt.getTime() <= state.responseDueAt.getTime() : state.respondedOnTime;
-      const responded = { ...wf, reviewerUnreachable: method === 'NO_CONTACT' };
-      return result({ status: 'RESPONDED', respondedAt, respondedOnTime }, responded, 'gov.case.responded', note, {
+    const first = state.respondedAt === null;
+    const respondedAt = first ? contactedAt : state.respondedAt;
+    const respondedOnTime = first ? contactedAt.getTime() <= state.responseDueAt.getTime() : state.respondedOnTime;
+    return {
+      changes: { status: 'RESPONDED', respondedAt, respondedOnTime },
+      workflow: { ...wf, reviewerUnreachable: method === 'NO_CONTACT' },
+      eventType: 'gov.case.responded',
+      note,
+      data: {
         contactedAt: contactedAt.toISOString(),
         method,
         firstResponse: first,
         onTime: contactedAt.getTime() <= state.responseDueAt.getTime(),
-      });
-    }
-    case 'rectify': {
-      const { outcome, measures, problemCategory } = input as CaseActionInputs['rectify'];
-      const onTime = now.getTime() <= state.rectifyDueAt.getTime();
-      if (wf.reviewerUnreachable) {
-        // Nobody can be asked for feedback: the rectification (or explanation) closes the case, and says so.
-        return result(
-          { status: 'CLOSED', outcome, rectifiedAt: now, closedAt: now, problemCategory },
-          { ...wf, rectifyOutcome: outcome },
-          'gov.case.closed',
-          measures,
-          { outcome, measures, onTime, closedWithoutFeedback: true, reason: 'NO_CONTACT' },
-        );
-      }
-      return result(
-        { status: 'RECTIFIED', rectifiedAt: now, problemCategory },
-        { ...wf, rectifyOutcome: outcome },
-        'gov.case.rectified',
-        measures,
-        {
-          outcome,
-          measures,
-          onTime,
-        },
-      );
-    }
-    case 'feedback': {
-      const { reviewerSatisfied, note } = input as CaseActionInputs['feedback'];
-      if (reviewerSatisfied) {
-        const outcome = wf.rectifyOutcome!;
-        return result({ status: 'CLOSED', outcome, closedAt: now }, wf, 'gov.case.closed', note, { reviewerSatisfied, outcome });
-      }
-      const reopenedCount = state.reopenedCount + 1;
-      return result({ status: 'RESPONDED', rectifiedAt: null, reopenedCount }, { ...wf, rectifyOutcome: null }, 'gov.case.reopened', note, {
-        reviewerSatisfied,
-        reopenedCount,
-      });
-    }
-    case 'request-extension': {
-      const { reason: why, until, maxUntil } = input as CaseActionInputs['request-extension'];
-      validateExtension(state.rectifyDueAt, until, maxUntil);
-      const extension: ExtensionRequest = {
-        status: 'PENDING',
-        reason: why,
-        until: until.toISOString(),
-        requestedAt: at,
-        requestedBy: actor.sub,
-        decidedAt: null,
-        decidedBy: null,
-        note: null,
+      },
+    };
+  },
+
+  rectify: ({ state, wf, input: { outcome, measures, problemCategory }, now }) => {
+    const onTime = now.getTime() <= state.rectifyDueAt.getTime();
+    const workflow = { ...wf, rectifyOutcome: outcome };
+    if (wf.reviewerUnreachable) {
+      // Nobody can be asked for feedback: the rectification (or explanation) closes the case, and says so.
+      return {
+        changes: { status: 'CLOSED', outcome, rectifiedAt: now, closedAt: now, problemCategory },
+        workflow,
+        eventType: 'gov.case.closed',
+        note: measures,
+        data: { outcome, measures, onTime, closedWithoutFeedback: true, reason: 'NO_CONTACT' },
       };
-      return result({}, { ...wf, extension }, 'gov.case.extension-requested', why, { until: extension.until });
     }
-    case 'decide-extension': {
-      const { approved, note, maxUntil } = input as CaseActionInputs['decide-extension'];
-      const request = wf.extension!;
-      const until = new Date(request.until);
-      if (approved && until.getTime() > maxUntil.getTime()) {
-        throw new InvalidTransitionError(
-          action,
-          state.status,
-          `The requested date is beyond ${maxUntil.toISOString()}, 15 working days after opening.`,
-        );
-      }
-      const extension: ExtensionRequest = {
-        ...request,
-        status: approved ? 'APPROVED' : 'REJECTED',
-        decidedAt: at,
-        decidedBy: actor.sub,
+    return {
+      changes: { status: 'RECTIFIED', rectifiedAt: now, problemCategory },
+      workflow,
+      eventType: 'gov.case.rectified',
+      note: measures,
+      data: { outcome, measures, onTime },
+    };
+  },
+
+  feedback: ({ state, wf, input: { reviewerSatisfied, note }, now }) => {
+    if (reviewerSatisfied) {
+      const outcome = wf.rectifyOutcome!;
+      return {
+        changes: { status: 'CLOSED', outcome, closedAt: now },
+        workflow: wf,
+        eventType: 'gov.case.closed',
         note,
+        data: { reviewerSatisfied, outcome },
       };
-      const changes: Partial<CaseState> = approved ? { rectifyDueAt: until } : {};
-      return result(changes, { ...wf, extension }, 'gov.case.extension-decided', note, {
-        approved,
-        until: request.until,
-        previousRectifyDueAt: state.rectifyDueAt.toISOString(),
-      });
     }
-    case 'appeal': {
-      const { reason: why, evidence } = input as CaseActionInputs['appeal'];
-      const from = state.status as AppealableStatus;
-      return result(
-        { status: 'APPEALING' },
-        { ...wf, statusBeforeAppeal: from, appealCount: wf.appealCount + 1 },
-        'gov.case.appealed',
-        why,
-        { evidence: evidence ?? [] },
+    const reopenedCount = state.reopenedCount + 1;
+    return {
+      changes: { status: 'RESPONDED', rectifiedAt: null, reopenedCount },
+      workflow: { ...wf, rectifyOutcome: null },
+      eventType: 'gov.case.reopened',
+      note,
+      data: { reviewerSatisfied, reopenedCount },
+    };
+  },
+
+  'request-extension': ({ state, wf, input: { reason, until, maxUntil }, actor, at }) => {
+    validateExtension(state.rectifyDueAt, until, maxUntil);
+    const extension: ExtensionRequest = {
+      status: 'PENDING',
+      reason,
+      until: until.toISOString(),
+      requestedAt: at,
+      requestedBy: actor.sub,
+      decidedAt: null,
+      decidedBy: null,
+      note: null,
+    };
+    return {
+      changes: {},
+      workflow: { ...wf, extension },
+      eventType: 'gov.case.extension-requested',
+      note: reason,
+      data: { until: extension.until },
+    };
+  },
+
+  'decide-extension': ({ state, wf, input: { approved, note, maxUntil }, actor, at }) => {
+    const request = wf.extension!;
+    const until = new Date(request.until);
+    if (approved && until.getTime() > maxUntil.getTime()) {
+      throw new InvalidTransitionError(
+        'decide-extension',
+        state.status,
+        `The requested date is beyond ${maxUntil.toISOString()}, 15 working days after opening.`,
       );
     }
-    case 'decide-appeal': {
-      const { upheld, note, replyToCitizen, hotline } = input as CaseActionInputs['decide-appeal'];
-      if (upheld && hotline && !replyToCitizen?.trim()) {
-        throw DomainError.validation([
-          { field: 'replyToCitizen', message: 'is required when an appeal of a hotline case is upheld: it is the reply sent to 12345' },
-        ]);
-      }
-      const back = wf.statusBeforeAppeal!;
-      const changes: Partial<CaseState> = upheld ? { status: 'CLOSED', outcome: 'APPEAL_UPHELD', closedAt: now } : { status: back };
-      return result(changes, { ...wf, statusBeforeAppeal: null }, 'gov.case.appeal-decided', note, {
-        upheld,
-        ...(replyToCitizen ? { replyToCitizen } : {}),
-      });
+    return {
+      changes: approved ? { rectifyDueAt: until } : {},
+      workflow: { ...wf, extension: { ...request, status: approved ? 'APPROVED' : 'REJECTED', decidedAt: at, decidedBy: actor.sub, note } },
+      eventType: 'gov.case.extension-decided',
+      note,
+      data: { approved, until: request.until, previousRectifyDueAt: state.rectifyDueAt.toISOString() },
+    };
+  },
+
+  appeal: ({ state, wf, input: { reason, evidence } }) => ({
+    changes: { status: 'APPEALING' },
+    workflow: { ...wf, statusBeforeAppeal: state.status as AppealableStatus, appealCount: wf.appealCount + 1 },
+    eventType: 'gov.case.appealed',
+    note: reason,
+    data: { evidence: evidence ?? [] },
+  }),
+
+  'decide-appeal': ({ wf, input: { upheld, note, replyToCitizen, hotline }, now }) => {
+    if (upheld && hotline && !replyToCitizen?.trim()) {
+      throw DomainError.validation([
+        { field: 'replyToCitizen', message: 'is required when an appeal of a hotline case is upheld: it is the reply sent to 12345' },
+      ]);
     }
-    case 'urge': {
-      const { note } = input as CaseActionInputs['urge'];
-      const urgeCount = state.urgeCount + 1;
-      return result({ urgeCount }, wf, 'gov.case.urged', note, { urgeCount, automatic: actor.role === 'system' });
-    }
-  }
-  throw new InvalidTransitionError(action, state.status);
-}
+    return {
+      changes: upheld ? { status: 'CLOSED', outcome: 'APPEAL_UPHELD', closedAt: now } : { status: wf.statusBeforeAppeal! },
+      workflow: { ...wf, statusBeforeAppeal: null },
+      eventType: 'gov.case.appeal-decided',
+      note,
+      data: { upheld, ...(replyToCitizen ? { replyToCitizen } : {}) },
+    };
+  },
+
+  urge: ({ state, wf, input: { note }, actor }) => {
+    const urgeCount = state.urgeCount + 1;
+    return {
+      changes: { urgeCount },
+      workflow: wf,
+      eventType: 'gov.case.urged',
+      note,
+      data: { urgeCount, automatic: actor.role === 'system' },
+    };
+  },
+};
 
 /**
  * Flags a missed deadline (the scheduler's sweep). Returns null — nothing to do — when the case
