@@ -1,5 +1,5 @@
 import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor, UseInterceptors } from '@nestjs/common';
-import { finalize, from, type Observable, switchMap } from 'rxjs';
+import { catchError, concatMap, finalize, from, type Observable, switchMap } from 'rxjs';
 import { DataSource } from 'typeorm';
 import type { AuthenticatedRequest } from '#libs/auth';
 import { DomainError, type Env, ENV, ErrorCode } from '#libs/common';
@@ -41,8 +41,24 @@ export class HeavyReadLimit implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = req.principal?.kind === 'user' ? `user:${req.principal.sub}` : `address:${req.ip}`;
+    // The slot goes back exactly once, and before the answer leaves (a caller that sends its next report the moment
+    // it has this one must find the slot free); on an error too, and when the caller goes away mid-read.
+    let released: Promise<void> | undefined;
+    const release = () => (released ??= this.inFlight.reward(key).catch(() => undefined));
     return from(this.admit(key)).pipe(
-      switchMap(() => next.handle().pipe(finalize(() => void this.inFlight.reward(key).catch(() => undefined)))),
+      switchMap(() =>
+        next.handle().pipe(
+          concatMap(async (value: unknown) => {
+            await release();
+            return value;
+          }),
+          catchError(async (err: unknown) => {
+            await release();
+            throw err;
+          }),
+          finalize(() => void release()),
+        ),
+      ),
     );
   }
 
