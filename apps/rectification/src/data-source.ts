@@ -16,6 +16,7 @@ import { ProblemCategories1734700000000 } from './migrations/1734700000000-Probl
 import { SharedLimits1734100000100 } from './migrations/1734100000100-SharedLimits.js';
 import { RateLimitsUnlogged1734100000300 } from './migrations/1734100000300-RateLimitsUnlogged.js';
 import { CaseContactErasure1734200300000 } from './migrations/1734200300000-CaseContactErasure.js';
+import { CaseNumbers1735200000000 } from './migrations/1735200000000-CaseNumbers.js';
 
 export const RECTIFICATION_SCHEMA: ServiceSchema = {
   schema: 'rectification',
@@ -43,5 +44,6 @@ export const RECTIFICATION_SCHEMA: ServiceSchema = {
     InboxRetentionIndex1734500000001,
     ScheduledTicks1734500000003,
     ProblemCategories1734700000000,
+    CaseNumbers1735200000000,
   ],
 };
