@@ -1,6 +1,8 @@
 /** Response shapes the services return without an OpenAPI schema yet (API.md § Rectification, § Statistics). */
 export interface CaseView {
   id: string;
+  /** 案件编号, 2026-1207-0001. */
+  caseNumber: string;
   source: string;
   unitCode: string;
   unitName: string;
