@@ -108,7 +108,11 @@ describe('browser: plain Chinese at every size, axe on every page (issue #23)', 
   }
 
   async function signIn(username: string, password: string, newPassword?: string) {
+    await page.setViewportSize(SIZES.desktop);
     await page.goto(`${base}/console/`);
+    // Whoever a failed test left signed in signs out first.
+    await page.getByRole('button', { name: /^(登录|退出)$/ }).first().waitFor();
+    if (await page.getByRole('button', { name: '退出' }).isVisible()) await signOut();
     await page.getByLabel('用户名').fill(username);
     await page.getByLabel('密码', { exact: true }).fill(password);
     await page.getByRole('button', { name: '登录' }).click();

@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { Clock } from '#libs/common';
 import { applyTestEnv, bearer, createTestDatabase, startTestService, type TestDatabase } from '#libs/testing';
+import { CalendarService } from '../../apps/rectification/src/calendar/calendar.service.js';
 import { RECTIFICATION_APP, RectificationModule } from '../../apps/rectification/src/rectification.module.js';
 import { type CaseBody, openCase, reviewEvent, sql } from './rectification-fixtures.js';
 
@@ -82,10 +83,25 @@ describe('console support: case numbers and their search, calendar confirmation 
     expect(confirmed.holidays).toContain('2027-10-01');
 
     expect((await http().get('/api/v1/calendar/warnings').set('Authorization', operator).expect(200)).body.warnings).toEqual([]);
+
+    // A year whose published arrangement went missing is provisional again; confirming it keeps its statutory days.
+    await sql(db.url, `DELETE FROM rectification.calendar_days WHERE date BETWEEN '2026-01-01' AND '2026-12-31'`);
+    await sql(db.url, `DELETE FROM rectification.calendar_years WHERE year = 2026`);
+    app.get(CalendarService).invalidate();
+    expect((await http().get('/api/v1/calendar/warnings').set('Authorization', operator).expect(200)).body.warnings).toEqual([
+      expect.objectContaining({ year: 2026, status: 'PROVISIONAL' }),
+    ]);
+    const y2026 = await http().post('/api/v1/calendar/2026/confirm').set('Authorization', admin);
+    expect({ status: y2026.status, errors: y2026.body.errors }).toEqual({ status: 200, errors: undefined });
+    expect(y2026.body).toMatchObject({ status: 'CONFIRMED', makeUpWorkdays: [] });
+    // Confirmed without 调休, unlike the holiday package: that difference is the warning now, the confirmation stands.
+    expect((await http().get('/api/v1/calendar/warnings').set('Authorization', operator).expect(200)).body.warnings).toEqual([
+      expect.objectContaining({ year: 2026, status: 'PUBLISHED_DIFFERS' }),
+    ]);
     const audit = await sql<{ action: string; summary: string }>(
       db.url,
       `SELECT payload->'data'->>'action' AS action, payload->'data'->>'summary' AS summary FROM rectification.outbox
-        WHERE payload->'data'->>'action' = 'CALENDAR_CONFIRMED'`,
+        WHERE payload->'data'->>'action' = 'CALENDAR_CONFIRMED' ORDER BY id LIMIT 1`,
     );
     expect(audit).toEqual([
       {

@@ -5,16 +5,25 @@ import { problemMessage } from './common';
 
 interface Warning {
   year: number;
-  status: 'PROVISIONAL' | 'MISSING';
+  status: 'PROVISIONAL' | 'MISSING' | 'PUBLISHED_DIFFERS';
 }
 
 const REFRESH_MS = 10 * 60_000;
 
 /** What the banner says of a year, in plain Chinese. */
 export function calendarWarningText(w: Warning): string {
-  return w.status === 'PROVISIONAL'
-    ? `${w.year} 年节假日安排尚未确认，办理期限暂按法定节假日计算（不含调休）。请核对后确认，或在“工作日历”中修改。`
-    : `${w.year} 年没有节假日数据，办理期限暂按周一至周五计算。请在“工作日历”中录入并确认。`;
+  switch (w.status) {
+    case 'PROVISIONAL':
+      return `${w.year} 年节假日安排尚未确认，办理期限暂按法定节假日计算（不含调休）。请核对后确认，或在“工作日历”中修改。`;
+    case 'MISSING':
+      return `${w.year} 年没有节假日数据，办理期限暂按周一至周五计算。请在“工作日历”中录入并确认。`;
+    case 'PUBLISHED_DIFFERS':
+      return `${w.year} 年国家公布的节假日安排与已确认的不一致，目前仍按已确认的执行。请在“工作日历”中核对。`;
+  }
+}
+
+function calendarWarningTitle(w: Warning): string {
+  return w.status === 'PUBLISHED_DIFFERS' ? `${w.year} 年工作日历需核对` : `${w.year} 年工作日历待确认`;
 }
 
 /**
@@ -57,11 +66,11 @@ export function CalendarBanner() {
     <div role="status" aria-live="polite">
       {warnings.map((w) => (
         <Alert
-          key={w.year}
+          key={`${w.year}-${w.status}`}
           type="warning"
           showIcon
           banner
-          title={`${w.year} 年工作日历待确认`}
+          title={calendarWarningTitle(w)}
           description={calendarWarningText(w)}
           action={
             w.status === 'PROVISIONAL' ? (
