@@ -99,7 +99,10 @@ const ISO = '(\\d{4}-\\d{2}-\\d{2}T[0-9:.]+(?:Z|[+-]\\d{2}:?\\d{2}))';
 
 /** The services' field messages (English, instants in UTC) as the console words them: Chinese, Beijing time. */
 const FIELD_MESSAGES: Array<[RegExp, (m: RegExpExecArray) => string]> = [
-  [new RegExp(`must not be later than ${ISO} \\((\\d+) working days after opening\\)`), (m) => `不能晚于 ${beijingTime(m[1]!)}（立案后 ${m[2]} 个工作日）`],
+  [
+    new RegExp(`must not be later than ${ISO} \\((\\d+) working days after opening\\)`),
+    (m) => `不能晚于 ${beijingTime(m[1]!)}（立案后 ${m[2]} 个工作日）`,
+  ],
   [new RegExp(`must be after the current rectification deadline ${ISO}`), (m) => `须晚于当前整改期限 ${beijingTime(m[1]!)}`],
   [new RegExp(`must not be before the case opened \\(${ISO}\\)`), (m) => `不能早于立案时间 ${beijingTime(m[1]!)}`],
   [/must not be in the future/, () => '不能晚于当前时间'],

@@ -810,11 +810,11 @@ export interface components {
       /** @example 2027 */
       year: number;
       /**
-       * @description PROVISIONAL: deadlines rest on the statutory days off (no 调休); MISSING: on Mon–Fri only
+       * @description PROVISIONAL: deadlines rest on the statutory days off (no 调休); MISSING: on Mon–Fri only; PUBLISHED_DIFFERS: the holiday package publishes the year otherwise than an admin confirmed it (the confirmed one stays in force)
        * @example PROVISIONAL
        * @enum {string}
        */
-      status: 'PROVISIONAL' | 'MISSING';
+      status: 'PROVISIONAL' | 'MISSING' | 'PUBLISHED_DIFFERS';
     };
     CalendarWarningsDto: {
       warnings: components['schemas']['CalendarWarningDto'][];

@@ -74,7 +74,13 @@ export function CalendarBanner() {
           description={calendarWarningText(w)}
           action={
             w.status === 'PROVISIONAL' ? (
-              <Button size="small" type="primary" loading={busy === w.year} onClick={() => void confirm(w.year)} aria-label={`确认 ${w.year} 年工作日历`}>
+              <Button
+                size="small"
+                type="primary"
+                loading={busy === w.year}
+                onClick={() => void confirm(w.year)}
+                aria-label={`确认 ${w.year} 年工作日历`}
+              >
                 确认
               </Button>
             ) : undefined

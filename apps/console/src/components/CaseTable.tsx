@@ -79,7 +79,7 @@ export function CaseTable({
             <Space size={4} wrap>
               <StatusTag status={c.status} />
               {c.overdue && <Tag color="red">超期</Tag>}
-              {c.urgeCount > 0 && <Badge count={`督办${c.urgeCount}`} style={{ background: '#d4380d' }} />}
+              {c.urgeCount > 0 && <Badge count={`督办${c.urgeCount}`} style={{ background: '#a8071a' }} />}
               {c.extension?.status === 'PENDING' && <Tag color="geekblue">延期待批</Tag>}
               {c.deadlineProvisional && (
                 <Tag color="orange" title="期限所在年份的工作日历尚未确认，确认后可能调整">
@@ -101,7 +101,9 @@ export function CaseTable({
           width: 170,
           render: (_, c) => <Countdown deadline={c.rectifyDueAt} done={c.status === 'CLOSED' || c.status === 'RECTIFIED'} />,
         },
-        ...(actions ? [{ title: '操作', key: 'actions', width: 84, fixed: 'right' as const, render: (_: unknown, c: CaseView) => actions(c) }] : []),
+        ...(actions
+          ? [{ title: '操作', key: 'actions', width: 84, fixed: 'right' as const, render: (_: unknown, c: CaseView) => actions(c) }]
+          : []),
       ]}
     />
   );

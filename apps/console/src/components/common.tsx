@@ -46,7 +46,8 @@ export function problemMessage(err: unknown): string {
     // In Chinese only: the code's wording and the fields' messages (Beijing times), never the services' English.
     const chinese = /[\u4e00-\u9fff]/.test(err.problem.detail) && !/[A-Za-z]{4,}/.test(err.problem.detail);
     const known =
-      ERROR_CODE[err.problem.code] ?? (chinese ? err.problem.detail : err.problem.status >= 500 ? '服务暂时不可用，请稍后再试' : '操作未成功');
+      ERROR_CODE[err.problem.code] ??
+      (chinese ? err.problem.detail : err.problem.status >= 500 ? '服务暂时不可用，请稍后再试' : '操作未成功');
     const fields = [...new Set(err.problem.errors?.map((e) => fieldMessage(e.message)) ?? [])].join('；');
     return [known, fields].filter(Boolean).join('：');
   }

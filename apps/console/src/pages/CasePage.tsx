@@ -101,7 +101,9 @@ export function CasePage({ role }: { role: User['role'] }) {
             {m.tags && m.tags.length > 0 && (
               <Descriptions.Item label="差评原因">{m.tags.map((t) => TAG[t] ?? t).join('、')}</Descriptions.Item>
             )}
-            <Descriptions.Item label="办理事项">{m.serviceItemName || (m.serviceItemCode ? `事项编码 ${m.serviceItemCode}` : '未注明')}</Descriptions.Item>
+            <Descriptions.Item label="办理事项">
+              {m.serviceItemName || (m.serviceItemCode ? `事项编码 ${m.serviceItemCode}` : '未注明')}
+            </Descriptions.Item>
             {c.ticketId && <Descriptions.Item label="12345工单">{c.ticketId}</Descriptions.Item>}
             <Descriptions.Item label="内容" span={2}>
               {m.comment ?? m.content ?? matterSummary(c) ?? '—'}

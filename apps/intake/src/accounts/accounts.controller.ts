@@ -94,7 +94,7 @@ export class PeopleController {
   @Auth('admin', 'supervisor', 'unit_operator')
   @ApiOperation({
     summary:
-      "The display names of console accounts by id (any signed-in person): the console shows who acted on a case, published a quarter or viewed a contact by name, never by id",
+      'The display names of console accounts by id (any signed-in person): the console shows who acted on a case, published a quarter or viewed a contact by name, never by id',
   })
   @ApiOkResponse({ type: PeopleNamesDto })
   @ApiProblems(400, 401, 403)

@@ -38,7 +38,7 @@ export class CalendarController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Confirm a year as it stands (admin), without editing it: a PROVISIONAL year keeps its statutory days off, a PUBLISHED one the holiday package\'s arrangement; it becomes CONFIRMED, the open cases whose deadlines touched it are recomputed, and the confirmation is in the audit log (CALENDAR_CONFIRMED), as with PUT.',
+      "Confirm a year as it stands (admin), without editing it: a PROVISIONAL year keeps its statutory days off, a PUBLISHED one the holiday package's arrangement; it becomes CONFIRMED, the open cases whose deadlines touched it are recomputed, and the confirmation is in the audit log (CALENDAR_CONFIRMED), as with PUT.",
   })
   @ApiOkResponse({ type: ConfirmedCalendarYearDto })
   confirm(@CurrentPrincipal() user: UserPrincipal, @Param('year', new ParseYearPipe()) year: number) {

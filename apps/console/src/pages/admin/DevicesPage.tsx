@@ -49,7 +49,7 @@ export function DevicesPage() {
   const unitOptions = (units.data ?? []).map((u) => ({ value: u.code, label: `${u.name}（${u.code}）` }));
   return (
     <Card
-      title="评价器（PAD）"
+      title="窗口评价器"
       extra={
         <Space wrap>
           <Select
