@@ -104,7 +104,7 @@ describe('browser: plain Chinese at every size, axe on every page (issue #23)', 
         violations: bad.map(
           (v) =>
             `${v.id}: ${v.nodes
-              .map((n) => n.target.join(' '))
+              .map((n) => `${n.target.join(' ')} ${n.any.map((c) => JSON.stringify(c.data ?? '')).join(',')}`)
               .slice(0, 3)
               .join(' | ')}`,
         ),

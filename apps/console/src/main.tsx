@@ -16,6 +16,7 @@ dayjs.locale('zh-cn');
 const THEME = {
   colorPrimary: '#c0392b',
   colorLink: '#0958d9',
+  colorError: '#b3261e',
   colorTextSecondary: 'rgba(0, 0, 0, 0.65)',
   colorTextDescription: 'rgba(0, 0, 0, 0.65)',
   colorTextTertiary: 'rgba(0, 0, 0, 0.6)',
