@@ -62,7 +62,7 @@ describe('browser: plain Chinese at every size, axe on every page (issue #23)', 
   const http = (app: INestApplication) => request(app.getHttpServer());
 
   async function visible(text: string | RegExp) {
-    await page.getByText(text).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await page.getByText(text).filter({ visible: true }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
   }
 
   /** The page as it settles: network quiet, no spinner, no toast. */

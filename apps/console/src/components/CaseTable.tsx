@@ -1,4 +1,4 @@
-import { Badge, Button, Grid, Space, Table, Tag, Typography } from 'antd';
+import { Badge, Button, Space, Table, Tag, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { HOTLINE_CATEGORY, SOURCE, TAG } from '../labels';
@@ -33,9 +33,6 @@ export function CaseTable({
   showUnit?: boolean;
   actions?: (c: CaseView) => ReactNode;
 }) {
-  // Below a wide desktop the actions sit under the case number, on screen whatever the table's scroll (no
-  // fixed column, whose shadow falls over the text it covers).
-  const wide = Grid.useBreakpoint().xl ?? true;
   return (
     <Table<CaseView>
       rowKey="id"
@@ -69,7 +66,8 @@ export function CaseTable({
               <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                 立案 {formatTime(c.openedAt)}
               </Typography.Text>
-              {actions && !wide && <div style={{ marginTop: 4 }}>{actions(c)}</div>}
+              {/* The actions sit under the number: on screen whatever the table's sideways scroll, at every width. */}
+              {actions && <div style={{ marginTop: 4 }}>{actions(c)}</div>}
             </Space>
           ),
         },
