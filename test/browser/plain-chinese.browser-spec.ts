@@ -144,6 +144,8 @@ describe('browser: plain Chinese at every size, axe on every page (issue #23)', 
   /** Opens a screen from the menu at any size (the collapsed menu shows icons; the item keeps its name). */
   async function menu(label: string) {
     await page.getByRole('menuitem', { name: label }).click();
+    // The pointer leaves the menu, as a hand does: no hover tooltip over the page being checked.
+    await page.mouse.move(SIZES.phone.width - 1, SIZES.phone.height - 1);
   }
 
   function fromDevice(path: string, payload: unknown) {
@@ -215,10 +217,40 @@ describe('browser: plain Chinese at every size, axe on every page (issue #23)', 
     ])
       await http(intake).post('/api/v1/users').set('Authorization', admin).send(user).expect(201);
 
-    // Ratings: good ones, bad ones with the tags the issue found unlabelled, a 刷评 burst, a 12345 complaint.
-    for (let i = 0; i < 6; i++) await rate(`SR-GOOD-${i}`, 5, [], undefined, new Date(Date.now() - (60 - i * 11) * 1000));
-    await rate('SR-BAD-1', 1, ['REPEATED_VISITS', 'POLICY'], '来回跑了三次，政策说法不一');
-    await rate('SR-BAD-2', 2, ['EFFICIENCY'], '排队一个多小时');
+    // Ratings: the day's good and bad ones (imported at once, as a history import is: no burst check), the bad
+    // ones with the tags the issue found unlabelled; then a 刷评 burst from the PAD; then a 12345 complaint.
+    const item = (serviceRecordId: string, level: number, tags: string[], comment?: string) => ({
+      serviceRecordId,
+      serviceItemCode: '310105-XK-0001',
+      serviceItemName: '食品经营许可',
+      level,
+      tags,
+      ...(comment ? { comment } : {}),
+      ...(level <= 2 ? { reviewer: { name: '张三', phone: '13800138000' } } : {}),
+      ratedAt: new Date(Date.now() - 3_600_000).toISOString(),
+    });
+    for (const [unitCode, good] of [
+      ['CN-01', 6],
+      ['CN-02', 9],
+      ['CN-03', 4],
+    ] as const)
+      await http(intake)
+        .post('/api/v1/imports/ratings')
+        .set('Authorization', admin)
+        .send({
+          unitCode,
+          windowNo: 'A01',
+          ratings: [
+            ...Array.from({ length: good }, (_, i) => item(`SR-${unitCode}-GOOD-${i}`, i % 3 === 0 ? 4 : 5, [])),
+            ...(unitCode === 'CN-01'
+              ? [
+                  item('SR-BAD-1', 1, ['REPEATED_VISITS', 'POLICY'], '来回跑了三次，政策说法不一'),
+                  item('SR-BAD-2', 2, ['EFFICIENCY'], '排队一个多小时'),
+                ]
+              : [item(`SR-${unitCode}-BAD`, 2, ['GUIDANCE'], '指引不清楚')]),
+          ],
+        })
+        .expect(200);
     const burstAt = Date.now() - 5_000;
     for (let i = 0; i < 7; i++) await rate(`SR-BURST-${i}`, 5, [], undefined, new Date(burstAt + i * 500));
     const complaint = JSON.stringify({

@@ -60,6 +60,9 @@ export const ACTION: Record<string, string> = {
   'reveal-contact': '查看联系方式',
   'personal-data-erased': '个人信息已按期删除',
   reopen: '重新整改',
+  'deadline-changed': '工作日历调整，期限重算',
+  'mark-overdue': '超期',
+  publication: '公开案例设置',
 };
 
 export const LEVEL: Record<number, string> = LEVEL_LABELS;

@@ -36,7 +36,14 @@ function focusableScrollers(root: ParentNode) {
 new MutationObserver(() => focusableScrollers(document)).observe(document.body, { childList: true, subtree: true });
 
 createRoot(document.getElementById('root')!).render(
-  <ConfigProvider locale={zhCN} button={{ autoInsertSpace: false }} theme={{ token: THEME }}>
+  <ConfigProvider
+    locale={zhCN}
+    button={{ autoInsertSpace: false }}
+    theme={{
+      token: THEME,
+      components: { Menu: { darkItemHoverColor: '#ffffff', darkItemSelectedColor: '#ffffff', darkItemColor: 'rgba(255, 255, 255, 0.85)' } },
+    }}
+  >
     <AntApp>
       <HashRouter>
         <Shell />

@@ -157,6 +157,7 @@ export interface Rating {
   id: string;
   unitCode: string;
   deviceId: string | null;
+  windowNo?: string | null;
   level: number;
   grade: string;
   ratedAt: string;

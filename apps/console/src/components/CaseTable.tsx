@@ -103,9 +103,6 @@ export function CaseTable({
           width: 170,
           render: (_, c) => <Countdown deadline={c.rectifyDueAt} done={c.status === 'CLOSED' || c.status === 'RECTIFIED'} />,
         },
-        ...(actions
-          ? [{ title: '操作', key: 'actions', width: 84, fixed: 'right' as const, render: (_: unknown, c: CaseView) => actions(c) }]
-          : []),
       ]}
     />
   );

@@ -152,7 +152,7 @@ export function CasePage({ role }: { role: User['role'] }) {
               color: e.action === 'overdue' ? 'red' : e.action === 'urge' ? 'orange' : e.action === 'reveal-contact' ? 'gray' : 'blue',
               content: (
                 <div>
-                  <Typography.Text strong>{ACTION[e.action] ?? e.action}</Typography.Text>{' '}
+                  <Typography.Text strong>{ACTION[e.action] ?? '其他办理记录'}</Typography.Text>{' '}
                   <Typography.Text type="secondary">
                     {formatTime(e.at)} · {actorName(e, names)}
                   </Typography.Text>
