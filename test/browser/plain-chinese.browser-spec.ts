@@ -280,6 +280,8 @@ describe('browser: plain Chinese at every size, axe on every page (issue #23)', 
     // bypassCSP lets axe's script into the page; the pages' own CSP is checked by page-csp.browser-spec.ts.
     const context = await browser.newContext({ viewport: SIZES.desktop, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', bypassCSP: true });
     page = await context.newPage();
+    // Pages are checked as they stand, not mid-animation (the console drops its transitions for reduced motion).
+    await page.emulateMedia({ reducedMotion: 'reduce' });
     page.setDefaultTimeout(UI_TIMEOUT);
     page.on('pageerror', (e) => pageErrors.push(String(e)));
 

@@ -17,6 +17,7 @@ const THEME = {
   colorPrimary: '#c0392b',
   colorLink: '#0958d9',
   colorError: '#b3261e',
+  colorSuccess: '#237804',
   colorTextSecondary: 'rgba(0, 0, 0, 0.65)',
   colorTextDescription: 'rgba(0, 0, 0, 0.65)',
   colorTextTertiary: 'rgba(0, 0, 0, 0.6)',
