@@ -23,6 +23,8 @@ const THEME = {
   colorTextTertiary: 'rgba(0, 0, 0, 0.6)',
   colorTextPlaceholder: 'rgba(0, 0, 0, 0.55)',
   borderRadius: 4,
+  // Who asked for less motion gets none: menus, dialogs and toasts appear and leave at once.
+  motion: !window.matchMedia('(prefers-reduced-motion: reduce)').matches,
 };
 
 /**
