@@ -15,6 +15,8 @@ dayjs.locale('zh-cn');
  */
 const THEME = {
   colorPrimary: '#c0392b',
+  colorPrimaryHover: '#a93226',
+  colorPrimaryActive: '#922b21',
   colorLink: '#0958d9',
   colorError: '#b3261e',
   colorSuccess: '#237804',
