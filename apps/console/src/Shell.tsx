@@ -13,7 +13,7 @@ import {
   TeamOutlined,
   WarningOutlined,
 } from '@ant-design/icons';
-import { Button, Layout, Menu, Space, Spin, Typography } from 'antd';
+import { Button, Grid, Layout, Menu, Space, Spin, Typography } from 'antd';
 import { lazy, Suspense, useSyncExternalStore, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { CalendarBanner } from './components/CalendarBanner';
@@ -36,6 +36,7 @@ const DecisionsPage = lazy(() => import('./pages/supervisor/DecisionsPage').then
 const DeskPage = lazy(() => import('./pages/supervisor/DeskPage').then((m) => ({ default: m.DeskPage })));
 const ReportsPage = lazy(() => import('./pages/supervisor/ReportsPage').then((m) => ({ default: m.ReportsPage })));
 const SupervisionPage = lazy(() => import('./pages/supervisor/SupervisionPage').then((m) => ({ default: m.SupervisionPage })));
+const UnitPage = lazy(() => import('./pages/supervisor/UnitPage').then((m) => ({ default: m.UnitPage })));
 const SuspectsPage = lazy(() => import('./pages/supervisor/SuspectsPage').then((m) => ({ default: m.SuspectsPage })));
 
 interface Screen {
@@ -81,7 +82,10 @@ function Console({ user }: { user: User }) {
   const navigate = useNavigate();
   const location = useLocation();
   const screens = SCREENS[user.role];
-  const selected = screens.find((s) => location.pathname.startsWith(s.path))?.path ?? '';
+  // A unit's page is reached from the ranking on the desk: the desk stays selected.
+  const selected =
+    screens.find((s) => location.pathname.startsWith(s.path))?.path ?? (location.pathname.startsWith('/units/') ? '/desk' : '');
+  const wide = Grid.useBreakpoint().md ?? true;
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Sider breakpoint="lg" collapsedWidth={64} width={200} theme="dark">
@@ -96,22 +100,31 @@ function Console({ user }: { user: User }) {
       </Layout.Sider>
       <Layout>
         <Layout.Header
-          style={{ background: '#fff', padding: '0 16px', display: 'flex', alignItems: 'center', justifyContent: 'space-between' }}
+          style={{
+            background: '#fff',
+            padding: '0 12px',
+            display: 'flex',
+            alignItems: 'center',
+            justifyContent: 'space-between',
+            gap: 8,
+            lineHeight: 'normal',
+          }}
         >
-          <Typography.Title level={4} style={{ margin: 0 }}>
-            政务服务“好差评”管理平台
+          <Typography.Title level={wide ? 4 : 5} style={{ margin: 0, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>
+            {wide ? '政务服务“好差评”管理平台' : '好差评管理平台'}
           </Typography.Title>
-          <Space>
-            <span aria-label="当前用户">
-              {user.displayName}（{ROLE[user.role]}
-              {user.unitCode ? ` · ${user.unitCode}` : ''}）
-            </span>
-            <Button icon={<LogoutOutlined />} onClick={() => void session.signOut()}>
-              退出
+          <Space size={8} style={{ flexShrink: 0 }}>
+            {wide && (
+              <span aria-label="当前用户">
+                {user.displayName}（{ROLE[user.role]}）
+              </span>
+            )}
+            <Button icon={<LogoutOutlined />} onClick={() => void session.signOut()} aria-label="退出">
+              {wide ? '退出' : null}
             </Button>
           </Space>
         </Layout.Header>
-        <CalendarBanner />
+        {user.role === 'admin' && <CalendarBanner />}
         <Layout.Content style={{ padding: 16 }} role="main">
           <Suspense fallback={<Spin tip="加载中…" style={{ display: 'block', marginTop: 48 }} />}>
             <Routes>
@@ -119,6 +132,7 @@ function Console({ user }: { user: User }) {
                 <Route key={s.path} path={s.path} element={s.element} />
               ))}
               {user.role !== 'admin' && <Route path="/cases/:id" element={<CasePage role={user.role} />} />}
+              {user.role === 'supervisor' && <Route path="/units/:code" element={<UnitPage />} />}
               <Route path="*" element={<Navigate to={screens[0]!.path} replace />} />
             </Routes>
           </Suspense>

@@ -60,6 +60,9 @@ export const ACTION: Record<string, string> = {
   'reveal-contact': '查看联系方式',
   'personal-data-erased': '个人信息已按期删除',
   reopen: '重新整改',
+  'deadline-changed': '工作日历调整，期限重算',
+  'mark-overdue': '超期',
+  publication: '公开案例设置',
 };
 
 export const LEVEL: Record<number, string> = LEVEL_LABELS;
@@ -87,4 +90,38 @@ export const ERROR_CODE: Record<string, string> = {
 
 export function percent(rate: number | null | undefined): string {
   return rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(2)}%`;
+}
+
+/** An instant in Beijing time, as every page shows one (2026-12-28 23:59). */
+export function beijingTime(iso: string): string {
+  const d = new Date(new Date(iso).getTime() + 8 * 3_600_000).toISOString();
+  return `${d.slice(0, 10)} ${d.slice(11, 16)}`;
+}
+
+const ISO = '(\\d{4}-\\d{2}-\\d{2}T[0-9:.]+(?:Z|[+-]\\d{2}:?\\d{2}))';
+
+/** The services' field messages (English, instants in UTC) as the console words them: Chinese, Beijing time. */
+const FIELD_MESSAGES: Array<[RegExp, (m: RegExpExecArray) => string]> = [
+  [
+    new RegExp(`must not be later than ${ISO} \\((\\d+) working days after opening\\)`),
+    (m) => `不能晚于 ${beijingTime(m[1]!)}（立案后 ${m[2]} 个工作日）`,
+  ],
+  [new RegExp(`must be after the current rectification deadline ${ISO}`), (m) => `须晚于当前整改期限 ${beijingTime(m[1]!)}`],
+  [new RegExp(`must not be before the case opened \\(${ISO}\\)`), (m) => `不能早于立案时间 ${beijingTime(m[1]!)}`],
+  [/must not be in the future/, () => '不能晚于当前时间'],
+  [/must be a valid date-time|is not a calendar date|must be a YYYY-MM-DD date/, () => '日期格式不正确'],
+  [/NO_CONTACT is only allowed/, () => '仅无联系方式的案件可选择“无联系方式”'],
+  [/is required|should not be empty|must not be blank/, () => '必须填写'],
+  [/must be shorter than or equal to (\d+)|must be at most (\d+) characters/, (m) => `不超过 ${m[1] ?? m[2]} 个字`],
+  [/must be a valid mainland mobile number|phone/, () => '请填写有效的手机号码'],
+  [/already exists|is taken|duplicate/i, () => '已存在'],
+];
+
+export function fieldMessage(message: string): string {
+  if (/[\u4e00-\u9fff]/.test(message) && !/[A-Za-z]{4,}/.test(message)) return message;
+  for (const [pattern, word] of FIELD_MESSAGES) {
+    const m = pattern.exec(message);
+    if (m) return word(m);
+  }
+  return '填写内容不符合要求';
 }

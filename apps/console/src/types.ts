@@ -1,6 +1,8 @@
 /** Response shapes the services return without an OpenAPI schema yet (API.md § Rectification, § Statistics). */
 export interface CaseView {
   id: string;
+  /** 案件编号, 2026-1207-0001. */
+  caseNumber: string;
   source: string;
   unitCode: string;
   unitName: string;
@@ -155,6 +157,7 @@ export interface Rating {
   id: string;
   unitCode: string;
   deviceId: string | null;
+  windowNo?: string | null;
   level: number;
   grade: string;
   ratedAt: string;

@@ -294,7 +294,7 @@ function PairingScreen({ onPaired }: { onPaired: (creds: Credentials) => Promise
       <div className="pairing-intro">
         <h1 id="pairing-title">评价器配对</h1>
         <p>请输入管理员提供的 8 位配对码（15 分钟内有效，只能使用一次）。</p>
-        <div className="code" aria-label="配对码" data-testid="pairing-code">
+        <div className="code" role="group" aria-label="配对码" data-testid="pairing-code">
           {Array.from({ length: 8 }, (_, i) => (
             <span key={i} className={`cell ${i === 4 ? 'gap' : ''}`}>
               {code[i] ?? ''}

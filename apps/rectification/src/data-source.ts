@@ -18,6 +18,7 @@ import { SharedLimits1734100000100 } from './migrations/1734100000100-SharedLimi
 import { RateLimitsUnlogged1734100000300 } from './migrations/1734100000300-RateLimitsUnlogged.js';
 import { CaseContactErasure1734200300000 } from './migrations/1734200300000-CaseContactErasure.js';
 import { ProblemClasses1735100000000 } from './migrations/1735100000000-ProblemClasses.js';
+import { CaseNumbers1735200000000 } from './migrations/1735200000000-CaseNumbers.js';
 
 export const RECTIFICATION_SCHEMA: ServiceSchema = {
   schema: 'rectification',
@@ -47,5 +48,6 @@ export const RECTIFICATION_SCHEMA: ServiceSchema = {
     ScheduledTicks1734500000003,
     ProblemCategories1734700000000,
     ProblemClasses1735100000000,
+    CaseNumbers1735200000000,
   ],
 };

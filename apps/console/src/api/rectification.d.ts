@@ -331,6 +331,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/calendar/{year}/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Confirm a year as it stands (admin), without editing it: a PROVISIONAL year keeps its statutory days off, a PUBLISHED one the holiday package's arrangement; it becomes CONFIRMED, the open cases whose deadlines touched it are recomputed, and the confirmation is in the audit log (CALENDAR_CONFIRMED), as with PUT. */
+    post: operations['CalendarController_confirm'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/hotline/deliveries': {
     parameters: {
       query?: never;
@@ -712,6 +729,11 @@ export interface components {
       problemCategory: string | null;
       /** Format: uuid */
       id: string;
+      /**
+       * @description 案件编号: the Asia/Shanghai date the case opened and its sequence that day; searchable with GET /cases?q=
+       * @example 2026-1207-0001
+       */
+      caseNumber: string;
       /** @example 区市场监督管理局 */
       unitName: string;
       urgeCount: number;
@@ -783,6 +805,11 @@ export interface components {
       problemCategory: string | null;
       /** Format: uuid */
       id: string;
+      /**
+       * @description 案件编号: the Asia/Shanghai date the case opened and its sequence that day; searchable with GET /cases?q=
+       * @example 2026-1207-0001
+       */
+      caseNumber: string;
       /** @example 区市场监督管理局 */
       unitName: string;
       urgeCount: number;
@@ -936,6 +963,12 @@ export interface components {
       message: string;
       /** @example 2027 */
       year: number;
+      /**
+       * @description PROVISIONAL: deadlines rest on the statutory days off (no 调休); MISSING: on Mon–Fri only; PUBLISHED_DIFFERS: the holiday package publishes the year otherwise than an admin confirmed it (the confirmed one stays in force)
+       * @example PROVISIONAL
+       * @enum {string}
+       */
+      status: 'PROVISIONAL' | 'MISSING' | 'PUBLISHED_DIFFERS';
     };
     CalendarWarningsDto: {
       warnings: components['schemas']['CalendarWarningDto'][];
@@ -1410,6 +1443,8 @@ export interface operations {
         serviceItemCode?: string;
         /** @description Cases rectified with this 问题分类, or with one of its sub-categories */
         problemCategory?: string;
+        /** @description A case number or part of it (2026-1207-0001, 1207-0001, 20261207): the cases whose number contains it */
+        q?: string;
         status?: 'PENDING' | 'ACCEPTED' | 'RESPONDED' | 'RECTIFIED' | 'CLOSED' | 'APPEALING';
         source?: 'BAD_REVIEW' | 'HOTLINE' | 'UNRESOLVED';
         overdue?: boolean;
@@ -2438,6 +2473,54 @@ export interface operations {
         'application/json': components['schemas']['PutCalendarYearDto'];
       };
     };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConfirmedCalendarYearDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  CalendarController_confirm: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        year: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
     responses: {
       200: {
         headers: {

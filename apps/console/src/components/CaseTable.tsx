@@ -1,7 +1,7 @@
 import { Badge, Button, Space, Table, Tag, Typography } from 'antd';
 import type { ReactNode } from 'react';
-import { Link } from 'react-router';
-import { SOURCE, TAG } from '../labels';
+import { Link, useNavigate } from 'react-router';
+import { HOTLINE_CATEGORY, SOURCE, TAG } from '../labels';
 import type { CaseView, Page } from '../types';
 import { Countdown, formatTime, StatusTag } from './common';
 
@@ -9,9 +9,12 @@ const OPEN_FOR_RESPONSE = new Set(['PENDING', 'ACCEPTED']);
 
 /** The matter in a few words: the bad rating's tags and comment, the hotline's content, the 办不成事 matter. */
 export function matterSummary(c: CaseView): string {
-  const m = c.matter as { tags?: string[]; comment?: string | null; content?: string; matter?: string };
+  const m = c.matter as { tags?: string[]; comment?: string | null; content?: string; matter?: string; category?: string | null };
   if (c.source === 'UNRESOLVED') return m.matter ?? '';
-  if (c.source === 'HOTLINE') return m.content ?? '';
+  if (c.source === 'HOTLINE') {
+    const category = m.category ? HOTLINE_CATEGORY[m.category] : undefined;
+    return [category, m.comment ?? m.content].filter(Boolean).join('：');
+  }
   const tags = (m.tags ?? []).map((t) => TAG[t] ?? t).join('、');
   return [tags, m.comment].filter(Boolean).join('：');
 }
@@ -51,15 +54,20 @@ export function CaseTable({
         {
           title: '案件',
           key: 'id',
-          width: 220,
+          width: 150,
           render: (_, c) => (
             <Space orientation="vertical" size={0}>
-              <Link to={`/cases/${c.id}`} aria-label={`打开案件 ${matterSummary(c) || c.id}`}>
-                {SOURCE[c.source] ?? c.source} · {c.id.slice(0, 8)}
+              <Link to={`/cases/${c.id}`} aria-label={`打开案件 ${c.caseNumber} ${matterSummary(c)}`}>
+                {c.caseNumber}
               </Link>
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {SOURCE[c.source] ?? '其他'}
+              </Typography.Text>
               <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                 立案 {formatTime(c.openedAt)}
               </Typography.Text>
+              {/* The actions sit under the number: on screen whatever the table's sideways scroll, at every width. */}
+              {actions && <div style={{ marginTop: 4 }}>{actions(c)}</div>}
             </Space>
           ),
         },
@@ -73,7 +81,7 @@ export function CaseTable({
             <Space size={4} wrap>
               <StatusTag status={c.status} />
               {c.overdue && <Tag color="red">超期</Tag>}
-              {c.urgeCount > 0 && <Badge count={`督办${c.urgeCount}`} style={{ background: '#d4380d' }} />}
+              {c.urgeCount > 0 && <Badge count={`督办${c.urgeCount}`} style={{ background: '#a8071a' }} />}
               {c.extension?.status === 'PENDING' && <Tag color="geekblue">延期待批</Tag>}
               {c.deadlineProvisional && (
                 <Tag color="orange" title="期限所在年份的工作日历尚未确认，确认后可能调整">
@@ -95,16 +103,17 @@ export function CaseTable({
           width: 170,
           render: (_, c) => <Countdown deadline={c.rectifyDueAt} done={c.status === 'CLOSED' || c.status === 'RECTIFIED'} />,
         },
-        ...(actions ? [{ title: '操作', key: 'actions', width: 120, render: (_: unknown, c: CaseView) => actions(c) }] : []),
       ]}
     />
   );
 }
 
-export function OpenButton({ id }: { id: string }) {
+/** 办理: one control (a button that opens the case), not a button inside a link. */
+export function OpenButton({ id, caseNumber }: { id: string; caseNumber: string }) {
+  const navigate = useNavigate();
   return (
-    <Link to={`/cases/${id}`}>
-      <Button size="small">办理</Button>
-    </Link>
+    <Button size="small" aria-label={`办理案件 ${caseNumber}`} onClick={() => void navigate(`/cases/${id}`)}>
+      办理
+    </Button>
   );
 }

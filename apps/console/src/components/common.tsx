@@ -1,13 +1,13 @@
 import { App as AntApp, Tag } from 'antd';
-import dayjs from 'dayjs';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
-import { ERROR_CODE, STATUS } from '../labels';
+import { beijingTime, ERROR_CODE, fieldMessage, STATUS } from '../labels';
 
 export const SHANGHAI = 'Asia/Shanghai';
 
+/** An instant in Beijing time, whatever the browser's zone. */
 export function formatTime(iso: string | null | undefined): string {
-  return iso ? dayjs(iso).format('YYYY-MM-DD HH:mm') : '—';
+  return iso ? beijingTime(iso) : '—';
 }
 
 /** Time left until a deadline, ticking; red once passed. */
@@ -43,11 +43,13 @@ export function problemMessage(err: unknown): string {
   if (err instanceof ApiError) {
     // A refusal that says in Chinese until when (a throttled login) is shown as it is.
     if (err.problem.code === 'RATE_LIMITED' && /[\u4e00-\u9fff]/.test(err.problem.detail)) return err.problem.detail;
-    const known = ERROR_CODE[err.problem.code];
-    const fields = err.problem.errors?.map((e) => `${e.field}: ${e.message}`).join('；');
-    return [known ?? err.problem.title, fields && !known ? fields : err.problem.detail && !known ? err.problem.detail : fields]
-      .filter(Boolean)
-      .join('：');
+    // In Chinese only: the code's wording and the fields' messages (Beijing times), never the services' English.
+    const chinese = /[\u4e00-\u9fff]/.test(err.problem.detail) && !/[A-Za-z]{4,}/.test(err.problem.detail);
+    const known =
+      ERROR_CODE[err.problem.code] ??
+      (chinese ? err.problem.detail : err.problem.status >= 500 ? '服务暂时不可用，请稍后再试' : '操作未成功');
+    const fields = [...new Set(err.problem.errors?.map((e) => fieldMessage(e.message)) ?? [])].join('；');
+    return [known, fields].filter(Boolean).join('：');
   }
   return err instanceof Error ? err.message : String(err);
 }
@@ -71,7 +73,7 @@ export function useSubmit<T>(action: (values: T) => Promise<unknown>, success?: 
         return true;
       } catch (err) {
         const byField: Record<string, string[]> = {};
-        for (const e of err instanceof ApiError ? (err.problem.errors ?? []) : []) (byField[e.field] ??= []).push(e.message);
+        for (const e of err instanceof ApiError ? (err.problem.errors ?? []) : []) (byField[e.field] ??= []).push(fieldMessage(e.message));
         setFieldErrors(byField);
         void message.error(problemMessage(err));
         return false;

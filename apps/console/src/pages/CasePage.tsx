@@ -25,7 +25,8 @@ import { useParams } from 'react-router';
 import { capabilities, must, rectification } from '../api/client';
 import { matterSummary } from '../components/CaseTable';
 import { Countdown, formatTime, problemMessage, StatusTag, usePolling, useSubmit } from '../components/common';
-import { ACTION, LEVEL, METHOD, OUTCOME, ROLE, SOURCE, TAG } from '../labels';
+import { usePeopleNames } from '../components/people';
+import { ACTION, CHANNEL, HOTLINE_CATEGORY, LEVEL, METHOD, OUTCOME, ROLE, SOURCE, TAG } from '../labels';
 import type { User } from '../session';
 import type { CaseView, TimelineEntry } from '../types';
 
@@ -57,6 +58,7 @@ export function CasePage({ role }: { role: User['role'] }) {
     15_000,
   );
   const [open, setOpen] = useState<Action | null>(null);
+  const names = usePeopleNames(data?.timeline.map((e) => e.actor) ?? []);
   if (error && !data) return <Alert type="error" showIcon title={problemMessage(error)} />;
   if (!data) return <Spin />;
   const c = data;
@@ -67,6 +69,8 @@ export function CasePage({ role }: { role: User['role'] }) {
     serviceItemName?: string;
     serviceItemCode?: string;
     content?: string;
+    channel?: string;
+    category?: string | null;
   };
   const actions = c.actions.filter((a): a is Action => a in TITLES);
   return (
@@ -76,7 +80,7 @@ export function CasePage({ role }: { role: User['role'] }) {
           title={
             <Space wrap>
               <span>
-                {SOURCE[c.source]}案件 {c.id.slice(0, 8)}
+                {SOURCE[c.source]}案件 {c.caseNumber}
               </span>
               <StatusTag status={c.status} />
               {c.overdue && <Tag color="red">超期</Tag>}
@@ -88,13 +92,18 @@ export function CasePage({ role }: { role: User['role'] }) {
           <Descriptions column={{ xs: 1, md: 2 }} size="small" bordered styles={{ label: { whiteSpace: 'nowrap' } }}>
             <Descriptions.Item label="单位">{c.unitName || c.unitCode}</Descriptions.Item>
             <Descriptions.Item label="立案时间">{formatTime(c.openedAt)}</Descriptions.Item>
-            {m.level !== undefined && <Descriptions.Item label="评价">{`${m.level} 星 · ${LEVEL[m.level] ?? ''}`}</Descriptions.Item>}
+            <Descriptions.Item label="案件编号">{c.caseNumber}</Descriptions.Item>
+            {m.channel && <Descriptions.Item label="来源渠道">{CHANNEL[m.channel] ?? '其他'}</Descriptions.Item>}
+            {m.category && <Descriptions.Item label="诉求类别">{HOTLINE_CATEGORY[m.category] ?? '其他'}</Descriptions.Item>}
+            {typeof m.level === 'number' && c.source === 'BAD_REVIEW' && (
+              <Descriptions.Item label="评价">{`${LEVEL[m.level] ?? ''}（${m.level} 星）`}</Descriptions.Item>
+            )}
             {m.tags && m.tags.length > 0 && (
               <Descriptions.Item label="差评原因">{m.tags.map((t) => TAG[t] ?? t).join('、')}</Descriptions.Item>
             )}
-            {(m.serviceItemName || m.serviceItemCode) && (
-              <Descriptions.Item label="办理事项">{m.serviceItemName ?? m.serviceItemCode}</Descriptions.Item>
-            )}
+            <Descriptions.Item label="办理事项">
+              {m.serviceItemName || (m.serviceItemCode ? `事项编码 ${m.serviceItemCode}` : '未注明')}
+            </Descriptions.Item>
             {c.ticketId && <Descriptions.Item label="12345工单">{c.ticketId}</Descriptions.Item>}
             <Descriptions.Item label="内容" span={2}>
               {m.comment ?? m.content ?? matterSummary(c) ?? '—'}
@@ -131,6 +140,11 @@ export function CasePage({ role }: { role: User['role'] }) {
           </Space>
         </Card>
       </Col>
+      {role === 'unit_operator' && c.status === 'CLOSED' && c.outcome !== 'APPEAL_UPHELD' && (
+        <Col xs={24} xl={15}>
+          <PublicationCard c={c} onSaved={reload} />
+        </Col>
+      )}
       <Col xs={24} xl={9}>
         <Card title="办理过程">
           <Timeline
@@ -138,9 +152,9 @@ export function CasePage({ role }: { role: User['role'] }) {
               color: e.action === 'overdue' ? 'red' : e.action === 'urge' ? 'orange' : e.action === 'reveal-contact' ? 'gray' : 'blue',
               content: (
                 <div>
-                  <Typography.Text strong>{ACTION[e.action] ?? e.action}</Typography.Text>{' '}
+                  <Typography.Text strong>{ACTION[e.action] ?? '其他办理记录'}</Typography.Text>{' '}
                   <Typography.Text type="secondary">
-                    {formatTime(e.at)} · {e.actorRole ? (ROLE[e.actorRole] ?? e.actorRole) : '系统'}
+                    {formatTime(e.at)} · {actorName(e, names)}
                   </Typography.Text>
                   {e.note && <div>{e.note}</div>}
                   <TimelineData entry={e} />
@@ -155,6 +169,14 @@ export function CasePage({ role }: { role: User['role'] }) {
       )}
     </Row>
   );
+}
+
+/** Who did it, by name: the account's name with its role, or the role alone, or 系统 for automatic steps. */
+function actorName(e: TimelineEntry, names: Map<string, string>): string {
+  const role = e.actorRole ? (ROLE[e.actorRole] ?? '') : '';
+  const name = names.get(e.actor);
+  if (name) return role ? `${name}（${role}）` : name;
+  return role || '系统';
 }
 
 function TimelineData({ entry }: { entry: TimelineEntry }) {
@@ -236,6 +258,62 @@ function ContactCell({ c, role, onRevealed }: { c: CaseView; role: User['role'];
       </Modal>
     </Space>
   );
+}
+
+/**
+ * 以评促改 example: the unit chooses to publish a closed case on the public pages, in its own wording (PUT
+ * /cases/{id}/publication); the service refuses text with a phone or ID number, a staff id or the reviewer's name.
+ */
+function PublicationCard({ c, onSaved }: { c: CaseView & { publication?: Publication }; onSaved: () => Promise<void> }) {
+  const [form] = Form.useForm<{ matter?: string; measures?: string }>();
+  const published = c.publication?.publishable ?? false;
+  const { submit, busy, field } = useSubmit(async (v: { publishable: boolean; matter?: string; measures?: string }) => {
+    const body = { publishable: v.publishable, ...(v.matter ? { matter: v.matter } : {}), ...(v.measures ? { measures: v.measures } : {}) };
+    await must(rectification.PUT('/api/v1/cases/{id}/publication', { params: { path: { id: c.id } }, body }));
+    await onSaved();
+  }, '公开设置已保存');
+  return (
+    <Card title="以评促改公开案例" extra={published ? <Tag color="green">已公开</Tag> : <Tag>未公开</Tag>}>
+      <Typography.Paragraph type="secondary">
+        公开后，本案例将在季度通报发布后出现在公开页面的“以评促改”栏目中。请用概括性文字描述，不得包含评价人姓名、电话、证件号码或工作人员工号。
+      </Typography.Paragraph>
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={{ matter: c.publication?.matter ?? undefined, measures: c.publication?.measures ?? undefined }}
+        onFinish={(v) => void submit({ publishable: true, ...v })}
+      >
+        <Form.Item
+          label="公开的问题描述"
+          name="matter"
+          {...field('matter')}
+          rules={c.source === 'BAD_REVIEW' ? [max(500)] : [required('公开的问题描述'), max(500)]}
+          extra={c.source === 'BAD_REVIEW' ? '不填则使用办理事项、评价等级和差评原因' : undefined}
+        >
+          <Input.TextArea rows={2} />
+        </Form.Item>
+        <Form.Item label="公开的整改措施" name="measures" {...field('measures')} rules={[max(2000)]} extra="不填则使用最后一次整改措施">
+          <Input.TextArea rows={3} />
+        </Form.Item>
+        <Space wrap>
+          <Button type="primary" htmlType="submit" loading={busy}>
+            {published ? '更新公开内容' : '设为公开案例'}
+          </Button>
+          {published && (
+            <Button loading={busy} onClick={() => void submit({ publishable: false })}>
+              取消公开
+            </Button>
+          )}
+        </Space>
+      </Form>
+    </Card>
+  );
+}
+
+interface Publication {
+  publishable: boolean;
+  matter: string | null;
+  measures: string | null;
 }
 
 interface ActionValues {
@@ -361,7 +439,7 @@ export function ActionModal({
               />
             </Form.Item>
             <Form.Item label="联系方式" name="method" {...field('method')} rules={[{ required: true, message: '请选择联系方式' }]}>
-              <Radio.Group options={methods.map((m) => ({ value: m, label: METHOD[m] ?? m }))} />
+              <Radio.Group name="method" aria-label="联系方式" options={methods.map((m) => ({ value: m, label: METHOD[m] ?? m }))} />
             </Form.Item>
           </>
         )}
@@ -369,6 +447,8 @@ export function ActionModal({
           <>
             <Form.Item label="办理结果" name="outcome" {...field('outcome')} rules={[{ required: true, message: '请选择办理结果' }]}>
               <Radio.Group
+                name="outcome"
+                aria-label="办理结果"
                 options={[
                   { value: 'RECTIFIED', label: '整改到位' },
                   { value: 'EXPLAINED', label: '情况说明（不属于需整改问题）' },
@@ -399,6 +479,8 @@ export function ActionModal({
             rules={[{ required: true, message: '请选择' }]}
           >
             <Radio.Group
+              name="reviewerSatisfied"
+              aria-label="评价人是否满意"
               options={[
                 { value: true, label: '满意（办结）' },
                 { value: false, label: '不满意（重新整改）' },
@@ -435,6 +517,8 @@ export function ActionModal({
         {action === 'decide-appeal' && (
           <Form.Item label="裁定" name="upheld" {...field('upheld')} rules={[{ required: true, message: '请选择' }]}>
             <Radio.Group
+              name="upheld"
+              aria-label="裁定"
               options={[
                 { value: true, label: '申诉成立（差评不计入统计）' },
                 { value: false, label: '申诉不成立' },
@@ -450,6 +534,8 @@ export function ActionModal({
         {action === 'decide-extension' && (
           <Form.Item label="审批" name="approved" {...field('approved')} rules={[{ required: true, message: '请选择' }]}>
             <Radio.Group
+              name="approved"
+              aria-label="审批"
               options={[
                 { value: true, label: '批准' },
                 { value: false, label: '不批准' },

@@ -7,6 +7,13 @@ import { CalendarWatch } from './calendar-watch.service.js';
 export class CalendarWarningDto {
   @ApiProperty({ example: '2027 年节假日安排尚未发布或确认，期限暂按法定规则推算。' }) message: string;
   @ApiProperty({ example: 2027 }) year: number;
+  @ApiProperty({
+    enum: ['PROVISIONAL', 'MISSING', 'PUBLISHED_DIFFERS'],
+    example: 'PROVISIONAL',
+    description:
+      'PROVISIONAL: deadlines rest on the statutory days off (no 调休); MISSING: on Mon–Fri only; PUBLISHED_DIFFERS: the holiday package publishes the year otherwise than an admin confirmed it (the confirmed one stays in force)',
+  })
+  status: 'PROVISIONAL' | 'MISSING' | 'PUBLISHED_DIFFERS';
 }
 
 export class CalendarWarningsDto {
@@ -32,7 +39,11 @@ export class CalendarWarningsController {
   async list(): Promise<CalendarWarningsDto> {
     const warnings = await this.watch.check();
     return {
-      warnings: warnings.map((w) => ({ message: w.message, year: Number((w.details as { year?: number } | undefined)?.year ?? 0) })),
+      warnings: warnings.map((w) => {
+        const details = (w.details ?? {}) as { year?: number; status?: string; publishedDiffers?: boolean };
+        const status = details.publishedDiffers ? 'PUBLISHED_DIFFERS' : details.status === 'PROVISIONAL' ? 'PROVISIONAL' : 'MISSING';
+        return { message: w.message, year: Number(details.year ?? 0), status };
+      }),
     };
   }
 }

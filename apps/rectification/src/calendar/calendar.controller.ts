@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
 import { ApiProblems } from '#libs/platform';
@@ -32,5 +32,16 @@ export class CalendarController {
   @ApiOkResponse({ type: ConfirmedCalendarYearDto })
   put(@CurrentPrincipal() user: UserPrincipal, @Param('year', new ParseYearPipe()) year: number, @Body() body: PutCalendarYearDto) {
     return this.calendar.replaceYear(year, body.days, user);
+  }
+
+  @Post(':year/confirm')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "Confirm a year as it stands (admin), without editing it: a PROVISIONAL year keeps its statutory days off, a PUBLISHED one the holiday package's arrangement; it becomes CONFIRMED, the open cases whose deadlines touched it are recomputed, and the confirmation is in the audit log (CALENDAR_CONFIRMED), as with PUT.",
+  })
+  @ApiOkResponse({ type: ConfirmedCalendarYearDto })
+  confirm(@CurrentPrincipal() user: UserPrincipal, @Param('year', new ParseYearPipe()) year: number) {
+    return this.calendar.confirmYear(year, user);
   }
 }

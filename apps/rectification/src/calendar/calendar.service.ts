@@ -184,6 +184,13 @@ export class CalendarService implements OnApplicationBootstrap {
     return { ...(await this.year(year)), deadlinesChanged: changed };
   }
 
+  /** Confirms a year with the days it has now (provisional, published or confirmed before), changing none of them. */
+  async confirmYear(year: number, confirmedBy: { sub: string; role: string }) {
+    const current = await this.year(year);
+    const days = current.days.map((d) => ({ date: d.date, kind: d.kind, ...(d.name ? { name: d.name } : {}) }));
+    return this.replaceYear(year, days, confirmedBy);
+  }
+
   /**
    * Start-up: every year the holiday package publishes that is not stored yet (e.g. 2027, once a
    * release carries it) becomes PUBLISHED, and a published year the package now gives differently

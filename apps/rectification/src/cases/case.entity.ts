@@ -28,6 +28,11 @@ export class CaseEntity {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
 
+  /** 案件编号 `2026-1207-0001`: Shanghai date of opening and that day's sequence, set by the database (migration 1735200000000). */
+  @Index('cases_case_number_uq', { unique: true })
+  @Column({ name: 'case_number', type: 'text', insert: false, update: false })
+  caseNumber: string;
+
   @Column({ type: 'text' })
   source: CaseSource;
 

@@ -203,6 +203,11 @@ export class CasesService {
     const unitCode = scopedUnit(user, query.unitCode);
     const qb = this.cases.createQueryBuilder('c');
     if (unitCode) qb.andWhere('c.unit_code = :unitCode', { unitCode });
+    if (query.q) {
+      // Digits as typed, with or without the dashes: 20261207 finds 2026-1207-0001 too.
+      const digits = query.q.replace(/[^0-9]/g, '');
+      qb.andWhere(digits ? `replace(c.case_number, '-', '') LIKE :pattern` : 'false', { pattern: `%${digits}%` });
+    }
     if (query.status) qb.andWhere('c.status = :status', { status: query.status });
     if (query.source) qb.andWhere('c.source = :source', { source: query.source });
     if (query.serviceItemCode) qb.andWhere(`c.matter ->> 'serviceItemCode' = :serviceItemCode`, { serviceItemCode: query.serviceItemCode });

@@ -25,6 +25,9 @@ interface CalendarYear {
 }
 
 /** The working-day calendar of a year: statutory holidays and 调休 make-up days; next year is added here once published. */
+/** Where a day of the calendar came from, as an admin reads it. */
+const ORIGIN: Record<string, string> = { admin: '管理员确认', seed: '国家公布', provisional: '按法定规则推算' };
+
 export function CalendarPage() {
   const thisYear = new Date().getFullYear();
   const [year, setYear] = useState(thisYear);
@@ -118,7 +121,12 @@ export function CalendarPage() {
               render: (_, d) => (d.kind === 'HOLIDAY' ? <Tag color="red">休</Tag> : <Tag color="blue">班</Tag>),
             },
             { title: '名称', key: 'name', render: (_, d) => d.name ?? '' },
-            { title: '来源', key: 'origin', width: 120, render: (_, d) => d.origin ?? (draft ? '待保存' : '') },
+            {
+              title: '来源',
+              key: 'origin',
+              width: 120,
+              render: (_, d) => (d.origin ? (ORIGIN[d.origin] ?? '其他') : draft ? '待保存' : ''),
+            },
             {
               title: '',
               key: 'op',

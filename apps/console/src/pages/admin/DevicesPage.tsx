@@ -49,7 +49,7 @@ export function DevicesPage() {
   const unitOptions = (units.data ?? []).map((u) => ({ value: u.code, label: `${u.name}（${u.code}）` }));
   return (
     <Card
-      title="评价器（PAD）"
+      title="窗口评价器"
       extra={
         <Space wrap>
           <Select
@@ -75,12 +75,16 @@ export function DevicesPage() {
         scroll={{ x: 1000 }}
         pagination={{ pageSize: 50 }}
         columns={[
+          // The device id is for machines (the pairing code configures a PAD): copied, not shown.
           {
-            title: '设备号',
-            key: 'id',
-            render: (_, d) => <Typography.Text copyable={{ text: d.deviceId }}>{d.deviceId.slice(0, 8)}</Typography.Text>,
+            title: '单位',
+            key: 'unit',
+            render: (_, d) => (
+              <Typography.Text copyable={{ text: d.deviceId, tooltips: ['复制设备号', '已复制设备号'] }}>
+                {(units.data ?? []).find((u) => u.code === d.unitCode)?.name ?? d.unitCode}
+              </Typography.Text>
+            ),
           },
-          { title: '单位', dataIndex: 'unitCode' },
           { title: '窗口', dataIndex: 'windowNo' },
           { title: '名称', key: 'label', render: (_, d) => d.label ?? '—' },
           {

@@ -81,7 +81,10 @@ export function HotlineClientsPage() {
           {
             title: '客户端号',
             key: 'id',
-            render: (_, c) => <Typography.Text copyable={{ text: c.clientId }}>{c.clientId.slice(0, 8)}</Typography.Text>,
+            // For the 12345 system's configuration: copied whole, not shown in part.
+            render: (_, c) => (
+              <Typography.Text copyable={{ text: c.clientId, tooltips: ['复制客户端号', '已复制客户端号'] }}>复制</Typography.Text>
+            ),
           },
           {
             title: '回调地址',

@@ -29,8 +29,9 @@ export function UnitsPage() {
         loading={loading}
         dataSource={data ?? []}
         pagination={{ pageSize: 50 }}
+        scroll={{ x: 520 }}
         columns={[
-          { title: '单位编码', dataIndex: 'code', width: 160 },
+          { title: '单位编码', dataIndex: 'code', width: 120 },
           { title: '单位名称', dataIndex: 'name' },
           { title: '创建时间', key: 'createdAt', width: 180, render: (_, u) => formatTime(u.createdAt) },
         ]}

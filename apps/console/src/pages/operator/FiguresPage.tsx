@@ -11,14 +11,18 @@ import type { QuarterlyReport } from '../../types';
 
 /** My unit's quarterly figures. */
 export function FiguresPage() {
+  return <UnitFigures unitCode={session.user?.unitCode ?? undefined} title={(name) => `本单位季度数据${name ? `（${name}）` : ''}`} />;
+}
+
+/** One unit's quarterly figures, its ratings by level and its top bad-review tags (an operator's own; a supervisor's drill-down). */
+export function UnitFigures({ unitCode, title }: { unitCode: string | undefined; title: (unitName: string | undefined) => string }) {
   const [q, setQ] = useState(currentQuarter);
-  const unitCode = session.user?.unitCode ?? undefined;
   const { data, error } = usePolling(
     async () =>
       (await must(
         statistics.GET('/api/v1/reports/quarterly', { params: { query: { year: q.year, quarter: q.quarter, unitCode } } }),
       )) as unknown as QuarterlyReport,
-    [q.year, q.quarter],
+    [q.year, q.quarter, unitCode],
     60_000,
   );
   const levels = useMemo(
@@ -27,7 +31,8 @@ export function FiguresPage() {
       series: [
         {
           type: 'pie',
-          radius: ['40%', '70%'],
+          radius: ['35%', '60%'],
+          label: { formatter: '{b}\n{c}' },
           data: [5, 4, 3, 2, 1].map((l) => ({ name: LEVEL[l], value: data?.reviews.byLevel[String(l)] ?? 0 })),
         },
       ],
@@ -37,8 +42,8 @@ export function FiguresPage() {
   const tags = useMemo(
     () => ({
       tooltip: {},
-      grid: { left: 90, right: 20, top: 10, bottom: 30 },
-      xAxis: { type: 'value' },
+      grid: { left: 8, right: 24, top: 10, bottom: 30, containLabel: true },
+      xAxis: { type: 'value', minInterval: 1 },
       yAxis: { type: 'category', data: (data?.topBadTags ?? []).map((t) => TAG[t.tag] ?? t.tag) },
       series: [{ type: 'bar', data: (data?.topBadTags ?? []).map((t) => t.count), itemStyle: { color: '#c0392b' } }],
     }),
@@ -46,12 +51,12 @@ export function FiguresPage() {
   );
   return (
     <Space orientation="vertical" style={{ width: '100%' }} size={16}>
-      <Card title={`本单位季度数据（${unitCode ?? ''}）`} extra={<QuarterPicker value={q} onChange={setQ} />}>
+      <Card title={title(data?.units.find((u) => u.unitCode === unitCode)?.unitName)} extra={<QuarterPicker value={q} onChange={setQ} />}>
         {error ? <Alert type="error" showIcon title={problemMessage(error)} /> : data ? <Figures report={data} /> : <Spin />}
       </Card>
       {data && (
         <Card title="评价分布与差评原因">
-          <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(320px, 1fr))', gap: 16 }}>
+          <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(min(320px, 100%), 1fr))', gap: 16 }}>
             <Chart option={levels} label="评价等级分布" />
             <Chart option={tags} label="差评原因排行" />
           </div>

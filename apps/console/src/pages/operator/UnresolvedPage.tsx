@@ -61,7 +61,7 @@ export function UnresolvedPage() {
         page={data}
         loading={loading}
         onPage={(page, pageSize) => setPaging({ page, pageSize })}
-        actions={(c) => <OpenButton id={c.id} />}
+        actions={(c) => <OpenButton id={c.id} caseNumber={c.caseNumber} />}
       />
       <Modal
         title="登记办不成事"

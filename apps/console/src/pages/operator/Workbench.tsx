@@ -1,4 +1,4 @@
-import { Card, Segmented, Space, Typography } from 'antd';
+import { Card, Input, Segmented, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { must, rectification } from '../../api/client';
 import { CaseTable, OpenButton } from '../../components/CaseTable';
@@ -13,6 +13,7 @@ type Filter = 'all' | 'PENDING' | 'overdue' | 'CLOSED';
 export function Workbench() {
   const [paging, setPaging] = useState({ page: 1, pageSize: 20 });
   const [filter, setFilter] = useState<Filter>('all');
+  const [q, setQ] = useState('');
   const unitCode = session.user?.unitCode ?? undefined;
   const { data, loading } = usePolling(
     async () =>
@@ -22,6 +23,7 @@ export function Workbench() {
             query: {
               unitCode,
               sort: 'attention',
+              ...(q ? { q } : {}),
               page: paging.page,
               pageSize: paging.pageSize,
               ...(filter === 'overdue' ? { overdue: true } : filter === 'all' ? {} : { status: filter }),
@@ -29,7 +31,7 @@ export function Workbench() {
           },
         }),
       )) as unknown as Page<CaseView>,
-    [paging.page, paging.pageSize, filter],
+    [paging.page, paging.pageSize, filter, q],
   );
   return (
     <Card
@@ -41,9 +43,10 @@ export function Workbench() {
           </Typography.Text>
         </Space>
       }
-      extra={
+    >
+      <Space wrap size={12} style={{ marginBottom: 12 }}>
         <Segmented<Filter>
-          aria-label="筛选"
+          aria-label="按状态筛选"
           value={filter}
           onChange={(v) => {
             setFilter(v);
@@ -56,13 +59,22 @@ export function Workbench() {
             { label: STATUS.CLOSED.text, value: 'CLOSED' },
           ]}
         />
-      }
-    >
+        <Input.Search
+          allowClear
+          aria-label="按案件编号查找"
+          placeholder="案件编号，如 2026-1207-0001"
+          style={{ width: 260, maxWidth: '100%' }}
+          onSearch={(v) => {
+            setQ(v.trim());
+            setPaging((p) => ({ ...p, page: 1 }));
+          }}
+        />
+      </Space>
       <CaseTable
         page={data}
         loading={loading}
         onPage={(page, pageSize) => setPaging({ page, pageSize })}
-        actions={(c) => <OpenButton id={c.id} />}
+        actions={(c) => <OpenButton id={c.id} caseNumber={c.caseNumber} />}
       />
     </Card>
   );

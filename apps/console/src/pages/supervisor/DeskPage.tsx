@@ -1,5 +1,6 @@
 import { Alert, Card, Space, Spin, Table, Tag } from 'antd';
 import { useMemo, useState } from 'react';
+import { Link } from 'react-router';
 import { must, statistics } from '../../api/client';
 import { Chart } from '../../components/Chart';
 import { problemMessage, usePolling } from '../../components/common';
@@ -16,6 +17,15 @@ async function report(q: Quarter): Promise<QuarterlyReport> {
 }
 
 type RankRow = UnitRow & { previous?: UnitRow };
+
+/** Unit names under the bars, upright and wrapped into short lines (never rotated over the legend). */
+const UNIT_AXIS_LABEL = {
+  interval: 0,
+  width: 64,
+  overflow: 'break',
+  lineHeight: 14,
+  formatter: (name: string) => (name.length > 12 ? `${name.slice(0, 11)}…` : name),
+};
 
 /** The quarter at a glance: the headline rates, the unit ranking beside the previous quarter's, and charts. */
 export function DeskPage() {
@@ -36,10 +46,11 @@ export function DeskPage() {
   const ranking = useMemo(
     () => ({
       tooltip: { trigger: 'axis', valueFormatter: (v: number) => `${v.toFixed(2)}%` },
-      legend: { data: ['本季度', '上季度'] },
-      grid: { left: 50, right: 20, top: 40, bottom: 80 },
-      xAxis: { type: 'category', data: rows.map((r) => r.unitName), axisLabel: { rotate: 30, interval: 0 } },
-      yAxis: { type: 'value', name: '好评率 %', min: (v: { min: number }) => Math.max(0, Math.floor(v.min - 2)) },
+      legend: { data: ['本季度', '上季度'], top: 0 },
+      grid: { left: 8, right: 16, top: 56, bottom: 8, containLabel: true },
+      xAxis: { type: 'category', data: rows.map((r) => r.unitName), axisLabel: UNIT_AXIS_LABEL },
+      // A rate is drawn from 0: a cut axis makes 95 % look like half of 99 %.
+      yAxis: { type: 'value', name: '好评率（%）', min: 0, max: 100, nameTextStyle: { align: 'left' } },
       series: [
         {
           name: '本季度',
@@ -60,10 +71,10 @@ export function DeskPage() {
   const volume = useMemo(
     () => ({
       tooltip: { trigger: 'axis' },
-      legend: { data: ['好评', '差评'] },
-      grid: { left: 50, right: 20, top: 40, bottom: 80 },
-      xAxis: { type: 'category', data: rows.map((r) => r.unitName), axisLabel: { rotate: 30, interval: 0 } },
-      yAxis: { type: 'value' },
+      legend: { data: ['好评', '差评'], top: 0 },
+      grid: { left: 8, right: 16, top: 56, bottom: 8, containLabel: true },
+      xAxis: { type: 'category', data: rows.map((r) => r.unitName), axisLabel: UNIT_AXIS_LABEL },
+      yAxis: { type: 'value', name: '评价数（件）', minInterval: 1, nameTextStyle: { align: 'left' } },
       series: [
         { name: '好评', type: 'bar', stack: 'n', data: rows.map((r) => r.good), itemStyle: { color: '#27ae60' } },
         { name: '差评', type: 'bar', stack: 'n', data: rows.map((r) => r.bad), itemStyle: { color: '#c0392b' } },
@@ -91,7 +102,15 @@ export function DeskPage() {
           scroll={{ x: 760 }}
           columns={[
             { title: '名次', dataIndex: 'rank', width: 64 },
-            { title: '单位', dataIndex: 'unitName' },
+            {
+              title: '单位',
+              key: 'unitName',
+              render: (_, r) => (
+                <Link to={`/units/${encodeURIComponent(r.unitCode)}`} aria-label={`查看 ${r.unitName} 的数据与案件`}>
+                  {r.unitName}
+                </Link>
+              ),
+            },
             { title: '评价数', dataIndex: 'total', width: 90 },
             { title: '差评', dataIndex: 'bad', width: 70 },
             { title: '好评率', key: 'goodRate', width: 100, render: (_, r) => percent(r.goodRate) },
@@ -112,7 +131,7 @@ export function DeskPage() {
         />
       </Card>
       <Card title="图表">
-        <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(420px, 1fr))', gap: 16 }}>
+        <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(min(420px, 100%), 1fr))', gap: 16 }}>
           <Chart option={ranking} label="各单位好评率（本季度与上季度）" />
           <Chart option={volume} label="各单位好评与差评数量" />
         </div>

@@ -2,6 +2,7 @@ import { Button, Card, Popconfirm, Segmented, Space, Table, Tag, Tooltip } from 
 import { useState } from 'react';
 import { intake, must } from '../../api/client';
 import { formatTime, usePolling, useSubmit } from '../../components/common';
+import { useUnitNames } from '../../components/people';
 import { LEVEL, suspectReasonLabel } from '../../labels';
 import type { Page, Rating } from '../../types';
 
@@ -20,6 +21,7 @@ const VIEWS: Array<{ value: SuspectStatus; label: string }> = [
 export function SuspectsPage() {
   const [status, setStatus] = useState<SuspectStatus>('OPEN');
   const [paging, setPaging] = useState({ page: 1, pageSize: 50 });
+  const units = useUnitNames();
   const { data, loading, reload } = usePolling(
     async () =>
       (await must(
@@ -39,20 +41,17 @@ export function SuspectsPage() {
     await reload();
   }, '已确认为刷评，该评价不计入统计');
   return (
-    <Card
-      title="刷评疑似评价"
-      extra={
-        <Segmented<SuspectStatus>
-          aria-label="处理状态"
-          value={status}
-          onChange={(v) => {
-            setStatus(v);
-            setPaging((p) => ({ ...p, page: 1 }));
-          }}
-          options={VIEWS}
-        />
-      }
-    >
+    <Card title="刷评疑似评价">
+      <Segmented<SuspectStatus>
+        style={{ marginBottom: 12 }}
+        aria-label="处理状态"
+        value={status}
+        onChange={(v) => {
+          setStatus(v);
+          setPaging((p) => ({ ...p, page: 1 }));
+        }}
+        options={VIEWS}
+      />
       <Table<Rating>
         rowKey="id"
         size="small"
@@ -68,8 +67,8 @@ export function SuspectsPage() {
         }}
         columns={[
           { title: '评价时间', key: 'at', render: (_, r) => formatTime(r.ratedAt) },
-          { title: '单位', dataIndex: 'unitCode' },
-          { title: '评价器', key: 'device', render: (_, r) => r.deviceId?.slice(0, 8) ?? '—' },
+          { title: '单位', key: 'unit', render: (_, r) => units.get(r.unitCode) ?? '—' },
+          { title: '评价器', key: 'device', render: (_, r) => (r.windowNo ? `${r.windowNo} 号窗口` : '—') },
           { title: '评价', key: 'level', render: (_, r) => `${r.level} 星 · ${LEVEL[r.level] ?? ''}` },
           { title: '原因', key: 'reason', render: (_, r) => <Tag color="orange">{suspectReasonLabel(r.suspectReason)}</Tag> },
           status === 'OPEN'

@@ -104,6 +104,11 @@ export class CasePublicationStateDto {
 /** A case as the console sees it: contact masked, workflow internals left out. */
 export class CaseResponseDto extends CaseStateDto {
   @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({
+    example: '2026-1207-0001',
+    description: '案件编号: the Asia/Shanghai date the case opened and its sequence that day; searchable with GET /cases?q=',
+  })
+  caseNumber: string;
   @ApiProperty({ example: '区市场监督管理局' }) unitName: string;
   @ApiProperty({ minimum: 0 }) urgeCount: number;
   @ApiProperty({ type: CaseExtensionDto, nullable: true }) extension: CaseExtensionDto | null;
@@ -119,6 +124,7 @@ export class CaseResponseDto extends CaseStateDto {
   static fromEntity(c: CaseEntity): CaseResponseDto {
     return {
       id: c.id,
+      caseNumber: c.caseNumber,
       unitName: c.unitName,
       ...CaseStateDto.of(c),
       urgeCount: c.urgeCount,

@@ -44,6 +44,16 @@ export class ListCasesQuery {
   @IsNotBlank()
   problemCategory?: string;
 
+  @ApiPropertyOptional({
+    example: '2026-1207',
+    description: 'A case number or part of it (2026-1207-0001, 1207-0001, 20261207): the cases whose number contains it',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 32)
+  @IsNotBlank()
+  q?: string;
+
   @ApiPropertyOptional({ enum: CASE_STATUSES })
   @IsOptional()
   @IsIn(CASE_STATUSES)
