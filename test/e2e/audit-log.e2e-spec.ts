@@ -154,7 +154,8 @@ describe('the audit log: every admin action of the three services, with names an
         ),
     );
     const view = (e: Entry) => [e.action, e.service, e.actorDisplayName, e.actorUsername, e.actorRole, e.summary];
-    const short = opened.id.slice(0, 8);
+    const caseNumber = String(opened.caseNumber);
+    expect(caseNumber).toMatch(/^\d{4}-\d{4}-\d{4}$/);
     expect(log.map(view).reverse()).toEqual([
       ['UNIT_CREATED', 'intake', '王管理', 'wang.admin', 'admin', '新增单位 AUD-01 示范单位'],
       ['DEVICE_REGISTERED', 'intake', '王管理', 'wang.admin', 'admin', '登记设备 AUD-01 示范单位 3号窗口（东厅），签发设备密钥'],
@@ -183,16 +184,9 @@ describe('the audit log: every admin action of the three services, with names an
         '李经办',
         'li.op',
         'unit_operator',
-        `查看AUD-01 示范单位 案件 ${short}的评价人联系方式（姓名、电话），事由：回访评价人核实情况`,
+        `查看示范单位案件 ${caseNumber} 的评价人联系方式（姓名、电话），事由：回访评价人核实情况`,
       ],
-      [
-        'CASE_PUBLICATION_CHANGED',
-        'rectification',
-        '李经办',
-        'li.op',
-        'unit_operator',
-        `将AUD-01 示范单位 案件 ${short}公开为以评促改案例`,
-      ],
+      ['CASE_PUBLICATION_CHANGED', 'rectification', '李经办', 'li.op', 'unit_operator', `将示范单位案件 ${caseNumber} 公开为以评促改案例`],
       [
         'CALENDAR_CONFIRMED',
         'rectification',

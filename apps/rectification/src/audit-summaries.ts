@@ -13,16 +13,16 @@ export function revealedFieldLabel(field: string): string {
   return FIELD_LABELS[field] ?? (field.startsWith('freeText.') ? '评价原文' : field);
 }
 
-/** A case as a person refers to it: its unit and the first 8 characters of its id. */
-const caseRef = (c: { id: string; unitCode: string; unitName: string }) => `${c.unitCode} ${c.unitName} 案件 ${c.id.slice(0, 8)}`;
+/** A case as a person refers to it: its unit's name and its case number (e.g. 2026-1207-0001). */
+type CaseRef = { caseNumber: string; unitName: string };
+const caseRef = (c: CaseRef) => `${c.unitName}案件 ${c.caseNumber} `;
 
 export const rectificationAuditSummaries = {
-  contactRevealed: (c: { id: string; unitCode: string; unitName: string }, fields: string[], reason: string) => {
+  contactRevealed: (c: CaseRef, fields: string[], reason: string) => {
     const labels = [...new Set(fields.map(revealedFieldLabel))];
     return `查看${caseRef(c)}的评价人联系方式（${labels.length ? labels.join('、') : '无联系方式'}），事由：${reason}`;
   },
-  publicationChanged: (c: { id: string; unitCode: string; unitName: string }, publishable: boolean) =>
-    publishable ? `将${caseRef(c)}公开为以评促改案例` : `撤回${caseRef(c)}的公开`,
+  publicationChanged: (c: CaseRef, publishable: boolean) => (publishable ? `将${caseRef(c)}公开为以评促改案例` : `撤回${caseRef(c)}的公开`),
   calendarConfirmed: (year: number, days: Array<{ kind: 'HOLIDAY' | 'WORKDAY' }>, deadlinesChanged: number) =>
     `确认 ${year} 年工作日历：节假日 ${days.filter((d) => d.kind === 'HOLIDAY').length} 天，调休上班 ${
       days.filter((d) => d.kind === 'WORKDAY').length
