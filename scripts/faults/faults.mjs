@@ -35,6 +35,8 @@ const OUTAGE_S = SHORT ? 10 : 30;
 const WARMUP_S = SHORT ? 5 : 10;
 const AFTER_S = SHORT ? 5 : 10;
 const SETTLE_DEADLINE_S = 180;
+/** The longest stretch without an acknowledgement allowed beyond the fault's own duration (restarts, reconnects). */
+const GAP_ALLOWANCE_S = 30;
 const UNITS_PER_CASE = 12;
 const PADS_PER_UNIT = 4;
 const JWT_SECRET = `faults-${randomBytes(16).toString('hex')}`;
@@ -247,7 +249,10 @@ async function main() {
     const note = await fault.inject();
     const faultEnded = Date.now();
     await sleep(AFTER_S * 1000);
-    await fleet.stop();
+    const stopped = await fleet.stop().then(
+      () => null,
+      (err) => err.message,
+    );
     const lastAck = Math.max(...[...fleet.acked.values()].map((a) => a.ackAt));
     const stoppedAt = Date.now();
     // The audit polls the database (a connection per poll: the PostgreSQL cases drop connections).
@@ -265,7 +270,7 @@ async function main() {
       acknowledged: fleet.acked.size,
       stored: result.stored,
       rollups: result.rollups,
-      report,
+      report: report?.total ?? null,
       bad: result.bad,
       cases: result.cases,
       replays: fleet.replays,
@@ -274,7 +279,22 @@ async function main() {
       faultSeconds: (faultEnded - injectedAt) / 1000,
       ackGapSeconds: fleet.longestGap(started, stoppedAt) / 1000,
       settleSeconds: (settledAt - lastAck) / 1000,
-      settled: result.settled && report === fleet.acked.size && fleet.mismatches === 0,
+      // Every PAD served again after the fault, no answer 500, no valid rating refused, no gap longer than the fault
+      // itself and GAP_ALLOWANCE_S, and every count equal unit by unit and level by level.
+      recovered: fleet.acknowledgedAfter(faultEnded) >= devices.length,
+      refused: fleet.refused.length,
+      differences: [...(result.differences ?? []), ...(report?.differences ?? [])],
+      settled:
+        stopped === null &&
+        result.settled &&
+        report?.total === fleet.acked.size &&
+        report.differences.length === 0 &&
+        fleet.mismatches === 0 &&
+        fleet.refused.length === 0 &&
+        !fleet.errors[500] &&
+        fleet.acknowledgedAfter(faultEnded) >= devices.length &&
+        fleet.longestGap(started, stoppedAt) / 1000 <= (faultEnded - injectedAt) / 1000 + GAP_ALLOWANCE_S,
+      ...(stopped ? { stopped } : {}),
       ...(note ? { note } : {}),
     };
     rows.push(row);

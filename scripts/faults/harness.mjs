@@ -100,10 +100,41 @@ export class Fleet {
     this.loops = this.devices.map((device) => this.pad(device));
   }
 
-  /** Stops after each PAD has its current rating acknowledged (a PAD never drops one). */
-  async stop() {
+  /**
+   * Stops after each PAD has its current rating acknowledged (a PAD never drops one); throws when some PAD still has
+   * none `deadlineMs` after the load stopped — a system that does not recover fails the run instead of hanging it.
+   */
+  async stop(deadlineMs = 120_000) {
     this.stopped = true;
-    await Promise.all(this.loops);
+    let timer;
+    const expired = new Promise((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`PADs still waiting for an acknowledgement ${deadlineMs / 1000} s after the load stopped: no recovery`)),
+        deadlineMs,
+      );
+    });
+    try {
+      await Promise.race([Promise.all(this.loops), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Acknowledgements received after `instant` (epoch ms): each PAD must be served again once a fault is over. */
+  acknowledgedAfter(instant) {
+    return [...this.acked.values()].filter((a) => a.ackAt > instant).length;
+  }
+
+  /** What the acknowledgements say each unit must hold: its ratings per level and its bad ones (one case each). */
+  expectedByUnit() {
+    const units = new Map();
+    for (const { unitCode, level, bad } of this.acked.values()) {
+      const unit = units.get(unitCode) ?? { byLevel: { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 }, bad: 0 };
+      unit.byLevel[level] += 1;
+      if (bad) unit.bad += 1;
+      units.set(unitCode, unit);
+    }
+    return units;
   }
 
   async pad(device) {
@@ -117,12 +148,13 @@ export class Fleet {
         level,
         ratedAt: new Date(ratedAt).toISOString(),
       });
-      await this.sendUntilAcknowledged(device, body, level <= 2);
+      await this.sendUntilAcknowledged(device, body, level);
       await sleep(this.pauseMs);
     }
   }
 
-  async sendUntilAcknowledged(device, body, bad) {
+  async sendUntilAcknowledged(device, body, level) {
+    const bad = level <= 2;
     const recordId = JSON.parse(body).serviceRecordId;
     for (;;) {
       let status;
@@ -142,7 +174,7 @@ export class Fleet {
           if (known && known !== json.id) this.mismatches += 1;
           this.byRecord.set(recordId, json.id);
           if (json.duplicate) this.replays += 1;
-          this.acked.set(json.id, { unitCode: device.unitCode, bad, ackAt: Date.now() });
+          this.acked.set(json.id, { unitCode: device.unitCode, level, bad, ackAt: Date.now() });
           return;
         }
       } catch {
@@ -184,29 +216,72 @@ export async function audit(sql, fleet, units) {
     [ids, badIds, units],
   );
   const r = rows[0];
+  // Unit by unit and level by level, so that a loss in one place and a double in another cannot cancel out.
+  const perLevel = async (text, values) => {
+    const counts = new Map();
+    for (const row of (await sql.query(text, values)).rows) counts.set(`${row.unit_code}|${row.level}`, row.n);
+    return counts;
+  };
+  const stored = await perLevel(
+    `SELECT unit_code, level, count(*)::int AS n FROM intake.reviews WHERE id = ANY($1::uuid[]) GROUP BY 1, 2`,
+    [ids],
+  );
+  const rolledUp = await perLevel(
+    `SELECT unit_code, level, sum(reviews)::int AS n FROM statistics.review_rollups WHERE unit_code = ANY($1) GROUP BY 1, 2`,
+    [units],
+  );
+  const cased = await perLevel(
+    `SELECT unit_code, 'bad' AS level, count(*)::int AS n FROM rectification.cases WHERE unit_code = ANY($1) GROUP BY 1`,
+    [units],
+  );
+  const differences = [];
+  const expected = fleet.expectedByUnit();
+  for (const unit of units) {
+    const want = expected.get(unit) ?? { byLevel: { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 }, bad: 0 };
+    for (const [level, n] of Object.entries(want.byLevel)) {
+      const got = { stored: stored.get(`${unit}|${level}`) ?? 0, rollups: rolledUp.get(`${unit}|${level}`) ?? 0 };
+      if (got.stored !== n || got.rollups !== n)
+        differences.push(`${unit} level ${level}: acknowledged ${n}, stored ${got.stored}, rollups ${got.rollups}`);
+    }
+    const cases = cased.get(`${unit}|bad`) ?? 0;
+    if (cases !== want.bad) differences.push(`${unit}: ${want.bad} bad acknowledged, ${cases} cases`);
+  }
   const settled =
     r.stored === ids.length &&
     r.stored_in_units === ids.length &&
     r.rollups === ids.length &&
     r.cases === badIds.length &&
     r.cases_in_units === badIds.length &&
-    r.pending === 0;
-  return { ...r, acknowledged: ids.length, bad: badIds.length, settled };
+    r.pending === 0 &&
+    differences.length === 0;
+  return { ...r, acknowledged: ids.length, bad: badIds.length, differences, settled };
 }
 
-/** The quarterly reports' total over `units` and the quarters the fleet rated in. */
+/**
+ * The quarterly reports over `units` and the quarters the fleet rated in, set against the acknowledgements unit by
+ * unit and level by level: `{ total, differences }` (a loss and a double never cancel out).
+ */
 export async function reportTotal(statisticsUrl, fleet, units, jwtSecret) {
   const token = jwt(jwtSecret, 'supervisor');
+  const expected = fleet.expectedByUnit();
+  const differences = [];
   let total = 0;
-  for (const q of [...fleet.quarters].map((s) => JSON.parse(s)))
-    for (const unitCode of units) {
+  for (const unitCode of units) {
+    const byLevel = { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 };
+    for (const q of [...fleet.quarters].map((s) => JSON.parse(s))) {
       const res = await call(statisticsUrl(), 'GET', `/api/v1/reports/quarterly?year=${q.year}&quarter=${q.quarter}&unitCode=${unitCode}`, {
         token,
       });
       if (res.status !== 200) throw new Error(`report ${unitCode}: ${res.status} ${JSON.stringify(res.body)}`);
       total += res.body.reviews.total;
+      for (const level of Object.keys(byLevel)) byLevel[level] += res.body.reviews.byLevel[level];
     }
-  return total;
+    const want = expected.get(unitCode)?.byLevel ?? { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 };
+    for (const level of Object.keys(byLevel))
+      if (byLevel[level] !== want[level])
+        differences.push(`${unitCode} level ${level}: acknowledged ${want[level]}, in the report ${byLevel[level]}`);
+  }
+  return { total, differences };
 }
 
 /** `count` units named `<prefix>-Unn`, each with `padsPerUnit` PADs. */

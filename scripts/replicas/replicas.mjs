@@ -360,13 +360,20 @@ async function underLoad(prefix, duringLoad) {
 
 function loadVerdict({ fleet, result, report, gap }, strictErrors) {
   const errors = Object.entries(fleet.errors).map(([k, v]) => `${k}: ${v}`);
-  const exact = result.settled && report === fleet.acked.size && fleet.mismatches === 0 && fleet.refused.length === 0;
+  const exact =
+    result.settled &&
+    report?.total === fleet.acked.size &&
+    report.differences.length === 0 &&
+    fleet.mismatches === 0 &&
+    fleet.refused.length === 0 &&
+    !fleet.errors[500];
   return {
     ok: exact && fleet.acked.size > 0 && (!strictErrors || errors.length === 0),
     detail:
-      `${fleet.acked.size} acknowledged, ${result.stored} stored, ${result.rollups} in the rollups, ${report ?? '—'} in the report, ` +
+      `${fleet.acked.size} acknowledged, ${result.stored} stored, ${result.rollups} in the rollups, ${report?.total ?? '—'} in the report, ` +
       `${result.bad} bad → ${result.cases} cases; refused ${fleet.refused.length}; errors seen by PADs: ${errors.join(', ') || 'none'}; ` +
-      `longest gap between acknowledgements ${gap.toFixed(1)} s`,
+      `longest gap between acknowledgements ${gap.toFixed(1)} s` +
+      [...(result.differences ?? []), ...(report?.differences ?? [])].map((d) => `; ${d}`).join(''),
   };
 }
 
