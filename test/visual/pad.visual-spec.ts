@@ -12,6 +12,7 @@ import { INTAKE_APP, IntakeModule } from '../../apps/intake/src/intake.module.js
 import { RECTIFICATION_APP, RectificationModule } from '../../apps/rectification/src/rectification.module.js';
 import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
 import { applyTestEnv, bearer, createTestDatabase, eventually, startTestService, type TestDatabase } from '#libs/testing';
+import { seriousAxeFindings } from './axe.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'docs', 'pad');
@@ -67,6 +68,8 @@ describe('visual: the PAD rating page in headless Chromium', () => {
         return out;
       })()`);
       expect({ name, orientation, problems }).toEqual({ name, orientation, problems: [] });
+      // WCAG 2.1 AA on every screen the citizen and the staff see, in both orientations: nothing serious.
+      expect({ name, orientation, axe: await seriousAxeFindings(page) }).toEqual({ name, orientation, axe: [] });
       await page.screenshot({ path: join(SHOTS, `${name}-${orientation}.png`), type: 'png' });
     }
     await page.setViewportSize(LANDSCAPE);
@@ -109,6 +112,7 @@ describe('visual: the PAD rating page in headless Chromium', () => {
       ],
       viewport: LANDSCAPE,
       hasTouch: true,
+      bypassCSP: true, // for axe's script; the PAD's own CSP is checked by test/browser/page-csp.browser-spec.ts
       locale: 'zh-CN',
       timezoneId: 'Asia/Shanghai',
     });

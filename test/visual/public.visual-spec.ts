@@ -14,9 +14,15 @@ import { type RatingLevel, Topics } from '#libs/contracts';
 import { formatPercent } from '../../apps/statistics/src/reports/render/format.js';
 import { applyTestEnv, bearer, createTestDatabase, eventually, startTestService, type TestDatabase } from '#libs/testing';
 import { type CaseBody, openCase, publish, reviewEvent } from '../e2e/rectification-fixtures.js';
+import { seriousAxeFindings } from './axe.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'docs', 'public');
+const [DESKTOP, TABLET, PHONE] = [
+  { width: 1440, height: 900 },
+  { width: 1024, height: 768 },
+  { width: 390, height: 844 },
+];
 const UNITS = [
   ['GOV-01', '区市场监督管理局'],
   ['GOV-02', '区人力资源和社会保障局'],
@@ -192,6 +198,7 @@ describe('visual: the public 公开 pages in headless Chromium', () => {
         '--disable-sync',
       ],
       viewport: { width: 1280, height: 900 },
+      bypassCSP: true, // for axe's script; the public pages' CSP is checked by test/browser/page-csp.browser-spec.ts
       locale: 'zh-CN',
       timezoneId: 'Asia/Shanghai',
     });
@@ -273,6 +280,11 @@ describe('visual: the public 公开 pages in headless Chromium', () => {
         });
     })()`);
     for (const { what, ratio } of ratios) expect({ what, ok: ratio >= 4.5 }).toEqual({ what, ok: true });
+    // WCAG 2.1 AA by axe at desktop, tablet and phone sizes: nothing serious or critical.
+    for (const size of [DESKTOP, TABLET, PHONE]) {
+      await page.setViewportSize(size);
+      expect({ size, axe: await seriousAxeFindings(page) }).toEqual({ size, axe: [] });
+    }
 
     await page.setViewportSize({ width: 390, height: 844 });
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - innerWidth');
@@ -285,9 +297,12 @@ describe('visual: the public 公开 pages in headless Chromium', () => {
     const response = await page.goto(`${baseUrl}/public/2026/2`, { waitUntil: 'load' });
     expect(response?.status()).toBe(404);
     await page.getByRole('heading', { level: 1, name: '未找到已公开的季度' }).waitFor();
+    expect(await seriousAxeFindings(page)).toEqual([]);
     await page.goto(`${baseUrl}/public`, { waitUntil: 'load' });
+    expect(await seriousAxeFindings(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'index.png'), fullPage: true });
     expect(foreignRequests).toEqual([]);
-    expect(consoleErrors.filter((e) => !e.includes('404'))).toEqual([]);
+    // The one error expected: the browser's note of the unpublished quarter's 404 answer, nothing else.
+    expect(consoleErrors.filter((e) => !(e.includes('status of 404') && e.endsWith(`${baseUrl}/public/2026/2`)))).toEqual([]);
   });
 });

@@ -26,7 +26,7 @@ const STYLE = `
 * { box-sizing: border-box; }
 body { margin: 0; font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; color: var(--ink); background: var(--bg); line-height: 1.6; font-size: 16px; }
 a { color: var(--brand); }
-a:focus-visible { outline: 3px solid #e8a100; outline-offset: 2px; }
+a:focus-visible, .table-wrap:focus-visible { outline: 3px solid #e8a100; outline-offset: 2px; }
 .skip { position: absolute; left: -9999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; padding: .5rem; }
 header.site { background: var(--brand); color: #fff; padding: 1rem 1.25rem; }
 header.site p { margin: 0; font-size: .95rem; opacity: .95; }
@@ -133,7 +133,7 @@ export function renderPublicQuarter(data: PublicQuarterDto): string {
 </dl>
 <h2>各单位评价结果</h2>
 <figure><div role="img" aria-label="${escapeHtml(chartAlt)}">${unitGoodRateChart(ranked)}</div><figcaption>图：各单位好评率（按排名）</figcaption></figure>
-<div class="table-wrap"><table>
+<div class="table-wrap" tabindex="0" role="region" aria-label="各单位评价结果表（可左右滚动）"><table>
 <caption>各单位好评率、差评数、差评及时答复率及排名</caption>
 <thead><tr><th scope="col">排名</th><th scope="col">单位</th><th scope="col">评价数</th><th scope="col">好评率</th><th scope="col">差评数</th><th scope="col">差评及时答复率</th></tr></thead>
 <tbody>${rows}</tbody>
