@@ -423,6 +423,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/people/names': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The display names of console accounts by id (any signed-in person): the console shows who acted on a case, published a quarter or viewed a contact by name, never by id */
+    get: operations['PeopleController_names'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/audit': {
     parameters: {
       query?: never;
@@ -1099,6 +1116,18 @@ export interface components {
     ResetPasswordDto: {
       /** @description A new one-time password; the user must change it at the next login */
       password: string;
+    };
+    PersonNameDto: {
+      /** Format: uuid */
+      id: string;
+      /** @example 王芳 */
+      displayName: string;
+      /** @enum {string} */
+      role: 'admin' | 'supervisor' | 'unit_operator';
+    };
+    PeopleNamesDto: {
+      /** @description The known ones; an unknown id (an external identity) is left out */
+      names: components['schemas']['PersonNameDto'][];
     };
     AuditEntryDto: {
       id: string;
@@ -2962,6 +2991,55 @@ export interface operations {
       };
       /** @description NOT_FOUND */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  PeopleController_names: {
+    parameters: {
+      query: {
+        /** @description Comma-separated account ids (subs), at most 100 */
+        ids: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PeopleNamesDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
         headers: {
           [name: string]: unknown;
         };

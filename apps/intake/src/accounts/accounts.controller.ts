@@ -21,6 +21,8 @@ import {
   CreateUserDto,
   LoginDto,
   MeDto,
+  PeopleNamesDto,
+  PeopleNamesQuery,
   RefreshDto,
   ResetPasswordDto,
   TokenResponseDto,
@@ -80,6 +82,24 @@ export class AuthController {
   @ApiProblems(401, 403)
   me(@CurrentPrincipal() principal: UserPrincipal) {
     return this.accounts.me(principal);
+  }
+}
+
+@ApiTags('users')
+@Controller('people')
+export class PeopleController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get('names')
+  @Auth('admin', 'supervisor', 'unit_operator')
+  @ApiOperation({
+    summary:
+      'The display names of console accounts by id (any signed-in person): the console shows who acted on a case, published a quarter or viewed a contact by name, never by id',
+  })
+  @ApiOkResponse({ type: PeopleNamesDto })
+  @ApiProblems(400, 401, 403)
+  names(@Query() query: PeopleNamesQuery) {
+    return this.users.names(query.ids.split(','));
   }
 }
 

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { RegistryModule } from '../registry/registry.module.js';
-import { AuditController, AuthController, UsersController } from './accounts.controller.js';
+import { AuditController, AuthController, PeopleController, UsersController } from './accounts.controller.js';
 import { AuditEntryEntity, RefreshTokenEntity, UserEntity } from './accounts.entities.js';
 import { AccountsService } from './accounts.service.js';
 import { AuditConsumer } from './audit.consumer.js';
@@ -12,7 +12,7 @@ import { UsersService } from './users.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity, AuditEntryEntity]), RegistryModule],
-  controllers: [AuthController, UsersController, AuditController, AuditConsumer],
+  controllers: [AuthController, UsersController, PeopleController, AuditController, AuditConsumer],
   providers: [AccountsService, UsersService, AuditService, TokenIssuer, LoginThrottle],
   exports: [AccountsService, AuditService],
 })

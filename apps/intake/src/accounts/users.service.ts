@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, IsNull, Not, type Repository } from 'typeorm';
+import { DataSource, In, IsNull, Not, type Repository } from 'typeorm';
 import { DomainError, ErrorCode, type FieldError } from '#libs/common';
 import type { Role, UserPrincipal } from '#libs/auth';
 import { UnitsService } from '../registry/units.service.js';
@@ -8,7 +8,7 @@ import { passwordProblems } from './account-rules.js';
 import { UserEntity } from './accounts.entities.js';
 import { AccountsService, userView } from './accounts.service.js';
 import { AuditService } from './audit.service.js';
-import type { CreateUserDto, ResetPasswordDto, UpdateUserDto, UserDto } from './dto/accounts.dto.js';
+import type { CreateUserDto, PeopleNamesDto, ResetPasswordDto, UpdateUserDto, UserDto } from './dto/accounts.dto.js';
 import { LoginThrottle } from './login-throttle.js';
 import { hashPassword } from './password-hasher.js';
 
@@ -28,6 +28,12 @@ export class UsersService {
     const rows = await this.users.find({ order: { createdAt: 'ASC', username: 'ASC' } });
     const throttled = await this.throttle.throttledUntil(rows.map((u) => u.username));
     return rows.map((u) => userView(u, throttled.get(u.username) ?? null));
+  }
+
+  /** The names of these accounts (any signed-in person may read who acted on a case). */
+  async names(ids: string[]): Promise<PeopleNamesDto> {
+    const rows = ids.length ? await this.users.findBy({ id: In([...new Set(ids.map((i) => i.toLowerCase()))]) }) : [];
+    return { names: rows.map((u) => ({ id: u.id, displayName: u.displayName, role: u.role })) };
   }
 
   async create(dto: CreateUserDto, actor: UserPrincipal, ip: string | null): Promise<UserDto> {

@@ -213,3 +213,23 @@ export class AuditPageDto {
   @ApiProperty() pageSize: number;
   @ApiProperty() total: number;
 }
+
+/** Who did something, as a person reads it: the ids of a case's timeline or a publication, without the accounts' details. */
+export class PeopleNamesQuery {
+  @ApiProperty({ example: '0b6f…,9c1e…', description: 'Comma-separated account ids (subs), at most 100' })
+  @IsString()
+  @Length(1, 4000)
+  @Matches(/^[0-9a-f-]{36}(,[0-9a-f-]{36}){0,99}$/i, { message: 'must be up to 100 account ids separated by commas' })
+  ids: string;
+}
+
+export class PersonNameDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: '王芳' }) displayName: string;
+  @ApiProperty({ enum: ROLES }) role: Role;
+}
+
+export class PeopleNamesDto {
+  @ApiProperty({ type: [PersonNameDto], description: 'The known ones; an unknown id (an external identity) is left out' })
+  names: PersonNameDto[];
+}
