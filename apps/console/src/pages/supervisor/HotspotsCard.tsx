@@ -4,6 +4,8 @@ import { Link } from 'react-router';
 import { must, rectification, statistics } from '../../api/client';
 import { matterSummary } from '../../components/CaseTable';
 import { problemMessage, usePolling } from '../../components/common';
+import { SOURCE } from '../../labels';
+import { useUnitNames } from '../classes/names';
 import type { CaseView } from '../../types';
 
 interface Hotspot {
@@ -48,7 +50,7 @@ function HotspotCases({ hotspot }: { hotspot: Hotspot }) {
     <Space orientation="vertical" size={2}>
       {data.items.map((c) => (
         <Link key={c.id} to={`/cases/${c.id}`}>
-          {c.unitName}：{matterSummary(c) || c.id}
+          {c.unitName}：{SOURCE[c.source] ?? ''} {matterSummary(c) || '（无文字）'}
         </Link>
       ))}
     </Space>
@@ -57,6 +59,7 @@ function HotspotCases({ hotspot }: { hotspot: Hotspot }) {
 
 /** 热点: what stands out this week against its own 8-week baseline, each row opening its cases. */
 export function HotspotsCard() {
+  const unitName = useUnitNames();
   const [categoryNames, setCategoryNames] = useState<Map<string, string>>(new Map());
   const { data, error } = usePolling(
     async () => {
@@ -91,6 +94,7 @@ export function HotspotsCard() {
           rowKey={(h) => `${h.kind}:${h.code}`}
           dataSource={data.hotspots}
           pagination={false}
+          scroll={{ x: 640 }}
           expandable={{ expandedRowRender: (h) => <HotspotCases hotspot={h} />, expandRowByClick: true }}
           columns={[
             {
@@ -102,11 +106,11 @@ export function HotspotsCard() {
             {
               title: '名称',
               key: 'name',
-              render: (_, h) => (h.kind === 'SERVICE_ITEM' ? (h.name ?? h.code) : (categoryNames.get(h.code) ?? h.code)),
+              render: (_, h) => (h.kind === 'SERVICE_ITEM' ? (h.name ?? '未命名事项') : (categoryNames.get(h.code) ?? '…')),
             },
             { title: '近7日差评', dataIndex: 'windowCount', width: 100 },
             { title: '往常周均', key: 'mean', width: 100, render: (_, h) => h.baselineWeeklyMean.toFixed(1) },
-            { title: '涉及单位', key: 'units', render: (_, h) => h.unitCodes.join('、') },
+            { title: '涉及单位', key: 'units', render: (_, h) => h.unitCodes.map(unitName).join('、') },
           ]}
         />
       )}
