@@ -7,12 +7,12 @@ import { ActionStatusTag, type ImprovementAction } from './names';
 export function ActionCard({
   action,
   title,
-  extra,
+  assignedBy,
   children,
 }: {
   action: ImprovementAction;
   title?: ReactNode;
-  extra?: ReactNode;
+  assignedBy?: string;
   children?: ReactNode;
 }) {
   const outstanding = action.status === 'ASSIGNED' || action.status === 'RETURNED';
@@ -20,11 +20,10 @@ export function ActionCard({
     <Card
       size="small"
       title={title ?? action.unitName}
-      extra={extra}
       aria-label={`整改措施：${action.unitName}`}
-      styles={{ header: { flexWrap: 'wrap', gap: 8 } }}
+      styles={{ title: { whiteSpace: 'normal' } }}
     >
-      <Descriptions size="small" column={1} styles={{ label: { width: 96 } }}>
+      <Descriptions size="small" column={1} styles={{ label: { whiteSpace: 'nowrap' } }}>
         <Descriptions.Item label="状态">
           <Space size={4} wrap>
             <ActionStatusTag status={action.status} overdue={action.overdue} />
@@ -67,6 +66,7 @@ export function ActionCard({
             </ul>
           </Descriptions.Item>
         )}
+        {assignedBy && <Descriptions.Item label="交办人">{assignedBy}</Descriptions.Item>}
         {action.reportedAt && <Descriptions.Item label="报送时间">{formatTime(action.reportedAt)}</Descriptions.Item>}
         {action.acceptedAt && <Descriptions.Item label="验收时间">{formatTime(action.acceptedAt)}</Descriptions.Item>}
       </Descriptions>

@@ -4,7 +4,7 @@ import { Link } from 'react-router';
 import { must, rectification } from '../../api/client';
 import { problemMessage, usePolling, useSubmit } from '../../components/common';
 import { ActionCard } from './ActionCard';
-import { ACTION_STATUS, type ImprovementAction } from './names';
+import { ACTION_STATUS, type ImprovementAction, useNarrow } from './names';
 
 type Filter = 'todo' | 'REPORTED' | 'ACCEPTED' | 'all';
 
@@ -12,6 +12,7 @@ type Filter = 'todo' | 'REPORTED' | 'ACCEPTED' | 'all';
 export function ActionsPage() {
   const [filter, setFilter] = useState<Filter>('todo');
   const [reporting, setReporting] = useState<ImprovementAction | null>(null);
+  const narrow = useNarrow();
   const { data, error, reload } = usePolling(
     async () => (await must(rectification.GET('/api/v1/improvement-actions', { params: { query: { pageSize: 200 } } }))).items,
     [],
@@ -23,23 +24,21 @@ export function ActionsPage() {
   const count = (f: Filter) =>
     (data ?? []).filter((a) => (f === 'todo' ? a.status === 'ASSIGNED' || a.status === 'RETURNED' : f === 'all' || a.status === f)).length;
   return (
-    <Card
-      title="本单位整改措施"
-      extra={
-        <Segmented<Filter>
-          aria-label="按状态筛选"
-          value={filter}
-          onChange={setFilter}
-          options={[
-            { label: `待报送（${count('todo')}）`, value: 'todo' },
-            { label: `${ACTION_STATUS.REPORTED}（${count('REPORTED')}）`, value: 'REPORTED' },
-            { label: `${ACTION_STATUS.ACCEPTED}（${count('ACCEPTED')}）`, value: 'ACCEPTED' },
-            { label: '全部', value: 'all' },
-          ]}
-        />
-      }
-      styles={{ header: { flexWrap: 'wrap', gap: 8, paddingTop: 8, paddingBottom: 8 } }}
-    >
+    <Card title="本单位整改措施">
+      <Segmented<Filter>
+        vertical={narrow}
+        block={narrow}
+        style={{ marginBottom: 16 }}
+        aria-label="按状态筛选"
+        value={filter}
+        onChange={setFilter}
+        options={[
+          { label: `待报送（${count('todo')}）`, value: 'todo' },
+          { label: `${ACTION_STATUS.REPORTED}（${count('REPORTED')}）`, value: 'REPORTED' },
+          { label: `${ACTION_STATUS.ACCEPTED}（${count('ACCEPTED')}）`, value: 'ACCEPTED' },
+          { label: '全部', value: 'all' },
+        ]}
+      />
       {error ? (
         <Alert type="error" showIcon title={problemMessage(error)} />
       ) : !data ? (

@@ -5,7 +5,7 @@ import { matterSummary } from '../../components/CaseTable';
 import { formatTime, StatusTag, usePolling } from '../../components/common';
 import { SOURCE } from '../../labels';
 import type { CaseView, Page } from '../../types';
-import type { Category } from './names';
+import { type Category, useNarrow } from './names';
 
 export type PickedCase = CaseView & { problemCategory?: string | null };
 
@@ -51,15 +51,16 @@ export function CasePicker({
     0,
   );
   const excluded = new Set(exclude);
+  const narrow = useNarrow();
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
-      <Space wrap>
+      <Space wrap style={{ width: '100%' }} orientation={narrow ? 'vertical' : 'horizontal'}>
         <Select
           aria-label="按问题分类筛选案件"
           placeholder="全部问题分类"
           allowClear
           showSearch={{ optionFilterProp: 'label' }}
-          style={{ width: 280, maxWidth: '100%' }}
+          style={{ width: narrow ? '100%' : 280 }}
           value={problemCategory}
           onChange={(v?: string) => {
             setProblemCategory(v);
@@ -74,7 +75,7 @@ export function CasePicker({
         size="small"
         loading={loading && !data}
         dataSource={data?.items ?? []}
-        scroll={{ x: 760 }}
+        scroll={narrow ? undefined : { x: 760 }}
         locale={{ emptyText: '没有符合条件的案件' }}
         rowSelection={{
           preserveSelectedRowKeys: true,
@@ -95,21 +96,22 @@ export function CasePicker({
           onChange: (page, pageSize) => setPaging({ page, pageSize }),
         }}
         columns={[
-          { title: '单位', key: 'unit', width: 170, render: (_, c) => c.unitName },
+          { title: '单位', key: 'unit', width: narrow ? 96 : 170, render: (_, c) => c.unitName },
           {
             title: '事项',
             key: 'matter',
-            ellipsis: true,
+            ellipsis: !narrow,
             render: (_, c) => `${SOURCE[c.source] ?? ''}：${matterSummary(c) || '（无文字）'}`,
           },
           {
             title: '问题分类',
             key: 'category',
             width: 150,
+            responsive: ['md'],
             render: (_, c) => (c.problemCategory ? (categoryName.get(c.problemCategory) ?? '—') : '未分类'),
           },
-          { title: '状态', key: 'status', width: 90, render: (_, c) => <StatusTag status={c.status} /> },
-          { title: '立案时间', key: 'opened', width: 140, render: (_, c) => formatTime(c.openedAt) },
+          { title: '状态', key: 'status', width: 90, responsive: ['sm'], render: (_, c) => <StatusTag status={c.status} /> },
+          { title: '立案时间', key: 'opened', width: 140, responsive: ['md'], render: (_, c) => formatTime(c.openedAt) },
         ]}
       />
     </Space>

@@ -25,7 +25,7 @@ import type { User } from '../../session';
 import type { CaseView } from '../../types';
 import { ActionCard } from './ActionCard';
 import { CasePicker, type PickedCase } from './CasePicker';
-import { CLASS_STEP, ClassStatusTag, type ImprovementAction, type ProblemClass, useCategories, usePeopleNames } from './names';
+import { CLASS_STEP, ClassStatusTag, type ImprovementAction, type ProblemClass, useCategories, useNarrow, usePeopleNames } from './names';
 
 type Entry = ProblemClass['timeline'][number];
 
@@ -48,6 +48,7 @@ export function ClassPage({ role }: { role: User['role'] }) {
     for (const a of current?.actions ?? []) names.set(a.unitCode, a.unitName);
     return (code: string | null) => (code ? (names.get(code) ?? '其他单位') : '');
   }, [current]);
+  const narrow = useNarrow();
   const [assigning, setAssigning] = useState(false);
   const [adding, setAdding] = useState(false);
   const [returning, setReturning] = useState<ImprovementAction | null>(null);
@@ -64,9 +65,9 @@ export function ClassPage({ role }: { role: User['role'] }) {
         extra={
           <Button onClick={() => void navigate(supervisor ? '/classes' : '/actions')}>{supervisor ? '返回类问题' : '返回整改措施'}</Button>
         }
-        styles={{ header: { flexWrap: 'wrap', gap: 8 } }}
+        styles={{ title: { whiteSpace: 'normal' } }}
       >
-        <Descriptions size="small" column={{ xs: 1, md: 2 }} bordered>
+        <Descriptions size="small" column={{ xs: 1, md: 2 }} bordered={!narrow} styles={{ label: { whiteSpace: 'nowrap' } }}>
           <Descriptions.Item label="状态">
             <span aria-label="类问题状态">
               <ClassStatusTag status={current.status} />
@@ -95,7 +96,7 @@ export function ClassPage({ role }: { role: User['role'] }) {
           )
         }
       >
-        <CaseList cls={current} onChanged={changed} />
+        <CaseList cls={current} onChanged={changed} narrow={narrow} />
       </Card>
 
       <Card
@@ -115,11 +116,7 @@ export function ClassPage({ role }: { role: User['role'] }) {
         ) : (
           <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(min(100%, 420px), 1fr))', gap: 12 }}>
             {current.actions.map((a) => (
-              <ActionCard
-                key={a.id}
-                action={a}
-                extra={<Typography.Text type="secondary">交办人 {people(a.assignedBy, 'supervisor')}</Typography.Text>}
-              >
+              <ActionCard key={a.id} action={a} assignedBy={people(a.assignedBy, 'supervisor')}>
                 <Steps action={a} classId={current.id} onChanged={changed} onReturn={() => setReturning(a)} />
               </ActionCard>
             ))}
@@ -181,7 +178,7 @@ function Step({ entry: e, person, unitName }: { entry: Entry; person: string; un
   );
 }
 
-function CaseList({ cls, onChanged }: { cls: ProblemClass; onChanged: (next: ProblemClass) => void }) {
+function CaseList({ cls, onChanged, narrow }: { cls: ProblemClass; onChanged: (next: ProblemClass) => void; narrow: boolean }) {
   const { submit, busy } = useSubmit(async (caseId: string) => {
     onChanged(
       await must(rectification.DELETE('/api/v1/problem-classes/{id}/cases/{caseId}', { params: { path: { id: cls.id, caseId } } })),
@@ -194,9 +191,9 @@ function CaseList({ cls, onChanged }: { cls: ProblemClass; onChanged: (next: Pro
       size="small"
       dataSource={cases}
       pagination={cases.length > 20 ? { pageSize: 20 } : false}
-      scroll={{ x: 720 }}
+      scroll={narrow ? undefined : { x: 720 }}
       columns={[
-        { title: '单位', key: 'unit', width: 170, render: (_, c) => c.unitName },
+        { title: '单位', key: 'unit', width: narrow ? 96 : 170, render: (_, c) => c.unitName },
         {
           title: '事项',
           key: 'matter',
@@ -206,8 +203,8 @@ function CaseList({ cls, onChanged }: { cls: ProblemClass; onChanged: (next: Pro
             </Link>
           ),
         },
-        { title: '状态', key: 'status', width: 90, render: (_, c) => <StatusTag status={c.status} /> },
-        { title: '立案时间', key: 'opened', width: 140, render: (_, c) => formatTime(c.openedAt) },
+        { title: '状态', key: 'status', width: 90, responsive: ['sm'], render: (_, c) => <StatusTag status={c.status} /> },
+        { title: '立案时间', key: 'opened', width: 140, responsive: ['md'], render: (_, c) => formatTime(c.openedAt) },
         ...(cls.editable && cases.length > 1
           ? [
               {
@@ -315,7 +312,7 @@ function AssignDialog({ cls, onClose, onChanged }: { cls: ProblemClass; onClose:
           extra="自今日起第 N 个工作日当天 24 时前完成，按工作日历计算"
           {...field('workingDays', 'dueAt')}
         >
-          <InputNumber min={1} max={60} precision={0} addonAfter="个工作日" style={{ width: 200 }} />
+          <InputNumber min={1} max={60} precision={0} suffix="个工作日" style={{ width: 200 }} />
         </Form.Item>
       </Form>
     </Modal>

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { must, rectification } from '../../api/client';
 import { formatTime, problemMessage, usePolling } from '../../components/common';
-import { CLASS_STATUS, ClassStatusTag, type ProblemClassSummary, useCategories, useUnitNames } from './names';
+import { CLASS_STATUS, ClassStatusTag, type ProblemClassSummary, useCategories, useNarrow, useUnitNames } from './names';
 
 type Filter = 'OPEN' | 'SOLVED' | 'all';
 
@@ -15,6 +15,7 @@ export function ClassesPage() {
   const [categoryCode, setCategoryCode] = useState<string | undefined>();
   const [paging, setPaging] = useState({ page: 1, pageSize: 20 });
   const unitName = useUnitNames();
+  const narrow = useNarrow();
   const categories = useCategories();
   const { data, error, loading } = usePolling(
     async () => {
@@ -45,8 +46,10 @@ export function ClassesPage() {
         </Button>
       }
     >
-      <Space wrap style={{ marginBottom: 16 }}>
+      <Space wrap style={{ marginBottom: 16, width: narrow ? '100%' : undefined }} orientation={narrow ? 'vertical' : 'horizontal'}>
         <Segmented<Filter>
+          vertical={narrow}
+          block={narrow}
           aria-label="按状态筛选"
           value={filter}
           onChange={(v) => {
@@ -63,7 +66,7 @@ export function ClassesPage() {
           aria-label="问题分类"
           placeholder="全部问题分类"
           allowClear
-          style={{ width: 220 }}
+          style={{ width: narrow ? '100%' : 220 }}
           value={categoryCode}
           onChange={(v?: string) => {
             setCategoryCode(v);
@@ -78,7 +81,7 @@ export function ClassesPage() {
         size="middle"
         loading={loading && !data}
         dataSource={data?.page.items ?? []}
-        scroll={{ x: 880 }}
+        scroll={narrow ? undefined : { x: 880 }}
         locale={{ emptyText: '暂无类问题' }}
         pagination={{
           current: paging.page,
@@ -97,15 +100,21 @@ export function ClassesPage() {
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                   {c.categoryName}
                 </Typography.Text>
+                {narrow && (
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {c.unitCodes.map(unitName).join('、')}
+                  </Typography.Text>
+                )}
               </Space>
             ),
           },
-          { title: '涉及单位', key: 'units', width: 220, render: (_, c) => c.unitCodes.map(unitName).join('、') },
-          { title: '案件', dataIndex: 'caseCount', width: 70 },
+          { title: '涉及单位', key: 'units', width: 220, responsive: ['sm'], render: (_, c) => c.unitCodes.map(unitName).join('、') },
+          { title: '案件', dataIndex: 'caseCount', width: 70, responsive: ['md'] },
           {
             title: '整改措施',
             key: 'actions',
             width: 150,
+            responsive: ['sm'],
             render: (_, c) => (
               <Space size={4} wrap>
                 <span>{c.actionCount === 0 ? '未交办' : `已验收 ${c.actionsAccepted}/${c.actionCount}`}</span>
@@ -118,6 +127,7 @@ export function ClassesPage() {
             title: '建立 / 解决时间',
             key: 'time',
             width: 160,
+            responsive: ['md'],
             render: (_, c) => (
               <Space orientation="vertical" size={0}>
                 <span>{formatTime(c.openedAt)}</span>

@@ -2,7 +2,7 @@
  * What the 类问题 pages show instead of codes: units, 问题分类 and people by name, statuses in Chinese
  * (the labels' one home, libs/contracts/src/labels.ts).
  */
-import { Tag } from 'antd';
+import { Grid, Tag } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import {
   IMPROVEMENT_ACTION_STATUS_LABELS,
@@ -19,6 +19,11 @@ export type ProblemClassSummary = Rectification['schemas']['ProblemClassSummaryD
 export type ImprovementAction = Rectification['schemas']['ImprovementActionDto'];
 export type Category = Rectification['schemas']['ProblemCategoryDto'];
 type Unit = Intake['schemas']['UnitResponseDto'];
+
+/** A phone's width (below antd's `sm`): filters stack, tables keep only what a phone can show. */
+export function useNarrow(): boolean {
+  return !(Grid.useBreakpoint().sm ?? true);
+}
 
 export const CLASS_STATUS: Record<string, string> = PROBLEM_CLASS_STATUS_LABELS;
 export const ACTION_STATUS: Record<string, string> = IMPROVEMENT_ACTION_STATUS_LABELS;

@@ -38,7 +38,10 @@ function HotspotCases({ hotspot }: { hotspot: Hotspot }) {
   const { data, error } = usePolling(
     async () => {
       const get = rectification.GET as unknown as UntypedGet;
-      return (await must(get('/api/v1/cases', { params: { query: { ...hotspot.cases, pageSize: 50 } } }))) as { items: CaseView[] };
+      // The hotspot's filter, not its `path` (the same filter as a link for API callers): the case list refuses unknown parameters.
+      const { serviceItemCode, problemCategory, from, to } = hotspot.cases;
+      const query = { serviceItemCode, problemCategory, from, to, pageSize: 50 };
+      return (await must(get('/api/v1/cases', { params: { query } }))) as { items: CaseView[] };
     },
     [hotspot.kind, hotspot.code, hotspot.cases.from],
     0,
@@ -80,6 +83,7 @@ export function HotspotsCard() {
   return (
     <Card
       title="热点问题（近7日）"
+      styles={{ header: { flexWrap: 'wrap', gap: 4 }, title: { whiteSpace: 'normal' } }}
       extra={data && <Typography.Text type="secondary">{`${data.windowFrom} 至 ${data.windowTo}`}</Typography.Text>}
     >
       {error ? (
@@ -94,12 +98,12 @@ export function HotspotsCard() {
           rowKey={(h) => `${h.kind}:${h.code}`}
           dataSource={data.hotspots}
           pagination={false}
-          scroll={{ x: 640 }}
           expandable={{ expandedRowRender: (h) => <HotspotCases hotspot={h} />, expandRowByClick: true }}
           columns={[
             {
               title: '类型',
               key: 'kind',
+              responsive: ['sm'],
               width: 90,
               render: (_, h) => (h.kind === 'SERVICE_ITEM' ? <Tag color="blue">办事事项</Tag> : <Tag color="purple">问题分类</Tag>),
             },
@@ -108,8 +112,8 @@ export function HotspotsCard() {
               key: 'name',
               render: (_, h) => (h.kind === 'SERVICE_ITEM' ? (h.name ?? '未命名事项') : (categoryNames.get(h.code) ?? '…')),
             },
-            { title: '近7日差评', dataIndex: 'windowCount', width: 100 },
-            { title: '往常周均', key: 'mean', width: 100, render: (_, h) => h.baselineWeeklyMean.toFixed(1) },
+            { title: '近7日差评', dataIndex: 'windowCount', width: 90 },
+            { title: '往常周均', key: 'mean', width: 100, responsive: ['md'], render: (_, h) => h.baselineWeeklyMean.toFixed(1) },
             { title: '涉及单位', key: 'units', render: (_, h) => h.unitCodes.map(unitName).join('、') },
           ]}
         />
