@@ -162,11 +162,13 @@ describe('browser: one 类问题 from grouping to 已解决, in names and plain 
       .waitFor({ state: 'detached', timeout: UI_TIMEOUT });
   }
 
-  /** Picks an option of a select and waits until `shown` (the form or dialog holding it) shows it chosen. */
+  /** Picks an option of a select (by searching it) and waits until `shown` (the form or dialog holding it) shows it chosen. */
   async function choose(select: Locator, option: string, shown: Locator) {
     await settled();
     await select.click();
-    await page.locator('.ant-select-item-option:visible', { hasText: option }).first().click();
+    await select.fill(option); // searches the options: the one wanted is the first, taken with Enter
+    await page.locator('.ant-select-item-option-active:visible', { hasText: option }).first().waitFor();
+    await select.press('Enter');
     await shown.getByText(option).filter({ visible: true }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
   }
 

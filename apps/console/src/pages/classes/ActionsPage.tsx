@@ -57,7 +57,7 @@ export function ActionsPage() {
                 </Link>
               }
             >
-              <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>
+              <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 8 }}>
                 问题分类：{a.categoryName}。{a.classDescription}
               </Typography.Paragraph>
               {a.steps.includes('report') && (

@@ -295,7 +295,7 @@ function AssignDialog({ cls, onClose, onChanged }: { cls: ProblemClass; onClose:
     >
       <Form form={form} layout="vertical" initialValues={{ workingDays: 10 }} onFinish={(v) => void submit(v)}>
         <Form.Item label="承办单位" name="unitCode" rules={[{ required: true, message: '请选择承办单位' }]} {...field('unitCode')}>
-          <Select options={units} placeholder="选择单位" />
+          <Select options={units} placeholder="选择单位" showSearch={{ optionFilterProp: 'label' }} />
         </Form.Item>
         <Form.Item
           label="整改措施"

@@ -110,9 +110,10 @@ export function HotspotsCard() {
             {
               title: '名称',
               key: 'name',
+              width: 120,
               render: (_, h) => (h.kind === 'SERVICE_ITEM' ? (h.name ?? '未命名事项') : (categoryNames.get(h.code) ?? '…')),
             },
-            { title: '近7日差评', dataIndex: 'windowCount', width: 90 },
+            { title: '近7日差评', dataIndex: 'windowCount', width: 72 },
             { title: '往常周均', key: 'mean', width: 100, responsive: ['md'], render: (_, h) => h.baselineWeeklyMean.toFixed(1) },
             { title: '涉及单位', key: 'units', render: (_, h) => h.unitCodes.map(unitName).join('、') },
           ]}
