@@ -1,4 +1,5 @@
 import {
+  ApartmentOutlined,
   AuditOutlined,
   BarChartOutlined,
   CalendarOutlined,
@@ -11,6 +12,7 @@ import {
   ScheduleOutlined,
   TabletOutlined,
   TeamOutlined,
+  ToolOutlined,
   WarningOutlined,
 } from '@ant-design/icons';
 import { Button, Grid, Layout, Menu, Space, Spin, Typography } from 'antd';
@@ -28,6 +30,10 @@ const DevicesPage = lazy(() => import('./pages/admin/DevicesPage').then((m) => (
 const HotlineClientsPage = lazy(() => import('./pages/admin/HotlineClientsPage').then((m) => ({ default: m.HotlineClientsPage })));
 const UnitsPage = lazy(() => import('./pages/admin/UnitsPage').then((m) => ({ default: m.UnitsPage })));
 const UsersPage = lazy(() => import('./pages/admin/UsersPage').then((m) => ({ default: m.UsersPage })));
+const ActionsPage = lazy(() => import('./pages/classes/ActionsPage').then((m) => ({ default: m.ActionsPage })));
+const ClassesPage = lazy(() => import('./pages/classes/ClassesPage').then((m) => ({ default: m.ClassesPage })));
+const ClassPage = lazy(() => import('./pages/classes/ClassPage').then((m) => ({ default: m.ClassPage })));
+const NewClassPage = lazy(() => import('./pages/classes/NewClassPage').then((m) => ({ default: m.NewClassPage })));
 const CasePage = lazy(() => import('./pages/CasePage').then((m) => ({ default: m.CasePage })));
 const FiguresPage = lazy(() => import('./pages/operator/FiguresPage').then((m) => ({ default: m.FiguresPage })));
 const UnresolvedPage = lazy(() => import('./pages/operator/UnresolvedPage').then((m) => ({ default: m.UnresolvedPage })));
@@ -51,11 +57,13 @@ const SCREENS: Record<User['role'], Screen[]> = {
     { path: '/workbench', label: '工作台', icon: <DashboardOutlined />, element: <Workbench /> },
     { path: '/unresolved', label: '办不成事', icon: <FileTextOutlined />, element: <UnresolvedPage /> },
     { path: '/figures', label: '本单位季度数据', icon: <BarChartOutlined />, element: <FiguresPage /> },
+    { path: '/actions', label: '整改措施', icon: <ToolOutlined />, element: <ActionsPage /> },
   ],
   supervisor: [
     { path: '/desk', label: '季度概览', icon: <BarChartOutlined />, element: <DeskPage /> },
     { path: '/supervision', label: '超期与督办', icon: <WarningOutlined />, element: <SupervisionPage /> },
     { path: '/decisions', label: '申诉与延期审批', icon: <ScheduleOutlined />, element: <DecisionsPage /> },
+    { path: '/classes', label: '类问题', icon: <ApartmentOutlined />, element: <ClassesPage /> },
     { path: '/suspects', label: '刷评疑似', icon: <SafetyOutlined />, element: <SuspectsPage /> },
     { path: '/reports', label: '通报与导出', icon: <FileTextOutlined />, element: <ReportsPage /> },
   ],
@@ -133,6 +141,8 @@ function Console({ user }: { user: User }) {
               ))}
               {user.role !== 'admin' && <Route path="/cases/:id" element={<CasePage role={user.role} />} />}
               {user.role === 'supervisor' && <Route path="/units/:code" element={<UnitPage />} />}
+              {user.role === 'supervisor' && <Route path="/classes/new" element={<NewClassPage />} />}
+              {user.role !== 'admin' && <Route path="/classes/:id" element={<ClassPage role={user.role} />} />}
               <Route path="*" element={<Navigate to={screens[0]!.path} replace />} />
             </Routes>
           </Suspense>

@@ -11,6 +11,7 @@ import {
   labelOf,
   PUBLIC_CASE_OUTCOME_LABELS,
   PROBLEM_CLASS_STATUS_LABELS,
+  PROBLEM_CLASS_STEP_LABELS,
   PUBLIC_CASE_SOURCE_LABELS,
   SUSPECT_STATUS_LABELS,
   suspectReasonLabel,
@@ -35,6 +36,11 @@ describe('labels: one home for what a person reads for each code', () => {
       [CASE_SOURCES, PUBLIC_CASE_SOURCE_LABELS],
       [PROBLEM_CLASS_STATUSES, PROBLEM_CLASS_STATUS_LABELS],
       [IMPROVEMENT_ACTION_STATUSES, IMPROVEMENT_ACTION_STATUS_LABELS],
+      // ProblemClassTimelineEntryDto.action
+      [
+        ['open', 'add-cases', 'remove-case', 'assign-action', 'report-action', 'return-action', 'accept-action', 'solved'],
+        PROBLEM_CLASS_STEP_LABELS,
+      ],
       [['RECTIFIED', 'EXPLAINED'], PUBLIC_CASE_OUTCOME_LABELS], // an upheld appeal is never a public example
     ];
     for (const [codes, labels] of tables) {

@@ -68,7 +68,19 @@ export const STAGE_LABELS = { ACCEPTANCE: '受理', COMPLETION: '办结' } as co
 export const HOTLINE_CATEGORY_LABELS = { COMPLAINT: '投诉', REQUEST: '求助', SUGGESTION: '建议', CONSULTATION: '咨询' } as const;
 
 /** Where a 类问题 stands (events.ts PROBLEM_CLASS_STATUSES). */
-export const PROBLEM_CLASS_STATUS_LABELS = { OPEN: '整改中', SOLVED: '已破解' } as const;
+export const PROBLEM_CLASS_STATUS_LABELS = { OPEN: '整改中', SOLVED: '已解决' } as const;
+
+/** The steps of a 类问题's timeline (GET /problem-classes/{id} `timeline[].action`). */
+export const PROBLEM_CLASS_STEP_LABELS = {
+  open: '建立类问题',
+  'add-cases': '增加案件',
+  'remove-case': '移出案件',
+  'assign-action': '交办整改措施',
+  'report-action': '报送措施完成',
+  'return-action': '退回整改措施',
+  'accept-action': '验收整改措施',
+  solved: '全部措施验收通过，类问题已解决',
+} as const;
 
 /** Where an improvement action (优化一类服务) stands (events.ts IMPROVEMENT_ACTION_STATUSES). */
 export const IMPROVEMENT_ACTION_STATUS_LABELS = { ASSIGNED: '待落实', REPORTED: '待验收', ACCEPTED: '已验收', RETURNED: '已退回' } as const;

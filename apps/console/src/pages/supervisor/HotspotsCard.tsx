@@ -4,6 +4,8 @@ import { Link } from 'react-router';
 import { must, rectification, statistics } from '../../api/client';
 import { matterSummary } from '../../components/CaseTable';
 import { problemMessage, usePolling } from '../../components/common';
+import { SOURCE } from '../../labels';
+import { useUnitNames } from '../classes/names';
 import type { CaseView } from '../../types';
 
 interface Hotspot {
@@ -36,7 +38,10 @@ function HotspotCases({ hotspot }: { hotspot: Hotspot }) {
   const { data, error } = usePolling(
     async () => {
       const get = rectification.GET as unknown as UntypedGet;
-      return (await must(get('/api/v1/cases', { params: { query: { ...hotspot.cases, pageSize: 50 } } }))) as { items: CaseView[] };
+      // The hotspot's filter, not its `path` (the same filter as a link for API callers): the case list refuses unknown parameters.
+      const { serviceItemCode, problemCategory, from, to } = hotspot.cases;
+      const query = { serviceItemCode, problemCategory, from, to, pageSize: 50 };
+      return (await must(get('/api/v1/cases', { params: { query } }))) as { items: CaseView[] };
     },
     [hotspot.kind, hotspot.code, hotspot.cases.from],
     0,
@@ -48,7 +53,7 @@ function HotspotCases({ hotspot }: { hotspot: Hotspot }) {
     <Space orientation="vertical" size={2}>
       {data.items.map((c) => (
         <Link key={c.id} to={`/cases/${c.id}`}>
-          {c.unitName}：{matterSummary(c) || c.id}
+          {c.unitName}：{SOURCE[c.source] ?? ''} {matterSummary(c) || '（无文字）'}
         </Link>
       ))}
     </Space>
@@ -57,6 +62,7 @@ function HotspotCases({ hotspot }: { hotspot: Hotspot }) {
 
 /** 热点: what stands out this week against its own 8-week baseline, each row opening its cases. */
 export function HotspotsCard() {
+  const unitName = useUnitNames();
   const [categoryNames, setCategoryNames] = useState<Map<string, string>>(new Map());
   const { data, error } = usePolling(
     async () => {
@@ -77,6 +83,7 @@ export function HotspotsCard() {
   return (
     <Card
       title="热点问题（近7日）"
+      styles={{ header: { flexWrap: 'wrap', gap: 4 }, title: { whiteSpace: 'normal' } }}
       extra={data && <Typography.Text type="secondary">{`${data.windowFrom} 至 ${data.windowTo}`}</Typography.Text>}
     >
       {error ? (
@@ -96,17 +103,19 @@ export function HotspotsCard() {
             {
               title: '类型',
               key: 'kind',
+              responsive: ['sm'],
               width: 90,
               render: (_, h) => (h.kind === 'SERVICE_ITEM' ? <Tag color="blue">办事事项</Tag> : <Tag color="purple">问题分类</Tag>),
             },
             {
               title: '名称',
               key: 'name',
-              render: (_, h) => (h.kind === 'SERVICE_ITEM' ? (h.name ?? h.code) : (categoryNames.get(h.code) ?? h.code)),
+              width: 120,
+              render: (_, h) => (h.kind === 'SERVICE_ITEM' ? (h.name ?? '未命名事项') : (categoryNames.get(h.code) ?? '…')),
             },
-            { title: '近7日差评', dataIndex: 'windowCount', width: 100 },
-            { title: '往常周均', key: 'mean', width: 100, render: (_, h) => h.baselineWeeklyMean.toFixed(1) },
-            { title: '涉及单位', key: 'units', render: (_, h) => h.unitCodes.join('、') },
+            { title: '近7日差评', dataIndex: 'windowCount', width: 72 },
+            { title: '往常周均', key: 'mean', width: 100, responsive: ['md'], render: (_, h) => h.baselineWeeklyMean.toFixed(1) },
+            { title: '涉及单位', key: 'units', render: (_, h) => h.unitCodes.map(unitName).join('、') },
           ]}
         />
       )}
