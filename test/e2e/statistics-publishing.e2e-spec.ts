@@ -33,7 +33,8 @@ describe('statistics: quarter publishing (frozen snapshots)', () => {
   let app: INestApplication;
   let sql: Client;
   const eventIds = new Set<string>();
-  const supervisor = bearer('supervisor', undefined, { sub: '王督查' });
+  const supervisorId = '3f6c2a9e-1b4d-4c8e-a7f0-5d2b9e8c1a36';
+  const supervisor = bearer('supervisor', undefined, { sub: supervisorId, name: '王督查' });
 
   async function submit(data: ReviewSubmittedData): Promise<void> {
     const event = Events.reviewSubmitted(data, { source: 'test' });
@@ -99,7 +100,7 @@ describe('statistics: quarter publishing (frozen snapshots)', () => {
     expect(published.body).toMatchObject({
       period: { year: 2024, quarter: 4 },
       reviews: { total: 4, good: 3, bad: 1, goodRate: 0.75 },
-      published: { by: '王督查' },
+      published: { by: supervisorId, byName: '王督查' },
       changedSincePublished: null,
     });
     const publishedAt = published.body.published.at as string;
@@ -157,7 +158,7 @@ describe('statistics: quarter publishing (frozen snapshots)', () => {
       .get('/api/v1/reports/quarterly?year=2024&quarter=4')
       .set('Authorization', bearer('unit_operator', 'CN-02'))
       .expect(200);
-    expect(unit.body).toMatchObject({ reviews: { total: 1, bad: 0 }, published: { by: '王督查', at: publishedAt } });
+    expect(unit.body).toMatchObject({ reviews: { total: 1, bad: 0 }, published: { by: supervisorId, byName: '王督查', at: publishedAt } });
     expect(unit.body.changedSincePublished).toEqual({ reviews: 1, bad: 1, goodRate: -0.5 });
   });
 
@@ -165,7 +166,8 @@ describe('statistics: quarter publishing (frozen snapshots)', () => {
     const html = (await http().get('/api/v1/reports/quarterly/bulletin?year=2024&quarter=4').set('Authorization', supervisor).expect(200))
       .text;
     expect(html).toContain('已发布：');
-    expect(html).toContain('发布人 王督查');
+    expect(html).toContain('发布人 王督查。');
+    expect(html).not.toContain(supervisorId);
     expect(html).toContain('共收到评价 4 件');
     const live = (
       await http().get('/api/v1/reports/quarterly/bulletin?year=2024&quarter=4&live=true').set('Authorization', supervisor).expect(200)
@@ -221,7 +223,9 @@ describe('statistics: quarter publishing (frozen snapshots)', () => {
 
   it('lists published quarters; snapshots cannot be changed or deleted, not even in SQL', async () => {
     const list = await http().get('/api/v1/reports/quarterly/published').set('Authorization', supervisor).expect(200);
-    expect(list.body).toEqual({ items: [{ year: 2024, quarter: 4, publishedAt: expect.any(String), publishedBy: '王督查' }] });
+    expect(list.body).toEqual({
+      items: [{ year: 2024, quarter: 4, publishedAt: expect.any(String), publishedBy: supervisorId, publishedByName: '王督查' }],
+    });
     await expect(sql.query(`UPDATE statistics.published_reports SET report = '{}'`)).rejects.toThrow(/append-only/);
     await expect(sql.query(`DELETE FROM statistics.published_quarters`)).rejects.toThrow(/append-only/);
     await expect(sql.query(`TRUNCATE statistics.published_reports`)).rejects.toThrow(/append-only/);

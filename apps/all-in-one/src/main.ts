@@ -24,17 +24,22 @@ function out(line = ''): void {
   process.stdout.write(`${line}\n`);
 }
 
-/** JWT_SECRET, DATA_ENCRYPTION_KEY and METRICS_TOKEN from the environment, else generated once and kept in ./.data. */
+/**
+ * JWT_SECRET, DATA_ENCRYPTION_KEY, METRICS_TOKEN and BULLETIN_LINK_SECRET from the environment, else generated once and
+ * kept in ./.data (so shared bulletin links survive a restart).
+ */
 function ensureSecrets(): void {
   const file = join(DATA_DIR, 'secrets.json');
   const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
   kept.JWT_SECRET ??= randomBytes(32).toString('base64url');
   kept.DATA_ENCRYPTION_KEY ??= randomBytes(32).toString('hex');
   kept.METRICS_TOKEN ??= randomBytes(24).toString('base64url');
+  kept.BULLETIN_LINK_SECRET ??= randomBytes(32).toString('base64url');
   writeFileSync(file, JSON.stringify(kept, null, 2), { mode: 0o600 });
   process.env.JWT_SECRET ||= kept.JWT_SECRET;
   process.env.DATA_ENCRYPTION_KEY ||= kept.DATA_ENCRYPTION_KEY;
   process.env.METRICS_TOKEN ||= kept.METRICS_TOKEN;
+  process.env.BULLETIN_LINK_SECRET ||= kept.BULLETIN_LINK_SECRET;
 }
 
 function printWelcome(env: Env, demo: DemoCredentials, databaseDir: string | null): void {

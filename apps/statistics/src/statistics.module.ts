@@ -5,6 +5,8 @@ import { AnalysisFactsService } from './analysis/analysis-facts.service.js';
 import { AnalysisController } from './analysis/analysis.controller.js';
 import { HotspotsRepository } from './analysis/hotspots.repository.js';
 import { HotspotsService } from './analysis/hotspots.service.js';
+import { BulletinAccessGuard } from './bulletin-links/bulletin-access.guard.js';
+import { BulletinLinksService } from './bulletin-links/bulletin-links.service.js';
 import { STATISTICS_SCHEMA } from './data-source.js';
 import { PublicCasesConsumer } from './public/public-cases.consumer.js';
 import { servePublicPages } from './public/public-pages.js';
@@ -26,6 +28,8 @@ import { RollupsRepository } from './rollups/rollups.repository.js';
   providers: [
     ReportsService,
     PublishingService,
+    BulletinLinksService,
+    BulletinAccessGuard,
     ReportsRepository,
     RollupsService,
     RollupsRepository,

@@ -30,13 +30,29 @@ export function typedClaims(raw: Record<string, unknown>): JwtClaims {
   const role = raw.role as Role;
   if (!ROLES.includes(role)) throw invalidClaims('role is unknown');
   if (role === 'unit_operator' && raw.unitCode === undefined) throw invalidClaims('unitCode is required for unit_operator');
-  const claims: JwtClaims = { sub: raw.sub as string, role, ...(raw.unitCode !== undefined ? { unitCode: raw.unitCode as string } : {}) };
+  const claims: JwtClaims = {
+    sub: raw.sub as string,
+    role,
+    ...(raw.unitCode !== undefined ? { unitCode: raw.unitCode as string } : {}),
+    ...displayName(raw.name),
+  };
   // A console login's token names its login and session version; an external issuer's carries neither.
   if (raw.sid === undefined && raw.sv === undefined) return claims;
   if (typeof raw.sid !== 'string' || !UUID.test(raw.sid) || !UUID.test(claims.sub)) throw invalidClaims('sid must be a login id');
   if (typeof raw.sv !== 'number' || !Number.isInteger(raw.sv) || raw.sv < 0 || raw.sv > 2_147_483_647)
     throw invalidClaims('sv must be a session version');
   return { ...claims, session: { sid: raw.sid, sv: raw.sv } };
+}
+
+/**
+ * The person's display name (`name`, which console logins carry; an external issuer's token may not): optional, but when
+ * present a plain string of storable text of at most 128 characters. A blank one counts as absent.
+ */
+function displayName(value: unknown): { name?: string } {
+  if (value === undefined) return {};
+  if (typeof value !== 'string' || unstorableText(value) || value.length > 128) throw invalidClaims('name must be a plain string');
+  const name = value.trim();
+  return name ? { name } : {};
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -71,7 +87,13 @@ export class JwtAuthGuard implements CanActivate {
         'The session has ended (signed out, or the account was disabled or changed); refresh or sign in again.',
       );
     }
-    const principal: UserPrincipal = { kind: 'user', sub: claims.sub, role: claims.role, unitCode: claims.unitCode ?? null };
+    const principal: UserPrincipal = {
+      kind: 'user',
+      sub: claims.sub,
+      role: claims.role,
+      unitCode: claims.unitCode ?? null,
+      ...(claims.name ? { name: claims.name } : {}),
+    };
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
     if (allowed && !allowed.includes(principal.role)) {
       throw new DomainError(ErrorCode.Forbidden, `This action needs one of the roles: ${allowed.join(', ')}.`);

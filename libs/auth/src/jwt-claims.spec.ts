@@ -27,4 +27,11 @@ describe('typed JWT claims: a console login names its login and session version'
     for (const sv of [-1, 1.5, '2', 2 ** 31])
       expect(detail({ ...base, sid, sv })).toBe('The bearer token is invalid: sv must be a session version.');
   });
+
+  it('carries the display name when the token has one; a malformed one is a bad token', () => {
+    expect(typedClaims({ ...base, name: ' 王督查 ' })).toEqual({ sub, role: 'supervisor', name: '王督查' });
+    expect(typedClaims({ ...base, name: '  ' })).toEqual({ sub, role: 'supervisor' });
+    for (const name of [42, ['王'], 'a\u0000b', 'x'.repeat(129)])
+      expect(detail({ ...base, name })).toBe('The bearer token is invalid: name must be a plain string.');
+  });
 });

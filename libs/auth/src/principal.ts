@@ -31,6 +31,8 @@ export interface UserPrincipal {
   sub: string;
   role: Role;
   unitCode: string | null;
+  /** The person's display name when the token carries one (`name`; console logins do). */
+  name?: string;
 }
 
 export type Principal = DevicePrincipal | HotlineClientPrincipal | PlatformClientPrincipal | UserPrincipal;
@@ -39,6 +41,8 @@ export interface JwtClaims {
   sub: string;
   role: Role;
   unitCode?: string;
+  /** The person's display name (console logins carry it; an external issuer's token may not). */
+  name?: string;
   /** A console login's id (`sid`, its refresh-token family) and the account's session version (`sv`). */
   session?: { sid: string; sv: number };
 }

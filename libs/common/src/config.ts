@@ -254,6 +254,16 @@ export class Env {
   @Max(3660)
   INBOX_RETENTION_DAYS = 30;
 
+  /**
+   * statistics: the secret that signs shareable bulletin links (≥ 32 characters). Unset, links are signed with a key derived
+   * from JWT_SECRET (for this purpose only); with neither (RS256 tokens only) links cannot be made (503). Changing it ends
+   * every link given out.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  BULLETIN_LINK_SECRET?: string;
+
   /** GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (≥ 16 characters); unset, /metrics answers no one. */
   @IsOptional()
   @IsString()
@@ -301,6 +311,7 @@ export const ENV_VARIABLES: readonly string[] = [
     'STATISTICS_URL',
     'DATA_ENCRYPTION_KEY',
     'METRICS_TOKEN',
+    'BULLETIN_LINK_SECRET',
     'LOG_FILE',
     'TRUST_PROXY',
   ]),

@@ -31,6 +31,9 @@ export enum ErrorCode {
   PairingCodeExpired = 'PAIRING_CODE_EXPIRED',
   PairingCodeUsed = 'PAIRING_CODE_USED',
   PersonalDataErased = 'PERSONAL_DATA_ERASED',
+  BulletinLinkInvalid = 'BULLETIN_LINK_INVALID',
+  BulletinLinkExpired = 'BULLETIN_LINK_EXPIRED',
+  BulletinLinkMismatch = 'BULLETIN_LINK_MISMATCH',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -66,6 +69,9 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.PairingCodeExpired]: 410,
   [ErrorCode.PairingCodeUsed]: 410,
   [ErrorCode.PersonalDataErased]: 410,
+  [ErrorCode.BulletinLinkInvalid]: 401,
+  [ErrorCode.BulletinLinkExpired]: 401,
+  [ErrorCode.BulletinLinkMismatch]: 403,
   [ErrorCode.Internal]: 500,
 };
 
@@ -101,6 +107,9 @@ const TITLE: Record<ErrorCode, string> = {
   [ErrorCode.PairingCodeExpired]: 'Pairing code has expired',
   [ErrorCode.PairingCodeUsed]: 'Pairing code has already been used',
   [ErrorCode.PersonalDataErased]: 'The personal data was erased when its retention period ended',
+  [ErrorCode.BulletinLinkInvalid]: 'The bulletin link is not valid',
+  [ErrorCode.BulletinLinkExpired]: 'The bulletin link has expired',
+  [ErrorCode.BulletinLinkMismatch]: 'The bulletin link opens another bulletin',
   [ErrorCode.Internal]: 'Internal server error',
 };
 

@@ -3,10 +3,14 @@ import type { Role } from '#libs/auth';
 import { signedHeaders } from '#libs/auth';
 import { TEST_JWT_SECRET } from './test-env.js';
 
-export function bearer(role: Role, unitCode?: string, options: { secret?: string; expiresIn?: number; sub?: string } = {}): string {
+export function bearer(
+  role: Role,
+  unitCode?: string,
+  options: { secret?: string; expiresIn?: number; sub?: string; name?: string } = {},
+): string {
   const jwt = new JwtService({ secret: options.secret ?? TEST_JWT_SECRET });
   const token = jwt.sign(
-    { sub: options.sub ?? `${role}-user`, role, ...(unitCode ? { unitCode } : {}) },
+    { sub: options.sub ?? `${role}-user`, role, ...(unitCode ? { unitCode } : {}), ...(options.name ? { name: options.name } : {}) },
     { expiresIn: options.expiresIn ?? 3600, algorithm: 'HS256' },
   );
   return `Bearer ${token}`;

@@ -28,10 +28,27 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Printable quarterly 通报 (HTML, Chinese, with charts); a published quarter renders its snapshot and says 已发布 with time and publisher */
+    /** Printable quarterly 通报 (HTML, Chinese, with charts); a published quarter renders its snapshot and says 已发布 with time and publisher. Opens with a bearer token, or without one through a shareable link (`link`, from POST quarterly/bulletin-links) */
     get: operations['ReportsController_bulletin'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reports/quarterly/bulletin-links': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A shareable address of one quarter’s bulletin (the district’s, or a unit’s; frozen once published unless live=true): it opens without a bearer token for 7 days, that bulletin only. Signed (HMAC) with BULLETIN_LINK_SECRET, else a key derived from JWT_SECRET; it carries no name, phone or account. Audited (BULLETIN_LINK_CREATED) */
+    post: operations['ReportsController_bulletinLink'];
     delete?: never;
     options?: never;
     head?: never;
@@ -62,7 +79,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The published quarters: `{ items: [{ year, quarter, publishedAt, publishedBy }] }`, newest first */
+    /** The published quarters: `{ items: [{ year, quarter, publishedAt, publishedBy, publishedByName }] }`, newest first */
     get: operations['ReportsController_published'];
     put?: never;
     post?: never;
@@ -382,8 +399,13 @@ export interface components {
     PublishedInfoDto: {
       /** Format: date-time */
       at: string;
-      /** @description The publishing supervisor */
+      /** @description The publishing supervisor’s account id (JWT `sub`) */
       by: string;
+      /**
+       * @description The publisher’s display name at publication (the token’s `name`); null when the token had none, absent from quarters published before names were kept. Readers are shown this, or 「—」, never `by`
+       * @example 王督查
+       */
+      byName?: string | null;
     };
     ChangeSincePublishedDto: {
       /** @description Live reviews.total − published */
@@ -413,12 +435,30 @@ export interface components {
       /** @description Published quarters: null while unchanged */
       changedSincePublished?: components['schemas']['ChangeSincePublishedDto'] | null;
     };
+    BulletinLinkDto: {
+      /**
+       * @description The bulletin’s address relative to this service (path and query): it opens without a bearer token until `expiresAt`. The console prefixes its proxy (`/console/svc/statistics`) so that the address is on the console’s origin
+       * @example /api/v1/reports/quarterly/bulletin?year=2024&quarter=4&link=eyJ2IjoxLC4uLn0.c2ln
+       */
+      url: string;
+      /**
+       * Format: date-time
+       * @description When the link stops working
+       */
+      expiresAt: string;
+    };
     PublishedQuarterDto: {
       year: number;
       quarter: number;
       /** Format: date-time */
       publishedAt: string;
+      /** @description The publisher’s account id */
       publishedBy: string;
+      /**
+       * @description The publisher’s display name at publication; null for quarters published before names were kept
+       * @example 王督查
+       */
+      publishedByName: string | null;
     };
     PublishedQuartersDto: {
       items: components['schemas']['PublishedQuarterDto'][];
@@ -691,6 +731,8 @@ export interface operations {
         unitCode?: string;
         /** @description A published quarter answers its frozen figures; live=true gives the live figures instead (an unpublished quarter is always live) */
         live?: boolean;
+        /** @description A shareable link’s token: opens this bulletin without a bearer token until the link expires. An altered or expired token → 401 BULLETIN_LINK_INVALID / BULLETIN_LINK_EXPIRED; another quarter, unit or live choice → 403 BULLETIN_LINK_MISMATCH */
+        link?: string;
       };
       header?: never;
       path?: never;
@@ -745,6 +787,77 @@ export interface operations {
       };
     };
   };
+  ReportsController_bulletinLink: {
+    parameters: {
+      query: {
+        year: number;
+        quarter: number;
+        /** @description Supervisors: any unit (all when absent). Unit operators: their own only. */
+        unitCode?: string;
+        /** @description A published quarter answers its frozen figures; live=true gives the live figures instead (an unpublished quarter is always live) */
+        live?: boolean;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BulletinLinkDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description RATE_LIMITED (with Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE (with Retry-After); a health body names what is down */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   ReportsController_publish: {
     parameters: {
       query: {
@@ -757,7 +870,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The frozen report with `published: { at, by }` (and `changedSincePublished: null`) */
+      /** @description The frozen report with `published: { at, by, byName }` (and `changedSincePublished: null`) */
       201: {
         headers: {
           [name: string]: unknown;

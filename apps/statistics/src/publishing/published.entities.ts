@@ -14,6 +14,10 @@ export class PublishedQuarterEntity {
 
   @Column({ name: 'published_by', type: 'text' })
   publishedBy: string;
+
+  /** The publisher's display name at publication; null for quarters published before names were kept. */
+  @Column({ name: 'published_by_name', type: 'text', nullable: true })
+  publishedByName: string | null;
 }
 
 /** The frozen report of a published quarter for one scope ('' = the whole district, else a unit code). Append-only. */

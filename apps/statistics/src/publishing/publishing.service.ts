@@ -3,16 +3,16 @@ import { DataSource } from 'typeorm';
 import { scopedUnit, type UserPrincipal } from '#libs/auth';
 import { DomainError, ErrorCode } from '#libs/common';
 import { auditOutboxEntry, OutboxService } from '#libs/messaging';
-import { periodOfQuarter, type QuarterlyReport } from '../reports/domain/report.js';
+import { periodOfQuarter, type PublishedInfo, type QuarterlyReport } from '../reports/domain/report.js';
 import type { BulletinExtras } from '../reports/render/bulletin.js';
 import { ReportsService } from '../reports/reports.service.js';
 import { changeSincePublished, DISTRICT_SCOPE, publishedJson, quarterEnded } from './publishing-rules.js';
 
 /** A published quarter's frozen report for one scope, as stored. */
 export interface PublishedSnapshot {
-  /** The report JSON exactly as frozen (it carries `published: { at, by }`). */
+  /** The report JSON exactly as frozen (it carries `published: { at, by, byName }`; byName only since names are kept). */
   text: string;
-  report: QuarterlyReport & { published: { at: string; by: string } };
+  report: QuarterlyReport & { published: PublishedInfo };
   bulletinExtras: BulletinExtras;
 }
 
@@ -21,6 +21,8 @@ export interface PublishedQuarterView {
   quarter: number;
   publishedAt: string;
   publishedBy: string;
+  /** The publisher's display name at publication; null when none was kept (quarters published before, or a token without a name). */
+  publishedByName: string | null;
 }
 
 /** What GET /reports/quarterly answers: the frozen figures of a published quarter, or the live ones. */
@@ -48,12 +50,12 @@ export class PublishingService {
         `${year}-Q${quarter} has not ended yet (Asia/Shanghai): only an ended quarter can be published.`,
       );
     }
-    const published = { at: now.toISOString(), by: user.sub };
+    const published: PublishedInfo = { at: now.toISOString(), by: user.sub, byName: user.name ?? null };
     await this.dataSource.transaction('REPEATABLE READ', async (m) => {
       const inserted = await m.query<Array<{ year: number }>>(
-        `INSERT INTO published_quarters (year, quarter, published_at, published_by) VALUES ($1, $2, $3, $4)
+        `INSERT INTO published_quarters (year, quarter, published_at, published_by, published_by_name) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT DO NOTHING RETURNING year`,
-        [year, quarter, now, user.sub],
+        [year, quarter, now, user.sub, published.byName],
       );
       if (inserted.length === 0) throw new DomainError(ErrorCode.AlreadyPublished, `${year}-Q${quarter} has already been published.`);
       const units = await m.query<Array<{ unitCode: string }>>(`SELECT unit_code AS "unitCode" FROM units ORDER BY unit_code`);
@@ -141,16 +143,34 @@ export class PublishingService {
     requestedUnit: string | undefined,
     live: boolean,
   ): Promise<{ report: QuarterlyReport; extras: BulletinExtras }> {
-    const unitCode = scopedUnit(user, requestedUnit);
+    return this.bulletinOf(year, quarter, scopedUnit(user, requestedUnit), live);
+  }
+
+  /** A bulletin's report and figures, for a reader already entitled to it: the frozen ones once published (unless live). */
+  async bulletinOf(
+    year: number,
+    quarter: number,
+    unitCode: string | undefined,
+    live: boolean,
+  ): Promise<{ report: QuarterlyReport; extras: BulletinExtras }> {
     const snapshot = live ? null : await this.snapshot(year, quarter, unitCode);
     if (!snapshot) return this.reports.bulletin(year, quarter, unitCode);
     return { report: (await this.answer(snapshot, year, quarter, unitCode)).report, extras: snapshot.bulletinExtras };
   }
 
   async list(): Promise<{ items: PublishedQuarterView[] }> {
-    const rows = await this.dataSource.query<Array<{ year: number; quarter: number; at: Date; by: string }>>(
-      `SELECT year, quarter, published_at AS at, published_by AS by FROM published_quarters ORDER BY year DESC, quarter DESC`,
+    const rows = await this.dataSource.query<Array<{ year: number; quarter: number; at: Date; by: string; byName: string | null }>>(
+      `SELECT year, quarter, published_at AS at, published_by AS by, published_by_name AS "byName"
+       FROM published_quarters ORDER BY year DESC, quarter DESC`,
     );
-    return { items: rows.map((r) => ({ year: r.year, quarter: r.quarter, publishedAt: r.at.toISOString(), publishedBy: r.by })) };
+    return {
+      items: rows.map((r) => ({
+        year: r.year,
+        quarter: r.quarter,
+        publishedAt: r.at.toISOString(),
+        publishedBy: r.by,
+        publishedByName: r.byName,
+      })),
+    };
   }
 }

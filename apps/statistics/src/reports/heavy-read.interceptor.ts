@@ -1,9 +1,9 @@
 import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor, UseInterceptors } from '@nestjs/common';
 import { catchError, concatMap, finalize, from, type Observable, switchMap } from 'rxjs';
 import { DataSource } from 'typeorm';
-import type { AuthenticatedRequest } from '#libs/auth';
 import { DomainError, type Env, ENV, ErrorCode } from '#libs/common';
 import { type SharedLimit, sharedLimit } from '#libs/database';
+import type { BulletinRequest } from '../bulletin-links/bulletin-access.guard.js';
 
 /**
  * How long an in-flight slot is held when its release never comes (the replica died mid-read): the window of
@@ -13,7 +13,7 @@ const IN_FLIGHT_WINDOW_SECONDS = 120;
 
 /**
  * Per-caller limits on the heavy reads (reports, exports, bulletins): at most HEAVY_READ_CONCURRENCY in flight
- * and HEAVY_READ_PER_MINUTE per caller (the token's `sub`, else the address); beyond either, 429 RATE_LIMITED with
+ * and HEAVY_READ_PER_MINUTE per caller (the token's `sub`, a shared bulletin link's id, else the address); beyond either, 429 RATE_LIMITED with
  * Retry-After at once, before any query. So one user firing hundreds of reports cannot take the database from
  * everyone else (PAD ratings included). Both counters are in the shared store (statistics' `rate_limits`), so
  * they hold across every statistics replica: a slot is taken before the read and given back after it, whatever
@@ -39,8 +39,9 @@ export class HeavyReadLimit implements NestInterceptor {
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const key = req.principal?.kind === 'user' ? `user:${req.principal.sub}` : `address:${req.ip}`;
+    const req = context.switchToHttp().getRequest<BulletinRequest>();
+    const key =
+      req.principal?.kind === 'user' ? `user:${req.principal.sub}` : req.bulletinLink ? `link:${req.bulletinLink.id}` : `address:${req.ip}`;
     // The slot goes back exactly once, and before the answer leaves (a caller that sends its next report the moment
     // it has this one must find the slot free); on an error too, and when the caller goes away mid-read.
     let released: Promise<void> | undefined;

@@ -6,8 +6,18 @@ import { ApiProblems, sendPageSecurityHeaders } from '#libs/platform';
 import { RebuildService } from '../rollups/rebuild.service.js';
 import type { QuarterlyReport } from './domain/report.js';
 import { PublishingService } from '../publishing/publishing.service.js';
-import { PublishedQuartersDto, QuarterlyReportDto, RebuildResultDto } from './dto/quarterly-report.response.js';
-import { BulletinQuery, QuarterlyQuery, QuarterQuery, type ReportFormat, SummaryQuery } from './dto/quarterly-query.dto.js';
+import { BulletinLinkDto, PublishedQuartersDto, QuarterlyReportDto, RebuildResultDto } from './dto/quarterly-report.response.js';
+import {
+  BulletinQuery,
+  BulletinScopeQuery,
+  QuarterlyQuery,
+  QuarterQuery,
+  type ReportFormat,
+  SummaryQuery,
+} from './dto/quarterly-query.dto.js';
+import { BulletinAccess, type BulletinReader, CurrentBulletinReader } from '../bulletin-links/bulletin-access.guard.js';
+import { BULLETIN_LINK_TTL_DAYS } from '../bulletin-links/bulletin-link-token.js';
+import { BulletinLinksService } from '../bulletin-links/bulletin-links.service.js';
 import { renderBulletin } from './render/bulletin.js';
 import { reportToCsv } from './render/csv.js';
 import { reportToXlsx } from './render/xlsx.js';
@@ -58,6 +68,7 @@ export class ReportsController {
     private readonly reports: ReportsService,
     private readonly rebuilder: RebuildService,
     private readonly publishing: PublishingService,
+    private readonly links: BulletinLinksService,
   ) {}
 
   @Get('quarterly')
@@ -82,25 +93,54 @@ export class ReportsController {
 
   @Get('quarterly/bulletin')
   @HeavyRead()
-  @Auth('admin', 'supervisor', 'unit_operator')
+  @BulletinAccess('admin', 'supervisor', 'unit_operator')
   @ApiOkResponse({ description: 'The 通报 page', content: { 'text/html': { schema: { type: 'string' } } } })
   @ApiProblems(400)
   @ApiOperation({
     summary:
-      'Printable quarterly 通报 (HTML, Chinese, with charts); a published quarter renders its snapshot and says 已发布 with time and publisher',
+      'Printable quarterly 通报 (HTML, Chinese, with charts); a published quarter renders its snapshot and says 已发布 with time and ' +
+      'publisher. Opens with a bearer token, or without one through a shareable link (`link`, from POST quarterly/bulletin-links)',
   })
-  async bulletin(@CurrentPrincipal() user: UserPrincipal, @Query() q: BulletinQuery, @Res({ passthrough: true }) res: FastifyReply) {
-    const { report, extras } = await this.publishing.bulletin(user, q.year, q.quarter, q.unitCode, q.live === true);
+  async bulletin(
+    @CurrentBulletinReader() reader: BulletinReader,
+    @Query() q: BulletinQuery,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
+    const { report, extras } =
+      reader.kind === 'link'
+        ? await this.links.bulletin(reader.grant, { year: q.year, quarter: q.quarter, unitCode: q.unitCode, live: q.live === true })
+        : await this.publishing.bulletin(reader, q.year, q.quarter, q.unitCode, q.live === true);
     res.type('text/html; charset=utf-8');
     sendPageSecurityHeaders(res, BULLETIN_CSP);
+    // A shared address is nobody's to cache or index.
+    if (reader.kind === 'link') res.header('Cache-Control', 'no-store').header('X-Robots-Tag', 'noindex, nofollow');
     return renderBulletin(report, extras);
+  }
+
+  @Post('quarterly/bulletin-links')
+  @Auth('supervisor')
+  @ApiCreatedResponse({ type: BulletinLinkDto })
+  @ApiProblems(400, 503)
+  @ApiOperation({
+    summary:
+      `A shareable address of one quarter’s bulletin (the district’s, or a unit’s; frozen once published unless live=true): it opens ` +
+      `without a bearer token for ${BULLETIN_LINK_TTL_DAYS} days, that bulletin only. Signed (HMAC) with BULLETIN_LINK_SECRET, else a key ` +
+      'derived from JWT_SECRET; it carries no name, phone or account. Audited (BULLETIN_LINK_CREATED)',
+  })
+  async bulletinLink(
+    @CurrentPrincipal() user: UserPrincipal,
+    @Query() q: BulletinScopeQuery,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
+    res.status(201);
+    return this.links.create(user, { year: q.year, quarter: q.quarter, unitCode: q.unitCode, live: q.live === true });
   }
 
   @Post('quarterly/publish')
   @Auth('supervisor')
   @ApiCreatedResponse({
     type: QuarterlyReportDto,
-    description: 'The frozen report with `published: { at, by }` (and `changedSincePublished: null`)',
+    description: 'The frozen report with `published: { at, by, byName }` (and `changedSincePublished: null`)',
   })
   @ApiProblems(400, 409)
   @ApiOperation({
@@ -116,7 +156,9 @@ export class ReportsController {
 
   @Get('quarterly/published')
   @Auth('admin', 'supervisor', 'unit_operator')
-  @ApiOperation({ summary: 'The published quarters: `{ items: [{ year, quarter, publishedAt, publishedBy }] }`, newest first' })
+  @ApiOperation({
+    summary: 'The published quarters: `{ items: [{ year, quarter, publishedAt, publishedBy, publishedByName }] }`, newest first',
+  })
   @ApiOkResponse({ type: PublishedQuartersDto })
   published() {
     return this.publishing.list();

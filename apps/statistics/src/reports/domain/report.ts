@@ -177,8 +177,18 @@ export interface HotlineSection {
 export interface PublishedInfo {
   /** ISO-8601 instant of publication. */
   at: string;
-  /** The publishing supervisor (JWT `sub`). */
+  /** The publishing supervisor (JWT `sub`): an account id, never shown to a reader. */
   by: string;
+  /**
+   * The publisher's display name at publication (the token's `name`); null when the token had none. Absent from
+   * snapshots frozen before names were kept.
+   */
+  byName?: string | null;
+}
+
+/** 发布人 as a reader sees it: the name kept at publication, else 「—」 (never the account id). */
+export function publisherName(published: PublishedInfo): string {
+  return published.byName ?? '—';
 }
 
 export interface ChangeSincePublished {

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { IsDayInRange, IsIntInRange, IsNotBlank, MAX_YEAR, MIN_YEAR } from '#libs/common';
+import { MAX_TOKEN_LENGTH } from '../../bulletin-links/bulletin-link-token.js';
 
 export const REPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -26,7 +27,8 @@ export class QuarterQuery {
   quarter: 1 | 2 | 3 | 4;
 }
 
-export class BulletinQuery extends QuarterQuery {
+/** Which bulletin (or report): the quarter, the unit, frozen or live. */
+export class BulletinScopeQuery extends QuarterQuery {
   @ApiPropertyOptional({ example: 'CN-01', description: 'Supervisors: any unit (all when absent). Unit operators: their own only.' })
   @IsOptional()
   @IsString()
@@ -45,7 +47,20 @@ export class BulletinQuery extends QuarterQuery {
   live?: boolean;
 }
 
-export class QuarterlyQuery extends BulletinQuery {
+/** A shareable link's token (POST /reports/quarterly/bulletin-links gives the whole address). */
+export class BulletinQuery extends BulletinScopeQuery {
+  @ApiPropertyOptional({
+    description:
+      'A shareable link’s token: opens this bulletin without a bearer token until the link expires. An altered or expired ' +
+      'token → 401 BULLETIN_LINK_INVALID / BULLETIN_LINK_EXPIRED; another quarter, unit or live choice → 403 BULLETIN_LINK_MISMATCH',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, MAX_TOKEN_LENGTH)
+  link?: string;
+}
+
+export class QuarterlyQuery extends BulletinScopeQuery {
   @ApiPropertyOptional({ enum: REPORT_FORMATS, default: 'json' })
   @IsOptional()
   @IsIn(REPORT_FORMATS)

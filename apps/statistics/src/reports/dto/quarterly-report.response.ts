@@ -82,7 +82,16 @@ export class PreviousQuarterDto {
 
 export class PublishedInfoDto {
   @ApiProperty({ format: 'date-time' }) at: string;
-  @ApiProperty({ description: 'The publishing supervisor' }) by: string;
+  @ApiProperty({ description: 'The publishing supervisor’s account id (JWT `sub`)' }) by: string;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '王督查',
+    description:
+      'The publisher’s display name at publication (the token’s `name`); null when the token had none, absent from quarters ' +
+      'published before names were kept. Readers are shown this, or 「—」, never `by`',
+  })
+  byName?: string | null;
 }
 
 export class ChangeSincePublishedDto {
@@ -144,11 +153,30 @@ export class PublishedQuarterDto {
   @ApiProperty() year: number;
   @ApiProperty({ type: 'integer', minimum: 1, maximum: 4 }) quarter: number;
   @ApiProperty({ format: 'date-time' }) publishedAt: string;
-  @ApiProperty() publishedBy: string;
+  @ApiProperty({ description: 'The publisher’s account id' }) publishedBy: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '王督查',
+    description: 'The publisher’s display name at publication; null for quarters published before names were kept',
+  })
+  publishedByName: string | null;
 }
 
 export class PublishedQuartersDto {
   @ApiProperty({ type: [PublishedQuarterDto] }) items: PublishedQuarterDto[];
+}
+
+/** POST /reports/quarterly/bulletin-links: a shareable address of one quarter's bulletin. */
+export class BulletinLinkDto {
+  @ApiProperty({
+    example: '/api/v1/reports/quarterly/bulletin?year=2024&quarter=4&link=eyJ2IjoxLC4uLn0.c2ln',
+    description:
+      'The bulletin’s address relative to this service (path and query): it opens without a bearer token until `expiresAt`. ' +
+      'The console prefixes its proxy (`/console/svc/statistics`) so that the address is on the console’s origin',
+  })
+  url: string;
+  @ApiProperty({ format: 'date-time', description: 'When the link stops working' }) expiresAt: string;
 }
 
 export class RebuildResultDto {

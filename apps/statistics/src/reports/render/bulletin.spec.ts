@@ -1,5 +1,5 @@
 import { buildReport, periodOfRange } from '../domain/report.js';
-import { bulletinTitle, escapeHtml, footnotes, headline, renderBulletin, type BulletinExtras } from './bulletin.js';
+import { bulletinTitle, escapeHtml, footnotes, headline, publicationStatus, renderBulletin, type BulletinExtras } from './bulletin.js';
 import { sampleReport, sampleReportWithAnalysis } from './sample-report.fixture.js';
 
 const extras: BulletinExtras = {
@@ -130,5 +130,21 @@ describe('renderBulletin: 问题分析', () => {
     const html = renderBulletin(sampleReport(), extras);
     expect(html).not.toContain('问题分析');
     expect(html).toContain('<h2>四、未办结问题</h2>');
+  });
+
+  it('names the publisher by the name kept at publication, and says — for a snapshot without one (never the id)', () => {
+    const by = '7d3f5b1e-8a4c-4f0e-9b2d-1c6e8f0a2b3c';
+    const at = '2025-01-03T02:30:00.000Z';
+    expect(publicationStatus({ ...sampleReport(), published: { at, by, byName: '王督查' } })).toBe(
+      '已发布：2025年1月3日 10:30，发布人 王督查。本通报数据为发布时的固定数据。',
+    );
+    for (const published of [
+      { at, by },
+      { at, by, byName: null },
+    ]) {
+      const html = renderBulletin({ ...sampleReport(), published }, extras);
+      expect(html).toContain('发布人 —。');
+      expect(html).not.toContain(by);
+    }
   });
 });

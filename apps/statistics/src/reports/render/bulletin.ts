@@ -1,7 +1,7 @@
 /** `GET /reports/quarterly/bulletin`: a printable Chinese HTML 通报 with server-rendered SVG charts. */
 import { CHINA_ZONE } from '#libs/common';
 import { DateTime } from 'luxon';
-import { isQuarterPeriod, LEVEL_KEYS, type QuarterlyReport, type UnitCounts } from '../domain/report.js';
+import { isQuarterPeriod, LEVEL_KEYS, publisherName, type QuarterlyReport, type UnitCounts } from '../domain/report.js';
 import { categoryChart, levelDistributionChart, monthlyTrendChart, unitGoodRateChart, type MonthlyPoint } from './charts.js';
 import { CHANNEL_LABELS, chineseDate, formatPercent, LEVEL_LABELS, periodSpan, periodTitle } from './format.js';
 
@@ -193,7 +193,7 @@ section.page-break { break-before: page; page-break-before: always; }
 export function publicationStatus(report: QuarterlyReport): string | null {
   if (!report.published) return null;
   const at = DateTime.fromISO(report.published.at, { setZone: true }).setZone(CHINA_ZONE).toFormat('yyyy年M月d日 HH:mm');
-  const parts = [`已发布：${at}，发布人 ${report.published.by}。本通报数据为发布时的固定数据。`];
+  const parts = [`已发布：${at}，发布人 ${publisherName(report.published)}。本通报数据为发布时的固定数据。`];
   const change = report.changedSincePublished;
   if (change) parts.push(`发布后新增或变动的数据（评价 ${signed(change.reviews)} 件、差评 ${signed(change.bad)} 件）不改变本通报。`);
   return parts.join('');

@@ -1,6 +1,14 @@
 /** Formatting shared by the CSV, XLSX and bulletin renderers. */
 import { CHANNEL_LABELS as CHANNEL_NAMES, CHANNELS, type Channel, HOTLINE_CATEGORY_LABELS, RATING_LEVELS } from '#libs/contracts';
-import { isQuarterPeriod, LEVEL_KEYS, type LevelKey, type QuarterlyReport, type Rate, type ReportPeriod } from '../domain/report.js';
+import {
+  isQuarterPeriod,
+  LEVEL_KEYS,
+  type LevelKey,
+  publisherName,
+  type QuarterlyReport,
+  type Rate,
+  type ReportPeriod,
+} from '../domain/report.js';
 
 /**
  * A rate as a percentage with two decimals, `99.97%`; whole percentages drop the decimals
@@ -90,7 +98,7 @@ export function summaryRows(report: QuarterlyReport): Array<[string, SummaryValu
     rows.push(['上季度评价总数', report.previousQuarter.total], ['上季度好评率', { rate: report.previousQuarter.goodRate }]);
   }
   rows.push(['生成时间', report.generatedAt]);
-  if (report.published) rows.push(['发布状态', '已发布'], ['发布时间', report.published.at], ['发布人', report.published.by]);
+  if (report.published) rows.push(['发布状态', '已发布'], ['发布时间', report.published.at], ['发布人', publisherName(report.published)]);
   return rows;
 }
 
