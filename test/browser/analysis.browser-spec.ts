@@ -2,12 +2,12 @@
 // services on a real PostgreSQL, intake serving the built console). One 类问题 from grouping to 已解决: a supervisor
 // groups two bad reviews' cases of two units, assigns an improvement action to each unit, each unit's operator reports
 // it, the supervisor returns one and accepts both. Screenshots at desktop and phone sizes go to docs/screenshots/analysis/.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
-import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import request from 'supertest';
 import { CONSOLE_DIR } from '../../apps/intake/src/console/console.module.js';
 import { INTAKE_APP, IntakeModule } from '../../apps/intake/src/intake.module.js';
@@ -26,8 +26,9 @@ import {
   startTestService,
   type TestDatabase,
 } from '#libs/testing';
+import { seriousAxeFindings } from '../support/axe.js';
+import { launchChromium } from '../support/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'docs', 'screenshots', 'analysis');
 const UI_TIMEOUT = 30_000;
 const DESKTOP = { width: 1440, height: 900 };
@@ -75,7 +76,7 @@ describe('browser: one 类问题 from grouping to 已解决, in names and plain 
   let pg: Client;
   let context: BrowserContext;
   let page: Page;
-  let profile: string;
+  let closeBrowser: (() => Promise<void>) | undefined;
   let base: string;
   const pageErrors: string[] = [];
   const devices: Record<'a' | 'b', Credential> = {} as Record<'a' | 'b', Credential>;
@@ -131,6 +132,8 @@ describe('browser: one 类问题 from grouping to 已解决, in names and plain 
       await page.locator('.ant-message-notice').first().waitFor({ state: 'detached', timeout: UI_TIMEOUT });
       await settled();
       await plainChinese(`${name}-${size}`);
+      // WCAG 2.1 AA: nothing serious or critical on the page at this size.
+      expect({ where: `${name}-${size}`, axe: await seriousAxeFindings(page) }).toEqual({ where: `${name}-${size}`, axe: [] });
       const path = join(SHOTS, `${name}-${size}.png`);
       if (part) await part.screenshot({ path, animations: 'disabled' });
       else await page.screenshot({ path, fullPage: true, animations: 'disabled' });
@@ -246,32 +249,17 @@ describe('browser: one 类问题 from grouping to 已解决, in names and plain 
     await rectify('b', caseIds.b, 'EFFICIENCY_WAITING');
     await rectify('a', caseIds.rude, 'ATTITUDE_RUDE');
 
-    profile = mkdtempSync(join(tmpdir(), 'analysis-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+    ({ context, close: closeBrowser } = await launchChromium('analysis', {
       viewport: DESKTOP,
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-    });
+      bypassCSP: true, // for axe's script; the console's CSP is checked by page-csp.browser-spec.ts
+    }));
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(UI_TIMEOUT);
     page.on('pageerror', (e) => pageErrors.push(String(e)));
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await closeBrowser?.();
     await pg?.end();
     await Promise.all([intake?.close(), rectification?.close(), statistics?.close()]);
     await db?.drop();

@@ -2,7 +2,7 @@
 // `fonts-noto-cjk`) against the three services running on a real PostgreSQL, each on an ephemeral port, intake
 // serving the built console (npm run build) and forwarding the other services' APIs. Screenshots of every screen
 // go to docs/console/. Not part of `npm test`: a fresh machine has no Chromium.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import ExcelJS from 'exceljs';
 import { Client } from 'pg';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { AccountsService } from '../../apps/intake/src/accounts/accounts.service.js';
 import { CONSOLE_DIR } from '../../apps/intake/src/console/console.module.js';
@@ -20,8 +20,8 @@ import { pairingCodeHash } from '../../apps/intake/src/pairing/pairing-code.js';
 import { RECTIFICATION_APP, RectificationModule } from '../../apps/rectification/src/rectification.module.js';
 import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
 import { applyTestEnv, bearer, createTestDatabase, deviceHeaders, eventually, startTestService, type TestDatabase } from '#libs/testing';
+import { launchChromium } from '../support/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'docs', 'console');
 const UI_TIMEOUT = 30_000;
 
@@ -33,7 +33,7 @@ describe('browser: the console from the first admin to a closed case, an upheld 
   let pg: Client;
   let context: BrowserContext;
   let page: Page;
-  let profile: string;
+  let closeBrowser: (() => Promise<void>) | undefined;
   let base: string;
   let firstPassword: string;
   let device: { id: string; secret: string };
@@ -217,33 +217,17 @@ describe('browser: the console from the first admin to a closed case, an upheld 
     pg = new Client({ connectionString: db.url });
     await pg.connect();
 
-    profile = mkdtempSync(join(tmpdir(), 'console-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+    ({ context, close: closeBrowser } = await launchChromium('console', {
       viewport: { width: 1366, height: 768 },
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
       acceptDownloads: true,
-    });
+    }));
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(UI_TIMEOUT);
     page.on('pageerror', (e) => pageErrors.push(String(e)));
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await closeBrowser?.();
     await pg?.end();
     await Promise.all([intake?.close(), rectification?.close(), statistics?.close()]);
     await db?.drop();

@@ -1,13 +1,12 @@
 // npm run test:visual — the quarterly 通报 as a person sees it: rendered by headless Chromium (/usr/bin/chromium,
 // Debian packages `chromium` and `fonts-noto-cjk`), printed to A4, and photographed to docs/bulletin.png.
 // Not part of `npm test`: a fresh machine has no Chromium.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { Client } from 'pg';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { INTAKE_SCHEMA } from '../../apps/intake/src/data-source.js';
@@ -18,8 +17,8 @@ import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/stat
 import { seedReviewDataset } from '../../scripts/bench/statistics-dataset.js';
 import { migrateServiceSchema, type ServiceSchema, serviceDataSourceOptions } from '#libs/database';
 import { applyTestEnv, bearer, createTestDatabase, startTestService, type TestDatabase } from '#libs/testing';
+import { launchChromium } from '../support/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const MAX_A4_PAGES = 6;
 const SCREENSHOT = join(process.cwd(), 'docs', 'bulletin.png');
 
@@ -28,7 +27,7 @@ describe('visual: the quarterly bulletin in headless Chromium', () => {
   let app: INestApplication;
   let context: BrowserContext;
   let page: Page;
-  let profile: string;
+  let closeBrowser: (() => Promise<void>) | undefined;
   let report: QuarterlyReport;
   let baseUrl: string;
   const consoleErrors: string[] = [];
@@ -71,25 +70,10 @@ describe('visual: the quarterly bulletin in headless Chromium', () => {
         .expect(200)
     ).body as QuarterlyReport;
 
-    profile = mkdtempSync(join(tmpdir(), 'bulletin-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+    ({ context, close: closeBrowser } = await launchChromium('bulletin', {
       viewport: { width: 900, height: 1200 },
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
       extraHTTPHeaders: { Authorization: bearer('supervisor') },
-    });
+    }));
     page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (m) => {
       // The browser's own favicon probe is not the page's request (the service has no /favicon.ico).
@@ -104,8 +88,7 @@ describe('visual: the quarterly bulletin in headless Chromium', () => {
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await closeBrowser?.();
     await app?.close();
     await db?.drop();
   });

@@ -1,20 +1,19 @@
 // npm run test:visual — the PAD kiosk page driven by touch in headless Chromium (/usr/bin/chromium) against the three
 // running services (intake serving /pad, rectification, statistics; embedded event bus on a real PostgreSQL).
 // Screenshots of every screen, in both orientations where the layout changes, go to docs/pad/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { INTAKE_APP, IntakeModule } from '../../apps/intake/src/intake.module.js';
 import { RECTIFICATION_APP, RectificationModule } from '../../apps/rectification/src/rectification.module.js';
 import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
 import { applyTestEnv, bearer, createTestDatabase, eventually, startTestService, type TestDatabase } from '#libs/testing';
-import { seriousAxeFindings } from './axe.js';
+import { seriousAxeFindings } from '../support/axe.js';
+import { launchChromium } from '../support/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'docs', 'pad');
 const LANDSCAPE = { width: 1280, height: 800 };
 const PORTRAIT = { width: 800, height: 1280 };
@@ -28,7 +27,7 @@ describe('visual: the PAD rating page in headless Chromium', () => {
   let sql: Client;
   let context: BrowserContext;
   let page: Page;
-  let profile: string;
+  let closeBrowser: (() => Promise<void>) | undefined;
   let padUrl: string;
   let deviceId: string;
   const admin = bearer('admin');
@@ -96,33 +95,17 @@ describe('visual: the PAD rating page in headless Chromium', () => {
       .expect(201);
     deviceId = device.body.deviceId as string;
 
-    profile = mkdtempSync(join(tmpdir(), 'pad-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+    ({ context, close: closeBrowser } = await launchChromium('pad', {
       viewport: LANDSCAPE,
       hasTouch: true,
       bypassCSP: true, // for axe's script; the PAD's own CSP is checked by test/browser/page-csp.browser-spec.ts
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-    });
+    }));
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (e) => pageErrors.push(String(e)));
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await closeBrowser?.();
     await sql?.end();
     await Promise.all([intake?.close(), rectification?.close(), statistics?.close()]);
     await db?.drop();

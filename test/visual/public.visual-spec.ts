@@ -1,12 +1,11 @@
 // npm run test:visual — the public 公开 pages as a citizen sees them: served by statistics (after a quarter was
 // published and two cases were marked publishable in rectification), rendered by headless Chromium on a desktop and
 // a phone. Screenshots go to docs/public/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { RECTIFICATION_APP, RectificationModule } from '../../apps/rectification/src/rectification.module.js';
 import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
@@ -14,9 +13,9 @@ import { type RatingLevel, Topics } from '#libs/contracts';
 import { formatPercent } from '../../apps/statistics/src/reports/render/format.js';
 import { applyTestEnv, bearer, createTestDatabase, eventually, startTestService, type TestDatabase } from '#libs/testing';
 import { type CaseBody, openCase, publish, reviewEvent } from '../e2e/rectification-fixtures.js';
-import { seriousAxeFindings } from './axe.js';
+import { seriousAxeFindings } from '../support/axe.js';
+import { launchChromium } from '../support/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'docs', 'public');
 const [DESKTOP, TABLET, PHONE] = [
   { width: 1440, height: 900 },
@@ -41,7 +40,7 @@ describe('visual: the public 公开 pages in headless Chromium', () => {
   let sql: Client;
   let context: BrowserContext;
   let page: Page;
-  let profile: string;
+  let closeBrowser: (() => Promise<void>) | undefined;
   let baseUrl: string;
   let twin: {
     units: Array<{
@@ -183,25 +182,10 @@ describe('visual: the public 公开 pages in headless Chromium', () => {
     twin = (await request(statistics.getHttpServer()).get('/api/v1/public/quarters/2026/3').expect(200)).body;
     baseUrl = (await statistics.getUrl()).replace('[::1]', '127.0.0.1');
 
-    profile = mkdtempSync(join(tmpdir(), 'public-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+    ({ context, close: closeBrowser } = await launchChromium('public', {
       viewport: { width: 1280, height: 900 },
       bypassCSP: true, // for axe's script; the public pages' CSP is checked by test/browser/page-csp.browser-spec.ts
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-    });
+    }));
     page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (m) => {
       if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) consoleErrors.push(`${m.text()} ${m.location().url}`);
@@ -213,8 +197,7 @@ describe('visual: the public 公开 pages in headless Chromium', () => {
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await closeBrowser?.();
     await sql?.end();
     await Promise.all([rectification?.close(), statistics?.close()]);
     await db?.drop();

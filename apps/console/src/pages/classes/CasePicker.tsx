@@ -13,15 +13,14 @@ export type PickedCase = CaseView & { problemCategory?: string | null };
 export function categoryOptions(categories: Category[]) {
   const active = categories.filter((c) => !c.retired);
   const name = new Map(categories.map((c) => [c.code, c.name]));
+  // One flat list, each sub-category named with its category (大类 · 小类): no group headings, which screen readers
+  // would meet as options without a role of their own.
   return active
     .filter((c) => !c.parentCode)
-    .map((top) => ({
-      label: top.name,
-      title: top.name,
-      options: [top, ...active.filter((c) => c.parentCode === top.code)].map((c) => ({
-        value: c.code,
-        label: c.parentCode ? `${name.get(c.parentCode) ?? ''} · ${c.name}` : `${c.name}（整类）`,
-      })),
+    .flatMap((top) => [top, ...active.filter((c) => c.parentCode === top.code)])
+    .map((c) => ({
+      value: c.code,
+      label: c.parentCode ? `${name.get(c.parentCode) ?? ''} · ${c.name}` : `${c.name}（整类）`,
     }));
 }
 
@@ -75,7 +74,6 @@ export function CasePicker({
         size="small"
         loading={loading && !data}
         dataSource={data?.items ?? []}
-        scroll={narrow ? undefined : { x: 760 }}
         locale={{ emptyText: '没有符合条件的案件' }}
         rowSelection={{
           preserveSelectedRowKeys: true,

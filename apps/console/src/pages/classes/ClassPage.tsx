@@ -191,7 +191,6 @@ function CaseList({ cls, onChanged, narrow }: { cls: ProblemClass; onChanged: (n
       size="small"
       dataSource={cases}
       pagination={cases.length > 20 ? { pageSize: 20 } : false}
-      scroll={narrow ? undefined : { x: 720 }}
       columns={[
         { title: '单位', key: 'unit', width: narrow ? 96 : 170, render: (_, c) => c.unitName },
         {
@@ -295,7 +294,7 @@ function AssignDialog({ cls, onClose, onChanged }: { cls: ProblemClass; onClose:
     >
       <Form form={form} layout="vertical" initialValues={{ workingDays: 10 }} onFinish={(v) => void submit(v)}>
         <Form.Item label="承办单位" name="unitCode" rules={[{ required: true, message: '请选择承办单位' }]} {...field('unitCode')}>
-          <Select options={units} placeholder="选择单位" showSearch={{ optionFilterProp: 'label' }} />
+          <Select aria-label="承办单位" options={units} placeholder="选择单位" showSearch={{ optionFilterProp: 'label' }} />
         </Form.Item>
         <Form.Item
           label="整改措施"

@@ -81,7 +81,6 @@ export function ClassesPage() {
         size="middle"
         loading={loading && !data}
         dataSource={data?.page.items ?? []}
-        scroll={narrow ? undefined : { x: 880 }}
         locale={{ emptyText: '暂无类问题' }}
         pagination={{
           current: paging.page,

@@ -35,7 +35,12 @@ export function NewClassPage() {
             rules={[{ required: true, message: '请选择问题分类' }]}
             {...field('categoryCode')}
           >
-            <Select showSearch={{ optionFilterProp: 'label' }} placeholder="选择问题分类" options={categoryOptions(categories)} />
+            <Select
+              aria-label="问题分类"
+              showSearch={{ optionFilterProp: 'label' }}
+              placeholder="选择问题分类"
+              options={categoryOptions(categories)}
+            />
           </Form.Item>
           <Form.Item
             label="问题描述"
