@@ -101,7 +101,9 @@ try {
       ]),
     );
     for (const [visit, r] of Object.entries(results[target.name])) {
-      log(`${target.name} ${visit} visit: FCP ${r.firstContentfulPaintMs} ms, form visible ${r.formVisibleMs} ms, ${r.bytesTransferred} bytes`);
+      log(
+        `${target.name} ${visit} visit: FCP ${r.firstContentfulPaintMs} ms, form visible ${r.formVisibleMs} ms, ${r.bytesTransferred} bytes`,
+      );
     }
   }
   process.stdout.write(`${JSON.stringify({ samples, network: 'LAN 2 ms RTT, 100 Mbit/s', results })}\n`);
