@@ -8,6 +8,7 @@ import { IntakeComplete1732492800000 } from '../../apps/intake/src/migrations/17
 import { HotlineTicketsPerClient1733200100000 } from '../../apps/intake/src/migrations/1733200100000-HotlineTicketsPerClient.js';
 import { ImportedRatings1733200200000 } from '../../apps/intake/src/migrations/1733200200000-ImportedRatings.js';
 import { ImportHandling1734200100000 } from '../../apps/intake/src/migrations/1734200100000-ImportHandling.js';
+import { UnitDisabling1735300000000 } from '../../apps/intake/src/migrations/1735300000000-UnitDisabling.js';
 import { InitialRectificationSchema1732406400000 } from '../../apps/rectification/src/migrations/1732406400000-InitialRectificationSchema.js';
 import { RectificationWorkflow1732579200000 } from '../../apps/rectification/src/migrations/1732579200000-RectificationWorkflow.js';
 import { CalendarYearStatus1733500000000 } from '../../apps/rectification/src/migrations/1733500000000-CalendarYearStatus.js';
@@ -49,6 +50,7 @@ export async function migrateSourceSchemas(sql: Client): Promise<void> {
     new HotlineTicketsPerClient1733200100000(),
     new ImportedRatings1733200200000(),
     new ImportHandling1734200100000(),
+    new UnitDisabling1735300000000(),
   ]);
   await migrate('rectification', [
     new InitialRectificationSchema1732406400000(),

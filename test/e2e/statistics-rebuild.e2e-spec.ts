@@ -8,6 +8,7 @@ import { IntakeComplete1732492800000 } from '../../apps/intake/src/migrations/17
 import { HotlineTicketsPerClient1733200100000 } from '../../apps/intake/src/migrations/1733200100000-HotlineTicketsPerClient.js';
 import { ImportedRatings1733200200000 } from '../../apps/intake/src/migrations/1733200200000-ImportedRatings.js';
 import { ImportHandling1734200100000 } from '../../apps/intake/src/migrations/1734200100000-ImportHandling.js';
+import { UnitDisabling1735300000000 } from '../../apps/intake/src/migrations/1735300000000-UnitDisabling.js';
 import { InitialRectificationSchema1732406400000 } from '../../apps/rectification/src/migrations/1732406400000-InitialRectificationSchema.js';
 import { RectificationWorkflow1732579200000 } from '../../apps/rectification/src/migrations/1732579200000-RectificationWorkflow.js';
 import { CalendarYearStatus1733500000000 } from '../../apps/rectification/src/migrations/1733500000000-CalendarYearStatus.js';
@@ -32,6 +33,7 @@ import {
   RATING_CHANNELS,
   STAGES,
   type UnitRegisteredData,
+  type UnitUpdatedData,
   type UnresolvedReportedData,
 } from '#libs/contracts';
 import {
@@ -64,7 +66,7 @@ const ROLLUP_QUERIES = {
   bad_item_rollups: `SELECT unit_code, day::text, service_item_code, reviews FROM statistics.bad_item_rollups WHERE reviews <> 0`,
   unresolved_rollups: `SELECT unit_code, day::text, total, closed FROM statistics.unresolved_rollups WHERE total + closed <> 0`,
   hotline_rollups: `SELECT unit_code, day::text, category, total, closed, overdue FROM statistics.hotline_rollups WHERE total + closed + overdue <> 0`,
-  units: `SELECT unit_code, unit_name FROM statistics.units`,
+  units: `SELECT unit_code, unit_name, disabled_on::text FROM statistics.units`,
   provisional_deadline_rollups: `SELECT unit_code, day::text, reviews FROM statistics.provisional_deadline_rollups WHERE reviews <> 0`,
   bad_category_rollups: `SELECT unit_code, day::text, category, reviews FROM statistics.bad_category_rollups WHERE reviews <> 0`,
   problem_class_facts: `SELECT class_id, version, category_code, status, opened_day::text, solved_day::text, unit_codes FROM statistics.problem_class_facts`,
@@ -122,6 +124,7 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
       new HotlineTicketsPerClient1733200100000(),
       new ImportedRatings1733200200000(),
       new ImportHandling1734200100000(),
+      new UnitDisabling1735300000000(),
     ]);
     await migrate('rectification', [
       new InitialRectificationSchema1732406400000(),
@@ -150,6 +153,31 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
       const unit: UnitRegisteredData = { unitCode: code, unitName: `单位${code}`, registeredAt: '2024-09-01T00:00:00.000Z' };
       const id = await publish(Topics.ReviewsSubmitted, EventTypes.UnitRegistered, unit);
       if (rnd() < 0.3) await publish(Topics.ReviewsSubmitted, EventTypes.UnitRegistered, unit, id);
+    }
+    // Renamed, disabled and enabled again (gov.unit.updated), intake.units holding the outcome. CN-03 is disabled before
+    // the quarter but has reviews in it (listed; its reviews' events still carry the old name, which must not come
+    // back); CN-04 is disabled on its first day in Shanghai, still 30 September in UTC (listed); CN-05 the evening
+    // before it began (not listed); CN-02 is disabled and enabled again (listed).
+    const updates: Array<[string, string, string | null]> = [
+      ['CN-02', '单位CN-02', '2024-08-01T10:00:00+08:00'],
+      ['CN-02', '单位CN-02', null],
+      ['CN-03', '新单位CN-03', null],
+      ['CN-03', '新单位CN-03', '2024-08-20T10:00:00+08:00'],
+      ['CN-04', '单位CN-04', '2024-10-01T07:30:00+08:00'],
+      ['CN-05', '新单位CN-05', '2024-09-30T23:30:00+08:00'],
+    ];
+    for (const [code, name, disabledAt] of updates) {
+      const at = disabledAt && new Date(disabledAt).toISOString();
+      const update: UnitUpdatedData = {
+        unitCode: code,
+        unitName: name,
+        disabled: at !== null,
+        disabledAt: at,
+        updatedAt: at ?? '2024-09-01T00:00:00.000Z',
+      };
+      const id = await publish(Topics.ReviewsSubmitted, EventTypes.UnitUpdated, update);
+      if (rnd() < 0.3) await publish(Topics.ReviewsSubmitted, EventTypes.UnitUpdated, update, id);
+      await sql.query(`UPDATE intake.units SET name = $2, disabled_at = $3 WHERE code = $1`, [code, name, at]);
     }
     const tags = ['ATTITUDE', 'EFFICIENCY', 'PROCESS', 'OTHER'];
     const items = [null, 'S-1', 'S-2', 'S-3'];
@@ -421,14 +449,23 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
     const inQ4 = (d: string | null) => d !== null && d >= '2024-10-01' && d <= '2024-12-31';
     expect(incrementalReport.analysis.classes.opened).toBe(facts.filter((f) => inQ4(f.o)).length);
     expect(incrementalReport.analysis.classes.solved).toBe(facts.filter((f) => f.status === 'SOLVED' && inQ4(f.s)).length);
-    // Every registered unit is listed incrementally, with or without reviews.
-    expect(incrementalReport.units.map((u: { unitCode: string }) => u.unitCode).sort()).toEqual([
-      'CN-01',
-      'CN-02',
-      'CN-03',
-      'CN-04',
-      'CN-05',
+    // Every registered unit is listed incrementally, with or without reviews, under its current name, but CN-05:
+    // disabled before the quarter began, without reviews in it.
+    expect(incrementalReport.units.map((u: { unitCode: string; unitName: string }) => [u.unitCode, u.unitName]).sort()).toEqual([
+      ['CN-01', '单位CN-01'],
+      ['CN-02', '单位CN-02'],
+      ['CN-03', '新单位CN-03'],
+      ['CN-04', '单位CN-04'],
     ]);
+    expect(incremental.units).toEqual(
+      [
+        { unit_code: 'CN-01', unit_name: '单位CN-01', disabled_on: null },
+        { unit_code: 'CN-02', unit_name: '单位CN-02', disabled_on: null },
+        { unit_code: 'CN-03', unit_name: '新单位CN-03', disabled_on: '2024-08-20' },
+        { unit_code: 'CN-04', unit_name: '单位CN-04', disabled_on: '2024-10-01' },
+        { unit_code: 'CN-05', unit_name: '新单位CN-05', disabled_on: '2024-09-30' },
+      ].map((r) => JSON.stringify(r)),
+    );
     // byChannel names every channel, and its counts add up to the reviews' total.
     expect(Object.keys(incrementalReport.reviews.byChannel).sort()).toEqual([...CHANNELS].sort());
     expect(Object.values(incrementalReport.reviews.byChannel as Record<string, number>).reduce((a, n) => a + n, 0)).toBe(

@@ -77,6 +77,7 @@ export const ERROR_CODE: Record<string, string> = {
   INVALID_CREDENTIALS: '用户名或密码错误',
   ACCOUNT_LOCKED: '连续登录失败次数过多，账号已临时锁定',
   LAST_ADMIN: '至少须保留一名启用的系统管理员',
+  UNIT_DISABLED: '该单位已停用，不能再接收评价、报告或新设备',
   RATE_LIMITED: '操作过于频繁，请稍后再试',
   PASSWORD_CHANGE_REQUIRED: '首次登录请先修改密码',
   INVALID_TRANSITION: '当前状态下不能执行此操作',

@@ -90,6 +90,9 @@ export interface Unit {
   code: string;
   name: string;
   createdAt: string;
+  /** Disabled by an admin: nothing new is accepted for it; its history stays. */
+  disabled: boolean;
+  disabledAt: string | null;
 }
 
 export interface Device {

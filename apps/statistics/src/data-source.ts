@@ -10,6 +10,7 @@ import { InboxRetentionIndex1734500000002 } from './migrations/1734500000002-Inb
 import { SharedLimits1734500000004 } from './migrations/1734500000004-SharedLimits.js';
 import { ReviewFactProblemCategory1734700000001 } from './migrations/1734700000001-ReviewFactProblemCategory.js';
 import { AnalysisFacts1735100000100 } from './migrations/1735100000100-AnalysisFacts.js';
+import { UnitDisabledOn1735300000100 } from './migrations/1735300000100-UnitDisabledOn.js';
 import { PublisherName1735400100000 } from './migrations/1735400100000-PublisherName.js';
 import { ROLLUP_ENTITIES } from './rollups/rollup.entities.js';
 
@@ -26,6 +27,7 @@ export const STATISTICS_SCHEMA: ServiceSchema = {
     SharedLimits1734500000004,
     ReviewFactProblemCategory1734700000001,
     AnalysisFacts1735100000100,
+    UnitDisabledOn1735300000100,
     PublisherName1735400100000,
   ],
 };

@@ -98,6 +98,22 @@ export const UnitRegisteredSchema = Type.Object({
 });
 export type UnitRegisteredData = Static<typeof UnitRegisteredSchema>;
 
+/**
+ * data of `gov.unit.updated` (topic reviews.submitted, key = unit code): an admin renamed a unit, or
+ * disabled or re-enabled it (PATCH /units/{code}); the unit as it stands after the change. The code
+ * never changes. `disabledAt` is when it was disabled (null while enabled): statistics lists a disabled
+ * unit only in periods it was active in (docs/guide.md § Units). Consumers take the latest event of a
+ * unit as the truth about it, so a redelivered or repeated one changes nothing.
+ */
+export const UnitUpdatedSchema = Type.Object({
+  unitCode: code(),
+  unitName: code(),
+  disabled: Type.Boolean(),
+  disabledAt: nullable(instant()),
+  updatedAt: instant(),
+});
+export type UnitUpdatedData = Static<typeof UnitUpdatedSchema>;
+
 /** data of `gov.review.suspect-changed` (topic reviews.submitted). */
 export const ReviewSuspectChangedSchema = Type.Object({
   reviewId: uuid(),
@@ -242,6 +258,7 @@ export const AUDIT_ACTIONS = [
   'SUSPECT_CLEARED',
   'SUSPECT_CONFIRMED',
   'UNIT_CREATED',
+  'UNIT_UPDATED',
   'DEVICE_REGISTERED',
   'DEVICE_REVOKED',
   'PAIRING_CODE_ISSUED',

@@ -123,6 +123,7 @@ export const AUDIT_ACTION_LABELS = {
   SUSPECT_CLEARED: '解除刷评疑似',
   SUSPECT_CONFIRMED: '确认刷评',
   UNIT_CREATED: '新增单位',
+  UNIT_UPDATED: '修改单位',
   DEVICE_REGISTERED: '登记设备',
   DEVICE_REVOKED: '吊销设备',
   PAIRING_CODE_ISSUED: '签发配对码',

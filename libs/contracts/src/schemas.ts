@@ -25,6 +25,8 @@ import {
   ReviewSuspectChangedSchema,
   type UnitRegisteredData,
   UnitRegisteredSchema,
+  type UnitUpdatedData,
+  UnitUpdatedSchema,
   type UnresolvedReportedData,
   UnresolvedReportedSchema,
 } from './events.js';
@@ -35,6 +37,7 @@ export interface EventDataByType {
   [EventTypes.ReviewSubmitted]: ReviewSubmittedData;
   [EventTypes.ReviewSuspectChanged]: ReviewSuspectChangedData;
   [EventTypes.UnitRegistered]: UnitRegisteredData;
+  [EventTypes.UnitUpdated]: UnitUpdatedData;
   [EventTypes.UnresolvedReported]: UnresolvedReportedData;
   [EventTypes.HotlineClientRegistered]: HotlineClientData;
   [EventTypes.HotlineClientRevoked]: HotlineClientData;
@@ -109,6 +112,7 @@ export const EVENT_SCHEMAS: { readonly [K in KnownEventType]: TSchema } = {
   [EventTypes.ReviewSubmitted]: ReviewSubmittedSchema,
   [EventTypes.ReviewSuspectChanged]: ReviewSuspectChangedSchema,
   [EventTypes.UnitRegistered]: UnitRegisteredSchema,
+  [EventTypes.UnitUpdated]: UnitUpdatedSchema,
   [EventTypes.UnresolvedReported]: UnresolvedReportedSchema,
   [EventTypes.HotlineClientRegistered]: HotlineClientSchema,
   [EventTypes.HotlineClientRevoked]: HotlineClientSchema,
@@ -190,6 +194,7 @@ export const Events = {
   reviewSubmitted: eventFactory(EventTypes.ReviewSubmitted),
   reviewSuspectChanged: eventFactory(EventTypes.ReviewSuspectChanged),
   unitRegistered: eventFactory(EventTypes.UnitRegistered),
+  unitUpdated: eventFactory(EventTypes.UnitUpdated),
   unresolvedReported: eventFactory(EventTypes.UnresolvedReported),
   hotlineClientRegistered: eventFactory(EventTypes.HotlineClientRegistered),
   hotlineClientRevoked: eventFactory(EventTypes.HotlineClientRevoked),

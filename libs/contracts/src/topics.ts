@@ -31,6 +31,7 @@ export const EventTypes = {
   CasePublicationChanged: 'gov.case.publication-changed',
   ReviewSuspectChanged: 'gov.review.suspect-changed',
   UnitRegistered: 'gov.unit.registered',
+  UnitUpdated: 'gov.unit.updated',
   DeadLettered: 'gov.event.dead-lettered',
   HotlineClientRegistered: 'gov.hotline-client.registered',
   HotlineClientRevoked: 'gov.hotline-client.revoked',

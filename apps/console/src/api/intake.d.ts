@@ -73,6 +73,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/units/{code}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Rename a unit, disable it or enable it again (the code stays; a disabled unit keeps its history)
+     * @description A disabled unit accepts nothing new: ratings of its devices and of every channel, 12345 transfers, 办不成事 reports, imports, new devices and pairing are refused with 409 UNIT_DISABLED until it is enabled again. `regionCode` is refused (400) until regions exist. Audited (UNIT_UPDATED); other services learn the change from gov.unit.updated.
+     */
+    patch: operations['RegistryController_updateUnit'];
+    trace?: never;
+  };
   '/api/v1/devices': {
     parameters: {
       query?: never;
@@ -757,6 +777,22 @@ export interface components {
       name: string;
       /** Format: date-time */
       createdAt: string;
+      /** @description Disabled by an admin: nothing new is accepted for it (409 UNIT_DISABLED); its history stays */
+      disabled: boolean;
+      /**
+       * Format: date-time
+       * @description When it was disabled; null while enabled
+       */
+      disabledAt: string | null;
+    };
+    UpdateUnitDto: {
+      /**
+       * @description The new name; the code stays
+       * @example 区市场监督管理局
+       */
+      name?: string;
+      /** @description true disables the unit (its history stays; new ratings, reports, devices and pairing for it are refused with 409 UNIT_DISABLED); false enables it again */
+      disabled?: boolean;
     };
     CreateDeviceDto: {
       /** @example CN-01 */
@@ -1147,6 +1183,7 @@ export interface components {
         | 'SUSPECT_CLEARED'
         | 'SUSPECT_CONFIRMED'
         | 'UNIT_CREATED'
+        | 'UNIT_UPDATED'
         | 'DEVICE_REGISTERED'
         | 'DEVICE_REVOKED'
         | 'PAIRING_CODE_ISSUED'
@@ -1733,6 +1770,67 @@ export interface operations {
       };
       /** @description A conflict with the current state (the code says which) */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  RegistryController_updateUnit: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        code: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateUnitDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UnitResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED: every bad field named in `errors` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -3067,6 +3165,7 @@ export interface operations {
           | 'SUSPECT_CLEARED'
           | 'SUSPECT_CONFIRMED'
           | 'UNIT_CREATED'
+          | 'UNIT_UPDATED'
           | 'DEVICE_REGISTERED'
           | 'DEVICE_REVOKED'
           | 'PAIRING_CODE_ISSUED'

@@ -3,6 +3,10 @@ import { auditSummaries, auditSummaryOf, shanghaiTime } from './audit-summary.js
 describe('audit summaries (Chinese, never raw JSON)', () => {
   it('words the entries of intake', () => {
     expect(auditSummaries.unitCreated('CN-01', '示范单位')).toBe('新增单位 CN-01 示范单位');
+    expect(auditSummaries.unitUpdated('CN-01', '甲', { name: ['甲', '乙'], disabled: true })).toBe('修改单位 CN-01：名称 甲 → 乙；停用');
+    expect(auditSummaries.unitUpdated('CN-01', '甲', { name: ['甲', '乙'] })).toBe('修改单位 CN-01：名称 甲 → 乙');
+    expect(auditSummaries.unitUpdated('CN-01', '甲', { disabled: true })).toBe('修改单位 CN-01 甲：停用');
+    expect(auditSummaries.unitUpdated('CN-01', '甲', { disabled: false })).toBe('修改单位 CN-01 甲：启用');
     expect(auditSummaries.deviceRegistered({ code: 'CN-01', name: '示范单位' }, '3', '东厅')).toBe(
       '登记设备 CN-01 示范单位 3号窗口（东厅），签发设备密钥',
     );

@@ -58,6 +58,12 @@ export function shanghaiTime(value: unknown): string {
 
 export const auditSummaries = {
   unitCreated: (code: string, name: string) => `新增单位 ${code} ${name}`,
+  /** 修改单位 CN-01：名称 甲 → 乙；停用 — the unit named as it was when only its status changes (修改单位 CN-01 甲：启用). */
+  unitUpdated: (code: string, name: string, change: { name?: readonly [string, string]; disabled?: boolean }) =>
+    `修改单位 ${code}${change.name ? '' : ` ${name}`}：${[
+      ...(change.name ? [`名称 ${change.name[0]} → ${change.name[1]}`] : []),
+      ...(change.disabled === undefined ? [] : [change.disabled ? '停用' : '启用']),
+    ].join('；')}`,
   deviceRegistered: (unit: { code: string; name: string }, windowNo: string, label: string | null) =>
     `登记设备 ${unit.code} ${unit.name} ${windowNo}号窗口${label ? `（${label}）` : ''}，签发设备密钥`,
   deviceRevoked: (unitCode: string, windowNo: string, label: string | null) =>

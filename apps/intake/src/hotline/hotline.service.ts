@@ -5,7 +5,7 @@ import { DataCipher, DomainError, ErrorCode, maskFreeTextFields, sealContact } f
 import { Events, gradeOfHotline, type ReviewSubmittedData, Topics } from '#libs/contracts';
 import { OutboxService } from '#libs/messaging';
 import { bodyHash } from '../ratings/rating-rules.js';
-import { UnitsService } from '../registry/units.service.js';
+import { assertUnitEnabled, UnitsService } from '../registry/units.service.js';
 import type { ComplaintReceiptDto } from './dto/hotline-complaint.response.js';
 import type { HotlineComplaintDto } from './dto/hotline-complaint.dto.js';
 import { HotlineRepository } from './hotline.repository.js';
@@ -35,6 +35,7 @@ export class HotlineService {
     const hash = bodyHash(dto);
     const unit = await this.units.findUnit(dto.unitCode);
     if (!unit) throw DomainError.validation([{ field: 'unitCode', message: `unknown unit ${dto.unitCode}` }]);
+    assertUnitEnabled(unit, 'unitCode');
     const id = randomUUID();
     // A phone or ID-card number in the complaint's text is masked; the original is sealed with the citizen's contact.
     const text = maskFreeTextFields({ content: dto.content });

@@ -40,7 +40,7 @@ export class ImportsService {
     if (dto.ratings.length > MAX_IMPORT_ITEMS) {
       throw new DomainError(ErrorCode.PayloadTooLarge, `An import holds at most ${MAX_IMPORT_ITEMS} ratings; split it.`);
     }
-    const unit = await this.units.requireUnit(dto.unitCode);
+    const unit = await this.units.requireEnabledUnit(dto.unitCode, 'unitCode');
     const results = new Array<BatchItemResult>(dto.ratings.length);
     const valid: Array<{ index: number; row: PreparedImport }> = [];
     for (const [index, item] of dto.ratings.entries()) {

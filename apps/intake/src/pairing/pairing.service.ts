@@ -8,7 +8,7 @@ import { auditSummaries } from '../accounts/audit-summary.js';
 import { writeAdminAudit } from '../accounts/audit-writer.js';
 import { DeviceEntity } from '../registry/registry.entities.js';
 import { DevicesService } from '../registry/devices.service.js';
-import { UnitsService } from '../registry/units.service.js';
+import { assertUnitEnabled, UnitsService } from '../registry/units.service.js';
 import type { PairedDeviceDto, PairingCodeDto } from './dto/pairing.dto.js';
 import { PairingCodeEntity } from './pairing-code.entity.js';
 import { generatePairingCode, normalizePairingCode, PAIRING_CODE_TTL_MS, pairingCodeHash, pairingCodeState } from './pairing-code.js';
@@ -41,6 +41,7 @@ export class PairingService {
       const device = await manager.findOne(DeviceEntity, { where: { id: deviceId }, lock: { mode: 'pessimistic_write' } });
       if (!device) throw DomainError.notFound(`Device ${deviceId}`);
       if (device.revokedAt) throw new DomainError(ErrorCode.Conflict, 'This device is revoked: register a new device to pair a PAD.');
+      assertUnitEnabled(await this.units.requireUnit(device.unitCode));
       await manager
         .createQueryBuilder()
         .update(PairingCodeEntity)
@@ -107,6 +108,8 @@ export class PairingService {
         case 'valid':
           break;
       }
+      // A disabled unit's PAD cannot pair; the code stays unused, for when the unit is enabled again.
+      assertUnitEnabled(await this.units.requireUnit(device.unitCode));
       stored.usedAt = now;
       await manager.save(stored);
       device.secretSealed = this.cipher.seal(secret);

@@ -16,7 +16,7 @@ import { OutboxService } from '#libs/messaging';
 import { AuditService } from '../accounts/audit.service.js';
 import type { UnitEntity } from '../registry/registry.entities.js';
 import { DevicesService } from '../registry/devices.service.js';
-import { UnitsService } from '../registry/units.service.js';
+import { assertUnitEnabled, UnitsService } from '../registry/units.service.js';
 import { CreateRatingDto, ImportedRatingDto, OnlineRatingDto } from './dto/create-rating.dto.js';
 import { fastImportedRating, fastRating } from './dto/fast-rating-validation.js';
 import type { RatedAtKind } from './rated-at.js';
@@ -137,7 +137,7 @@ export class RatingsService {
    * named in the body, 刷评 counted per (client, unit) as a PAD's per device.
    */
   async submitOnline(client: PlatformClientPrincipal, dto: OnlineRatingDto, receivedAt = new Date()): Promise<RatingReceipt> {
-    const unit = await this.units.requireUnit(dto.unitCode);
+    const unit = await this.units.requireEnabledUnit(dto.unitCode, 'unitCode');
     return this.receipt(this.prepareOnline(unit, client, dto, receivedAt, true), dto);
   }
 
@@ -163,6 +163,8 @@ export class RatingsService {
       if (!units.has(code)) units.set(code, await this.units.findUnit(code));
       const unit = units.get(code);
       if (!unit) results[index] = { index, status: 'rejected', errors: [{ field: 'unitCode', message: 'is not a registered unit' }] };
+      else if (unit.disabledAt)
+        results[index] = { index, status: 'rejected', errors: [{ field: 'unitCode', message: 'UNIT_DISABLED: the unit is disabled' }] };
       else valid.push({ index, row: this.prepareOnline(unit, client, checked.dto, receivedAt, false) });
     }
     await this.settle(valid, results);
@@ -195,11 +197,13 @@ export class RatingsService {
     }
     const results = new Array<BatchItemResult>(items.length);
     const valid: Array<{ index: number; row: PreparedRating }> = [];
-    let unit: UnitEntity | undefined; // looked up once, at the first valid item (as before: not at all when none is valid)
+    // The device's unit, disabled: the whole upload is refused (409 UNIT_DISABLED) and the PAD keeps its queue, so
+    // nothing is set aside as rejected and it goes through once the unit is enabled again.
+    const unit = await this.units.requireUnit(device.unitCode);
+    assertUnitEnabled(unit);
     for (const [index, item] of items.entries()) {
       const checked = validateRatingItem(item);
       if (checked.dto) {
-        unit ??= await this.units.requireUnit(device.unitCode);
         valid.push({ index, row: this.prepareFor(unit, device, checked.dto, receivedAt) });
       } else results[index] = { index, status: 'rejected', errors: checked.errors };
     }
@@ -311,7 +315,7 @@ export class RatingsService {
   }
 
   private async prepare(device: DevicePrincipal, dto: CreateRatingDto, receivedAt: Date): Promise<PreparedRating> {
-    return this.prepareFor(await this.units.requireUnit(device.unitCode), device, dto, receivedAt, true);
+    return this.prepareFor(await this.units.requireEnabledUnit(device.unitCode), device, dto, receivedAt, true);
   }
 
   /** An online rating: the unit from the body, no device or window, 刷评 counted per (client, unit). */

@@ -30,7 +30,7 @@ export class DevicesService {
 
   /** Registers a PAD and issues its secret; the entry in the audit log commits with it. */
   async registerDevice(admin: UserPrincipal, dto: CreateDeviceDto): Promise<RegisteredDeviceDto> {
-    const unit = await this.units.requireUnit(dto.unitCode);
+    const unit = await this.units.requireEnabledUnit(dto.unitCode, 'unitCode');
     const secret = newSecret();
     const device = await this.dataSource.transaction(async (manager) => {
       const saved = await manager.save(

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
 import { ApiProblems } from '#libs/platform';
 import { DevicesService } from './devices.service.js';
-import { CreateDeviceDto, CreateHotlineClientDto, CreateUnitDto, ListDevicesQuery } from './dto/registry.dto.js';
+import { CreateDeviceDto, CreateHotlineClientDto, CreateUnitDto, ListDevicesQuery, UpdateUnitDto } from './dto/registry.dto.js';
 import {
   DeviceResponseDto,
   HotlineClientResponseDto,
@@ -29,16 +29,32 @@ export class RegistryController {
   @ApiOperation({ summary: 'Register a unit (单位)' })
   @ApiCreatedResponse({ type: UnitResponseDto })
   @ApiProblems(400, 409)
-  createUnit(@CurrentPrincipal() admin: UserPrincipal, @Body() dto: CreateUnitDto) {
-    return this.units.createUnit(admin, dto);
+  async createUnit(@CurrentPrincipal() admin: UserPrincipal, @Body() dto: CreateUnitDto): Promise<UnitResponseDto> {
+    return UnitResponseDto.fromEntity(await this.units.createUnit(admin, dto));
+  }
+
+  @Patch('units/:code')
+  @ApiOperation({
+    summary: 'Rename a unit, disable it or enable it again (the code stays; a disabled unit keeps its history)',
+    description:
+      'A disabled unit accepts nothing new: ratings of its devices and of every channel, 12345 transfers, 办不成事 reports, imports, new devices and pairing are refused with 409 UNIT_DISABLED until it is enabled again. `regionCode` is refused (400) until regions exist. Audited (UNIT_UPDATED); other services learn the change from gov.unit.updated.',
+  })
+  @ApiOkResponse({ type: UnitResponseDto })
+  @ApiProblems(400, 404)
+  async updateUnit(
+    @CurrentPrincipal() admin: UserPrincipal,
+    @Param('code') code: string,
+    @Body() dto: UpdateUnitDto,
+  ): Promise<UnitResponseDto> {
+    return UnitResponseDto.fromEntity(await this.units.updateUnit(admin, code, dto));
   }
 
   @Get('units')
   @Auth('admin', 'supervisor')
   @ApiOperation({ summary: 'List the registered units' })
   @ApiOkResponse({ type: [UnitResponseDto] })
-  listUnits() {
-    return this.units.listUnits();
+  async listUnits(): Promise<UnitResponseDto[]> {
+    return (await this.units.listUnits()).map((u) => UnitResponseDto.fromEntity(u));
   }
 
   @Post('devices')

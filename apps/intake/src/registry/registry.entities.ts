@@ -10,6 +10,10 @@ export class UnitEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** When an admin disabled the unit; null while it is enabled. */
+  @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
+  disabledAt: Date | null;
 }
 
 /** A window PAD terminal. Its secret is kept only sealed (AES-256-GCM). */

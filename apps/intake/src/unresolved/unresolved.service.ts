@@ -23,7 +23,7 @@ export class UnresolvedService {
   async report(user: UserPrincipal, dto: UnresolvedReportDto): Promise<UnresolvedReportResponseDto> {
     const unitCode = user.unitCode!;
     if (dto.unitCode !== undefined) assertUnitAccess(user, dto.unitCode);
-    const unit = await this.units.requireUnit(unitCode);
+    const unit = await this.units.requireEnabledUnit(unitCode);
     // A phone or ID-card number in the description is masked; the original is sealed with the citizen's contact.
     const text = maskFreeTextFields({ description: dto.description });
     const contact = sealContact(this.cipher, dto.citizen, text.originals);

@@ -43,23 +43,27 @@ export class ReportsRepository {
   async reportInput(range: DateRange, unitCode: string | undefined, today: string, db: ReportDb = this.dataSource): Promise<ReportInput> {
     const params = [range.from, range.to, unitCode ?? null];
     const [units, reviews, pending, tags, items, unresolved, hotline, provisional] = await this.all(db, [
+      // Every unit, but one disabled before the period began only when it has reviews in it (docs/guide.md § Units).
       () =>
         db.query<Array<{ unitCode: string; unitName: string }>>(
-          `SELECT unit_code AS "unitCode", unit_name AS "unitName" FROM units WHERE ($1::text IS NULL OR unit_code = $1) ORDER BY unit_code`,
-          [unitCode ?? null],
+          `SELECT unit_code AS "unitCode", unit_name AS "unitName" FROM units u WHERE ($3::text IS NULL OR unit_code = $3)
+             AND (disabled_on IS NULL OR disabled_on >= $1::date
+                  OR EXISTS (SELECT 1 FROM review_rollups r WHERE r.unit_code = u.unit_code AND r.day BETWEEN $1::date AND $2::date AND r.reviews <> 0))
+           ORDER BY unit_code`,
+          params,
         ),
       () =>
         db.query<ReviewRow[]>(
           `SELECT unit_code AS "unitCode", channel, level, sum(reviews)::int AS reviews, sum(responded)::int AS responded,
            sum(responded_on_time)::int AS "respondedOnTime", sum(rectified)::int AS rectified, sum(open)::int AS open,
            sum(overdue)::int AS overdue, sum(appeals_upheld)::int AS "appealsUpheld"
-         FROM review_rollups WHERE ${IN_PERIOD_FOR_UNIT} GROUP BY unit_code, channel, level`,
+         FROM review_rollups WHERE ${IN_PERIOD_FOR_UNIT} GROUP BY unit_code, channel, level HAVING sum(reviews) <> 0`,
           params,
         ),
       () =>
         db.query<Array<{ unitCode: string; pendingPastDue: number }>>(
           `SELECT unit_code AS "unitCode", sum(pending)::int AS "pendingPastDue" FROM bad_pending_rollups
-         WHERE ${IN_PERIOD_FOR_UNIT} AND due_day < $4::date GROUP BY unit_code`,
+         WHERE ${IN_PERIOD_FOR_UNIT} AND due_day < $4::date GROUP BY unit_code HAVING sum(pending) <> 0`,
           [...params, today],
         ),
       () =>

@@ -63,8 +63,8 @@ export class RebuildService {
 
   private async rebuildNames(m: EntityManager) {
     await m.query(
-      `INSERT INTO units (unit_code, unit_name) SELECT code, name FROM intake.units
-       ON CONFLICT (unit_code) DO UPDATE SET unit_name = EXCLUDED.unit_name`,
+      `INSERT INTO units (unit_code, unit_name, disabled_on) SELECT code, name, (disabled_at AT TIME ZONE ${ZONE})::date FROM intake.units
+       ON CONFLICT (unit_code) DO UPDATE SET unit_name = EXCLUDED.unit_name, disabled_on = EXCLUDED.disabled_on`,
     );
     await m.query(
       `INSERT INTO service_items (service_item_code, service_item_name)

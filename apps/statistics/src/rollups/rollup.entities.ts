@@ -198,6 +198,10 @@ export class StatisticsUnitEntity {
 
   @Column({ name: 'unit_name', type: 'text' })
   unitName: string;
+
+  /** The Asia/Shanghai day the unit was disabled; null while it is enabled (docs/guide.md § Units). */
+  @Column({ name: 'disabled_on', type: 'date', nullable: true })
+  disabledOn: string | null;
 }
 
 @Entity({ name: 'service_items' })

@@ -10,6 +10,12 @@ import {
   type UnresolvedFact,
 } from './contribution.js';
 
+/** A unit as the registry's events tell it: its name, and the Shanghai day it was disabled (undefined: not told). */
+export interface UnitState {
+  name: string;
+  disabledOn?: string | null;
+}
+
 /** A fact table: its name, id column, the select list that reads a row as its fact, and a fact as a row. */
 export interface FactTable<F> {
   table: 'review_facts' | 'unresolved_facts';
@@ -120,8 +126,29 @@ export class RollupsRepository {
    * nothing, which made batches running at once (one per partition) wait for each other on the
    * service items they share; an unchanged name is now neither written nor locked.
    */
-  async upsertNames(manager: EntityManager, units: Map<string, string>, items: Map<string, string>): Promise<void> {
-    await this.upsertNamesOf(manager, 'units', 'unit_code', 'unit_name', units);
+  async upsertNames(
+    manager: EntityManager,
+    units: Map<string, UnitState>,
+    mentioned: Map<string, string>,
+    items: Map<string, string>,
+  ): Promise<void> {
+    await this.upsertNamesOf(manager, 'units', 'unit_code', 'unit_name', new Map([...units].map(([code, u]) => [code, u.name])));
+    // Units named only by reviews and reports: inserted when unknown, never renamed by them.
+    const unknown = [...mentioned].filter(([code]) => !units.has(code)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (unknown.length) {
+      await manager.query(
+        `INSERT INTO units (unit_code, unit_name) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (unit_code) DO NOTHING`,
+        [unknown.map(([c]) => c), unknown.map(([, n]) => n)],
+      );
+    }
+    const statuses = [...units].filter(([, u]) => u.disabledOn !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (statuses.length) {
+      await manager.query(
+        `UPDATE units t SET disabled_on = v.disabled_on FROM unnest($1::text[], $2::date[]) AS v(code, disabled_on)
+         WHERE t.unit_code = v.code AND t.disabled_on IS DISTINCT FROM v.disabled_on`,
+        [statuses.map(([c]) => c), statuses.map(([, u]) => u.disabledOn)],
+      );
+    }
     await this.upsertNamesOf(manager, 'service_items', 'service_item_code', 'service_item_name', items);
   }
 

@@ -11,13 +11,14 @@ import {
   type UnresolvedFact,
   unresolvedContribution,
 } from './contribution.js';
-import { type FactTable, REVIEW_FACTS, RollupsRepository, UNRESOLVED_FACTS } from './rollups.repository.js';
+import { type FactTable, REVIEW_FACTS, RollupsRepository, UNRESOLVED_FACTS, type UnitState } from './rollups.repository.js';
 
 /** The events the rollups follow (on reviews.submitted, cases.lifecycle and unresolved.reported). */
 export const ROLLUP_EVENT_TYPES = [
   EventTypes.ReviewSubmitted,
   EventTypes.ReviewSuspectChanged,
   EventTypes.UnitRegistered,
+  EventTypes.UnitUpdated,
   EventTypes.UnresolvedReported,
   ...CASE_LIFECYCLE_TYPES,
 ] as const;
@@ -93,6 +94,7 @@ export function factChanges(event: RollupEvent): FactChange[] {
       ];
     }
     case EventTypes.UnitRegistered:
+    case EventTypes.UnitUpdated:
       return [];
     default:
       return caseChanges(event.data);
@@ -216,21 +218,32 @@ export class RollupsService {
     );
   }
 
-  /** Unit and service item names as the batch's latest events carry them. */
+  /**
+   * Units and service item names as the batch's latest events carry them. A unit's name and status are the
+   * registry's: its gov.unit.registered and gov.unit.updated events set them; a review or report names a unit
+   * only when none is known yet (a rating taken just before a rename, or on an instance whose unit cache was
+   * still warm, carries the old name and must not bring it back) — as a rebuild reads them from intake.units.
+   */
   private async upsertNames(manager: EntityManager, events: RollupEvent[]): Promise<void> {
-    const units = new Map<string, string>();
+    const units = new Map<string, UnitState>();
+    const mentioned = new Map<string, string>();
     const items = new Map<string, string>();
     for (const event of events) {
       if (event.type === EventTypes.ReviewSubmitted) {
-        units.set(event.data.unitCode, event.data.unitName);
+        mentioned.set(event.data.unitCode, event.data.unitName);
         if (event.data.serviceItemCode && event.data.serviceItemName) items.set(event.data.serviceItemCode, event.data.serviceItemName);
       } else if (event.type === EventTypes.UnresolvedReported) {
-        units.set(event.data.unitCode, event.data.unitName);
+        mentioned.set(event.data.unitCode, event.data.unitName);
       } else if (event.type === EventTypes.UnitRegistered) {
         // A registered unit is listed in every report, also before (or without) any review of it.
-        units.set(event.data.unitCode, event.data.unitName);
+        units.set(event.data.unitCode, { name: event.data.unitName, disabledOn: units.get(event.data.unitCode)?.disabledOn });
+      } else if (event.type === EventTypes.UnitUpdated) {
+        units.set(event.data.unitCode, {
+          name: event.data.unitName,
+          disabledOn: event.data.disabledAt === null ? null : shanghaiDate(event.data.disabledAt),
+        });
       }
     }
-    await this.repository.upsertNames(manager, units, items);
+    await this.repository.upsertNames(manager, units, mentioned, items);
   }
 }

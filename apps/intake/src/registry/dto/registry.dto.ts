@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUrl, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { PLATFORM_CHANNELS, type PlatformChannel } from '#libs/auth';
 import { IsNotBlank } from '#libs/common';
 
@@ -13,6 +13,28 @@ export class CreateUnitDto {
   @Length(1, 100)
   @IsNotBlank()
   name: string;
+}
+
+/**
+ * PATCH /units/{code}: a new name, and/or disabled (true) or enabled again (false). The code never changes.
+ * `regionCode` (API.md § Regions) is refused like any unknown field until regions exist. A field may be left
+ * out; null is not a value of either.
+ */
+export class UpdateUnitDto {
+  @ApiPropertyOptional({ example: '区市场监督管理局', description: 'The new name; the code stays' })
+  @ValidateIf((o: UpdateUnitDto) => o.name !== undefined)
+  @IsString()
+  @Length(1, 100)
+  @IsNotBlank()
+  name?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'true disables the unit (its history stays; new ratings, reports, devices and pairing for it are refused with 409 UNIT_DISABLED); false enables it again',
+  })
+  @ValidateIf((o: UpdateUnitDto) => o.disabled !== undefined)
+  @IsBoolean()
+  disabled?: boolean;
 }
 
 export class CreateDeviceDto {

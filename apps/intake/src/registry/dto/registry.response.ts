@@ -1,12 +1,26 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { PlatformChannel } from '#libs/auth';
 import { isDeviceOnline } from '../../pad/heartbeat.js';
-import type { DeviceEntity, HotlineClientEntity } from '../registry.entities.js';
+import type { DeviceEntity, HotlineClientEntity, UnitEntity } from '../registry.entities.js';
 
 export class UnitResponseDto {
   @ApiProperty({ example: 'CN-01' }) code: string;
   @ApiProperty({ example: '区市场监督管理局' }) name: string;
-  @ApiProperty({ format: 'date-time' }) createdAt: Date;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ description: 'Disabled by an admin: nothing new is accepted for it (409 UNIT_DISABLED); its history stays' })
+  disabled: boolean;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'When it was disabled; null while enabled' })
+  disabledAt: string | null;
+
+  static fromEntity(u: UnitEntity): UnitResponseDto {
+    return {
+      code: u.code,
+      name: u.name,
+      createdAt: u.createdAt.toISOString(),
+      disabled: u.disabledAt !== null,
+      disabledAt: u.disabledAt?.toISOString() ?? null,
+    };
+  }
 }
 
 /** A PAD device as admins see it (never its secret). */
