@@ -85,7 +85,9 @@ export async function seedReviewDataset(sql: Client, options: DatasetOptions): P
   await sql.query(`SET maintenance_work_mem = '1GB'`);
   await sql.query(`SET synchronous_commit = off`);
   // CASCADE: what refers to the cases (problem classes and their members) goes with them.
-  await sql.query(`TRUNCATE intake.reviews, intake.unresolved_reports, intake.units, rectification.cases, rectification.case_timeline CASCADE`);
+  await sql.query(
+    `TRUNCATE intake.reviews, intake.unresolved_reports, intake.units, rectification.cases, rectification.case_timeline CASCADE`,
+  );
 
   await sql.query(`CREATE TEMP TABLE seed_units (idx int PRIMARY KEY, code text, name text, bad float8)`);
   // Units are numbered by size (idx 0 is the busiest); the bad share runs from 0.03 % to 1 % across them, in a shuffled order.
