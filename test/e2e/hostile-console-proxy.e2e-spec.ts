@@ -162,7 +162,11 @@ describe('hostile input: the console proxy serves the API and nothing else', () 
       const body = JSON.parse(res.body) as { warnings: Array<{ message: string; year: number }> };
       expect(Array.isArray(body.warnings)).toBe(true);
       for (const w of body.warnings)
-        expect(w).toEqual({ message: expect.stringMatching(/年/) as string, year: expect.any(Number) as number });
+        expect(w).toEqual({
+          message: expect.stringMatching(/年/) as string,
+          year: expect.any(Number) as number,
+          status: expect.stringMatching(/^(PROVISIONAL|MISSING|PUBLISHED_DIFFERS)$/) as string,
+        });
     }
     const operator = await raw(port, 'GET', '/console/svc/rectification/api/v1/calendar/warnings', {
       Authorization: bearer('unit_operator', 'CN-01'),
