@@ -109,7 +109,7 @@ export function UnitsPage() {
         confirmLoading={busy}
         destroyOnHidden
       >
-        <Form form={form} layout="vertical" onFinish={(v) => void submit(v)}>
+        <Form form={form} name="newUnit" layout="vertical" onFinish={(v) => void submit(v)}>
           <Form.Item
             label="单位编码"
             name="code"
@@ -137,7 +137,7 @@ export function UnitsPage() {
         forceRender
       >
         <p>单位编码不变。统计报表显示新名称，此后新立的案件使用新名称，已有案件保留原名称。</p>
-        <Form form={editForm} layout="vertical" onFinish={(v) => void rename.submit(v)}>
+        <Form form={editForm} name="editUnit" layout="vertical" onFinish={(v) => void rename.submit(v)}>
           <Form.Item label="单位名称" name="name" {...rename.field('name')} rules={NAME_RULES}>
             <Input />
           </Form.Item>
