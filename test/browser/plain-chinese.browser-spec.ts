@@ -320,6 +320,25 @@ describe('browser: plain Chinese at every size, axe on every page (issue #23)', 
     expect(await banner.innerText()).toContain('办理期限暂按法定节假日计算（不含调休）');
     expect(await banner.innerText()).not.toMatch(/PUT|api|calendar/);
     await checkEverySize('console', 'admin-units', () => visible('区人力资源和社会保障局'));
+    // Units are edited and disabled, not deleted: a new one renamed, then disabled; its code and history stay.
+    await page.getByRole('button', { name: '新建单位' }).click();
+    const created = page.getByRole('dialog', { name: '新建单位' });
+    await created.getByLabel('单位编码').fill('CN-90');
+    await created.getByLabel('单位名称').fill('区档案馆');
+    await created.getByRole('button', { name: '创建' }).click();
+    await visible('区档案馆');
+    await page.getByRole('button', { name: '编辑 区档案馆' }).click();
+    const editing = page.getByRole('dialog', { name: '编辑单位「区档案馆」' });
+    await editing.getByLabel('单位名称').fill('区档案馆（新馆）');
+    await editing.getByRole('button', { name: '保存' }).click();
+    await visible('区档案馆（新馆）');
+    await page.getByRole('button', { name: '停用 区档案馆（新馆）' }).click();
+    await page.locator('.ant-popconfirm').getByRole('button', { name: '停用' }).click();
+    await page.getByRole('button', { name: '启用 区档案馆（新馆）' }).waitFor();
+    expect((await pg.query(`SELECT code, name, disabled_at IS NOT NULL AS disabled FROM intake.units WHERE code = 'CN-90'`)).rows).toEqual([
+      { code: 'CN-90', name: '区档案馆（新馆）', disabled: true },
+    ]);
+    await checkEverySize('console', 'admin-units-disabled', () => visible('已停用'));
     await banner.getByRole('button', { name: `确认 ${year} 年工作日历` }).click();
     await banner.waitFor({ state: 'detached' });
     expect((await pg.query(`SELECT status FROM rectification.calendar_years WHERE year = $1`, [year])).rows).toEqual([
@@ -468,6 +487,16 @@ describe('browser: plain Chinese at every size, axe on every page (issue #23)', 
       await menu(label);
       await checkEverySize('console', name, () => visible(ready));
     }
+    // The bulletin opens at a link that can be reloaded, printed and sent on: on the console's origin, not a blob:.
+    const opening = page.waitForEvent('popup');
+    await page.getByRole('button', { name: '查看通报' }).click();
+    const bulletin = await opening;
+    await bulletin.waitForURL(/\/console\/svc\/statistics\/api\/v1\/reports\/quarterly\/bulletin\?.*link=/);
+    expect(new URL(bulletin.url()).origin).toBe(new URL(base).origin);
+    await bulletin.getByText('政务服务“好差评”').first().waitFor();
+    expect((await bulletin.reload())?.status()).toBe(200);
+    await bulletin.close();
+    await visible(/通报链接有效至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}（北京时间）/);
     await signOut();
   });
 
