@@ -477,6 +477,10 @@ describe('intake: POST /ratings (device HMAC), duplicates, conflicts, concurrenc
       ]);
       const listed = await http().get('/api/v1/audit?action=SUSPECT_CONFIRMED').set('Authorization', admin).expect(200);
       expect(listed.body.items.map((e: { detail: { reviewId: string } }) => e.detail.reviewId)).toEqual([target]);
+      // The line staff read names the rating by unit, window, matter and time, never by its id.
+      const summary = (listed.body.items as Array<{ summary: string }>)[0]!.summary;
+      expect(summary).toMatch(/^确认刷评：CN-01 窗口 \S+ 办件 \S+ 的评价（\d{4}-\d{2}-\d{2} \d{2}:\d{2} 评价）$/);
+      expect(summary).not.toContain(target.slice(0, 8));
     });
   });
 });

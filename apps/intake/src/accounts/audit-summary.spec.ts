@@ -34,9 +34,15 @@ describe('audit summaries (Chinese, never raw JSON)', () => {
       auditSummaryOf('USER_UPDATED', { username: 'li.na', changes: { role: ['unit_operator', 'supervisor'], unitCode: ['CN-01', null] } }),
     ).toBe('修改用户 li.na：角色由「单位经办人」改为「督查人员」，单位由「CN-01」改为「无」');
     expect(auditSummaryOf('PASSWORD_RESET', { username: 'li.na' })).toBe('重置密码 li.na');
-    expect(auditSummaryOf('SUSPECT_CONFIRMED', { unitCode: 'CN-01', reviewId: '0f1e2d3c-aaaa-bbbb-cccc-000000000000' })).toBe(
-      '确认刷评：CN-01 评价 0f1e2d3c',
-    );
+    expect(
+      auditSummaryOf('SUSPECT_CONFIRMED', {
+        unitCode: 'CN-01',
+        reviewId: '0f1e2d3c-aaaa-bbbb-cccc-000000000000',
+        windowNo: 'A03',
+        serviceRecordId: 'SR-2026-118',
+        ratedAt: '2026-12-07T02:30:00.000Z',
+      }),
+    ).toBe('确认刷评：CN-01 窗口 A03 办件 SR-2026-118 的评价（2026-12-07 10:30 评价）');
   });
 
   it('writes instants in Asia/Shanghai time', () => {

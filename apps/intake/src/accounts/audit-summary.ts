@@ -43,7 +43,13 @@ export function auditSummaryOf(action: AuditAction, detail: Record<string, unkno
       return username ? `${label} ${username}` : label;
     case 'SUSPECT_CLEARED':
     case 'SUSPECT_CONFIRMED':
-      return `${label}：${str(detail.unitCode) ?? ''} 评价 ${(str(detail.reviewId) ?? '').slice(0, 8)}`;
+      // The rating as staff know it: unit, window, the matter's number and when it was given — never its id.
+      return [
+        `${label}：${str(detail.unitCode) ?? ''}`,
+        str(detail.windowNo) ? ` 窗口 ${str(detail.windowNo)}` : '',
+        str(detail.serviceRecordId) ? ` 办件 ${str(detail.serviceRecordId)}` : '',
+        ` 的评价（${shanghaiTime(detail.ratedAt)} 评价）`,
+      ].join('');
     default:
       return label;
   }

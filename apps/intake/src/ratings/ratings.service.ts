@@ -357,5 +357,13 @@ export class RatingsService {
 
 /** What the audit log keeps of a suspect decision: the rating, its unit, device and flag (no reviewer data). */
 function suspectAuditDetail(r: ReviewRow): Record<string, unknown> {
-  return { reviewId: r.id, unitCode: r.unit_code, deviceId: r.device_id, reason: r.suspect_reason, ratedAt: r.rated_at.toISOString() };
+  return {
+    reviewId: r.id,
+    unitCode: r.unit_code,
+    deviceId: r.device_id,
+    windowNo: r.window_no,
+    serviceRecordId: r.service_record_id,
+    reason: r.suspect_reason,
+    ratedAt: r.rated_at.toISOString(),
+  };
 }
