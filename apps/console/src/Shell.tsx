@@ -20,7 +20,6 @@ import { lazy, Suspense, useSyncExternalStore, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { CalendarBanner } from './components/CalendarBanner';
 import { ROLE } from './labels';
-import { LoginPage } from './pages/LoginPage';
 import { session, type User } from './session';
 
 // Each screen is its own chunk, loaded when first opened: the login page needs none of them (nor ECharts).
@@ -82,7 +81,8 @@ export function Shell() {
     (listener) => session.subscribe(listener),
     () => session.user,
   );
-  if (!user) return <LoginPage />;
+  // Signed out, main.tsx shows the sign-in instead of the console.
+  if (!user) return null;
   return <Console user={user} />;
 }
 

@@ -1,58 +1,32 @@
-import { App as AntApp, ConfigProvider } from 'antd';
-import zhCN from 'antd/locale/zh_CN';
-import dayjs from 'dayjs';
-import 'dayjs/locale/zh-cn';
+import { lazy, Suspense, useEffect, useSyncExternalStore } from 'react';
 import { createRoot } from 'react-dom/client';
-import { HashRouter } from 'react-router';
-import { Shell } from './Shell';
-import './styles.css';
+import { LoginScreen } from './LoginScreen';
+import { session } from './session';
 
-dayjs.locale('zh-cn');
-
-/**
- * WCAG 2.1 AA contrast (4.5:1) on white and on the tinted rows (overdue): secondary text and links darker than
- * antd's defaults, which fall to about 3:1 on a tinted background.
- */
-const THEME = {
-  colorPrimary: '#c0392b',
-  colorPrimaryHover: '#a93226',
-  colorPrimaryActive: '#922b21',
-  colorLink: '#0958d9',
-  colorError: '#b3261e',
-  colorSuccess: '#237804',
-  colorTextSecondary: 'rgba(0, 0, 0, 0.65)',
-  colorTextDescription: 'rgba(0, 0, 0, 0.65)',
-  colorTextTertiary: 'rgba(0, 0, 0, 0.6)',
-  colorTextPlaceholder: 'rgba(0, 0, 0, 0.55)',
-  borderRadius: 4,
-  // Who asked for less motion gets none: menus, dialogs and toasts appear and leave at once.
-  motion: !window.matchMedia('(prefers-reduced-motion: reduce)').matches,
-};
+/** The console itself (antd, the router, every screen), a chunk of its own. */
+const loadConsole = () => import('./ConsoleApp');
+const ConsoleApp = lazy(loadConsole);
 
 /**
- * A table that scrolls sideways (on a phone, a tablet) must be reachable by keyboard: its scroll container takes
- * focus. antd renders it without a tabindex, so every such container gets one as it appears.
+ * Signed out: the sign-in, which needs nothing but React, so that it shows at once on a first visit; the console is
+ * fetched and prepared while the person types. Signed in (or after signing in): the console.
  */
-function focusableScrollers(root: ParentNode) {
-  for (const el of root.querySelectorAll<HTMLElement>('.ant-table-content, .ant-table-body')) {
-    if (!el.hasAttribute('tabindex')) el.setAttribute('tabindex', '0');
-  }
+function Root() {
+  const user = useSyncExternalStore(
+    (listener) => session.subscribe(listener),
+    () => session.user,
+  );
+  useEffect(() => {
+    const warm = () => void loadConsole();
+    if ('requestIdleCallback' in window) requestIdleCallback(warm);
+    else setTimeout(warm, 200);
+  }, []);
+  if (!user) return <LoginScreen />;
+  return (
+    <Suspense fallback={<p className="console-loading">正在加载…</p>}>
+      <ConsoleApp />
+    </Suspense>
+  );
 }
-new MutationObserver(() => focusableScrollers(document)).observe(document.body, { childList: true, subtree: true });
 
-createRoot(document.getElementById('root')!).render(
-  <ConfigProvider
-    locale={zhCN}
-    button={{ autoInsertSpace: false }}
-    theme={{
-      token: THEME,
-      components: { Menu: { darkItemHoverColor: '#ffffff', darkItemSelectedColor: '#ffffff', darkItemColor: 'rgba(255, 255, 255, 0.85)' } },
-    }}
-  >
-    <AntApp>
-      <HashRouter>
-        <Shell />
-      </HashRouter>
-    </AntApp>
-  </ConfigProvider>,
-);
+createRoot(document.getElementById('root')!).render(<Root />);
