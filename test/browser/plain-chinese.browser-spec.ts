@@ -356,6 +356,9 @@ describe('browser: plain Chinese at every size, axe on every page (issue #23)', 
     // Usernames are what people type to sign in: the one place Latin letters belong.
     await menu('用户');
     await checkEverySize('console', 'admin-users', () => visible('张敏'), ['admin', 'zhang']);
+    // Usernames and the export formats' names (CSV, Excel) are the Latin the audit page shows.
+    await menu('审计日志');
+    await checkEverySize('console', 'admin-audit', () => visible('导出 CSV'), ['admin', 'zhang', 'CSV', 'Excel']);
     await signOut();
   });
 

@@ -4,11 +4,26 @@ import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { download, intake, must } from '../../api/client';
 import { formatTime, problemMessage, usePolling } from '../../components/common';
-import { AUDIT } from '../../labels';
+import { AUDIT, ROLE } from '../../labels';
 import type { components, operations } from '../../api/intake';
 
 type Entry = components['schemas']['AuditEntryDto'];
 type Filter = NonNullable<operations['AuditController_list']['parameters']['query']>;
+
+/**
+ * Who acted, as a person reads it: a console account by its name and username; the system's own sweeps as 系统; a
+ * token of another issuer (single sign-on), which has no account here, by its role.
+ */
+function actorOf(e: Entry): string {
+  // Every console account has a display name: without one, the actor is no account of this console.
+  if (e.actorDisplayName) return e.actorUsername ? `${e.actorDisplayName}（${e.actorUsername}）` : e.actorDisplayName;
+  const name = e.actorName ?? e.actorUsername;
+  if (name === 'system') return '系统';
+  if (!name) return '—';
+  // A failed sign-in names what was typed, an account or not: that is what the log is for.
+  if (e.action === 'LOGIN_FAILED' || e.action === 'ACCOUNT_LOCKED') return `${name}（登录名）`;
+  return e.actorRole ? `统一身份认证用户（${ROLE[e.actorRole] ?? '其他角色'}）` : '统一身份认证用户';
+}
 
 /** An Asia/Shanghai calendar day as the API takes it (the picker works in the console's own zone, which is Beijing's). */
 const day = (d: Dayjs | null | undefined) => (d ? d.format('YYYY-MM-DD') : undefined);
@@ -100,10 +115,7 @@ export function AuditPage() {
           {
             title: '操作人',
             key: 'actor',
-            render: (_, e) =>
-              e.actorDisplayName && e.actorUsername
-                ? `${e.actorDisplayName}（${e.actorUsername}）`
-                : (e.actorDisplayName ?? e.actorUsername ?? e.actorName ?? '—'),
+            render: (_, e) => actorOf(e),
           },
           { title: '来源地址', key: 'ip', width: 140, render: (_, e) => e.ip ?? '—' },
           { title: '内容', key: 'summary', render: (_, e) => e.summary },
