@@ -1,26 +1,33 @@
 // npm run bench:limits — what the shared limits add to each rating (BENCHMARKS.md § Shared limits).
 //
-// Replays, per rating, exactly the limit decisions intake's guards make on a signed rating: the
-// failed-signature counters of the id and address are checked and a point of the device's request
-// limit and one of its hourly item budget are charged — first with the former per-process token
-// buckets, then with the shared PostgreSQL store (libs/database/src/shared-limits.ts: one statement,
-// SharedLimit.decide, on rate-limiter-flexible's table). Reports the
-// Node CPU per rating (the intake process's share), the PostgreSQL backends' CPU per rating and the
-// latency of the decisions, with BENCH_CONCURRENCY ratings in flight over BENCH_DEVICES devices.
+// Drives intake's own rating writer (RatingWriter → RatingsRepository.writeGroup, the group commit of
+// POST /ratings) on a scratch database migrated with intake's migrations, with the limits a signed PAD
+// rating carries: the failed-signature counters of its id and address checked, a point of the device's
+// request limit and one of its hourly item budget charged. Three ways, interleaved over two rounds:
+//   - write only: no limits at all (the floor);
+//   - limits in the write: the decision prepared as the rate-limit guard prepares it and made inside the
+//     rating's own statement (write_pad_ratings_limited) — what intake does now;
+//   - limits in their own statement: SharedLimit.decide (one grouped statement of decisions), then the
+//     write — what intake did before.
+// Reports per rating the Node CPU of this process (intake's share), the PostgreSQL backends' CPU and the
+// latency of decision + write; "added" = limits in the write − write only.
 //
 // Ratings arrive open-loop at BENCH_RATE a second (default 1200, about the whole system's sustained rate on
-// the 2-core machine): decisions group as they do in intake, by what arrives while a statement is in
-// flight. BENCH_RATE=0 runs closed-loop instead, BENCH_CONCURRENCY at a time.
+// the 2-core machine), so groups form as they do in intake. BENCH_RATE=0 runs closed-loop instead,
+// BENCH_CONCURRENCY at a time.
 //
 // Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres; a scratch database is
-//      created and dropped), BENCH_RATINGS (default 20000), BENCH_RATE (default 1200), BENCH_CONCURRENCY
+//      created and dropped), BENCH_RATINGS (default 20000 per phase), BENCH_RATE (default 1200), BENCH_CONCURRENCY
 //      (default 64, closed loop only), BENCH_DEVICES (default 8400), DB_POOL_SIZE (default 12, as the bench runs intake).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { TokenBuckets } from '../../dist/libs/common/src/index.js';
-import { SharedLimit, sharedLimit } from '../../dist/libs/database/src/index.js';
+import { DataSource } from 'typeorm';
+import { SharedLimit, sharedLimit, migrateServiceSchema, serviceDataSourceOptions } from '../../dist/libs/database/src/index.js';
 import { SessionCheck } from '../../dist/libs/auth/src/session-check.js';
+import { INTAKE_SCHEMA } from '../../dist/apps/intake/src/data-source.js';
+import { RatingsRepository } from '../../dist/apps/intake/src/ratings/ratings.repository.js';
+import { RatingWriter } from '../../dist/apps/intake/src/ratings/rating-writer.js';
 
 const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ratings = Number(process.env.BENCH_RATINGS ?? 20_000);
@@ -106,86 +113,186 @@ const adminClient = admin;
 await admin.query(`CREATE DATABASE ${name}`);
 const url = new URL(baseUrl);
 url.pathname = `/${name}`;
-const pool = new pg.Pool({ connectionString: url.toString(), max: poolSize, application_name: APP });
+const options = serviceDataSourceOptions(INTAKE_SCHEMA, url.toString(), poolSize);
+// Connections kept for the whole run: the CPU of a backend that ends is no longer readable from /proc.
+const dataSource = new DataSource({ ...options, extra: { ...options.extra, application_name: APP, idleTimeoutMillis: 0 } });
+await dataSource.initialize();
+const pool = dataSource.driver.master;
 pool.on('error', () => {}); // idle connections ended by the final DROP DATABASE
 try {
-  await pool.query(`CREATE SCHEMA intake`);
-  // The table of apps/intake/src/migrations/1734100000000-SharedLimitsAndSessions.ts, unlogged by 1734100000200.
-  await pool.query(
-    `CREATE UNLOGGED TABLE intake.rate_limits (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`,
-  );
-  const dataSource = { driver: { master: pool }, options: { schema: 'intake' } };
+  await migrateServiceSchema(dataSource, 'intake');
   const limits = {
     failId: sharedLimit(dataSource, { name: 'auth-fail-id', points: 10, windowSeconds: 60, blockInMemory: true }),
     failAddress: sharedLimit(dataSource, { name: 'auth-fail-addr', points: 60, windowSeconds: 60, blockInMemory: true }),
     rate: sharedLimit(dataSource, { name: 'device-rate', points: 1_000_000, windowSeconds: 1, blockInMemory: true }),
     items: sharedLimit(dataSource, { name: 'device-items', points: 1_000_000, windowSeconds: 3600 }),
   };
-  const memory = {
-    failId: new TokenBuckets({ ratePerSecond: 10 / 60, capacity: 10 }),
-    failAddress: new TokenBuckets({ ratePerSecond: 1, capacity: 60 }),
-    rate: new TokenBuckets({ ratePerSecond: 1_000_000, capacity: 1_000_000 }),
-    items: new TokenBuckets({ ratePerSecond: 1_000_000 / 3600, capacity: 1_000_000 }),
+  const repository = new RatingsRepository(dataSource, { notifyAdded() {} });
+  const writer = new RatingWriter(repository, {
+    INTAKE_WRITE_LANES: 1,
+    INTAKE_BATCH_LANES: 2,
+    INTAKE_WRITE_GROUP: 1000,
+  });
+  let seq = 0;
+  /** A rating as RatingsService.prepare makes it for a PAD of `device` (no phone: the write is what is measured). */
+  const rating = (device) => {
+    const now = new Date();
+    return {
+      id: randomUUID(),
+      unitCode: 'CN-01',
+      unitName: '区政务服务中心',
+      channel: 'PAD',
+      stage: 'COMPLETION',
+      deviceId: device,
+      platformClientId: null,
+      burstKey: device,
+      windowNo: 'W1',
+      serviceRecordId: `BENCH-${++seq}`,
+      serviceItemCode: 'ITEM-1',
+      serviceItemName: null,
+      staffId: null,
+      level: 5,
+      grade: 'GOOD',
+      tags: [],
+      comment: null,
+      contact: { sealed: null, maskedName: null, maskedPhone: null },
+      ratedAt: new Date(now.getTime() - 30_000),
+      receivedAt: now,
+      bodyHash: randomBytes(16).toString('hex'),
+      live: true,
+    };
   };
-  const inMemory = async (device, address) => {
-    if (!memory.failId.check(`device:${device}`).allowed || !memory.failAddress.check(address).allowed) throw new Error('throttled');
-    if (!memory.rate.take(device).allowed || !memory.items.take(device, 1).allowed) throw new Error('limited');
-  };
-  // As intake's guards do on a signed rating: the signature guard checks its memory only and leaves the
-  // failure checks to the rate-limit guard, whose one statement checks them and charges the device.
-  const shared = async (device, address) => {
-    const checks = [
+  // As the signature guard and the rate-limit guard leave them for a signed single rating.
+  const decision = (device, address) => [
+    [
       [limits.failId, `device:${device}`],
       [limits.failAddress, address],
-    ];
-    for (const [limit, key] of checks) if (limit.blockedDecision(key)) throw new Error('throttled');
-    const decided = await SharedLimit.decide(checks, [
+    ],
+    [
       [limits.rate, device, 1],
-      [limits.items, device, 1],
-    ]);
+      [limits.items, device, 1, true],
+    ],
+  ];
+  const writeOnly = async (device) => {
+    const outcome = await writer.write(rating(device));
+    if (outcome.kind !== 'created') throw new Error(`not created: ${outcome.kind}`);
+  };
+  const inTheWrite = async (device, address) => {
+    const prepared = SharedLimit.prepare(...decision(device, address));
+    if (!prepared.wire) throw new Error('limited from memory');
+    const outcome = await writer.write({ ...rating(device), limits: prepared });
+    if (outcome.kind !== 'created') throw new Error(`not created: ${outcome.kind}`);
+  };
+  const ownStatement = async (device, address) => {
+    const decided = await SharedLimit.decide(...decision(device, address));
     if (decided.checked || !decided.charged.every((d) => d.allowed)) throw new Error('limited');
+    const outcome = await writer.write(rating(device));
+    if (outcome.kind !== 'created') throw new Error(`not created: ${outcome.kind}`);
   };
-  // A yardstick: one plain keyed read per rating, like the credential lookup intake already makes per rating.
-  await pool.query(`CREATE TABLE intake.devices (id uuid PRIMARY KEY, unit_code text NOT NULL)`);
-  await pool.query(`INSERT INTO intake.devices SELECT unnest($1::uuid[]), 'CN-01'`, [devices]);
-  const oneStatement = async (device) => {
-    await pool.query({ name: 'bench-device', text: `SELECT id, unit_code FROM intake.devices WHERE id = $1`, values: [device] });
-  };
-  // Warm up: JIT, the pool's connections and their prepared statements, the table's first rows.
-  await run('warm-up (shared)', shared);
-  await run('warm-up (one statement)', oneStatement);
-  const before = await run('per-process token buckets (before)', inMemory);
-  const yardstick = await run('one plain keyed read (yardstick)', oneStatement);
-  const after = await run('shared PostgreSQL store (after)', shared);
-  // Exact, or the figures mean nothing: every decision of both shared runs charged one item to its device.
+  // Warm up: JIT, the pool's connections and their prepared statements, the tables' first rows.
+  await run('warm-up (limits in the write)', inTheWrite);
+  await run('warm-up (own statement)', ownStatement);
+  await run('warm-up (write only)', writeOnly);
+  const rounds = [];
+  for (let round = 1; round <= 2; round++) {
+    rounds.push({
+      writeOnly: await run(`round ${round}: write only`, writeOnly),
+      inTheWrite: await run(`round ${round}: limits in the write`, inTheWrite),
+      ownStatement: await run(`round ${round}: limits in their own statement`, ownStatement),
+    });
+  }
+  // Groups of a fixed size, one after another (what a group of that size costs PostgreSQL and how long it takes,
+  // whatever the arrival pattern): write only, then with each rating's limits in the write.
+  const groups = [];
+  for (const size of [4, 100, 500]) {
+    const calls = Math.max(4, Math.round(2000 / size));
+    const measureGroups = async (withLimits) => {
+      const make = () =>
+        Array.from({ length: size }, () => {
+          const device = devices[Math.floor(Math.random() * deviceCount)];
+          const row = rating(device);
+          return withLimits ? { ...row, limits: SharedLimit.prepare(...decision(device, addresses[seq & 63])) } : row;
+        });
+      await repository.writeGroup(make());
+      const pg0 = await backendCpuMs(adminClient);
+      const started = performance.now();
+      for (let i = 0; i < calls; i++) await repository.writeGroup(make());
+      const wallMs = (performance.now() - started) / calls;
+      const pg1 = await backendCpuMs(adminClient);
+      return { postgresUsPerRating: pg0 === null || pg1 === null ? null : ((pg1 - pg0) * 1000) / (calls * size), msPerGroup: wallMs };
+    };
+    const row = { size, writeOnly: await measureGroups(false), inTheWrite: await measureGroups(true) };
+    groups.push(row);
+    log(
+      `groups of ${size}, one after another: write only ${row.writeOnly.postgresUsPerRating?.toFixed(0)} µs PostgreSQL a rating, ` +
+        `${row.writeOnly.msPerGroup.toFixed(2)} ms a group; limits in the write ${row.inTheWrite.postgresUsPerRating?.toFixed(0)} µs, ` +
+        `${row.inTheWrite.msPerGroup.toFixed(2)} ms`,
+    );
+  }
+  const groupsWritten = groups.reduce((n, g) => n + 2 * (Math.max(4, Math.round(2000 / g.size)) + 1) * g.size, 0);
+  const groupsCharged = groups.reduce((n, g) => n + (Math.max(4, Math.round(2000 / g.size)) + 1) * g.size, 0);
+
+  // Exact, or the figures mean nothing: every rating of the limited runs charged one item to its device, and
+  // every rating of every run was stored once.
   const { rows: charged } = await pool.query(`SELECT sum(points)::int AS items FROM intake.rate_limits WHERE key LIKE 'device-items:%'`);
-  if (charged[0].items !== 2 * ratings) {
-    log(`FAILED: the item budgets hold ${charged[0].items} points, not the ${2 * ratings} charged`);
+  const { rows: stored } = await pool.query(`SELECT count(*)::int AS n FROM intake.reviews`);
+  if (charged[0].items !== 2 * ratings * (rounds.length + 1) + groupsCharged) {
+    log(`FAILED: the item budgets hold ${charged[0].items} points, not the ${2 * ratings * (rounds.length + 1) + groupsCharged} charged`);
     process.exitCode = 1;
   }
-  const pgCpu = after.postgresCpuMsPerRating;
-  const added = after.nodeCpuMsPerRating - before.nodeCpuMsPerRating;
+  if (stored[0].n !== 3 * ratings * (rounds.length + 1) + groupsWritten) {
+    log(`FAILED: ${stored[0].n} ratings stored, not ${3 * ratings * (rounds.length + 1) + groupsWritten}`);
+    process.exitCode = 1;
+  }
+  // What the limits in the write add to intake's own work, measured alone (a tight loop, so a loaded machine
+  // moves it little): the decision prepared as the guard prepares it, encoded with the group's other
+  // parameters (JSON.stringify of the wire form), and read back when the write answers no refusal.
+  const loops = 200_000;
+  const sample = Array.from({ length: 1024 }, (_, i) => devices[i]);
+  const cpuBefore = process.cpuUsage();
+  let encoded = 0;
+  for (let i = 0; i < loops; i++) {
+    const device = sample[i & 1023];
+    const prepared = SharedLimit.prepare(...decision(device, addresses[i & 63]));
+    encoded += JSON.stringify(prepared.wire).length;
+    prepared.settle([]);
+  }
+  const spent = process.cpuUsage(cpuBefore);
+  const inWriteNodeMsPerRating = (spent.user + spent.system) / 1000 / loops;
   log(
-    `added per rating: node ${(added * 1000).toFixed(1)} µs` +
-      (pgCpu === null ? '' : `, PostgreSQL backends ${(pgCpu * 1000).toFixed(1)} µs`) +
-      `; one plain statement costs node ${(yardstick.nodeCpuMsPerRating * 1000).toFixed(1)} µs here` +
-      `; decision latency p99 ${after.p99.toFixed(2)} ms (${ratings} ratings, ${rate > 0 ? `${rate}/s offered` : `${concurrency} in flight`}, ${deviceCount} devices, pool ${poolSize})`,
+    `node work of the limits in the write, alone: ${(inWriteNodeMsPerRating * 1000).toFixed(2)} µs per rating (${loops} decisions, ${encoded} bytes encoded)`,
+  );
+  const mean = (pick) => rounds.reduce((sum, r) => sum + pick(r), 0) / rounds.length;
+  const added = {
+    nodeCpuMsPerRating: mean((r) => r.inTheWrite.nodeCpuMsPerRating - r.writeOnly.nodeCpuMsPerRating),
+    postgresCpuMsPerRating: mean((r) => (r.inTheWrite.postgresCpuMsPerRating ?? 0) - (r.writeOnly.postgresCpuMsPerRating ?? 0)),
+    p99Ms: mean((r) => r.inTheWrite.p99 - r.writeOnly.p99),
+  };
+  const addedBefore = {
+    nodeCpuMsPerRating: mean((r) => r.ownStatement.nodeCpuMsPerRating - r.writeOnly.nodeCpuMsPerRating),
+    postgresCpuMsPerRating: mean((r) => (r.ownStatement.postgresCpuMsPerRating ?? 0) - (r.writeOnly.postgresCpuMsPerRating ?? 0)),
+    p99Ms: mean((r) => r.ownStatement.p99 - r.writeOnly.p99),
+  };
+  const us = (ms) => `${(ms * 1000).toFixed(1)} µs`;
+  log(
+    `added per rating, limits in the write: node ${us(added.nodeCpuMsPerRating)}, PostgreSQL ${us(added.postgresCpuMsPerRating)}, ` +
+      `p99 ${added.p99Ms.toFixed(2)} ms; in their own statement: node ${us(addedBefore.nodeCpuMsPerRating)}, ` +
+      `PostgreSQL ${us(addedBefore.postgresCpuMsPerRating)}, p99 ${addedBefore.p99Ms.toFixed(2)} ms ` +
+      `(${ratings} ratings a run, ${rate > 0 ? `${rate}/s offered` : `${concurrency} in flight`}, ${deviceCount} devices, pool ${poolSize})`,
   );
 
   // The JWT guard's session check (every service, every console request): a console of 50 people signed in
   // (answers cached 10 s), and the miss, one intake.session_live call, as the first request of a login in 10 s.
-  await pool.query(`CREATE TABLE intake.users (id uuid PRIMARY KEY, disabled_at timestamptz, session_version int NOT NULL DEFAULT 0)`);
-  await pool.query(`CREATE TABLE intake.refresh_tokens (family_id uuid, user_id uuid, revoked_at timestamptz)`);
-  await pool.query(`CREATE INDEX ON intake.refresh_tokens (family_id)`);
-  await pool.query(`
-    CREATE FUNCTION intake.session_live(p_user uuid, p_family uuid, p_version integer) RETURNS boolean LANGUAGE sql STABLE AS $$
-      SELECT EXISTS (SELECT 1 FROM intake.users u WHERE u.id = p_user AND u.disabled_at IS NULL AND u.session_version = p_version)
-         AND EXISTS (SELECT 1 FROM intake.refresh_tokens t WHERE t.family_id = p_family AND t.user_id = p_user AND t.revoked_at IS NULL)
-    $$`);
-  const logins = Array.from({ length: 50 }, () => ({ sub: randomUUID(), sid: randomUUID() }));
+  const logins = Array.from({ length: 50 }, (_, i) => ({ sub: randomUUID(), sid: randomUUID(), username: `bench-${i}` }));
   for (const l of logins) {
-    await pool.query(`INSERT INTO intake.users (id) VALUES ($1)`, [l.sub]);
-    await pool.query(`INSERT INTO intake.refresh_tokens VALUES ($1, $2, NULL)`, [l.sid, l.sub]);
+    await pool.query(`INSERT INTO intake.users (id, username, display_name, role, password_hash) VALUES ($1, $2, $2, 'supervisor', 'x')`, [
+      l.sub,
+      l.username,
+    ]);
+    await pool.query(
+      `INSERT INTO intake.refresh_tokens (user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $3, now() + interval '1 day')`,
+      [l.sub, l.sid, randomBytes(16).toString('hex')],
+    );
   }
   const sessions = new SessionCheck({ query: async (sql, params) => (await pool.query(sql, params)).rows });
   const cached = await run('session check, 50 logins (cached)', async (_, __) => {
@@ -199,11 +306,9 @@ try {
     `session check per console request: ${(cached.nodeCpuMsPerRating * 1000).toFixed(1)} µs cached; ` +
       `a miss ${(uncached.nodeCpuMsPerRating * 1000).toFixed(1)} µs node + ${((uncached.postgresCpuMsPerRating ?? 0) * 1000).toFixed(1)} µs PostgreSQL`,
   );
-  process.stdout.write(
-    `${JSON.stringify({ before, after, yardstick, sessionCached: cached, sessionMiss: uncached, addedNodeCpuMsPerRating: added, postgresCpuMsPerRating: pgCpu })}\n`,
-  );
+  process.stdout.write(`${JSON.stringify({ rounds, added, addedBefore, sessionCached: cached, sessionMiss: uncached })}\n`);
 } finally {
-  await pool.end();
+  await dataSource.destroy();
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.end();
 }

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import request from 'supertest';
 import { INTAKE_APP, IntakeModule } from '../../apps/intake/src/intake.module.js';
 import {
@@ -87,6 +88,50 @@ describe('intake: abuse limits — per-credential rate limits (429 + Retry-After
 
     await rate(deviceB, rating()).expect(201);
     expect((await pg.query(`SELECT count(*)::int AS n FROM intake.reviews WHERE device_id = $1`, [deviceA.id])).rows[0].n).toBe(3);
+  });
+
+  it("decides a rating's limits in the statement that writes it; a request refused before its write counts all the same", async () => {
+    const r = await http().post('/api/v1/devices').set('Authorization', admin).send({ unitCode: 'CN-01', windowNo: 'W9' }).expect(201);
+    const device = { id: r.body.deviceId as string, secret: r.body.secret as string };
+    // The statements of decisions intake sends on its own (not within a rating's write).
+    const pool = (app.get(DataSource).driver as unknown as { master: { query: (config: unknown, values?: unknown) => unknown } }).master;
+    const decisions: string[] = [];
+    const query = pool.query.bind(pool);
+    pool.query = (config, values) => {
+      const name = (config as { name?: string } | null)?.name;
+      if (name === 'shared-limits-decide') decisions.push(name);
+      return query(config, values);
+    };
+    try {
+      // Two bodies refused (400) before any write: each is decided on its way out, in a statement of decisions.
+      for (let i = 0; i < 2; i++) {
+        const bad = await rate(device, rating({ level: 9 })).expect(400);
+        expect(bad.body.code).toBe('VALIDATION_FAILED');
+      }
+      expect(decisions).toHaveLength(2);
+      // The third request of the burst of 3 is a rating: its decision goes in its write, no statement of its own.
+      await rate(device, rating({ serviceRecordId: 'IN-WRITE' })).expect(201);
+      expect(decisions).toHaveLength(2);
+      // The fourth is refused by the write's decision: nothing stored, 429 with Retry-After.
+      const refused = await rate(device, rating({ serviceRecordId: 'REFUSED-IN-WRITE' })).expect(429);
+      expect(refused.body).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(decisions).toHaveLength(2);
+      // Refused once, the device is refused from memory until its window ends, a bad body as well (429 before 400).
+      expect((await rate(device, rating({ level: 9 })).expect(429)).body.code).toBe('RATE_LIMITED');
+      expect(decisions).toHaveLength(2);
+    } finally {
+      pool.query = query;
+    }
+    const stored = await pg.query(`SELECT service_record_id FROM intake.reviews WHERE device_id = $1 ORDER BY 1`, [device.id]);
+    expect(stored.rows).toEqual([{ service_record_id: 'IN-WRITE' }]);
+    const counters = await pg.query(`SELECT key, points FROM intake.rate_limits WHERE key LIKE $1 ORDER BY key`, [`%:${device.id}`]);
+    // Four requests reached a decision (the fifth was refused from memory); only the stored rating spent the item
+    // budget (the bodies refused held no rating, the refused rating's item was given back).
+    expect(counters.rows).toEqual([
+      { key: `device-items:${device.id}`, points: 1 },
+      { key: `device-rate:${device.id}`, points: 4 },
+    ]);
   });
 
   it('limits each hotline client', async () => {

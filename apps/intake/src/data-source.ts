@@ -20,6 +20,7 @@ import { ChannelsAndStages1734600000000 } from './migrations/1734600000000-Chann
 import { SignedClientChannels1734600000100 } from './migrations/1734600000100-SignedClientChannels.js';
 import { AuditSummaries1734900000000 } from './migrations/1734900000000-AuditSummaries.js';
 import { UnitDisabling1735300000000 } from './migrations/1735300000000-UnitDisabling.js';
+import { LimitDecisionsInTheWrite1735500000000 } from './migrations/1735500000000-LimitDecisionsInTheWrite.js';
 import { SharedLimitsAndSessions1734100000000 } from './migrations/1734100000000-SharedLimitsAndSessions.js';
 import { RateLimitsUnlogged1734100000200 } from './migrations/1734100000200-RateLimitsUnlogged.js';
 import { PadStreams1734200000000 } from './migrations/1734200000000-PadStreams.js';
@@ -74,5 +75,6 @@ export const INTAKE_SCHEMA: ServiceSchema = {
     WriteImportedRatingsChannelsHandling1734600000200,
     AuditSummaries1734900000000,
     UnitDisabling1735300000000,
+    LimitDecisionsInTheWrite1735500000000,
   ],
 };

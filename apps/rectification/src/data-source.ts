@@ -19,6 +19,7 @@ import { RateLimitsUnlogged1734100000300 } from './migrations/1734100000300-Rate
 import { CaseContactErasure1734200300000 } from './migrations/1734200300000-CaseContactErasure.js';
 import { ProblemClasses1735100000000 } from './migrations/1735100000000-ProblemClasses.js';
 import { CaseNumbers1735200000000 } from './migrations/1735200000000-CaseNumbers.js';
+import { SharedLimitDecisions1735500000100 } from './migrations/1735500000100-SharedLimitDecisions.js';
 
 export const RECTIFICATION_SCHEMA: ServiceSchema = {
   schema: 'rectification',
@@ -49,5 +50,6 @@ export const RECTIFICATION_SCHEMA: ServiceSchema = {
     ProblemCategories1734700000000,
     ProblemClasses1735100000000,
     CaseNumbers1735200000000,
+    SharedLimitDecisions1735500000100,
   ],
 };

@@ -12,6 +12,7 @@ import { ReviewFactProblemCategory1734700000001 } from './migrations/17347000000
 import { AnalysisFacts1735100000100 } from './migrations/1735100000100-AnalysisFacts.js';
 import { UnitDisabledOn1735300000100 } from './migrations/1735300000100-UnitDisabledOn.js';
 import { PublisherName1735400100000 } from './migrations/1735400100000-PublisherName.js';
+import { SharedLimitDecisions1735500000200 } from './migrations/1735500000200-SharedLimitDecisions.js';
 import { ROLLUP_ENTITIES } from './rollups/rollup.entities.js';
 
 export const STATISTICS_SCHEMA: ServiceSchema = {
@@ -29,5 +30,6 @@ export const STATISTICS_SCHEMA: ServiceSchema = {
     AnalysisFacts1735100000100,
     UnitDisabledOn1735300000100,
     PublisherName1735400100000,
+    SharedLimitDecisions1735500000200,
   ],
 };

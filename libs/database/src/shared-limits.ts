@@ -7,16 +7,16 @@ import type { DataSource } from 'typeorm';
  * (unlogged: worth nothing after a crash), kept by rate-limiter-flexible's PostgreSQL store on the
  * service's own `pg` pool.
  *
- * Each decision is one statement (`INSERT … ON CONFLICT (key) DO UPDATE … RETURNING`), atomic in
- * PostgreSQL: replicas racing on one key are serialised by its row, so N replicas admit exactly the
- * limit, never N times it. Windows are fixed (`points` per `windowSeconds`, starting at a key's first
- * point), timed by the deciding replica's clock.
+ * Each call of the library is one atomic statement; replicas racing on one key are serialised by its
+ * row, so N replicas admit exactly the limit, never N times it. Windows are fixed (`points` per
+ * `windowSeconds`, starting at a key's first point), timed by the deciding replica's clock.
  *
- * The hot path of a signed rating asks everything in one decision (`SharedLimit.decide`: the
- * failed-signature counters checked, the device's request and item counters charged) with the
- * library's row semantics, rather than one library call per counter; and the decisions asked while a
- * statement is in flight go together in the next one (`DecisionBatcher`), so that a busy intake makes
- * one statement per group of ratings, as its rating writes do, not one per rating.
+ * A request's limits are asked as one decision (`SharedLimit.decide`: a signed request's
+ * failed-signature counters checked, its credential's counters charged), decided by the service's
+ * `decide_limits` function on the library's rows — one definition of the rule. The decisions asked
+ * while a statement is in flight go together in the next one (`DecisionBatcher`); and a PAD rating's
+ * decision goes in the statement that writes the rating (`SharedLimit.prepare`, intake's
+ * write_pad_ratings_limited), so that it costs no statement of its own.
  */
 export interface SharedLimitOptions {
   /** This limit's key prefix in the table, e.g. `device-rate`. */
@@ -41,9 +41,23 @@ export interface LimitDecision {
 
 interface Store {
   pool: Pool;
-  /** Schema-qualified and quoted, as the library quotes it. */
-  table: string;
+  /** The service's schema, quoted: its `rate_limits` table and `decide_limits` function. */
+  schema: string;
   prefix: string;
+}
+
+/** A key to find within its limit (not charged): refused when it has used up its points. */
+export type Check = [limit: SharedLimit, key: string];
+/** Points to take from a key; `refundable` ones are given back when another charge of the decision is refused. */
+export type Charge = [limit: SharedLimit, key: string, cost: number, refundable?: boolean];
+
+/** A row of `decide_limits`' answer: the refusing check of a decision, or one of its charges. */
+export interface DecisionRow {
+  check_idx: number | null;
+  charge_idx: number | null;
+  allowed: boolean;
+  consumed: number;
+  ms_left: string | number;
 }
 
 /** Keys refused lately, remembered by a process at most this many per limit (oldest forgotten first). */
@@ -108,12 +122,25 @@ export class SharedLimit {
   }
 
   /**
-   * A request's limits, on the library's rows: refused at once when any `checks` key has used up its
-   * limit (nothing is charged then); otherwise each charge takes its points, atomically per row, with
-   * the library's window rule (a window that has ended starts afresh with this charge). Keys blocked in
-   * this process's memory are refused without a round trip; the others go in the store's next statement.
+   * A request's limits, decided in the store's next statement (decisions asked together share one), or
+   * refused at once when a key is blocked in this process's memory. See `LimitDecision` for the rule.
    */
-  static async decide(checks: Array<[SharedLimit, string]>, charges: Array<[SharedLimit, string, number]>): Promise<Decided> {
+  static async decide(checks: Check[], charges: Charge[]): Promise<Decided> {
+    const prepared = SharedLimit.prepare(checks, charges);
+    return prepared instanceof PreparedDecision ? SharedLimit.decidePrepared(prepared) : prepared;
+  }
+
+  /** A prepared decision, in the store's next statement of decisions. */
+  static decidePrepared(decision: PreparedDecision): Promise<Decided> {
+    return batcherOf(decision.store).decide(decision);
+  }
+
+  /**
+   * A decision ready for `decide_limits` — to go in a statement of its own (`decide`) or in a statement
+   * that has other work to do, such as a rating's write — or, when a key is blocked in this process's
+   * memory or there is nothing to decide, already decided.
+   */
+  static prepare(checks: Check[], charges: Charge[]): PreparedDecision | Decided {
     for (const [limit, key] of checks) {
       const blocked = limit.blockedDecision(key);
       if (blocked) return { checked: blocked, charged: [], applied: false };
@@ -125,7 +152,7 @@ export class SharedLimit {
     }
     const store = (checks[0] ?? charges[0])?.[0].store;
     if (!store) return { checked: null, charged: [], applied: false };
-    return batcherOf(store).decide(checks, charges);
+    return new PreparedDecision(store, checks, charges);
   }
 
   /** Refuses the key from memory until its window ends, when this limit blocks in memory and the decision refused it. */
@@ -142,9 +169,7 @@ export class SharedLimit {
  * window after it, go together in the next. A quiet intake pays no wait; a busy one makes one statement
  * (one round trip, one plan, one transaction) for every few milliseconds of decisions, not one each.
  *
- * Decisions in one statement are applied as if one after another in the order they were asked: a key's
- * charges are summed into one upsert (a row can be updated only once per statement) and each decision
- * reads its own count as the count before the statement plus the charges up to and including its own.
+ * Decisions in one statement are applied one after another in the order they were asked (`decide_limits`).
  */
 class DecisionBatcher {
   private queue: Pending[] = [];
@@ -155,9 +180,9 @@ class DecisionBatcher {
 
   constructor(private readonly store: Store) {}
 
-  decide(checks: Array<[SharedLimit, string]>, charges: Array<[SharedLimit, string, number]>): Promise<Decided> {
+  decide(decision: PreparedDecision): Promise<Decided> {
     return new Promise<Decided>((resolve, reject) => {
-      this.queue.push({ checks, charges, resolve, reject });
+      this.queue.push({ decision, resolve, reject });
       this.schedule();
     });
   }
@@ -190,65 +215,19 @@ class DecisionBatcher {
 
   private async run(batch: Pending[]): Promise<Decided[]> {
     const now = Date.now();
-    const checks: { req: number[]; key: string[]; lim: number[] } = { req: [], key: [], lim: [] };
-    const charges: { req: number[]; key: string[]; cost: number[]; ms: number[] } = { req: [], key: [], cost: [], ms: [] };
-    batch.forEach((p, req) => {
-      for (const [limit, key] of p.checks) {
-        checks.req.push(req);
-        checks.key.push(`${limit.store.prefix}:${key}`);
-        checks.lim.push(limit.points);
-      }
-      for (const [limit, key, cost] of p.charges) {
-        charges.req.push(req);
-        charges.key.push(`${limit.store.prefix}:${key}`);
-        charges.cost.push(cost);
-        charges.ms.push(limit.windowMs);
-      }
+    const { rows } = await this.store.pool.query<DecisionRow & { req: number }>({
+      name: 'shared-limits-decide',
+      text: `SELECT req, check_idx, charge_idx, allowed, consumed, ms_left FROM ${this.store.schema}.decide_limits($1::json, $2::bigint)`,
+      values: [JSON.stringify(batch.map((p) => p.decision.wire)), now],
     });
-    const { rows } = await this.store.pool.query<{ req: number | null; key: string; points: number; expire: string | null }>({
-      name: `shared-limits-decide-batch`,
-      text: batchStatement(this.store.table),
-      values: [checks.req, checks.key, checks.lim, charges.req, charges.key, charges.cost, charges.ms, now],
-    });
-    const msLeft = (expire: string | null) => (expire === null ? 0 : Math.max(0, Number(expire) - now));
-    // Refused by a used-up check: nothing of theirs was charged.
-    const refused = new Map<number, Array<{ key: string; points: number; expire: string | null }>>();
-    const finals = new Map<string, { points: number; expire: string | null }>();
-    for (const row of rows) {
-      if (row.req === null) finals.set(row.key, row);
-      else refused.set(row.req, [...(refused.get(row.req) ?? []), row]);
-    }
-    // Each key's count before this statement: its final count less every charge the statement made to it.
-    const before = new Map<string, number>();
-    charges.key.forEach((key, i) => {
-      if (refused.has(charges.req[i]!)) return;
-      before.set(key, (before.get(key) ?? finals.get(key)!.points) - charges.cost[i]!);
-    });
-    return batch.map((p, req) => {
-      const usedUp = refused.get(req);
-      if (usedUp) {
-        const longest = usedUp.reduce((a, b) => (msLeft(a.expire) >= msLeft(b.expire) ? a : b));
-        const i = p.checks.findIndex(([limit, key]) => `${limit.store.prefix}:${key}` === longest.key);
-        const checked = { allowed: false, consumed: longest.points, msBeforeReset: msLeft(longest.expire) };
-        p.checks[i]![0].remember(p.checks[i]![1], checked);
-        return { checked, charged: [], applied: false };
-      }
-      const charged = p.charges.map(([limit, key, cost]) => {
-        const full = `${limit.store.prefix}:${key}`;
-        const consumed = before.get(full)! + cost;
-        before.set(full, consumed);
-        const result = { allowed: consumed <= limit.points, consumed, msBeforeReset: msLeft(finals.get(full)!.expire) };
-        limit.remember(key, result);
-        return result;
-      });
-      return { checked: null, charged, applied: p.charges.length > 0 };
-    });
+    const byRequest = batch.map((): DecisionRow[] => []);
+    for (const row of rows) byRequest[row.req]!.push(row);
+    return batch.map((p, req) => p.decision.settle(byRequest[req]!));
   }
 }
 
 interface Pending {
-  checks: Array<[SharedLimit, string]>;
-  charges: Array<[SharedLimit, string, number]>;
+  decision: PreparedDecision;
   resolve: (decided: Decided) => void;
   reject: (err: unknown) => void;
 }
@@ -269,39 +248,9 @@ const batchers = new WeakMap<Pool, Map<string, DecisionBatcher>>();
 function batcherOf(store: Store): DecisionBatcher {
   let byTable = batchers.get(store.pool);
   if (!byTable) batchers.set(store.pool, (byTable = new Map<string, DecisionBatcher>()));
-  let batcher = byTable.get(store.table);
-  if (!batcher) byTable.set(store.table, (batcher = new DecisionBatcher(store)));
+  let batcher = byTable.get(store.schema);
+  if (!batcher) byTable.set(store.schema, (batcher = new DecisionBatcher(store)));
   return batcher;
-}
-
-/**
- * The statement of a batch of decisions, on the library's rows. `used_up`: the checked keys that have used
- * up their limit (their decision's charges are not taken). The remaining charges are summed per key and
- * upserted in key order (replicas upserting overlapping keys lock them in the same order: no deadlock),
- * with the library's window rule (a window that has ended starts afresh with this charge).
- */
-function batchStatement(table: string): string {
-  return `WITH checks AS (
-      SELECT * FROM unnest($1::int[], $2::text[], $3::int[]) AS c(req, key, lim)
-    ), used_up AS (
-      SELECT c.req, r.key, r.points, r.expire FROM checks c JOIN ${table} r ON r.key = c.key
-       WHERE r.points >= c.lim AND (r.expire > $8::bigint OR r.expire IS NULL)
-    ), wanted AS (
-      SELECT key, sum(cost)::int AS cost, max(ms) AS ms
-        FROM unnest($4::int[], $5::text[], $6::int[], $7::bigint[]) AS w(req, key, cost, ms)
-       WHERE NOT EXISTS (SELECT 1 FROM used_up u WHERE u.req = w.req)
-       GROUP BY key
-    ), charged AS (
-      INSERT INTO ${table} AS r (key, points, expire)
-      SELECT key, cost, $8::bigint + ms FROM wanted ORDER BY key
-      ON CONFLICT (key) DO UPDATE SET
-        points = CASE WHEN r.expire <= $8::bigint THEN excluded.points ELSE r.points + excluded.points END,
-        expire = CASE WHEN r.expire <= $8::bigint THEN excluded.expire ELSE r.expire END
-      RETURNING r.key, r.points, r.expire
-    )
-    SELECT req, key, points, expire FROM used_up
-    UNION ALL
-    SELECT NULL, key, points, expire FROM charged`;
 }
 
 export interface Decided {
@@ -311,6 +260,66 @@ export interface Decided {
   charged: LimitDecision[];
   /** Whether the charges were taken (not when a check refused, nor when a key was refused from memory). */
   applied: boolean;
+}
+
+/**
+ * One request's decision as `decide_limits` (an intake migration, LimitDecisionsInTheWrite) reads it, and
+ * what its answer means: `wire` goes in a statement, `settle` reads that decision's rows back (remembering
+ * refused keys in memory). The rule lives in that one function, whichever statement carries it.
+ */
+export class PreparedDecision {
+  /** Whether a statement has decided it (its answer read back by `settle`). */
+  settled = false;
+  readonly wire: { checks: Array<[string, number]>; charges: Array<[string, number, number, number, boolean]> };
+
+  constructor(
+    readonly store: Store,
+    private readonly checks: Check[],
+    private readonly charges: Charge[],
+  ) {
+    this.wire = {
+      checks: checks.map(([limit, key]) => [`${limit.store.prefix}:${key}`, limit.points]),
+      charges: charges.map(([limit, key, cost, refundable]) => [
+        `${limit.store.prefix}:${key}`,
+        cost,
+        limit.windowMs,
+        limit.points,
+        !!refundable,
+      ]),
+    };
+  }
+
+  /** The same decision with its refundable charges taken at no cost: for a request that turned out not to be what they count. */
+  withoutRefundableCosts(): PreparedDecision {
+    return new PreparedDecision(
+      this.store,
+      this.checks,
+      this.charges.map(([limit, key, cost, refundable]): Charge => [limit, key, refundable ? 0 : cost, refundable]),
+    );
+  }
+
+  /**
+   * The decision from its rows: a refusing check's row alone (nothing charged), else one row per charge. No
+   * rows at all — a statement that answers only refused decisions — means every charge was allowed.
+   */
+  settle(rows: readonly DecisionRow[]): Decided {
+    this.settled = true;
+    const refusing = rows.find((r) => r.check_idx !== null);
+    if (refusing) {
+      const [limit, key] = this.checks[refusing.check_idx!]!;
+      const checked = { allowed: false, consumed: refusing.consumed, msBeforeReset: Number(refusing.ms_left) };
+      limit.remember(key, checked);
+      return { checked, charged: [], applied: false };
+    }
+    const charged = this.charges.map(([limit, key], i): LimitDecision => {
+      const row = rows.find((r) => r.charge_idx === i);
+      if (!row) return { allowed: true, consumed: 0, msBeforeReset: 0 };
+      const result = { allowed: row.allowed, consumed: row.consumed, msBeforeReset: Number(row.ms_left) };
+      limit.remember(key, result);
+      return result;
+    });
+    return { checked: null, charged, applied: this.charges.length > 0 };
+  }
 }
 
 /** A charge not taken because another key of the same decision was refused from memory. */
@@ -358,7 +367,7 @@ export function sharedLimit(dataSource: DataSource, options: SharedLimitOptions)
     limiter,
     options.points,
     duration * 1000,
-    { pool, table: `"${schema}"."${table}"`, prefix: options.name },
+    { pool, schema: `"${schema}"`, prefix: options.name },
     !!options.blockInMemory,
   );
 }

@@ -6,7 +6,7 @@ import { auditSummaries } from '../accounts/audit-summary.js';
 import { writeAdminAudit } from '../accounts/audit-writer.js';
 import type { ImportedRatingDto } from '../ratings/dto/create-rating.dto.js';
 import { ratingFields } from '../ratings/rating-row.js';
-import { type PreparedImport, RatingsRepository, type WriteOutcome } from '../ratings/ratings.repository.js';
+import { type PreparedImport, RatingsRepository, type StoredOutcome } from '../ratings/ratings.repository.js';
 import { type BatchItemResult, validateRatingItem } from '../ratings/ratings.service.js';
 import { UnitsService } from '../registry/units.service.js';
 import { type ImportRatingsDto, MAX_IMPORT_ITEMS } from './dto/import-ratings.dto.js';
@@ -63,13 +63,13 @@ export class ImportsService {
   }
 
   /** One group; should it fail as a whole, its ratings one by one, so that one bad row only rejects itself. */
-  private async write(rows: PreparedImport[]): Promise<Array<WriteOutcome | Error>> {
+  private async write(rows: PreparedImport[]): Promise<Array<StoredOutcome | Error>> {
     try {
       return await this.repository.writeImported(rows);
     } catch (err) {
       if (rows.length === 1) return [err instanceof Error ? err : new Error(String(err))];
       this.logger.warn({ err, size: rows.length }, 'import group failed; writing its ratings one by one');
-      const out: Array<WriteOutcome | Error> = [];
+      const out: Array<StoredOutcome | Error> = [];
       for (const row of rows) out.push((await this.write([row]))[0]!);
       return out;
     }
@@ -91,7 +91,7 @@ export class ImportsService {
   }
 }
 
-function resultOf(index: number, outcome: WriteOutcome | Error): BatchItemResult {
+function resultOf(index: number, outcome: StoredOutcome | Error): BatchItemResult {
   if (outcome instanceof Error)
     return { index, status: 'rejected', errors: [{ field: '', message: 'could not be stored; retry the item' }] };
   if (outcome.kind === 'conflict')

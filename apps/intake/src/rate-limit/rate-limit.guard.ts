@@ -1,9 +1,36 @@
-import { applyDecorators, type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
+import {
+  applyDecorators,
+  type CallHandler,
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  type NestInterceptor,
+  SetMetadata,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { type AuthenticatedRequest, FAILURE_CHECK_DEFERRED, SignatureFailureThrottle, tooManyFailures } from '#libs/auth';
+import { catchError, from, type Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { DomainError, type Env, ENV, ErrorCode, headerOf } from '#libs/common';
-import { type LimitDecision, retryAfterSeconds, SharedLimit, sharedLimit } from '#libs/database';
+import {
+  type Charge,
+  type Decided,
+  type LimitDecision,
+  PreparedDecision,
+  retryAfterSeconds,
+  SharedLimit,
+  sharedLimit,
+} from '#libs/database';
+
+const LIMITS_IN_WRITE = 'intake:limits-in-write';
+
+/** A device request whose limits are decided later, in the statement that writes its rating (`@RateLimited({ inWrite: true })`). */
+export interface LimitedRequest extends AuthenticatedRequest {
+  ratingLimits?: PreparedDecision;
+}
 
 /**
  * Per-credential rate limit (429 RATE_LIMITED with Retry-After), keyed by the
@@ -16,6 +43,11 @@ import { type LimitDecision, retryAfterSeconds, SharedLimit, sharedLimit } from 
  * id and address and charges the device's request and item counters; the decisions of concurrent
  * requests share one statement. A device that has been refused is refused from this process's
  * memory until its window ends, so a flood costs no database round trip per request.
+ *
+ * On a route marked `inWrite` (a single PAD rating), the device's decision makes no statement of its
+ * own: it is prepared here and rides on the rating's write (RatingsRepository.writeGroup), which refuses
+ * the rating when the decision does; a request that ends before its write has its decision made then
+ * (`UnsettledLimitsInterceptor`), so every request is counted either way.
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
@@ -32,6 +64,7 @@ export class RateLimitGuard implements CanActivate {
     @Inject(ENV) env: Env,
     dataSource: DataSource,
     private readonly failures: SignatureFailureThrottle,
+    private readonly reflector: Reflector,
   ) {
     const requests = (name: string, rate: number, burst: number) =>
       sharedLimit(dataSource, { name, points: Math.round(burst), windowSeconds: burst / rate, blockInMemory: true });
@@ -54,24 +87,63 @@ export class RateLimitGuard implements CanActivate {
       return true;
     }
     const items = itemsOf(req.body);
-    const decided = await SharedLimit.decide(checks, [
+    // A refused request is not a rating: its items go back to the budget (refundable), so a batch too big for
+    // what is left does not spend the rest. The request itself still counts against the request rate.
+    const charges: Charge[] = [
       [this.devices, principal.deviceId, 1],
-      [this.deviceItems, principal.deviceId, items],
-    ]);
-    if (decided.checked) throw tooManyFailures(decided.checked);
-    const [rate, budget] = decided.charged as [LimitDecision, LimitDecision];
-    // A refused request is not a rating: its items go back to the budget (a batch too big for what is left
-    // does not spend the rest). The counter never falls below what was admitted, so the budget still holds.
-    if (decided.applied && (!rate.allowed || !budget.allowed)) await this.deviceItems.reward(principal.deviceId, items);
-    if (!rate.allowed) throw limited('Too many requests from this credential; retry later.', retryAfterSeconds(rate));
-    if (!budget.allowed) {
-      throw limited(
-        `This device's hourly budget of ratings is spent (the request holds ${items}); retry later.`,
-        retryAfterSeconds(budget),
-      );
+      [this.deviceItems, principal.deviceId, items, true],
+    ];
+    if (this.reflector.get<boolean | undefined>(LIMITS_IN_WRITE, context.getHandler())) {
+      const prepared = SharedLimit.prepare(checks, charges);
+      if (prepared instanceof PreparedDecision) {
+        (req as LimitedRequest).ratingLimits = prepared;
+        return true;
+      }
+      throwIfRefused(prepared, items);
+      return true;
     }
+    throwIfRefused(await SharedLimit.decide(checks, charges), items);
     return true;
   }
+}
+
+/** The 429 of a device request's decision ([request rate, item budget] charged), or null when it was allowed. */
+export function limitRefusal(decided: Decided, items: number): DomainError | null {
+  if (decided.checked) return tooManyFailures(decided.checked);
+  const [rate, budget] = decided.charged as [LimitDecision, LimitDecision];
+  if (!rate.allowed) return limited('Too many requests from this credential; retry later.', retryAfterSeconds(rate));
+  if (!budget.allowed) {
+    return limited(`This device's hourly budget of ratings is spent (the request holds ${items}); retry later.`, retryAfterSeconds(budget));
+  }
+  return null;
+}
+
+function throwIfRefused(decided: Decided, items: number): void {
+  const refusal = limitRefusal(decided, items);
+  if (refusal) throw refusal;
+}
+
+/**
+ * A request that ends before its rating's write (a body refused, a disabled unit…) has its limits decided
+ * on the way out, in a statement of decisions: it counts against the device's request rate like any request
+ * (answered 429 when that refuses it, as it would have been before its body was read), and, holding no
+ * rating, spends nothing of the item budget.
+ */
+@Injectable()
+export class UnsettledLimitsInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const req = context.switchToHttp().getRequest<LimitedRequest>();
+    return next.handle().pipe(catchError((err: unknown) => from(decideThenThrow(req.ratingLimits, err))));
+  }
+}
+
+async function decideThenThrow(decision: PreparedDecision | undefined, err: unknown): Promise<never> {
+  if (decision && !decision.settled) {
+    // Should the decision itself fail (the database away), the request's own error is the answer.
+    const decided = await SharedLimit.decidePrepared(decision.withoutRefundableCosts()).catch(() => null);
+    if (decided) throwIfRefused(decided, 1);
+  }
+  throw err;
 }
 
 const limited = (detail: string, retryAfterSeconds: number) =>
@@ -85,9 +157,15 @@ function itemsOf(body: unknown): number {
 
 /**
  * Apply ABOVE @DeviceAuth()/@HotlineClientAuth(): decorators are applied bottom-up and
- * guards run in the order they were appended, so the HMAC guard runs first.
+ * guards run in the order they were appended, so the HMAC guard runs first. `inWrite`: a device's
+ * decision goes in the statement that writes its rating (the route hands `ratingLimits` to the write).
  */
-export const RateLimited = () => applyDecorators(SetMetadata(FAILURE_CHECK_DEFERRED, true), UseGuards(RateLimitGuard));
+export const RateLimited = (options: { inWrite?: boolean } = {}) =>
+  applyDecorators(
+    SetMetadata(FAILURE_CHECK_DEFERRED, true),
+    ...(options.inWrite ? [SetMetadata(LIMITS_IN_WRITE, true), UseInterceptors(UnsettledLimitsInterceptor)] : []),
+    UseGuards(RateLimitGuard),
+  );
 
 const BODY_LIMIT = 'intake:body-limit';
 

@@ -23,7 +23,7 @@ describe('RatingWriter (group commit)', () => {
     const { writer, groups } = harness(created);
     const outcomes = await Promise.all(['a', 'b', 'c'].map((id) => writer.write(row(id))));
     expect(groups).toEqual([['a', 'b', 'c']]);
-    expect(outcomes.map((o) => o.id)).toEqual(['a', 'b', 'c']);
+    expect(outcomes).toEqual(['a', 'b', 'c'].map((id) => ({ kind: 'created', id })));
   });
 
   it('queues what arrives while a lane is busy into the next group', async () => {
@@ -54,7 +54,7 @@ describe('RatingWriter (group commit)', () => {
     await expect(writer.write(row('live'))).resolves.toMatchObject({ kind: 'created', id: 'live' });
     expect(groups).toEqual([['batch-1', 'batch-2'], ['live']]);
     release();
-    expect((await backlog).map((o) => o.id)).toEqual(['batch-1', 'batch-2']);
+    expect(await backlog).toEqual(['batch-1', 'batch-2'].map((id) => ({ kind: 'created', id })));
   });
 
   it('retries a failed group one by one so that one bad rating does not fail its neighbours', async () => {

@@ -1,10 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import { Auth, CurrentPrincipal, DeviceAuth, type DevicePrincipal, type UserPrincipal } from '#libs/auth';
 import { ApiProblems, TEXT_CHECKED_PER_ITEM } from '#libs/platform';
-import { BodyLimit, RateLimited } from '../rate-limit/rate-limit.guard.js';
+import { BodyLimit, type LimitedRequest, RateLimited } from '../rate-limit/rate-limit.guard.js';
 import { CreateRatingDto } from './dto/create-rating.dto.js';
 import { RatingBatchDto } from './dto/rating-batch.dto.js';
 import { ListRatingsQueryDto } from './dto/rating-queries.dto.js';
@@ -27,7 +27,7 @@ export class RatingsController {
   constructor(private readonly ratings: RatingsService) {}
 
   @Post('ratings')
-  @RateLimited()
+  @RateLimited({ inWrite: true })
   @DeviceAuth()
   @BodyLimit(SINGLE_RATING_BODY_LIMIT)
   @ApiOperation({ summary: 'Submit one rating from a window PAD (一次一评): 201 created, 200 identical retry, 409 ALREADY_RATED' })
@@ -37,9 +37,10 @@ export class RatingsController {
   async submit(
     @CurrentPrincipal() device: DevicePrincipal,
     @Body() dto: CreateRatingDto,
+    @Req() req: LimitedRequest,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<RatingReceipt> {
-    const receipt = await this.ratings.submit(device, dto);
+    const receipt = await this.ratings.submit(device, dto, req.ratingLimits);
     res.status(receipt.duplicate ? 200 : 201);
     return receipt;
   }

@@ -13,6 +13,7 @@ import {
   type ReviewSuspectChangedData,
   Topics,
 } from '#libs/contracts';
+import type { Decided, DecisionRow, PreparedDecision } from '#libs/database';
 import { type OutboxEntry, OutboxService } from '#libs/messaging';
 import {
   ARRIVAL_BURST_MAX_RATINGS,
@@ -54,10 +55,12 @@ export interface PreparedRating {
   bodyHash: string;
   /** A live single rating (POST /ratings): its arrival counts for the 刷评 check; false for offline batch items. */
   live: boolean;
+  /** The device's limits, decided in the statement that writes the rating (refused: outcome `limited`); null when decided before. */
+  limits?: PreparedDecision | null;
 }
 
 /** A validated rating from a previous platform: the unit (and window, when given) from the import, no device. */
-export type PreparedImport = Omit<PreparedRating, 'deviceId' | 'burstKey' | 'platformClientId'> & {
+export type PreparedImport = Omit<PreparedRating, 'deviceId' | 'burstKey' | 'platformClientId' | 'limits'> & {
   deviceId: null;
   burstKey: null;
   platformClientId: null;
@@ -65,18 +68,25 @@ export type PreparedImport = Omit<PreparedRating, 'deviceId' | 'burstKey' | 'pla
   handling?: ReviewHandling;
 };
 
-export type WriteOutcome = { kind: 'created'; id: string } | { kind: 'duplicate'; id: string } | { kind: 'conflict'; id: string };
+/** What became of a rating the write reached: stored now, stored before with the same body, or with another. */
+export type StoredOutcome = { kind: 'created' | 'duplicate' | 'conflict'; id: string };
 
-/** One row of write_pad_ratings()'s or write_imported_ratings()'s answer, in the order of the group. */
+/** A rating's outcome, or its refusal by its limits (nothing written): the decision says which and for how long. */
+export type WriteOutcome = StoredOutcome | { kind: 'limited'; decided: Decided };
+
+/** One row of write_pad_ratings()'s, write_pad_ratings_limited()'s or write_imported_ratings()'s answer, in the order of the group. */
 interface OutcomeRow {
   outcome: WriteOutcome['kind'];
   review_id: string;
+  /** write_pad_ratings_limited: a refused rating's decision rows. */
+  limits?: DecisionRow[] | null;
 }
 
 /**
  * Stores ratings (PADs and pushed ones alike): a coalesced group of single requests, or an offline batch, in ONE
  * round trip. The SQL lives in intake migrations — write_pad_ratings as ChannelsAndStages1734600000000 last defined
- * it, write_imported_ratings as WriteImportedRatingsChannelsHandling1734600000200 did: one multi-row INSERT … ON
+ * it (and write_pad_ratings_limited, LimitDecisionsInTheWrite1735500000000, around it for a group carrying device
+ * limits), write_imported_ratings as WriteImportedRatingsChannelsHandling1734600000200 did: one multi-row INSERT … ON
  * CONFLICT, burst locks and flags, and the outbox events, run as one statement in its own implicit transaction.
  * What stays here is what must stay defined in TypeScript: the burst rules and the event envelopes.
  */
@@ -92,41 +102,55 @@ export class RatingsRepository {
    * autocommit, so it has committed when this resolves (the caller may answer its client).
    */
   async writeGroup(rows: PreparedRating[]): Promise<WriteOutcome[]> {
-    const results = await this.dataSource.query<OutcomeRow[]>(
-      `SELECT outcome, review_id FROM write_pad_ratings($1::json, $2::interval, $3::integer, $4::text, $5::interval, $6::integer, $7::text, $8::text, $9::jsonb)`,
-      [
-        // One json parameter: far cheaper to encode and parse than one escaped array literal per column.
-        JSON.stringify(rows.map(groupRow)),
-        `${BURST_WINDOW_SECONDS} seconds`,
-        BURST_MAX_RATINGS,
-        BURST_REASON,
-        `${ARRIVAL_BURST_WINDOW_SECONDS} seconds`,
-        ARRIVAL_BURST_MAX_RATINGS,
-        ARRIVAL_BURST_REASON,
-        Topics.ReviewsSubmitted, // the outbox topic of both event types (as suspectChangedEvent's), keyed by unit code
-        JSON.stringify(burstSuspectChangedTemplate()),
-      ],
-    );
+    const limited = rows.some((r) => r.limits);
+    const write = [
+      // One json parameter: far cheaper to encode and parse than one escaped array literal per column.
+      JSON.stringify(rows.map(groupRow)),
+      `${BURST_WINDOW_SECONDS} seconds`,
+      BURST_MAX_RATINGS,
+      BURST_REASON,
+      `${ARRIVAL_BURST_WINDOW_SECONDS} seconds`,
+      ARRIVAL_BURST_MAX_RATINGS,
+      ARRIVAL_BURST_REASON,
+      Topics.ReviewsSubmitted, // the outbox topic of both event types (as suspectChangedEvent's), keyed by unit code
+      JSON.stringify(burstSuspectChangedTemplate()),
+    ];
+    const results = limited
+      ? await this.dataSource.query<OutcomeRow[]>(
+          `SELECT outcome, review_id, limits FROM write_pad_ratings_limited($1::json, $2::bigint, ${WRITE_PARAMETERS(3)})`,
+          [JSON.stringify(rows.map((r) => r.limits?.wire ?? null)), Date.now(), ...write],
+        )
+      : await this.dataSource.query<OutcomeRow[]>(`SELECT outcome, review_id FROM write_pad_ratings(${WRITE_PARAMETERS(1)})`, write);
     if (results.length !== rows.length) throw new Error(`write_pad_ratings answered ${results.length} outcomes for ${rows.length} ratings`);
-    const outcomes = results.map((r): WriteOutcome => ({ kind: r.outcome, id: r.review_id }));
+    const outcomes = results.map((r, i): WriteOutcome => {
+      // Committed: each decision carried by the group has been made (those not refused answer no rows).
+      const decided = rows[i]!.limits?.settle(r.limits ?? []);
+      return r.outcome === 'limited' ? { kind: 'limited', decided: decided! } : { kind: r.outcome, id: r.review_id };
+    });
     // Committed: wake the relay for the events written (there are some whenever a rating was created).
     if (outcomes.some((o) => o.kind === 'created')) this.outbox.notifyAdded();
     return outcomes;
   }
 
   /** Writes imported ratings (no burst check) in one round trip and answers each one's outcome, in order; committed on return. */
-  async writeImported(rows: PreparedImport[]): Promise<WriteOutcome[]> {
+  async writeImported(rows: PreparedImport[]): Promise<StoredOutcome[]> {
     const results = await this.dataSource.query<OutcomeRow[]>(`SELECT outcome, review_id FROM write_imported_ratings($1::json, $2::text)`, [
       JSON.stringify(rows.map(groupRow)),
       Topics.ReviewsSubmitted,
     ]);
     if (results.length !== rows.length)
       throw new Error(`write_imported_ratings answered ${results.length} outcomes for ${rows.length} ratings`);
-    const outcomes = results.map((r): WriteOutcome => ({ kind: r.outcome, id: r.review_id }));
+    const outcomes = results.map((r): StoredOutcome => ({ kind: r.outcome as StoredOutcome['kind'], id: r.review_id }));
     if (outcomes.some((o) => o.kind === 'created')) this.outbox.notifyAdded();
     return outcomes;
   }
 }
+
+/** write_pad_ratings' nine parameters, numbered from `first`. */
+const WRITE_PARAMETERS = (first: number) =>
+  ['json', 'interval', 'integer', 'text', 'interval', 'integer', 'text', 'text', 'jsonb']
+    .map((type, i) => `$${first + i}::${type}`)
+    .join(', ');
 
 /** A group element as write_pad_ratings / write_imported_ratings read it (the pad_rating_in type): the review's columns and its event. */
 function groupRow(r: PreparedRating | PreparedImport) {

@@ -12,8 +12,10 @@ import {
   quarterOf,
   unstorableTextErrors,
 } from '#libs/common';
+import type { PreparedDecision } from '#libs/database';
 import { OutboxService } from '#libs/messaging';
 import { AuditService } from '../accounts/audit.service.js';
+import { limitRefusal } from '../rate-limit/rate-limit.guard.js';
 import type { UnitEntity } from '../registry/registry.entities.js';
 import { DevicesService } from '../registry/devices.service.js';
 import { assertUnitEnabled, UnitsService } from '../registry/units.service.js';
@@ -127,9 +129,13 @@ export class RatingsService {
     private readonly devices: DevicesService,
   ) {}
 
-  /** Stores one rating (一次一评: one per service record and unit), durably with its event, before answering. */
-  async submit(device: DevicePrincipal, dto: CreateRatingDto, receivedAt = new Date()): Promise<RatingReceipt> {
-    return this.receipt(await this.prepare(device, dto, receivedAt), dto);
+  /**
+   * Stores one rating (一次一评: one per service record and unit), durably with its event, before answering.
+   * `limits`: the device's decision, made in the same statement (refused: 429, nothing stored).
+   */
+  async submit(device: DevicePrincipal, dto: CreateRatingDto, limits?: PreparedDecision, receivedAt = new Date()): Promise<RatingReceipt> {
+    const row = await this.prepare(device, dto, receivedAt);
+    return this.receipt({ ...row, limits: limits ?? null }, dto);
   }
 
   /**
@@ -174,6 +180,7 @@ export class RatingsService {
   /** Writes one rating and answers as POST /ratings does: 201 created, 200 duplicate, 409 ALREADY_RATED. */
   private async receipt(row: PreparedRating, dto: CreateRatingDto): Promise<RatingReceipt> {
     const outcome = await this.writer.write(row);
+    if (outcome.kind === 'limited') throw limitRefusal(outcome.decided, 1) ?? new Error('a rating refused by a decision that allowed it');
     if (outcome.kind === 'conflict') {
       throw new DomainError(
         ErrorCode.AlreadyRated,
@@ -228,6 +235,8 @@ export class RatingsService {
         return;
       }
       const o = s.value;
+      // Batch items carry no limits of their own (the request's were decided before): never `limited`.
+      if (o.kind === 'limited') throw new Error('a batch item refused by limits it does not carry');
       results[index] =
         o.kind === 'conflict'
           ? {
