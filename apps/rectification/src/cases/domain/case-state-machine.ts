@@ -220,28 +220,28 @@ export function authorize(state: Pick<CaseState, 'unitCode'>, action: CaseAction
 /** The actions this actor may take on the case now: what the console offers as forms. */
 export function availableActions(state: CaseState, actor: CaseActor): CaseAction[] {
   if (actor.role === 'unit_operator' && actor.unitCode !== state.unitCode) return [];
-  const wf = readWorkflow(state.workflow);
+  const current = readWorkflow(state.workflow);
   return CASE_ACTIONS.filter(
-    (action) => (ACTION_ROLES[action] as readonly string[]).includes(actor.role) && blocker(state, wf, action) === null,
+    (action) => (ACTION_ROLES[action] as readonly string[]).includes(actor.role) && blocker(state, current, action) === null,
   );
 }
 
 /** The reason the action is not allowed in this state, or null when it is. */
-function blocker(state: CaseState, wf: CaseWorkflow, action: CaseAction): string | null {
+function blocker(state: CaseState, current: CaseWorkflow, action: CaseAction): string | null {
   if (!ACTION_STATUSES[action].includes(state.status)) return `Action '${action}' is not allowed in status ${state.status}.`;
   switch (action) {
     case 'request-extension':
-      if (wf.extension?.status === 'PENDING') return 'An extension request is already pending.';
-      if (wf.extension?.status === 'APPROVED') return 'The case has already been extended once.';
+      if (current.extension?.status === 'PENDING') return 'An extension request is already pending.';
+      if (current.extension?.status === 'APPROVED') return 'The case has already been extended once.';
       return null;
     case 'decide-extension':
-      return wf.extension?.status === 'PENDING' ? null : 'There is no pending extension request.';
+      return current.extension?.status === 'PENDING' ? null : 'There is no pending extension request.';
     case 'appeal':
-      return wf.appealCount > 0 ? 'The case has already been appealed once.' : null;
+      return current.appealCount > 0 ? 'The case has already been appealed once.' : null;
     case 'decide-appeal':
-      return wf.statusBeforeAppeal ? null : 'The appeal does not record the status it came from.';
+      return current.statusBeforeAppeal ? null : 'The appeal does not record the status it came from.';
     case 'feedback':
-      return wf.rectifyOutcome ? null : 'The case has no rectification outcome to report.';
+      return current.rectifyOutcome ? null : 'The case has no rectification outcome to report.';
     case 'accept':
     case 'respond':
     case 'rectify':
@@ -281,14 +281,14 @@ export function transition<S extends CaseState, A extends CaseAction>(
   now: Date,
 ): TransitionResult<S> {
   authorize(state, action, actor);
-  const wf = readWorkflow(state.workflow);
-  const reason = blocker(state, wf, action);
+  const current = readWorkflow(state.workflow);
+  const reason = blocker(state, current, action);
   if (reason) throw new InvalidTransitionError(action, state.status, reason);
 
   // An action named at run time from outside the type (a route parameter) that has no handler is no transition.
   if (!Object.hasOwn(ACTION_HANDLERS, action)) throw new InvalidTransitionError(action, state.status);
   const handle: ActionHandler<A> = ACTION_HANDLERS[action];
-  const { changes, workflow, eventType, note, data } = handle({ state, wf, input, actor, now, at: now.toISOString() });
+  const { changes, workflow, eventType, note, data } = handle({ state, current, input, actor, now, at: now.toISOString() });
   const next = { ...state, ...changes, workflow } as S;
   return {
     state: next,
@@ -307,7 +307,8 @@ export function transition<S extends CaseState, A extends CaseAction>(
 /** What one action is given: the case as it stands (its workflow read), the action's own input, who acts and when. */
 interface ActionContext<A extends CaseAction> {
   state: CaseState;
-  wf: CaseWorkflow;
+  /** The workflow as it stands, before this action. */
+  current: CaseWorkflow;
   input: CaseActionInputs[A];
   actor: CaseActor;
   now: Date;
@@ -332,14 +333,14 @@ type ActionHandler<A extends CaseAction> = (context: ActionContext<A>) => Action
  * what is its own (a contact time, an extension's bound, a reply a hotline appeal needs).
  */
 const ACTION_HANDLERS: { [A in CaseAction]: ActionHandler<A> } = {
-  accept: ({ wf, input, at }) => ({
+  accept: ({ current, input, at }) => ({
     changes: { status: 'ACCEPTED' },
-    workflow: { ...wf, acceptedAt: at },
+    workflow: { ...current, acceptedAt: at },
     eventType: 'gov.case.accepted',
     note: input.note ?? null,
   }),
 
-  respond: ({ state, wf, input: { contactedAt, method, note, caseHasContact }, now }) => {
+  respond: ({ state, current, input: { contactedAt, method, note, caseHasContact }, now }) => {
     const problem = contactedAtProblem(contactedAt, state.openedAt, now);
     if (problem) throw DomainError.validation([{ field: 'contactedAt', message: problem }]);
     if (method === 'NO_CONTACT' && caseHasContact) {
@@ -354,7 +355,7 @@ const ACTION_HANDLERS: { [A in CaseAction]: ActionHandler<A> } = {
     const respondedOnTime = first ? contactedAt.getTime() <= state.responseDueAt.getTime() : state.respondedOnTime;
     return {
       changes: { status: 'RESPONDED', respondedAt, respondedOnTime },
-      workflow: { ...wf, reviewerUnreachable: method === 'NO_CONTACT' },
+      workflow: { ...current, reviewerUnreachable: method === 'NO_CONTACT' },
       eventType: 'gov.case.responded',
       note,
       data: {
@@ -366,10 +367,10 @@ const ACTION_HANDLERS: { [A in CaseAction]: ActionHandler<A> } = {
     };
   },
 
-  rectify: ({ state, wf, input: { outcome, measures, problemCategory }, now }) => {
+  rectify: ({ state, current, input: { outcome, measures, problemCategory }, now }) => {
     const onTime = now.getTime() <= state.rectifyDueAt.getTime();
-    const workflow = { ...wf, rectifyOutcome: outcome };
-    if (wf.reviewerUnreachable) {
+    const workflow = { ...current, rectifyOutcome: outcome };
+    if (current.reviewerUnreachable) {
       // Nobody can be asked for feedback: the rectification (or explanation) closes the case, and says so.
       return {
         changes: { status: 'CLOSED', outcome, rectifiedAt: now, closedAt: now, problemCategory },
@@ -388,12 +389,12 @@ const ACTION_HANDLERS: { [A in CaseAction]: ActionHandler<A> } = {
     };
   },
 
-  feedback: ({ state, wf, input: { reviewerSatisfied, note }, now }) => {
+  feedback: ({ state, current, input: { reviewerSatisfied, note }, now }) => {
     if (reviewerSatisfied) {
-      const outcome = wf.rectifyOutcome!;
+      const outcome = current.rectifyOutcome!;
       return {
         changes: { status: 'CLOSED', outcome, closedAt: now },
-        workflow: wf,
+        workflow: current,
         eventType: 'gov.case.closed',
         note,
         data: { reviewerSatisfied, outcome },
@@ -402,14 +403,14 @@ const ACTION_HANDLERS: { [A in CaseAction]: ActionHandler<A> } = {
     const reopenedCount = state.reopenedCount + 1;
     return {
       changes: { status: 'RESPONDED', rectifiedAt: null, reopenedCount },
-      workflow: { ...wf, rectifyOutcome: null },
+      workflow: { ...current, rectifyOutcome: null },
       eventType: 'gov.case.reopened',
       note,
       data: { reviewerSatisfied, reopenedCount },
     };
   },
 
-  'request-extension': ({ state, wf, input: { reason, until, maxUntil }, actor, at }) => {
+  'request-extension': ({ state, current, input: { reason, until, maxUntil }, actor, at }) => {
     validateExtension(state.rectifyDueAt, until, maxUntil);
     const extension: ExtensionRequest = {
       status: 'PENDING',
@@ -423,15 +424,15 @@ const ACTION_HANDLERS: { [A in CaseAction]: ActionHandler<A> } = {
     };
     return {
       changes: {},
-      workflow: { ...wf, extension },
+      workflow: { ...current, extension },
       eventType: 'gov.case.extension-requested',
       note: reason,
       data: { until: extension.until },
     };
   },
 
-  'decide-extension': ({ state, wf, input: { approved, note, maxUntil }, actor, at }) => {
-    const request = wf.extension!;
+  'decide-extension': ({ state, current, input: { approved, note, maxUntil }, actor, at }) => {
+    const request = current.extension!;
     const until = new Date(request.until);
     if (approved && until.getTime() > maxUntil.getTime()) {
       throw new InvalidTransitionError(
@@ -442,41 +443,44 @@ const ACTION_HANDLERS: { [A in CaseAction]: ActionHandler<A> } = {
     }
     return {
       changes: approved ? { rectifyDueAt: until } : {},
-      workflow: { ...wf, extension: { ...request, status: approved ? 'APPROVED' : 'REJECTED', decidedAt: at, decidedBy: actor.sub, note } },
+      workflow: {
+        ...current,
+        extension: { ...request, status: approved ? 'APPROVED' : 'REJECTED', decidedAt: at, decidedBy: actor.sub, note },
+      },
       eventType: 'gov.case.extension-decided',
       note,
       data: { approved, until: request.until, previousRectifyDueAt: state.rectifyDueAt.toISOString() },
     };
   },
 
-  appeal: ({ state, wf, input: { reason, evidence } }) => ({
+  appeal: ({ state, current, input: { reason, evidence } }) => ({
     changes: { status: 'APPEALING' },
-    workflow: { ...wf, statusBeforeAppeal: state.status as AppealableStatus, appealCount: wf.appealCount + 1 },
+    workflow: { ...current, statusBeforeAppeal: state.status as AppealableStatus, appealCount: current.appealCount + 1 },
     eventType: 'gov.case.appealed',
     note: reason,
     data: { evidence: evidence ?? [] },
   }),
 
-  'decide-appeal': ({ wf, input: { upheld, note, replyToCitizen, hotline }, now }) => {
+  'decide-appeal': ({ current, input: { upheld, note, replyToCitizen, hotline }, now }) => {
     if (upheld && hotline && !replyToCitizen?.trim()) {
       throw DomainError.validation([
         { field: 'replyToCitizen', message: 'is required when an appeal of a hotline case is upheld: it is the reply sent to 12345' },
       ]);
     }
     return {
-      changes: upheld ? { status: 'CLOSED', outcome: 'APPEAL_UPHELD', closedAt: now } : { status: wf.statusBeforeAppeal! },
-      workflow: { ...wf, statusBeforeAppeal: null },
+      changes: upheld ? { status: 'CLOSED', outcome: 'APPEAL_UPHELD', closedAt: now } : { status: current.statusBeforeAppeal! },
+      workflow: { ...current, statusBeforeAppeal: null },
       eventType: 'gov.case.appeal-decided',
       note,
       data: { upheld, ...(replyToCitizen ? { replyToCitizen } : {}) },
     };
   },
 
-  urge: ({ state, wf, input: { note }, actor }) => {
+  urge: ({ state, current, input: { note }, actor }) => {
     const urgeCount = state.urgeCount + 1;
     return {
       changes: { urgeCount },
-      workflow: wf,
+      workflow: current,
       eventType: 'gov.case.urged',
       note,
       data: { urgeCount, automatic: actor.role === 'system' },
@@ -492,13 +496,13 @@ const ACTION_HANDLERS: { [A in CaseAction]: ActionHandler<A> } = {
  * response does not clear it. The caller then urges the case with SYSTEM_CASE_ACTOR.
  */
 export function markOverdue<S extends CaseState>(state: S, kind: DeadlineKind, now: Date): TransitionResult<S> | null {
-  const wf = readWorkflow(state.workflow);
+  const current = readWorkflow(state.workflow);
   if (state.status === 'CLOSED' || state.status === 'APPEALING') return null;
   const dueAt = kind === 'response' ? state.responseDueAt : state.rectifyDueAt;
   if (now.getTime() <= dueAt.getTime()) return null;
-  if (kind === 'response' && (wf.responseOverdue || state.respondedAt !== null)) return null;
-  if (kind === 'rectify' && (wf.rectifyOverdue || state.status === 'RECTIFIED')) return null;
-  const workflow: CaseWorkflow = kind === 'response' ? { ...wf, responseOverdue: true } : { ...wf, rectifyOverdue: true };
+  if (kind === 'response' && (current.responseOverdue || state.respondedAt !== null)) return null;
+  if (kind === 'rectify' && (current.rectifyOverdue || state.status === 'RECTIFIED')) return null;
+  const workflow: CaseWorkflow = kind === 'response' ? { ...current, responseOverdue: true } : { ...current, rectifyOverdue: true };
   return {
     state: { ...state, overdue: true, workflow },
     eventType: 'gov.case.overdue',
@@ -538,12 +542,12 @@ export function reviseDeadlines<S extends CaseState>(state: S, revision: Deadlin
     revision.rectifyDueAt.getTime() === state.rectifyDueAt.getTime() &&
     revision.provisional === wasProvisional;
   if (unchanged) return null;
-  const wf = readWorkflow(state.workflow);
-  const responseOverdue = wf.responseOverdue && deadlineMissed(revision.responseDueAt, state.respondedAt, now);
-  const rectifyOverdue = wf.rectifyOverdue && deadlineMissed(revision.rectifyDueAt, state.rectifiedAt, now);
+  const current = readWorkflow(state.workflow);
+  const responseOverdue = current.responseOverdue && deadlineMissed(revision.responseDueAt, state.respondedAt, now);
+  const rectifyOverdue = current.rectifyOverdue && deadlineMissed(revision.rectifyDueAt, state.rectifiedAt, now);
   const withdrawn = [
-    ...(wf.responseOverdue && !responseOverdue ? ['response'] : []),
-    ...(wf.rectifyOverdue && !rectifyOverdue ? ['rectify'] : []),
+    ...(current.responseOverdue && !responseOverdue ? ['response'] : []),
+    ...(current.rectifyOverdue && !rectifyOverdue ? ['rectify'] : []),
   ];
   const respondedOnTime =
     state.respondedAt === null ? state.respondedOnTime : state.respondedAt.getTime() <= revision.responseDueAt.getTime();
@@ -559,7 +563,7 @@ export function reviseDeadlines<S extends CaseState>(state: S, revision: Deadlin
     deadlineProvisional: revision.provisional,
     respondedOnTime,
     overdue: responseOverdue || rectifyOverdue,
-    workflow: { ...wf, responseOverdue, rectifyOverdue },
+    workflow: { ...current, responseOverdue, rectifyOverdue },
   } as S;
   return {
     state: next,
