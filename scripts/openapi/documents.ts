@@ -5,7 +5,7 @@ import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { openApiDocument } from '#libs/platform';
+import { openApiDocument, UNPREFIXED_ROUTES } from '#libs/platform';
 import { INTAKE_APP, IntakeModule } from '../../apps/intake/src/intake.module.js';
 import { RECTIFICATION_APP, RectificationModule } from '../../apps/rectification/src/rectification.module.js';
 import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
@@ -22,7 +22,8 @@ const APPS: Record<ServiceName, { module: Type; title: string; description: stri
 export async function buildOpenApiDocument(name: ServiceName): Promise<OpenAPIObject> {
   const { module, title, description } = APPS[name];
   const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), { preview: true, logger: false });
-  app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
+  // As the services set it (configureServiceApp), so that every documented path is the one served.
+  app.setGlobalPrefix('api/v1', { exclude: [...UNPREFIXED_ROUTES] });
   const document = openApiDocument(app, { title, description });
   await app.close();
   return document;

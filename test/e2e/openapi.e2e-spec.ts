@@ -7,7 +7,8 @@ interface Operation {
   responses?: Record<string, { content?: Record<string, { schema?: Schema }> }>;
   parameters?: Array<{ name: string; schema?: Schema }>;
   requestBody?: unknown;
-  security?: unknown[];
+  security?: Array<Record<string, unknown>>;
+  'x-roles'?: unknown;
 }
 
 /** Services with paged lists (statistics has none). */
@@ -83,5 +84,16 @@ describe.each(SERVICES)('the %s OpenAPI document', (name: ServiceName) => {
     }
     expect(seen.length > 0).toBe(PAGED[name]);
     expect(seen.filter(([, schema]) => isEmpty(schema) || !['integer', 'number'].includes(String(schema!.type)))).toEqual([]);
+  });
+
+  it('names the roles of every bearer operation (x-roles, from the decorator the guard reads), and only there', () => {
+    const roles = ['admin', 'supervisor', 'unit_operator'];
+    const wrong = operations(document).flatMap(({ id, op }) => {
+      const bearer = (op.security ?? []).some((s) => 'bearer' in s);
+      const given = op['x-roles'];
+      const valid = Array.isArray(given) && given.length > 0 && given.every((r) => roles.includes(String(r)));
+      return bearer === valid && (bearer || given === undefined) ? [] : [`${id} ${JSON.stringify(given ?? null)}`];
+    });
+    expect(wrong).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { applyDecorators, type CanActivate, type ExecutionContext, Injectable, S
 import { ApiBearerAuth, ApiHeader, ApiSecurity } from '@nestjs/swagger';
 import { headerOf } from '#libs/common';
 import { type AuthenticatedRequest, HMAC_KIND, HmacAuthGuard } from './hmac-auth.guard.js';
-import { JwtAuthGuard, ROLES_KEY } from './jwt-auth.guard.js';
+import { JwtAuthGuard, Roles } from './jwt-auth.guard.js';
 import type { Role } from './principal.js';
 
 /**
@@ -27,7 +27,7 @@ export class DeviceOrUserGuard implements CanActivate {
 export const DeviceOrUserAuth = (...roles: Role[]) =>
   applyDecorators(
     SetMetadata(HMAC_KIND, 'device'),
-    SetMetadata(ROLES_KEY, roles),
+    Roles(...roles),
     UseGuards(DeviceOrUserGuard),
     ApiBearerAuth(),
     ApiSecurity('device-hmac'),

@@ -1,6 +1,6 @@
 import { applyDecorators, type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiHeader, ApiSecurity } from '@nestjs/swagger';
+import { ApiExtension, ApiHeader, ApiSecurity } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { DomainError, type Env, ENV, ErrorCode, headerOf } from '#libs/common';
@@ -198,6 +198,13 @@ const SignedClientAuth = (kind: 'hotline' | 'platform', security: string) =>
 /** The route is called by a registered 12345 hotline client (HMAC signed). */
 export const HotlineClientAuth = () => SignedClientAuth('hotline', 'hotline-hmac');
 
-/** The route is called by a registered platform client of one of these channels (HMAC signed, as a hotline client); another → 403. */
+/**
+ * The route is called by a registered platform client of one of these channels (HMAC signed, as a hotline client); another → 403.
+ * The channels are in the route's OpenAPI operation too (`x-platform-channels`).
+ */
 export const PlatformClientAuth = (...channels: PlatformChannel[]) =>
-  applyDecorators(SignedClientAuth('platform', 'hotline-hmac'), SetMetadata(PLATFORM_CHANNELS_KEY, channels));
+  applyDecorators(
+    SignedClientAuth('platform', 'hotline-hmac'),
+    SetMetadata(PLATFORM_CHANNELS_KEY, channels),
+    ApiExtension('x-platform-channels', channels),
+  );

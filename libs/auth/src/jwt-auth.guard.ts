@@ -1,7 +1,7 @@
 import { applyDecorators, type CanActivate, type ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
-import { ApiBearerAuth } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
 import { DomainError, ErrorCode, headerOf, unstorableText } from '#libs/common';
 import type { AuthenticatedRequest } from './hmac-auth.guard.js';
 import { type JwtClaims, type Role, ROLES, type UserPrincipal } from './principal.js';
@@ -103,8 +103,17 @@ export class JwtAuthGuard implements CanActivate {
   }
 }
 
-/** The route needs a bearer JWT with one of these roles. */
-export const Auth = (...roles: Role[]) => applyDecorators(SetMetadata(ROLES_KEY, roles), UseGuards(JwtAuthGuard), ApiBearerAuth());
+/**
+ * The OpenAPI extension naming the roles a bearer route admits (`x-roles`), written by the same decorator the guard
+ * reads: clients and the fuzz suite learn who may call a route from the document, not from a copy of this list.
+ */
+export const ROLES_EXTENSION = 'x-roles';
+
+/** Route metadata for the roles admitted, and the same list in the route's OpenAPI operation (`x-roles`). */
+export const Roles = (...roles: Role[]) => applyDecorators(SetMetadata(ROLES_KEY, roles), ApiExtension(ROLES_EXTENSION, roles));
+
+/** The route needs a bearer JWT with one of these roles (a method's list replaces its controller's). */
+export const Auth = (...roles: Role[]) => applyDecorators(Roles(...roles), UseGuards(JwtAuthGuard), ApiBearerAuth());
 
 /**
  * Unit scoping: a unit operator acts only on its own unit; admins and supervisors on all.

@@ -4,7 +4,7 @@
  */
 
 export interface paths {
-  '/api/v1/health/live': {
+  '/health/live': {
     parameters: {
       query?: never;
       header?: never;
@@ -21,7 +21,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/health/ready': {
+  '/health/ready': {
     parameters: {
       query?: never;
       header?: never;

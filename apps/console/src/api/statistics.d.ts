@@ -177,7 +177,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/health/live': {
+  '/health/live': {
     parameters: {
       query?: never;
       header?: never;
@@ -194,7 +194,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/health/ready': {
+  '/health/ready': {
     parameters: {
       query?: never;
       header?: never;

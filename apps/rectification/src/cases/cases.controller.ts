@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
+import { Auth, CurrentPrincipal, Roles, type UserPrincipal } from '#libs/auth';
 import { ApiProblems } from '#libs/platform';
 import { CaseSuggestionsDto } from '../categories/suggestions.dto.js';
 import { SuggestionsService } from '../categories/suggestions.service.js';
 import { CaseActionsService } from './case-actions.service.js';
 import { CasesService } from './cases.service.js';
+import { ACTION_ROLES, type CaseAction } from './domain/case-state-machine.js';
 import {
   AcceptCaseDto,
   AppealCaseDto,
@@ -22,6 +23,12 @@ import { CaseDetailResponseDto, CasePageDto, CaseResponseDto, RevealedContactDto
 import { ListCasesQuery } from './dto/list-cases.query.js';
 
 const UUID = new ParseUUIDPipe();
+
+/**
+ * The people who may take a case action, as the state machine has them (ACTION_ROLES, less the scheduler): the guard
+ * refuses anyone else, and the route's OpenAPI operation names them (`x-roles`).
+ */
+const ActionRoles = (action: CaseAction) => Roles(...ACTION_ROLES[action].flatMap((role) => (role === 'system' ? [] : [role])));
 
 /**
  * Cases and their actions. Every action answers 200 with the case as it now stands; 403 FORBIDDEN for
@@ -69,6 +76,7 @@ export class CasesController {
   }
 
   @Post(':id/accept')
+  @ActionRoles('accept')
   @HttpCode(200)
   @ApiOperation({ summary: '签收 (unit_operator): PENDING → ACCEPTED' })
   @ApiOkResponse({ type: CaseResponseDto, description: 'The case as it now stands' })
@@ -78,6 +86,7 @@ export class CasesController {
   }
 
   @Post(':id/respond')
+  @ActionRoles('respond')
   @HttpCode(200)
   @ApiOperation({ summary: '联系评价人/回访核实 (unit_operator): → RESPONDED; on time when contactedAt ≤ responseDueAt' })
   @ApiOkResponse({ type: CaseResponseDto, description: 'The case as it now stands' })
@@ -87,6 +96,7 @@ export class CasesController {
   }
 
   @Post(':id/rectify')
+  @ActionRoles('rectify')
   @HttpCode(200)
   @ApiOperation({ summary: '整改 or 情况说明 (unit_operator): RESPONDED → RECTIFIED' })
   @ApiOkResponse({ type: CaseResponseDto, description: 'The case as it now stands' })
@@ -96,6 +106,7 @@ export class CasesController {
   }
 
   @Post(':id/feedback')
+  @ActionRoles('feedback')
   @HttpCode(200)
   @ApiOperation({ summary: '反馈评价人 (unit_operator): satisfied → CLOSED, else back to RESPONDED (reopened)' })
   @ApiOkResponse({ type: CaseResponseDto, description: 'The case as it now stands' })
@@ -105,6 +116,7 @@ export class CasesController {
   }
 
   @Post(':id/request-extension')
+  @ActionRoles('request-extension')
   @HttpCode(200)
   @ApiOperation({ summary: '延期申请 (unit_operator): once, to at most 15 working days after opening' })
   @ApiOkResponse({ type: CaseResponseDto, description: 'The case as it now stands' })
@@ -114,6 +126,7 @@ export class CasesController {
   }
 
   @Post(':id/decide-extension')
+  @ActionRoles('decide-extension')
   @HttpCode(200)
   @ApiOperation({ summary: '延期审批 (supervisor): approval moves rectifyDueAt' })
   @ApiOkResponse({ type: CaseResponseDto, description: 'The case as it now stands' })
@@ -123,6 +136,7 @@ export class CasesController {
   }
 
   @Post(':id/appeal')
+  @ActionRoles('appeal')
   @HttpCode(200)
   @ApiOperation({ summary: '申诉 (unit_operator): ACCEPTED/RESPONDED → APPEALING, once per case' })
   @ApiOkResponse({ type: CaseResponseDto, description: 'The case as it now stands' })
@@ -132,6 +146,7 @@ export class CasesController {
   }
 
   @Post(':id/decide-appeal')
+  @ActionRoles('decide-appeal')
   @HttpCode(200)
   @ApiOperation({ summary: '申诉裁定 (supervisor): upheld → CLOSED (APPEAL_UPHELD), else back to the prior state' })
   @ApiOkResponse({ type: CaseResponseDto, description: 'The case as it now stands' })
@@ -141,6 +156,7 @@ export class CasesController {
   }
 
   @Post(':id/urge')
+  @ActionRoles('urge')
   @HttpCode(200)
   @ApiOperation({ summary: '督办 (supervisor)' })
   @ApiOkResponse({ type: CaseResponseDto, description: 'The case as it now stands' })
@@ -150,6 +166,7 @@ export class CasesController {
   }
 
   @Post(':id/reveal-contact')
+  @Roles('unit_operator')
   @HttpCode(200)
   @ApiOperation({
     summary:

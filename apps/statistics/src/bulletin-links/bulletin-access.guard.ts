@@ -1,14 +1,6 @@
-import {
-  applyDecorators,
-  type CanActivate,
-  createParamDecorator,
-  type ExecutionContext,
-  Injectable,
-  SetMetadata,
-  UseGuards,
-} from '@nestjs/common';
+import { applyDecorators, type CanActivate, createParamDecorator, type ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import { type AuthenticatedRequest, JwtAuthGuard, type Role, ROLES_KEY, type UserPrincipal } from '#libs/auth';
+import { type AuthenticatedRequest, JwtAuthGuard, type Role, Roles, type UserPrincipal } from '#libs/auth';
 import { DomainError } from '#libs/common';
 import type { BulletinLinkGrant } from './bulletin-link-token.js';
 import { BulletinLinksService } from './bulletin-links.service.js';
@@ -44,8 +36,7 @@ export class BulletinAccessGuard implements CanActivate {
 }
 
 /** The route takes a bearer token with one of these roles, or a shareable bulletin link. */
-export const BulletinAccess = (...roles: Role[]) =>
-  applyDecorators(SetMetadata(ROLES_KEY, roles), UseGuards(BulletinAccessGuard), ApiBearerAuth());
+export const BulletinAccess = (...roles: Role[]) => applyDecorators(Roles(...roles), UseGuards(BulletinAccessGuard), ApiBearerAuth());
 
 /** The reader BulletinAccessGuard let in. */
 export const CurrentBulletinReader = createParamDecorator((_data: unknown, context: ExecutionContext): BulletinReader => {
