@@ -1,4 +1,4 @@
-import { applyDecorators, type PipeTransform } from '@nestjs/common';
+import { applyDecorators, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsInt, Matches, Max, Min, registerDecorator, type ValidationOptions } from 'class-validator';
 import { DomainError } from './domain-error.js';
@@ -74,10 +74,26 @@ export class ParseYearPipe implements PipeTransform<string, number> {
   constructor(private readonly field = 'year') {}
 
   transform(value: string): number {
+    // The global validation pipe has already made a parameter typed `number` a Number: 'abc' arrives as NaN.
     const n = toDecimalInt({ value });
-    if (typeof n !== 'number' || n < MIN_YEAR || n > MAX_YEAR) {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < MIN_YEAR || n > MAX_YEAR) {
       throw DomainError.validation([{ field: this.field, message: `must be a decimal year from ${MIN_YEAR} to ${MAX_YEAR}` }]);
     }
     return n;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A uuid path parameter: anything else is 400 naming the parameter (Nest's ParseUUIDPipe answers a message that
+ * names no field, so a client cannot tell which of two ids was wrong).
+ */
+export class ParseIdPipe implements PipeTransform<string, string> {
+  transform(value: string, metadata: ArgumentMetadata): string {
+    if (typeof value !== 'string' || !UUID.test(value)) {
+      throw DomainError.validation([{ field: metadata.data ?? 'id', message: 'must be a UUID' }]);
+    }
+    return value;
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Ip, Param, ParseUUIDPipe, Patch, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Param, Patch, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiExtraModels,
@@ -30,6 +30,7 @@ import {
   UserDto,
 } from './dto/accounts.dto.js';
 import { UsersService } from './users.service.js';
+import { ParseIdPipe } from '#libs/common';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -133,7 +134,7 @@ export class UsersController {
   @ApiOkResponse({ type: UserDto })
   @ApiProblems(400, 401, 403, 404, 409)
   update(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new ParseIdPipe()) id: string,
     @Body() dto: UpdateUserDto,
     @CurrentPrincipal() actor: UserPrincipal,
     @Ip() ip: string,
@@ -146,7 +147,7 @@ export class UsersController {
   @ApiOperation({ summary: "Forget an account's failed logins from every address, so its owner may sign in at once (admin, audited)" })
   @ApiOkResponse({ type: UserDto })
   @ApiProblems(400, 401, 403, 404)
-  unlock(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() actor: UserPrincipal, @Ip() ip: string) {
+  unlock(@Param('id', new ParseIdPipe()) id: string, @CurrentPrincipal() actor: UserPrincipal, @Ip() ip: string) {
     return this.users.unlock(id, actor, ip);
   }
 
@@ -156,7 +157,7 @@ export class UsersController {
   @ApiOkResponse({ type: UserDto })
   @ApiProblems(400, 401, 403, 404)
   resetPassword(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new ParseIdPipe()) id: string,
     @Body() dto: ResetPasswordDto,
     @CurrentPrincipal() actor: UserPrincipal,
     @Ip() ip: string,

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
 import { ApiProblems } from '#libs/platform';
@@ -7,6 +7,7 @@ import { CreatePlatformClientDto } from '../registry/dto/registry.dto.js';
 import { PlatformClientResponseDto, RegisteredPlatformClientDto } from '../registry/dto/registry.response.js';
 import { HotlineClientsService } from '../registry/hotline-clients.service.js';
 import type { HotlineClientEntity } from '../registry/registry.entities.js';
+import { ParseIdPipe } from '#libs/common';
 
 /** What the audit log keeps of a platform client (never its secret). */
 const auditDetail = (c: HotlineClientEntity) => ({ clientId: c.id, name: c.name, channel: c.channel, callbackUrl: c.callbackUrl });
@@ -44,7 +45,7 @@ export class PlatformClientsController {
   @ApiOperation({ summary: 'Revoke a platform client: its signed requests are refused (401 DEVICE_REVOKED) (audited)' })
   @ApiOkResponse({ type: PlatformClientResponseDto })
   @ApiProblems(400, 404)
-  revoke(@CurrentPrincipal() user: UserPrincipal, @Param('clientId', new ParseUUIDPipe()) clientId: string) {
+  revoke(@CurrentPrincipal() user: UserPrincipal, @Param('clientId', new ParseIdPipe()) clientId: string) {
     return this.clients.revokePlatformClient(clientId, (manager, client) =>
       this.audit.recordBy(user, 'PLATFORM_CLIENT_REVOKED', auditDetail(client), manager),
     );

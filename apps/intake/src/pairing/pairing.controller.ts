@@ -1,10 +1,11 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
 import { ApiProblems } from '#libs/platform';
 import { ExchangePairingCodeDto, PairedDeviceDto, PairingCodeDto } from './dto/pairing.dto.js';
 import { PairingService } from './pairing.service.js';
+import { ParseIdPipe } from '#libs/common';
 
 @ApiTags('pairing')
 @Controller()
@@ -19,7 +20,7 @@ export class PairingController {
   })
   @ApiCreatedResponse({ type: PairingCodeDto })
   @ApiProblems(400, 401, 403, 404, 409)
-  issue(@CurrentPrincipal() admin: UserPrincipal, @Param('deviceId', new ParseUUIDPipe()) deviceId: string): Promise<PairingCodeDto> {
+  issue(@CurrentPrincipal() admin: UserPrincipal, @Param('deviceId', new ParseIdPipe()) deviceId: string): Promise<PairingCodeDto> {
     return this.pairing.issue(admin, deviceId);
   }
 

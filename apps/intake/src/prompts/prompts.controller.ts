@@ -1,10 +1,11 @@
-import { Body, Controller, Headers, type MessageEvent, Param, ParseUUIDPipe, Post, Sse } from '@nestjs/common';
+import { Body, Controller, Headers, type MessageEvent, Param, Post, Sse } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import { CurrentPrincipal, DeviceAuth, type DevicePrincipal, DeviceOrUserAuth, type UserPrincipal } from '#libs/auth';
 import { ApiProblems } from '#libs/platform';
 import { CreatePromptDto, PromptDto } from './dto/prompt.dto.js';
 import { PromptsService } from './prompts.service.js';
+import { ParseIdPipe } from '#libs/common';
 
 @ApiTags('pad')
 @Controller()
@@ -25,7 +26,7 @@ export class PromptsController {
   @ApiProblems(400, 401, 403, 404, 409)
   create(
     @CurrentPrincipal() caller: UserPrincipal | DevicePrincipal,
-    @Param('deviceId', new ParseUUIDPipe()) deviceId: string,
+    @Param('deviceId', new ParseIdPipe()) deviceId: string,
     @Body() dto: CreatePromptDto,
   ): Promise<PromptDto> {
     return this.prompts.create(caller, deviceId, dto);

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
@@ -17,6 +17,7 @@ import {
   RejectedUploadsDto,
 } from './dto/rating.response.js';
 import { type RatingReceipt, RatingsService } from './ratings.service.js';
+import { ParseIdPipe } from '#libs/common';
 
 /** One rating is a few hundred bytes; 16 KiB leaves room for a 500-character comment in any script. */
 const SINGLE_RATING_BODY_LIMIT = 16 * 1024;
@@ -69,7 +70,7 @@ export class RatingsController {
   })
   @ApiOkResponse({ type: RejectedUploadsDto })
   @ApiProblems(400, 401, 403, 404)
-  rejectedUploads(@Param('deviceId', new ParseUUIDPipe()) deviceId: string) {
+  rejectedUploads(@Param('deviceId', new ParseIdPipe()) deviceId: string) {
     return this.ratings.rejectedUploadsOf(deviceId);
   }
 
@@ -94,7 +95,7 @@ export class RatingsController {
   @ApiOperation({ summary: 'One stored rating with its suspect flag and reason (contact masked)' })
   @ApiOkResponse({ type: RatingResponseDto })
   @ApiProblems(400, 401, 403, 404)
-  get(@CurrentPrincipal() user: UserPrincipal, @Param('id', new ParseUUIDPipe()) id: string) {
+  get(@CurrentPrincipal() user: UserPrincipal, @Param('id', new ParseIdPipe()) id: string) {
     return this.ratings.get(user, id);
   }
 
@@ -107,7 +108,7 @@ export class RatingsController {
   })
   @ApiOkResponse({ type: RatingResponseDto })
   @ApiProblems(400, 401, 403, 404, 409)
-  clearSuspect(@CurrentPrincipal() user: UserPrincipal, @Param('id', new ParseUUIDPipe()) id: string) {
+  clearSuspect(@CurrentPrincipal() user: UserPrincipal, @Param('id', new ParseIdPipe()) id: string) {
     return this.ratings.clearSuspect(user, id);
   }
 
@@ -121,7 +122,7 @@ export class RatingsController {
   })
   @ApiOkResponse({ type: RatingResponseDto })
   @ApiProblems(400, 401, 403, 404, 409)
-  confirmSuspect(@CurrentPrincipal() user: UserPrincipal, @Param('id', new ParseUUIDPipe()) id: string) {
+  confirmSuspect(@CurrentPrincipal() user: UserPrincipal, @Param('id', new ParseIdPipe()) id: string) {
     return this.ratings.confirmSuspect(user, id);
   }
 }

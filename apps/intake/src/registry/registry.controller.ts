@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
 import { ApiProblems } from '#libs/platform';
@@ -13,6 +13,7 @@ import {
 } from './dto/registry.response.js';
 import { HotlineClientsService } from './hotline-clients.service.js';
 import { UnitsService } from './units.service.js';
+import { ParseIdPipe } from '#libs/common';
 
 @ApiTags('registry')
 @Auth('admin')
@@ -70,7 +71,7 @@ export class RegistryController {
   @ApiOperation({ summary: 'Revoke a PAD: its signed requests are refused (401 DEVICE_REVOKED)' })
   @ApiOkResponse({ type: DeviceResponseDto })
   @ApiProblems(400, 404)
-  revokeDevice(@CurrentPrincipal() admin: UserPrincipal, @Param('deviceId', new ParseUUIDPipe()) deviceId: string) {
+  revokeDevice(@CurrentPrincipal() admin: UserPrincipal, @Param('deviceId', new ParseIdPipe()) deviceId: string) {
     return this.devices.revokeDevice(admin, deviceId);
   }
 
@@ -102,7 +103,7 @@ export class RegistryController {
   @ApiOperation({ summary: 'Revoke a hotline client: its signed requests are refused (401 DEVICE_REVOKED)' })
   @ApiOkResponse({ type: HotlineClientResponseDto })
   @ApiProblems(400, 404)
-  revokeHotlineClient(@CurrentPrincipal() admin: UserPrincipal, @Param('clientId', new ParseUUIDPipe()) clientId: string) {
+  revokeHotlineClient(@CurrentPrincipal() admin: UserPrincipal, @Param('clientId', new ParseIdPipe()) clientId: string) {
     return this.hotlineClients.revokeHotlineClient(admin, clientId);
   }
 }

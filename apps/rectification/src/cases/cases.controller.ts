@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentPrincipal, Roles, type UserPrincipal } from '#libs/auth';
 import { ApiProblems } from '#libs/platform';
@@ -21,8 +21,9 @@ import {
 } from './dto/case-actions.dto.js';
 import { CaseDetailResponseDto, CasePageDto, CaseResponseDto, RevealedContactDto } from './dto/case.response.js';
 import { ListCasesQuery } from './dto/list-cases.query.js';
+import { ParseIdPipe } from '#libs/common';
 
-const UUID = new ParseUUIDPipe();
+const UUID = new ParseIdPipe();
 
 /**
  * The people who may take a case action, as the state machine has them (ACTION_ROLES, less the scheduler): the guard

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
 import { ApiProblems } from '#libs/platform';
@@ -16,8 +16,9 @@ import {
   ReturnActionDto,
 } from './dto/problem-classes.dto.js';
 import { ProblemClassesService } from './problem-classes.service.js';
+import { ParseIdPipe } from '#libs/common';
 
-const UUID = new ParseUUIDPipe();
+const UUID = new ParseIdPipe();
 
 /**
  * 类问题 (problem classes): supervisors group cases of any unit into a class of one 问题分类 and assign improvement actions

@@ -1,9 +1,10 @@
-import { Body, Controller, Param, ParseUUIDPipe, Put } from '@nestjs/common';
+import { Body, Controller, Param, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
 import { ApiProblems } from '#libs/platform';
 import { PublicationDto, SetPublicationDto } from './dto/publication.dto.js';
 import { PublicationService } from './publication.service.js';
+import { ParseIdPipe } from '#libs/common';
 
 @ApiTags('cases')
 @Controller('cases')
@@ -23,7 +24,7 @@ export class PublicationController {
   @ApiProblems(400, 401, 403, 404, 409)
   set(
     @CurrentPrincipal() user: UserPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new ParseIdPipe()) id: string,
     @Body() dto: SetPublicationDto,
   ): Promise<PublicationDto> {
     return this.publication.set(user, id, dto);
