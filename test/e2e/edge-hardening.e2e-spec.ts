@@ -121,7 +121,7 @@ describe('edge hardening: text guard, strict parsing, ranges, framework errors a
     expect(dupRes.body.errors).toEqual([{ field: 'level', message: 'is given more than once' }]);
     const nested = JSON.stringify({ ratings: [rating(), rating()] }).replace('"level":5', '"level":5,"level":1');
     const nestedRes = await signed('/api/v1/ratings/batch', nested);
-    expect(nestedRes.body.errors).toEqual([{ field: 'ratings[0].level', message: 'is given more than once' }]);
+    expect(nestedRes.body.errors).toEqual([{ field: 'ratings.0.level', message: 'is given more than once' }]);
 
     expectProblem(await signed('/api/v1/ratings', body, 'application/json; charset=utf-16'), 415, 'UNSUPPORTED_MEDIA_TYPE');
     expectProblem(await signed('/api/v1/ratings', body, 'text/plain'), 415, 'UNSUPPORTED_MEDIA_TYPE');

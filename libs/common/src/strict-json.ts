@@ -1,5 +1,5 @@
 /**
- * The first duplicated object key of a JSON text, as a field path (`ratings[2].level`),
+ * The first duplicated object key of a JSON text, as a field path (`ratings.2.level`, as the validation names fields),
  * or null. `text` must already have parsed (JSON.parse keeps the last of duplicated keys,
  * so `"level":5,"level":1` would silently store a BAD review): this is a single O(n)
  * pass over the raw body that only tracks strings, brackets and commas.
@@ -20,8 +20,8 @@ export function firstDuplicateKey(text: string): string | null {
   const path = () => {
     let out = '';
     for (const f of stack) {
-      if (f.keys === null) out += `[${f.index}]`;
-      else if (f.key) out += out ? `.${f.key}` : f.key;
+      const step = f.keys === null ? String(f.index) : f.key;
+      if (step) out += out ? `.${step}` : step;
     }
     return out;
   };

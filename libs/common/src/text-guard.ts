@@ -26,10 +26,9 @@ export function unstorableText(value: string): string | null {
   return null;
 }
 
-/** `ratings[3].comment`-style path of a child. */
+/** `ratings.3.comment`-style path of a child, as the validation pipe names fields. */
 function childPath(prefix: string, key: string | number): string {
-  if (typeof key === 'number') return `${prefix}[${key}]`;
-  return prefix ? `${prefix}.${key}` : key;
+  return prefix ? `${prefix}.${key}` : String(key);
 }
 
 export interface TextScanOptions {
