@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { IsDayInRange } from '#libs/common';
 
 export class CalendarDayDto {
@@ -25,6 +25,7 @@ export class PutCalendarYearDto {
   @ApiProperty({ type: [CalendarDayDto] })
   @IsArray()
   @ArrayMaxSize(366)
+  @IsObject({ each: true }) // ValidateNested lets an array through where a day belongs
   @ValidateNested({ each: true })
   @Type(() => CalendarDayDto)
   days: CalendarDayDto[];
