@@ -1145,7 +1145,7 @@ export interface components {
        * @description The unit of a unit_operator; null for the other roles
        * @example CN-01
        */
-      unitCode?: Record<string, never> | null;
+      unitCode?: string | null;
       /** @description true disables the account and revokes its refresh tokens; false enables it again */
       disabled?: boolean;
     };

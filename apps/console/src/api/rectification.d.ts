@@ -2653,6 +2653,7 @@ export interface operations {
   ProblemCategoriesController_list: {
     parameters: {
       query?: {
+        /** @description true: the retired categories too */
         includeRetired?: boolean;
       };
       header?: never;

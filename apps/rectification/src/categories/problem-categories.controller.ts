@@ -1,8 +1,13 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentPrincipal, type UserPrincipal } from '#libs/auth';
 import { ApiProblems } from '#libs/platform';
-import { CreateProblemCategoryDto, ProblemCategoryDto, UpdateProblemCategoryDto } from './problem-categories.dto.js';
+import {
+  CreateProblemCategoryDto,
+  ListProblemCategoriesQuery,
+  ProblemCategoryDto,
+  UpdateProblemCategoryDto,
+} from './problem-categories.dto.js';
 import { ProblemCategoriesService } from './problem-categories.service.js';
 
 /** 问题分类: the two-level taxonomy operators choose from at rectify. */
@@ -17,10 +22,9 @@ export class ProblemCategoriesController {
   @ApiOperation({
     summary: 'The taxonomy: each top-level category followed by its sub-categories; retired ones only with includeRetired=true',
   })
-  @ApiQuery({ name: 'includeRetired', required: false, type: Boolean })
   @ApiOkResponse({ type: [ProblemCategoryDto] })
-  list(@Query('includeRetired') includeRetired?: string) {
-    return this.categories.list(includeRetired === 'true');
+  list(@Query() query: ListProblemCategoriesQuery) {
+    return this.categories.list(query.includeRetired === true);
   }
 
   @Post()

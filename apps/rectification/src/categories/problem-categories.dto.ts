@@ -1,9 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsNotBlank } from '#libs/common';
 import type { ProblemCategoryEntity } from './problem-category.entity.js';
 
 const CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 const CODE_MESSAGE = 'must be upper-case letters, digits and underscores, starting with a letter (at most 64)';
+
+export class ListProblemCategoriesQuery {
+  @ApiPropertyOptional({ description: 'true: the retired categories too' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  includeRetired?: boolean;
+}
 
 export class CreateProblemCategoryDto {
   @ApiProperty({ example: 'EFFICIENCY_APPOINTMENT', description: 'Stable code; never changes once created' })
@@ -14,6 +24,7 @@ export class CreateProblemCategoryDto {
   @ApiProperty({ maxLength: 100, example: '预约难' })
   @IsString()
   @Length(1, 100)
+  @IsNotBlank()
   name: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, description: 'A top-level category: the new one is its sub-category' })
@@ -35,6 +46,7 @@ export class UpdateProblemCategoryDto {
   @IsOptional()
   @IsString()
   @Length(1, 100)
+  @IsNotBlank()
   name?: string;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 100000 })

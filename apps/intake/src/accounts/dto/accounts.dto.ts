@@ -86,7 +86,12 @@ export class UpdateUserDto {
   @IsIn(ROLES)
   role?: Role;
 
-  @ApiPropertyOptional({ example: 'CN-01', nullable: true, description: 'The unit of a unit_operator; null for the other roles' })
+  @ApiPropertyOptional({
+    type: String,
+    example: 'CN-01',
+    nullable: true,
+    description: 'The unit of a unit_operator; null for the other roles',
+  })
   @IsOptional()
   @ValidateIf((o: UpdateUserDto) => o.unitCode !== null)
   @IsString()

@@ -5,12 +5,15 @@ import {
   ArrayUnique,
   IsArray,
   IsIn,
+  IsInt,
   IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
+  Max,
+  Min,
 } from 'class-validator';
 import {
   IMPROVEMENT_ACTION_STATUSES,
@@ -100,7 +103,9 @@ export class AssignActionDto {
       'Due N working days from now, on the calendar of case deadlines: 23:59:59.999 (Asia/Shanghai) of the N-th working day after today. Give this or `dueAt`',
   })
   @IsOptional()
-  @IsIntInRange(1, MAX_ACTION_WORKING_DAYS)
+  @IsInt() // a JSON number: the decimal-string conversion of IsIntInRange is for query parameters
+  @Min(1)
+  @Max(MAX_ACTION_WORKING_DAYS)
   workingDays?: number;
 }
 
