@@ -6,6 +6,9 @@ import { DomainError, ErrorCode } from './domain-error.js';
 import { DataCipher, maskName, maskPhone, sealContact } from './personal-data.js';
 import { problemFrom } from './problem-details.js';
 import { quarterLabel, quarterOf, quarterRange, shanghaiDate } from './time.js';
+import { ParseIdPipe, ParseYearPipe } from './bounds.js';
+import { firstDuplicateKey } from './strict-json.js';
+import { unstorableTextErrors } from './text-guard.js';
 import { flattenValidationErrors } from './validation.js';
 
 const key = randomBytes(32).toString('hex');
@@ -118,6 +121,56 @@ describe('problem details', () => {
     expect(flattenValidationErrors(errors)).toEqual([
       { field: 'level', message: 'must not be greater than 5; must be an integer number' },
       { field: 'reviewer.phone', message: 'must be a valid mainland mobile number' },
+    ]);
+  });
+
+  it('names a field that is wrong in itself alone, not with what its parts then lack', () => {
+    const errors = [
+      {
+        property: 'days',
+        constraints: { isArray: 'days must be an array' },
+        children: [{ property: 'date', constraints: { matches: 'date must be a YYYY-MM-DD date' }, children: [] }],
+      },
+    ] as unknown as ValidationError[];
+    expect(flattenValidationErrors(errors)).toEqual([{ field: 'days', message: 'must be an array' }]);
+  });
+});
+
+describe('path parameters', () => {
+  const param = (data: string) => ({ type: 'param' as const, data });
+  const refusal = (run: () => unknown) => {
+    try {
+      run();
+    } catch (err) {
+      return (err as DomainError).errors;
+    }
+    throw new Error('not refused');
+  };
+
+  it('takes a uuid, and names the parameter of anything else', () => {
+    const id = '0b6f7a52-54c1-4b8a-9d43-2f0f5b6c1a00';
+    expect(new ParseIdPipe().transform(id, param('caseId'))).toBe(id);
+    for (const bad of ['not-a-uuid', '', `${id}x`]) {
+      expect(refusal(() => new ParseIdPipe().transform(bad, param('caseId')))).toEqual([{ field: 'caseId', message: 'must be a UUID' }]);
+    }
+  });
+
+  it('takes a whole year from 2000 to 2100, also as the validation pipe hands it over (a Number, NaN for text)', () => {
+    expect(new ParseYearPipe().transform('2027')).toBe(2027);
+    expect(new ParseYearPipe().transform(2027 as unknown as string)).toBe(2027);
+    for (const bad of ['abc', NaN, 2027.5, '1999', 2101]) {
+      expect(refusal(() => new ParseYearPipe().transform(bad as string))).toEqual([
+        { field: 'year', message: 'must be a decimal year from 2000 to 2100' },
+      ]);
+    }
+  });
+});
+
+describe('field paths', () => {
+  it('name array items as the validation does: ratings.1.level', () => {
+    expect(firstDuplicateKey('{"ratings":[{"level":1},{"level":2,"level":5}]}')).toBe('ratings.1.level');
+    expect(unstorableTextErrors({ ratings: [{ comment: 'ok' }, { tags: ['a', 'b\u0000'] }] }).map((e) => e.field)).toEqual([
+      'ratings.1.tags.1',
     ]);
   });
 });
