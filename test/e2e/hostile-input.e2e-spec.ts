@@ -539,7 +539,7 @@ describe('hostile input: every field of every route of every service, by the rol
       },
       (s) => s >= 3,
       20_000,
-      40,
+      50,
     );
     settled = await rowCount();
   }
