@@ -22,16 +22,18 @@ import {
 import { type CaseBody, openCase, reviewEvent } from './rectification-fixtures.js';
 
 /**
- * The fuzz suite: every operation of the three services' OpenAPI documents (less EXCLUDED), called by the roles its
- * document names (`x-roles`; the signed routes by their security scheme and `x-platform-channels`). For each one:
+ * The fuzz suite: every operation of the three services' OpenAPI documents (less EXCLUDED, and the test counts them),
+ * called by the roles its document names (`x-roles`; a signed route by its security scheme and `x-platform-channels`).
+ * For each one:
  *
- * 1. a role the document leaves out is refused 403, and a valid request built from the schema (plus FIXTURES, which make
- *    the ids and states it needs) succeeds, 2xx;
+ * 1. a valid request built from the schema (plus FIXTURES, which make the ids and states it needs) succeeds, 2xx, and
+ *    every role the document leaves out is refused 403;
  * 2. then every field of its path, query and JSON body is made wrong in turn, on a twin of that request: strings too
- *    long, with control characters or a lone surrogate, of the wrong format; numbers negative, huge, fractional where
- *    integer, as strings; booleans as strings and numbers; objects and arrays where scalars are, and the reverse;
- *    required fields missing; unknown fields added (the validation pipe forbids them). Every answer must be a 4xx
- *    problem+json whose `errors` name exactly the field made wrong, never a 500, and must store nothing.
+ *    long, with a NUL or a lone surrogate, of the wrong format; numbers negative, huge, fractional where integer, as
+ *    strings; booleans as strings and numbers; objects and arrays where scalars are, and the reverse; required fields
+ *    missing; unknown fields added (the validation pipe forbids them). Every answer must be a 4xx problem+json whose
+ *    `errors` name exactly the field made wrong (a path the edge cannot route: `url`), never a 500; and the refused
+ *    requests of a route must store nothing, table by table.
  *
  * Afterwards the services' log must hold no 500 and no stack.
  */
