@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import request from 'supertest';
+import { ConsumerGroups } from '#libs/messaging';
 import { INTAKE_APP, IntakeModule } from '../../apps/intake/src/intake.module.js';
 import { RECTIFICATION_APP, RectificationModule } from '../../apps/rectification/src/rectification.module.js';
 import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
@@ -180,15 +181,11 @@ describe('hostile input: every field of every route of every service, by the rol
   /** The rows of every table that requests may write, by table. */
   const counts = async (): Promise<Record<string, number>> =>
     Object.fromEntries((await pg.query<{ t: string; n: string }>(countSql)).rows.map((r) => [r.t, Number(r.n)]));
-  const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
-  const rowCount = async () => total(await counts());
   /** What grew between two counts: `intake.reviews +2`. */
   const grown = (from: Record<string, number>, to: Record<string, number>) =>
     Object.keys(to)
       .filter((t) => to[t] !== from[t])
       .map((t) => `${t} ${to[t]! - from[t]! > 0 ? '+' : ''}${to[t]! - from[t]!}`);
-  /** The count quiescent() last saw standing still. */
-  let settled = -1;
   let seq = 0;
   let publishes = 0;
   /** A value no earlier request used (codes, names, record ids that must be unique). */
@@ -521,31 +518,39 @@ describe('hostile input: every field of every route of every service, by the rol
   }, 60_000);
 
   /**
-   * Waits until what accepted requests set off has run its course: every outbox published and
-   * the row count standing still over three reads, so that a later count sees only its own request.
+   * Waits until what accepted requests set off has run its course: every outbox published, every consumer group at
+   * the end of the bus for its topics (a group moves its offset once the effects of what it read are committed), and
+   * the row count the same over two such reads, so that a later count sees only its own requests.
    */
   async function quiescent(): Promise<void> {
-    const unpublished = `SELECT ${['intake', 'rectification', 'statistics']
-      .map((s) => `(SELECT count(*) FROM "${s}".outbox WHERE published_at IS NULL)`)
-      .join(' + ')} AS n`;
+    if (!drainSql) {
+      const groups = Object.values(apps).flatMap((app) => app.get(ConsumerGroups).list());
+      const lag = groups.map(
+        (g) =>
+          `(SELECT count(*) FROM event_bus.events e WHERE e.topic = ANY(${literalArray(g.topics)}) AND e.seq >
+             coalesce((SELECT last_seq FROM event_bus.group_offsets WHERE group_id = '${g.groupId}'), 0))`,
+      );
+      const pending = ['intake', 'rectification', 'statistics'].map(
+        (s) => `(SELECT count(*) FROM "${s}".outbox WHERE published_at IS NULL)`,
+      );
+      drainSql = `SELECT ${[...pending, ...lag].join(' + ')} AS backlog, (SELECT sum(n) FROM (${countSql}) c) AS n`;
+    }
     let last = -1;
-    let still = 0;
     await eventually(
       async () => {
-        const n = await rowCount();
-        const pending = Number((await pg.query(unpublished)).rows[0].n);
-        // Nothing written since the count last stood still (a read, or a request refused): nothing set off either.
-        if (n === settled && pending === 0 && last === -1) return 3;
-        still = n === last && pending === 0 ? still + 1 : 0;
+        const row = (await pg.query<{ backlog: string; n: string }>(drainSql)).rows[0]!;
+        const n = Number(row.backlog) === 0 ? Number(row.n) : -1;
+        const done = n !== -1 && n === last;
         last = n;
-        return still;
+        return done;
       },
-      (s) => s >= 3,
+      (done) => done,
       20_000,
-      50,
+      20,
     );
-    settled = await rowCount();
   }
+  let drainSql = '';
+  const literalArray = (values: string[]) => `ARRAY[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')}]::text[]`;
 
   afterAll(async () => {
     for (const key of [...Object.keys(FUZZ_ENV), 'LOG_FILE']) delete process.env[key];
