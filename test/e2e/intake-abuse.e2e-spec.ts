@@ -134,6 +134,22 @@ describe('intake: abuse limits — per-credential rate limits (429 + Retry-After
     ]);
   });
 
+  it('answers 429, not 400, to a bad body that its late decision finds over the limit', async () => {
+    const r = await http().post('/api/v1/devices').set('Authorization', admin).send({ unitCode: 'CN-01', windowNo: 'W8' }).expect(201);
+    const device = { id: r.body.deviceId as string, secret: r.body.secret as string };
+    for (let i = 0; i < 3; i++) await rate(device, rating()).expect(201);
+    // Nothing refused yet, so nothing is refused from memory: the body is judged (400), then its decision, made on
+    // the way out, finds the device over its burst of 3 and the answer becomes the limit's.
+    const refused = await rate(device, rating({ level: 9 })).expect(429);
+    expect(refused.body).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    const counters = await pg.query(`SELECT key, points FROM intake.rate_limits WHERE key LIKE $1 ORDER BY key`, [`%:${device.id}`]);
+    expect(counters.rows).toEqual([
+      { key: `device-items:${device.id}`, points: 3 },
+      { key: `device-rate:${device.id}`, points: 4 },
+    ]);
+  });
+
   it('limits each hotline client', async () => {
     const send = (ticketId: string) => {
       const raw = JSON.stringify({

@@ -33,6 +33,15 @@ export interface ProblemDetailsFilterOptions {
 }
 
 /**
+ * A request may leave work for its error answer, done before the answer and able to replace its error: intake's
+ * single rating, whose limits are decided in its write, has them decided here instead when it fails before the
+ * write (a body refused becomes 429 when the device is over its limit). No cost to a request that succeeds.
+ */
+export interface ProblemRequest extends FastifyRequest {
+  beforeProblem?: (exception: unknown) => Promise<unknown>;
+}
+
+/**
  * The one place errors become HTTP responses: every non-2xx is problem+json, and a
  * 500 never carries its cause (stack traces, SQL) to the client — only to the log.
  */
@@ -44,6 +53,17 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
+    const request = host.switchToHttp().getRequest<ProblemRequest>();
+    const before = request.beforeProblem;
+    if (!before) return this.answer(exception, host);
+    request.beforeProblem = undefined;
+    void before(exception).then(
+      (replaced) => this.answer(replaced, host),
+      () => this.answer(exception, host),
+    );
+  }
+
+  private answer(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const path = http.getRequest<FastifyRequest>().url.split('?')[0];

@@ -1,20 +1,8 @@
-import {
-  applyDecorators,
-  type CallHandler,
-  type CanActivate,
-  type ExecutionContext,
-  Inject,
-  Injectable,
-  type NestInterceptor,
-  SetMetadata,
-  UseGuards,
-  UseInterceptors,
-} from '@nestjs/common';
+import { applyDecorators, type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { type AuthenticatedRequest, FAILURE_CHECK_DEFERRED, SignatureFailureThrottle, tooManyFailures } from '#libs/auth';
-import { catchError, from, type Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
-import { DomainError, type Env, ENV, ErrorCode, headerOf } from '#libs/common';
+import { DomainError, type Env, ENV, ErrorCode, headerOf, type ProblemRequest } from '#libs/common';
 import {
   type Charge,
   type Decided,
@@ -28,7 +16,7 @@ import {
 const LIMITS_IN_WRITE = 'intake:limits-in-write';
 
 /** A device request whose limits are decided later, in the statement that writes its rating (`@RateLimited({ inWrite: true })`). */
-export interface LimitedRequest extends AuthenticatedRequest {
+export interface LimitedRequest extends AuthenticatedRequest, ProblemRequest {
   ratingLimits?: PreparedDecision;
 }
 
@@ -46,8 +34,8 @@ export interface LimitedRequest extends AuthenticatedRequest {
  *
  * On a route marked `inWrite` (a single PAD rating), the device's decision makes no statement of its
  * own: it is prepared here and rides on the rating's write (RatingsRepository.writeGroup), which refuses
- * the rating when the decision does; a request that ends before its write has its decision made then
- * (`UnsettledLimitsInterceptor`), so every request is counted either way.
+ * the rating when the decision does; a request that ends before its write has its decision made on the
+ * way out (`decidedOnTheWayOut`), so every request is counted either way.
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
@@ -96,7 +84,9 @@ export class RateLimitGuard implements CanActivate {
     if (this.reflector.get<boolean | undefined>(LIMITS_IN_WRITE, context.getHandler())) {
       const prepared = SharedLimit.prepare(checks, charges);
       if (prepared instanceof PreparedDecision) {
-        (req as LimitedRequest).ratingLimits = prepared;
+        const limited = req as LimitedRequest;
+        limited.ratingLimits = prepared;
+        limited.beforeProblem = (err) => decidedOnTheWayOut(prepared, err);
         return true;
       }
       throwIfRefused(prepared, items);
@@ -124,26 +114,16 @@ function throwIfRefused(decided: Decided, items: number): void {
 }
 
 /**
- * A request that ends before its rating's write (a body refused, a disabled unit…) has its limits decided
- * on the way out, in a statement of decisions: it counts against the device's request rate like any request
- * (answered 429 when that refuses it, as it would have been before its body was read), and, holding no
- * rating, spends nothing of the item budget.
+ * A request that ends before its rating's write (a body refused, a disabled unit…) has its limits decided on the
+ * way out, before its error is answered (ProblemRequest.beforeProblem): it counts against the device's request rate
+ * like any request (answered 429 when that refuses it, as it would have been before its body was read), and,
+ * holding no rating, spends nothing of the item budget. Should the decision fail (the database away), the
+ * request's own error is the answer.
  */
-@Injectable()
-export class UnsettledLimitsInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const req = context.switchToHttp().getRequest<LimitedRequest>();
-    return next.handle().pipe(catchError((err: unknown) => from(decideThenThrow(req.ratingLimits, err))));
-  }
-}
-
-async function decideThenThrow(decision: PreparedDecision | undefined, err: unknown): Promise<never> {
-  if (decision && !decision.settled) {
-    // Should the decision itself fail (the database away), the request's own error is the answer.
-    const decided = await SharedLimit.decidePrepared(decision.withoutRefundableCosts()).catch(() => null);
-    if (decided) throwIfRefused(decided, 1);
-  }
-  throw err;
+async function decidedOnTheWayOut(decision: PreparedDecision, err: unknown): Promise<unknown> {
+  if (decision.settled) return err;
+  const decided = await SharedLimit.decidePrepared(decision.withoutRefundableCosts()).catch(() => null);
+  return (decided && limitRefusal(decided, 1)) ?? err;
 }
 
 const limited = (detail: string, retryAfterSeconds: number) =>
@@ -163,7 +143,7 @@ function itemsOf(body: unknown): number {
 export const RateLimited = (options: { inWrite?: boolean } = {}) =>
   applyDecorators(
     SetMetadata(FAILURE_CHECK_DEFERRED, true),
-    ...(options.inWrite ? [SetMetadata(LIMITS_IN_WRITE, true), UseInterceptors(UnsettledLimitsInterceptor)] : []),
+    ...(options.inWrite ? [SetMetadata(LIMITS_IN_WRITE, true)] : []),
     UseGuards(RateLimitGuard),
   );
 
