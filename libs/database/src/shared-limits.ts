@@ -123,7 +123,8 @@ export class SharedLimit {
 
   /**
    * A request's limits, decided in the store's next statement (decisions asked together share one), or
-   * refused at once when a key is blocked in this process's memory. See `LimitDecision` for the rule.
+   * refused at once when a key is blocked in this process's memory. The rule is the service's `decide_limits`
+   * (intake's migration LimitDecisionsInTheWrite1735500000000 says it in full).
    */
   static async decide(checks: Check[], charges: Charge[]): Promise<Decided> {
     const prepared = SharedLimit.prepare(checks, charges);
