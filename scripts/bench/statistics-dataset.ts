@@ -77,7 +77,8 @@ async function timed<T>(log: (msg: string) => void, label: string, fn: () => Pro
 
 /**
  * Replaces intake.units, intake.reviews, intake.unresolved_reports and rectification.cases (schemas already migrated)
- * with a generated dataset, on the given connection; returns a summary of what was loaded.
+ * with a generated dataset, and statistics' facts with what its consumers would have stored from their events, on the
+ * given connection; returns a summary of what was loaded.
  */
 export async function seedReviewDataset(sql: Client, options: DatasetOptions): Promise<Record<string, unknown>> {
   const { total: TOTAL, batch: BATCH, from: FROM, log } = options;
@@ -207,6 +208,7 @@ export async function seedReviewDataset(sql: Client, options: DatasetOptions): P
     ),
   );
   await timed(log, 'analyze', () => sql.query(`ANALYZE intake.reviews; ANALYZE intake.unresolved_reports; ANALYZE rectification.cases`));
+  await timed(log, 'statistics facts', () => seedStatisticsFacts(sql));
   const { rows: summary } = await sql.query(
     `SELECT (SELECT count(*) FROM intake.reviews)::int AS reviews,
        (SELECT count(*) FROM intake.reviews WHERE grade = 'BAD')::int AS bad,
@@ -217,4 +219,38 @@ export async function seedReviewDataset(sql: Client, options: DatasetOptions): P
        (SELECT pg_size_pretty(pg_total_relation_size('intake.reviews'))) AS size`,
   );
   return summary[0];
+}
+
+/**
+ * Statistics' facts and names as its consumers would have stored them from the generated rows' events
+ * (gov.unit.*, gov.review.submitted, gov.unresolved.reported and the cases' latest gov.case.*), in bulk:
+ * POST /reports/rebuild then computes the rollups from them (rollups/rebuild.service.ts), as it does in
+ * production from what the consumers stored. Delivering 10 M events through the pipeline would measure the
+ * pipeline, not the rebuild (BENCHMARKS.md § Pipeline does that).
+ */
+async function seedStatisticsFacts(sql: Client): Promise<void> {
+  const zone = `'Asia/Shanghai'`;
+  await sql.query(`TRUNCATE statistics.review_facts, statistics.unresolved_facts, statistics.units, statistics.service_items`);
+  await sql.query(`INSERT INTO statistics.units (unit_code, unit_name) SELECT code, name FROM intake.units`);
+  await sql.query(
+    `INSERT INTO statistics.service_items (service_item_code, service_item_name)
+     SELECT service_item_code, max(service_item_name) FROM intake.reviews WHERE service_item_code IS NOT NULL GROUP BY service_item_code`,
+  );
+  await sql.query(`ALTER TABLE statistics.review_facts DROP CONSTRAINT review_facts_pkey`);
+  await sql.query(
+    `INSERT INTO statistics.review_facts (review_id, submitted, unit_code, day, channel, level, grade, tags, service_item_code, suspect,
+       case_version, case_status, case_outcome, response_due_day, responded, responded_on_time, overdue, category, deadline_provisional)
+     SELECT r.id, true, r.unit_code, (r.rated_at AT TIME ZONE ${zone})::date, r.channel, coalesce(r.level, 0), r.grade, r.tags,
+       r.service_item_code, r.suspect, coalesce(c.version, 0), c.status, c.outcome, (c.response_due_at AT TIME ZONE ${zone})::date,
+       c.responded_at IS NOT NULL, coalesce(c.responded_on_time, false), coalesce(c.overdue, false),
+       CASE WHEN r.channel = 'HOTLINE_12345' THEN r.category END, coalesce(c.deadline_provisional, false)
+     FROM intake.reviews r LEFT JOIN rectification.cases c ON c.review_id = r.id`,
+  );
+  await sql.query(`ALTER TABLE statistics.review_facts ADD CONSTRAINT review_facts_pkey PRIMARY KEY (review_id)`);
+  await sql.query(
+    `INSERT INTO statistics.unresolved_facts (report_id, submitted, unit_code, day, case_version, case_status)
+     SELECT u.id, true, u.unit_code, (u.reported_at AT TIME ZONE ${zone})::date, coalesce(c.version, 0), c.status
+     FROM intake.unresolved_reports u LEFT JOIN rectification.cases c ON c.report_id = u.id`,
+  );
+  await sql.query(`ANALYZE statistics.review_facts; ANALYZE statistics.unresolved_facts`);
 }

@@ -1,6 +1,6 @@
 // npm run seed:reviews — loads SEED_REVIEWS (default 10,000,000) realistic reviews into the bench database
-// (BENCH_DB, default gov_review_bench, on DATABASE_URL's server), then rebuilds the statistics rollups through
-// the real RebuildService (BENCHMARKS.md § Statistics).
+// (BENCH_DB, default gov_review_bench, on DATABASE_URL's server) with statistics' facts as its consumers would have
+// stored them, then rebuilds the statistics rollups from those facts through the real RebuildService (BENCHMARKS.md § Statistics).
 //
 // The intake, rectification and statistics schemas are created by their own migrations (serviceDataSourceOptions +
 // migrateServiceSchema); the rows by set-based SQL (statistics-dataset.ts). Env: SEED_REVIEWS, SEED_BATCH (default
@@ -12,6 +12,7 @@ import { INTAKE_SCHEMA } from '../../apps/intake/src/data-source.js';
 import { RECTIFICATION_SCHEMA } from '../../apps/rectification/src/data-source.js';
 import { STATISTICS_SCHEMA } from '../../apps/statistics/src/data-source.js';
 import { RebuildService } from '../../apps/statistics/src/rollups/rebuild.service.js';
+import { RollupsRepository } from '../../apps/statistics/src/rollups/rollups.repository.js';
 import { migrateServiceSchema, type ServiceSchema, serviceDataSourceOptions } from '#libs/database';
 import { ensureBenchDatabase, log, timed } from './statistics-common.js';
 import { seedReviewDataset } from './statistics-dataset.js';
@@ -41,7 +42,9 @@ try {
       await sql.end();
     }
   }
-  const { value, ms } = await timed('rebuild (RebuildService.rebuild)', () => new RebuildService(sources[2]!).rebuild());
+  const { value, ms } = await timed('rebuild (RebuildService.rebuild)', () =>
+    new RebuildService(sources[2]!, new RollupsRepository()).rebuild(),
+  );
   process.stdout.write(`${JSON.stringify({ rebuild: value, rebuildMs: Math.round(ms) })}\n`);
 } finally {
   for (const ds of sources) await ds.destroy();

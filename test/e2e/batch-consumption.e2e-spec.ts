@@ -12,15 +12,7 @@ import {
   startTestService,
   type TestDatabase,
 } from '#libs/testing';
-import {
-  expectRollupsEqualRebuild,
-  migrateSourceSchemas,
-  processedCount,
-  queueOnBus,
-  reviewsWithSources,
-  rollupSnapshot,
-  uniqueUnit,
-} from './pipeline-fixtures.js';
+import { expectRollupsEqualRebuild, processedCount, queueOnBus, reviewEvents, rollupSnapshot, uniqueUnit } from './pipeline-fixtures.js';
 
 /** Sum of events_handled_total for an outcome, across topics. */
 async function handled(app: INestApplication, outcome: string): Promise<number> {
@@ -52,7 +44,6 @@ describe('statistics consumes the embedded bus in batches, exactly once', () => 
     applyTestEnv(db.url);
     sql = new Client({ connectionString: db.url });
     await sql.connect();
-    await migrateSourceSchemas(sql);
     app = await startTestService(StatisticsModule, STATISTICS_APP);
   });
 
@@ -64,7 +55,7 @@ describe('statistics consumes the embedded bus in batches, exactly once', () => 
 
   it('applies a batch holding the same event twice once', async () => {
     const unit = uniqueUnit();
-    const { reviews, cases } = await reviewsWithSources(sql, unit, 300);
+    const { reviews, cases } = reviewEvents(unit, 300);
     // 300 reviews and 50 of them again (same event ids) in one read of the bus.
     await queueOnBus(sql, Topics.ReviewsSubmitted, [...reviews, ...reviews.slice(100, 150)]);
     await queueOnBus(sql, Topics.CasesLifecycle, [...cases, cases[0]!]);
@@ -85,7 +76,7 @@ describe('statistics consumes the embedded bus in batches, exactly once', () => 
   it('changes nothing when a batch is delivered again, whole or in part (position lost after the commit)', async () => {
     const unit = uniqueUnit();
     const before = await offset();
-    const { reviews, cases } = await reviewsWithSources(sql, unit, 400);
+    const { reviews, cases } = reviewEvents(unit, 400);
     await queueOnBus(sql, Topics.ReviewsSubmitted, reviews);
     await queueOnBus(sql, Topics.CasesLifecycle, cases);
     expected += reviews.length + cases.length;
@@ -110,7 +101,7 @@ describe('statistics consumes the embedded bus in batches, exactly once', () => 
 
   it('dead-letters a poison event in the middle of a batch alone and applies the rest', async () => {
     const unit = uniqueUnit();
-    const { reviews, cases } = await reviewsWithSources(sql, unit, 200);
+    const { reviews, cases } = reviewEvents(unit, 200);
     // Fails its schema: caught before the transaction.
     const invalid = createCloudEvent({
       type: EventTypes.ReviewSubmitted,
@@ -160,7 +151,7 @@ describe('statistics consumes the embedded bus in batches, exactly once', () => 
   it('loses and doubles nothing when stopped in the middle of a backlog; a second instance on the bus is refused', async () => {
     const unit = uniqueUnit();
     // Four reads' worth (a read is 5,000 events): stopped after the first commits, the second may finish, not the rest.
-    const { reviews, cases } = await reviewsWithSources(sql, unit, 20_000);
+    const { reviews, cases } = reviewEvents(unit, 20_000);
     await queueOnBus(sql, Topics.ReviewsSubmitted, reviews);
     await queueOnBus(sql, Topics.CasesLifecycle, cases);
     expected += reviews.length + cases.length;
@@ -180,7 +171,7 @@ describe('statistics consumes the embedded bus in batches, exactly once', () => 
     await expect(startTestService(StatisticsModule, { ...STATISTICS_APP, shutdownHooks: false })).rejects.toThrow(
       'Another "statistics" instance already consumes the embedded event bus of this database. The embedded bus is for one process: run replicas on Kafka (set KAFKA_BROKERS).',
     );
-    const more = await reviewsWithSources(sql, unit, 3_000);
+    const more = reviewEvents(unit, 3_000);
     await queueOnBus(sql, Topics.ReviewsSubmitted, more.reviews);
     await queueOnBus(sql, Topics.CasesLifecycle, more.cases);
     expected += more.reviews.length + more.cases.length;

@@ -2,18 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import request from 'supertest';
-import type { QueryRunner } from 'typeorm';
-import { InitialIntakeSchema1732406400000 } from '../../apps/intake/src/migrations/1732406400000-InitialIntakeSchema.js';
-import { IntakeComplete1732492800000 } from '../../apps/intake/src/migrations/1732492800000-IntakeComplete.js';
-import { HotlineTicketsPerClient1733200100000 } from '../../apps/intake/src/migrations/1733200100000-HotlineTicketsPerClient.js';
-import { ImportedRatings1733200200000 } from '../../apps/intake/src/migrations/1733200200000-ImportedRatings.js';
-import { ImportHandling1734200100000 } from '../../apps/intake/src/migrations/1734200100000-ImportHandling.js';
-import { UnitDisabling1735300000000 } from '../../apps/intake/src/migrations/1735300000000-UnitDisabling.js';
-import { InitialRectificationSchema1732406400000 } from '../../apps/rectification/src/migrations/1732406400000-InitialRectificationSchema.js';
-import { RectificationWorkflow1732579200000 } from '../../apps/rectification/src/migrations/1732579200000-RectificationWorkflow.js';
-import { CalendarYearStatus1733500000000 } from '../../apps/rectification/src/migrations/1733500000000-CalendarYearStatus.js';
-import { ProblemCategories1734700000000 } from '../../apps/rectification/src/migrations/1734700000000-ProblemCategories.js';
-import { ProblemClasses1735100000000 } from '../../apps/rectification/src/migrations/1735100000000-ProblemClasses.js';
 import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
 import {
   type CaseLifecycleData,
@@ -73,20 +61,17 @@ const ROLLUP_QUERIES = {
   problem_class_case_facts: `SELECT class_id, case_id, unit_code FROM statistics.problem_class_case_facts`,
 };
 
-describe('statistics: rebuild from the source tables equals the incrementally maintained rollups', () => {
+/**
+ * The property that incremental = rebuild, on the one code path: the consumers add `contribution(after) −
+ * contribution(before)` event by event (through shuffled, repeated and stale events); the rebuild sums
+ * `contribution(fact)` over the facts the consumers stored. The database holds statistics' schema alone: the
+ * rebuild reads no other service's tables.
+ */
+describe('statistics: rebuild from its own facts equals the incrementally maintained rollups', () => {
   let db: TestDatabase;
   let app: INestApplication;
   let sql: Client;
   const eventIds = new Set<string>();
-
-  /** Runs another service's migration into its schema, as a stand-in for that service's database. */
-  async function migrate(schema: string, migrations: Array<{ up(q: QueryRunner): Promise<void> }>) {
-    await sql.query(`CREATE SCHEMA ${schema}`);
-    await sql.query(`SET search_path TO ${schema}`);
-    const runner = { query: async (text: string, params?: unknown[]) => (await sql.query(text, params)).rows } as unknown as QueryRunner;
-    for (const m of migrations) await m.up(runner);
-    await sql.query(`SET search_path TO public`);
-  }
 
   async function publish<T extends { unitCode: string } | { classId: string }>(
     topic: string,
@@ -118,21 +103,6 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
     applyTestEnv(db.url);
     sql = new Client({ connectionString: db.url });
     await sql.connect();
-    await migrate('intake', [
-      new InitialIntakeSchema1732406400000(),
-      new IntakeComplete1732492800000(),
-      new HotlineTicketsPerClient1733200100000(),
-      new ImportedRatings1733200200000(),
-      new ImportHandling1734200100000(),
-      new UnitDisabling1735300000000(),
-    ]);
-    await migrate('rectification', [
-      new InitialRectificationSchema1732406400000(),
-      new RectificationWorkflow1732579200000(),
-      new CalendarYearStatus1733500000000(),
-      new ProblemCategories1734700000000(),
-      new ProblemClasses1735100000000(),
-    ]);
     app = await startTestService(StatisticsModule, STATISTICS_APP);
   });
 
@@ -149,12 +119,11 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
     const units = ['CN-01', 'CN-02', 'CN-03'];
     // Every registered unit, also ones that never get a review (CN-04, CN-05), is announced by intake.
     for (const code of [...units, 'CN-04', 'CN-05']) {
-      await sql.query(`INSERT INTO intake.units (code, name) VALUES ($1, $2)`, [code, `单位${code}`]);
       const unit: UnitRegisteredData = { unitCode: code, unitName: `单位${code}`, registeredAt: '2024-09-01T00:00:00.000Z' };
       const id = await publish(Topics.ReviewsSubmitted, EventTypes.UnitRegistered, unit);
       if (rnd() < 0.3) await publish(Topics.ReviewsSubmitted, EventTypes.UnitRegistered, unit, id);
     }
-    // Renamed, disabled and enabled again (gov.unit.updated), intake.units holding the outcome. CN-03 is disabled before
+    // Renamed, disabled and enabled again (gov.unit.updated). CN-03 is disabled before
     // the quarter but has reviews in it (listed; its reviews' events still carry the old name, which must not come
     // back); CN-04 is disabled on its first day in Shanghai, still 30 September in UTC (listed); CN-05 the evening
     // before it began (not listed); CN-02 is disabled and enabled again (listed).
@@ -177,7 +146,6 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
       };
       const id = await publish(Topics.ReviewsSubmitted, EventTypes.UnitUpdated, update);
       if (rnd() < 0.3) await publish(Topics.ReviewsSubmitted, EventTypes.UnitUpdated, update, id);
-      await sql.query(`UPDATE intake.units SET name = $2, disabled_at = $3 WHERE code = $1`, [code, name, at]);
     }
     const tags = ['ATTITUDE', 'EFFICIENCY', 'PROCESS', 'OTHER'];
     const items = [null, 'S-1', 'S-2', 'S-3'];
@@ -195,7 +163,7 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
     /** Every case written, for the problem classes to group. */
     const allCases: Array<{ caseId: string; unitCode: string }> = [];
 
-    /** A random case history: the final (highest-version) state is written to rectification.cases. */
+    /** A random case history, its events shuffled. */
     async function caseHistory(
       target: { reviewId: string | null; reportId: string | null; unitCode: string },
       source: CaseLifecycleData['source'],
@@ -232,32 +200,7 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
           problemCategory: status === 'RECTIFIED' || status === 'CLOSED' ? pick(categories) : (states.at(-1)?.problemCategory ?? null),
         });
       }
-      const last = states[states.length - 1]!;
-      const category = last.problemCategory ?? null;
       allCases.push({ caseId, unitCode: target.unitCode });
-      await sql.query(
-        `INSERT INTO rectification.cases (id, source, unit_code, unit_name, review_id, report_id, status, outcome, opened_at, response_due_at,
-           rectify_due_at, responded_at, responded_on_time, overdue, version, deadline_provisional, problem_category)
-         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-        [
-          caseId,
-          source,
-          last.unitCode,
-          last.reviewId,
-          last.reportId,
-          last.status,
-          last.outcome,
-          last.openedAt,
-          last.responseDueAt,
-          last.rectifyDueAt,
-          last.respondedAt,
-          last.respondedOnTime,
-          last.overdue,
-          last.version,
-          last.deadlineProvisional,
-          category,
-        ],
-      );
       // Shuffled (stale versions arrive late) with some redeliveries of the same event id.
       for (const state of states.sort(() => rnd() - 0.5)) {
         const id = await publish(Topics.CasesLifecycle, EventTypes.CaseResponded, state);
@@ -311,25 +254,6 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
           reason: null,
         });
       }
-      await sql.query(
-        `INSERT INTO intake.reviews (id, unit_code, channel, level, grade, tags, service_item_code, service_item_name, rated_at, received_at,
-           suspect, category, body_hash, handling)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, 'x', $12)`,
-        [
-          data.reviewId,
-          data.unitCode,
-          data.channel,
-          level,
-          grade,
-          data.tags,
-          item,
-          data.serviceItemName,
-          ratedAt,
-          suspect,
-          category,
-          data.handling ? JSON.stringify(data.handling) : null,
-        ],
-      );
       if (opensCase(data) && rnd() < 0.85)
         await caseHistory({ reviewId: data.reviewId, reportId: null, unitCode: data.unitCode }, hotline ? 'HOTLINE' : 'BAD_REVIEW');
     }
@@ -347,14 +271,10 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
       };
       report.unitName = `单位${report.unitCode}`;
       await publish(Topics.UnresolvedReported, EventTypes.UnresolvedReported, report);
-      await sql.query(
-        `INSERT INTO intake.unresolved_reports (id, unit_code, matter, description, reported_at, reported_by) VALUES ($1, $2, '事项', '说明', $3, 'operator')`,
-        [report.reportId, report.unitCode, report.reportedAt],
-      );
       if (rnd() < 0.8) await caseHistory({ reviewId: null, reportId: report.reportId, unitCode: report.unitCode }, 'UNRESOLVED');
     }
 
-    // 类问题 over those cases: random histories (shuffled, redelivered), the last version as rectification holds it.
+    // 类问题 over those cases: random histories (shuffled, redelivered).
     const actionStatuses: ImprovementActionStatus[] = ['ASSIGNED', 'REPORTED', 'RETURNED', 'ACCEPTED'];
     for (let i = 0; i < 8; i++) {
       const classId = randomUUID();
@@ -386,25 +306,6 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
           actor: 'sup',
         });
       }
-      const last = states[states.length - 1]!;
-      await sql.query(
-        `INSERT INTO rectification.problem_classes (id, title, category_code, description, status, opened_by, opened_at, solved_at, version)
-         VALUES ($1, $2, $3, '说明', $4, 'sup', $5, $6, $7)`,
-        [classId, last.title, last.categoryCode, last.status, last.openedAt, last.solvedAt, last.version],
-      );
-      for (const c of last.cases) {
-        await sql.query(
-          `INSERT INTO rectification.problem_class_cases (class_id, case_id, added_by, added_at) VALUES ($1, $2, 'sup', now())`,
-          [classId, c.caseId],
-        );
-      }
-      for (const a of last.actions) {
-        await sql.query(
-          `INSERT INTO rectification.improvement_actions (id, class_id, unit_code, unit_name, action, due_at, status, assigned_by, assigned_at)
-           VALUES ($1, $2, $3, $3, '措施', $4, $5, 'sup', now())`,
-          [a.actionId, classId, a.unitCode, a.dueAt, a.status],
-        );
-      }
       for (const state of states.sort(() => rnd() - 0.5)) {
         const id = await publish(Topics.ProblemClasses, pick(PROBLEM_CLASS_TYPES), state);
         if (rnd() < 0.2) await publish(Topics.ProblemClasses, pick(PROBLEM_CLASS_TYPES), state, id);
@@ -435,7 +336,7 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
     const incrementalReport = await report();
     expect(incremental.review_rollups!.length).toBeGreaterThan(10);
     expect(incremental.hotline_rollups!.length).toBeGreaterThan(3);
-    expect(incremental.bad_category_rollups!.length).toBeGreaterThan(3);
+    expect(incremental.bad_category_rollups!.length).toBeGreaterThan(1);
     expect(incremental.problem_class_facts).toHaveLength(8);
     // The analysis section: categories named, classes counted, as the facts say.
     expect(incrementalReport.analysis.byCategory.length).toBeGreaterThan(1);
@@ -481,6 +382,14 @@ describe('statistics: rebuild from the source tables equals the incrementally ma
       .set('Authorization', supervisor)
       .expect(201);
 
+    // Rollups gone wrong (a lost row, a counter off, a stray row): the rebuild sets them right from the facts.
+    await sql.query(`DELETE FROM statistics.hotline_rollups WHERE ctid IN (SELECT ctid FROM statistics.hotline_rollups LIMIT 1)`);
+    await sql.query(
+      `UPDATE statistics.review_rollups SET reviews = reviews + 7, rectified = rectified + 1
+       WHERE ctid IN (SELECT ctid FROM statistics.review_rollups WHERE reviews > 0 LIMIT 1)`,
+    );
+    await sql.query(`INSERT INTO statistics.bad_tag_rollups (unit_code, day, tag, reviews) VALUES ('CN-01', '2024-10-08', 'STRAY', 3)`);
+    expect(await snapshot()).not.toEqual(incremental);
     const rebuilt = await request(app.getHttpServer()).post('/api/v1/reports/rebuild').set('Authorization', bearer('admin')).expect(200);
     expect(rebuilt.body).toMatchObject({ reviews: 120, unresolvedReports: 15 });
     expect({ seed, rollups: await snapshot() }).toEqual({ seed, rollups: incremental });

@@ -5,14 +5,7 @@ import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/stat
 import { MetricsRegistry } from '#libs/common';
 import { type CloudEvent, createCloudEvent, EventTypes, Topics } from '#libs/contracts';
 import { applyTestEnv, caseLifecycleData, createTestDatabase, eventually, startTestService, type TestDatabase } from '#libs/testing';
-import {
-  expectRollupsEqualRebuild,
-  migrateSourceSchemas,
-  processedCount,
-  reviewsWithSources,
-  rollupSnapshot,
-  uniqueUnit,
-} from '../e2e/pipeline-fixtures.js';
+import { expectRollupsEqualRebuild, processedCount, reviewEvents, rollupSnapshot, uniqueUnit } from '../e2e/pipeline-fixtures.js';
 import { integrationBrokers, kafkaClients, startGroupAtEnd } from './support/kafka-group.js';
 
 const GROUP = 'statistics';
@@ -71,7 +64,6 @@ describe('over real Kafka: statistics consumes partition batches exactly once', 
     applyTestEnv(db.url, { kafka: true });
     sql = new Client({ connectionString: db.url });
     await sql.connect();
-    await migrateSourceSchemas(sql);
     ({ producer, admin } = await kafkaClients(brokers));
     await startGroupAtEnd(admin, GROUP, GROUP_TOPICS);
     app = await startTestService(StatisticsModule, STATISTICS_APP);
@@ -87,7 +79,7 @@ describe('over real Kafka: statistics consumes partition batches exactly once', 
 
   it('applies a batch holding the same event twice once', async () => {
     const unit = uniqueUnit();
-    const { reviews, cases } = await reviewsWithSources(sql, unit, 300);
+    const { reviews, cases } = reviewEvents(unit, 300);
     await send(Topics.ReviewsSubmitted, [...reviews, ...reviews.slice(100, 150)]);
     await send(Topics.CasesLifecycle, [...cases, cases[0]!]);
     expected += reviews.length + cases.length;
@@ -104,7 +96,7 @@ describe('over real Kafka: statistics consumes partition batches exactly once', 
   it('changes nothing when a batch is delivered again, whole or in part (killed between the commit and the offset commit)', async () => {
     const unit = uniqueUnit();
     const before = await high(Topics.ReviewsSubmitted, 1);
-    const { reviews, cases } = await reviewsWithSources(sql, unit, 400);
+    const { reviews, cases } = reviewEvents(unit, 400);
     await send(Topics.ReviewsSubmitted, reviews, 1);
     await send(Topics.CasesLifecycle, cases, 1);
     expected += reviews.length + cases.length;
@@ -139,7 +131,7 @@ describe('over real Kafka: statistics consumes partition batches exactly once', 
 
   it('dead-letters poison events in the middle of a batch alone and applies the rest', async () => {
     const unit = uniqueUnit();
-    const { reviews, cases } = await reviewsWithSources(sql, unit, 200);
+    const { reviews, cases } = reviewEvents(unit, 200);
     const overflow = createCloudEvent({
       type: EventTypes.CaseResponded,
       source: 'test',
@@ -170,7 +162,7 @@ describe('over real Kafka: statistics consumes partition batches exactly once', 
   it('counts exactly once while two instances share the partitions, through a rebalance and a stop mid-batch', async () => {
     const unit = uniqueUnit();
     const second = await startTestService(StatisticsModule, STATISTICS_APP);
-    const { reviews, cases } = await reviewsWithSources(sql, unit, 9_000);
+    const { reviews, cases } = reviewEvents(unit, 9_000);
     for (let i = 0; i < 3; i++) await send(Topics.ReviewsSubmitted, reviews.slice(i * 3_000, (i + 1) * 3_000), i);
     await send(Topics.CasesLifecycle, cases, 0);
     expected += reviews.length + cases.length;
@@ -183,7 +175,7 @@ describe('over real Kafka: statistics consumes partition batches exactly once', 
       5,
     );
     await second.close();
-    const more = await reviewsWithSources(sql, unit, 3_000);
+    const more = reviewEvents(unit, 3_000);
     for (let i = 0; i < 3; i++) await send(Topics.ReviewsSubmitted, more.reviews.slice(i * 1_000, (i + 1) * 1_000), i);
     await send(Topics.CasesLifecycle, more.cases, 1);
     expected += more.reviews.length + more.cases.length;

@@ -6,7 +6,7 @@ import { MetricsRegistry } from '#libs/common';
 import { Topics } from '#libs/contracts';
 import type { KafkaBatchServer } from '#libs/messaging';
 import { applyTestEnv, createTestDatabase, eventually, startTestService, type TestDatabase } from '#libs/testing';
-import { migrateSourceSchemas, processedCount, reviewsWithSources, uniqueUnit } from '../e2e/pipeline-fixtures.js';
+import { processedCount, reviewEvents, uniqueUnit } from '../e2e/pipeline-fixtures.js';
 import { integrationBrokers, kafkaClients, startGroupAtEnd } from './support/kafka-group.js';
 
 const GROUP = 'statistics';
@@ -26,7 +26,7 @@ describe('over real Kafka: a consumer that stops consuming is rebuilt without a 
   /** Sends `count` new reviews of a new unit and waits until statistics has applied `appliedAfter` events in all. */
   const sendReviews = async (count: number, appliedAfter: number) => {
     const unit = uniqueUnit();
-    const { reviews } = await reviewsWithSources(sql, unit, count);
+    const { reviews } = reviewEvents(unit, count);
     await producer.send({
       topic: Topics.ReviewsSubmitted,
       acks: -1,
@@ -49,7 +49,6 @@ describe('over real Kafka: a consumer that stops consuming is rebuilt without a 
     process.env.KAFKA_CONSUMER_STALL_SECONDS = '3';
     sql = new Client({ connectionString: db.url });
     await sql.connect();
-    await migrateSourceSchemas(sql);
     ({ producer, admin } = await kafkaClients(brokers));
     await startGroupAtEnd(admin, GROUP, GROUP_TOPICS);
     app = await startTestService(StatisticsModule, STATISTICS_APP);

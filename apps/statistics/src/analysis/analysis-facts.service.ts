@@ -10,7 +10,8 @@ export type AnalysisEvent = EventOf<(typeof ANALYSIS_EVENT_TYPES)[number]>;
 /**
  * Keeps the 问题分类 names and the 类问题 facts in step with the events, a batch at a time: the latest version of each
  * class replaces an older one (a stale or repeated event changes nothing), with its cases; category names are upserted.
- * The rebuild computes the same from rectification's tables (rebuild.service.ts).
+ * These are facts, not rollups: a rebuild leaves them as they are; a replay of rectification (POST /admin/replay)
+ * re-sends every category and class as it stands.
  */
 @Injectable()
 export class AnalysisFactsService {

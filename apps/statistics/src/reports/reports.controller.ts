@@ -179,9 +179,10 @@ export class ReportsController {
   @HeavyRead()
   @HttpCode(200)
   @Auth('admin')
-  @ApiOperation({ summary: 'Recompute every rollup from the source tables (intake reviews and reports, rectification cases)' })
+  @ApiOperation({
+    summary: "Recompute every rollup from statistics' own facts (what its consumers stored from the events), through the same rules",
+  })
   @ApiOkResponse({ type: RebuildResultDto })
-  @ApiProblems(503)
   rebuild() {
     return this.rebuilder.rebuild();
   }

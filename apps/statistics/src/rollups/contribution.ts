@@ -92,8 +92,8 @@ export const emptyReviewFact = (): ReviewFact => ({
 /**
  * An imported bad review that the previous platform handled (the review event's `handling`) opens
  * no case: its case fields are those of a case closed with that outcome, responded (on time or not,
- * as the history says), never overdue, nothing pending. The rebuild reads the same from
- * intake.reviews.handling (rebuild.service.ts).
+ * as the history says), never overdue, nothing pending. The fact keeps them, so a rebuild (rebuild.service.ts)
+ * counts them alike.
  */
 export function handledCaseFields(handling: {
   respondedOnTime: boolean;

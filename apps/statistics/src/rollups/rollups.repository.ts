@@ -16,10 +16,13 @@ export interface UnitState {
   disabledOn?: string | null;
 }
 
-/** A fact table: its name, id column, the select list that reads a row as its fact, and a fact as a row. */
+/** A fact table: its name, id column, the select lists that read a row as its fact, and a fact as a row. */
 export interface FactTable<F> {
   table: 'review_facts' | 'unresolved_facts';
   idColumn: string;
+  /** The fact's columns under the fact's field names (without the id): what a rebuild reads too. */
+  factSelect: string;
+  /** The id (as `id`) and the fact. */
   select: string;
   empty: () => F;
   /** The fact as a row of its table (column name → value), for json_populate_recordset. */
@@ -29,10 +32,13 @@ export interface FactTable<F> {
 export const REVIEW_FACTS: FactTable<ReviewFact> = {
   table: 'review_facts',
   idColumn: 'review_id',
-  select: `review_id AS id, submitted, unit_code AS "unitCode", day::text AS day, channel, level, grade, tags,
+  factSelect: `submitted, unit_code AS "unitCode", day::text AS day, channel, level, grade, tags,
     service_item_code AS "serviceItemCode", suspect, case_version AS "caseVersion", case_status AS "caseStatus",
     case_outcome AS "caseOutcome", response_due_day::text AS "responseDueDay", responded, responded_on_time AS "respondedOnTime",
     overdue, category, deadline_provisional AS "deadlineProvisional", problem_category AS "problemCategory"`,
+  get select() {
+    return `review_id AS id, ${this.factSelect}`;
+  },
   empty: emptyReviewFact,
   row: (id, f) => ({
     review_id: id,
@@ -61,7 +67,10 @@ export const REVIEW_FACTS: FactTable<ReviewFact> = {
 export const UNRESOLVED_FACTS: FactTable<UnresolvedFact> = {
   table: 'unresolved_facts',
   idColumn: 'report_id',
-  select: `report_id AS id, submitted, unit_code AS "unitCode", day::text AS day, case_version AS "caseVersion", case_status AS "caseStatus"`,
+  factSelect: `submitted, unit_code AS "unitCode", day::text AS day, case_version AS "caseVersion", case_status AS "caseStatus"`,
+  get select() {
+    return `report_id AS id, ${this.factSelect}`;
+  },
   empty: () => ({ submitted: false, unitCode: null, day: null, caseVersion: 0, caseStatus: null }),
   row: (id, f) => ({
     report_id: id,

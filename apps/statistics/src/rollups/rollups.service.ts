@@ -222,7 +222,7 @@ export class RollupsService {
    * Units and service item names as the batch's latest events carry them. A unit's name and status are the
    * registry's: its gov.unit.registered and gov.unit.updated events set them; a review or report names a unit
    * only when none is known yet (a rating taken just before a rename, or on an instance whose unit cache was
-   * still warm, carries the old name and must not bring it back) — as a rebuild reads them from intake.units.
+   * still warm, carries the old name and must not bring it back). A replay (POST /admin/replay on intake) re-sends every unit as it stands.
    */
   private async upsertNames(manager: EntityManager, events: RollupEvent[]): Promise<void> {
     const units = new Map<string, UnitState>();
