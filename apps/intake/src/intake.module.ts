@@ -13,6 +13,7 @@ import { ImportsModule } from './imports/imports.module.js';
 import { OnlineModule } from './online/online.module.js';
 import { RatingsModule } from './ratings/ratings.module.js';
 import { RegistryModule } from './registry/registry.module.js';
+import { ReplayModule } from './replay/replay.module.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { UnresolvedModule } from './unresolved/unresolved.module.js';
 
@@ -31,6 +32,7 @@ import { UnresolvedModule } from './unresolved/unresolved.module.js';
     AccountsModule,
     ConsoleModule,
     RetentionModule,
+    ReplayModule,
   ],
 })
 export class IntakeModule {}

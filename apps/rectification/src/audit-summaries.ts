@@ -18,6 +18,8 @@ type CaseRef = { caseNumber: string; unitName: string };
 const caseRef = (c: CaseRef) => `${c.unitName}案件 ${c.caseNumber} `;
 
 export const rectificationAuditSummaries = {
+  eventsReplayed: (counts: { categories: number; cases: number; classes: number }) =>
+    `重新发送全部数据供统计重建：问题分类 ${counts.categories} 个、案件 ${counts.cases} 件、类问题 ${counts.classes} 个`,
   contactRevealed: (c: CaseRef, fields: string[], reason: string) => {
     const labels = [...new Set(fields.map(revealedFieldLabel))];
     return `查看${caseRef(c)}的评价人联系方式（${labels.length ? labels.join('、') : '无联系方式'}），事由：${reason}`;

@@ -4,6 +4,7 @@ import { CasesModule } from './cases/cases.module.js';
 import { ProblemClassesModule } from './classes/problem-classes.module.js';
 import { PublicationModule } from './publication/publication.module.js';
 import { RECTIFICATION_SCHEMA } from './data-source.js';
+import { ReplayModule } from './replay/replay.module.js';
 
 @Module({
   imports: [
@@ -11,6 +12,7 @@ import { RECTIFICATION_SCHEMA } from './data-source.js';
     CasesModule,
     PublicationModule,
     ProblemClassesModule,
+    ReplayModule,
   ],
 })
 export class RectificationModule {}

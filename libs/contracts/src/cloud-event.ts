@@ -9,6 +9,12 @@ export interface CloudEvent<T = unknown> {
   time: string;
   datacontenttype: 'application/json';
   subject?: string;
+  /**
+   * CloudEvents extension attribute: the id of the replay (POST /admin/replay) that re-sent this fact as it stands,
+   * absent on an event of the change itself. Consumers that keep state from facts apply it like any event; those
+   * that act on news (rectification opening cases) pass it over.
+   */
+  replay?: string;
   data: T;
 }
 
@@ -19,6 +25,7 @@ export interface NewCloudEvent<T> {
   subject?: string;
   id?: string;
   time?: Date;
+  replay?: string;
 }
 
 export function createCloudEvent<T>(init: NewCloudEvent<T>): CloudEvent<T> {
@@ -30,6 +37,7 @@ export function createCloudEvent<T>(init: NewCloudEvent<T>): CloudEvent<T> {
     time: (init.time ?? new Date()).toISOString(),
     datacontenttype: 'application/json',
     ...(init.subject === undefined ? {} : { subject: init.subject }),
+    ...(init.replay === undefined ? {} : { replay: init.replay }),
     data: init.data,
   };
 }
@@ -48,4 +56,9 @@ export function isCloudEvent(value: unknown): value is CloudEvent {
     typeof v.data === 'object' &&
     v.data !== null
   );
+}
+
+/** Whether an event re-sends a fact as it stands (a replay) rather than telling a change. */
+export function isReplayed(event: Pick<CloudEvent, 'replay'>): boolean {
+  return typeof event.replay === 'string';
 }

@@ -280,6 +280,7 @@ export const AUDIT_ACTIONS = [
   'IMPROVEMENT_ACTION_REPORTED',
   'IMPROVEMENT_ACTION_ACCEPTED',
   'IMPROVEMENT_ACTION_RETURNED',
+  'EVENTS_REPLAYED',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -145,6 +145,7 @@ export const AUDIT_ACTION_LABELS = {
   IMPROVEMENT_ACTION_REPORTED: '报送措施完成',
   IMPROVEMENT_ACTION_ACCEPTED: '验收整改措施',
   IMPROVEMENT_ACTION_RETURNED: '退回整改措施',
+  EVENTS_REPLAYED: '重新发送数据供统计重建',
 } as const satisfies Readonly<Record<AuditAction, string>>;
 
 /** The console roles in Chinese. */

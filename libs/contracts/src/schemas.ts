@@ -174,6 +174,8 @@ export interface EventInit {
   subject?: string;
   /** The producing service's CloudEvents source; by default the service that owns the type. */
   source?: string;
+  /** The replay that re-sends the fact (CloudEvent.replay); absent for the event of a change. */
+  replay?: string;
 }
 
 /** The factory of one event type: its data typed, its `type` and `source` filled in. */
@@ -186,6 +188,7 @@ export function eventFactory<K extends KnownEventType>(type: K): (data: EventDat
       id: init.id,
       time: init.time,
       subject: init.subject,
+      replay: init.replay,
     }) as EventOf<K>;
 }
 

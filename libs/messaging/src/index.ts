@@ -17,3 +17,4 @@ export * from './kafka-batch.server.js';
 export * from './worker.js';
 export * from './scheduled-jobs.js';
 export * from './audit-events.js';
+export * from './fact-replayer.js';

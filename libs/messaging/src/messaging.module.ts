@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { type Env, ENV, kafkaBrokers, MetricsRegistry } from '#libs/common';
 import { BrokerHealthIndicator } from './broker.health.js';
 import { EmbeddedBusServer } from './embedded-bus.server.js';
+import { FactReplayer } from './fact-replayer.js';
 import { InboxService } from './inbox.service.js';
 import { EMBEDDED_BATCH_SIZE } from './batch.js';
 import { KafkaBatchServer } from './kafka-batch.server.js';
@@ -42,6 +43,7 @@ export class MessagingModule {
         ConsumerGroups,
         PipelineMonitor,
         ScheduledJobs,
+        FactReplayer,
       ],
       exports: [
         OutboxService,
@@ -51,6 +53,7 @@ export class MessagingModule {
         ConsumerGroups,
         PipelineMonitor,
         ScheduledJobs,
+        FactReplayer,
         EVENT_PUBLISHER,
       ],
     };

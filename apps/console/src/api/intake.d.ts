@@ -697,6 +697,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/admin/replay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Re-send intake's facts (units, reviews with their current 刷评 flag, 办不成事 reports) as events through the outbox, each with a new id and the CloudEvents attribute `replay`, so that statistics rebuilds a lost schema through its ordinary consumers. Applying them again changes nothing (consumers keep facts by state); rectification passes them over. One replay at a time (409); audited */
+    post: operations['ReplayController_replay'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1204,7 +1221,8 @@ export interface components {
         | 'IMPROVEMENT_ACTION_ASSIGNED'
         | 'IMPROVEMENT_ACTION_REPORTED'
         | 'IMPROVEMENT_ACTION_ACCEPTED'
-        | 'IMPROVEMENT_ACTION_RETURNED';
+        | 'IMPROVEMENT_ACTION_RETURNED'
+        | 'EVENTS_REPLAYED';
       /**
        * @description The service that recorded the entry
        * @enum {string}
@@ -1596,6 +1614,28 @@ export interface components {
        */
       nextHeartbeatInMs: number;
       device: components['schemas']['PadDeviceDto'];
+    };
+    IntakeReplayResultDto: {
+      /**
+       * Format: uuid
+       * @description The replay, as every event it sent carries it (CloudEvents attribute `replay`)
+       */
+      replayId: string;
+      /** @description Units re-sent (gov.unit.registered, and gov.unit.updated for a disabled one) */
+      units: number;
+      /** @description Reviews re-sent (gov.review.submitted, with the current 刷评 flag) */
+      reviews: number;
+      /** @description 办不成事 reports re-sent (gov.unresolved.reported) */
+      unresolvedReports: number;
+      /** @description Events written to the outbox */
+      events: number;
+      /** Format: date-time */
+      startedAt: string;
+      /**
+       * Format: date-time
+       * @description When the last event was in the outbox (the relay publishes them from there)
+       */
+      finishedAt: string;
     };
   };
   responses: never;
@@ -3186,7 +3226,8 @@ export interface operations {
           | 'IMPROVEMENT_ACTION_ASSIGNED'
           | 'IMPROVEMENT_ACTION_REPORTED'
           | 'IMPROVEMENT_ACTION_ACCEPTED'
-          | 'IMPROVEMENT_ACTION_RETURNED';
+          | 'IMPROVEMENT_ACTION_RETURNED'
+          | 'EVENTS_REPLAYED';
         /** @description Entries on or after this Asia/Shanghai day */
         from?: string;
         /** @description Entries on or before this Asia/Shanghai day (the whole day) */
@@ -4056,6 +4097,52 @@ export interface operations {
       };
       /** @description RATE_LIMITED (with Retry-After) */
       429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ReplayController_replay: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['IntakeReplayResultDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
         headers: {
           [name: string]: unknown;
         };

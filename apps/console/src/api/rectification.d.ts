@@ -594,6 +594,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/admin/replay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Re-send rectification's facts (问题分类, cases as they stand and their published examples, 类问题) as events through the outbox, each with a new id and the CloudEvents attribute `replay`, so that statistics rebuilds a lost schema through its ordinary consumers. Applying them again changes nothing (consumers keep facts by state). One replay at a time (409); audited */
+    post: operations['ReplayController_replay'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1348,6 +1365,28 @@ export interface components {
       pageSize: number;
       /** @description Items matching the filter, over all pages */
       total: number;
+    };
+    RectificationReplayResultDto: {
+      /**
+       * Format: uuid
+       * @description The replay, as every event it sent carries it (CloudEvents attribute `replay`)
+       */
+      replayId: string;
+      /** @description 问题分类 re-sent (gov.problem-category.changed) */
+      problemCategories: number;
+      /** @description Cases re-sent (their state on cases.lifecycle; a published example also on cases.publication) */
+      cases: number;
+      /** @description 类问题 re-sent (gov.problem-class.opened or .solved, as it stands) */
+      problemClasses: number;
+      /** @description Events written to the outbox */
+      events: number;
+      /** Format: date-time */
+      startedAt: string;
+      /**
+       * Format: date-time
+       * @description When the last event was in the outbox (the relay publishes them from there)
+       */
+      finishedAt: string;
     };
   };
   responses: never;
@@ -3511,6 +3550,52 @@ export interface operations {
       };
       /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ReplayController_replay: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RectificationReplayResultDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no, or no valid, credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description FORBIDDEN (wrong role) or FORBIDDEN_UNIT (another unit) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description A conflict with the current state (the code says which) */
+      409: {
         headers: {
           [name: string]: unknown;
         };

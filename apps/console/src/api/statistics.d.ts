@@ -115,7 +115,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Recompute every rollup from the source tables (intake reviews and reports, rectification cases) */
+    /** Recompute every rollup from statistics' own facts (what its consumers stored from the events), through the same rules */
     post: operations['ReportsController_rebuild'];
     delete?: never;
     options?: never;
@@ -1075,15 +1075,6 @@ export interface operations {
       };
       /** @description RATE_LIMITED (with Retry-After) */
       429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description SERVICE_UNAVAILABLE (with Retry-After); a health body names what is down */
-      503: {
         headers: {
           [name: string]: unknown;
         };

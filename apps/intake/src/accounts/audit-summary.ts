@@ -63,6 +63,8 @@ export function shanghaiTime(value: unknown): string {
 }
 
 export const auditSummaries = {
+  eventsReplayed: (counts: { units: number; reviews: number; reports: number }) =>
+    `重新发送全部数据供统计重建：单位 ${counts.units} 个、评价 ${counts.reviews} 条、办不成事反映 ${counts.reports} 条`,
   unitCreated: (code: string, name: string) => `新增单位 ${code} ${name}`,
   /** 修改单位 CN-01：名称 甲 → 乙；停用 — the unit named as it was when only its status changes (修改单位 CN-01 甲：启用). */
   unitUpdated: (code: string, name: string, change: { name?: readonly [string, string]; disabled?: boolean }) =>

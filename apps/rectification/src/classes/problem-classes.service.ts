@@ -40,6 +40,37 @@ interface Step {
   detail?: Record<string, string | number | boolean | null | string[]>;
 }
 
+/** The class as it now stands, as every `gov.problem-class.*` event carries it (its steps, and a replay). */
+export async function problemClassData(m: EntityManager, id: string, actionId: string | null, actor: string): Promise<ProblemClassData> {
+  const cls = await m.findOneByOrFail(ProblemClassEntity, { id });
+  const cases = await m.query<Array<{ caseId: string; unitCode: string }>>(
+    `SELECT p.case_id AS "caseId", c.unit_code AS "unitCode" FROM problem_class_cases p JOIN cases c ON c.id = p.case_id
+      WHERE p.class_id = $1 ORDER BY p.case_id`,
+    [id],
+  );
+  const actions = await m.find(ImprovementActionEntity, { where: { classId: id }, order: { assignedAt: 'ASC', id: 'ASC' } });
+  return {
+    classId: cls.id,
+    title: cls.title,
+    categoryCode: cls.categoryCode,
+    status: cls.status,
+    openedAt: cls.openedAt.toISOString(),
+    solvedAt: cls.solvedAt?.toISOString() ?? null,
+    cases,
+    actions: actions.map((a) => ({
+      actionId: a.id,
+      unitCode: a.unitCode,
+      status: a.status,
+      dueAt: a.dueAt.toISOString(),
+      reportedAt: a.reportedAt?.toISOString() ?? null,
+      acceptedAt: a.acceptedAt?.toISOString() ?? null,
+    })),
+    actionId,
+    version: cls.version,
+    actor,
+  };
+}
+
 /**
  * 类问题 and their improvement actions. Every step locks the class row for its transaction (concurrent steps on one
  * class serialize), raises its version, and writes, in that transaction, a timeline entry, a `gov.problem-class.*`
@@ -399,7 +430,7 @@ export class ProblemClassesService {
       data: (step.data ?? {}) as QueryDeepPartialEntity<Record<string, unknown>>,
       at,
     });
-    const data = await this.eventData(m, cls.id, step.actionId ?? null, user.sub);
+    const data = await problemClassData(m, cls.id, step.actionId ?? null, user.sub);
     await this.outbox.add(m, [
       { topic: Topics.ProblemClasses, key: cls.id, event: Events.problemClassChanged(step.type, data, { subject: cls.id, time: at }) },
       auditOutboxEntry({
@@ -411,37 +442,6 @@ export class ProblemClassesService {
         at,
       }),
     ]);
-  }
-
-  /** The class as it now stands, as every `gov.problem-class.*` event carries it. */
-  private async eventData(m: EntityManager, id: string, actionId: string | null, actor: string): Promise<ProblemClassData> {
-    const cls = await m.findOneByOrFail(ProblemClassEntity, { id });
-    const cases = await m.query<Array<{ caseId: string; unitCode: string }>>(
-      `SELECT p.case_id AS "caseId", c.unit_code AS "unitCode" FROM problem_class_cases p JOIN cases c ON c.id = p.case_id
-        WHERE p.class_id = $1 ORDER BY p.case_id`,
-      [id],
-    );
-    const actions = await m.find(ImprovementActionEntity, { where: { classId: id }, order: { assignedAt: 'ASC', id: 'ASC' } });
-    return {
-      classId: cls.id,
-      title: cls.title,
-      categoryCode: cls.categoryCode,
-      status: cls.status,
-      openedAt: cls.openedAt.toISOString(),
-      solvedAt: cls.solvedAt?.toISOString() ?? null,
-      cases,
-      actions: actions.map((a) => ({
-        actionId: a.id,
-        unitCode: a.unitCode,
-        status: a.status,
-        dueAt: a.dueAt.toISOString(),
-        reportedAt: a.reportedAt?.toISOString() ?? null,
-        acceptedAt: a.acceptedAt?.toISOString() ?? null,
-      })),
-      actionId,
-      version: cls.version,
-      actor,
-    };
   }
 
   private async classInfo(m: EntityManager, ids: string[]): Promise<Map<string, ProblemClassEntity & { categoryName: string }>> {
