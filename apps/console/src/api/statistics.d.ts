@@ -464,8 +464,9 @@ export interface components {
       items: components['schemas']['PublishedQuarterDto'][];
     };
     RebuildResultDto: {
-      /** @description Review facts rebuilt */
+      /** @description Reviews statistics holds (its submitted review facts) that the rollups were computed from */
       reviews: number;
+      /** @description 办不成事 reports statistics holds that the rollups were computed from */
       unresolvedReports: number;
       /** Format: date-time */
       rebuiltAt: string;

@@ -29,7 +29,7 @@ const WRITE_ROWS = 10_000;
  * filled again by the services replaying their facts (POST /admin/replay on intake and rectification).
  *
  * Identical facts contribute identically, so the facts are read grouped by every column but their id,
- * with their number: a plain GROUP BY that knows no rule (10 M facts are some hundred thousand groups),
+ * with their number: a plain GROUP BY that knows no rule (the 10 M facts of the benchmark are 634 k groups),
  * streamed through a cursor. One transaction holds the fact tables against writes, so that no event is
  * applied half-way through; the rollups are emptied and written again through the consumers' writer.
  */
@@ -42,8 +42,10 @@ export class RebuildService {
 
   async rebuild(): Promise<RebuildResult> {
     return this.dataSource.transaction(async (m) => {
-      // Memory for the grouping hash, this transaction only.
-      await m.query(`SET LOCAL work_mem = '64MB'`);
+      // The facts are grouped by a hash, in memory (10 M bench facts: 634 k groups, 150 MB; more spills to disk): the
+      // planner, which cannot tell how few distinct facts there are, would sort all of them on disk instead (7× slower).
+      await m.query(`SET LOCAL work_mem = '256MB'`);
+      await m.query(`SET LOCAL enable_sort = off`);
       await m.query(`LOCK TABLE review_facts, unresolved_facts IN EXCLUSIVE MODE`);
       await m.query(`TRUNCATE ${Object.keys(ROLLUP_TABLES).join(', ')}`);
       const sums = new RollupSums();

@@ -180,7 +180,8 @@ export class BulletinLinkDto {
 }
 
 export class RebuildResultDto {
-  @ApiProperty({ description: 'Review facts rebuilt' }) reviews: number;
-  @ApiProperty() unresolvedReports: number;
+  @ApiProperty({ description: 'Reviews statistics holds (its submitted review facts) that the rollups were computed from' })
+  reviews: number;
+  @ApiProperty({ description: '办不成事 reports statistics holds that the rollups were computed from' }) unresolvedReports: number;
   @ApiProperty({ format: 'date-time' }) rebuiltAt: string;
 }
