@@ -7,7 +7,7 @@ import { RECTIFICATION_APP, RectificationModule } from '../../apps/rectification
 import { STATISTICS_SCHEMA } from '../../apps/statistics/src/data-source.js';
 import { STATISTICS_APP, StatisticsModule } from '../../apps/statistics/src/statistics.module.js';
 import { Topics } from '#libs/contracts';
-import { migrateServiceSchema, serviceDataSourceOptions } from '#libs/database';
+import { advisoryLockKey, migrateServiceSchema, serviceDataSourceOptions } from '#libs/database';
 import {
   applyTestEnv,
   bearer,
@@ -357,6 +357,12 @@ describe('statistics lost and replayed from intake and rectification', () => {
     await request(statistics.getHttpServer()).post('/api/v1/reports/rebuild').set('Authorization', admin).expect(200);
     expect(await state()).toEqual(before);
     expect(await figures()).toEqual(figuresBefore);
+
+    // One replay of a service at a time, whichever replica runs it: one already running answers 409.
+    await sql.query(`SELECT pg_advisory_lock($1)`, [advisoryLockKey('replay:intake')]);
+    const running = await request(intake.getHttpServer()).post('/api/v1/admin/replay').set('Authorization', admin).expect(409);
+    expect(running.body.code).toBe('CONFLICT');
+    await sql.query(`SELECT pg_advisory_unlock($1)`, [advisoryLockKey('replay:intake')]);
 
     // Every replay is in the audit log, by service, with its counts.
     const audit = await request(intake.getHttpServer()).get('/api/v1/audit?action=EVENTS_REPLAYED').set('Authorization', admin).expect(200);

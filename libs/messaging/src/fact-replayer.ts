@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DomainError, ErrorCode } from '#libs/common';
+import { advisoryLockKey } from '#libs/database';
 import { OutboxService, type OutboxEntry } from './outbox.service.js';
 
 /** One fact as a replay re-sends it: its place in its stream, and the events that tell it as it stands. */
@@ -67,12 +68,13 @@ export class FactReplayer {
     const lock = this.dataSource.createQueryRunner();
     await lock.connect();
     try {
-      const [held] = (await lock.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [`${service}.replay`])) as Array<{ ok: boolean }>;
+      const key = advisoryLockKey(`replay:${service}`);
+      const [held] = (await lock.query(`SELECT pg_try_advisory_lock($1) AS ok`, [key])) as Array<{ ok: boolean }>;
       if (!held?.ok) throw new DomainError(ErrorCode.Conflict, 'A replay of this service is already running; wait for it to finish.');
       try {
         return await this.run(streams, audit);
       } finally {
-        await lock.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`${service}.replay`]);
+        await lock.query(`SELECT pg_advisory_unlock($1)`, [key]);
       }
     } finally {
       await lock.release();
