@@ -19,7 +19,7 @@ async function unitNames(m: EntityManager, codes: string[]): Promise<Map<string,
 }
 
 /** Units first: on a unit's partition (the key is its code) its registration precedes its reviews. */
-const STREAMS: readonly ReplayStream[] = [
+export const INTAKE_REPLAY_STREAMS: readonly ReplayStream[] = [
   {
     name: 'units',
     read: async (m, after, limit) =>
@@ -74,7 +74,7 @@ export class ReplayService {
   constructor(private readonly replayer: FactReplayer) {}
 
   async replay(admin: UserPrincipal): Promise<IntakeReplayResultDto> {
-    const run = await this.replayer.replay('intake', STREAMS, async (m, replayId) => {
+    const run = await this.replayer.replay('intake', INTAKE_REPLAY_STREAMS, async (m, replayId) => {
       const [counts] = await m.query<Array<{ units: number; reviews: number; reports: number }>>(
         `SELECT (SELECT count(*) FROM units)::int AS units, (SELECT count(*) FROM reviews)::int AS reviews,
                 (SELECT count(*) FROM unresolved_reports)::int AS reports`,
