@@ -157,6 +157,13 @@ describe('statistics: rollups from events, quarterly and summary reports, export
     await lifecycle(caseState(notYetDue, 1, 'PENDING', { responseDueAt: '2099-01-05T23:59:59.999+08:00' }));
     await lifecycle(caseState(explained, 4, 'CLOSED', { ...respondedOnTime, outcome: 'EXPLAINED' }));
 
+    // 2023-Q4, CN-02: its only bad review of level 1, removed by an upheld appeal (no other review shares its row).
+    const onlyAppealed = review('CN-02', 1, '2023-11-02T09:00:00+08:00', { tags: ['OTHER'] });
+    await submit(onlyAppealed);
+    await lifecycle(caseState(onlyAppealed, 1, 'PENDING'));
+    await lifecycle(caseState(onlyAppealed, 2, 'APPEALING'));
+    await lifecycle(caseState(onlyAppealed, 3, 'CLOSED', { outcome: 'APPEAL_UPHELD' }), EventTypes.CaseAppealDecided);
+
     // 办不成事 reports: one closed, one open.
     const report = (n: number): UnresolvedReportedData => ({
       reportId: randomUUID(),
@@ -181,6 +188,12 @@ describe('statistics: rollups from events, quarterly and summary reports, export
     await sql?.end();
     await app?.close();
     await db?.drop();
+  });
+
+  it('counts an upheld appeal whose review was the only one of its unit, channel and level', async () => {
+    const res = await get('/api/v1/reports/quarterly?year=2023&quarter=4&unitCode=CN-02').expect(200);
+    expect(res.body.reviews).toMatchObject({ total: 0, good: 0, bad: 0 });
+    expect(res.body.badReviews).toMatchObject({ total: 0, appealsUpheld: 1 });
   });
 
   it('answers the quarter of one unit with every formula, leaving suspect and appeal-upheld reviews out', async () => {

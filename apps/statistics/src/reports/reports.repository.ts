@@ -57,7 +57,8 @@ export class ReportsRepository {
           `SELECT unit_code AS "unitCode", channel, level, sum(reviews)::int AS reviews, sum(responded)::int AS responded,
            sum(responded_on_time)::int AS "respondedOnTime", sum(rectified)::int AS rectified, sum(open)::int AS open,
            sum(overdue)::int AS overdue, sum(appeals_upheld)::int AS "appealsUpheld"
-         FROM review_rollups WHERE ${IN_PERIOD_FOR_UNIT} GROUP BY unit_code, channel, level HAVING sum(reviews) <> 0`,
+         FROM review_rollups WHERE ${IN_PERIOD_FOR_UNIT} GROUP BY unit_code, channel, level
+         HAVING sum(reviews) <> 0 OR sum(appeals_upheld) <> 0`, // a review removed by an upheld appeal counts only there
           params,
         ),
       () =>
