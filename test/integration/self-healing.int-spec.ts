@@ -252,7 +252,8 @@ describe('the relay heals itself and readiness tells the truth', () => {
       expect(statuses.get(500)).toBeUndefined();
       expect(unavailable.length).toBeGreaterThan(0);
       expect(unavailable.every((u) => u.retryAfter === '2' && u.code === 'SERVICE_UNAVAILABLE')).toBe(true);
-      expect([...statuses.keys()].every((s) => [200, 201, 503].includes(s))).toBe(true);
+      // Any other answer, named with its count (e.g. [[429, 3]]), fails here.
+      expect([...statuses].filter(([s]) => ![200, 201, 503].includes(s))).toEqual([]);
       const check = new Client({ connectionString: cluster.url(name) });
       await check.connect();
       const stored = await check.query<{ id: string }>('SELECT id FROM intake.reviews WHERE unit_code = $1', [unitCode]);
