@@ -15,6 +15,7 @@ import {
   createTestDatabase,
   deviceHeaders,
   eventually,
+  ownPassword,
   startTestService,
   TEST_JWT_SECRET,
   type TestDatabase,
@@ -310,52 +311,77 @@ describe('accounts: first admin, refresh, revocation, roles and unit scoping thr
       }
       throw new Error('the token was still accepted 60 s after the change');
     };
-    const { id } = await createUser({ username: 'chen.si', displayName: '陈思', role: 'supervisor' });
-    const password = 'chensi#Own-Pass-9';
+    // Four people, one change each, made one after another and then watched together: the changes end their tokens
+    // independently, so the four waits for the session check's bound overlap instead of adding up.
+    const person = async (username: string, displayName: string) => {
+      const { id } = await createUser({ username, displayName, role: 'supervisor' });
+      return { id, username, password: ownPassword(username) };
+    };
+    const [loggingOut, promoted, reset, disabled] = await Promise.all([
+      person('chen.si', '陈思'),
+      person('he.wu', '何五'),
+      person('lu.liu', '陆六'),
+      person('ma.qi', '马七'),
+    ]);
 
     // Logout: the access token of that login ends; another login of the same person goes on.
-    const kept = await login('chen.si', password);
-    const ending = await login('chen.si', password);
-    expect(claims(ending.accessToken)).toMatchObject({ sub: id, sv: expect.any(Number), sid: expect.any(String) });
+    const kept = await login(loggingOut.username, loggingOut.password);
+    const ending = await login(loggingOut.username, loggingOut.password);
+    expect(claims(ending.accessToken)).toMatchObject({ sub: loggingOut.id, sv: expect.any(Number), sid: expect.any(String) });
     expect(await everywhere(`Bearer ${ending.accessToken}`)).toEqual([200, 200, 200]);
     await http().post('/api/v1/auth/logout').send({ refreshToken: ending.refreshToken }).expect(204);
-    expect(await lastAcceptedAfter(`Bearer ${ending.accessToken}`, Date.now())).toBeLessThanOrEqual(SESSION_CHECK_TTL_MS);
+    const loggedOutAt = Date.now();
+
+    // A role change: the tokens issued so far end; a refresh carries the new role.
+    const before = await login(promoted.username, promoted.password);
+    expect(await everywhere(`Bearer ${before.accessToken}`)).toEqual([200, 200, 200]);
+    await http()
+      .patch(`/api/v1/users/${promoted.id}`)
+      .set('Authorization', adminAuth)
+      .send({ role: 'unit_operator', unitCode: 'CN-01' })
+      .expect(200);
+    const promotedAt = Date.now();
+
+    // A password reset by an admin ends every login.
+    const beforeReset = await login(reset.username, reset.password);
+    expect(await everywhere(`Bearer ${beforeReset.accessToken}`)).toEqual([200, 200, 200]);
+    await http()
+      .post(`/api/v1/users/${reset.id}/reset-password`)
+      .set('Authorization', adminAuth)
+      .send({ password: 'Reset-Pass-2024' })
+      .expect(200);
+    const resetAt = Date.now();
+
+    // Disabling ends the login made after a password change.
+    await login(disabled.username, disabled.password);
+    const again = (
+      await http()
+        .post('/api/v1/auth/password')
+        .send({ username: disabled.username, currentPassword: disabled.password, newPassword: 'Ma-New-Pass-2024' })
+        .expect(200)
+    ).body as Tokens;
+    expect(await everywhere(`Bearer ${again.accessToken}`)).toEqual([200, 200, 200]);
+    await http().patch(`/api/v1/users/${disabled.id}`).set('Authorization', adminAuth).send({ disabled: true }).expect(200);
+    const disabledAt = Date.now();
+
+    const ended = await Promise.all([
+      lastAcceptedAfter(`Bearer ${ending.accessToken}`, loggedOutAt),
+      lastAcceptedAfter(`Bearer ${before.accessToken}`, promotedAt),
+      lastAcceptedAfter(`Bearer ${beforeReset.accessToken}`, resetAt),
+      lastAcceptedAfter(`Bearer ${again.accessToken}`, disabledAt),
+    ]);
+    for (const after of ended) expect(after).toBeLessThanOrEqual(SESSION_CHECK_TTL_MS);
+
     const refused = await request(statistics.getHttpServer())
       .get('/api/v1/reports/summary')
       .set('Authorization', `Bearer ${ending.accessToken}`);
     expect(refused.body).toMatchObject({ code: 'UNAUTHENTICATED', status: 401 });
     expect(await everywhere(`Bearer ${kept.accessToken}`)).toEqual([200, 200, 200]);
-
-    // A role change: the tokens issued so far end; a refresh carries the new role.
-    await http()
-      .patch(`/api/v1/users/${id}`)
-      .set('Authorization', adminAuth)
-      .send({ role: 'unit_operator', unitCode: 'CN-01' })
-      .expect(200);
-    expect(await lastAcceptedAfter(`Bearer ${kept.accessToken}`, Date.now())).toBeLessThanOrEqual(SESSION_CHECK_TTL_MS);
-    const refreshed = (await http().post('/api/v1/auth/refresh').send({ refreshToken: kept.refreshToken }).expect(200)).body as Tokens;
+    const refreshed = (await http().post('/api/v1/auth/refresh').send({ refreshToken: before.refreshToken }).expect(200)).body as Tokens;
     expect(claims(refreshed.accessToken)).toMatchObject({ role: 'unit_operator', unitCode: 'CN-01' });
     expect(await everywhere(`Bearer ${refreshed.accessToken}`)).toEqual([200, 200, 200]);
-
-    // A password reset by an admin ends every login.
-    await http()
-      .post(`/api/v1/users/${id}/reset-password`)
-      .set('Authorization', adminAuth)
-      .send({ password: 'Reset-Pass-2024' })
-      .expect(200);
-    expect(await lastAcceptedAfter(`Bearer ${refreshed.accessToken}`, Date.now())).toBeLessThanOrEqual(SESSION_CHECK_TTL_MS);
-    await http().post('/api/v1/auth/refresh').send({ refreshToken: refreshed.refreshToken }).expect(401);
-
-    // Disabling ends the login made after the reset.
-    const again = (
-      await http()
-        .post('/api/v1/auth/password')
-        .send({ username: 'chen.si', currentPassword: 'Reset-Pass-2024', newPassword: 'Chen-New-Pass-2024' })
-        .expect(200)
-    ).body as Tokens;
-    expect(await everywhere(`Bearer ${again.accessToken}`)).toEqual([200, 200, 200]);
-    await http().patch(`/api/v1/users/${id}`).set('Authorization', adminAuth).send({ disabled: true }).expect(200);
-    expect(await lastAcceptedAfter(`Bearer ${again.accessToken}`, Date.now())).toBeLessThanOrEqual(SESSION_CHECK_TTL_MS);
+    await http().post('/api/v1/auth/refresh').send({ refreshToken: beforeReset.refreshToken }).expect(401);
+    const id = disabled.id;
     // A forged session claim is refused as a bad token, not looked up.
     const forged = new JwtService({ secret: TEST_JWT_SECRET }).sign(
       { sub: id, role: 'admin', sid: 'not-a-login', sv: 0 },
