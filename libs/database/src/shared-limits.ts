@@ -144,15 +144,15 @@ export class SharedLimit {
   static prepare(checks: Check[], charges: Charge[]): PreparedDecision | Decided {
     for (const [limit, key] of checks) {
       const blocked = limit.blockedDecision(key);
-      if (blocked) return { checked: blocked, charged: [], applied: false };
+      if (blocked) return { checked: blocked, charged: [] };
     }
     for (const [limit, key] of charges) {
       if (limit.blockedDecision(key)) {
-        return { checked: null, charged: charges.map(([l, k]) => l.blockedDecision(k) ?? UNCHARGED), applied: false };
+        return { checked: null, charged: charges.map(([l, k]) => l.blockedDecision(k) ?? UNCHARGED) };
       }
     }
     const store = (checks[0] ?? charges[0])?.[0].store;
-    if (!store) return { checked: null, charged: [], applied: false };
+    if (!store) return { checked: null, charged: [] };
     return new PreparedDecision(store, checks, charges);
   }
 
@@ -259,8 +259,6 @@ export interface Decided {
   checked: LimitDecision | null;
   /** Each charge's decision, in order (empty when a check refused). */
   charged: LimitDecision[];
-  /** Whether the charges were taken (not when a check refused, nor when a key was refused from memory). */
-  applied: boolean;
 }
 
 /**
@@ -310,7 +308,7 @@ export class PreparedDecision {
       const [limit, key] = this.checks[refusing.check_idx!]!;
       const checked = { allowed: false, consumed: refusing.consumed, msBeforeReset: Number(refusing.ms_left) };
       limit.remember(key, checked);
-      return { checked, charged: [], applied: false };
+      return { checked, charged: [] };
     }
     const charged = this.charges.map(([limit, key], i): LimitDecision => {
       const row = rows.find((r) => r.charge_idx === i);
@@ -319,7 +317,7 @@ export class PreparedDecision {
       limit.remember(key, result);
       return result;
     });
-    return { checked: null, charged, applied: this.charges.length > 0 };
+    return { checked: null, charged };
   }
 }
 

@@ -84,9 +84,9 @@ export class RateLimitGuard implements CanActivate {
     if (this.reflector.get<boolean | undefined>(LIMITS_IN_WRITE, context.getHandler())) {
       const prepared = SharedLimit.prepare(checks, charges);
       if (prepared instanceof PreparedDecision) {
-        const limited = req as LimitedRequest;
-        limited.ratingLimits = prepared;
-        limited.beforeProblem = (err) => decidedOnTheWayOut(prepared, err);
+        const rating = req as LimitedRequest;
+        rating.ratingLimits = prepared;
+        rating.beforeProblem = (err) => decidedOnTheWayOut(prepared, err);
         return true;
       }
       throwIfRefused(prepared, items);
